@@ -1,0 +1,24 @@
+"""Pure game math: engines, random sources and RTP tools. No I/O and no aiohttp anywhere in this package."""
+
+from games.engine import JSON, AnyEngine, Engine, MathProfile, MultiStepEngine, Outcome, Step
+from games.errors import GameError, IllegalAction, InvalidBet, RoundFinished, UnknownEngine
+from games.rng import Mapping, ProvablyFairStream, RandomSource, commitment
+
+__all__ = [
+    "JSON",
+    "AnyEngine",
+    "Engine",
+    "GameError",
+    "IllegalAction",
+    "InvalidBet",
+    "Mapping",
+    "MathProfile",
+    "MultiStepEngine",
+    "Outcome",
+    "ProvablyFairStream",
+    "RandomSource",
+    "RoundFinished",
+    "Step",
+    "UnknownEngine",
+    "commitment",
+]

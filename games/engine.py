@@ -1,0 +1,114 @@
+"""The contract between game engines and everything that drives them (the play API, the RTP simulator, the catalogue).
+
+An engine is pure: it takes a stake in minor units, JSON-like parameters and a ``RandomSource``, and returns what happened.
+Wins are integers of the same minor units (``floor(stake * multiplier)`` computed exactly with integers or ``Fraction``);
+floats never hold money.
+
+Single-step engines (slots, roulette, dice, ...) implement ``play``. Multi-step engines (blackjack, mines, crash) decide
+everything random in ``open`` (deck order, mine positions, bust point) and keep it in a JSON-able ``state``, so ``act`` is
+deterministic, a round survives a restart, and a resumed round cannot be re-rolled. ``cost`` says how much extra stake an
+action needs (double, split, insurance) so the caller can debit it before the action is applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from games.rng import RandomSource
+
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class MathProfile:
+    """Theoretical math of an engine variant, per unit stake.
+
+    ``method`` says how the figures were obtained: ``"enumeration"``, ``"combinatorics"``, ``"analytic"``, or
+    ``"simulation"`` where exact computation is infeasible (the docstring of the engine then says why).
+    """
+
+    rtp: float
+    hit_frequency: float
+    std_dev: float
+    max_win_multiplier: float
+    method: str
+
+    @property
+    def volatility_index(self) -> float:
+        """Volatility index at 90% confidence: 1.645 * sigma."""
+        return 1.645 * self.std_dev
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """Result of a finished single-step round. ``detail`` is JSON-able and shown to the player as-is."""
+
+    win: int
+    detail: JSON = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """State of a multi-step round after ``open`` or ``act``.
+
+    ``state`` is persisted between actions; ``view`` is what the player may see (never unrevealed cards or mines);
+    ``win`` is the final win once ``finished`` is true and 0 before; ``actions`` lists what the player may do next.
+    """
+
+    state: JSON
+    view: JSON
+    finished: bool
+    win: int
+    actions: tuple[str, ...] = ()
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """A single-step game."""
+
+    engine_id: str
+    category: str  # "slots" | "table" | "instant"
+
+    def play(self, stake: int, params: Mapping[str, Any], rng: RandomSource) -> Outcome: ...
+
+    def math(self) -> MathProfile:
+        """Theoretical math for the engine's reference bet (see ``reference_params``)."""
+        ...
+
+    def reference_params(self) -> JSON:
+        """Parameters of the bet that ``math`` and ``simulate`` describe; also the default when a player sends none."""
+        ...
+
+    def simulate(self, rounds: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
+        """Vectorised Monte Carlo: the return per unit stake of ``rounds`` independent reference bets."""
+        ...
+
+
+@runtime_checkable
+class MultiStepEngine(Protocol):
+    """A game whose round spans several player actions."""
+
+    engine_id: str
+    category: str
+
+    def open(self, stake: int, params: Mapping[str, Any], rng: RandomSource) -> Step: ...
+
+    def cost(self, state: Mapping[str, Any], action: str, params: Mapping[str, Any]) -> int:
+        """Extra stake (minor units) that ``action`` requires before it is applied; 0 for most actions."""
+        ...
+
+    def act(self, state: Mapping[str, Any], action: str, params: Mapping[str, Any]) -> Step: ...
+
+    def math(self) -> MathProfile: ...
+
+    def reference_params(self) -> JSON: ...
+
+    def simulate(self, rounds: int, rng: np.random.Generator) -> npt.NDArray[np.float64]: ...
+
+
+AnyEngine = Engine | MultiStepEngine
