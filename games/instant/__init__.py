@@ -1,0 +1,5 @@
+"""instant engines."""
+
+from games.engine import AnyEngine
+
+ENGINES: dict[str, AnyEngine] = {}

@@ -1,0 +1,5 @@
+"""slots engines."""
+
+from games.engine import AnyEngine
+
+ENGINES: dict[str, AnyEngine] = {}

@@ -1,0 +1,5 @@
+"""table engines."""
+
+from games.engine import AnyEngine
+
+ENGINES: dict[str, AnyEngine] = {}
