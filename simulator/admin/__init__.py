@@ -1,0 +1,1 @@
+"""Operations endpoints: health, OpenAPI document."""

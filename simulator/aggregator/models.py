@@ -1,0 +1,108 @@
+"""Wire models of the operator API. Requests are strict: ``"100"`` is not an amount and unknown fields are refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from simulator.catalog.models import Game, Studio
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LaunchRequest(_Request):
+    player_id: str = Field(min_length=1, max_length=255)
+    game_id: str = Field(min_length=1, max_length=255)
+    currency: str = Field(min_length=3, max_length=8)
+    token: str = Field(min_length=1, max_length=512, description="The operator's session token for this player.")
+    country: str | None = Field(None, min_length=2, max_length=2)
+    language: str | None = Field(None, min_length=2, max_length=16)
+    client_seed: str | None = Field(None, min_length=1, max_length=64)
+
+
+class Fairness(BaseModel):
+    server_seed_hash: str
+    client_seed: str
+    next_nonce: int
+
+
+class LaunchResponse(BaseModel):
+    session_token: str
+    launch_url: str
+    expires_at: float
+    game_id: str
+    player_id: str
+    currency: str
+    balance: int
+    fairness: Fairness
+
+
+class GamePage(BaseModel):
+    games: list[Game]
+    next_cursor: str | None
+    total: int
+
+
+class StudioList(BaseModel):
+    studios: list[Studio]
+
+
+class VerifyRequest(_Request):
+    engine_id: str | None = Field(None, min_length=1, max_length=64)
+    game_id: str | None = Field(None, min_length=1, max_length=255)
+    round_id: str | None = Field(None, min_length=1, max_length=255)
+    server_seed: str = Field(min_length=1, max_length=256)
+    server_seed_hash: str | None = Field(None, min_length=64, max_length=64)
+    client_seed: str | None = Field(None, min_length=1, max_length=64)
+    nonce: int | None = Field(None, ge=0)
+    amount: int | None = Field(None, gt=0)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class VerifyResponse(BaseModel):
+    commitment_ok: bool | None
+    matches_round: bool | None
+    engine_id: str
+    nonce: int
+    outcome: dict[str, Any]
+
+
+class TransactionOut(BaseModel):
+    seq: int
+    transaction_id: str
+    round_id: str
+    kind: str
+    player_id: str
+    currency: str
+    amount: int
+    round_closed: bool
+    reference_transaction_id: str | None
+    status: str
+    attempts: int
+    last_error: str | None
+    balance_after: int | None
+    created_at: float
+
+
+class TransactionPage(BaseModel):
+    transactions: list[TransactionOut]
+    next_after: int
+
+
+class RoundOut(BaseModel):
+    round_id: str
+    game_id: str
+    studio_id: str
+    engine_id: str
+    player_id: str
+    currency: str
+    amount: int
+    win: int
+    status: str
+    params: dict[str, Any]
+    outcome: dict[str, Any]
+    fairness: dict[str, Any]
+    transactions: list[TransactionOut]

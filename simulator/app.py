@@ -1,0 +1,110 @@
+"""Application assembly: ``create_app(settings)`` builds the simulator (and, by default, the reference wallet under
+``/wallet``) with every long-lived resource opened and closed in ``cleanup_ctx``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from simulator.admin import routes as admin_routes
+from simulator.aggregator import routes as aggregator_routes
+from simulator.catalog.builder import build_catalog
+from simulator.clock import Clock, SystemClock
+from simulator.credentials import Credentials, load_or_create
+from simulator.dialects.native import NativeDialect
+from simulator.http import error_middleware
+from simulator.ids import Ids, RandomIds, SeededIds
+from simulator.play import routes as play_routes
+from simulator.play.rounds import RoundService
+from simulator.settings import Settings
+from simulator.settlement.settler import Settler
+from simulator.settlement.worker import SettlementWorker
+from simulator.state import CATALOG, CLOCK, IDS, ROUNDS, SETTINGS, STORE, WALLETS, WORKER
+from simulator.store.database import open_database
+from simulator.store.provider import ProviderStore
+from simulator.wallet.app import create_wallet_app
+from simulator.wallet_client.client import WalletClient, make_session
+
+CREDENTIALS = web.AppKey("credentials", Credentials)
+WORKER_ENABLED = web.AppKey("worker_enabled", bool)
+
+
+def credentials_for(settings: Settings) -> Credentials:
+    if settings.wallet_secret is not None:
+        return Credentials(settings.wallet_key_id, settings.wallet_secret.get_secret_value(), None)
+    return load_or_create(settings.data_dir, settings.wallet_key_id)
+
+
+async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
+    db = await open_database(app[SETTINGS].effective_database_url)
+    store = ProviderStore(db)
+    await store.migrate()
+    app[STORE] = store
+    yield
+    await db.close()
+
+
+async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings, clock, ids, store = app[SETTINGS], app[CLOCK], app[IDS], app[STORE]
+    creds = app[CREDENTIALS]
+    session = make_session(settings.wallet_pool_size)
+    dialect = NativeDialect(settings.effective_wallet_url, creds.wallet_key_id, creds.wallet_secret.encode(), clock)
+    client = WalletClient(session, dialect, timeout=settings.wallet_timeout)
+
+    def wallet_for(studio_id: str) -> WalletClient:
+        return client
+
+    settler = Settler(
+        store,
+        wallet_for,
+        clock,
+        random.Random(settings.seed),
+        base_delay=settings.retry_base_delay,
+        max_delay=settings.retry_max_delay,
+        max_age=settings.retry_max_age,
+    )
+    lease = 2 * settings.wallet_timeout + 5
+    worker = SettlementWorker(store, settler, clock, ids, orphan_age=lease)
+    app[WALLETS] = wallet_for
+    app[WORKER] = worker
+    app[ROUNDS] = RoundService(store, app[CATALOG], settler, worker, wallet_for, clock, ids, lease=lease)
+    task = asyncio.create_task(worker.run()) if app[WORKER_ENABLED] else None
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    await session.close()
+
+
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, ids: Ids | None = None, settlement_worker: bool = True
+) -> web.Application:
+    """The simulator app. ``clock`` and ``ids`` are the test seams; ``settlement_worker=False`` leaves retries to
+    explicit ``app[WORKER].run_once()`` calls."""
+    clock = clock or SystemClock()
+    if ids is None:
+        ids = SeededIds(settings.seed) if settings.deterministic else RandomIds()
+    wallet_ids: Ids = SeededIds(settings.seed, "wallet") if settings.deterministic else RandomIds()
+    creds = credentials_for(settings)
+
+    app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
+    app[SETTINGS] = settings
+    app[CLOCK] = clock
+    app[IDS] = ids
+    app[CREDENTIALS] = creds
+    app[WORKER_ENABLED] = settlement_worker
+    app[CATALOG] = build_catalog(settings.seed)
+    app.cleanup_ctx.append(_store_ctx)
+    app.cleanup_ctx.append(_services_ctx)
+    aggregator_routes.add_routes(app)
+    play_routes.add_routes(app)
+    admin_routes.add_routes(app)
+    if settings.embedded_wallet:
+        keys = {creds.wallet_key_id: creds.wallet_secret.encode()}
+        app.add_subapp("/wallet", create_wallet_app(settings, clock=clock, ids=wallet_ids, keys=keys))
+    return app

@@ -1,0 +1,123 @@
+"""HTTP plumbing shared by the simulator and the reference wallet: JSON errors, strict body parsing, route docs.
+
+Every error leaves as ``{"error": {"code": ..., "message": ...}}``. Bad input is a 4xx; a 500 means a bug, is logged
+with its traceback, and never shows one to the client.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from games.errors import GameError, RoundFinished
+from simulator.errors import RequestError, SimulatorError
+
+log = logging.getLogger("casino_sim")
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+M = TypeVar("M", bound=BaseModel)
+
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def json_response(data: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    return web.Response(body=_dumps(data).encode(), status=status, content_type="application/json", headers=headers)
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message}, **extra}
+
+
+def error_response(status: int, code: str, message: str, **extra: Any) -> web.Response:
+    return json_response(error_body(code, message, **extra), status=status)
+
+
+_HTTP_CODES = {
+    400: "INVALID_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "BODY_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+}
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except SimulatorError as exc:
+        return error_response(exc.status, exc.code, exc.message, **exc.extra)
+    except GameError as exc:
+        return error_response(409 if isinstance(exc, RoundFinished) else 400, exc.code, exc.message)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        code = _HTTP_CODES.get(exc.status, "HTTP_ERROR")
+        message = exc.reason if exc.status != 413 else "request body is too large"
+        return error_response(exc.status, code, message)
+    except Exception:
+        log.exception("unhandled error in %s %s", request.method, request.path)
+        return error_response(500, "INTERNAL_ERROR", "internal error; the simulator logged the details")
+
+
+def validation_message(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors(include_url=False)[:5]:
+        where = ".".join(str(p) for p in err["loc"]) or "body"
+        parts.append(f"{where}: {err['msg']}")
+    return "; ".join(parts)
+
+
+async def read_json(request: web.Request) -> Any:
+    raw = await request.read()
+    if not raw:
+        raise RequestError("request body is empty; send a JSON object", code="INVALID_REQUEST")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise RequestError("request body is not valid JSON", code="INVALID_JSON") from None
+
+
+def parse_model(model: type[M], data: Any) -> M:
+    try:
+        return model.model_validate(data, strict=True)
+    except ValidationError as exc:
+        raise RequestError(validation_message(exc), code="INVALID_REQUEST") from None
+
+
+async def read_model(request: web.Request, model: type[M]) -> M:
+    return parse_model(model, await read_json(request))
+
+
+@dataclass(frozen=True, slots=True)
+class RouteDoc:
+    summary: str
+    tag: str
+    request: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    errors: tuple[str, ...] = ()
+    query: tuple[tuple[str, str], ...] = ()
+    content_type: str = "application/json"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+H = TypeVar("H", bound=Handler)
+
+
+def documented(doc: RouteDoc) -> Callable[[H], H]:
+    """Attach OpenAPI metadata to a handler; the OpenAPI builder refuses routes without it."""
+
+    def mark(handler: H) -> H:
+        handler.__route_doc__ = doc  # type: ignore[attr-defined]
+        return handler
+
+    return mark

@@ -1,0 +1,92 @@
+"""The OpenAPI 3.1 document, built from the router itself: every route's handler carries a ``RouteDoc``, so the
+document cannot drift from what is served (a test also compares both)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from simulator.http import RouteDoc
+
+_REF = "#/components/schemas/{model}"
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        }
+    },
+}
+
+
+def iter_routes(app: web.Application) -> list[tuple[str, str, Any]]:
+    """(method, path, handler) for every route of ``app`` and its sub-applications, HEAD excluded."""
+    out: list[tuple[str, str, Any]] = []
+    for resource in app.router.resources():
+        info = resource.get_info()
+        if "app" in info:
+            out += iter_routes(info["app"])  # sub-application routes already carry the prefix
+            continue
+        path = info.get("formatter") or info.get("path") or ""
+        for route in resource:
+            if route.method != "HEAD":
+                out.append((route.method, path, route.handler))
+    return out
+
+
+def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
+    schema = model.model_json_schema(ref_template=_REF)
+    for name, sub in schema.pop("$defs", {}).items():
+        components[name] = sub
+    components[model.__name__] = schema
+    return {"$ref": _REF.format(model=model.__name__)}
+
+
+def build_openapi(app: web.Application, *, title: str, version: str) -> tuple[dict[str, Any], list[str]]:
+    """The document, and the routes that have no ``RouteDoc`` (which a test requires to be empty)."""
+    components: dict[str, Any] = {"Error": ERROR_SCHEMA}
+    paths: dict[str, dict[str, Any]] = {}
+    undocumented = []
+    for method, path, handler in iter_routes(app):
+        doc: RouteDoc | None = getattr(handler, "__route_doc__", None)
+        if doc is None:
+            undocumented.append(f"{method} {path}")
+            continue
+        op: dict[str, Any] = {"summary": doc.summary, "tags": [doc.tag], "responses": {}}
+        params = [
+            {"name": p.strip("{}"), "in": "path", "required": True, "schema": {"type": "string"}}
+            for p in path.split("/")
+            if p.startswith("{")
+        ]
+        params += [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}, "description": d}
+                   for n, d in doc.query]
+        if params:
+            op["parameters"] = params
+        if doc.request is not None:
+            op["requestBody"] = {"required": True,
+                                 "content": {"application/json": {"schema": _schema(doc.request, components)}}}
+        ok: dict[str, Any] = {"description": "success"}
+        if doc.response is not None:
+            ok["content"] = {doc.content_type: {"schema": _schema(doc.response, components)}}
+        elif doc.content_type != "application/json":
+            ok["content"] = {doc.content_type: {"schema": {"type": "string"}}}
+        else:
+            ok["content"] = {"application/json": {"schema": {"type": "object"}}}
+        op["responses"][str(doc.status)] = ok
+        error = {"description": "error: " + (", ".join(doc.errors) or "see code"),
+                 "content": {"application/json": {"schema": {"$ref": _REF.format(model="Error")}}}}
+        op["responses"]["4XX"] = error
+        paths.setdefault(path, {})[method.lower()] = op
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "paths": dict(sorted(paths.items())),
+        "components": {"schemas": dict(sorted(components.items()))},
+    }
+    return document, undocumented

@@ -1,0 +1,131 @@
+"""All configuration in one frozen model: defaults < config file (TOML or YAML) < ``CASINO_SIM_*`` environment < CLI flags.
+
+>>> s = Settings(port=9000)
+>>> s.port, s.bind_url
+(9000, 'http://127.0.0.1:9000')
+
+Unknown keys are refused (``extra="forbid"``), so a typo in a config file is an error that names the field, not a
+silently ignored value.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, SecretStr
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from simulator.errors import RequestError
+
+_config_file: contextvars.ContextVar[Path | None] = contextvars.ContextVar("config_file", default=None)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CASINO_SIM_", frozen=True, extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    public_url: str | None = Field(None, description="Base URL put in launch URLs; defaults to the bind address.")
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        None, description="sqlite:///path or postgresql://...; defaults to SQLite files under data_dir."
+    )
+    seed: int = Field(20261120, description="Root seed: catalogue, fault draws and, when deterministic, ids and seeds.")
+    deterministic: bool = Field(False, description="Derive tokens, ids and server seeds from the seed (never in prod).")
+
+    wallet_url: str | None = Field(None, description="Operator wallet base URL; defaults to the embedded wallet.")
+    embedded_wallet: bool = Field(True, description="Serve the reference wallet under /wallet in the same process.")
+    wallet_key_id: str = "casino-sim"
+    wallet_secret: SecretStr | None = Field(None, description="HMAC secret; generated under data_dir when unset.")
+    wallet_timeout: float = Field(5.0, gt=0, description="Seconds before a wallet call counts as timed out.")
+    wallet_pool_size: int = Field(256, ge=1, description="Keep-alive connections to the wallet.")
+    signature_window: int = Field(300, ge=1, description="Seconds a signed timestamp stays acceptable.")
+    unknown_rollback: Literal["accept", "reject"] = Field(
+        "accept", description="Reference wallet: answer to a rollback of a transaction it never saw."
+    )
+
+    session_ttl: int = Field(3600, ge=1, description="Seconds a game session accepts new rounds.")
+    max_body_bytes: int = Field(64 * 1024, ge=1024)
+    retry_base_delay: float = Field(0.5, gt=0, description="First backoff of a failed win or rollback, seconds.")
+    retry_max_delay: float = Field(60.0, gt=0)
+    retry_max_age: float = Field(86400.0, gt=0, description="After this many seconds a settlement needs a human.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _FileSource(settings_cls))
+
+    @property
+    def bind_url(self) -> str:
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104 - mapping, not binding
+        return f"http://{host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or self.bind_url).rstrip("/")
+
+    @property
+    def effective_wallet_url(self) -> str:
+        return (self.wallet_url or f"{self.base_url}/wallet").rstrip("/")
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'simulator.sqlite3'}"
+
+    @property
+    def wallet_database_url(self) -> str:
+        if self.database_url and self.database_url.startswith("postgresql"):
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'wallet.sqlite3'}"
+
+
+class _FileSource(PydanticBaseSettingsSource):
+    """Values from the config file named by ``load_settings``; TOML by extension ``.toml``, YAML otherwise."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        path = _config_file.get()
+        self._values = _read_config(path) if path is not None else {}
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self._values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self._values)
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise RequestError(f"cannot read config file {path}: {exc.strerror}") from exc
+    try:
+        data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        raise RequestError(f"config file {path} is not valid {'TOML' if path.suffix == '.toml' else 'YAML'}: {exc}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise RequestError(f"config file {path} must hold a mapping of settings")
+    return data
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from the file, the environment and explicit overrides (``None`` overrides are ignored)."""
+    token = _config_file.set(config_file)
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    finally:
+        _config_file.reset(token)

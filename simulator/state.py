@@ -1,0 +1,25 @@
+"""Typed application state shared by route modules (one ``web.AppKey`` per long-lived object)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiohttp import web
+
+from simulator.catalog.models import Catalog
+from simulator.clock import Clock
+from simulator.ids import RandomIds, SeededIds
+from simulator.play.rounds import RoundService
+from simulator.settings import Settings
+from simulator.settlement.worker import SettlementWorker
+from simulator.store.provider import ProviderStore
+from simulator.wallet_client.client import WalletClient
+
+SETTINGS = web.AppKey("settings", Settings)
+CLOCK = web.AppKey("clock", Clock)
+IDS = web.AppKey("ids", RandomIds | SeededIds)
+CATALOG = web.AppKey("catalog", Catalog)
+STORE = web.AppKey("store", ProviderStore)
+ROUNDS = web.AppKey("rounds", RoundService)
+WORKER = web.AppKey("worker", SettlementWorker)
+WALLETS = web.AppKey("wallets", Callable[[str], WalletClient])

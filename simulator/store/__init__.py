@@ -1,0 +1,5 @@
+"""Persistence behind one interface: ``Database`` with SQLite (embedded default) and PostgreSQL (shared) engines."""
+
+from simulator.store.database import Database, Row, Tx, open_database
+
+__all__ = ["Database", "Row", "Tx", "open_database"]

@@ -1,0 +1,78 @@
+"""PostgreSQL engine (asyncpg): the shared store that lets several simulator processes serve the same sessions.
+
+Repositories write ``?`` placeholders; they are rewritten to ``$1, $2, ...`` once per distinct statement.
+Transactions run at READ COMMITTED; rows that decisions depend on are locked with ``FOR UPDATE``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from typing import Any
+
+from simulator.store.database import Row
+
+try:
+    import asyncpg
+except ImportError:  # pragma: no cover - depends on the install
+    asyncpg = None
+
+_DDL_TYPES = {"serial": "BIGSERIAL PRIMARY KEY", "real": "DOUBLE PRECISION"}
+
+
+@lru_cache(maxsize=512)
+def _numbered(sql: str) -> str:
+    parts = sql.split("?")
+    out = [parts[0]]
+    for i, part in enumerate(parts[1:], start=1):
+        out.append(f"${i}{part}")
+    return "".join(out)
+
+
+class _PostgresTx:
+    for_update = " FOR UPDATE"
+    skip_locked = " FOR UPDATE SKIP LOCKED"
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    async def fetchone(self, sql: str, *args: Any) -> Row | None:
+        row: Row | None = await self._conn.fetchrow(_numbered(sql), *args)
+        return row
+
+    async def fetchall(self, sql: str, *args: Any) -> list[Row]:
+        return list(await self._conn.fetch(_numbered(sql), *args))
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        status: str = await self._conn.execute(_numbered(sql), *args)
+        tail = status.rsplit(" ", 1)[-1]
+        return int(tail) if tail.isdigit() else 0
+
+
+class PostgresDatabase:
+    dialect = "postgresql"
+
+    def __init__(self, pool: Any) -> None:
+        self._pool = pool
+
+    @classmethod
+    async def connect(cls, url: str, *, min_size: int = 2, max_size: int = 20) -> PostgresDatabase:
+        if asyncpg is None:
+            raise RuntimeError("PostgreSQL needs the postgres extra: pip install 'casino-provider-simulator[postgres]'")
+        return cls(await asyncpg.create_pool(url, min_size=min_size, max_size=max_size))
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[_PostgresTx]:
+        async with self._pool.acquire() as conn, conn.transaction():
+            yield _PostgresTx(conn)
+
+    async def migrate(self, ddl: Sequence[str]) -> None:
+        async with self._pool.acquire() as conn, conn.transaction():
+            # one migration at a time across processes starting together
+            await conn.execute("SELECT pg_advisory_xact_lock(727274)")
+            for statement in ddl:
+                await conn.execute(statement.format(**_DDL_TYPES))
+
+    async def close(self) -> None:
+        await self._pool.close()

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from simulator.settings import Settings
+from tests.harness import Sim, running_sim
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests never depend on CASINO_SIM_* variables of the machine they run on."""
+    for name in list(os.environ):
+        if name.startswith("CASINO_SIM_"):
+            monkeypatch.delenv(name)
+    yield
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", port=0)
+
+
+@pytest.fixture
+async def sim(settings: Settings) -> AsyncIterator[Sim]:
+    async with running_sim(settings) as running:
+        yield running
