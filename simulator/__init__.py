@@ -1,4 +1,4 @@
-"""casino-provider-simulator: fake game studios and an aggregator that call a seamless wallet exactly as real ones do."""
+"""casino-provider-simulator: fake game studios and an aggregator that call a seamless wallet as real ones do."""
 
 from simulator.app import create_app
 from simulator.clock import Clock, ManualClock, SystemClock

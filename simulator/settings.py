@@ -1,4 +1,4 @@
-"""All configuration in one frozen model: defaults < config file (TOML or YAML) < ``CASINO_SIM_*`` environment < CLI flags.
+"""All configuration in one frozen model: defaults < config file (TOML or YAML) < ``CASINO_SIM_*`` env < CLI flags.
 
 >>> s = Settings(port=9000)
 >>> s.port, s.bind_url
@@ -114,7 +114,9 @@ def _read_config(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        raise RequestError(f"config file {path} is not valid {'TOML' if path.suffix == '.toml' else 'YAML'}: {exc}") from exc
+        raise RequestError(
+            f"config file {path} is not valid {'TOML' if path.suffix == '.toml' else 'YAML'}: {exc}"
+        ) from exc
     if data is None:
         return {}
     if not isinstance(data, dict):

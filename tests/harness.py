@@ -41,7 +41,9 @@ class Sim:
             return Reply(response.status, body)
 
     async def create_player(self, balance: int, currency: str = "USD", **fields: Any) -> dict[str, Any]:
-        reply = await self.request("POST", "/wallet/sandbox/players", {"currency": currency, "balance": balance} | fields)
+        reply = await self.request(
+            "POST", "/wallet/sandbox/players", {"currency": currency, "balance": balance} | fields
+        )
         assert reply.status == 201, reply.body
         player: dict[str, Any] = reply.body
         return player
@@ -52,8 +54,12 @@ class Sim:
         return int(reply.body["balance"])
 
     async def launch(self, player: dict[str, Any], game_id: str, **fields: Any) -> dict[str, Any]:
-        body = {"player_id": player["player_id"], "game_id": game_id, "currency": player["currency"],
-                "token": player["token"]} | fields
+        body = {
+            "player_id": player["player_id"],
+            "game_id": game_id,
+            "currency": player["currency"],
+            "token": player["token"],
+        } | fields
         reply = await self.request("POST", "/v1/sessions", body)
         assert reply.status == 201, reply.body
         session: dict[str, Any] = reply.body
@@ -83,3 +89,28 @@ async def running_sim(settings: Settings, *, clock: Clock | None = None, **kwarg
             yield Sim(settings.bind_url, app, http, settings)
     finally:
         await runner.cleanup()
+
+
+def signed_headers(secret: str, body: bytes, *, timestamp: int, key_id: str = "casino-sim") -> dict[str, str]:
+    from simulator.dialects.native import sign
+
+    ts = str(timestamp)
+    return {
+        "Content-Type": "application/json",
+        "X-Casino-Sim-Key": key_id,
+        "X-Casino-Sim-Timestamp": ts,
+        "X-Casino-Sim-Signature": sign(secret.encode(), ts, body),
+    }
+
+
+async def wallet_call(sim: Sim, operation: str, fields: dict[str, Any], **sign_kwargs: Any) -> Reply:
+    """A native-protocol call straight to the embedded wallet, signed with the app's own secret."""
+    import json
+
+    from simulator.app import CREDENTIALS
+    from simulator.state import CLOCK
+
+    body = json.dumps(fields).encode()
+    options: dict[str, Any] = {"timestamp": int(sim.app[CLOCK].now())} | sign_kwargs
+    headers = signed_headers(sim.app[CREDENTIALS].wallet_secret, body, **options)
+    return await sim.request("POST", f"/wallet/{operation}", data=body, headers=headers)

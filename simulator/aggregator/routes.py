@@ -50,8 +50,14 @@ async def list_studios(request: web.Request) -> web.Response:
     return json_response({"studios": [s.model_dump() for s in catalog.studios.values()]})
 
 
-@documented(RouteDoc("List games, a page at a time (cursor = the last game_id of the previous page)", "catalogue",
-                     response=GamePage, query=(("limit", "page size, 1 to 500"), ("cursor", "from next_cursor"))))
+@documented(
+    RouteDoc(
+        "List games, a page at a time (cursor = the last game_id of the previous page)",
+        "catalogue",
+        response=GamePage,
+        query=(("limit", "page size, 1 to 500"), ("cursor", "from next_cursor")),
+    )
+)
 async def list_games(request: web.Request) -> web.Response:
     catalog = request.app[CATALOG]
     limit = _int_query(request, "limit", 100, low=1, high=500)
@@ -71,10 +77,23 @@ async def get_game(request: web.Request) -> web.Response:
     return json_response(request.app[CATALOG].game(request.match_info["game_id"]).model_dump())
 
 
-@documented(RouteDoc("Launch a game for a player: session token, launch URL and the fairness commitment", "sessions",
-                     request=LaunchRequest, response=LaunchResponse, status=201,
-                     errors=("UNKNOWN_GAME", "UNKNOWN_CURRENCY", "CURRENCY_NOT_OFFERED", "INVALID_SESSION",
-                             "PLAYER_BLOCKED", "WALLET_UNAVAILABLE")))
+@documented(
+    RouteDoc(
+        "Launch a game for a player: session token, launch URL and the fairness commitment",
+        "sessions",
+        request=LaunchRequest,
+        response=LaunchResponse,
+        status=201,
+        errors=(
+            "UNKNOWN_GAME",
+            "UNKNOWN_CURRENCY",
+            "CURRENCY_NOT_OFFERED",
+            "INVALID_SESSION",
+            "PLAYER_BLOCKED",
+            "WALLET_UNAVAILABLE",
+        ),
+    )
+)
 async def launch(request: web.Request) -> web.Response:
     body = await read_model(request, LaunchRequest)
     app = request.app
@@ -116,19 +135,43 @@ async def launch(request: web.Request) -> web.Response:
         player_id=body.player_id,
         currency=body.currency,
         balance=reply.balance,
-        fairness={"server_seed_hash": seeds.server_seed_hash, "client_seed": seeds.client_seed, "next_nonce": 1},
+        fairness={
+            "server_seed_hash": seeds.server_seed_hash,
+            "client_seed": seeds.client_seed,
+            "next_nonce": 1,
+        },
     )
     return json_response(out.model_dump(), status=201)
 
 
 def transaction_json(t: Transaction) -> dict[str, Any]:
-    keys = ("seq", "transaction_id", "round_id", "kind", "player_id", "currency", "amount", "round_closed",
-            "reference_transaction_id", "status", "attempts", "last_error", "balance_after", "created_at")
+    keys = (
+        "seq",
+        "transaction_id",
+        "round_id",
+        "kind",
+        "player_id",
+        "currency",
+        "amount",
+        "round_closed",
+        "reference_transaction_id",
+        "status",
+        "attempts",
+        "last_error",
+        "balance_after",
+        "created_at",
+    )
     return {k: getattr(t, k) for k in keys}
 
 
-@documented(RouteDoc("One round with its transactions and fairness inputs (the server seed once revealed)", "rounds",
-                     response=RoundOut, errors=("UNKNOWN_ROUND",)))
+@documented(
+    RouteDoc(
+        "One round with its transactions and fairness inputs (the server seed once revealed)",
+        "rounds",
+        response=RoundOut,
+        errors=("UNKNOWN_ROUND",),
+    )
+)
 async def get_round(request: web.Request) -> web.Response:
     store = request.app[STORE]
     round_ = await store.get_round(request.match_info["round_id"])
@@ -159,8 +202,14 @@ async def get_round(request: web.Request) -> web.Response:
     )
 
 
-@documented(RouteDoc("The provider's transaction log, oldest first (cursor: after = last seq seen)", "rounds",
-                     response=TransactionPage, query=(("after", "seq to start after"), ("limit", "1 to 1000"))))
+@documented(
+    RouteDoc(
+        "The provider's transaction log, oldest first (cursor: after = last seq seen)",
+        "rounds",
+        response=TransactionPage,
+        query=(("after", "seq to start after"), ("limit", "1 to 1000")),
+    )
+)
 async def list_transactions(request: web.Request) -> web.Response:
     after = _int_query(request, "after", 0, low=0, high=2**62)
     limit = _int_query(request, "limit", 500, low=1, high=1000)
@@ -170,13 +219,20 @@ async def list_transactions(request: web.Request) -> web.Response:
     )
 
 
-@documented(RouteDoc("Recompute an outcome from its fairness inputs and check the seed against its commitment",
-                     "fairness", request=VerifyRequest, response=VerifyResponse,
-                     errors=("UNKNOWN_ROUND", "UNKNOWN_ENGINE", "INVALID_BET")))
+@documented(
+    RouteDoc(
+        "Recompute an outcome from its fairness inputs and check the seed against its commitment",
+        "fairness",
+        request=VerifyRequest,
+        response=VerifyResponse,
+        errors=("UNKNOWN_ROUND", "UNKNOWN_ENGINE", "INVALID_BET"),
+    )
+)
 async def verify(request: web.Request) -> web.Response:
     body = await read_model(request, VerifyRequest)
     app = request.app
     stored: dict[str, Any] | None = None
+    stored_win = 0
     expected_hash = body.server_seed_hash
     if body.round_id is not None:
         round_ = await app[STORE].get_round(body.round_id)
@@ -184,7 +240,7 @@ async def verify(request: web.Request) -> web.Response:
             raise NotFound("no such round", code="UNKNOWN_ROUND")
         engine_id, client_seed, nonce = round_.engine_id, round_.client_seed, round_.nonce
         amount, params, expected_hash = round_.stake, round_.params, round_.server_seed_hash
-        stored = round_.outcome
+        stored, stored_win = round_.outcome, round_.win
         if isinstance(get_engine(engine_id), MultiStepEngine):
             amount = round_.outcome["opening_stake"]
     else:
@@ -196,13 +252,18 @@ async def verify(request: web.Request) -> web.Response:
     matches: bool | None = None
     if stored is not None:
         if "detail" in stored:
-            matches = stored["detail"] == outcome["detail"] and round_.win == outcome["win"]
+            matches = stored["detail"] == outcome["detail"] and stored_win == outcome["win"]
         else:
             matches = stored["opening"] == outcome["state"]
     commitment_ok = None if expected_hash is None else commitment(body.server_seed) == expected_hash
     return json_response(
-        {"commitment_ok": commitment_ok, "matches_round": matches, "engine_id": engine_id, "nonce": nonce,
-         "outcome": outcome}
+        {
+            "commitment_ok": commitment_ok,
+            "matches_round": matches,
+            "engine_id": engine_id,
+            "nonce": nonce,
+            "outcome": outcome,
+        }
     )
 
 

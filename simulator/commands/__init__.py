@@ -1,1 +1,1 @@
-"""One module per `casino-sim` subcommand, each with ``add_parser(subparsers)`` and ``run(args) -> int`` (the exit code)."""
+"""One module per `casino-sim` subcommand, each with ``add_parser(subparsers)`` and ``run(args) -> int``."""

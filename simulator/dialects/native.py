@@ -1,8 +1,8 @@
 """The native protocol: JSON POST to ``{wallet_url}/{operation}``, signed with HMAC-SHA256.
 
-Signature recipe (also in the README): ``X-Casino-Sim-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + raw
-body)>`` where ``timestamp`` is the integer Unix time sent in ``X-Casino-Sim-Timestamp`` and ``X-Casino-Sim-Key`` names the
-key. Success is a 2xx ``{"balance": int, "currency": str, "transaction_id": ...}``; refusal is a 4xx
+Signature recipe (also in the README): ``X-Casino-Sim-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." +
+raw body)>`` where ``timestamp`` is the integer Unix time sent in ``X-Casino-Sim-Timestamp`` and ``X-Casino-Sim-Key``
+names the key. Success is a 2xx ``{"balance": int, "currency": str, "transaction_id": ...}``; refusal is a 4xx
 ``{"error": {"code": ..., "message": ...}, "balance": int?}`` with a code from ``ERROR_CODES``.
 """
 
@@ -103,7 +103,9 @@ class NativeDialect:
         if not isinstance(data, dict):
             if status >= 500:
                 raise WalletError(f"wallet answered {call.operation} with HTTP {status}")
-            raise WalletProtocolError(f"wallet answered {call.operation} with HTTP {status} and a body that is not JSON")
+            raise WalletProtocolError(
+                f"wallet answered {call.operation} with HTTP {status} and a body that is not JSON"
+            )
         if 200 <= status < 300:
             balance, currency = data.get("balance"), data.get("currency")
             if type(balance) is not int or not isinstance(currency, str):

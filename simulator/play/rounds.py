@@ -49,6 +49,8 @@ _REFUSAL_STATUS = {
     "INVALID_SESSION": 401,
     "SESSION_EXPIRED": 401,
     "INVALID_SIGNATURE": 502,
+    "CURRENCY_MISMATCH": 400,
+    "UNKNOWN_GAME": 400,
 }
 
 
@@ -74,7 +76,11 @@ class RoundResult:
             "amount": r.stake,
             "win": r.win,
             "balance": self.balance,
-            "fairness": {"server_seed_hash": r.server_seed_hash, "client_seed": r.client_seed, "nonce": r.nonce},
+            "fairness": {
+                "server_seed_hash": r.server_seed_hash,
+                "client_seed": r.client_seed,
+                "nonce": r.nonce,
+            },
         }
         if isinstance(self.engine, MultiStepEngine):
             body |= {
@@ -126,11 +132,11 @@ class RoundService:
             if not self._inflight:
                 self._idle.set()
 
-    async def drain(self, timeout: float) -> bool:
-        """Refuse new rounds and wait for those in flight; true when all finished within ``timeout`` seconds."""
+    async def drain(self, grace: float) -> bool:
+        """Refuse new rounds and wait for those in flight; true when all finished within ``grace`` seconds."""
         self._draining = True
         try:
-            await asyncio.wait_for(self._idle.wait(), timeout)
+            await asyncio.wait_for(self._idle.wait(), grace)
         except TimeoutError:
             return False
         return True
@@ -228,10 +234,22 @@ class RoundService:
         if not finished:
             await self._store.settle(bet.transaction_id, status="acked", now=self._clock.now(), balance=reply.balance)
             return await self._result(round_.round_id, reply.balance, engine)
-        win = self._transaction(session, round_.round_id, "win", round_.win, round_closed=True,
-                                reference_transaction_id=bet.transaction_id)
-        await self._store.settle(bet.transaction_id, status="acked", now=self._clock.now(), balance=reply.balance,
-                                 round_status="settling", follow_up=win)
+        win = self._transaction(
+            session,
+            round_.round_id,
+            "win",
+            round_.win,
+            round_closed=True,
+            reference_transaction_id=bet.transaction_id,
+        )
+        await self._store.settle(
+            bet.transaction_id,
+            status="acked",
+            now=self._clock.now(),
+            balance=reply.balance,
+            round_status="settling",
+            follow_up=win,
+        )
         return await self._pay(win, reply, engine)
 
     async def _act(self, token: str, round_id: str, action: str, params: Mapping[str, Any]) -> RoundResult:
@@ -254,8 +272,7 @@ class RoundService:
                 extra = self._transaction(session, round_id, "bet", cost)
                 await self._store.add_transaction(extra)
                 balance = (await self._place_bet(extra, round_status=None)).balance
-                await self._store.settle(extra.transaction_id, status="acked", now=self._clock.now(),
-                                         balance=balance)
+                await self._store.settle(extra.transaction_id, status="acked", now=self._clock.now(), balance=balance)
             step = engine.act(state, action, params)
         except BaseException:
             await self._store.release_round(round_id, now=self._clock.now())
@@ -266,10 +283,23 @@ class RoundService:
             await self._store.release_round(round_id, now=self._clock.now(), outcome=outcome, stake=stake)
             return await self._result(round_id, balance, engine)
         first_bet = next(t for t in await self._store.round_transactions(round_id) if t.kind == "bet")
-        win = self._transaction(session, round_id, "win", step.win, round_closed=True,
-                                reference_transaction_id=first_bet.transaction_id)
-        await self._store.release_round(round_id, now=self._clock.now(), outcome=outcome, stake=stake,
-                                        win=step.win, status="settling", follow_up=win)
+        win = self._transaction(
+            session,
+            round_id,
+            "win",
+            step.win,
+            round_closed=True,
+            reference_transaction_id=first_bet.transaction_id,
+        )
+        await self._store.release_round(
+            round_id,
+            now=self._clock.now(),
+            outcome=outcome,
+            stake=stake,
+            win=step.win,
+            status="settling",
+            follow_up=win,
+        )
         fallback = WalletReply(balance, session.currency, None) if balance is not None else None
         return await self._pay(win, fallback, engine)
 
@@ -281,14 +311,25 @@ class RoundService:
         try:
             return await self._wallet_for(bet.studio_id).call(bet.call())
         except WalletRefused as exc:
-            await self._store.settle(bet.transaction_id, status="refused", now=self._clock.now(), error=exc.code,
-                                     round_status=round_status)
+            await self._store.settle(
+                bet.transaction_id,
+                status="refused",
+                now=self._clock.now(),
+                error=exc.code,
+                round_status=round_status,
+            )
             raise refusal(exc) from None
         except WalletError as exc:
             now = self._clock.now()
             rollback = rollback_for(bet, self._ids.uuid(), now, closes_round=round_status is not None)
-            await self._store.settle(bet.transaction_id, status="failed", now=now, error=exc.code,
-                                     round_status="rolling_back" if round_status else None, follow_up=rollback)
+            await self._store.settle(
+                bet.transaction_id,
+                status="failed",
+                now=now,
+                error=exc.code,
+                round_status="rolling_back" if round_status else None,
+                follow_up=rollback,
+            )
             if await self._settler.deliver(rollback) is None:
                 self._worker.kick()
             raise type(exc)(f"the wallet did not confirm the bet ({exc.message}); it has been rolled back") from None

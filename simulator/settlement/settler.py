@@ -55,30 +55,54 @@ class Settler:
         try:
             reply = await self._wallet_for(t.studio_id).call(t.call())
         except WalletRefused as exc:
-            log.warning("wallet refused %s %s: %s; round %s needs reconciliation", t.kind, t.transaction_id,
-                        exc.code, t.round_id)
-            await self._store.settle(t.transaction_id, status="refused", now=self._clock.now(), error=exc.code,
-                                     round_status="manual")
+            log.warning(
+                "wallet refused %s %s: %s; round %s needs reconciliation",
+                t.kind,
+                t.transaction_id,
+                exc.code,
+                t.round_id,
+            )
+            await self._store.settle(
+                t.transaction_id,
+                status="refused",
+                now=self._clock.now(),
+                error=exc.code,
+                round_status="manual",
+            )
             return None
         except WalletError as exc:
             await self._retry_later(t, f"{exc.code}: {exc.message}")
             return None
         now = self._clock.now()
         if t.kind == "rollback":
-            await self._store.settle(t.transaction_id, status="acked", now=now, balance=reply.balance,
-                                     round_status="rolled_back" if t.round_closed else None)
+            await self._store.settle(
+                t.transaction_id,
+                status="acked",
+                now=now,
+                balance=reply.balance,
+                round_status="rolled_back" if t.round_closed else None,
+            )
         else:
-            await self._store.settle(t.transaction_id, status="acked", now=now, balance=reply.balance,
-                                     round_status="closed" if t.round_closed else None)
+            await self._store.settle(
+                t.transaction_id,
+                status="acked",
+                now=now,
+                balance=reply.balance,
+                round_status="closed" if t.round_closed else None,
+            )
         return reply
 
     async def _retry_later(self, t: Transaction, error: str) -> None:
         now = self._clock.now()
         if now - t.created_at >= self._max_age:
-            log.error("giving up on %s %s after %d attempts; round %s needs reconciliation", t.kind,
-                      t.transaction_id, t.attempts + 1, t.round_id)
-            await self._store.settle(t.transaction_id, status="abandoned", now=now, error=error,
-                                     round_status="manual")
+            log.error(
+                "giving up on %s %s after %d attempts; round %s needs reconciliation",
+                t.kind,
+                t.transaction_id,
+                t.attempts + 1,
+                t.round_id,
+            )
+            await self._store.settle(t.transaction_id, status="abandoned", now=now, error=error, round_status="manual")
             return
         self.retries += 1
         delay = backoff_delay(t.attempts, base=self._base, cap=self._cap, rng=self._rng)

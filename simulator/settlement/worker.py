@@ -47,7 +47,14 @@ def rollback_for(bet: Transaction, transaction_id: str, now: float, *, closes_ro
 
 class SettlementWorker:
     def __init__(
-        self, store: ProviderStore, settler: Settler, clock: Clock, ids: Ids, *, orphan_age: float, poll: float = 0.25
+        self,
+        store: ProviderStore,
+        settler: Settler,
+        clock: Clock,
+        ids: Ids,
+        *,
+        orphan_age: float,
+        poll: float = 0.25,
     ) -> None:
         self._store = store
         self._settler = settler

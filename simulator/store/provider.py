@@ -184,6 +184,11 @@ class Transaction:
 _dumps = json.JSONEncoder(separators=(",", ":")).encode
 
 
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """An INSERT for trusted column names taken from the record classes above, never from input."""
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
+
+
 class ProviderStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -196,7 +201,7 @@ class ProviderStore:
     async def create_session(self, session: Session) -> None:
         async with self.db.transaction() as tx:
             await tx.execute(
-                f"INSERT INTO sessions ({', '.join(Session.__slots__)}) VALUES ({', '.join('?' * len(Session.__slots__))})",  # noqa: S608
+                _insert_sql("sessions", Session.__slots__),
                 *(getattr(session, k) if k != "demo" else int(session.demo) for k in Session.__slots__),
             )
 
@@ -287,7 +292,11 @@ class ProviderStore:
     ) -> None:
         """End a player action: store the new state (if any) and hand the round back, or queue its closing win."""
         sets, args = ["status = ?", "version = version + 1", "updated_at = ?"], [status, now]
-        for column, value in (("outcome", None if outcome is None else _dumps(outcome)), ("stake", stake), ("win", win)):
+        for column, value in (
+            ("outcome", None if outcome is None else _dumps(outcome)),
+            ("stake", stake),
+            ("win", win),
+        ):
             if value is not None:
                 sets.append(f"{column} = ?")
                 args.append(value)
@@ -306,7 +315,7 @@ class ProviderStore:
         return None if row is None else Round.from_row(row)
 
     async def rounds(self, *, status: str | None = None) -> list[Round]:
-        sql, args = "SELECT * FROM rounds", ()
+        sql, args = "SELECT * FROM rounds", ()  # type: tuple[str, tuple[str, ...]]
         if status is not None:
             sql, args = sql + " WHERE status = ?", (status,)
         async with self.db.transaction() as tx:
@@ -316,11 +325,8 @@ class ProviderStore:
     @staticmethod
     async def _insert_round(tx: Tx, r: Round) -> None:
         await tx.execute(
-            f"INSERT INTO rounds ({', '.join(Round.__slots__)}) VALUES ({', '.join('?' * len(Round.__slots__))})",  # noqa: S608
-            *(
-                _dumps(getattr(r, k)) if k in ("params", "outcome") else getattr(r, k)
-                for k in Round.__slots__
-            ),
+            _insert_sql("rounds", Round.__slots__),
+            *(_dumps(getattr(r, k)) if k in ("params", "outcome") else getattr(r, k) for k in Round.__slots__),
         )
 
     # transactions
@@ -330,7 +336,7 @@ class ProviderStore:
     async def _insert_transaction(self, tx: Tx, t: Transaction) -> None:
         cols = self._TX_COLUMNS
         await tx.execute(
-            f"INSERT INTO transactions ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",  # noqa: S608
+            _insert_sql("transactions", cols),
             *(int(t.round_closed) if k == "round_closed" else getattr(t, k) for k in cols),
         )
 
@@ -393,9 +399,9 @@ class ProviderStore:
     async def claim_due(self, now: float, *, lease: float, limit: int = 100) -> list[Transaction]:
         """Pending wins and rollbacks whose time has come, leased to this process for ``lease`` seconds."""
         async with self.db.transaction() as tx:
+            due = "SELECT * FROM transactions WHERE status = 'pending' AND kind != 'bet' AND next_attempt_at <= ?"
             rows = await tx.fetchall(
-                "SELECT * FROM transactions WHERE status = 'pending' AND kind != 'bet' AND next_attempt_at <= ?"
-                f" ORDER BY next_attempt_at LIMIT ?{tx.skip_locked}",
+                due + " ORDER BY next_attempt_at LIMIT ?" + tx.skip_locked,
                 now,
                 limit,
             )
@@ -411,7 +417,8 @@ class ProviderStore:
         """Bets still pending long after any wallet call could have lasted: their process died mid-call."""
         async with self.db.transaction() as tx:
             rows = await tx.fetchall(
-                "SELECT * FROM transactions WHERE status = 'pending' AND kind = 'bet' AND created_at < ?", older_than
+                "SELECT * FROM transactions WHERE status = 'pending' AND kind = 'bet' AND created_at < ?",
+                older_than,
             )
         return [Transaction.from_row(r) for r in rows]
 

@@ -1,8 +1,8 @@
 """SQLite engine: one connection in WAL mode, used from the event loop.
 
 Statements run synchronously: a ledger write takes tens of microseconds, far less than handing it to a thread would
-cost. ``BEGIN IMMEDIATE`` plus an asyncio lock serialises transactions; WAL with ``synchronous=NORMAL`` survives a killed
-process (not a power cut), which is the durability the simulator promises on the embedded default.
+cost. ``BEGIN IMMEDIATE`` plus an asyncio lock serialises transactions; WAL with ``synchronous=NORMAL`` survives a
+killed process (not a power cut), which is the durability the simulator promises on the embedded default.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from simulator.store.database import Row
 
@@ -27,11 +27,10 @@ class _SqliteTx:
         self._conn = conn
 
     async def fetchone(self, sql: str, *args: Any) -> Row | None:
-        row: sqlite3.Row | None = self._conn.execute(sql, args).fetchone()
-        return row
+        return cast(Row | None, self._conn.execute(sql, args).fetchone())
 
     async def fetchall(self, sql: str, *args: Any) -> list[Row]:
-        return list(self._conn.execute(sql, args).fetchall())
+        return cast(list[Row], self._conn.execute(sql, args).fetchall())
 
     async def execute(self, sql: str, *args: Any) -> int:
         return self._conn.execute(sql, args).rowcount

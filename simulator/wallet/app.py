@@ -97,8 +97,16 @@ def _protocol_doc(op: str, model: type[BaseModel]) -> RouteDoc:
     )
 
 
-@documented(RouteDoc("Create a sandbox player with a starting balance and a session token", "wallet sandbox",
-                     request=CreatePlayer, response=CreatedPlayer, status=201, errors=("CONFLICT",)))
+@documented(
+    RouteDoc(
+        "Create a sandbox player with a starting balance and a session token",
+        "wallet sandbox",
+        request=CreatePlayer,
+        response=CreatedPlayer,
+        status=201,
+        errors=("CONFLICT",),
+    )
+)
 async def create_player(request: web.Request) -> web.Response:
     body = await read_model(request, CreatePlayer)
     player, token, expires = await request.app[LEDGER].create_player(
@@ -113,8 +121,15 @@ async def get_player(request: web.Request) -> web.Response:
     return json_response(dataclasses.asdict(player))
 
 
-@documented(RouteDoc("Issue another session token for a player", "wallet sandbox", request=IssueToken,
-                     response=TokenInfo, status=201))
+@documented(
+    RouteDoc(
+        "Issue another session token for a player",
+        "wallet sandbox",
+        request=IssueToken,
+        response=TokenInfo,
+        status=201,
+    )
+)
 async def issue_token(request: web.Request) -> web.Response:
     body = await read_model(request, IssueToken)
     player_id = request.match_info["player_id"]
@@ -122,9 +137,18 @@ async def issue_token(request: web.Request) -> web.Response:
     return json_response({"token": token, "player_id": player_id, "expires_at": expires}, status=201)
 
 
-@documented(RouteDoc("Ledger export for reconciliation (JSON, or CSV with format=csv)", "wallet sandbox",
-                     query=(("player_id", "only this player's entries"), ("after", "entries after this seq"),
-                            ("limit", "page size, at most 10000"), ("format", "json or csv"))))
+@documented(
+    RouteDoc(
+        "Ledger export for reconciliation (JSON, or CSV with format=csv)",
+        "wallet sandbox",
+        query=(
+            ("player_id", "only this player's entries"),
+            ("after", "entries after this seq"),
+            ("limit", "page size, at most 10000"),
+            ("format", "json or csv"),
+        ),
+    )
+)
 async def export_ledger(request: web.Request) -> web.Response:
     q = request.query
     try:

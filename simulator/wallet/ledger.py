@@ -5,8 +5,9 @@ What it guarantees, and why each rule exists (a real provider will test all of t
 - idempotent on ``transaction_id``: a repeat returns the original result; the same id with other content is
   ``TRANSACTION_MISMATCH``, because a provider retrying must never be charged twice nor silently get a different deal;
 - never negative: ``INSUFFICIENT_FUNDS`` carries the current balance and changes nothing;
-- a rollback refunds the referenced bet once and leaves a tombstone, so the bet arriving late (after its own rollback,
-  the classic timeout race) is refused with ``TRANSACTION_ROLLED_BACK`` instead of debiting money the provider gave up on;
+- a rollback refunds the referenced bet once and leaves a tombstone, so the bet arriving late (after its own
+  rollback, the classic timeout race) is refused with ``TRANSACTION_ROLLED_BACK`` instead of taking money the provider
+  gave up on;
 - wins and rollbacks are accepted after the session expired (the provider owes or returns money either way);
 - a player's rows are locked for the whole decision, so concurrent bets cannot overdraw and concurrent duplicates apply
   once.
@@ -102,7 +103,15 @@ def _player(row: Row) -> Player:
 
 
 def _fingerprint(kind: str, req: OperationRequest) -> str:
-    content = [kind, req.player_id, req.round_id, req.game_id, req.amount, req.currency, req.reference_transaction_id]
+    content = [
+        kind,
+        req.player_id,
+        req.round_id,
+        req.game_id,
+        req.amount,
+        req.currency,
+        req.reference_transaction_id,
+    ]
     return hashlib.sha256(json.dumps(content).encode()).hexdigest()
 
 
@@ -111,7 +120,12 @@ Kind = Literal["bet", "win", "rollback"]
 
 class Ledger:
     def __init__(
-        self, db: Database, clock: Clock, ids: Ids, *, unknown_rollback: Literal["accept", "reject"] = "accept"
+        self,
+        db: Database,
+        clock: Clock,
+        ids: Ids,
+        *,
+        unknown_rollback: Literal["accept", "reject"] = "accept",
     ) -> None:
         self._db = db
         self._clock = clock
@@ -124,7 +138,13 @@ class Ledger:
     # sandbox
 
     async def create_player(
-        self, player_id: str | None, currency: str, balance: int, *, blocked: bool = False, token_ttl: int = 86400
+        self,
+        player_id: str | None,
+        currency: str,
+        balance: int,
+        *,
+        blocked: bool = False,
+        token_ttl: int = 86400,
     ) -> tuple[Player, str, float]:
         exponent(currency)
         pid = player_id or f"player-{self._ids.uuid()[:8]}"
@@ -152,7 +172,9 @@ class Ledger:
     async def _issue(self, tx: Tx, player_id: str, ttl: int) -> tuple[str, float]:
         token = self._ids.token()
         expires = self._clock.now() + ttl
-        await tx.execute("INSERT INTO tokens (token, player_id, expires_at) VALUES (?, ?, ?)", token, player_id, expires)
+        await tx.execute(
+            "INSERT INTO tokens (token, player_id, expires_at) VALUES (?, ?, ?)", token, player_id, expires
+        )
         return token, expires
 
     async def get_player(self, player_id: str) -> Player:
@@ -262,7 +284,10 @@ class Ledger:
         keys = ("seq", "transaction_id", "kind", "player_id", "round_id", "game_id", "amount", "currency")
         return [
             {k: row[k] for k in keys}
-            | {"reference_transaction_id": row["reference_transaction_id"], "balance_after": row["balance_after"]}
+            | {
+                "reference_transaction_id": row["reference_transaction_id"],
+                "balance_after": row["balance_after"],
+            }
             for row in rows
         ]
 
@@ -297,7 +322,11 @@ class Ledger:
             return None
         if row["fingerprint"] != fingerprint:
             raise LedgerError("TRANSACTION_MISMATCH", "this transaction id was already used with other content")
-        return {"balance": int(row["balance_after"]), "currency": row["currency"], "transaction_id": req.transaction_id}
+        return {
+            "balance": int(row["balance_after"]),
+            "currency": row["currency"],
+            "transaction_id": req.transaction_id,
+        }
 
     @staticmethod
     async def _tombstone(tx: Tx, transaction_id: str) -> bool:
@@ -327,7 +356,8 @@ class Ledger:
             await tx.execute("UPDATE players SET balance = ? WHERE player_id = ?", balance, player.player_id)
         await tx.execute(
             "INSERT INTO entries (transaction_id, kind, player_id, round_id, game_id, amount, currency,"
-            " reference_transaction_id, fingerprint, balance_after, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " reference_transaction_id, fingerprint, balance_after, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             req.transaction_id,
             kind,
             player.player_id,

@@ -13,7 +13,7 @@ from typing import Protocol
 import aiohttp
 
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
-from simulator.errors import WalletError, WalletProtocolError, WalletTimeout, WalletUnavailable
+from simulator.errors import WalletProtocolError, WalletTimeout, WalletUnavailable
 
 MAX_REPLY_BYTES = 256 * 1024
 
