@@ -57,7 +57,7 @@ def test_serve_runs_the_readme_example_and_stops_cleanly(
         [sys.executable, "-c", readme_python()], env=env, capture_output=True, text=True, timeout=60, check=False
     )
     assert example.returncode == 0, example.stderr
-    roll, win, balance = example.stdout.split()
+    _roll, win, balance = example.stdout.split()
     assert int(balance) == 100_000 - 100 + int(win)
 
     created = subprocess.run(
