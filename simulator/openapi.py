@@ -70,7 +70,7 @@ def build_openapi(app: web.Application, *, title: str, version: str) -> tuple[di
             op["parameters"] = params
         if doc.request is not None:
             op["requestBody"] = {"required": True,
-                                 "content": {"application/json": {"schema": _schema(doc.request, components)}}}
+                                 "content": {doc.request_content_type: {"schema": _schema(doc.request, components)}}}
         ok: dict[str, Any] = {"description": "success"}
         if doc.response is not None:
             ok["content"] = {doc.content_type: {"schema": _schema(doc.response, components)}}

@@ -1,4 +1,5 @@
-"""Wallet dialects: how one ``WalletCall`` becomes a signed request in a studio's protocol, and how the reply is read."""
+"""Wallet dialects: how one ``WalletCall`` becomes a signed request in a studio's protocol, and how the reply
+is read."""
 
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
 from simulator.dialects.native import NativeDialect
