@@ -1,4 +1,5 @@
-"""A running simulator on a real loopback socket, and a client that speaks to it like an operator and a player."""
+"""A running simulator on a real loopback socket, and a client that speaks to it like an operator and a
+player."""
 
 from __future__ import annotations
 
@@ -41,7 +42,9 @@ class Sim:
             return Reply(response.status, body)
 
     async def create_player(self, balance: int, currency: str = "USD", **fields: Any) -> dict[str, Any]:
-        reply = await self.request("POST", "/wallet/sandbox/players", {"currency": currency, "balance": balance} | fields)
+        reply = await self.request(
+            "POST", "/wallet/sandbox/players", {"currency": currency, "balance": balance} | fields
+        )
         assert reply.status == 201, reply.body
         player: dict[str, Any] = reply.body
         return player
@@ -52,22 +55,34 @@ class Sim:
         return int(reply.body["balance"])
 
     async def launch(self, player: dict[str, Any], game_id: str, **fields: Any) -> dict[str, Any]:
-        body = {"player_id": player["player_id"], "game_id": game_id, "currency": player["currency"],
-                "token": player["token"]} | fields
+        body = {
+            "player_id": player["player_id"],
+            "game_id": game_id,
+            "currency": player["currency"],
+            "token": player["token"],
+        } | fields
         reply = await self.request("POST", "/v1/sessions", body)
         assert reply.status == 201, reply.body
         session: dict[str, Any] = reply.body
         return session
 
     async def play(self, session_token: str, amount: int, params: dict[str, Any] | None = None) -> Reply:
-        return await self.request("POST", f"/play/{session_token}/rounds", {"amount": amount, "params": params or {}})
+        return await self.request(
+            "POST", f"/play/{session_token}/rounds", {"amount": amount, "params": params or {}}
+        )
 
     async def game_for(self, engine_id: str) -> str:
-        reply = await self.request("GET", "/v1/games?limit=500")
+        """The engine's reference title: every currency, no country limits, native dialect, never changed."""
+        reply = await self.request("GET", f"/v1/games?engine={engine_id}&limit=500")
+        assert reply.status == 200, reply.body
         for game in reply.body["games"]:
-            if game["engine_id"] == engine_id:
+            if (
+                game["allowed_countries"] is None
+                and not game["blocked_countries"]
+                and len(game["currencies"]) >= 12
+            ):
                 return str(game["game_id"])
-        raise AssertionError(f"no game with engine {engine_id}")
+        raise AssertionError(f"no reference game with engine {engine_id}")
 
 
 @asynccontextmanager

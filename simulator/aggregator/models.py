@@ -1,4 +1,5 @@
-"""Wire models of the operator API. Requests are strict: ``"100"`` is not an amount and unknown fields are refused."""
+"""Wire models of the operator API. Requests are strict: ``"100"`` is not an amount and unknown fields are
+refused."""
 
 from __future__ import annotations
 
@@ -6,19 +7,30 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from simulator.catalog.models import Game, Studio
-
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class LaunchRequest(_Request):
-    player_id: str = Field(min_length=1, max_length=255)
     game_id: str = Field(min_length=1, max_length=255)
     currency: str = Field(min_length=3, max_length=8)
-    token: str = Field(min_length=1, max_length=512, description="The operator's session token for this player.")
-    country: str | None = Field(None, min_length=2, max_length=2)
+    player_id: str | None = Field(None, min_length=1, max_length=255, description="Required unless demo.")
+    token: str | None = Field(
+        None,
+        min_length=1,
+        max_length=512,
+        description="The operator's session token for this player; required unless demo.",
+    )
+    demo: bool = Field(
+        False, description="Play with fun money kept by the simulator; no player, token or wallet call."
+    )
+    country: str | None = Field(
+        None,
+        min_length=2,
+        max_length=2,
+        description="Player's country; required by games that restrict countries.",
+    )
     language: str | None = Field(None, min_length=2, max_length=16)
     client_seed: str | None = Field(None, min_length=1, max_length=64)
 
@@ -31,6 +43,7 @@ class Fairness(BaseModel):
 
 class LaunchResponse(BaseModel):
     session_token: str
+    demo: bool
     launch_url: str
     expires_at: float
     game_id: str
@@ -38,16 +51,6 @@ class LaunchResponse(BaseModel):
     currency: str
     balance: int
     fairness: Fairness
-
-
-class GamePage(BaseModel):
-    games: list[Game]
-    next_cursor: str | None
-    total: int
-
-
-class StudioList(BaseModel):
-    studios: list[Studio]
 
 
 class VerifyRequest(_Request):
