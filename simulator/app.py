@@ -118,6 +118,7 @@ def create_app(
     admin_routes.add_routes(app)
     if settings.embedded_wallet:
         keys = {creds.wallet_key_id: creds.wallet_secret.encode()}
-        wallet = create_wallet_app(settings, clock=clock, ids=wallet_ids, keys=keys, dialects=WalletDialects(endpoints))
+        dialects = WalletDialects(endpoints)
+        wallet = create_wallet_app(settings, clock=clock, ids=wallet_ids, keys=keys, dialects=dialects)
         app.add_subapp("/wallet", wallet)
     return app

@@ -4,7 +4,7 @@
     ├── RequestError(SimulatorError, ValueError)          400: malformed or invalid input
     │   ├── UnknownCurrency                               400
     │   └── BetOutOfLimits                                400
-    ├── Forbidden(SimulatorError, PermissionError)        403: not allowed here (country blocked, game disabled)
+    ├── Forbidden(SimulatorError, PermissionError)        403: not allowed (country blocked, game disabled)
     ├── NotFound(SimulatorError, LookupError)             404: unknown game, session, round, player
     ├── SessionExpired(SimulatorError)                    410: the game session is over
     ├── Conflict(SimulatorError)                          409: the request contradicts current state

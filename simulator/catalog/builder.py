@@ -92,6 +92,7 @@ class Blueprint:
         self._state = {g.game_id: g for g in games}
         self._queue = [g.game_id for g in upcoming]
         self._disabled: list[str] = []
+        self.rendered: dict[str, dict[str, bytes]] | None = None  # the games' JSON per API version, made once
 
     def scheduled(self, count: int) -> list[ScheduledChange]:
         """The first ``count`` scheduled changes (generated on demand, each from the ones before it)."""
@@ -202,6 +203,7 @@ class _Generator:
             for engine_id, engine in self.engines.items()
         }
         self.slugs: set[str] = set()
+        self.multi_step = {e: isinstance(engine, MultiStepEngine) for e, engine in self.engines.items()}
 
     def studios(self) -> list[Studio]:
         names: set[str] = set()
@@ -274,7 +276,7 @@ class _Generator:
             blocked: list[str] = []
             allowed: tuple[str, ...] | None = None
         else:
-            languages = ["en", *rng.sample(others, rng.randint(2, len(others)))]
+            languages = ["en", *rng.sample(others, rng.randint(2, 9))]
             supported = [c for c in sorted(EXPONENTS) if SUPPORTS[studio.dialect](c)]
             currencies = [c for c in supported if c in ("EUR", "USD") or rng.random() < 0.7]
             low, high = rng.choice(data.MIN_BET_CENTS), rng.choice(data.MAX_BET_CENTS)
@@ -307,7 +309,7 @@ class _Generator:
             studio_id=studio.studio_id,
             category=category,
             engine_id=engine_id,
-            multi_step=isinstance(engine, MultiStepEngine),
+            multi_step=self.multi_step[engine_id],
             rtp=round(math.rtp * 100, 4),
             rtp_variants=self.variants[engine_id],
             volatility=_volatility(math.std_dev),

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from simulator.catalog.builder import Blueprint
 
 Api = Literal["v1", "v2"]
+APIS: tuple[Api, ...] = ("v1", "v2")
 SortKey = str | float | int
 SORTS: dict[str, Callable[[Game, Studio], SortKey]] = {
     "game_id": lambda g, s: g.game_id,
@@ -57,6 +58,12 @@ def v2_game(game: Game) -> dict[str, Any]:
     }
     data["thumbnail_url"] = game.thumbnail_url.replace("/v1/", "/v2/", 1)
     return data
+
+
+def render_game(api: Api, game: Game) -> bytes:
+    if api == "v1":
+        return game.model_dump_json().encode()
+    return json.dumps(v2_game(game), separators=(",", ":")).encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +107,12 @@ class Catalog:
         self._json: dict[Api, dict[str, bytes]] = {"v1": {}, "v2": {}}
         self._change_json: list[bytes] = []
         self._pages: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
-        for game in blueprint.games:
-            self._put(game)
+        self.games = {g.game_id: g for g in blueprint.games}
+        if blueprint.rendered is None:  # rendered once per process; every app starts from a copy
+            blueprint.rendered = {
+                api: {g.game_id: render_game(api, g) for g in blueprint.games} for api in APIS
+            }
+        self._json = {"v1": dict(blueprint.rendered["v1"]), "v2": dict(blueprint.rendered["v2"])}
         self._index()
 
     # lookups used by the play flow and the launch rules
@@ -156,8 +167,8 @@ class Catalog:
 
     def _put(self, game: Game) -> None:
         self.games[game.game_id] = game
-        self._json["v1"][game.game_id] = game.model_dump_json().encode()
-        self._json["v2"][game.game_id] = json.dumps(v2_game(game), separators=(",", ":")).encode()
+        for api in APIS:
+            self._json[api][game.game_id] = render_game(api, game)
 
     @staticmethod
     def _render_change(change: Change) -> bytes:

@@ -24,7 +24,6 @@ from simulator.settings import Settings
 from simulator.store.database import open_database
 from simulator.wallet.dialects import WalletDialects, mount
 from simulator.wallet.ledger import Ledger, LedgerError
-from simulator.wallet.state import LEDGER
 from simulator.wallet.models import (
     BalanceRequest,
     CreatedPlayer,
@@ -35,6 +34,7 @@ from simulator.wallet.models import (
     TokenInfo,
     WalletReplyModel,
 )
+from simulator.wallet.state import LEDGER
 
 _PROTOCOL_ERRORS = (
     "INVALID_REQUEST",
@@ -147,10 +147,15 @@ async def export_ledger(request: web.Request) -> web.Response:
 
 
 def create_wallet_app(
-    settings: Settings, *, clock: Clock, ids: Ids, keys: dict[str, bytes], dialects: WalletDialects | None = None
+    settings: Settings,
+    *,
+    clock: Clock,
+    ids: Ids,
+    keys: dict[str, bytes],
+    dialects: WalletDialects | None = None,
 ) -> web.Application:
-    """The wallet app. ``keys`` check the native protocol; ``dialects`` the other dialects (default: resolved from
-    ``settings`` and the development credentials, exactly as the simulator resolves them)."""
+    """The wallet app. ``keys`` check the native protocol; ``dialects`` the other dialects (default: resolved
+    from ``settings`` and the development credentials, exactly as the simulator resolves them)."""
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
 
     async def ledger_ctx(app: web.Application) -> AsyncIterator[None]:

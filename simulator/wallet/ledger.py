@@ -255,8 +255,8 @@ class Ledger:
             return await self._append(tx, "rollback", req, player, int(bet["amount"]), fingerprint)
 
     async def end_round(self, player_id: str, round_id: str) -> dict[str, Any]:
-        """Close a round without moving money, for dialects that end rounds with a call of their own. Idempotent:
-        ending an ended round answers the same; later wins and bets in it are refused with ``ROUND_CLOSED``."""
+        """Close a round without moving money, for dialects that end rounds with a call of their own.
+        Idempotent: ending an ended round answers the same; later wins and bets in it get ``ROUND_CLOSED``."""
         async with self._db.transaction() as tx:
             player = await self._lock_player(tx, player_id)
             owner = await tx.fetchone("SELECT player_id FROM wallet_rounds WHERE round_id = ?", round_id)
