@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from simulator.dialects import rsa_keys
 from simulator.settings import Settings
 from tests.engines import installed
 from tests.harness import Sim, running_sim
@@ -17,6 +18,21 @@ def _engines() -> Iterator[None]:
     registered)."""
     with installed():
         yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_rsa_key_pair() -> Iterator[None]:
+    """Generating an RSA key per test app costs more than the rest of the test: the session makes one."""
+    if not rsa_keys.available():
+        yield
+        return
+    pair = rsa_keys.generate()
+    original = rsa_keys.generate
+    rsa_keys.generate = lambda: pair
+    try:
+        yield
+    finally:
+        rsa_keys.generate = original
 
 
 @pytest.fixture(autouse=True)

@@ -85,21 +85,27 @@ class KeyPair:
     public_path: Path
 
 
+def generate() -> tuple[bytes, bytes]:
+    """A fresh key pair as (PKCS#8 private PEM, SubjectPublicKeyInfo public PEM)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
+    private_pem: bytes = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    public_pem: bytes = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private_pem, public_pem
+
+
 def load_or_create(data_dir: Path) -> KeyPair:
     """The development key pair under ``data_dir``, generated on first use (private key file mode 0600)."""
     pair = KeyPair(data_dir / PRIVATE_FILE, data_dir / PUBLIC_FILE)
     if pair.private_path.exists() and pair.public_path.exists():
         return pair
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
-    private_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    public_pem = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
+    private_pem, public_pem = generate()
     data_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(pair.private_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
