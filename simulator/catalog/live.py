@@ -1,10 +1,11 @@
 """The live catalogue: the blueprint plus the changes applied so far, kept ready to serve.
 
 Nothing is rebuilt per request. Each game's JSON is rendered once per API version when it first appears or
-changes; filters use per-field index sets; every sort order is a precomputed list of ``(key, game_id)``; and
-finished page bodies are kept in a small LRU keyed by the catalogue version and the normalised query, so a
-repeated page costs a dictionary lookup. Applying changes (rare: a schedule tick or an admin call) re-renders
-only the changed games and rebuilds the indexes, which for a thousand games takes a few milliseconds.
+changes; filters are set algebra over per-field index sets; every sort order is a precomputed list of
+``(key, game_id)`` with a rank per game; finished page bodies are kept in small LRUs keyed by the catalogue
+version and the query (the raw query string first, so a repeated request is not even parsed again). Applying
+changes (rare: a schedule tick or an admin call) re-renders only the changed games and rebuilds the indexes,
+which for a thousand games takes a few milliseconds.
 """
 
 from __future__ import annotations
@@ -107,6 +108,7 @@ class Catalog:
         self._json: dict[Api, dict[str, bytes]] = {"v1": {}, "v2": {}}
         self._change_json: list[bytes] = []
         self._pages: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._raw: OrderedDict[tuple[Api, int, str], tuple[str, bytes]] = OrderedDict()
         self.games = {g.game_id: g for g in blueprint.games}
         if blueprint.rendered is None:  # rendered once per process; every app starts from a copy
             blueprint.rendered = {
@@ -184,11 +186,17 @@ class Catalog:
 
     def _index(self) -> None:
         self._pages.clear()
+        self._raw.clear()
         self._orders: dict[str, list[tuple[SortKey, str]]] = {}
+        self._ranks: dict[str, dict[str, int]] = {}
         for name, key in SORTS.items():
-            self._orders[name] = sorted(
-                (key(g, self.studios[g.studio_id]), g.game_id) for g in self.games.values()
-            )
+            order = sorted((key(g, self.studios[g.studio_id]), g.game_id) for g in self.games.values())
+            self._orders[name] = order
+            self._ranks[name] = {gid: position for position, (_, gid) in enumerate(order)}
+        self._all: frozenset[str] = frozenset(self.games)
+        self._blocked: dict[str, set[str]] = {}
+        self._allowed: dict[str, set[str]] = {}
+        self._whitelisted: set[str] = set()
         index: dict[str, dict[str, set[str]]] = {
             f: {} for f in ("studio", "category", "engine", "volatility", "feature", "currency", "language")
         }
@@ -208,6 +216,12 @@ class Catalog:
                 index["currency"].setdefault(currency, set()).add(g.game_id)
             for language in g.languages:
                 index["language"].setdefault(language, set()).add(g.game_id)
+            for country in g.blocked_countries:
+                self._blocked.setdefault(country, set()).add(g.game_id)
+            if g.allowed_countries is not None:
+                self._whitelisted.add(g.game_id)
+                for country in g.allowed_countries:
+                    self._allowed.setdefault(country, set()).add(g.game_id)
             if g.enabled:
                 self._enabled.add(g.game_id)
             if g.demo:
@@ -235,43 +249,42 @@ class Catalog:
     # queries
 
     def select(self, query: GameQuery) -> Page:
-        candidates: set[str] | None = None
+        """Filter with set algebra over the indexes, then order the survivors by their precomputed rank."""
+        ids: frozenset[str] | set[str] = self._all
+        if query.status == "enabled":
+            ids = self._enabled
+        elif query.status == "disabled":
+            ids = self._all - self._enabled
         for name in ("studio", "category", "engine", "volatility", "feature"):
             wanted: frozenset[str] = getattr(query, name)
             if wanted:
-                found = set().union(*(self._index_sets[name].get(v, set()) for v in wanted))
-                candidates = found if candidates is None else candidates & found
+                index = self._index_sets[name]
+                ids = ids & set().union(*(index.get(v, set()) for v in wanted))
         for name in ("currency", "language"):
             value: str | None = getattr(query, name)
             if value is not None:
-                found = self._index_sets[name].get(value, set())
-                candidates = set(found) if candidates is None else candidates & found
-        if query.status != "all":
-            wanted_enabled = query.status == "enabled"
-            keep = self._enabled if wanted_enabled else set(self.games) - self._enabled
-            candidates = set(keep) if candidates is None else candidates & keep
+                ids = ids & self._index_sets[name].get(value, set())
         if query.demo is not None:
-            keep = self._demo if query.demo else set(self.games) - self._demo
-            candidates = set(keep) if candidates is None else candidates & keep
-        checks: list[Callable[[Game], bool]] = []
+            ids = ids & self._demo if query.demo else ids - self._demo
         if query.country is not None:
             country = query.country
-            checks.append(lambda g: g.playable_in(country))
+            ids = (
+                ids
+                - self._blocked.get(country, set())
+                - (self._whitelisted - self._allowed.get(country, set()))
+            )
+        games = self.games
         if query.rtp_min is not None:
             low = query.rtp_min
-            checks.append(lambda g: g.rtp >= low)
+            ids = {gid for gid in ids if games[gid].rtp >= low}
         if query.rtp_max is not None:
             high = query.rtp_max
-            checks.append(lambda g: g.rtp <= high)
+            ids = {gid for gid in ids if games[gid].rtp <= high}
         if query.q:
-            needle = query.q.casefold()
-            checks.append(lambda g: needle in self._text[g.game_id])
-        order = self._orders[query.sort]
-        matched = [
-            item
-            for item in order
-            if (candidates is None or item[1] in candidates) and all(c(self.games[item[1]]) for c in checks)
-        ]
+            needle, text = query.q.casefold(), self._text
+            ids = {gid for gid in ids if needle in text[gid]}
+        order, rank = self._orders[query.sort], self._ranks[query.sort]
+        matched = [order[p] for p in sorted(rank[gid] for gid in ids)]
         if query.descending:
             matched.reverse()
             start = 0 if query.after is None else _bisect_desc(matched, query.after)
@@ -280,6 +293,18 @@ class Catalog:
         page = matched[start : start + query.limit]
         more = start + query.limit < len(matched)
         return Page([gid for _, gid in page], len(matched), page[-1] if more and page else None)
+
+    def answered(self, api: Api, raw_query: str) -> tuple[str, bytes] | None:
+        """The ETag and body already served for this exact query string at this catalogue version."""
+        hit = self._raw.get((api, self.version, raw_query))
+        if hit is not None:
+            self._raw.move_to_end((api, self.version, raw_query))
+        return hit
+
+    def remember(self, api: Api, raw_query: str, etag: str, body: bytes) -> None:
+        self._raw[(api, self.version, raw_query)] = (etag, body)
+        if len(self._raw) > PAGE_CACHE:
+            self._raw.popitem(last=False)
 
     def page_body(self, api: Api, query: GameQuery, render: Callable[[Page], bytes]) -> bytes:
         key = (api, self.version, query)

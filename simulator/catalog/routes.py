@@ -251,11 +251,14 @@ async def list_studios(request: web.Request) -> web.Response:
 
 async def list_games(request: web.Request) -> web.Response:
     catalog, api = await _catalog(request), _api(request)
+    if (seen := catalog.answered(api, request.query_string)) is not None:
+        return conditional(request, api, seen[1], seen[0], catalog.last_modified)
     query = parse_game_query(request.query)
     etag = catalog.etag(api, query)
     if (inm := request.headers.get("If-None-Match")) is not None and _etag_matches(inm, etag):
         return conditional(request, api, b"", etag, catalog.last_modified)
     body = catalog.page_body(api, query, _page_renderer(catalog, api, query))
+    catalog.remember(api, request.query_string, etag, body)
     return conditional(request, api, body, etag, catalog.last_modified)
 
 
