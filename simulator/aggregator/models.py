@@ -27,9 +27,8 @@ class LaunchRequest(_Request):
     )
     country: str | None = Field(
         None,
-        min_length=2,
-        max_length=2,
-        description="Player's country; required by games that restrict countries.",
+        pattern=r"^[A-Z]{2}$",
+        description="Player's country, ISO 3166-1 alpha-2 upper case; needed if the game limits countries.",
     )
     language: str | None = Field(None, min_length=2, max_length=16)
     client_seed: str | None = Field(None, min_length=1, max_length=64)

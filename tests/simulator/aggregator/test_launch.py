@@ -79,6 +79,13 @@ REFUSALS = [
     pytest.param(_pick(lambda g: True), {"token": "demo:abc"}, 400, "INVALID_REQUEST", id="reserved-token"),
     pytest.param(_pick(lambda g: True), {"demo": "yes"}, 400, "INVALID_REQUEST", id="strict-types"),
     pytest.param(_pick(lambda g: True), {"game_id": "no-such-game"}, 404, "UNKNOWN_GAME", id="unknown-game"),
+    pytest.param(
+        _pick(lambda g: "US" in g["blocked_countries"]),
+        {"country": "us"},
+        400,
+        "INVALID_REQUEST",
+        id="lower-case-country-cannot-dodge-a-block",
+    ),
 ]
 
 
