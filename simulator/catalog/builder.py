@@ -325,6 +325,7 @@ class _Generator:
             release_date=released.isoformat(),
             demo=reference or (category != "live" and rng.random() < 0.9),
             thumbnail_url=f"/v1/games/{game_id}/thumbnail.svg",
+            reference=reference,
         )
 
 

@@ -65,6 +65,7 @@ class Game(BaseModel):
     release_date: str
     demo: bool
     thumbnail_url: str
+    reference: bool = Field(False, description="The engine's stable reference title (see docs/catalogue.md).")
     enabled: bool = True
     version: int = 1
     updated_at: str | None = None

@@ -58,6 +58,7 @@ class GameV2(BaseModel):
     release_date: str
     demo: bool
     thumbnail_url: str
+    reference: bool
     enabled: bool
     version: int
     updated_at: str | None

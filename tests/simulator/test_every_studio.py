@@ -32,7 +32,7 @@ async def play_round(sim: Sim, token: str, game: dict[str, Any]) -> dict[str, An
     assert reply.status == 200, reply.body
     body: dict[str, Any] = reply.body
     while body.get("finished") is False:
-        action = "cashout" if "cashout" in body["actions"] else body["actions"][0]
+        action = next((a for a in ("cashout", "stand") if a in body["actions"]), body["actions"][0])
         reply = await sim.request(
             "POST", f"/play/{token}/rounds/{body['round_id']}/actions", {"action": action}
         )

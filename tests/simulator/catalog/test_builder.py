@@ -84,6 +84,7 @@ def test_every_engine_has_an_unrestricted_native_reference_title(blueprint: Blue
     studios = {s.studio_id: s for s in blueprint.studios}
     reference = [g for g in blueprint.games if g.game_id in blueprint.reference]
     assert sorted(g.engine_id for g in reference) == engine_ids()
+    assert {g.game_id for g in blueprint.games if g.reference} == blueprint.reference
     for game in reference:
         assert studios[game.studio_id].dialect == "native"
         assert set(game.currencies) == set(EXPONENTS)
