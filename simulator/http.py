@@ -108,6 +108,7 @@ class RouteDoc:
     query: tuple[tuple[str, str], ...] = ()
     content_type: str = "application/json"
     extra: dict[str, Any] = field(default_factory=dict)
+    request_content_type: str = "application/json"
 
 
 H = TypeVar("H", bound=Handler)

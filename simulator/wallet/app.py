@@ -16,11 +16,13 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from simulator.clock import Clock
+from simulator.dialects import config as dialect_config
 from simulator.dialects.native import KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
 from simulator.http import RouteDoc, documented, error_middleware, json_response, parse_model, read_model
 from simulator.ids import Ids
 from simulator.settings import Settings
 from simulator.store.database import open_database
+from simulator.wallet.dialects import WalletDialects, mount
 from simulator.wallet.ledger import Ledger, LedgerError
 from simulator.wallet.models import (
     BalanceRequest,
@@ -32,8 +34,7 @@ from simulator.wallet.models import (
     TokenInfo,
     WalletReplyModel,
 )
-
-LEDGER = web.AppKey("ledger", Ledger)
+from simulator.wallet.state import LEDGER
 
 _PROTOCOL_ERRORS = (
     "INVALID_REQUEST",
@@ -169,7 +170,16 @@ async def export_ledger(request: web.Request) -> web.Response:
     return json_response({"entries": rows, "next_after": next_after})
 
 
-def create_wallet_app(settings: Settings, *, clock: Clock, ids: Ids, keys: dict[str, bytes]) -> web.Application:
+def create_wallet_app(
+    settings: Settings,
+    *,
+    clock: Clock,
+    ids: Ids,
+    keys: dict[str, bytes],
+    dialects: WalletDialects | None = None,
+) -> web.Application:
+    """The wallet app. ``keys`` check the native protocol; ``dialects`` the other dialects (default: resolved
+    from ``settings`` and the development credentials, exactly as the simulator resolves them)."""
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
 
     async def ledger_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -195,4 +205,8 @@ def create_wallet_app(settings: Settings, *, clock: Clock, ids: Ids, keys: dict[
     app.router.add_get("/sandbox/players/{player_id}", get_player)
     app.router.add_post("/sandbox/players/{player_id}/tokens", issue_token)
     app.router.add_get("/ledger", export_ledger)
+    if dialects is None:
+        dialect_config.ensure_dev_keys(settings)
+        dialects = WalletDialects(dialect_config.resolve(settings, dialect_config.credentials_for(settings)))
+    mount(app, dialects, clock=clock, window=window)
     return app

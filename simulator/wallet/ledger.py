@@ -132,6 +132,11 @@ class Ledger:
         self._ids = ids
         self._unknown_rollback = unknown_rollback
 
+    @property
+    def db(self) -> Database:
+        """The ledger's database, for the dialect endpoints' own bookkeeping (request-id replies)."""
+        return self._db
+
     async def migrate(self) -> None:
         await self._db.migrate(SCHEMA)
 
@@ -270,6 +275,22 @@ class Ledger:
                 raise LedgerError("ROUND_CLOSED", "the bet's round is already settled; it cannot be rolled back")
             await self._bury(tx, ref, req.transaction_id)
             return await self._append(tx, "rollback", req, player, int(bet["amount"]), fingerprint)
+
+    async def end_round(self, player_id: str, round_id: str) -> dict[str, Any]:
+        """Close a round without moving money, for dialects that end rounds with a call of their own.
+        Idempotent: ending an ended round answers the same; later wins and bets in it get ``ROUND_CLOSED``."""
+        async with self._db.transaction() as tx:
+            player = await self._lock_player(tx, player_id)
+            owner = await tx.fetchone("SELECT player_id FROM wallet_rounds WHERE round_id = ?", round_id)
+            if owner is not None and owner["player_id"] != player_id:
+                raise LedgerError("TRANSACTION_MISMATCH", "the round belongs to another player")
+            await tx.execute(
+                "INSERT INTO wallet_rounds (round_id, player_id, closed) VALUES (?, ?, 1)"
+                " ON CONFLICT (round_id) DO UPDATE SET closed = 1",
+                round_id,
+                player_id,
+            )
+        return {"balance": player.balance, "currency": player.currency}
 
     async def entries(self, *, player_id: str | None = None, after: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
         sql = "SELECT * FROM entries WHERE seq > ?"

@@ -1,0 +1,9 @@
+"""Typed state of the reference wallet application."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from simulator.wallet.ledger import Ledger
+
+LEDGER = web.AppKey("ledger", Ledger)
