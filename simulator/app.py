@@ -1,5 +1,5 @@
-"""Application assembly: ``create_app(settings)`` builds the simulator (and, by default, the reference wallet under
-``/wallet``) with every long-lived resource opened and closed in ``cleanup_ctx``."""
+"""Application assembly: ``create_app(settings)`` builds the simulator (and, by default, the reference
+wallet under ``/wallet``) with every long-lived resource opened and closed in ``cleanup_ctx``."""
 
 from __future__ import annotations
 
@@ -52,7 +52,9 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     settings, clock, ids, store = app[SETTINGS], app[CLOCK], app[IDS], app[STORE]
     creds = app[CREDENTIALS]
     session = make_session(settings.wallet_pool_size)
-    dialect = NativeDialect(settings.effective_wallet_url, creds.wallet_key_id, creds.wallet_secret.encode(), clock)
+    dialect = NativeDialect(
+        settings.effective_wallet_url, creds.wallet_key_id, creds.wallet_secret.encode(), clock
+    )
     client = WalletClient(session, dialect, timeout=settings.wallet_timeout)
 
     def wallet_for(studio_id: str) -> WalletClient:
@@ -84,8 +86,8 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
 def create_app(
     settings: Settings, *, clock: Clock | None = None, ids: Ids | None = None, settlement_worker: bool = True
 ) -> web.Application:
-    """The simulator app. ``clock`` and ``ids`` are the test seams; ``settlement_worker=False`` leaves retries to
-    explicit ``app[WORKER].run_once()`` calls."""
+    """The simulator app. ``clock`` and ``ids`` are the test seams; ``settlement_worker=False`` leaves
+    retries to explicit ``app[WORKER].run_once()`` calls."""
     clock = clock or SystemClock()
     if ids is None:
         ids = SeededIds(settings.seed) if settings.deterministic else RandomIds()

@@ -1,5 +1,5 @@
-"""The ``casino-sim`` command. Each subcommand lives in ``simulator.commands``; errors end as a one-line message and a
-non-zero exit code, never a traceback."""
+"""The ``casino-sim`` command. Each subcommand lives in ``simulator.commands``; errors end as a one-line
+message and a non-zero exit code, never a traceback."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ COMMANDS = (serve, wallet, player, rtp, rng_cert)
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="casino-sim", description="Fake game providers with a real seamless wallet.")
+    root = argparse.ArgumentParser(
+        prog="casino-sim", description="Fake game providers with a real seamless wallet."
+    )
     sub = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(sub)

@@ -50,8 +50,14 @@ async def list_studios(request: web.Request) -> web.Response:
     return json_response({"studios": [s.model_dump() for s in catalog.studios.values()]})
 
 
-@documented(RouteDoc("List games, a page at a time (cursor = the last game_id of the previous page)", "catalogue",
-                     response=GamePage, query=(("limit", "page size, 1 to 500"), ("cursor", "from next_cursor"))))
+@documented(
+    RouteDoc(
+        "List games, a page at a time (cursor = the last game_id of the previous page)",
+        "catalogue",
+        response=GamePage,
+        query=(("limit", "page size, 1 to 500"), ("cursor", "from next_cursor")),
+    )
+)
 async def list_games(request: web.Request) -> web.Response:
     catalog = request.app[CATALOG]
     limit = _int_query(request, "limit", 100, low=1, high=500)
@@ -59,11 +65,15 @@ async def list_games(request: web.Request) -> web.Response:
     start = 0
     if cursor := request.query.get("cursor"):
         if cursor not in catalog.games:
-            raise RequestError("unknown cursor; use next_cursor from the previous page", code="INVALID_CURSOR")
+            raise RequestError(
+                "unknown cursor; use next_cursor from the previous page", code="INVALID_CURSOR"
+            )
         start = games.index(catalog.games[cursor]) + 1
     page = games[start : start + limit]
     next_cursor = page[-1].game_id if start + limit < len(games) and page else None
-    return json_response({"games": [g.model_dump() for g in page], "next_cursor": next_cursor, "total": len(games)})
+    return json_response(
+        {"games": [g.model_dump() for g in page], "next_cursor": next_cursor, "total": len(games)}
+    )
 
 
 @documented(RouteDoc("One game's metadata", "catalogue", response=Game, errors=("UNKNOWN_GAME",)))
@@ -71,10 +81,23 @@ async def get_game(request: web.Request) -> web.Response:
     return json_response(request.app[CATALOG].game(request.match_info["game_id"]).model_dump())
 
 
-@documented(RouteDoc("Launch a game for a player: session token, launch URL and the fairness commitment", "sessions",
-                     request=LaunchRequest, response=LaunchResponse, status=201,
-                     errors=("UNKNOWN_GAME", "UNKNOWN_CURRENCY", "CURRENCY_NOT_OFFERED", "INVALID_SESSION",
-                             "PLAYER_BLOCKED", "WALLET_UNAVAILABLE")))
+@documented(
+    RouteDoc(
+        "Launch a game for a player: session token, launch URL and the fairness commitment",
+        "sessions",
+        request=LaunchRequest,
+        response=LaunchResponse,
+        status=201,
+        errors=(
+            "UNKNOWN_GAME",
+            "UNKNOWN_CURRENCY",
+            "CURRENCY_NOT_OFFERED",
+            "INVALID_SESSION",
+            "PLAYER_BLOCKED",
+            "WALLET_UNAVAILABLE",
+        ),
+    )
+)
 async def launch(request: web.Request) -> web.Response:
     body = await read_model(request, LaunchRequest)
     app = request.app
@@ -116,19 +139,43 @@ async def launch(request: web.Request) -> web.Response:
         player_id=body.player_id,
         currency=body.currency,
         balance=reply.balance,
-        fairness={"server_seed_hash": seeds.server_seed_hash, "client_seed": seeds.client_seed, "next_nonce": 1},
+        fairness={
+            "server_seed_hash": seeds.server_seed_hash,
+            "client_seed": seeds.client_seed,
+            "next_nonce": 1,
+        },
     )
     return json_response(out.model_dump(), status=201)
 
 
 def transaction_json(t: Transaction) -> dict[str, Any]:
-    keys = ("seq", "transaction_id", "round_id", "kind", "player_id", "currency", "amount", "round_closed",
-            "reference_transaction_id", "status", "attempts", "last_error", "balance_after", "created_at")
+    keys = (
+        "seq",
+        "transaction_id",
+        "round_id",
+        "kind",
+        "player_id",
+        "currency",
+        "amount",
+        "round_closed",
+        "reference_transaction_id",
+        "status",
+        "attempts",
+        "last_error",
+        "balance_after",
+        "created_at",
+    )
     return {k: getattr(t, k) for k in keys}
 
 
-@documented(RouteDoc("One round with its transactions and fairness inputs (the server seed once revealed)", "rounds",
-                     response=RoundOut, errors=("UNKNOWN_ROUND",)))
+@documented(
+    RouteDoc(
+        "One round with its transactions and fairness inputs (the server seed once revealed)",
+        "rounds",
+        response=RoundOut,
+        errors=("UNKNOWN_ROUND",),
+    )
+)
 async def get_round(request: web.Request) -> web.Response:
     store = request.app[STORE]
     round_ = await store.get_round(request.match_info["round_id"])
@@ -159,8 +206,14 @@ async def get_round(request: web.Request) -> web.Response:
     )
 
 
-@documented(RouteDoc("The provider's transaction log, oldest first (cursor: after = last seq seen)", "rounds",
-                     response=TransactionPage, query=(("after", "seq to start after"), ("limit", "1 to 1000"))))
+@documented(
+    RouteDoc(
+        "The provider's transaction log, oldest first (cursor: after = last seq seen)",
+        "rounds",
+        response=TransactionPage,
+        query=(("after", "seq to start after"), ("limit", "1 to 1000")),
+    )
+)
 async def list_transactions(request: web.Request) -> web.Response:
     after = _int_query(request, "after", 0, low=0, high=2**62)
     limit = _int_query(request, "limit", 500, low=1, high=1000)
@@ -170,9 +223,15 @@ async def list_transactions(request: web.Request) -> web.Response:
     )
 
 
-@documented(RouteDoc("Recompute an outcome from its fairness inputs and check the seed against its commitment",
-                     "fairness", request=VerifyRequest, response=VerifyResponse,
-                     errors=("UNKNOWN_ROUND", "UNKNOWN_ENGINE", "INVALID_BET")))
+@documented(
+    RouteDoc(
+        "Recompute an outcome from its fairness inputs and check the seed against its commitment",
+        "fairness",
+        request=VerifyRequest,
+        response=VerifyResponse,
+        errors=("UNKNOWN_ROUND", "UNKNOWN_ENGINE", "INVALID_BET"),
+    )
+)
 async def verify(request: web.Request) -> web.Response:
     body = await read_model(request, VerifyRequest)
     app = request.app
@@ -201,8 +260,13 @@ async def verify(request: web.Request) -> web.Response:
             matches = stored["opening"] == outcome["state"]
     commitment_ok = None if expected_hash is None else commitment(body.server_seed) == expected_hash
     return json_response(
-        {"commitment_ok": commitment_ok, "matches_round": matches, "engine_id": engine_id, "nonce": nonce,
-         "outcome": outcome}
+        {
+            "commitment_ok": commitment_ok,
+            "matches_round": matches,
+            "engine_id": engine_id,
+            "nonce": nonce,
+            "outcome": outcome,
+        }
     )
 
 

@@ -1,9 +1,10 @@
 """The native protocol: JSON POST to ``{wallet_url}/{operation}``, signed with HMAC-SHA256.
 
-Signature recipe (also in the README): ``X-Casino-Sim-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + raw
-body)>`` where ``timestamp`` is the integer Unix time sent in ``X-Casino-Sim-Timestamp`` and ``X-Casino-Sim-Key`` names the
-key. Success is a 2xx ``{"balance": int, "currency": str, "transaction_id": ...}``; refusal is a 4xx
-``{"error": {"code": ..., "message": ...}, "balance": int?}`` with a code from ``ERROR_CODES``.
+Signature recipe (also in the README): ``X-Casino-Sim-Signature: sha256=<hex HMAC-SHA256(secret, timestamp +
+"." + raw body)>`` where ``timestamp`` is the integer Unix time sent in ``X-Casino-Sim-Timestamp`` and
+``X-Casino-Sim-Key`` names the key. Success is a 2xx ``{"balance": int, "currency": str, "transaction_id":
+...}``; refusal is a 4xx ``{"error": {"code": ..., "message": ...}, "balance": int?}`` with a code from
+``ERROR_CODES``.
 """
 
 from __future__ import annotations
@@ -103,11 +104,15 @@ class NativeDialect:
         if not isinstance(data, dict):
             if status >= 500:
                 raise WalletError(f"wallet answered {call.operation} with HTTP {status}")
-            raise WalletProtocolError(f"wallet answered {call.operation} with HTTP {status} and a body that is not JSON")
+            raise WalletProtocolError(
+                f"wallet answered {call.operation} with HTTP {status} and a body that is not JSON"
+            )
         if 200 <= status < 300:
             balance, currency = data.get("balance"), data.get("currency")
             if type(balance) is not int or not isinstance(currency, str):
-                raise WalletProtocolError(f"wallet reply to {call.operation} lacks an integer balance and a currency")
+                raise WalletProtocolError(
+                    f"wallet reply to {call.operation} lacks an integer balance and a currency"
+                )
             txid = data.get("transaction_id")
             return WalletReply(balance, currency, txid if isinstance(txid, str) else None)
         error = data.get("error")
@@ -116,7 +121,9 @@ class NativeDialect:
         if code in UNCERTAIN_CODES or (code is None and status >= 500):
             raise WalletError(f"wallet failed {call.operation}: HTTP {status} {code or ''}".rstrip())
         if code not in ERROR_CODES:
-            raise WalletProtocolError(f"wallet answered {call.operation} with HTTP {status} and unknown code {code!r}")
+            raise WalletProtocolError(
+                f"wallet answered {call.operation} with HTTP {status} and unknown code {code!r}"
+            )
         balance = data.get("balance")
         extra = {"balance": balance} if type(balance) is int else {}
         raise WalletRefused(f"wallet refused {call.operation}: {message or code}", code=code, extra=extra)

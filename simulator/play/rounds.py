@@ -1,14 +1,15 @@
 """One round, as a real studio plays it against a seamless wallet.
 
-1. The outcome is decided first, from the session's committed seeds and next nonce, and persisted together with the
-   pending bet and the next nonce in one transaction (bad bet parameters abort here: no nonce used, no money moved).
-2. The bet is sent. Refused (funds, limits, session...): the round is void, nothing else happens. No usable answer:
-   the bet's fate is unknown, so its rollback is queued durably and attempted at once.
-3. The closing win (0 when lost) is queued durably and sent; if the wallet does not acknowledge it, the settlement
-   worker retries it with the same transaction id until it does.
+1. The outcome is decided first, from the session's committed seeds and next nonce, and persisted together
+   with the pending bet and the next nonce in one transaction (bad bet parameters abort here: no nonce used,
+   no money moved).
+2. The bet is sent. Refused (funds, limits, session...): the round is void, nothing else happens. No usable
+   answer: the bet's fate is unknown, so its rollback is queued durably and attempted at once.
+3. The closing win (0 when lost) is queued durably and sent; if the wallet does not acknowledge it, the
+   settlement worker retries it with the same transaction id until it does.
 
-Multi-step games open the same way, then each player action may add a bet (double, split) before it is applied; the
-win is queued when the engine says the round is finished.
+Multi-step games open the same way, then each player action may add a bet (double, split) before it is
+applied; the win is queued when the engine says the round is finished.
 """
 
 from __future__ import annotations
@@ -74,7 +75,11 @@ class RoundResult:
             "amount": r.stake,
             "win": r.win,
             "balance": self.balance,
-            "fairness": {"server_seed_hash": r.server_seed_hash, "client_seed": r.client_seed, "nonce": r.nonce},
+            "fairness": {
+                "server_seed_hash": r.server_seed_hash,
+                "client_seed": r.client_seed,
+                "nonce": r.nonce,
+            },
         }
         if isinstance(self.engine, MultiStepEngine):
             body |= {
@@ -127,7 +132,8 @@ class RoundService:
                 self._idle.set()
 
     async def drain(self, timeout: float) -> bool:
-        """Refuse new rounds and wait for those in flight; true when all finished within ``timeout`` seconds."""
+        """Refuse new rounds and wait for those in flight; true when all finished within ``timeout``
+        seconds."""
         self._draining = True
         try:
             await asyncio.wait_for(self._idle.wait(), timeout)
@@ -146,9 +152,13 @@ class RoundService:
     def _check_stake(self, game: Game, currency: str, amount: int) -> None:
         low, high = game.min_bet[currency], game.max_bet[currency]
         if not low <= amount <= high:
-            raise BetOutOfLimits(f"bet {amount} is outside this game's limits for {currency}: {low} to {high}")
+            raise BetOutOfLimits(
+                f"bet {amount} is outside this game's limits for {currency}: {low} to {high}"
+            )
 
-    def _transaction(self, session: Session, round_id: str, kind: str, amount: int, **fields: Any) -> Transaction:
+    def _transaction(
+        self, session: Session, round_id: str, kind: str, amount: int, **fields: Any
+    ) -> Transaction:
         now = self._clock.now()
         values: dict[str, Any] = {
             "seq": 0,
@@ -226,12 +236,26 @@ class RoundService:
         reply = await self._place_bet(bet, round_status="void")
         finished = not isinstance(engine, MultiStepEngine) or round_.outcome["finished"]
         if not finished:
-            await self._store.settle(bet.transaction_id, status="acked", now=self._clock.now(), balance=reply.balance)
+            await self._store.settle(
+                bet.transaction_id, status="acked", now=self._clock.now(), balance=reply.balance
+            )
             return await self._result(round_.round_id, reply.balance, engine)
-        win = self._transaction(session, round_.round_id, "win", round_.win, round_closed=True,
-                                reference_transaction_id=bet.transaction_id)
-        await self._store.settle(bet.transaction_id, status="acked", now=self._clock.now(), balance=reply.balance,
-                                 round_status="settling", follow_up=win)
+        win = self._transaction(
+            session,
+            round_.round_id,
+            "win",
+            round_.win,
+            round_closed=True,
+            reference_transaction_id=bet.transaction_id,
+        )
+        await self._store.settle(
+            bet.transaction_id,
+            status="acked",
+            now=self._clock.now(),
+            balance=reply.balance,
+            round_status="settling",
+            follow_up=win,
+        )
         return await self._pay(win, reply, engine)
 
     async def _act(self, token: str, round_id: str, action: str, params: Mapping[str, Any]) -> RoundResult:
@@ -254,8 +278,9 @@ class RoundService:
                 extra = self._transaction(session, round_id, "bet", cost)
                 await self._store.add_transaction(extra)
                 balance = (await self._place_bet(extra, round_status=None)).balance
-                await self._store.settle(extra.transaction_id, status="acked", now=self._clock.now(),
-                                         balance=balance)
+                await self._store.settle(
+                    extra.transaction_id, status="acked", now=self._clock.now(), balance=balance
+                )
             step = engine.act(state, action, params)
         except BaseException:
             await self._store.release_round(round_id, now=self._clock.now())
@@ -266,10 +291,23 @@ class RoundService:
             await self._store.release_round(round_id, now=self._clock.now(), outcome=outcome, stake=stake)
             return await self._result(round_id, balance, engine)
         first_bet = next(t for t in await self._store.round_transactions(round_id) if t.kind == "bet")
-        win = self._transaction(session, round_id, "win", step.win, round_closed=True,
-                                reference_transaction_id=first_bet.transaction_id)
-        await self._store.release_round(round_id, now=self._clock.now(), outcome=outcome, stake=stake,
-                                        win=step.win, status="settling", follow_up=win)
+        win = self._transaction(
+            session,
+            round_id,
+            "win",
+            step.win,
+            round_closed=True,
+            reference_transaction_id=first_bet.transaction_id,
+        )
+        await self._store.release_round(
+            round_id,
+            now=self._clock.now(),
+            outcome=outcome,
+            stake=stake,
+            win=step.win,
+            status="settling",
+            follow_up=win,
+        )
         fallback = WalletReply(balance, session.currency, None) if balance is not None else None
         return await self._pay(win, fallback, engine)
 
@@ -281,17 +319,30 @@ class RoundService:
         try:
             return await self._wallet_for(bet.studio_id).call(bet.call())
         except WalletRefused as exc:
-            await self._store.settle(bet.transaction_id, status="refused", now=self._clock.now(), error=exc.code,
-                                     round_status=round_status)
+            await self._store.settle(
+                bet.transaction_id,
+                status="refused",
+                now=self._clock.now(),
+                error=exc.code,
+                round_status=round_status,
+            )
             raise refusal(exc) from None
         except WalletError as exc:
             now = self._clock.now()
             rollback = rollback_for(bet, self._ids.uuid(), now, closes_round=round_status is not None)
-            await self._store.settle(bet.transaction_id, status="failed", now=now, error=exc.code,
-                                     round_status="rolling_back" if round_status else None, follow_up=rollback)
+            await self._store.settle(
+                bet.transaction_id,
+                status="failed",
+                now=now,
+                error=exc.code,
+                round_status="rolling_back" if round_status else None,
+                follow_up=rollback,
+            )
             if await self._settler.deliver(rollback) is None:
                 self._worker.kick()
-            raise type(exc)(f"the wallet did not confirm the bet ({exc.message}); it has been rolled back") from None
+            raise type(exc)(
+                f"the wallet did not confirm the bet ({exc.message}); it has been rolled back"
+            ) from None
 
     async def _pay(self, win: Transaction, before: WalletReply | None, engine: AnyEngine) -> RoundResult:
         reply = await self._settler.deliver(win)

@@ -97,14 +97,24 @@ def _protocol_doc(op: str, model: type[BaseModel]) -> RouteDoc:
     )
 
 
-@documented(RouteDoc("Create a sandbox player with a starting balance and a session token", "wallet sandbox",
-                     request=CreatePlayer, response=CreatedPlayer, status=201, errors=("CONFLICT",)))
+@documented(
+    RouteDoc(
+        "Create a sandbox player with a starting balance and a session token",
+        "wallet sandbox",
+        request=CreatePlayer,
+        response=CreatedPlayer,
+        status=201,
+        errors=("CONFLICT",),
+    )
+)
 async def create_player(request: web.Request) -> web.Response:
     body = await read_model(request, CreatePlayer)
     player, token, expires = await request.app[LEDGER].create_player(
         body.player_id, body.currency, body.balance, blocked=body.blocked, token_ttl=body.token_ttl
     )
-    return json_response(dataclasses.asdict(player) | {"token": token, "token_expires_at": expires}, status=201)
+    return json_response(
+        dataclasses.asdict(player) | {"token": token, "token_expires_at": expires}, status=201
+    )
 
 
 @documented(RouteDoc("A sandbox player's balance and status", "wallet sandbox", response=PlayerInfo))
@@ -113,8 +123,15 @@ async def get_player(request: web.Request) -> web.Response:
     return json_response(dataclasses.asdict(player))
 
 
-@documented(RouteDoc("Issue another session token for a player", "wallet sandbox", request=IssueToken,
-                     response=TokenInfo, status=201))
+@documented(
+    RouteDoc(
+        "Issue another session token for a player",
+        "wallet sandbox",
+        request=IssueToken,
+        response=TokenInfo,
+        status=201,
+    )
+)
 async def issue_token(request: web.Request) -> web.Response:
     body = await read_model(request, IssueToken)
     player_id = request.match_info["player_id"]
@@ -122,9 +139,18 @@ async def issue_token(request: web.Request) -> web.Response:
     return json_response({"token": token, "player_id": player_id, "expires_at": expires}, status=201)
 
 
-@documented(RouteDoc("Ledger export for reconciliation (JSON, or CSV with format=csv)", "wallet sandbox",
-                     query=(("player_id", "only this player's entries"), ("after", "entries after this seq"),
-                            ("limit", "page size, at most 10000"), ("format", "json or csv"))))
+@documented(
+    RouteDoc(
+        "Ledger export for reconciliation (JSON, or CSV with format=csv)",
+        "wallet sandbox",
+        query=(
+            ("player_id", "only this player's entries"),
+            ("after", "entries after this seq"),
+            ("limit", "page size, at most 10000"),
+            ("format", "json or csv"),
+        ),
+    )
+)
 async def export_ledger(request: web.Request) -> web.Response:
     q = request.query
     try:
@@ -145,7 +171,9 @@ async def export_ledger(request: web.Request) -> web.Response:
     return json_response({"entries": rows, "next_after": next_after})
 
 
-def create_wallet_app(settings: Settings, *, clock: Clock, ids: Ids, keys: dict[str, bytes]) -> web.Application:
+def create_wallet_app(
+    settings: Settings, *, clock: Clock, ids: Ids, keys: dict[str, bytes]
+) -> web.Application:
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
 
     async def ledger_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -165,7 +193,9 @@ def create_wallet_app(settings: Settings, *, clock: Clock, ids: Ids, keys: dict[
         "rollback": (OperationRequest, Ledger.rollback),
     }
     for op, (model, operation) in operations.items():
-        handler = documented(_protocol_doc(op, model))(_protocol_handler(model, operation, keys, clock, window))
+        handler = documented(_protocol_doc(op, model))(
+            _protocol_handler(model, operation, keys, clock, window)
+        )
         app.router.add_post(f"/{op}", handler)
     app.router.add_post("/sandbox/players", create_player)
     app.router.add_get("/sandbox/players/{player_id}", get_player)

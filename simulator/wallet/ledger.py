@@ -1,15 +1,17 @@
-"""The reference wallet's ledger: an append-only list of entries with the player's balance snapshotted in the same
-transaction, so the balance always equals the opening balance plus the sum of entries.
+"""The reference wallet's ledger: an append-only list of entries with the player's balance snapshotted in the
+same transaction, so the balance always equals the opening balance plus the sum of entries.
 
 What it guarantees, and why each rule exists (a real provider will test all of them):
 - idempotent on ``transaction_id``: a repeat returns the original result; the same id with other content is
-  ``TRANSACTION_MISMATCH``, because a provider retrying must never be charged twice nor silently get a different deal;
+  ``TRANSACTION_MISMATCH``, because a provider retrying must never be charged twice nor silently get a
+  different deal;
 - never negative: ``INSUFFICIENT_FUNDS`` carries the current balance and changes nothing;
-- a rollback refunds the referenced bet once and leaves a tombstone, so the bet arriving late (after its own rollback,
-  the classic timeout race) is refused with ``TRANSACTION_ROLLED_BACK`` instead of debiting money the provider gave up on;
+- a rollback refunds the referenced bet once and leaves a tombstone, so the bet arriving late (after its own
+  rollback, the classic timeout race) is refused with ``TRANSACTION_ROLLED_BACK`` instead of debiting money
+  the provider gave up on;
 - wins and rollbacks are accepted after the session expired (the provider owes or returns money either way);
-- a player's rows are locked for the whole decision, so concurrent bets cannot overdraw and concurrent duplicates apply
-  once.
+- a player's rows are locked for the whole decision, so concurrent bets cannot overdraw and concurrent
+  duplicates apply once.
 """
 
 from __future__ import annotations
@@ -82,7 +84,8 @@ _STATUS = {
 
 
 class LedgerError(SimulatorError):
-    """A refusal in the wallet protocol's vocabulary; ``balance`` is included where the protocol asks for it."""
+    """A refusal in the wallet protocol's vocabulary; ``balance`` is included where the protocol asks for
+    it."""
 
     def __init__(self, code: str, message: str, *, balance: int | None = None) -> None:
         super().__init__(message, code=code, extra={} if balance is None else {"balance": balance})
@@ -102,7 +105,15 @@ def _player(row: Row) -> Player:
 
 
 def _fingerprint(kind: str, req: OperationRequest) -> str:
-    content = [kind, req.player_id, req.round_id, req.game_id, req.amount, req.currency, req.reference_transaction_id]
+    content = [
+        kind,
+        req.player_id,
+        req.round_id,
+        req.game_id,
+        req.amount,
+        req.currency,
+        req.reference_transaction_id,
+    ]
     return hashlib.sha256(json.dumps(content).encode()).hexdigest()
 
 
@@ -111,7 +122,12 @@ Kind = Literal["bet", "win", "rollback"]
 
 class Ledger:
     def __init__(
-        self, db: Database, clock: Clock, ids: Ids, *, unknown_rollback: Literal["accept", "reject"] = "accept"
+        self,
+        db: Database,
+        clock: Clock,
+        ids: Ids,
+        *,
+        unknown_rollback: Literal["accept", "reject"] = "accept",
     ) -> None:
         self._db = db
         self._clock = clock
@@ -124,15 +140,21 @@ class Ledger:
     # sandbox
 
     async def create_player(
-        self, player_id: str | None, currency: str, balance: int, *, blocked: bool = False, token_ttl: int = 86400
+        self,
+        player_id: str | None,
+        currency: str,
+        balance: int,
+        *,
+        blocked: bool = False,
+        token_ttl: int = 86400,
     ) -> tuple[Player, str, float]:
         exponent(currency)
         pid = player_id or f"player-{self._ids.uuid()[:8]}"
         now = self._clock.now()
         async with self._db.transaction() as tx:
             inserted = await tx.execute(
-                "INSERT INTO players (player_id, currency, balance, blocked, created_at) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (player_id) DO NOTHING",
+                "INSERT INTO players (player_id, currency, balance, blocked, created_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (player_id) DO NOTHING",
                 pid,
                 currency,
                 balance,
@@ -152,7 +174,9 @@ class Ledger:
     async def _issue(self, tx: Tx, player_id: str, ttl: int) -> tuple[str, float]:
         token = self._ids.token()
         expires = self._clock.now() + ttl
-        await tx.execute("INSERT INTO tokens (token, player_id, expires_at) VALUES (?, ?, ?)", token, player_id, expires)
+        await tx.execute(
+            "INSERT INTO tokens (token, player_id, expires_at) VALUES (?, ?, ?)", token, player_id, expires
+        )
         return token, expires
 
     async def get_player(self, player_id: str) -> Player:
@@ -196,7 +220,9 @@ class Ledger:
             if await self._round_closed(tx, req.round_id, player.player_id):
                 raise LedgerError("ROUND_CLOSED", f"round {req.round_id!r} is closed")
             if req.amount > player.balance:
-                raise LedgerError("INSUFFICIENT_FUNDS", "balance too low for this bet", balance=player.balance)
+                raise LedgerError(
+                    "INSUFFICIENT_FUNDS", "balance too low for this bet", balance=player.balance
+                )
             return await self._append(tx, "bet", req, player, -req.amount, fingerprint)
 
     async def win(self, req: OperationRequest) -> dict[str, Any]:
@@ -213,7 +239,9 @@ class Ledger:
                         raise LedgerError("TRANSACTION_ROLLED_BACK", "the referenced bet was rolled back")
                     raise LedgerError("TRANSACTION_NOT_FOUND", "the referenced bet is unknown")
                 if bet["player_id"] != player.player_id or bet["round_id"] != req.round_id:
-                    raise LedgerError("TRANSACTION_MISMATCH", "the referenced bet belongs to another player or round")
+                    raise LedgerError(
+                        "TRANSACTION_MISMATCH", "the referenced bet belongs to another player or round"
+                    )
                 if await self._tombstone(tx, req.reference_transaction_id):
                     raise LedgerError("TRANSACTION_ROLLED_BACK", "the referenced bet was rolled back")
             if await self._round_closed(tx, req.round_id, player.player_id):
@@ -222,7 +250,9 @@ class Ledger:
 
     async def rollback(self, req: OperationRequest) -> dict[str, Any]:
         if req.reference_transaction_id is None:
-            raise LedgerError("INVALID_REQUEST", "reference_transaction_id: a rollback names the bet it reverses")
+            raise LedgerError(
+                "INVALID_REQUEST", "reference_transaction_id: a rollback names the bet it reverses"
+            )
         fingerprint = _fingerprint("rollback", req)
         ref = req.reference_transaction_id
         async with self._db.transaction() as tx:
@@ -234,9 +264,13 @@ class Ledger:
                 if await self._tombstone(tx, ref) or self._unknown_rollback == "accept":
                     await self._bury(tx, ref, req.transaction_id)
                     return await self._append(tx, "rollback", req, player, 0, fingerprint)
-                raise LedgerError("TRANSACTION_NOT_FOUND", "no bet with that transaction id", balance=player.balance)
+                raise LedgerError(
+                    "TRANSACTION_NOT_FOUND", "no bet with that transaction id", balance=player.balance
+                )
             if bet["kind"] != "bet" or bet["player_id"] != player.player_id:
-                raise LedgerError("TRANSACTION_MISMATCH", "the referenced transaction is not a bet of this player")
+                raise LedgerError(
+                    "TRANSACTION_MISMATCH", "the referenced transaction is not a bet of this player"
+                )
             if await self._tombstone(tx, ref):
                 return await self._append(tx, "rollback", req, player, 0, fingerprint)
             settled = await tx.fetchone(
@@ -245,11 +279,15 @@ class Ledger:
                 player.player_id,
             )
             if settled is not None or await self._round_closed(tx, bet["round_id"], player.player_id):
-                raise LedgerError("ROUND_CLOSED", "the bet's round is already settled; it cannot be rolled back")
+                raise LedgerError(
+                    "ROUND_CLOSED", "the bet's round is already settled; it cannot be rolled back"
+                )
             await self._bury(tx, ref, req.transaction_id)
             return await self._append(tx, "rollback", req, player, int(bet["amount"]), fingerprint)
 
-    async def entries(self, *, player_id: str | None = None, after: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
+    async def entries(
+        self, *, player_id: str | None = None, after: int = 0, limit: int = 1000
+    ) -> list[dict[str, Any]]:
         sql = "SELECT * FROM entries WHERE seq > ?"
         args: list[Any] = [after]
         if player_id is not None:
@@ -262,7 +300,10 @@ class Ledger:
         keys = ("seq", "transaction_id", "kind", "player_id", "round_id", "game_id", "amount", "currency")
         return [
             {k: row[k] for k in keys}
-            | {"reference_transaction_id": row["reference_transaction_id"], "balance_after": row["balance_after"]}
+            | {
+                "reference_transaction_id": row["reference_transaction_id"],
+                "balance_after": row["balance_after"],
+            }
             for row in rows
         ]
 
@@ -296,12 +337,20 @@ class Ledger:
         if row is None:
             return None
         if row["fingerprint"] != fingerprint:
-            raise LedgerError("TRANSACTION_MISMATCH", "this transaction id was already used with other content")
-        return {"balance": int(row["balance_after"]), "currency": row["currency"], "transaction_id": req.transaction_id}
+            raise LedgerError(
+                "TRANSACTION_MISMATCH", "this transaction id was already used with other content"
+            )
+        return {
+            "balance": int(row["balance_after"]),
+            "currency": row["currency"],
+            "transaction_id": req.transaction_id,
+        }
 
     @staticmethod
     async def _tombstone(tx: Tx, transaction_id: str) -> bool:
-        return await tx.fetchone("SELECT 1 FROM tombstones WHERE transaction_id = ?", transaction_id) is not None
+        return (
+            await tx.fetchone("SELECT 1 FROM tombstones WHERE transaction_id = ?", transaction_id) is not None
+        )
 
     async def _bury(self, tx: Tx, transaction_id: str, rollback_id: str) -> None:
         await tx.execute(
@@ -327,7 +376,8 @@ class Ledger:
             await tx.execute("UPDATE players SET balance = ? WHERE player_id = ?", balance, player.player_id)
         await tx.execute(
             "INSERT INTO entries (transaction_id, kind, player_id, round_id, game_id, amount, currency,"
-            " reference_transaction_id, fingerprint, balance_after, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " reference_transaction_id, fingerprint, balance_after, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             req.transaction_id,
             kind,
             player.player_id,

@@ -1,4 +1,5 @@
-"""Wire models of the reference wallet (native protocol and sandbox API). Strict: no coercion of strings to numbers."""
+"""Wire models of the reference wallet (native protocol and sandbox API). Strict: no coercion of strings to
+numbers."""
 
 from __future__ import annotations
 
