@@ -236,6 +236,7 @@ async def verify(request: web.Request) -> web.Response:
     body = await read_model(request, VerifyRequest)
     app = request.app
     stored: dict[str, Any] | None = None
+    stored_win = 0
     expected_hash = body.server_seed_hash
     if body.round_id is not None:
         round_ = await app[STORE].get_round(body.round_id)
@@ -243,7 +244,7 @@ async def verify(request: web.Request) -> web.Response:
             raise NotFound("no such round", code="UNKNOWN_ROUND")
         engine_id, client_seed, nonce = round_.engine_id, round_.client_seed, round_.nonce
         amount, params, expected_hash = round_.stake, round_.params, round_.server_seed_hash
-        stored = round_.outcome
+        stored, stored_win = round_.outcome, round_.win
         if isinstance(get_engine(engine_id), MultiStepEngine):
             amount = round_.outcome["opening_stake"]
     else:
@@ -255,7 +256,7 @@ async def verify(request: web.Request) -> web.Response:
     matches: bool | None = None
     if stored is not None:
         if "detail" in stored:
-            matches = stored["detail"] == outcome["detail"] and round_.win == outcome["win"]
+            matches = stored["detail"] == outcome["detail"] and stored_win == outcome["win"]
         else:
             matches = stored["opening"] == outcome["state"]
     commitment_ok = None if expected_hash is None else commitment(body.server_seed) == expected_hash
