@@ -21,6 +21,7 @@ from simulator.ids import Ids, RandomIds, SeededIds
 from simulator.play import routes as play_routes
 from simulator.play.rounds import RoundService
 from simulator.settings import Settings
+from simulator.settlement import routes as settlement_routes
 from simulator.settlement.settler import Settler
 from simulator.settlement.worker import SettlementWorker
 from simulator.state import CATALOG, CLOCK, IDS, ROUNDS, SETTINGS, STORE, WALLETS, WORKER
@@ -106,6 +107,7 @@ def create_app(
     aggregator_routes.add_routes(app)
     play_routes.add_routes(app)
     admin_routes.add_routes(app)
+    settlement_routes.add_routes(app)
     if settings.embedded_wallet:
         keys = {creds.wallet_key_id: creds.wallet_secret.encode()}
         app.add_subapp("/wallet", create_wallet_app(settings, clock=clock, ids=wallet_ids, keys=keys))

@@ -118,7 +118,7 @@ class NativeDialect:
         error = data.get("error")
         code = error.get("code") if isinstance(error, dict) else None
         message = error.get("message", "") if isinstance(error, dict) else ""
-        if code in UNCERTAIN_CODES or (code is None and status >= 500):
+        if code in UNCERTAIN_CODES or status >= 500:  # a 5xx never proves that nothing was applied
             raise WalletError(f"wallet failed {call.operation}: HTTP {status} {code or ''}".rstrip())
         if code not in ERROR_CODES:
             raise WalletProtocolError(
