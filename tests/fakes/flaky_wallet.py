@@ -94,9 +94,8 @@ class FlakyWallet:
         self.rule = rule
         self.hang = hang
         self.calls: list[Call] = []
-        self.answers: list[
-            tuple[str, str | None, int]
-        ] = []  # (operation, transaction id, wallet's HTTP status)
+        self.answers: list[tuple[str, str | None, int]] = []  # operation, transaction id, wallet's status
+        self.in_flight = 0
         self._log_limit = log_limit
         self._runner: web.AppRunner | None = None
         self._client: aiohttp.ClientSession | None = None
@@ -140,6 +139,13 @@ class FlakyWallet:
             return response.status, await response.read(), response.content_type
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        self.in_flight += 1
+        try:
+            return await self._handle_call(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _handle_call(self, request: web.Request) -> web.StreamResponse:
         operation = request.match_info["operation"]
         body = await request.read()
         try:
