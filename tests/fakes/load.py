@@ -50,10 +50,17 @@ class Load:
     statuses: Counter[int] = field(default_factory=Counter)
     connection_errors: int = 0
     stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _milestones: list[tuple[int, asyncio.Event]] = field(default_factory=list)
 
     @property
     def answered(self) -> int:
         return sum(self.statuses.values())
+
+    def milestone(self, answered: int) -> asyncio.Event:
+        """Set once ``answered`` rounds have been answered."""
+        event = asyncio.Event()
+        self._milestones.append((answered, event))
+        return event
 
     async def _player(self, http: aiohttp.ClientSession, token: str, rounds: int | None) -> None:
         played = 0
@@ -62,6 +69,9 @@ class Load:
                 async with http.post(f"{self.sim_url}/play/{token}/rounds", json={"amount": self.stake}) as r:
                     await r.read()
                     self.statuses[r.status] += 1
+                for threshold, event in self._milestones:
+                    if self.answered >= threshold:
+                        event.set()
             except (aiohttp.ClientError, TimeoutError):
                 self.connection_errors += 1
                 return
