@@ -236,3 +236,29 @@ def test_json_ledger_files() -> None:
 def test_bad_ledger_files_say_where(text: str, file_format: str, message: str) -> None:
     with pytest.raises(LedgerFileError, match=message):
         parse_ledger_file(text, file_format)  # type: ignore[arg-type]
+
+
+def test_the_documented_csv_example_parses() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "settlement.md").read_text()
+    example = doc.split("```csv\n", 1)[1].split("```", 1)[0]
+    records = parse_ledger_file(example, "csv")
+    assert [r.kind for r in records] == ["bet", "win", "rollback", "bet"]
+    rollback, bet = records[2], records[3]
+    report = reconcile(
+        [
+            p(
+                r.transaction_id,
+                r.kind,
+                r.amount,
+                round_id=r.round_id,
+                player_id="player-1",
+                reference_transaction_id=r.reference_transaction_id,
+                status="failed" if r is bet else "acked",
+            )
+            for r in records
+        ],
+        [*records[:2], rollback, bet],
+    )
+    assert report.differences == 0
