@@ -146,3 +146,15 @@ async def test_the_export_is_complete_in_json_and_csv(client: Client) -> None:
 async def test_bad_export_queries_are_4xx(client: Client, query: str) -> None:
     status, reply, _ = await client.call("GET", f"/ledger?{query}")
     assert status == 400 and reply["error"]["code"] == "INVALID_REQUEST"
+
+
+def test_every_wallet_route_is_documented(tmp_path: Path) -> None:
+    from simulator import __version__
+    from simulator.ids import RandomIds
+    from simulator.openapi import build_openapi
+    from simulator.wallet.app import create_wallet_app
+
+    app = create_wallet_app(Settings(data_dir=tmp_path), clock=ManualClock(), ids=RandomIds(), keys=KEYS)
+    document, undocumented = build_openapi(app, title="wallet", version=__version__)
+    assert undocumented == []
+    assert "patch" in document["paths"]["/sandbox/players/{player_id}"]
