@@ -1,7 +1,8 @@
-"""HTTP plumbing shared by the simulator and the reference wallet: JSON errors, strict body parsing, route docs.
+"""HTTP plumbing shared by the simulator and the reference wallet: JSON errors, strict body parsing, route
+docs.
 
-Every error leaves as ``{"error": {"code": ..., "message": ...}}``. Bad input is a 4xx; a 500 means a bug, is logged
-with its traceback, and never shows one to the client.
+Every error leaves as ``{"error": {"code": ..., "message": ...}}``. Bad input is a 4xx; a 500 means a bug, is
+logged with its traceback, and never shows one to the client.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def json_response(data: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(body=_dumps(data).encode(), status=status, content_type="application/json", headers=headers)
+    return web.Response(
+        body=_dumps(data).encode(), status=status, content_type="application/json", headers=headers
+    )
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
