@@ -79,6 +79,20 @@ def validation_message(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def int_query(request: web.Request, name: str, default: int, *, low: int, high: int) -> int:
+    """An integer query parameter within [low, high]; anything else is a 400 that names the parameter."""
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise RequestError(f"query parameter {name} must be an integer") from None
+    if not low <= value <= high:
+        raise RequestError(f"query parameter {name} must be between {low} and {high}")
+    return value
+
+
 async def read_json(request: web.Request) -> Any:
     raw = await request.read()
     if not raw:

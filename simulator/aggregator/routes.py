@@ -25,23 +25,11 @@ from simulator.errors import NotFound, RequestError, WalletRefused
 from simulator.fairness.seeds import new_seed_pair
 from simulator.fairness.verify import recompute
 from simulator.http import RouteDoc, documented, json_response, read_model
+from simulator.http import int_query as _int_query
 from simulator.money import exponent
 from simulator.play.rounds import refusal
 from simulator.state import CATALOG, CLOCK, IDS, SETTINGS, STORE, WALLETS
 from simulator.store.provider import TRANSACTION_STATUSES, Session, Transaction
-
-
-def _int_query(request: web.Request, name: str, default: int, *, low: int, high: int) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise RequestError(f"query parameter {name} must be an integer") from None
-    if not low <= value <= high:
-        raise RequestError(f"query parameter {name} must be between {low} and {high}")
-    return value
 
 
 @documented(RouteDoc("List studios", "catalogue", response=StudioList))

@@ -265,16 +265,22 @@ class RoundService:
         if not await self._store.claim_round(round_id, round_.version, self._clock.now()):
             raise Conflict("another action on this round is in progress", code="ROUND_BUSY")
         balance: int | None = None
+        taken: Transaction | None = None  # an extra bet the wallet acknowledged
         try:
             if cost:
                 extra = self._transaction(session, round_id, "bet", cost)
                 await self._store.add_transaction(extra)
                 reply = await self._place_bet(extra, round_status=None)
                 await self._bet_acked(extra, reply)
-                balance = reply.balance
+                taken, balance = extra, reply.balance
             step = engine.act(state, action, params)
         except BaseException:
-            await self._store.release_round(round_id, now=self._clock.now())
+            now = self._clock.now()
+            # the action never happened: money taken for it goes back, the round stays as it was
+            refund = None if taken is None else rollback_for(taken, self._ids.uuid(), now, closes_round=False)
+            await self._store.release_round(round_id, now=now, follow_up=refund)
+            if refund is not None:
+                self._worker.kick()
             raise
         stake = round_.stake + cost
         outcome = _step_outcome(step) | {k: round_.outcome[k] for k in ("opening", "opening_stake")}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from simulator.errors import RequestError
-from simulator.http import RouteDoc, documented, json_response
+from simulator.http import RouteDoc, documented, int_query, json_response
 from simulator.settlement.models import RoundPage, SettlementReport
 from simulator.state import CLOCK, STORE
 from simulator.store.provider import ROUND_STATUSES, UNSETTLED_ROUND_STATUSES, Round
@@ -26,16 +26,6 @@ def _statuses(raw: str | None) -> list[str] | None:
         else:
             raise RequestError(f"unknown round status {status!r}; use {_STATUS_HELP}", code="INVALID_STATUS")
     return sorted(set(out))
-
-
-def _limit(raw: str | None) -> int:
-    try:
-        limit = int(raw) if raw is not None else 500
-    except ValueError:
-        raise RequestError("query parameter limit must be an integer") from None
-    if not 1 <= limit <= 1000:
-        raise RequestError("query parameter limit must be between 1 and 1000")
-    return limit
 
 
 def round_summary(r: Round) -> dict[str, object]:
@@ -69,7 +59,7 @@ def round_summary(r: Round) -> dict[str, object]:
 )
 async def list_rounds(request: web.Request) -> web.Response:
     statuses = _statuses(request.query.get("status"))
-    limit = _limit(request.query.get("limit"))
+    limit = int_query(request, "limit", 500, low=1, high=1000)
     rounds = await request.app[STORE].rounds(
         statuses=statuses, after=request.query.get("cursor"), limit=limit
     )

@@ -8,7 +8,7 @@ import io
 
 from aiohttp import web
 
-from simulator.http import RouteDoc, documented, json_response, read_model
+from simulator.http import RouteDoc, documented, int_query, json_response, read_model
 from simulator.wallet.ledger import Ledger
 from simulator.wallet.models import (
     BonusGrant,
@@ -124,16 +124,6 @@ async def issue_token(request: web.Request) -> web.Response:
     return json_response({"token": token, "player_id": player_id, "expires_at": expires}, status=201)
 
 
-def _int(request: web.Request, name: str, default: int, low: int, high: int) -> int:
-    try:
-        value = int(request.query.get(name, str(default)))
-    except ValueError:
-        raise LedgerError("INVALID_REQUEST", f"query parameter {name} must be an integer") from None
-    if not low <= value <= high:
-        raise LedgerError("INVALID_REQUEST", f"query parameter {name} must be between {low} and {high}")
-    return value
-
-
 def _csv_cell(value: object) -> object:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -159,8 +149,8 @@ def _csv_cell(value: object) -> object:
 )
 async def export_ledger(request: web.Request) -> web.Response:
     q = request.query
-    after = _int(request, "after", 0, 0, 2**62)
-    limit = _int(request, "limit", 1000, 1, 10000)
+    after = int_query(request, "after", 0, low=0, high=2**62)
+    limit = int_query(request, "limit", 1000, low=1, high=10000)
     output = q.get("format", "json")
     if output not in ("json", "csv"):
         raise LedgerError("INVALID_REQUEST", "format must be json or csv")

@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from games.errors import IllegalAction
 from simulator.settlement.settler import backoff_delay
 from simulator.state import WORKER
 from tests.fakes import engine
@@ -232,3 +233,26 @@ def test_backoff_grows_to_its_cap_with_jitter() -> None:
         draws = [backoff_delay(attempts, base=1.0, cap=8.0, rng=rng) for _ in range(50)]
         assert all(0.5 <= d <= ceiling for d in draws)
         assert len(set(draws)) > 1
+
+
+async def test_an_extra_bet_for_an_action_that_fails_is_given_back(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    player = await world.player(1_000)
+    token = await world.session(player, engine.LADDER)
+    round_id = (await world.sim.play(token, STAKE)).body["round_id"]
+
+    def broken(*_: object) -> None:
+        raise IllegalAction("the engine gave up after the stake was taken")
+
+    monkeypatch.setattr(engine.Ladder, "act", broken)
+    doubled = await world.sim.request(
+        "POST", f"/play/{token}/rounds/{round_id}/actions", {"action": "double"}
+    )
+    assert doubled.status == 400
+    await world.settle()
+    kinds = [(t.kind, t.status) for t in await world.store.round_transactions(round_id)]
+    assert kinds == [("bet", "acked"), ("bet", "acked"), ("rollback", "acked")]
+    round_ = await world.store.get_round(round_id)
+    assert round_ is not None and (round_.status, round_.stake) == ("open", STAKE)
+    assert await world.balance(str(player["player_id"])) == 1_000 - STAKE
