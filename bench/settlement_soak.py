@@ -89,9 +89,7 @@ async def soak(args: argparse.Namespace, workdir: Path) -> int:
         players = await create_players(http, wallet.url, args.players, 10_000_000)
         statuses: Counter[int] = Counter()
         if args.kill:
-            env = {f"CASINO_SIM_{k.upper()}": str(v) for k, v in TUNING.items()} | {
-                "CASINO_SIM_WALLET_SECRET": SECRET
-            }
+            env = {f"CASINO_SIM_{k.upper()}": str(v) for k, v in TUNING.items()} | {"CASINO_SIM_WALLET_SECRET": SECRET}
             cli = ["--data-dir", str(workdir / "sim"), "--wallet-url", proxy.url, "--no-embedded-wallet"]
             if args.database_url:
                 cli += ["--database-url", args.database_url]
@@ -101,9 +99,7 @@ async def soak(args: argparse.Namespace, workdir: Path) -> int:
             load = Load(url)
             task = asyncio.create_task(load.run(http, tokens, rounds=args.rounds))
             halfway = load.milestone(args.players * args.rounds // 2)
-            await asyncio.wait(
-                [task, asyncio.create_task(halfway.wait())], return_when=asyncio.FIRST_COMPLETED
-            )
+            await asyncio.wait([task, asyncio.create_task(halfway.wait())], return_when=asyncio.FIRST_COMPLETED)
             await first.kill()
             await task
             statuses += load.statuses
@@ -132,9 +128,7 @@ async def soak(args: argparse.Namespace, workdir: Path) -> int:
     )
     print("rounds answered  " + ", ".join(f"HTTP {s}: {n}" for s, n in sorted(statuses.items())))
     by_status = ", ".join(f"{k} {v}" for k, v in sorted(rounds.items()))
-    print(
-        f"rounds settled   {sum(rounds.values())} ({by_status}), needing a human {settled['needs_attention']}"
-    )
+    print(f"rounds settled   {sum(rounds.values())} ({by_status}), needing a human {settled['needs_attention']}")
     print(f"wallet calls     {sum(calls.values())} ({', '.join(f'{k} {v}' for k, v in calls.most_common())})")
     print(f"retries          {settled['retries']} (wins and rollbacks sent again with the same id)")
     print(

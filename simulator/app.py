@@ -53,9 +53,7 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     settings, clock, ids, store = app[SETTINGS], app[CLOCK], app[IDS], app[STORE]
     creds = app[CREDENTIALS]
     session = make_session(settings.wallet_pool_size)
-    dialect = NativeDialect(
-        settings.effective_wallet_url, creds.wallet_key_id, creds.wallet_secret.encode(), clock
-    )
+    dialect = NativeDialect(settings.effective_wallet_url, creds.wallet_key_id, creds.wallet_secret.encode(), clock)
     client = WalletClient(session, dialect, timeout=settings.wallet_timeout)
 
     def wallet_for(studio_id: str) -> WalletClient:

@@ -18,9 +18,7 @@ COMMANDS = (serve, wallet, player, rtp, rng_cert, reconcile)
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(
-        prog="casino-sim", description="Fake game providers with a real seamless wallet."
-    )
+    root = argparse.ArgumentParser(prog="casino-sim", description="Fake game providers with a real seamless wallet.")
     sub = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(sub)

@@ -28,9 +28,7 @@ _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def json_response(data: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(
-        body=_dumps(data).encode(), status=status, content_type="application/json", headers=headers
-    )
+    return web.Response(body=_dumps(data).encode(), status=status, content_type="application/json", headers=headers)
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:

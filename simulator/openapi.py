@@ -64,13 +64,17 @@ def build_openapi(app: web.Application, *, title: str, version: str) -> tuple[di
             for p in path.split("/")
             if p.startswith("{")
         ]
-        params += [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}, "description": d}
-                   for n, d in doc.query]
+        params += [
+            {"name": n, "in": "query", "required": False, "schema": {"type": "string"}, "description": d}
+            for n, d in doc.query
+        ]
         if params:
             op["parameters"] = params
         if doc.request is not None:
-            op["requestBody"] = {"required": True,
-                                 "content": {"application/json": {"schema": _schema(doc.request, components)}}}
+            op["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": _schema(doc.request, components)}},
+            }
         ok: dict[str, Any] = {"description": "success"}
         if doc.response is not None:
             ok["content"] = {doc.content_type: {"schema": _schema(doc.response, components)}}
@@ -79,8 +83,10 @@ def build_openapi(app: web.Application, *, title: str, version: str) -> tuple[di
         else:
             ok["content"] = {"application/json": {"schema": {"type": "object"}}}
         op["responses"][str(doc.status)] = ok
-        error = {"description": "error: " + (", ".join(doc.errors) or "see code"),
-                 "content": {"application/json": {"schema": {"$ref": _REF.format(model="Error")}}}}
+        error = {
+            "description": "error: " + (", ".join(doc.errors) or "see code"),
+            "content": {"application/json": {"schema": {"$ref": _REF.format(model="Error")}}},
+        }
         op["responses"]["4XX"] = error
         paths.setdefault(path, {})[method.lower()] = op
     document = {

@@ -41,7 +41,9 @@ class Sim:
             return Reply(response.status, body)
 
     async def create_player(self, balance: int, currency: str = "USD", **fields: Any) -> dict[str, Any]:
-        reply = await self.request("POST", "/wallet/sandbox/players", {"currency": currency, "balance": balance} | fields)
+        reply = await self.request(
+            "POST", "/wallet/sandbox/players", {"currency": currency, "balance": balance} | fields
+        )
         assert reply.status == 201, reply.body
         player: dict[str, Any] = reply.body
         return player
@@ -52,8 +54,12 @@ class Sim:
         return int(reply.body["balance"])
 
     async def launch(self, player: dict[str, Any], game_id: str, **fields: Any) -> dict[str, Any]:
-        body = {"player_id": player["player_id"], "game_id": game_id, "currency": player["currency"],
-                "token": player["token"]} | fields
+        body = {
+            "player_id": player["player_id"],
+            "game_id": game_id,
+            "currency": player["currency"],
+            "token": player["token"],
+        } | fields
         reply = await self.request("POST", "/v1/sessions", body)
         assert reply.status == 201, reply.body
         session: dict[str, Any] = reply.body

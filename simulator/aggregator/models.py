@@ -18,9 +18,7 @@ class LaunchRequest(_Request):
     player_id: str = Field(min_length=1, max_length=255)
     game_id: str = Field(min_length=1, max_length=255)
     currency: str = Field(min_length=3, max_length=8)
-    token: str = Field(
-        min_length=1, max_length=512, description="The operator's session token for this player."
-    )
+    token: str = Field(min_length=1, max_length=512, description="The operator's session token for this player.")
     country: str | None = Field(None, min_length=2, max_length=2)
     language: str | None = Field(None, min_length=2, max_length=16)
     client_seed: str | None = Field(None, min_length=1, max_length=64)

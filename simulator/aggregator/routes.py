@@ -53,15 +53,11 @@ async def list_games(request: web.Request) -> web.Response:
     start = 0
     if cursor := request.query.get("cursor"):
         if cursor not in catalog.games:
-            raise RequestError(
-                "unknown cursor; use next_cursor from the previous page", code="INVALID_CURSOR"
-            )
+            raise RequestError("unknown cursor; use next_cursor from the previous page", code="INVALID_CURSOR")
         start = games.index(catalog.games[cursor]) + 1
     page = games[start : start + limit]
     next_cursor = page[-1].game_id if start + limit < len(games) and page else None
-    return json_response(
-        {"games": [g.model_dump() for g in page], "next_cursor": next_cursor, "total": len(games)}
-    )
+    return json_response({"games": [g.model_dump() for g in page], "next_cursor": next_cursor, "total": len(games)})
 
 
 @documented(RouteDoc("One game's metadata", "catalogue", response=Game, errors=("UNKNOWN_GAME",)))

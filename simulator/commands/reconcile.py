@@ -52,9 +52,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     provider = parser.add_mutually_exclusive_group(required=True)
     provider.add_argument("--simulator-url", help="a running simulator, e.g. http://127.0.0.1:8080")
-    provider.add_argument(
-        "--database-url", help="the simulator's database: sqlite:///path or postgresql://..."
-    )
+    provider.add_argument("--database-url", help="the simulator's database: sqlite:///path or postgresql://...")
     wallet = parser.add_mutually_exclusive_group(required=True)
     wallet.add_argument("--wallet-url", help="a reference wallet, e.g. http://127.0.0.1:8080/wallet")
     wallet.add_argument("--ledger", type=Path, help="an operator's ledger file, CSV or JSON")

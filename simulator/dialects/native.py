@@ -110,9 +110,7 @@ class NativeDialect:
         if 200 <= status < 300:
             balance, currency = data.get("balance"), data.get("currency")
             if type(balance) is not int or not isinstance(currency, str):
-                raise WalletProtocolError(
-                    f"wallet reply to {call.operation} lacks an integer balance and a currency"
-                )
+                raise WalletProtocolError(f"wallet reply to {call.operation} lacks an integer balance and a currency")
             txid = data.get("transaction_id")
             return WalletReply(balance, currency, txid if isinstance(txid, str) else None)
         error = data.get("error")
@@ -121,9 +119,7 @@ class NativeDialect:
         if code in UNCERTAIN_CODES or status >= 500:  # a 5xx never proves that nothing was applied
             raise WalletError(f"wallet failed {call.operation}: HTTP {status} {code or ''}".rstrip())
         if code not in ERROR_CODES:
-            raise WalletProtocolError(
-                f"wallet answered {call.operation} with HTTP {status} and unknown code {code!r}"
-            )
+            raise WalletProtocolError(f"wallet answered {call.operation} with HTTP {status} and unknown code {code!r}")
         balance = data.get("balance")
         extra = {"balance": balance} if type(balance) is int else {}
         raise WalletRefused(f"wallet refused {call.operation}: {message or code}", code=code, extra=extra)

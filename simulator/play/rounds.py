@@ -153,13 +153,9 @@ class RoundService:
     def _check_stake(self, game: Game, currency: str, amount: int) -> None:
         low, high = game.min_bet[currency], game.max_bet[currency]
         if not low <= amount <= high:
-            raise BetOutOfLimits(
-                f"bet {amount} is outside this game's limits for {currency}: {low} to {high}"
-            )
+            raise BetOutOfLimits(f"bet {amount} is outside this game's limits for {currency}: {low} to {high}")
 
-    def _transaction(
-        self, session: Session, round_id: str, kind: str, amount: int, **fields: Any
-    ) -> Transaction:
+    def _transaction(self, session: Session, round_id: str, kind: str, amount: int, **fields: Any) -> Transaction:
         now = self._clock.now()
         values: dict[str, Any] = {
             "seq": 0,
@@ -296,9 +292,7 @@ class RoundService:
             round_closed=True,
             reference_transaction_id=first_bet.transaction_id,
         )
-        await self._released(
-            round_id, outcome=outcome, stake=stake, win=step.win, status="settling", follow_up=win
-        )
+        await self._released(round_id, outcome=outcome, stake=stake, win=step.win, status="settling", follow_up=win)
         fallback = WalletReply(balance, session.currency, None) if balance is not None else None
         return await self._pay(win, fallback, engine)
 
@@ -333,9 +327,7 @@ class RoundService:
             )
             if queued and await self._settler.deliver(rollback) is None:
                 self._worker.kick()
-            raise type(exc)(
-                f"the wallet did not confirm the bet ({exc.message}); it has been rolled back"
-            ) from None
+            raise type(exc)(f"the wallet did not confirm the bet ({exc.message}); it has been rolled back") from None
 
     async def _bet_acked(self, bet: Transaction, reply: WalletReply, **then: Any) -> None:
         """Record an acknowledged bet and what follows. If it is no longer pending, this process stalled

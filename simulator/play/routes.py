@@ -19,8 +19,16 @@ from simulator.play.models import (
 )
 from simulator.state import CATALOG, CLOCK, IDS, ROUNDS, STORE
 
-_ROUND_ERRORS = ("UNKNOWN_SESSION", "SESSION_EXPIRED", "INVALID_REQUEST", "BET_OUT_OF_LIMITS", "INVALID_BET",
-                 "INSUFFICIENT_FUNDS", "WALLET_UNAVAILABLE", "WALLET_TIMEOUT")
+_ROUND_ERRORS = (
+    "UNKNOWN_SESSION",
+    "SESSION_EXPIRED",
+    "INVALID_REQUEST",
+    "BET_OUT_OF_LIMITS",
+    "INVALID_BET",
+    "INSUFFICIENT_FUNDS",
+    "WALLET_UNAVAILABLE",
+    "WALLET_TIMEOUT",
+)
 _CLIENT_HTML = resources.files("simulator.play").joinpath("client.html").read_bytes()
 
 
@@ -30,8 +38,14 @@ async def client_page(request: web.Request) -> web.Response:
     return web.Response(body=_CLIENT_HTML, content_type="text/html")
 
 
-@documented(RouteDoc("Session, game and fairness commitment for the client", "game client", response=SessionInfo,
-                     errors=("UNKNOWN_SESSION",)))
+@documented(
+    RouteDoc(
+        "Session, game and fairness commitment for the client",
+        "game client",
+        response=SessionInfo,
+        errors=("UNKNOWN_SESSION",),
+    )
+)
 async def session_info(request: web.Request) -> web.Response:
     session = await request.app[ROUNDS].session(request.match_info["token"], live=False)
     game = request.app[CATALOG].game(session.game_id)
@@ -53,17 +67,30 @@ async def session_info(request: web.Request) -> web.Response:
     )
 
 
-@documented(RouteDoc("Play a round (or open a multi-step round)", "game client", request=PlayRequest,
-                     response=RoundResponse, errors=_ROUND_ERRORS))
+@documented(
+    RouteDoc(
+        "Play a round (or open a multi-step round)",
+        "game client",
+        request=PlayRequest,
+        response=RoundResponse,
+        errors=_ROUND_ERRORS,
+    )
+)
 async def play_round(request: web.Request) -> web.Response:
     body = await read_model(request, PlayRequest)
     result = await request.app[ROUNDS].play(request.match_info["token"], body.amount, body.params)
     return json_response(result.to_json())
 
 
-@documented(RouteDoc("Act in an open multi-step round (hit, stand, double, reveal, cashout...)", "game client",
-                     request=ActionRequest, response=RoundResponse,
-                     errors=(*_ROUND_ERRORS, "UNKNOWN_ROUND", "ILLEGAL_ACTION", "ROUND_FINISHED", "ROUND_BUSY")))
+@documented(
+    RouteDoc(
+        "Act in an open multi-step round (hit, stand, double, reveal, cashout...)",
+        "game client",
+        request=ActionRequest,
+        response=RoundResponse,
+        errors=(*_ROUND_ERRORS, "UNKNOWN_ROUND", "ILLEGAL_ACTION", "ROUND_FINISHED", "ROUND_BUSY"),
+    )
+)
 async def act(request: web.Request) -> web.Response:
     body = await read_model(request, ActionRequest)
     token, round_id = request.match_info["token"], request.match_info["round_id"]
@@ -71,22 +98,36 @@ async def act(request: web.Request) -> web.Response:
     return json_response(result.to_json())
 
 
-@documented(RouteDoc("Unfinished rounds of this session, to resume after a disconnect", "game client",
-                     response=OpenRounds, errors=("UNKNOWN_SESSION",)))
+@documented(
+    RouteDoc(
+        "Unfinished rounds of this session, to resume after a disconnect",
+        "game client",
+        response=OpenRounds,
+        errors=("UNKNOWN_SESSION",),
+    )
+)
 async def open_rounds(request: web.Request) -> web.Response:
     results = await request.app[ROUNDS].open_rounds(request.match_info["token"])
     return json_response({"rounds": [r.to_json() for r in results]})
 
 
-@documented(RouteDoc("Reveal the current server seed and commit to a new one (optionally with a new client seed)",
-                     "game client", request=RotateRequest, response=RotateResponse, errors=("UNKNOWN_SESSION",)))
+@documented(
+    RouteDoc(
+        "Reveal the current server seed and commit to a new one (optionally with a new client seed)",
+        "game client",
+        request=RotateRequest,
+        response=RotateResponse,
+        errors=("UNKNOWN_SESSION",),
+    )
+)
 async def rotate_seed(request: web.Request) -> web.Response:
     body = await read_model(request, RotateRequest)
     app = request.app
     old = await app[ROUNDS].session(request.match_info["token"], live=False)
     seeds = new_seed_pair(app[IDS], body.client_seed or old.client_seed)
-    new = await app[STORE].rotate_seed(old.token, seeds.server_seed, seeds.server_seed_hash, seeds.client_seed,
-                                       app[CLOCK].now())
+    new = await app[STORE].rotate_seed(
+        old.token, seeds.server_seed, seeds.server_seed_hash, seeds.client_seed, app[CLOCK].now()
+    )
     return json_response(
         {
             "revealed_server_seed": old.server_seed,

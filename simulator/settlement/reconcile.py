@@ -136,9 +136,7 @@ class Report:
             ("mismatched", self.mismatched),
         ):
             for d in items[:listed]:
-                lines.append(
-                    f"  {title:<10} {d.transaction_id}  round {d.round_id}  player {d.player_id}: {d.detail}"
-                )
+                lines.append(f"  {title:<10} {d.transaction_id}  round {d.round_id}  player {d.player_id}: {d.detail}")
             if len(items) > listed:
                 lines.append(f"  ... and {len(items) - listed} more {title}")
         for r in self.open_rounds[:listed]:
@@ -146,9 +144,7 @@ class Report:
                 f"{u.kind} {u.transaction_id} {u.status} ({'in' if u.in_wallet else 'not in'} wallet)"
                 for u in r.unsettled
             )
-            lines.append(
-                f"  open       round {r.round_id}  player {r.player_id}  {r.status}: {states or '-'}"
-            )
+            lines.append(f"  open       round {r.round_id}  player {r.player_id}  {r.status}: {states or '-'}")
         if len(self.open_rounds) > listed:
             lines.append(f"  ... and {len(self.open_rounds) - listed} more open rounds")
         lines.append("no differences" if not self.differences else f"{self.differences} differences")

@@ -60,9 +60,7 @@ def round_summary(r: Round) -> dict[str, object]:
 async def list_rounds(request: web.Request) -> web.Response:
     statuses = _statuses(request.query.get("status"))
     limit = int_query(request, "limit", 500, low=1, high=1000)
-    rounds = await request.app[STORE].rounds(
-        statuses=statuses, after=request.query.get("cursor"), limit=limit
-    )
+    rounds = await request.app[STORE].rounds(statuses=statuses, after=request.query.get("cursor"), limit=limit)
     next_cursor = rounds[-1].round_id if len(rounds) == limit else None
     return json_response({"rounds": [round_summary(r) for r in rounds], "next_cursor": next_cursor})
 

@@ -99,9 +99,7 @@ class Settler:
             exc.code,
             t.round_id,
         )
-        await self._store.settle(
-            t.transaction_id, status="refused", now=now, error=exc.code, round_status="manual"
-        )
+        await self._store.settle(t.transaction_id, status="refused", now=now, error=exc.code, round_status="manual")
 
     async def _retry_later(self, t: Transaction, error: str) -> None:
         now = self._clock.now()
@@ -114,13 +112,9 @@ class Settler:
                 t.attempts + 1,
                 t.round_id,
             )
-            await self._store.settle(
-                t.transaction_id, status="abandoned", now=now, error=error, round_status="manual"
-            )
+            await self._store.settle(t.transaction_id, status="abandoned", now=now, error=error, round_status="manual")
             return
         self.retries += 1
         delay = backoff_delay(t.attempts, base=self._base, cap=self._cap, rng=self._rng)
         # the last attempt happens at the age limit, not one backoff after it
-        await self._store.reschedule(
-            t.transaction_id, next_attempt_at=min(now + delay, deadline), error=error, now=now
-        )
+        await self._store.reschedule(t.transaction_id, next_attempt_at=min(now + delay, deadline), error=error, now=now)

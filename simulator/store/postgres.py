@@ -72,9 +72,7 @@ class PostgresDatabase:
     @classmethod
     async def connect(cls, url: str, *, min_size: int = 2, max_size: int = 20) -> PostgresDatabase:
         if asyncpg is None:
-            raise RuntimeError(
-                "PostgreSQL needs the postgres extra: pip install 'casino-provider-simulator[postgres]'"
-            )
+            raise RuntimeError("PostgreSQL needs the postgres extra: pip install 'casino-provider-simulator[postgres]'")
         return cls(await asyncpg.create_pool(url, min_size=min_size, max_size=max_size))
 
     @asynccontextmanager

@@ -181,9 +181,7 @@ class Transaction:
 
     @staticmethod
     def from_row(row: Row) -> Transaction:
-        return Transaction(
-            **{k: row[k] for k in Transaction.__slots__} | {"round_closed": bool(row["round_closed"])}
-        )
+        return Transaction(**{k: row[k] for k in Transaction.__slots__} | {"round_closed": bool(row["round_closed"])})
 
     def call(self) -> WalletCall:
         """The wallet operation this record stands for; identical on every retry."""
@@ -243,9 +241,7 @@ class ProviderStore:
             row = await tx.fetchone("SELECT * FROM sessions WHERE token = ?", token)
         return None if row is None else Session.from_row(row)
 
-    async def rotate_seed(
-        self, token: str, new_seed: str, new_hash: str, client_seed: str, now: float
-    ) -> Session:
+    async def rotate_seed(self, token: str, new_seed: str, new_hash: str, client_seed: str, now: float) -> Session:
         """Reveal the current server seed and commit to a new one; the nonce starts again at 1."""
         async with self.db.transaction() as tx:
             row = await tx.fetchone(f"SELECT * FROM sessions WHERE token = ?{tx.for_update}", token)  # noqa: S608
@@ -258,8 +254,7 @@ class ProviderStore:
                 now,
             )
             await tx.execute(
-                "UPDATE sessions SET server_seed = ?, server_seed_hash = ?, client_seed = ?, nonce = 1"
-                " WHERE token = ?",
+                "UPDATE sessions SET server_seed = ?, server_seed_hash = ?, client_seed = ?, nonce = 1 WHERE token = ?",
                 new_seed,
                 new_hash,
                 client_seed,
@@ -298,8 +293,7 @@ class ProviderStore:
     async def open_rounds(self, token: str) -> list[Round]:
         async with self.db.transaction() as tx:
             rows = await tx.fetchall(
-                "SELECT * FROM rounds WHERE session_token = ? AND status IN ('open', 'acting')"
-                " ORDER BY created_at",
+                "SELECT * FROM rounds WHERE session_token = ? AND status IN ('open', 'acting') ORDER BY created_at",
                 token,
             )
         return [Round.from_row(r) for r in rows]
@@ -387,24 +381,20 @@ class ProviderStore:
         back. Rounds whose extra bet is still pending are left to ``recover_orphan``."""
         queued: list[Transaction] = []
         async with self.db.transaction() as tx:
-            in_flight = (
-                "SELECT 1 FROM transactions t WHERE t.round_id = rounds.round_id AND t.status = 'pending'"
-            )
+            in_flight = "SELECT 1 FROM transactions t WHERE t.round_id = rounds.round_id AND t.status = 'pending'"
             stale = f"status = 'acting' AND updated_at < ? AND NOT EXISTS ({in_flight})"
             sql = f"SELECT * FROM rounds WHERE {stale}"  # noqa: S608
             rows = await tx.fetchall(sql + tx.for_update, older_than)
             for row in rows:
                 round_ = Round.from_row(row)
                 bets = await tx.fetchall(
-                    "SELECT * FROM transactions WHERE round_id = ? AND kind = 'bet' AND status = 'acked'"
-                    " ORDER BY seq",
+                    "SELECT * FROM transactions WHERE round_id = ? AND kind = 'bet' AND status = 'acked' ORDER BY seq",
                     round_.round_id,
                 )
                 reversed_ids = {
                     r["reference_transaction_id"]
                     for r in await tx.fetchall(
-                        "SELECT reference_transaction_id FROM transactions"
-                        " WHERE round_id = ? AND kind = 'rollback'",
+                        "SELECT reference_transaction_id FROM transactions WHERE round_id = ? AND kind = 'rollback'",
                         round_.round_id,
                     )
                 }
@@ -477,9 +467,7 @@ class ProviderStore:
             if not changed:
                 return False
             if round_status is not None:
-                row = await tx.fetchone(
-                    "SELECT round_id FROM transactions WHERE transaction_id = ?", transaction_id
-                )
+                row = await tx.fetchone("SELECT round_id FROM transactions WHERE transaction_id = ?", transaction_id)
                 assert row is not None
                 sets, args = "status = ?, updated_at = ?", [round_status, now]
                 if round_win is not None:
@@ -493,9 +481,7 @@ class ProviderStore:
                 await self._insert_transaction(tx, follow_up)
         return True
 
-    async def reschedule(
-        self, transaction_id: str, *, next_attempt_at: float, error: str, now: float
-    ) -> None:
+    async def reschedule(self, transaction_id: str, *, next_attempt_at: float, error: str, now: float) -> None:
         async with self.db.transaction() as tx:
             await tx.execute(
                 "UPDATE transactions SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,"
@@ -544,8 +530,7 @@ class ProviderStore:
                 return None
             bet = Transaction.from_row(row)
             first = await tx.fetchone(
-                "SELECT transaction_id FROM transactions WHERE round_id = ? AND kind = 'bet'"
-                " ORDER BY seq LIMIT 1",
+                "SELECT transaction_id FROM transactions WHERE round_id = ? AND kind = 'bet' ORDER BY seq LIMIT 1",
                 bet.round_id,
             )
             opening = first is not None and first["transaction_id"] == bet.transaction_id

@@ -90,9 +90,7 @@ def _protocol_doc(op: str, model: type[BaseModel]) -> RouteDoc:
     )
 
 
-def create_wallet_app(
-    settings: Settings, *, clock: Clock, ids: Ids, keys: dict[str, bytes]
-) -> web.Application:
+def create_wallet_app(settings: Settings, *, clock: Clock, ids: Ids, keys: dict[str, bytes]) -> web.Application:
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
 
     async def ledger_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -113,9 +111,7 @@ def create_wallet_app(
         "rollback": (OperationRequest, Ledger.rollback),
     }
     for op, (model, operation) in operations.items():
-        handler = documented(_protocol_doc(op, model))(
-            _protocol_handler(model, operation, keys, clock, window)
-        )
+        handler = documented(_protocol_doc(op, model))(_protocol_handler(model, operation, keys, clock, window))
         app.router.add_post(f"/{op}", handler)
     routes.add_routes(app)
     return app

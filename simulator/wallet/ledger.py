@@ -109,9 +109,7 @@ class Ledger:
 
     async def rollback(self, req: OperationRequest) -> dict[str, Any]:
         if req.reference_transaction_id is None:
-            raise LedgerError(
-                "INVALID_REQUEST", "reference_transaction_id: a rollback names the bet it reverses"
-            )
+            raise LedgerError("INVALID_REQUEST", "reference_transaction_id: a rollback names the bet it reverses")
         return await self._once_more(self._rollback, req)
 
     @staticmethod
@@ -162,9 +160,7 @@ class Ledger:
                 campaign,
             )
             if used:
-                return await self._apply(
-                    tx, "bet", req, player, fingerprint, funds="free_round", campaign=campaign
-                )
+                return await self._apply(tx, "bet", req, player, fingerprint, funds="free_round", campaign=campaign)
         if req.amount > player.bonus_balance:
             raise LedgerError(
                 "INSUFFICIENT_FUNDS",
@@ -191,9 +187,7 @@ class Ledger:
                         raise LedgerError("TRANSACTION_ROLLED_BACK", "the referenced bet was rolled back")
                     raise LedgerError("TRANSACTION_NOT_FOUND", "the referenced bet is unknown")
                 if bet["player_id"] != player.player_id or bet["round_id"] != req.round_id:
-                    raise LedgerError(
-                        "TRANSACTION_MISMATCH", "the referenced bet belongs to another player or round"
-                    )
+                    raise LedgerError("TRANSACTION_MISMATCH", "the referenced bet belongs to another player or round")
                 if await self._tombstone(tx, req.reference_transaction_id):
                     raise LedgerError("TRANSACTION_ROLLED_BACK", "the referenced bet was rolled back")
             round_funds = await self._round(tx, req.round_id, player.player_id)
@@ -227,9 +221,7 @@ class Ledger:
                     bonus_balance=player.bonus_balance,
                 )
             if bet["kind"] != "bet" or bet["player_id"] != player.player_id:
-                raise LedgerError(
-                    "TRANSACTION_MISMATCH", "the referenced transaction is not a bet of this player"
-                )
+                raise LedgerError("TRANSACTION_MISMATCH", "the referenced transaction is not a bet of this player")
             if await self._tombstone(tx, ref):
                 return await self._apply(tx, "rollback", req, player, fingerprint, funds=bet["funds"])
             settled = await tx.fetchone(
@@ -238,9 +230,7 @@ class Ledger:
                 player.player_id,
             )
             if settled is not None or await self._round_closed(tx, bet["round_id"], player.player_id):
-                raise LedgerError(
-                    "ROUND_CLOSED", "the bet's round is already settled; it cannot be rolled back"
-                )
+                raise LedgerError("ROUND_CLOSED", "the bet's round is already settled; it cannot be rolled back")
             await self._bury(tx, ref, req.transaction_id)
             return await self._refund(tx, req, player, bet, fingerprint)
 
@@ -322,18 +312,14 @@ class Ledger:
         ):
             if limit is not None and used + amount > limit:
                 message = f"daily {name} limit {limit}: {used} used today, this bet {amount}"
-                raise LedgerError(
-                    "LIMIT_EXCEEDED", message, balance=player.balance, bonus_balance=player.bonus_balance
-                )
+                raise LedgerError("LIMIT_EXCEEDED", message, balance=player.balance, bonus_balance=player.bonus_balance)
 
     async def _replay(self, tx: Tx, req: OperationRequest, fingerprint: str) -> dict[str, Any] | None:
         row = await entry(tx, req.transaction_id)
         if row is None:
             return None
         if row["fingerprint"] != fingerprint:
-            raise LedgerError(
-                "TRANSACTION_MISMATCH", "this transaction id was already used with other content"
-            )
+            raise LedgerError("TRANSACTION_MISMATCH", "this transaction id was already used with other content")
         return {
             "balance": int(row["balance_after"]),
             "bonus_balance": int(row["bonus_balance_after"]),
@@ -343,9 +329,7 @@ class Ledger:
 
     @staticmethod
     async def _tombstone(tx: Tx, transaction_id: str) -> bool:
-        return (
-            await tx.fetchone("SELECT 1 FROM tombstones WHERE transaction_id = ?", transaction_id) is not None
-        )
+        return await tx.fetchone("SELECT 1 FROM tombstones WHERE transaction_id = ?", transaction_id) is not None
 
     async def _bury(self, tx: Tx, transaction_id: str, rollback_id: str) -> None:
         await tx.execute(

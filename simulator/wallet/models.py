@@ -90,9 +90,7 @@ class BonusGrant(BaseModel):
     amount: int = Field(0, ge=0, le=MAX_AMOUNT, description="bonus money, minor units")
     free_rounds: int = Field(0, ge=0, le=1_000_000, description="free rounds for campaign_id")
     campaign_id: str | None = Field(None, min_length=1, max_length=255)
-    transaction_id: str | None = Field(
-        None, min_length=1, max_length=255, description="makes the grant idempotent"
-    )
+    transaction_id: str | None = Field(None, min_length=1, max_length=255, description="makes the grant idempotent")
 
     @model_validator(mode="after")
     def _something(self) -> BonusGrant:

@@ -187,9 +187,7 @@ async def existing_player(tx: Tx, player_id: str) -> Player:
 
 
 async def totals(tx: Tx, player_id: str, day: str) -> DailyTotals:
-    row = await tx.fetchone(
-        "SELECT wagered, lost FROM daily_totals WHERE player_id = ? AND day = ?", player_id, day
-    )
+    row = await tx.fetchone("SELECT wagered, lost FROM daily_totals WHERE player_id = ? AND day = ?", player_id, day)
     return DailyTotals(day) if row is None else DailyTotals(day, int(row["wagered"]), int(row["lost"]))
 
 

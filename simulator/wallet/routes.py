@@ -44,9 +44,7 @@ async def create_player(request: web.Request) -> web.Response:
     player, token, expires = await request.app[SANDBOX].create_player(
         body.player_id, body.currency, body.balance, blocked=body.blocked, token_ttl=body.token_ttl
     )
-    return json_response(
-        dataclasses.asdict(player) | {"token": token, "token_expires_at": expires}, status=201
-    )
+    return json_response(dataclasses.asdict(player) | {"token": token, "token_expires_at": expires}, status=201)
 
 
 @documented(
@@ -170,9 +168,7 @@ async def export_ledger(request: web.Request) -> web.Response:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(EXPORT_COLUMNS)
         writer.writerows([_csv_cell(row[k]) for k in EXPORT_COLUMNS] for row in rows)
-        return web.Response(
-            text=out.getvalue(), content_type="text/csv", headers={"X-Next-After": str(next_after)}
-        )
+        return web.Response(text=out.getvalue(), content_type="text/csv", headers={"X-Next-After": str(next_after)})
     return json_response({"entries": rows, "next_after": next_after})
 
 

@@ -140,9 +140,7 @@ class Sandbox:
             player = await existing_player(tx, player_id)
             if await entry(tx, txid) is not None:
                 return False
-            credit = NewEntry(
-                txid, "bonus_credit", amount, "bonus", self._clock.now(), campaign_id=campaign_id
-            )
+            credit = NewEntry(txid, "bonus_credit", amount, "bonus", self._clock.now(), campaign_id=campaign_id)
             await append(tx, player, credit, bonus=amount)
             if free_rounds:
                 await tx.execute(

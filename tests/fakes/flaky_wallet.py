@@ -54,9 +54,7 @@ class FaultPlan:
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
 
-    def on(
-        self, operation: str, fault: str, *, times: int = 1, transaction_id: str | None = None
-    ) -> FaultPlan:
+    def on(self, operation: str, fault: str, *, times: int = 1, transaction_id: str | None = None) -> FaultPlan:
         self._rules.append([operation, transaction_id, fault, times])
         return self
 
@@ -154,9 +152,7 @@ class FlakyWallet:
             data = {}
         fault = self.rule(operation, data) if isinstance(data, dict) else "pass"
         if len(self.calls) < self._log_limit:
-            self.calls.append(
-                Call(operation, data.get("transaction_id"), data.get("reference_transaction_id"), fault)
-            )
+            self.calls.append(Call(operation, data.get("transaction_id"), data.get("reference_transaction_id"), fault))
         if fault.startswith(("refuse:", "fail5xx:")):
             kind, code = fault.split(":", 1)
             error = {"error": {"code": code, "message": f"injected {code}"}}
@@ -192,9 +188,7 @@ class WalletServer:
 
 
 @asynccontextmanager
-async def running_wallet(
-    settings: Settings, *, clock: Clock, keys: dict[str, bytes]
-) -> AsyncIterator[WalletServer]:
+async def running_wallet(settings: Settings, *, clock: Clock, keys: dict[str, bytes]) -> AsyncIterator[WalletServer]:
     """The reference wallet alone, as ``casino-sim wallet`` runs it, on 127.0.0.1:0."""
     app = create_wallet_app(settings, clock=clock, ids=RandomIds(), keys=keys)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)

@@ -16,9 +16,7 @@ async def _json(response: aiohttp.ClientResponse) -> Any:
     return await response.json(content_type=None)
 
 
-async def create_players(
-    http: aiohttp.ClientSession, wallet_url: str, n: int, balance: int
-) -> list[dict[str, Any]]:
+async def create_players(http: aiohttp.ClientSession, wallet_url: str, n: int, balance: int) -> list[dict[str, Any]]:
     players = []
     for _ in range(n):
         body = {"currency": "USD", "balance": balance}

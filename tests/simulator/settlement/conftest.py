@@ -49,9 +49,7 @@ class World:
             return Reply(response.status, await response.json(content_type=None))
 
     async def player(self, balance: int = 10_000, **fields: Any) -> dict[str, Any]:
-        reply = await self.wallet_request(
-            "POST", "/sandbox/players", {"currency": "USD", "balance": balance} | fields
-        )
+        reply = await self.wallet_request("POST", "/sandbox/players", {"currency": "USD", "balance": balance} | fields)
         assert reply.status == 201, reply.body
         player: dict[str, Any] = reply.body
         return player
@@ -91,9 +89,7 @@ async def world(engines: None, tmp_path: Path) -> AsyncIterator[World]:
     async with (
         running_wallet(base, clock=clock, keys=KEYS) as wallet,
         flaky(wallet.url, plan, hang=0.5) as proxy,
-        running_sim(
-            base.model_copy(update={"wallet_url": proxy.url}), clock=clock, settlement_worker=False
-        ) as sim,
+        running_sim(base.model_copy(update={"wallet_url": proxy.url}), clock=clock, settlement_worker=False) as sim,
     ):
         yield World(sim, wallet, proxy, plan, clock)
 

@@ -96,9 +96,7 @@ async def test_sigkill_mid_run_then_restart_reconciles_to_zero(tmp_path: Path) -
     assert code == 0, out + err
     result = json.loads(out)
     assert (result["differences"], result["open_rounds"]) == (0, [])
-    assert result["matched"] == result["provider_transactions"] - settled["transactions"]["bet"].get(
-        "failed", 0
-    )
+    assert result["matched"] == result["provider_transactions"] - settled["transactions"]["bet"].get("failed", 0)
     assert db_code == 0 and db_out.strip().endswith("no differences"), db_out
     # retried with the same ids, applied once: repeated ids at the proxy, one ledger entry each
     attempts = Counter(c.transaction_id for c in proxy.calls if c.operation in ("win", "rollback"))

@@ -17,9 +17,7 @@ from simulator.settlement.reconcile import (
 )
 
 
-def p(
-    txid: str, kind: str = "bet", amount: int = 100, status: str = "acked", **fields: Any
-) -> ProviderRecord:
+def p(txid: str, kind: str = "bet", amount: int = 100, status: str = "acked", **fields: Any) -> ProviderRecord:
     values: dict[str, Any] = dict(
         transaction_id=txid,
         kind=kind,
@@ -154,9 +152,7 @@ def test_open_rounds_show_what_the_wallet_holds() -> None:
     ]
     report = reconcile(provider, [w("b1"), w("w1", "win"), w("b3", round_id="r3")], rounds)
     assert report.differences == 0
-    assert [
-        (r.round_id, [(u.transaction_id, u.in_wallet) for u in r.unsettled]) for r in report.open_rounds
-    ] == [
+    assert [(r.round_id, [(u.transaction_id, u.in_wallet) for u in r.unsettled]) for r in report.open_rounds] == [
         ("r1", [("w1", True)]),
         ("r2", [("b2", False)]),
         ("r3", [("w3", False)]),

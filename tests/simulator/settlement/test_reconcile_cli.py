@@ -38,15 +38,11 @@ async def played(world: World, rounds: int = 4) -> None:
 
 async def test_a_live_simulator_and_its_wallet_agree(world: World, tmp_path: Path) -> None:
     await played(world)
-    code, out, err = await run_cli(
-        "reconcile", "--simulator-url", world.sim.url, "--wallet-url", world.wallet.url
-    )
+    code, out, err = await run_cli("reconcile", "--simulator-url", world.sim.url, "--wallet-url", world.wallet.url)
     assert code == 0, out + err
     assert out.strip().endswith("no differences")
     database = f"sqlite:///{world.sim.settings.data_dir / 'simulator.sqlite3'}"
-    code, out, err = await run_cli(
-        "reconcile", "--database-url", database, "--wallet-url", world.wallet.url, "--json"
-    )
+    code, out, err = await run_cli("reconcile", "--database-url", database, "--wallet-url", world.wallet.url, "--json")
     assert code == 0, out + err
     assert json.loads(out)["matched"] == 7  # 3 bets, 3 wins, 1 rollback; the failed bet has no verdict
 
@@ -61,9 +57,7 @@ async def test_an_operator_file_with_differences_exits_1(world: World, tmp_path:
     wins[1]["amount"] = str(int(wins[1]["amount"]) + 1)
     rows.append(rows[-1] | {"transaction_id": "operator-only", "kind": "bet"})
     path = write_csv(tmp_path / "operator.csv", rows)
-    code, out, err = await run_cli(
-        "reconcile", "--simulator-url", world.sim.url, "--ledger", str(path), "--json"
-    )
+    code, out, err = await run_cli("reconcile", "--simulator-url", world.sim.url, "--ledger", str(path), "--json")
     assert code == 1, out + err
     report = json.loads(out)
     assert [d["transaction_id"] for d in report["missing"]] == [wins[0]["transaction_id"]]
@@ -112,9 +106,7 @@ async def test_open_rounds_fail_only_when_asked(world: World) -> None:
         ),
     ],
 )
-async def test_unreadable_sources_exit_2_with_a_message(
-    tmp_path: Path, args: list[str], message: str
-) -> None:
+async def test_unreadable_sources_exit_2_with_a_message(tmp_path: Path, args: list[str], message: str) -> None:
     header = "transaction_id,kind,player_id,round_id,amount,currency\n"
     (tmp_path / "ok.csv").write_text(header)
     (tmp_path / "bad.csv").write_text(header + "t,bet,p,r,1.5,USD\n")

@@ -53,9 +53,7 @@ async def test_a_bet_with_an_unknown_outcome_is_rolled_back(
     assert round_.status == "rolled_back"
     assert await world.balance(str(player["player_id"])) == 1_000
     entries = await world.wallet.ledger.entries(player_id=str(player["player_id"]))
-    assert [e["kind"] for e in entries if e["kind"] != "deposit"] == (
-        ["bet", "rollback"] if applied else ["rollback"]
-    )
+    assert [e["kind"] for e in entries if e["kind"] != "deposit"] == (["bet", "rollback"] if applied else ["rollback"])
 
 
 @pytest.mark.parametrize(
@@ -163,9 +161,7 @@ async def test_a_failed_rollback_is_retried_until_acknowledged(world: World) -> 
     (round_,) = await world.store.rounds()
     _, rollback = await world.store.round_transactions(round_.round_id)
     assert (round_.status, rollback.status, rollback.attempts) == ("rolled_back", "acked", 3)
-    assert {c.transaction_id for c in world.proxy.calls if c.operation == "rollback"} == {
-        rollback.transaction_id
-    }
+    assert {c.transaction_id for c in world.proxy.calls if c.operation == "rollback"} == {rollback.transaction_id}
     assert await world.balance(str(player["player_id"])) == 1_000
 
 
@@ -194,9 +190,7 @@ async def test_a_bet_left_in_flight_by_a_dead_process_is_rolled_back(world: Worl
     # rewind the records to "bet sent, no answer recorded", as a kill -9 during the call leaves them
     async with world.store.db.transaction() as tx:
         await tx.execute("DELETE FROM transactions WHERE kind = 'win'")
-        await tx.execute(
-            "UPDATE transactions SET status = 'pending' WHERE transaction_id = ?", bet.transaction_id
-        )
+        await tx.execute("UPDATE transactions SET status = 'pending' WHERE transaction_id = ?", bet.transaction_id)
         await tx.execute("UPDATE rounds SET status = 'open'")
     await world.sim.app[WORKER].run_once()
     # still within the lease: it may be a live call in another process
@@ -214,9 +208,7 @@ async def test_a_failed_extra_bet_is_rolled_back_and_the_round_goes_on(world: Wo
     assert opened.status == 200 and opened.body["actions"] == ["double", "stand"]
     round_id = opened.body["round_id"]
     world.plan.on("bet", "hang_after")
-    doubled = await world.sim.request(
-        "POST", f"/play/{token}/rounds/{round_id}/actions", {"action": "double"}
-    )
+    doubled = await world.sim.request("POST", f"/play/{token}/rounds/{round_id}/actions", {"action": "double"})
     assert doubled.status == 504
     await world.settle()
     round_ = await world.store.get_round(round_id)
@@ -246,9 +238,7 @@ async def test_an_extra_bet_for_an_action_that_fails_is_given_back(
         raise IllegalAction("the engine gave up after the stake was taken")
 
     monkeypatch.setattr(engine.Ladder, "act", broken)
-    doubled = await world.sim.request(
-        "POST", f"/play/{token}/rounds/{round_id}/actions", {"action": "double"}
-    )
+    doubled = await world.sim.request("POST", f"/play/{token}/rounds/{round_id}/actions", {"action": "double"})
     assert doubled.status == 400
     await world.settle()
     kinds = [(t.kind, t.status) for t in await world.store.round_transactions(round_id)]

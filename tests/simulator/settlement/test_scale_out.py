@@ -40,9 +40,7 @@ async def test_two_processes_share_sessions_rounds_and_the_ledger(pg_url: str, t
 
         # both processes at once, on both sessions: the session row serialises nonces across processes
         loads = [Load(url) for url in (a.url, b.url)]
-        await asyncio.wait_for(
-            asyncio.gather(*(load.run(http, [on_a, on_b] * 3, rounds=4) for load in loads)), 60
-        )
+        await asyncio.wait_for(asyncio.gather(*(load.run(http, [on_a, on_b] * 3, rounds=4) for load in loads)), 60)
         assert sum(load.statuses[200] for load in loads) == 48
 
         balances = []

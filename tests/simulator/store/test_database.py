@@ -78,17 +78,13 @@ async def test_barrier_makes_a_serial_cursor_gap_free(db: Database) -> None:
     async def reader() -> list[int]:
         async with db.transaction() as tx:
             await tx.barrier("items")
-            return [
-                r["seq"] for r in await tx.fetchall("SELECT seq FROM items WHERE seq > ? ORDER BY seq", 0)
-            ]
+            return [r["seq"] for r in await tx.fetchall("SELECT seq FROM items WHERE seq > ? ORDER BY seq", 0)]
 
     slow = asyncio.create_task(slow_writer())
     try:
         await inserted.wait()
         fast = asyncio.create_task(fast_writer())
-        await asyncio.wait(
-            [fast], timeout=0.3
-        )  # PostgreSQL commits it now; SQLite queues it behind the slow one
+        await asyncio.wait([fast], timeout=0.3)  # PostgreSQL commits it now; SQLite queues it behind the slow one
         read = asyncio.create_task(reader())
         await asyncio.wait([read], timeout=0.1)
         assert not read.done(), read.result()  # the reader waits for the writer that holds the lower seq

@@ -62,9 +62,7 @@ def round_(round_id: str, status: str = "open", stake: int = 100, **fields: Any)
     return Round(**(values | fields))
 
 
-def tx(
-    round_id: str, kind: str = "bet", amount: int = 100, status: str = "pending", **fields: Any
-) -> Transaction:
+def tx(round_id: str, kind: str = "bet", amount: int = 100, status: str = "pending", **fields: Any) -> Transaction:
     values: dict[str, Any] = dict(
         seq=0,
         transaction_id=f"{kind}-{next(_ids)}",
@@ -193,9 +191,7 @@ async def test_an_orphaned_opening_bet_is_rolled_back_once(store: ProviderStore)
     bet = tx("r1", created_at=NOW - 100)
     await open_with(store, round_("r1"), bet)
     assert [t.transaction_id for t in await store.orphaned_bets(NOW - 50)] == [bet.transaction_id]
-    rollbacks = await asyncio.gather(
-        *(store.recover_orphan(bet.transaction_id, NOW, make_rollback) for _ in range(3))
-    )
+    rollbacks = await asyncio.gather(*(store.recover_orphan(bet.transaction_id, NOW, make_rollback) for _ in range(3)))
     queued = [r for r in rollbacks if r is not None]
     assert len(queued) == 1
     rollback = queued[0]

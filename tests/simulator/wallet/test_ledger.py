@@ -35,9 +35,7 @@ class Wallet:
         return await self.sandbox.player(player_id)
 
 
-def op(
-    player: tuple[str, str], amount: int, *, round_id: str | None = None, **fields: Any
-) -> OperationRequest:
+def op(player: tuple[str, str], amount: int, *, round_id: str | None = None, **fields: Any) -> OperationRequest:
     values: dict[str, Any] = {
         "request_id": f"req-{next(_n)}",
         "player_id": player[0],
@@ -125,9 +123,7 @@ async def test_concurrent_duplicates_apply_once(wallet: Wallet) -> None:
 async def test_one_transaction_id_raced_by_two_players_applies_to_one(wallet: Wallet) -> None:
     a, b = await wallet.player(1_000), await wallet.player(1_000)
     bets = [op(p, 100, transaction_id="shared-id") for p in (a, b)]
-    results = await asyncio.gather(
-        *(wallet.ledger.bet(bet) for bet in bets for _ in range(5)), return_exceptions=True
-    )
+    results = await asyncio.gather(*(wallet.ledger.bet(bet) for bet in bets for _ in range(5)), return_exceptions=True)
     refusals = [r for r in results if isinstance(r, BaseException)]
     assert all(isinstance(r, LedgerError) and r.code == "TRANSACTION_MISMATCH" for r in refusals), refusals
     assert len(refusals) == 5
@@ -157,9 +153,7 @@ async def test_unknown_rollback_policy_reject(db: Database) -> None:
     ledger = Ledger(db, clock, unknown_rollback="reject")
     await ledger.migrate()
     player, token, _ = await Sandbox(db, clock, RandomIds()).create_player(None, "USD", 500)
-    error = await refused(
-        ledger.rollback(rollback_of(op((player.player_id, token), 10))), "TRANSACTION_NOT_FOUND"
-    )
+    error = await refused(ledger.rollback(rollback_of(op((player.player_id, token), 10))), "TRANSACTION_NOT_FOUND")
     assert error.extra["balance"] == 500
 
 

@@ -32,11 +32,7 @@ class Client:
     async def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any, dict[str, str]]:
         async with self.http.request(method, self.url + path, json=body) as response:
             text = await response.text()
-            data = (
-                await response.json(content_type=None)
-                if response.content_type == "application/json"
-                else text
-            )
+            data = await response.json(content_type=None) if response.content_type == "application/json" else text
             return response.status, data, dict(response.headers)
 
     async def player(self, balance: int = 1_000) -> dict[str, Any]:
@@ -95,12 +91,8 @@ async def test_player_controls_are_set_and_removed_through_the_sandbox(client: C
     ("path", "body", "status", "code"),
     [
         pytest.param("/sandbox/players/nobody", {"blocked": True}, 404, "NOT_FOUND", id="unknown-player"),
-        pytest.param(
-            "/sandbox/players/{pid}", {"daily_loss_limit": -1}, 400, "INVALID_REQUEST", id="negative"
-        ),
-        pytest.param(
-            "/sandbox/players/{pid}", {"daily_loss_limit": "10"}, 400, "INVALID_REQUEST", id="string"
-        ),
+        pytest.param("/sandbox/players/{pid}", {"daily_loss_limit": -1}, 400, "INVALID_REQUEST", id="negative"),
+        pytest.param("/sandbox/players/{pid}", {"daily_loss_limit": "10"}, 400, "INVALID_REQUEST", id="string"),
         pytest.param("/sandbox/players/{pid}", {"limit": 10}, 400, "INVALID_REQUEST", id="unknown-field"),
     ],
 )
@@ -140,9 +132,7 @@ async def test_the_export_is_complete_in_json_and_csv(client: Client) -> None:
     assert empty.splitlines() == [",".join(EXPORT_COLUMNS)] and headers["X-Next-After"] == "99"
 
 
-@pytest.mark.parametrize(
-    "query", ["format=xml", "limit=0", "limit=10001", "after=-1", "after=x", "kind=refund"]
-)
+@pytest.mark.parametrize("query", ["format=xml", "limit=0", "limit=10001", "after=-1", "after=x", "kind=refund"])
 async def test_bad_export_queries_are_4xx(client: Client, query: str) -> None:
     status, reply, _ = await client.call("GET", f"/ledger?{query}")
     assert status == 400 and reply["error"]["code"] == "INVALID_REQUEST"
