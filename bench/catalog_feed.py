@@ -131,9 +131,7 @@ async def main(requests: int, concurrency: int) -> None:
                     assert response.status == 200, (url, response.status)
             cached = catalog.page_body
 
-            def no_page_cache(
-                api: live.Api, query: live.GameQuery, render: Callable[[live.Page], bytes]
-            ) -> bytes:
+            def no_page_cache(api: live.Api, query: live.GameQuery, render: Callable[[live.Page], bytes]) -> bytes:
                 return render(catalog.select(query))
 
             async def uncached() -> float:
@@ -171,9 +169,7 @@ async def main(requests: int, concurrency: int) -> None:
         f"catalogue: {len(catalog.games)} games, {len(catalog.studios)} studios; app built in {built:.2f} s "
         f"(page body {len(body) / 1024:.0f} KiB, {requests} requests per scenario, concurrency {concurrency})"
     )
-    print(
-        f"{'scenario (median of ' + str(ROUNDS) + ' interleaved rounds)':38} {'req/s':>9} {'vs baseline':>12}"
-    )
+    print(f"{'scenario (median of ' + str(ROUNDS) + ' interleaved rounds)':38} {'req/s':>9} {'vs baseline':>12}")
     for name, rate in results:
         print(f"{name:38} {rate:9.0f} {rate / baseline:11.0%}")
     rebuilt = builder._cached.cache_info().misses - builds_before

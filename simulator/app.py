@@ -1,5 +1,5 @@
-"""Application assembly: ``create_app(settings)`` builds the simulator (and, by default, the reference wallet under
-``/wallet``) with every long-lived resource opened and closed in ``cleanup_ctx``."""
+"""Application assembly: ``create_app(settings)`` builds the simulator (and, by default, the reference
+wallet under ``/wallet``) with every long-lived resource opened and closed in ``cleanup_ctx``."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from simulator.play import routes as play_routes
 from simulator.play.demo import DEMO, DemoWallet, StudioWallet
 from simulator.play.rounds import RoundService
 from simulator.settings import Settings
+from simulator.settlement import routes as settlement_routes
 from simulator.settlement.settler import Settler
 from simulator.settlement.worker import SettlementWorker
 from simulator.state import CATALOG, CLOCK, IDS, ROUNDS, SETTINGS, STORE, WALLETS, WORKER
@@ -91,8 +92,8 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
 def create_app(
     settings: Settings, *, clock: Clock | None = None, ids: Ids | None = None, settlement_worker: bool = True
 ) -> web.Application:
-    """The simulator app. ``clock`` and ``ids`` are the test seams; ``settlement_worker=False`` leaves retries to
-    explicit ``app[WORKER].run_once()`` calls."""
+    """The simulator app. ``clock`` and ``ids`` are the test seams; ``settlement_worker=False`` leaves
+    retries to explicit ``app[WORKER].run_once()`` calls."""
     clock = clock or SystemClock()
     if ids is None:
         ids = SeededIds(settings.seed) if settings.deterministic else RandomIds()
@@ -116,6 +117,7 @@ def create_app(
     aggregator_routes.add_routes(app)
     play_routes.add_routes(app)
     admin_routes.add_routes(app)
+    settlement_routes.add_routes(app)
     if settings.embedded_wallet:
         keys = {creds.wallet_key_id: creds.wallet_secret.encode()}
         dialects = WalletDialects(endpoints)

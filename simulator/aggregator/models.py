@@ -80,6 +80,8 @@ class TransactionOut(BaseModel):
     round_id: str
     kind: str
     player_id: str
+    game_id: str
+    studio_id: str
     currency: str
     amount: int
     round_closed: bool
@@ -88,7 +90,9 @@ class TransactionOut(BaseModel):
     attempts: int
     last_error: str | None
     balance_after: int | None
+    next_attempt_at: float
     created_at: float
+    updated_at: float
 
 
 class TransactionPage(BaseModel):

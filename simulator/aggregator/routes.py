@@ -26,24 +26,12 @@ from simulator.errors import Forbidden, NotFound, RequestError, WalletRefused
 from simulator.fairness.seeds import new_seed_pair
 from simulator.fairness.verify import recompute
 from simulator.http import RouteDoc, documented, json_response, read_model
+from simulator.http import int_query as _int_query
 from simulator.money import exponent
 from simulator.play.demo import DEMO, DEMO_PREFIX, is_demo
 from simulator.play.rounds import refusal
 from simulator.state import CATALOG, CLOCK, IDS, SETTINGS, STORE, WALLETS
-from simulator.store.provider import Session, Transaction
-
-
-def _int_query(request: web.Request, name: str, default: int, *, low: int, high: int) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise RequestError(f"query parameter {name} must be an integer") from None
-    if not low <= value <= high:
-        raise RequestError(f"query parameter {name} must be between {low} and {high}")
-    return value
+from simulator.store.provider import TRANSACTION_STATUSES, Session, Transaction
 
 
 def check_launch_rules(game: Game, body: LaunchRequest) -> None:
@@ -160,6 +148,8 @@ def transaction_json(t: Transaction) -> dict[str, Any]:
         "round_id",
         "kind",
         "player_id",
+        "game_id",
+        "studio_id",
         "currency",
         "amount",
         "round_closed",
@@ -168,7 +158,9 @@ def transaction_json(t: Transaction) -> dict[str, Any]:
         "attempts",
         "last_error",
         "balance_after",
+        "next_attempt_at",
         "created_at",
+        "updated_at",
     )
     return {k: getattr(t, k) for k in keys}
 
@@ -213,16 +205,35 @@ async def get_round(request: web.Request) -> web.Response:
 
 @documented(
     RouteDoc(
-        "The provider's transaction log, oldest first (cursor: after = last seq seen)",
+        "The provider's transaction log, oldest first (cursor: after = last seq seen; never skips a row)",
         "rounds",
         response=TransactionPage,
-        query=(("after", "seq to start after"), ("limit", "1 to 1000")),
+        errors=("INVALID_REQUEST",),
+        query=(
+            ("after", "seq to start after"),
+            ("limit", "1 to 1000"),
+            ("round_id", "only this round"),
+            ("player_id", "only this player"),
+            ("kind", "bet, win or rollback"),
+            ("status", ", ".join(TRANSACTION_STATUSES)),
+        ),
     )
 )
 async def list_transactions(request: web.Request) -> web.Response:
     after = _int_query(request, "after", 0, low=0, high=2**62)
     limit = _int_query(request, "limit", 500, low=1, high=1000)
-    rows = await request.app[STORE].transactions(after=after, limit=limit)
+    q = request.query
+    for name, allowed in (("kind", ("bet", "win", "rollback")), ("status", TRANSACTION_STATUSES)):
+        if name in q and q[name] not in allowed:
+            raise RequestError(f"query parameter {name} must be one of: {', '.join(allowed)}")
+    rows = await request.app[STORE].transactions(
+        after=after,
+        limit=limit,
+        round_id=q.get("round_id"),
+        player_id=q.get("player_id"),
+        kind=q.get("kind"),
+        status=q.get("status"),
+    )
     return json_response(
         {"transactions": [transaction_json(t) for t in rows], "next_after": rows[-1].seq if rows else after}
     )

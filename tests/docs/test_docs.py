@@ -22,9 +22,7 @@ def blocks(page: Path, language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", page.read_text(), flags=re.DOTALL)
 
 
-@pytest.mark.parametrize(
-    "page", [pytest.param(p, id=str(p.relative_to(DOCS))) for p in PAGES if blocks(p, "python")]
-)
+@pytest.mark.parametrize("page", [pytest.param(p, id=str(p.relative_to(DOCS))) for p in PAGES if blocks(p, "python")])
 def test_python_examples_run(page: Path) -> None:
     for code in blocks(page, "python"):
         exec(compile(code, str(page), "exec"), {})  # noqa: S102 - our own documentation
@@ -69,8 +67,6 @@ def test_code_tables_match_the_modules(module: ModuleType, page: str) -> None:
 async def test_v2_example_matches_a_reference_title(sim: Sim) -> None:
     (example,) = blocks(DOCS / "catalogue.md", "json")
     limits = json.loads(example)["bet_limits"]
-    game_id = await sim.game_for(
-        (await sim.request("GET", "/v1/games?limit=1")).body["games"][0]["engine_id"]
-    )
+    game_id = await sim.game_for((await sim.request("GET", "/v1/games?limit=1")).body["games"][0]["engine_id"])
     served = (await sim.request("GET", f"/v2/games/{game_id}")).body["bet_limits"]
     assert {c: served[c] for c in limits} == limits

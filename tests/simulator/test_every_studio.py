@@ -60,7 +60,8 @@ async def test_a_round_on_every_studio_lands_in_the_wallet_ledger(sim: Sim) -> N
         )
         if studio["dialect"] == "rsa_json" and not rsa_keys.available():
             assert (launched.status, launched.body["error"]["code"]) == (503, "DIALECT_UNAVAILABLE")
-            assert (await sim.request("GET", f"/wallet/ledger?player_id={player['player_id']}")).body["entries"] == []
+            ledger = (await sim.request("GET", f"/wallet/ledger?player_id={player['player_id']}")).body["entries"]
+            assert [e["kind"] for e in ledger] == ["deposit"]
             continue
         assert launched.status == 201, (studio, launched.body)
         assert launched.body["balance"] == start
@@ -73,7 +74,9 @@ async def test_a_round_on_every_studio_lands_in_the_wallet_ledger(sim: Sim) -> N
         assert round_["status"] == "closed" and round_["studio_id"] == studio["studio_id"]
         sent = {t["transaction_id"]: t for t in round_["transactions"]}
         assert all(t["status"] == "acked" for t in sent.values())
-        entries = (await sim.request("GET", f"/wallet/ledger?player_id={player['player_id']}")).body["entries"]
+        ledger = (await sim.request("GET", f"/wallet/ledger?player_id={player['player_id']}")).body["entries"]
+        assert [e["kind"] for e in ledger[:1]] == ["deposit"] and ledger[0]["amount"] == start
+        entries = ledger[1:]
         moved = {e["transaction_id"]: e for e in entries}
         for transaction_id, entry in moved.items():
             assert sent[transaction_id]["kind"] == entry["kind"]

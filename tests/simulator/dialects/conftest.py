@@ -87,9 +87,10 @@ class WalletRig:
             return int((await response.json())["balance"])
 
     async def ledger(self, player_id: str) -> list[dict[str, Any]]:
+        """The player's entries from provider transactions (the sandbox's opening deposit left out)."""
         async with self.http.get(f"{self.url}/ledger", params={"player_id": player_id}) as response:
             entries: list[dict[str, Any]] = (await response.json())["entries"]
-            return entries
+            return [e for e in entries if e["kind"] != "deposit"]
 
     def next_id(self, prefix: str) -> str:
         return f"{prefix}-{next(self._ids)}"
