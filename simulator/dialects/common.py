@@ -40,6 +40,10 @@ def raise_for_code(
 ) -> None:
     """Raise for a non-success ``code`` of ``dialect``: unknown outcome for ``uncertain`` codes, a refusal
     with the native code for known ones, a protocol error for codes the dialect does not define."""
+    if not isinstance(code, str | int) or isinstance(code, bool):
+        raise WalletProtocolError(
+            f"wallet answered {call.operation} with a {dialect} code that is not a code: {code!r}"
+        )
     if code in uncertain:
         raise WalletError(f"wallet failed {call.operation}: {dialect} {code} {message}".rstrip())
     native = to_native.get(code)
