@@ -12,6 +12,9 @@ from aiohttp import web
 
 from simulator.admin import routes as admin_routes
 from simulator.aggregator import routes as aggregator_routes
+from simulator.auth.keys import AuthKeys, load_auth_keys
+from simulator.auth.middleware import request_guards
+from simulator.auth.nonces import NonceStore
 from simulator.catalog import build_catalog
 from simulator.catalog import routes as catalog_routes
 from simulator.clock import Clock, SystemClock
@@ -32,9 +35,11 @@ from simulator.store.database import open_database
 from simulator.store.provider import ProviderStore
 from simulator.wallet.app import create_wallet_app
 from simulator.wallet.dialects import WalletDialects
-from simulator.wallet_client.client import WalletClient, make_session
+from simulator.wallet_client.client import WalletClient, make_session, wallet_ssl_context
 
 CREDENTIALS = web.AppKey("credentials", Credentials)
+AUTH = web.AppKey("auth", AuthKeys)
+NONCES = web.AppKey("nonces", NonceStore)
 WORKER_ENABLED = web.AppKey("worker_enabled", bool)
 ENDPOINTS = web.AppKey("wallet_endpoints", dict[str, dialect_config.DialectEndpoint])
 
@@ -46,13 +51,17 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     store = ProviderStore(db)
     await store.migrate()
     app[STORE] = store
+    if app[SETTINGS].auth:
+        nonces = NonceStore(db, app[CLOCK], capacity=app[SETTINGS].nonce_capacity)
+        await nonces.migrate()
+        app[NONCES] = nonces
     yield
     await db.close()
 
 
 async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     settings, clock, ids, store = app[SETTINGS], app[CLOCK], app[IDS], app[STORE]
-    session = make_session(settings.wallet_pool_size)
+    session = make_session(settings.wallet_pool_size, tls=wallet_ssl_context(settings))
     demo = DemoWallet(store.db, clock)
     await demo.migrate()
     clients = {
@@ -93,7 +102,8 @@ def create_app(
     settings: Settings, *, clock: Clock | None = None, ids: Ids | None = None, settlement_worker: bool = True
 ) -> web.Application:
     """The simulator app. ``clock`` and ``ids`` are the test seams; ``settlement_worker=False`` leaves
-    retries to explicit ``app[WORKER].run_once()`` calls."""
+    retries to explicit ``app[WORKER].run_once()`` calls. With ``settings.auth`` (the default) every route is
+    guarded as its ``RouteDoc.auth`` says, the embedded wallet's routes included."""
     clock = clock or SystemClock()
     if ids is None:
         ids = SeededIds(settings.seed) if settings.deterministic else RandomIds()
@@ -102,7 +112,11 @@ def create_app(
     dialect_config.ensure_dev_keys(settings)
     endpoints = dialect_config.resolve(settings, creds)
 
-    app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
+    keys = load_auth_keys(settings) if settings.auth else None
+    guards = request_guards(settings, clock=clock, keys=keys, nonces=lambda _request: app[NONCES])
+    app = web.Application(middlewares=[error_middleware, *guards], client_max_size=settings.max_body_bytes)
+    if keys is not None:
+        app[AUTH] = keys
     app[SETTINGS] = settings
     app[CLOCK] = clock
     app[IDS] = ids
@@ -119,8 +133,10 @@ def create_app(
     admin_routes.add_routes(app)
     settlement_routes.add_routes(app)
     if settings.embedded_wallet:
-        keys = {creds.wallet_key_id: creds.wallet_secret.encode()}
+        wallet_keys = {creds.wallet_key_id: creds.wallet_secret.encode()}
         dialects = WalletDialects(endpoints)
-        wallet = create_wallet_app(settings, clock=clock, ids=wallet_ids, keys=keys, dialects=dialects)
+        wallet = create_wallet_app(
+            settings, clock=clock, ids=wallet_ids, keys=wallet_keys, dialects=dialects, embedded=True
+        )
         app.add_subapp("/wallet", wallet)
     return app

@@ -4,10 +4,12 @@
     ├── RequestError(SimulatorError, ValueError)          400: malformed or invalid input
     │   ├── UnknownCurrency                               400
     │   └── BetOutOfLimits                                400
+    ├── Unauthorized(SimulatorError, PermissionError)     401: no, wrong, stale or replayed credentials
     ├── Forbidden(SimulatorError, PermissionError)        403: not allowed (country blocked, game disabled)
     ├── NotFound(SimulatorError, LookupError)             404: unknown game, session, round, player
     ├── SessionExpired(SimulatorError)                    410: the game session is over
     ├── Conflict(SimulatorError)                          409: the request contradicts current state
+    ├── TooManyRequests(SimulatorError)                   429: an operator key's rate limit; see Retry-After
     ├── ShuttingDown(SimulatorError)                      503: draining before a stop; retry shortly
     ├── WalletRefused(SimulatorError)                     402/403/409: the wallet answered with a definitive error code
     └── WalletError(SimulatorError)                       502: the wallet gave no usable answer (outcome unknown)
@@ -25,15 +27,25 @@ from typing import Any
 
 
 class SimulatorError(Exception):
+    """``extra`` joins the JSON error body; ``headers`` the HTTP response (``Retry-After``, ``WWW-Authenticate``)."""
+
     code = "SIMULATOR_ERROR"
     status = 500
 
-    def __init__(self, message: str, *, code: str | None = None, extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
         self.extra = extra or {}
+        self.headers = headers or {}
 
 
 class RequestError(SimulatorError, ValueError):
@@ -47,6 +59,11 @@ class UnknownCurrency(RequestError):
 
 class BetOutOfLimits(RequestError):
     code = "BET_OUT_OF_LIMITS"
+
+
+class Unauthorized(SimulatorError, PermissionError):
+    code = "UNAUTHORIZED"
+    status = 401
 
 
 class Forbidden(SimulatorError, PermissionError):
@@ -67,6 +84,11 @@ class SessionExpired(SimulatorError):
 class Conflict(SimulatorError):
     code = "CONFLICT"
     status = 409
+
+
+class TooManyRequests(SimulatorError):
+    code = "RATE_LIMITED"
+    status = 429
 
 
 class ShuttingDown(SimulatorError):

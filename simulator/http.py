@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
@@ -45,6 +45,7 @@ _HTTP_CODES = {
     403: "FORBIDDEN",
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
+    408: "REQUEST_TIMEOUT",
     413: "BODY_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
 }
@@ -55,7 +56,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         return await handler(request)
     except SimulatorError as exc:
-        return error_response(exc.status, exc.code, exc.message, **exc.extra)
+        response = error_response(exc.status, exc.code, exc.message, **exc.extra)
+        response.headers.update(exc.headers)
+        return response
     except GameError as exc:
         return error_response(409 if isinstance(exc, RoundFinished) else 400, exc.code, exc.message)
     except web.HTTPException as exc:
@@ -112,6 +115,17 @@ async def read_model(request: web.Request, model: type[M]) -> M:
     return parse_model(model, await read_json(request))
 
 
+Access = Literal["operator", "admin", "session", "signature", "none"]
+"""Who may call a route (``simulator.auth`` enforces it):
+
+- ``operator``: an operator's signed request (``X-Operator-*`` headers, HMAC over method, target, time, nonce, body);
+- ``admin``: the admin bearer token; the default, so a route nobody classified is closed, not open;
+- ``session``: the game client, authorised by the session token in its path alone;
+- ``signature``: a wallet protocol route, which checks its own dialect's signature;
+- ``none``: open to anyone (health and the API description).
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class RouteDoc:
     summary: str
@@ -124,6 +138,7 @@ class RouteDoc:
     content_type: str = "application/json"
     extra: dict[str, Any] = field(default_factory=dict)
     request_content_type: str = "application/json"
+    auth: Access = "admin"
 
 
 H = TypeVar("H", bound=Handler)

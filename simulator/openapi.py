@@ -26,6 +26,22 @@ ERROR_SCHEMA = {
 }
 
 
+SECURITY_SCHEMES = {
+    "operatorSignature": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Operator-Signature",
+        "description": "sha256=<hex HMAC-SHA256(secret, METHOD \\n target \\n timestamp \\n nonce \\n"
+        " hex(sha256(body)))> with X-Operator-Key, X-Operator-Timestamp and X-Operator-Nonce; see docs/security.md",
+    },
+    "adminToken": {"type": "http", "scheme": "bearer", "description": "admin_token from credentials.json"},
+}
+_SECURITY: dict[str, list[dict[str, list[str]]]] = {
+    "operator": [{"operatorSignature": []}],
+    "admin": [{"adminToken": []}],
+}
+
+
 def iter_routes(app: web.Application) -> list[tuple[str, str, Any]]:
     """(method, path, handler) for every route of ``app`` and its sub-applications, HEAD excluded."""
     out: list[tuple[str, str, Any]] = []
@@ -71,7 +87,12 @@ def build_openapi(app: web.Application, *, title: str, version: str) -> tuple[di
         if doc is None:
             undocumented.append(f"{method} {path}")
             continue
-        op: dict[str, Any] = {"summary": doc.summary, "tags": [doc.tag], "responses": {}}
+        op: dict[str, Any] = {
+            "summary": doc.summary,
+            "tags": [doc.tag],
+            "security": _SECURITY.get(doc.auth, []),
+            "responses": {},
+        }
         params = [
             {"name": p.strip("{}"), "in": "path", "required": True, "schema": {"type": "string"}}
             for p in path.split("/")
@@ -104,6 +125,6 @@ def build_openapi(app: web.Application, *, title: str, version: str) -> tuple[di
         "openapi": "3.1.0",
         "info": {"title": title, "version": version},
         "paths": dict(sorted(paths.items())),
-        "components": {"schemas": dict(sorted(components.items()))},
+        "components": {"schemas": dict(sorted(components.items())), "securitySchemes": SECURITY_SCHEMES},
     }
     return document, undocumented

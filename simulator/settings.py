@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -42,6 +42,34 @@ class WalletEndpoint(BaseModel):
     secret: SecretStr | None = Field(None, description="HMAC, MD5 or auth-token secret; default: derived.")
     private_key_path: Path | None = Field(None, description="rsa_json: PEM key the simulator signs with.")
     public_key_path: Path | None = Field(None, description="rsa_json: PEM key the wallet verifies with.")
+
+
+class OperatorKeySettings(BaseModel):
+    """One signing key of an operator: the id it sends in ``X-Operator-Key`` and the shared HMAC secret."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key_id: str = Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    secret: SecretStr
+
+    @field_validator("secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 16:
+            raise ValueError("an operator secret needs at least 16 characters")
+        return value
+
+
+class OperatorSettings(BaseModel):
+    """An operator's active keys: two, so a new key can go live before the old one is retired.
+
+    >>> OperatorSettings(keys=[{"key_id": "acme-2026-01", "secret": "x" * 32}]).keys[0].key_id
+    'acme-2026-01'
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    keys: list[OperatorKeySettings] = Field(min_length=1, max_length=2)
 
 
 class Settings(BaseSettings):
@@ -81,6 +109,38 @@ class Settings(BaseSettings):
     retry_max_age: float = Field(86400.0, gt=0, description="After this many seconds a settlement needs a human.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    auth: bool = Field(
+        True, description="Signed operator API and admin token; false is refused on a non-loopback address."
+    )
+    operators: dict[str, OperatorSettings] = Field(
+        default_factory=dict, description="Operator signing keys; when empty, the development operator in data_dir."
+    )
+    admin_token: SecretStr | None = Field(None, description="Bearer token of the admin API; generated when unset.")
+    rate_limit: float = Field(1000.0, ge=0, description="Requests per second per operator key (per process); 0: off.")
+    rate_burst: int = Field(2000, ge=1, description="Requests an operator key may send at once before rate_limit.")
+    nonce_capacity: int = Field(
+        1_000_000, ge=1000, description="Nonces remembered at most; beyond it signed requests get a 503."
+    )
+    tls_cert: Path | None = Field(None, description="PEM certificate (chain) every listener serves HTTPS with.")
+    tls_key: Path | None = Field(None, description="PEM private key of tls_cert.")
+    wallet_ca_bundle: Path | None = Field(None, description="PEM CA certificates trusted for wallet calls.")
+    header_timeout: float = Field(10.0, gt=0, description="Seconds a client has to send a request's headers.")
+    read_timeout: float = Field(30.0, gt=0, description="Seconds a client has to send a request's body.")
+    keepalive_timeout: float = Field(75.0, gt=0, description="Seconds an idle keep-alive connection stays open.")
+    max_connections: int = Field(4096, ge=1, description="Open client connections per listener; more get a 503.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("tls_cert and tls_key go together: set both or neither")
+        seen: set[str] = set()
+        for operator in self.operators.values():
+            for key in operator.keys:
+                if key.key_id in seen:
+                    raise ValueError(f"operator key id {key.key_id!r} is used twice")
+                seen.add(key.key_id)
+        return self
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -93,9 +153,13 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, _FileSource(settings_cls))
 
     @property
+    def scheme(self) -> str:
+        return "https" if self.tls_cert is not None else "http"
+
+    @property
     def bind_url(self) -> str:
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host  # noqa: S104 - mapping, not binding
-        return f"http://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"
 
     @property
     def base_url(self) -> str:

@@ -1,5 +1,6 @@
 """A running simulator on a real loopback socket, and a client that speaks to it like an operator and a
-player."""
+player: ``sim.http`` (and so ``sim.request``) signs operator requests and sends the admin token where the path
+needs it, exactly as ``simulator.auth.client`` says, so tests that are not about authentication never mention it."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from simulator.app import create_app
-from simulator.clock import Clock
+from simulator.app import AUTH, create_app
+from simulator.auth.client import ClientAuth, client_middleware
+from simulator.auth.keys import AuthKeys, load_auth_keys
+from simulator.clock import Clock, SystemClock
 from simulator.commands.serve import bind
+from simulator.listener import make_runner, start_site, trust_context
 from simulator.settings import Settings
+from simulator.state import CLOCK
 
 
 @dataclass
@@ -30,7 +35,15 @@ class Sim:
     http: aiohttp.ClientSession
     settings: Settings
 
-    async def request(self, method: str, path: str, json: Any = None, **kwargs: Any) -> Reply:
+    @property
+    def keys(self) -> AuthKeys:
+        """The server's operator keys and admin token (only with ``auth`` on)."""
+        return self.app[AUTH]
+
+    async def request(self, method: str, path: str, json: Any = None, *, auth: bool = True, **kwargs: Any) -> Reply:
+        """``auth=False`` sends the request with no credentials at all (explicit headers are always kept)."""
+        if not auth:
+            kwargs["middlewares"] = ()
         async with self.http.request(method, self.url + path, json=json, **kwargs) as response:
             text = await response.text()
             try:
@@ -79,16 +92,35 @@ class Sim:
         raise AssertionError(f"no reference game with engine {engine_id}")
 
 
+def authed_session(settings: Settings, clock: Clock | None = None) -> aiohttp.ClientSession:
+    """A session with the credentials a server on these settings uses (for a reference wallet started alone)."""
+    keys = load_auth_keys(settings)
+    auth = ClientAuth(keys.first_key(), keys.admin_token, clock or SystemClock())
+    return aiohttp.ClientSession(middlewares=[client_middleware(auth)])
+
+
+def client_for(app: web.Application, settings: Settings) -> aiohttp.ClientSession:
+    """A session that authenticates like an operator and an admin of ``app`` and trusts its TLS certificate."""
+    middlewares = []
+    if AUTH in app:
+        keys = app[AUTH]
+        middlewares.append(client_middleware(ClientAuth(keys.first_key(), keys.admin_token, app[CLOCK])))
+    connector = None
+    if settings.tls_cert is not None:
+        connector = aiohttp.TCPConnector(ssl=trust_context(settings.tls_cert))
+    return aiohttp.ClientSession(connector=connector, middlewares=middlewares)
+
+
 @asynccontextmanager
 async def running_sim(settings: Settings, *, clock: Clock | None = None, **kwargs: Any) -> AsyncIterator[Sim]:
     sock = bind("127.0.0.1", 0)
     settings = settings.model_copy(update={"port": sock.getsockname()[1]})
     app = create_app(settings, clock=clock, **kwargs)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    runner = make_runner(app, settings)
     await runner.setup()
-    await web.SockSite(runner, sock).start()
+    await start_site(runner, sock, settings)
     try:
-        async with aiohttp.ClientSession() as http:
+        async with client_for(app, settings) as http:
             yield Sim(settings.bind_url, app, http, settings)
     finally:
         await runner.cleanup()

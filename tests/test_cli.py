@@ -52,7 +52,7 @@ def test_serve_runs_the_readme_example_and_stops_cleanly(
     server: tuple[subprocess.Popen[str], str], tmp_path: Path
 ) -> None:
     proc, url = server
-    env = os.environ | {"CASINO_SIM_URL": url}
+    env = os.environ | {"CASINO_SIM_URL": url, "CASINO_SIM_DATA_DIR": str(tmp_path / "data")}
     example = subprocess.run(
         [sys.executable, "-c", readme_python()], env=env, capture_output=True, text=True, timeout=60, check=False
     )
@@ -73,6 +73,8 @@ def test_serve_runs_the_readme_example_and_stops_cleanly(
             "cli-player",
             "--wallet-url",
             f"{url}/wallet",
+            "--data-dir",
+            str(tmp_path / "data"),
         ],
         cwd=ROOT,
         capture_output=True,
@@ -83,7 +85,19 @@ def test_serve_runs_the_readme_example_and_stops_cleanly(
     assert created.returncode == 0, created.stderr
     assert json.loads(created.stdout)["balance"] == 2500
     again = subprocess.run(
-        [*CLI, "player", "create", "--currency", "EUR", "--player-id", "cli-player", "--wallet-url", f"{url}/wallet"],
+        [
+            *CLI,
+            "player",
+            "create",
+            "--currency",
+            "EUR",
+            "--player-id",
+            "cli-player",
+            "--wallet-url",
+            f"{url}/wallet",
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -98,6 +112,11 @@ def test_serve_runs_the_readme_example_and_stops_cleanly(
     assert proc.returncode == 0
     assert "stopped" in out
     assert "Traceback" not in out
+    assert "signed with key dev-key-1 or dev-key-2" in out
+    assert f"{tmp_path / 'data' / 'credentials.json'} (mode 0600)" in out
+    creds = json.loads((tmp_path / "data" / "credentials.json").read_text())
+    secrets = [creds["wallet_secret"], creds["admin_token"], *(k["secret"] for k in creds["operator_keys"])]
+    assert [s for s in secrets if s in out] == []  # the banner and the log say where, never what
     assert (tmp_path / "data" / "simulator.sqlite3").exists()
     assert (tmp_path / "data" / "wallet.sqlite3").exists()
     assert oct((tmp_path / "data" / "credentials.json").stat().st_mode & 0o777) == "0o600"

@@ -65,6 +65,7 @@ def check_launch_rules(game: Game, body: LaunchRequest) -> None:
     RouteDoc(
         "Launch a game for a player (or in demo mode): session token, launch URL and the fairness commitment",
         "sessions",
+        auth="operator",
         request=LaunchRequest,
         response=LaunchResponse,
         status=201,
@@ -169,6 +170,7 @@ def transaction_json(t: Transaction) -> dict[str, Any]:
     RouteDoc(
         "One round with its transactions and fairness inputs (the server seed once revealed)",
         "rounds",
+        auth="operator",
         response=RoundOut,
         errors=("UNKNOWN_ROUND",),
     )
@@ -207,6 +209,7 @@ async def get_round(request: web.Request) -> web.Response:
     RouteDoc(
         "The provider's transaction log, oldest first (cursor: after = last seq seen; never skips a row)",
         "rounds",
+        auth="operator",
         response=TransactionPage,
         errors=("INVALID_REQUEST",),
         query=(
@@ -243,6 +246,7 @@ async def list_transactions(request: web.Request) -> web.Response:
     RouteDoc(
         "Recompute an outcome from its fairness inputs and check the seed against its commitment",
         "fairness",
+        auth="operator",
         request=VerifyRequest,
         response=VerifyResponse,
         errors=("UNKNOWN_ROUND", "UNKNOWN_ENGINE", "INVALID_BET"),

@@ -360,6 +360,7 @@ def _docs(version: Api) -> list[tuple[str, Handler, RouteDoc]]:
             RouteDoc(
                 "List studios with their wallet dialect and game counts" + note,
                 "catalogue",
+                auth="operator",
                 response=StudioList,
             ),
         ),
@@ -369,6 +370,7 @@ def _docs(version: Api) -> list[tuple[str, Handler, RouteDoc]]:
             RouteDoc(
                 "List games: filters, sorting, cursor pagination, ETag and Last-Modified" + note,
                 "catalogue",
+                auth="operator",
                 response=page,
                 query=_GAME_FILTERS,
                 errors=("INVALID_REQUEST", "INVALID_CURSOR", "UNKNOWN_CURRENCY"),
@@ -381,6 +383,7 @@ def _docs(version: Api) -> list[tuple[str, Handler, RouteDoc]]:
             RouteDoc(
                 "Catalogue changes after a sequence number: games added, updated, disabled, enabled" + note,
                 "catalogue",
+                auth="operator",
                 response=ChangePage,
                 query=changes_query,
                 errors=("INVALID_REQUEST",),
@@ -392,6 +395,7 @@ def _docs(version: Api) -> list[tuple[str, Handler, RouteDoc]]:
             RouteDoc(
                 "One game's metadata (disabled games too)" + note,
                 "catalogue",
+                auth="operator",
                 response=game,
                 errors=("UNKNOWN_GAME",),
             ),
@@ -402,6 +406,7 @@ def _docs(version: Api) -> list[tuple[str, Handler, RouteDoc]]:
             RouteDoc(
                 "The game's thumbnail, an SVG drawn from the game itself",
                 "catalogue",
+                auth="operator",
                 content_type="image/svg+xml",
                 errors=("UNKNOWN_GAME",),
             ),

@@ -21,6 +21,7 @@ from typing import Any
 
 import aiohttp
 
+from simulator.commands.common import client_session, load_client_settings
 from simulator.errors import SimulatorError
 from simulator.settlement.reconcile import (
     LedgerFileError,
@@ -61,6 +62,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--fail-on-open", action="store_true", help="exit 1 while rounds are still unsettled")
     parser.add_argument("--list", type=int, default=20, metavar="N", help="list at most N items per section")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds per HTTP request (default 30)")
+    parser.add_argument("--data-dir", type=Path, help="credentials of the simulator and reference wallet (./data)")
+    parser.add_argument("--config", type=Path, help="TOML or YAML settings file (operators, admin_token, TLS)")
     parser.set_defaults(run=run)
 
 
@@ -170,7 +173,8 @@ async def _open_store(url: str) -> ProviderStore:
 async def collect(args: argparse.Namespace, ledger_file: list[WalletRecord] | None = None) -> Report:
     """Read the provider, then the wallet (``ledger_file`` when given), then the provider's newest rows."""
     timeout = aiohttp.ClientTimeout(total=args.timeout)
-    async with aiohttp.ClientSession(timeout=timeout) as http:
+    origins = [url for url in (args.simulator_url, args.wallet_url) if url]
+    async with client_session(load_client_settings(args), origins=origins, client_timeout=timeout) as (http, _):
         store = await _open_store(args.database_url) if args.database_url else None
         source = _DatabaseSource(store) if store is not None else _SimulatorSource(http, args.simulator_url)
         try:

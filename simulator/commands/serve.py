@@ -14,10 +14,16 @@ import socket
 import sys
 from pathlib import Path
 
-from aiohttp import web
-
-from simulator.app import CREDENTIALS, create_app
-from simulator.commands.common import add_settings_arguments, settings_from_args
+from simulator.app import AUTH, CREDENTIALS, create_app
+from simulator.auth.keys import AuthKeys
+from simulator.commands.common import (
+    add_settings_arguments,
+    announce_auth_off,
+    auth_off_warning,
+    refuse_open_exposure,
+    settings_from_args,
+)
+from simulator.listener import make_runner, start_site
 from simulator.settings import Settings
 from simulator.state import ROUNDS
 
@@ -48,10 +54,23 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def banner(settings: Settings, credentials_path: Path | None) -> str:
+def call_hint(settings: Settings) -> str:
+    """``casino-sim call`` with the options that find this server and its credentials."""
+    words = ["casino-sim call"]
+    if settings.bind_url != Settings().bind_url:
+        words.append(f"--url {settings.bind_url}")
+    if settings.data_dir != Path("data"):
+        words.append(f"--data-dir {settings.data_dir}")
+    return " ".join(words)
+
+
+def banner(settings: Settings, credentials_path: Path | None, keys: AuthKeys | None = None) -> str:
+    """What and where, never a secret: key ids and the credentials file's path, not their contents."""
     base = settings.bind_url
-    lines = [
-        f"casino-sim listening on {base}",
+    lines = [f"casino-sim listening on {base}"]
+    if (warning := auth_off_warning(settings)) is not None:
+        lines.append(warning)
+    lines += [
         f"  operator API (aggregator)   {base}/v1",
         f"  game client                 {base}/play/{{session_token}}",
         f"  OpenAPI document            {base}/openapi.json",
@@ -61,18 +80,25 @@ def banner(settings: Settings, credentials_path: Path | None) -> str:
         lines.append(f"  reference wallet            {base}/wallet  (sandbox: {base}/wallet/sandbox/players)")
     lines.append(f"  wallet calls go to          {settings.effective_wallet_url}")
     lines.append(f"  database                    {settings.effective_database_url.split('@')[-1]}")
+    if keys is not None:
+        lines.append(f"  operator API                signed with key {' or '.join(keys.operator_keys)} (X-Operator-*)")
+        lines.append("  admin API                   Authorization: Bearer <admin_token>")
+        lines.append(f"  call it signed              {call_hint(settings)} GET /v1/studios")
     if credentials_path is not None:
-        lines.append(f"  development credentials     {credentials_path}")
+        lines.append(f"  development credentials     {credentials_path} (mode 0600)")
     lines.append("Ctrl-C stops it cleanly.")
     return "\n".join(lines)
 
 
 async def serve(settings: Settings, sock: socket.socket) -> None:
     app = create_app(settings)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    runner = make_runner(app, settings)
     await runner.setup()
-    await web.SockSite(runner, sock).start()
-    print(banner(settings, app[CREDENTIALS].path), flush=True)
+    await start_site(runner, sock, settings)
+    keys = app.get(AUTH)
+    path = keys.path if keys is not None else app[CREDENTIALS].path
+    print(banner(settings, path, keys), flush=True)
+    announce_auth_off(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -87,6 +113,7 @@ async def serve(settings: Settings, sock: socket.socket) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
+    refuse_open_exposure(settings)
     try:
         sock = bind(settings.host, settings.port)
     except OSError as exc:

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -20,6 +21,7 @@ from games.engine import MultiStepEngine
 from games.errors import GameError
 from games.registry import get_engine
 from games.rng import commitment
+from simulator.commands.common import client_session, load_client_settings
 from simulator.fairness.verify import recompute
 
 
@@ -28,6 +30,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--server-seed", required=True, help="the revealed server seed")
     parser.add_argument("--round-id", help="verify this round as recorded by a running simulator")
     parser.add_argument("--url", default="http://127.0.0.1:8080", help="simulator base URL (with --round-id)")
+    parser.add_argument("--data-dir", type=Path, help="the simulator's credentials, to sign --round-id lookups")
+    parser.add_argument("--config", type=Path, help="TOML or YAML settings file (operators, TLS)")
     parser.add_argument("--engine", help="engine id, e.g. dice (offline)")
     parser.add_argument("--client-seed", help="client seed (offline)")
     parser.add_argument("--nonce", type=int, help="nonce (offline)")
@@ -39,8 +43,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(run=run)
 
 
-async def _fetch_round(url: str, round_id: str) -> dict[str, Any]:
-    async with aiohttp.ClientSession() as session, session.get(f"{url.rstrip('/')}/v1/rounds/{round_id}") as response:
+async def _fetch_round(args: argparse.Namespace, url: str, round_id: str) -> dict[str, Any]:
+    async with (
+        client_session(load_client_settings(args), origins=[url]) as (session, _),
+        session.get(f"{url.rstrip('/')}/v1/rounds/{round_id}") as response,
+    ):
         data: dict[str, Any] = await response.json(content_type=None)
         if response.status != 200:
             raise LookupError(data.get("error", {}).get("message", f"HTTP {response.status}"))
@@ -49,7 +56,7 @@ async def _fetch_round(url: str, round_id: str) -> dict[str, Any]:
 
 def _verify_record(args: argparse.Namespace) -> int:
     try:
-        record = asyncio.run(_fetch_round(args.url, args.round_id))
+        record = asyncio.run(_fetch_round(args, args.url, args.round_id))
     except (aiohttp.ClientError, LookupError, ValueError) as exc:
         print(f"casino-sim: cannot fetch round {args.round_id} from {args.url}: {exc}", file=sys.stderr)
         return 2

@@ -5,15 +5,26 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import socket
 import sys
+from pathlib import Path
 
 from aiohttp import web
 
 from simulator.app import credentials_for
+from simulator.auth.keys import load_auth_keys
 from simulator.clock import SystemClock
-from simulator.commands.common import add_settings_arguments, settings_from_args
+from simulator.commands.common import (
+    add_settings_arguments,
+    announce_auth_off,
+    auth_off_warning,
+    refuse_open_exposure,
+    settings_from_args,
+)
 from simulator.commands.serve import bind
 from simulator.ids import RandomIds, SeededIds
+from simulator.listener import make_runner, start_site
+from simulator.settings import Settings
 from simulator.wallet.app import create_wallet_app
 
 
@@ -23,11 +34,18 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(run=run)
 
 
-async def _serve(app: web.Application, sock: object, url: str) -> None:
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+async def _serve(app: web.Application, sock: socket.socket, settings: Settings, admin_from: Path | None) -> None:
+    runner = make_runner(app, settings)
     await runner.setup()
-    await web.SockSite(runner, sock).start()  # type: ignore[arg-type]
+    await start_site(runner, sock, settings)
+    url = settings.bind_url
     print(f"reference wallet listening on {url} (sandbox: {url}/sandbox/players)", flush=True)
+    if (warning := auth_off_warning(settings)) is not None:
+        print(warning, flush=True)
+        announce_auth_off(settings)
+    else:
+        where = f"admin_token in {admin_from}" if admin_from is not None else "the admin_token setting"
+        print(f"  sandbox and ledger take Authorization: Bearer <admin token> ({where})", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -38,6 +56,7 @@ async def _serve(app: web.Application, sock: object, url: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
+    refuse_open_exposure(settings)
     creds = credentials_for(settings)
     ids = SeededIds(settings.seed, "wallet") if settings.deterministic else RandomIds()
     app = create_wallet_app(
@@ -48,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"casino-sim: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
         return 2
-    port = sock.getsockname()[1]
-    asyncio.run(_serve(app, sock, f"http://{settings.host}:{port}"))
+    settings = settings.model_copy(update={"port": sock.getsockname()[1]})
+    admin_from = load_auth_keys(settings).path if settings.auth else None
+    asyncio.run(_serve(app, sock, settings, admin_from))
     return 0

@@ -32,7 +32,7 @@ _ROUND_ERRORS = (
 _CLIENT_HTML = resources.files("simulator.play").joinpath("client.html").read_bytes()
 
 
-@documented(RouteDoc("The HTML game client for a session", "game client", content_type="text/html"))
+@documented(RouteDoc("The HTML game client for a session", "game client", content_type="text/html", auth="session"))
 async def client_page(request: web.Request) -> web.Response:
     await request.app[ROUNDS].session(request.match_info["token"], live=False)
     return web.Response(body=_CLIENT_HTML, content_type="text/html")
@@ -42,6 +42,7 @@ async def client_page(request: web.Request) -> web.Response:
     RouteDoc(
         "Session, game and fairness commitment for the client",
         "game client",
+        auth="session",
         response=SessionInfo,
         errors=("UNKNOWN_SESSION",),
     )
@@ -71,6 +72,7 @@ async def session_info(request: web.Request) -> web.Response:
     RouteDoc(
         "Play a round (or open a multi-step round)",
         "game client",
+        auth="session",
         request=PlayRequest,
         response=RoundResponse,
         errors=_ROUND_ERRORS,
@@ -86,6 +88,7 @@ async def play_round(request: web.Request) -> web.Response:
     RouteDoc(
         "Act in an open multi-step round (hit, stand, double, reveal, cashout...)",
         "game client",
+        auth="session",
         request=ActionRequest,
         response=RoundResponse,
         errors=(*_ROUND_ERRORS, "UNKNOWN_ROUND", "ILLEGAL_ACTION", "ROUND_FINISHED", "ROUND_BUSY"),
@@ -102,6 +105,7 @@ async def act(request: web.Request) -> web.Response:
     RouteDoc(
         "Unfinished rounds of this session, to resume after a disconnect",
         "game client",
+        auth="session",
         response=OpenRounds,
         errors=("UNKNOWN_SESSION",),
     )
@@ -115,6 +119,7 @@ async def open_rounds(request: web.Request) -> web.Response:
     RouteDoc(
         "Reveal the current server seed and commit to a new one (optionally with a new client seed)",
         "game client",
+        auth="session",
         request=RotateRequest,
         response=RotateResponse,
         errors=("UNKNOWN_SESSION",),

@@ -48,6 +48,7 @@ def round_summary(r: Round) -> dict[str, object]:
     RouteDoc(
         "Rounds oldest first, by status: status=manual lists those that need reconciliation by hand",
         "rounds",
+        auth="operator",
         response=RoundPage,
         errors=("INVALID_STATUS", "INVALID_REQUEST"),
         query=(
@@ -69,6 +70,7 @@ async def list_rounds(request: web.Request) -> web.Response:
     RouteDoc(
         "Settlement report: rounds and transactions by status, retries, the oldest pending delivery",
         "admin",
+        auth="admin",
         response=SettlementReport,
     )
 )

@@ -13,6 +13,8 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
+from simulator.auth.keys import load_auth_keys
+from simulator.auth.middleware import request_guards
 from simulator.clock import Clock
 from simulator.dialects import config as dialect_config
 from simulator.dialects.native import KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
@@ -86,6 +88,7 @@ def _protocol_doc(op: str, model: type[BaseModel]) -> RouteDoc:
     return RouteDoc(
         f"Native protocol: {op}. Signed with X-Casino-Sim-Key/Timestamp/Signature.",
         "wallet protocol",
+        auth="signature",
         request=model,
         response=WalletReplyModel,
         errors=_PROTOCOL_ERRORS,
@@ -99,10 +102,17 @@ def create_wallet_app(
     ids: Ids,
     keys: dict[str, bytes],
     dialects: WalletDialects | None = None,
+    embedded: bool = False,
 ) -> web.Application:
     """The wallet app. ``keys`` check the native protocol; ``dialects`` the other dialects (default: resolved
-    from ``settings`` and the development credentials, exactly as the simulator resolves them)."""
-    app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
+    from ``settings`` and the development credentials, exactly as the simulator resolves them). Alone, it guards
+    its own routes (the sandbox and the ledger export take the admin token unless ``auth = false``);
+    ``embedded`` under the simulator, the simulator's middlewares guard them."""
+    guards = []
+    if not embedded:
+        admin = load_auth_keys(settings) if settings.auth else None
+        guards = request_guards(settings, clock=clock, keys=admin, nonces=None)
+    app = web.Application(middlewares=[error_middleware, *guards], client_max_size=settings.max_body_bytes)
 
     async def ledger_ctx(app: web.Application) -> AsyncIterator[None]:
         db = await open_database(settings.wallet_database_url)

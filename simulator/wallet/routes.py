@@ -31,6 +31,7 @@ _KINDS = ("bet", "win", "rollback", "deposit", "bonus_credit")
     RouteDoc(
         "Create a sandbox player with a starting balance and a session token",
         "wallet sandbox",
+        auth="admin",
         request=CreatePlayer,
         response=CreatedPlayer,
         status=201,
@@ -49,6 +50,7 @@ async def create_player(request: web.Request) -> web.Response:
     RouteDoc(
         "A sandbox player: cash and bonus balances, free rounds, controls and today's totals",
         "wallet sandbox",
+        auth="admin",
         response=PlayerState,
         errors=("NOT_FOUND",),
     )
@@ -61,6 +63,7 @@ async def get_player(request: web.Request) -> web.Response:
     RouteDoc(
         "Player controls: block or unblock, set or remove (null) daily wager and loss limits",
         "wallet sandbox",
+        auth="admin",
         request=PlayerControls,
         response=PlayerState,
         errors=("NOT_FOUND", "INVALID_REQUEST"),
@@ -84,6 +87,7 @@ async def update_player(request: web.Request) -> web.Response:
     RouteDoc(
         "Grant bonus money and/or free rounds of a campaign (idempotent with transaction_id)",
         "wallet sandbox",
+        auth="admin",
         request=BonusGrant,
         response=BonusResult,
         errors=("NOT_FOUND", "INVALID_REQUEST"),
@@ -107,6 +111,7 @@ async def grant_bonus(request: web.Request) -> web.Response:
     RouteDoc(
         "Issue another session token for a player",
         "wallet sandbox",
+        auth="admin",
         request=IssueToken,
         response=TokenInfo,
         status=201,
@@ -130,6 +135,7 @@ def _csv_cell(value: object) -> object:
     RouteDoc(
         "Ledger export for reconciliation, oldest first: JSON, or CSV with format=csv (cursor: X-Next-After)",
         "wallet sandbox",
+        auth="admin",
         response=LedgerPage,
         errors=("INVALID_REQUEST",),
         query=(

@@ -6,6 +6,7 @@ about "refused" (``WalletRefused``, from the dialect) and "unknown outcome" (``W
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Protocol
@@ -14,6 +15,8 @@ import aiohttp
 
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
 from simulator.errors import WalletProtocolError, WalletTimeout, WalletUnavailable
+from simulator.listener import trust_context
+from simulator.settings import Settings
 
 MAX_REPLY_BYTES = 256 * 1024
 
@@ -38,9 +41,17 @@ def map_client_errors(operation: str) -> Iterator[None]:
         raise WalletUnavailable(f"wallet unreachable for {operation}: {type(exc).__name__}") from exc
 
 
-def make_session(pool_size: int) -> aiohttp.ClientSession:
+def wallet_ssl_context(settings: Settings) -> ssl.SSLContext | bool:
+    """Certificates are always verified: against the system's CAs, plus ``wallet_ca_bundle`` when set, plus the
+    simulator's own ``tls_cert`` when it calls its embedded wallet over HTTPS. ``True`` is aiohttp's default."""
+    own = settings.tls_cert if settings.embedded_wallet and settings.wallet_url is None else None
+    bundles = [path for path in (settings.wallet_ca_bundle, own) if path is not None]
+    return trust_context(*bundles) if bundles else True
+
+
+def make_session(pool_size: int, *, tls: ssl.SSLContext | bool = True) -> aiohttp.ClientSession:
     """The process's one wallet session; keep-alive shorter than typical server idle timeouts."""
-    connector = aiohttp.TCPConnector(limit=pool_size, keepalive_timeout=15, enable_cleanup_closed=True)
+    connector = aiohttp.TCPConnector(limit=pool_size, keepalive_timeout=15, enable_cleanup_closed=True, ssl=tls)
     return aiohttp.ClientSession(connector=connector, auto_decompress=True, raise_for_status=False)
 
 

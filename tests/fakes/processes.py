@@ -6,6 +6,7 @@ Every wait is bounded; a process still running at the end is killed.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -13,15 +14,42 @@ import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from simulator.auth.client import ClientAuth, client_middleware
+from simulator.credentials import OperatorKey
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
 _LISTENING = re.compile(r"listening on (http://\S+)")
 
 
+TEST_OPERATOR = OperatorKey("test", "test-key-1", "test-operator-secret-0123456789")
+TEST_ADMIN_TOKEN = "test-admin-token-0123456789"
+# every process a test starts shares these credentials (as processes behind one port must), so that its
+# http session, the simulators and the CLI agree without reading each other's data directories
+AUTH_SETTINGS: dict[str, Any] = {
+    "operators": {
+        TEST_OPERATOR.operator_id: {"keys": [{"key_id": TEST_OPERATOR.key_id, "secret": TEST_OPERATOR.secret}]}
+    },
+    "admin_token": TEST_ADMIN_TOKEN,
+}
+AUTH_ENV = {
+    "CASINO_SIM_OPERATORS": json.dumps(AUTH_SETTINGS["operators"]),
+    "CASINO_SIM_ADMIN_TOKEN": TEST_ADMIN_TOKEN,
+}
+
+
 def environment(extra: Mapping[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CASINO_SIM_")}
-    return env | dict(extra)
+    return env | AUTH_ENV | dict(extra)
+
+
+def auth_session() -> aiohttp.ClientSession:
+    """A session that signs and authorises with the processes' shared test credentials."""
+    return aiohttp.ClientSession(middlewares=[client_middleware(ClientAuth(TEST_OPERATOR, TEST_ADMIN_TOKEN))])
 
 
 class SimProcess:

@@ -90,15 +90,19 @@ async def test_recorded_round_verifies_after_rotation(sim: Sim, wanted: dict[str
     assert played.status == 200, played.body
     assert played.body["fairness"]["rng"] == game["rng_mode"]
     seed = (await sim.request("POST", f"/play/{token}/fairness/rotate", {})).body["revealed_server_seed"]
-    ok = await asyncio.to_thread(run, "--round-id", played.body["round_id"], "--server-seed", seed, "--url", sim.url)
+    creds = ("--data-dir", str(sim.settings.data_dir))
+    ok = await asyncio.to_thread(
+        run, "--round-id", played.body["round_id"], "--server-seed", seed, "--url", sim.url, *creds
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert ok.stdout.count("PASS") == 2
     wrong = await asyncio.to_thread(
-        run, "--round-id", played.body["round_id"], "--server-seed", seed + "0", "--url", sim.url
+        run, "--round-id", played.body["round_id"], "--server-seed", seed + "0", "--url", sim.url, *creds
     )
     assert wrong.returncode == 1
 
 
 async def test_unknown_round_is_a_clear_error(sim: Sim) -> None:
-    result = await asyncio.to_thread(run, "--round-id", "nope", "--server-seed", "s", "--url", sim.url)
+    creds = ("--data-dir", str(sim.settings.data_dir))
+    result = await asyncio.to_thread(run, "--round-id", "nope", "--server-seed", "s", "--url", sim.url, *creds)
     assert result.returncode == 2 and "no such round" in result.stderr

@@ -167,6 +167,7 @@ def add_routes(app: web.Application, endpoints: Md5FormEndpoints, prefix: str = 
         doc = RouteDoc(
             f"md5_form dialect: {verb}. Form-encoded, MD5 hash over sorted non-empty fields plus the secret.",
             "wallet dialects",
+            auth="signature",
             request=FormBody,
             response=Md5FormReply,
             errors=tuple(str(c) for c in sorted({*wire.TO_NATIVE, *wire.UNCERTAIN})),

@@ -169,6 +169,7 @@ def _doc(op: str, model: type[BaseModel]) -> RouteDoc:
         f"rsa_json dialect: {op}. Body signed with RSA-SHA256 (X-Sim-Signature, X-Sim-Key-Id); amounts are"
         " integers in 1/100000 of the major unit.",
         "wallet dialects",
+        auth="signature",
         request=model,
         response=RsaJsonReply,
         errors=tuple(sorted({*wire.TO_NATIVE, *wire.UNCERTAIN})),

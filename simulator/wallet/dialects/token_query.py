@@ -140,6 +140,7 @@ def add_routes(app: web.Application, endpoints: TokenQueryEndpoints, prefix: str
         doc = RouteDoc(
             f"token_query dialect: {verb}. JSON; the operator token rides in the authToken query parameter.",
             "wallet dialects",
+            auth="signature",
             request=TokenQueryBody,
             response=TokenQueryReply,
             errors=tuple(sorted({*wire.TO_NATIVE, *wire.UNCERTAIN})),

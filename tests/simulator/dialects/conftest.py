@@ -31,6 +31,7 @@ from simulator.settings import Settings
 from simulator.wallet.app import create_wallet_app
 from simulator.wallet.dialects import WalletDialects
 from simulator.wallet_client.client import Dialect, WalletClient
+from tests.harness import authed_session
 
 STAND_IN_KEY = b"stand-in signature key (tests only)"
 
@@ -156,7 +157,7 @@ class make_rig:  # used like a function: ``async with make_rig(variant, tmp_path
         )
         self.runner, url = await _serve(app)
         endpoints = resolve(settings.model_copy(update={"wallet_url": url}), creds)
-        self.http = aiohttp.ClientSession()
+        self.http = authed_session(settings)
         dialect = self.variant.split("+")[0]
         client = WalletClient(self.http, _client_dialect(self.variant, endpoints[dialect], sender_clock), timeout=5)
         return WalletRig(url, self.http, sender_clock, endpoints, self.variant, client)

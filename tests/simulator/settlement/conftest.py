@@ -18,6 +18,7 @@ from simulator.store.provider import ProviderStore
 from tests.databases import database_url, db, pg_url
 from tests.fakes import engine
 from tests.fakes.flaky_wallet import FaultPlan, FlakyWallet, WalletServer, flaky, running_wallet
+from tests.fakes.processes import AUTH_SETTINGS
 from tests.harness import Reply, Sim, running_sim
 
 __all__ = ["World", "database_url", "db", "engines", "pg_url", "world"]
@@ -84,6 +85,8 @@ async def world(engines: None, tmp_path: Path) -> AsyncIterator[World]:
         retry_base_delay=1.0,
         retry_max_delay=8.0,
         retry_max_age=120.0,
+        **AUTH_SETTINGS,  # the credentials the CLI processes of these tests are given
+        signature_window=10**10,  # those processes sign with the wall clock; this world runs on a manual one
     )
     plan = FaultPlan()
     async with (

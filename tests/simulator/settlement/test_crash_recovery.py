@@ -13,14 +13,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import aiohttp
-
 from simulator.clock import SystemClock
 from simulator.settings import Settings
 from tests.fakes import engine
 from tests.fakes.flaky_wallet import FaultPlan, flaky, running_wallet
 from tests.fakes.load import Load, create_players, game_for, launch, report, wait_settled
-from tests.fakes.processes import SimProcess, run_cli
+from tests.fakes.processes import TEST_ADMIN_TOKEN, SimProcess, auth_session, run_cli
 
 SECRET = "crash-test-secret"
 FAULTS = {
@@ -48,12 +46,12 @@ async def until(condition: object, limit: float) -> None:
 
 
 async def test_sigkill_mid_run_then_restart_reconciles_to_zero(tmp_path: Path) -> None:
-    wallet_settings = Settings(data_dir=tmp_path / "wallet", port=0)
+    wallet_settings = Settings(data_dir=tmp_path / "wallet", port=0, admin_token=TEST_ADMIN_TOKEN)
     plan = FaultPlan(rates=FAULTS, seed=7)
     async with (
         running_wallet(wallet_settings, clock=SystemClock(), keys={"casino-sim": SECRET.encode()}) as wallet,
         flaky(wallet.url, plan, hang=0.8) as proxy,
-        aiohttp.ClientSession() as http,
+        auth_session() as http,
     ):
         args = ["--data-dir", str(tmp_path / "sim"), "--wallet-url", proxy.url, "--no-embedded-wallet"]
         first = SimProcess(args, SIM_ENV, tmp_path / "sim-1.log")

@@ -7,12 +7,11 @@ import asyncio
 import json
 from pathlib import Path
 
-import aiohttp
 import pytest
 
 from tests.fakes import engine
 from tests.fakes.load import Load, create_players, game_for, launch
-from tests.fakes.processes import run_cli, sim_process
+from tests.fakes.processes import auth_session, run_cli, sim_process
 
 pytestmark = pytest.mark.postgres
 ENV = {"CASINO_SIM_WALLET_SECRET": "scale-out-secret"}
@@ -25,7 +24,7 @@ async def test_two_processes_share_sessions_rounds_and_the_ledger(pg_url: str, t
     async with (
         sim_process(args("a"), ENV, tmp_path / "a.log") as a,
         sim_process(args("b"), ENV, tmp_path / "b.log") as b,
-        aiohttp.ClientSession() as http,
+        auth_session() as http,
     ):
         (player,) = await create_players(http, f"{a.url}/wallet", 1, 100_000)
         game = await game_for(http, a.url, engine.COIN)

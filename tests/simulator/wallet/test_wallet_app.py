@@ -18,6 +18,7 @@ from simulator.dialects.native import NativeDialect
 from simulator.settings import Settings
 from simulator.wallet.records import EXPORT_COLUMNS
 from tests.fakes.flaky_wallet import WalletServer, running_wallet
+from tests.harness import authed_session
 
 KEYS = {"k": b"secret"}
 _n = itertools.count(1)
@@ -65,7 +66,7 @@ class Client:
 async def client(tmp_path: Path) -> AsyncIterator[Client]:
     clock = ManualClock()
     settings = Settings(data_dir=tmp_path / "data", port=0)
-    async with running_wallet(settings, clock=clock, keys=KEYS) as server, aiohttp.ClientSession() as http:
+    async with running_wallet(settings, clock=clock, keys=KEYS) as server, authed_session(settings) as http:
         yield Client(server, http, clock)
 
 

@@ -1,0 +1,112 @@
+"""The client side of authentication, for everything that calls our own server: ``casino-sim call`` and ``player
+create``, the scenario runner, the conformance suite, Locust journeys, the test harness.
+
+Which credential a request needs follows from its path (the server decides by route, and these prefixes are how its
+routes are laid out): ``/v1/…`` and ``/v2/…`` are signed with an operator key; ``/admin/…``, ``/metrics`` and the
+reference wallet's ``…/sandbox/…`` and ``…/ledger`` carry the admin token; anything else (the game client, the
+wallet protocol, health) carries neither. The admin token never leaves for a path that does not need it.
+
+>>> from simulator.clock import ManualClock
+>>> auth = ClientAuth(OperatorKey("dev", "dev-key-1", "s" * 32), "t" * 32, ManualClock())
+>>> sorted(auth.headers("GET", "/v1/studios", b""))
+['X-Operator-Key', 'X-Operator-Nonce', 'X-Operator-Signature', 'X-Operator-Timestamp']
+>>> auth.headers("GET", "/wallet/sandbox/players/p-1", b"")
+{'Authorization': 'Bearer tttttttttttttttttttttttttttttttt'}
+>>> auth.headers("POST", "/play/abc/rounds", b"{}")
+{}
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import aiohttp
+from aiohttp.client_middlewares import ClientHandlerType, ClientMiddlewareType
+from yarl import URL
+
+from simulator.auth.signing import KEY_HEADER, signed_headers
+from simulator.clock import Clock, SystemClock
+from simulator.credentials import OperatorKey, read_existing
+from simulator.settings import Settings
+
+ClientAccess = Literal["operator", "admin", "none"]
+
+_OPERATOR = re.compile(r"^/v[12]/")
+_ADMIN = re.compile(r"^(/admin/|/metrics$|(/wallet)?/sandbox/|(/wallet)?/ledger$)")
+
+
+def client_access(path: str) -> ClientAccess:
+    """What a request to ``path`` (without the query) must carry."""
+    if _OPERATOR.match(path):
+        return "operator"
+    if _ADMIN.match(path):
+        return "admin"
+    return "none"
+
+
+@dataclass(frozen=True)
+class ClientAuth:
+    """An operator key to sign with and the admin token; either may be missing (then requests go without)."""
+
+    key: OperatorKey | None
+    admin_token: str | None = field(repr=False)
+    clock: Clock = field(default_factory=SystemClock)
+
+    def headers(self, method: str, target: str, body: bytes) -> dict[str, str]:
+        """Headers for a request to ``target`` (path and query, exactly as sent) with ``body``."""
+        access = client_access(target.split("?", 1)[0])
+        if access == "operator" and self.key is not None:
+            secret = self.key.secret.encode()
+            return signed_headers(self.key.key_id, secret, method, target, body, now=self.clock.now())
+        if access == "admin" and self.admin_token:
+            return {"Authorization": f"Bearer {self.admin_token}"}
+        return {}
+
+    def with_key(self, key: OperatorKey | None) -> ClientAuth:
+        return ClientAuth(key, self.admin_token, self.clock)
+
+
+def client_auth(settings: Settings, *, clock: Clock | None = None) -> ClientAuth | None:
+    """Credentials for calling the server these settings describe: configured operators and admin token first,
+    else the credentials file a server created under ``data_dir`` (read only, never created). None when
+    there are none."""
+    clock = clock or SystemClock()
+    key = next(
+        (
+            OperatorKey(operator_id, k.key_id, k.secret.get_secret_value())
+            for operator_id, operator in settings.operators.items()
+            for k in operator.keys
+        ),
+        None,
+    )
+    token = settings.admin_token.get_secret_value() if settings.admin_token is not None else None
+    if key is None or token is None:
+        creds = read_existing(settings.data_dir)
+        if creds is not None:
+            key = key or (creds.operator_keys[0] if creds.operator_keys else None)
+            token = token or creds.admin_token
+    if key is None and token is None:
+        return None
+    return ClientAuth(key, token, clock)
+
+
+def client_middleware(auth: ClientAuth, *, origins: Iterable[str] | None = None) -> ClientMiddlewareType:
+    """An aiohttp client middleware that adds what each request needs: ``ClientSession(middlewares=[...])``.
+    With ``origins`` (base URLs), only requests to those origins get credentials, so a third party's wallet never
+    sees our token. A request that already carries a signature or an ``Authorization`` header is sent as it is."""
+    allowed = None if origins is None else {URL(o).origin() for o in origins}
+
+    async def middleware(request: aiohttp.ClientRequest, handler: ClientHandlerType) -> aiohttp.ClientResponse:
+        if KEY_HEADER in request.headers or "Authorization" in request.headers:
+            return await handler(request)
+        if allowed is not None and request.url.origin() not in allowed:
+            return await handler(request)
+        payload = request.body
+        body = b"" if isinstance(payload, bytes) else await payload.as_bytes()
+        request.headers.update(auth.headers(request.method, request.url.raw_path_qs, body))
+        return await handler(request)
+
+    return middleware

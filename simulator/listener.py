@@ -1,0 +1,249 @@
+"""How every listener of the simulator and the reference wallet meets the network: TLS from ``tls_cert`` and
+``tls_key``, a cap on open connections, a deadline for a request's headers and one for its body, so a slow or
+greedy client cannot pin connections.
+
+aiohttp has no header deadline of its own (its keep-alive timer only runs between requests), so ``GuardedSite``
+wraps each connection's protocol: the headers of a request must be complete within ``header_timeout`` of its first
+byte (of the connection, for the first request), else the client gets a 408 and the connection is closed. The body
+deadline is a middleware: ``body_timeout_middleware`` reads every body up front within ``read_timeout``. A connection
+beyond ``max_connections`` gets a 503 and is closed at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import ssl
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
+
+from simulator.errors import RequestError
+from simulator.http import error_response
+from simulator.settings import Settings
+
+_ABORT_GRACE = 1.0  # seconds a refused connection gets to take its error reply before it is cut
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Connection limits of one listener.
+
+    >>> Limits(header_timeout=0.5, max_connections=2).max_connections
+    2
+    """
+
+    header_timeout: float = 10.0
+    max_connections: int = 4096
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(header_timeout=settings.header_timeout, max_connections=settings.max_connections)
+
+
+def _raw_error(status: int, reason: str, code: str, message: str, extra: str = "") -> bytes:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        f"{extra}Connection: close\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+class _Counter:
+    __slots__ = ("open",)
+
+    def __init__(self) -> None:
+        self.open = 0
+
+
+class _Guard(asyncio.Protocol):
+    """One connection: forwards everything to aiohttp's protocol and keeps the header deadline and the count.
+
+    It reads two attributes of aiohttp's ``RequestHandler`` (whether a request is being handled, and whether one is
+    queued) to tell the first bytes of a new request from the rest of a body; the slow-header test notices if they
+    ever change.
+    """
+
+    def __init__(self, inner: Any, counter: _Counter, limits: Limits) -> None:
+        self._inner = inner
+        self._counter = counter
+        self._limits = limits
+        self._transport: asyncio.Transport | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._awaiting_headers = True
+        self._tail = b""
+        self._refused = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        if self._counter.open >= self._limits.max_connections:
+            self._refused = True
+            message = f"the server has {self._limits.max_connections} connections open; retry shortly"
+            self._reject(_raw_error(503, "Service Unavailable", "TOO_MANY_CONNECTIONS", message, "Retry-After: 1\r\n"))
+            return
+        self._counter.open += 1
+        self._arm()
+        self._inner.connection_made(transport)
+
+    def _inner_idle(self) -> bool:
+        return not getattr(self._inner, "_request_in_progress", True) and not getattr(self._inner, "_messages", ())
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return
+        if not self._awaiting_headers and self._inner_idle():
+            self._awaiting_headers, self._tail = True, b""
+            self._arm()
+        if self._awaiting_headers:
+            seen = self._tail + data
+            if b"\r\n\r\n" in seen or b"\n\n" in seen:
+                self._awaiting_headers = False
+                self._disarm()
+            self._tail = seen[-3:]
+        self._inner.data_received(data)
+
+    def eof_received(self) -> bool | None:
+        if self._refused:
+            return None
+        result: bool | None = self._inner.eof_received()
+        return result
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        if self._refused:
+            return
+        self._counter.open -= 1
+        self._inner.connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        if not self._refused:
+            self._inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        if not self._refused:
+            self._inner.resume_writing()
+
+    def _arm(self) -> None:
+        self._disarm()
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_later(self._limits.header_timeout, self._headers_overdue)
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _headers_overdue(self) -> None:
+        self._timer = None
+        if not self._awaiting_headers or not self._inner_idle():
+            self._awaiting_headers = False  # a body chunk taken for a new request: the request is in hand
+            return
+        message = f"request headers not received within {self._limits.header_timeout:g}s"
+        self._reject(_raw_error(408, "Request Timeout", "REQUEST_TIMEOUT", message))
+
+    def _reject(self, reply: bytes) -> None:
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            return
+        transport.write(reply)
+        transport.close()
+        asyncio.get_running_loop().call_later(_ABORT_GRACE, transport.abort)
+
+
+class GuardedSite(web.SockSite):
+    """``web.SockSite`` with the connection guard in front of aiohttp's protocol."""
+
+    def __init__(
+        self, runner: web.BaseRunner, sock: socket.socket, *, limits: Limits, ssl_context: ssl.SSLContext | None
+    ) -> None:
+        super().__init__(runner, sock, ssl_context=ssl_context, backlog=1024)
+        self._limits = limits
+        self._counter = _Counter()
+
+    @property
+    def open_connections(self) -> int:
+        return self._counter.open
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)  # registers with the runner; SockSite.start would bind an unguarded server
+        server = self._runner.server
+        assert server is not None
+        loop = asyncio.get_running_loop()
+        tls = self._ssl_context is not None
+        self._server = await loop.create_server(
+            lambda: _Guard(server(), self._counter, self._limits),
+            sock=self._sock,
+            ssl=self._ssl_context,
+            backlog=self._backlog,
+            ssl_handshake_timeout=self._limits.header_timeout if tls else None,
+            ssl_shutdown_timeout=_ABORT_GRACE if tls else None,
+        )
+
+
+def server_ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    """The listeners' TLS context, or None for plain HTTP."""
+    if settings.tls_cert is None or settings.tls_key is None:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(settings.tls_cert, settings.tls_key)
+    except (OSError, ssl.SSLError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        names = f"tls_cert {settings.tls_cert} with tls_key {settings.tls_key}"
+        raise RequestError(f"cannot load {names}: {reason}") from None
+    return context
+
+
+def trust_context(*cafiles: Path) -> ssl.SSLContext:
+    """A client context that verifies certificates and hostnames against the system's CAs plus ``cafiles``. A file
+    may hold a server's own certificate rather than its CA: partial chains are accepted (as Python 3.13 does by
+    default), so trusting exactly that certificate works."""
+    context = ssl.create_default_context()
+    context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
+    for cafile in cafiles:
+        try:
+            context.load_verify_locations(cafile=cafile)
+        except (OSError, ssl.SSLError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            raise RequestError(f"cannot load CA certificates from {cafile}: {reason}") from None
+    return context
+
+
+def make_runner(app: web.Application, settings: Settings) -> web.AppRunner:
+    """An ``AppRunner`` whose connections idle at most ``keepalive_timeout`` and are closed, not drained, when a
+    response leaves before the body was read (a body too large or too slow)."""
+    return web.AppRunner(
+        app, access_log=None, handle_signals=False, keepalive_timeout=settings.keepalive_timeout, lingering_time=0
+    )
+
+
+async def start_site(runner: web.AppRunner, sock: socket.socket, settings: Settings) -> GuardedSite:
+    site = GuardedSite(runner, sock, limits=Limits.from_settings(settings), ssl_context=server_ssl_context(settings))
+    await site.start()
+    return site
+
+
+def body_timeout_middleware(*, timeout: float) -> Middleware:
+    """Read every request body within ``timeout`` seconds (and within the app's size limit) before any handler or
+    check sees it; a slower client gets a 408 and the connection is closed."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.body_exists:
+            try:
+                async with asyncio.timeout(timeout):
+                    await request.read()
+            except TimeoutError:
+                response = error_response(408, "REQUEST_TIMEOUT", f"request body not received within {timeout:g}s")
+                response.force_close()
+                return response
+        return await handler(request)
+
+    return middleware
