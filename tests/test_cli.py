@@ -108,7 +108,10 @@ def test_serve_runs_the_readme_example_and_stops_cleanly(
     assert "CONFLICT" in again.stderr
 
     proc.send_signal(signal.SIGTERM)
-    out, _ = proc.communicate(timeout=30)
+    assert proc.stdout is not None
+    out = proc.stdout.read()  # not communicate(): it would skip what readline() has buffered
+    proc.stdout.close()
+    proc.wait(30)
     assert proc.returncode == 0
     assert "stopped" in out
     assert "Traceback" not in out

@@ -1,0 +1,122 @@
+"""Secrets never leave: a server is driven through its happy paths and its refusals (every dialect, bad signatures,
+wrong tokens, replays, a wallet that refuses), and everything it says (every response body and header, every
+log record at DEBUG, tracebacks included) is searched for every secret it holds: the wallet secret and the
+dialects' secrets, the operator secrets, the admin token and the lines of the RSA private key."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from simulator.app import CREDENTIALS, ENDPOINTS
+from simulator.dialects import rsa_keys
+from simulator.settings import Settings
+from tests.harness import Reply, Sim, running_sim, wallet_call
+
+
+@dataclass
+class Witness:
+    """Everything the server said, as text."""
+
+    said: list[str] = field(default_factory=list)
+
+    async def request(self, sim: Sim, method: str, path: str, body: Any = None, **kwargs: Any) -> Reply:
+        if not kwargs.pop("auth", True):
+            kwargs["middlewares"] = ()
+        async with sim.http.request(method, sim.url + path, json=body, **kwargs) as response:
+            text = await response.text()
+            self.said.append(f"{response.status} {dict(response.headers)} {text}")
+            try:
+                return Reply(response.status, json.loads(text) if text else None)
+            except ValueError:
+                return Reply(response.status, text)
+
+
+def secrets_of(sim: Sim) -> dict[str, str]:
+    """Every secret the running server holds, by name."""
+    found = {"wallet secret": sim.app[CREDENTIALS].wallet_secret, "admin token": sim.keys.admin_token}
+    for key in sim.keys.operator_keys.values():
+        found[f"operator secret {key.key_id}"] = key.secret
+    for name, endpoint in sim.app[ENDPOINTS].items():
+        found[f"{name} dialect secret"] = endpoint.secret.decode()
+    private = sim.settings.data_dir / rsa_keys.PRIVATE_FILE
+    if private.exists():
+        body = [line for line in private.read_text().splitlines() if line and not line.startswith("-----")]
+        for number, line in enumerate(body):
+            if len(line) >= 32:
+                found[f"RSA private key line {number}"] = line
+    return found
+
+
+def leaks(said: str, secrets: dict[str, str]) -> list[str]:
+    return [name for name, secret in secrets.items() if secret and secret in said]
+
+
+@pytest.fixture
+async def sim(settings: Settings) -> AsyncIterator[Sim]:
+    async with running_sim(settings.model_copy(update={"rate_limit": 0.001, "rate_burst": 60})) as running:
+        yield running
+
+
+async def drive(sim: Sim, witness: Witness) -> None:
+    say = witness.request
+    player = (await say(sim, "POST", "/wallet/sandbox/players", {"currency": "USD", "balance": 100_000})).body
+    studios = (await say(sim, "GET", "/v1/studios")).body["studios"]
+    dialects = {s["dialect"]: s["studio_id"] for s in studios}
+    games: list[dict[str, Any]] = [(await say(sim, "GET", f"/v1/games/{await sim.game_for('dice')}")).body]
+    for studio in sorted(dialects.values()):
+        listing = (await say(sim, "GET", f"/v1/games?studio={studio}&currency=USD&limit=50")).body["games"]
+        games += [g for g in listing if g["enabled"]][:1]
+    assert len(games) == 1 + len(dialects) == 5
+    for game in games:
+        body = {
+            "player_id": player["player_id"],
+            "game_id": game["game_id"],
+            "currency": "USD",
+            "token": player["token"],
+        }
+        allowed, blocked = game["allowed_countries"], set(game["blocked_countries"])
+        if allowed or blocked:
+            body["country"] = allowed[0] if allowed else next(c for c in ("MT", "SE", "CA", "NZ") if c not in blocked)
+        reply = await say(sim, "POST", "/v1/sessions", body)
+        assert reply.status == 201, reply.body
+        token = reply.body["session_token"]
+        stake = game["min_bet"]["USD"]
+        await say(sim, "POST", f"/play/{token}/rounds", {"amount": stake, "params": {}}, auth=False)
+        await say(sim, "POST", f"/play/{token}/fairness/rotate", {}, auth=False)
+    # refusals of every kind
+    await say(sim, "GET", "/v1/studios", auth=False)
+    await say(sim, "GET", "/wallet/ledger", headers={"Authorization": "Bearer wrong"}, auth=False)
+    bad = {"X-Operator-Key": "dev-key-1", "X-Operator-Timestamp": "1", "X-Operator-Nonce": "n" * 20}
+    await say(sim, "GET", "/v1/studios", headers=bad | {"X-Operator-Signature": "sha256=00"}, auth=False)
+    forged = {"player_id": player["player_id"], "game_id": games[0]["game_id"], "currency": "USD", "token": "forged"}
+    await say(sim, "POST", "/v1/sessions", forged)
+    refusal = await wallet_call(sim, "bet", {"request_id": "r", "player_id": "x"}, key_id="nobody")
+    witness.said.append(json.dumps(refusal.body))
+    for _ in range(100):  # over the rate limit
+        if (await say(sim, "GET", "/v1/studios")).status == 429:
+            break
+    # what an operator and an admin read back
+    for path in ("/v1/transactions", "/v1/rounds?status=closed", "/admin/settlement", "/openapi.json"):
+        await say(sim, "GET", path)
+    await say(sim, "GET", "/wallet/ledger?format=csv")
+
+
+async def test_no_secret_in_any_response_or_log(sim: Sim, caplog: pytest.LogCaptureFixture) -> None:
+    witness = Witness()
+    with caplog.at_level(logging.DEBUG):
+        await drive(sim, witness)
+    secrets = secrets_of(sim)
+    assert len(secrets) >= 8  # wallet, admin, two operator keys, four dialects, RSA key lines
+    assert any(s.startswith("RSA private key") for s in secrets)
+    statuses = " ".join(said.split(" ", 1)[0] for said in witness.said)
+    assert "401" in statuses and "429" in statuses and "201" in statuses  # the refusals really happened
+    logged = [record.getMessage() + (record.exc_text or "") for record in caplog.records]
+    assert any("refused" in line for line in logged)
+    assert leaks("\n".join(witness.said), secrets) == []
+    assert leaks("\n".join(logged), secrets) == []
