@@ -30,7 +30,7 @@ from simulator.conformance.model import CheckResult, Exchange, Expectation, Stat
 from simulator.conformance.players import Player, Players, Sandbox, Unavailable, Want
 from simulator.conformance.redact import Redactor
 from simulator.conformance.registry import Check, select
-from simulator.conformance.wire import Keys, Wire, make_wire
+from simulator.conformance.wire import Keys, make_wire
 from simulator.dialects.call import WalletCall
 
 
@@ -198,6 +198,3 @@ async def run_check(check: Check, suite: Suite) -> CheckResult:
     if skipped is not None:
         return result(Status.SKIP, skipped, ctx)
     return result(Status.PASS, "", ctx)
-
-
-__all__ = ["Keys", "Options", "Wire", "run", "run_check"]

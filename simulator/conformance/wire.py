@@ -30,7 +30,7 @@ from simulator.wallet_client.client import Dialect
 
 AmountVariant = Literal["negative", "finer", "huge"]
 HUGE = 10**20  # minor units: more than any balance, and past a signed 64-bit integer once scaled
-_WRONG = b"-not-the-key"
+_WRONG_KEY = b"casino-sim-conformance: not the key"  # never derived from the real secret
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
@@ -207,7 +207,7 @@ class NativeWire(Wire):
     def wrongly_signed(self, request: WalletRequest) -> WalletRequest:
         headers = dict(request.headers)
         timestamp = headers[native.TIMESTAMP_HEADER]
-        headers[native.SIGNATURE_HEADER] = native.sign(self._secret() + _WRONG, timestamp, request.body)
+        headers[native.SIGNATURE_HEADER] = native.sign(_WRONG_KEY, timestamp, request.body)
         return dataclasses.replace(request, headers=headers)
 
     def wire_amount(self, variant: AmountVariant, amount: int, currency: str) -> object | None:
@@ -368,7 +368,7 @@ class Md5FormWire(Wire):
 
     def wrongly_signed(self, request: WalletRequest) -> WalletRequest:
         params = {k: v for k, v in self.fields(request).items() if k != md5_form.HASH_FIELD}
-        params[md5_form.HASH_FIELD] = md5_form.digest(params, self._secret() + _WRONG)
+        params[md5_form.HASH_FIELD] = md5_form.digest(params, _WRONG_KEY)
         return dataclasses.replace(request, body=urlencode(params).encode())
 
     def wire_amount(self, variant: AmountVariant, amount: int, currency: str) -> object | None:
@@ -434,7 +434,7 @@ class TokenQueryWire(Wire):
         return self._with_token(request, None)
 
     def wrongly_signed(self, request: WalletRequest) -> WalletRequest:
-        return self._with_token(request, (self._secret() + _WRONG).decode(errors="replace"))
+        return self._with_token(request, _WRONG_KEY.decode())
 
     def wire_amount(self, variant: AmountVariant, amount: int, currency: str) -> object | None:
         if variant == "negative":
