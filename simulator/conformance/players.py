@@ -217,7 +217,8 @@ class Players:
         return f"{len(self.given)} operator player(s): " + ", ".join(f"{p.player_id} ({p.role})" for p in self.given)
 
     def currencies(self) -> list[str]:
-        return sorted({p.currency for p in self.given})
+        """The currencies of the operator's standard players."""
+        return sorted({p.currency for p in self.given if p.role == "standard"})
 
     async def take(self, want: Want, record: Record) -> list[Player]:
         if self.sandbox is not None and not self.given:

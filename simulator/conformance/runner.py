@@ -17,7 +17,7 @@ import datetime
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import aiohttp
@@ -52,7 +52,6 @@ class Options:
     only: tuple[str, ...] = ()
     timeout: float = 10.0
     concurrency: int = 8
-    labels: dict[str, str] = field(default_factory=dict)  # extra lines for the report's header
 
     def sandbox_base(self) -> str:
         if self.sandbox_url:
@@ -108,8 +107,7 @@ async def run(
             "same transaction id on two players": options.cross_player_ids,
             "game id": options.game_id,
             "unknown game id": options.unknown_game or ("from the sandbox" if not options.players else "not given"),
-        }
-        | options.labels,
+        },
     )
     return SuiteResult(info, tuple(results))
 
