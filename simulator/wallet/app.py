@@ -29,8 +29,8 @@ from simulator.wallet.state import LEDGER, SANDBOX
 
 __all__ = ["LEDGER", "SANDBOX", "create_wallet_app"]
 
-# what the reference wallet can refuse with; INTERNAL_ERROR is a failure, not a refusal, and games are not restricted
-_PROTOCOL_ERRORS = tuple(sorted(ERROR_CODES - {"INTERNAL_ERROR", "UNKNOWN_GAME"}))
+# what the reference wallet can refuse with; INTERNAL_ERROR is a failure, not a refusal
+_PROTOCOL_ERRORS = tuple(sorted(ERROR_CODES - {"INTERNAL_ERROR"}))
 
 
 def _verify(request: web.Request, body: bytes, keys: dict[str, bytes], clock: Clock, window: int) -> None:
