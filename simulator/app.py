@@ -10,12 +10,15 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from simulator.admin import faults as fault_routes
 from simulator.admin import routes as admin_routes
 from simulator.aggregator import routes as aggregator_routes
 from simulator.catalog.builder import build_catalog
 from simulator.clock import Clock, SystemClock
 from simulator.credentials import Credentials, load_or_create
 from simulator.dialects.native import NativeDialect
+from simulator.faults.outbound import SkewClock, Sleep
+from simulator.faults.runtime import FAULTS, FaultRuntime
 from simulator.http import error_middleware
 from simulator.ids import Ids, RandomIds, SeededIds
 from simulator.play import routes as play_routes
@@ -50,10 +53,17 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     settings, clock, ids, store = app[SETTINGS], app[CLOCK], app[IDS], app[STORE]
-    creds = app[CREDENTIALS]
+    creds, faults = app[CREDENTIALS], app[FAULTS]
     session = make_session(settings.wallet_pool_size)
-    dialect = NativeDialect(settings.effective_wallet_url, creds.wallet_key_id, creds.wallet_secret.encode(), clock)
-    client = WalletClient(session, dialect, timeout=settings.wallet_timeout)
+    request_ids = SeededIds(settings.seed, "request").uuid if settings.deterministic else None
+    dialect = NativeDialect(
+        settings.effective_wallet_url,
+        creds.wallet_key_id,
+        creds.wallet_secret.encode(),
+        SkewClock(clock),
+        request_ids=request_ids,
+    )
+    client = WalletClient(session, dialect, timeout=settings.wallet_timeout, hook=faults.hook)
 
     def wallet_for(studio_id: str) -> WalletClient:
         return client
@@ -78,21 +88,29 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    await faults.hook.flush()
     await session.close()
 
 
 def create_app(
-    settings: Settings, *, clock: Clock | None = None, ids: Ids | None = None, settlement_worker: bool = True
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    ids: Ids | None = None,
+    settlement_worker: bool = True,
+    sleep: Sleep | None = None,
 ) -> web.Application:
-    """The simulator app. ``clock`` and ``ids`` are the test seams; ``settlement_worker=False`` leaves retries to
-    explicit ``app[WORKER].run_once()`` calls."""
+    """The simulator app. ``clock``, ``ids`` and ``sleep`` (fault delays) are the test seams;
+    ``settlement_worker=False`` leaves retries to explicit ``app[WORKER].run_once()`` calls."""
     clock = clock or SystemClock()
     if ids is None:
         ids = SeededIds(settings.seed) if settings.deterministic else RandomIds()
     wallet_ids: Ids = SeededIds(settings.seed, "wallet") if settings.deterministic else RandomIds()
     creds = credentials_for(settings)
+    faults = FaultRuntime.create(settings, clock=clock, sleep=sleep, secrets=[creds.wallet_secret])
 
-    app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
+    app = web.Application(middlewares=[faults.middleware, error_middleware], client_max_size=settings.max_body_bytes)
+    app[FAULTS] = faults
     app[SETTINGS] = settings
     app[CLOCK] = clock
     app[IDS] = ids
@@ -104,6 +122,7 @@ def create_app(
     aggregator_routes.add_routes(app)
     play_routes.add_routes(app)
     admin_routes.add_routes(app)
+    fault_routes.add_routes(app)
     if settings.embedded_wallet:
         keys = {creds.wallet_key_id: creds.wallet_secret.encode()}
         app.add_subapp("/wallet", create_wallet_app(settings, clock=clock, ids=wallet_ids, keys=keys))

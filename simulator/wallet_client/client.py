@@ -44,10 +44,20 @@ def make_session(pool_size: int) -> aiohttp.ClientSession:
     return aiohttp.ClientSession(connector=connector, auto_decompress=True, raise_for_status=False)
 
 
+class WalletHook(Protocol):
+    """Wraps every wallet call (fault injection, journal, metrics); it sends through ``client.post``."""
+
+    async def send(self, call: WalletCall, client: WalletClient) -> WalletReply: ...
+
+
 class WalletClient:
-    def __init__(self, session: aiohttp.ClientSession, dialect: Dialect, *, timeout: float) -> None:
+    def __init__(
+        self, session: aiohttp.ClientSession, dialect: Dialect, *, timeout: float, hook: WalletHook | None = None
+    ) -> None:
         self._session = session
         self.dialect = dialect
+        self.timeout = timeout
+        self.hook = hook
         self._timeout = aiohttp.ClientTimeout(total=timeout)
 
     async def call(self, call: WalletCall) -> WalletReply:
@@ -60,8 +70,14 @@ class WalletClient:
             return await self._send(call)
 
     async def _send(self, call: WalletCall) -> WalletReply:
-        request = self.dialect.build(call)
-        with map_client_errors(call.operation):
+        if self.hook is not None:
+            return await self.hook.send(call, self)
+        status, body = await self.post(call.operation, self.dialect.build(call))
+        return self.dialect.parse(call, status, body)
+
+    async def post(self, operation: str, request: WalletRequest) -> tuple[int, bytes]:
+        """One HTTP exchange: the status and the raw reply, every client error mapped to a ``WalletError``."""
+        with map_client_errors(operation):
             async with self._session.post(
                 request.url,
                 data=request.body,
@@ -75,6 +91,6 @@ class WalletClient:
                 async for chunk in response.content.iter_chunked(64 * 1024):
                     size += len(chunk)
                     if size > MAX_REPLY_BYTES:
-                        raise WalletProtocolError(f"wallet reply to {call.operation} exceeds {MAX_REPLY_BYTES} bytes")
+                        raise WalletProtocolError(f"wallet reply to {operation} exceeds {MAX_REPLY_BYTES} bytes")
                     chunks.append(chunk)
-        return self.dialect.parse(call, status, b"".join(chunks))
+        return status, b"".join(chunks)

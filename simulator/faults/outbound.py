@@ -1,0 +1,357 @@
+"""Faults around wallet callbacks: the hook ``WalletClient`` calls for every operation.
+
+The hook builds the request through the dialect and sends it through ``client.post``, so every injected transport
+failure is raised inside ``map_client_errors`` and reaches the round flow as the same ``WalletError`` a real one would.
+Without rules it only journals and counts the call. ``SkewClock`` lets one call be signed with a clock that is off,
+whatever the dialect's signing scheme.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import dataclasses
+import errno
+import json
+from collections.abc import Awaitable, Callable, Iterator
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from simulator.clock import Clock
+from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
+from simulator.errors import WalletError, WalletRefused, WalletTimeout, WalletUnavailable
+from simulator.faults.journal import Exchange, Journal
+from simulator.faults.rules import (
+    BadSignatureAction,
+    ClockSkewAction,
+    DelayAction,
+    DuplicateAction,
+    MalformedBodyAction,
+    ReorderAction,
+    ResetAction,
+    StatusAction,
+    TimeoutAction,
+)
+from simulator.faults.ruleset import FaultSet, Firing, Target
+from simulator.metrics import Metrics
+from simulator.wallet_client.client import WalletClient, map_client_errors
+
+Sleep = Callable[[float], Awaitable[None]]
+
+_SKEW: contextvars.ContextVar[float] = contextvars.ContextVar("clock_skew", default=0.0)
+# outbound rules a caller chose with the X-Casino-Sim-Fault header, for the wallet calls of that one request
+REQUEST_FAULTS: contextvars.ContextVar[FaultSet | None] = contextvars.ContextVar("request_faults", default=None)
+MAX_HELD = 1000
+
+
+class SkewClock:
+    """The clock dialects sign with: the real one, shifted inside ``skewed(seconds)``."""
+
+    def __init__(self, base: Clock) -> None:
+        self._base = base
+
+    def now(self) -> float:
+        return self._base.now() + _SKEW.get()
+
+    def monotonic(self) -> float:
+        return self._base.monotonic()
+
+
+@contextlib.contextmanager
+def skewed(seconds: float) -> Iterator[None]:
+    token = _SKEW.set(seconds)
+    try:
+        yield
+    finally:
+        _SKEW.reset(token)
+
+
+def _outcome(exc: BaseException | None) -> str:
+    if exc is None:
+        return "ok"
+    if isinstance(exc, WalletRefused):
+        return "refused"
+    if isinstance(exc, WalletTimeout):
+        return "timeout"
+    if isinstance(exc, WalletUnavailable):
+        return "unavailable"
+    if isinstance(exc, WalletError):
+        return "protocol_error" if exc.code == "WALLET_PROTOCOL_ERROR" else "error"
+    return "bug"
+
+
+def _fail(operation: str, exc: Exception) -> None:
+    """Raise ``exc`` through the client's error mapping, as if aiohttp had raised it."""
+    with map_client_errors(operation):
+        raise exc
+
+
+def _corrupt(value: str) -> str:
+    if not value:
+        return "sha256=" + "0" * 64
+    last = value[-1]
+    return value[:-1] + ("0" if last != "0" else "1")
+
+
+@dataclasses.dataclass(slots=True)
+class _Held:
+    call: WalletCall
+    client: WalletClient
+    request: WalletRequest
+    labels: list[str]
+
+
+class FaultHook:
+    """The ``WalletHook`` of the simulator. ``serial`` (deterministic mode) sends one call at a time, in the order
+    calls were made, so concurrent settlements cannot reorder the journal or the wallet's balances between runs."""
+
+    def __init__(
+        self,
+        faults: FaultSet,
+        *,
+        sleep: Sleep,
+        journal: Journal,
+        metrics: Metrics,
+        serial: bool = False,
+    ) -> None:
+        self.faults = faults
+        self._sleep = sleep
+        self._journal = journal
+        self._metrics = metrics
+        self._lock = asyncio.Lock() if serial else None
+        self._held: dict[str, list[_Held]] = {}
+        self._held_count = 0
+
+    async def send(self, call: WalletCall, client: WalletClient) -> WalletReply:
+        if self._lock is None:
+            return await self._send(call, client)
+        async with self._lock:
+            return await self._send(call, client)
+
+    async def _send(self, call: WalletCall, client: WalletClient) -> WalletReply:
+        firing = self._select(call, client)
+        holding = firing is not None and isinstance(firing.rule.action, ReorderAction)
+        error: BaseException | None = None
+        try:
+            return await self._apply(firing, call, client)
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            self._metrics.inc("casino_sim_wallet_calls_total", operation=call.operation, outcome=_outcome(error))
+            if self._held and not holding and call.round_id in self._held:
+                await self._release(call.round_id)
+
+    def _select(self, call: WalletCall, client: WalletClient) -> Firing | None:
+        chosen = REQUEST_FAULTS.get()
+        if not (self.faults.active and "outbound" in self.faults.sides) and chosen is None:
+            return None
+        target = Target(
+            "outbound",
+            call.operation,
+            "POST",
+            call.operation,
+            studio=call.studio_id or None,
+            game=call.game_id or None,
+            dialect=client.dialect.name,
+            player=call.player_id,
+            currency=call.currency,
+            session=call.session_id,
+            round=call.round_id or None,
+            transaction=call.transaction_id or None,
+        )
+        firing = chosen.select(target) if chosen is not None else None
+        if firing is None:
+            firing = self.faults.select(target)
+        if firing is not None:
+            self._metrics.inc(
+                "casino_sim_faults_injected_total",
+                rule=firing.compiled.id,
+                side="outbound",
+                action=firing.rule.action.type,
+            )
+        return firing
+
+    # transport with a journal entry per HTTP exchange
+
+    def _open(self, call: WalletCall, request: WalletRequest, labels: list[str]) -> Exchange | None:
+        entry = self._journal.open(
+            "outbound",
+            call.operation,
+            "POST",
+            urlsplit(request.url).path,
+            request.headers,
+            request.body,
+            player=call.player_id,
+            round=call.round_id or None,
+            transaction=call.transaction_id or None,
+        )
+        if entry is not None:
+            entry.faults.extend(labels)
+        return entry
+
+    async def _post(
+        self, call: WalletCall, client: WalletClient, request: WalletRequest, labels: list[str], note: str = ""
+    ) -> tuple[int, bytes]:
+        entry = self._open(call, request, labels)
+        if entry is not None and note:
+            entry.notes.append(note)
+        try:
+            status, body = await client.post(call.operation, request)
+        except WalletError as exc:
+            self._journal.close(entry, outcome=exc.code)
+            raise
+        self._journal.close(entry, status=status, body=body)
+        return status, body
+
+    def _record(
+        self,
+        call: WalletCall,
+        request: WalletRequest,
+        labels: list[str],
+        note: str,
+        outcome: str,
+        *,
+        status: int | None = None,
+        body: bytes = b"",
+    ) -> None:
+        """Journal an exchange that did not happen on the wire (lost, held, or answered by the fault itself)."""
+        entry = self._open(call, request, labels)
+        if entry is not None:
+            entry.notes.append(note)
+        self._journal.close(entry, status=status, body=body, outcome=outcome)
+
+    async def _timeout(self, call: WalletCall, client: WalletClient) -> None:
+        await self._sleep(client.timeout)
+        _fail(call.operation, TimeoutError())
+
+    # actions
+
+    async def _apply(self, firing: Firing | None, call: WalletCall, client: WalletClient) -> WalletReply:
+        parse = client.dialect.parse
+        if firing is None:
+            return parse(call, *await self._post(call, client, client.dialect.build(call), []))
+        action = firing.rule.action
+        labels = [firing.label]
+        if isinstance(action, ClockSkewAction):
+            with skewed(action.seconds):
+                request = client.dialect.build(call)
+            return parse(call, *await self._post(call, client, request, labels))
+        if isinstance(action, MalformedBodyAction):
+            return parse(call, *await self._post(call, client, self._malformed(action, call, client), labels))
+        request = client.dialect.build(call)
+        if isinstance(action, DelayAction):
+            delay = action.draw(self.faults.rng)
+            if delay >= client.timeout:
+                await self._sleep(client.timeout)
+                await self._post_ignoring(call, client, request, labels, f"delayed {delay:.3f}s; the simulator gave up")
+                _fail(call.operation, TimeoutError())
+            await self._sleep(delay)
+            return parse(call, *await self._post(call, client, request, labels, f"delayed {delay:.3f}s"))
+        if isinstance(action, StatusAction):
+            if action.deliver:
+                await self._post_ignoring(call, client, request, labels, "delivered; reply replaced")
+            body = action.body if action.body is not None else _error_body(action.status)
+            raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+            self._record(call, request, labels, "answered by the fault", "fabricated", status=action.status, body=raw)
+            return parse(call, action.status, raw)
+        if isinstance(action, ResetAction):
+            if action.deliver:
+                await self._post_ignoring(call, client, request, labels, "delivered; connection reset before reply")
+            else:
+                self._record(call, request, labels, "connection reset before sending", "reset")
+            _fail(call.operation, aiohttp.ClientOSError(errno.ECONNRESET, "Connection reset by peer (injected)"))
+        if action.type == "lose":
+            self._record(call, request, labels, "lost: never sent", "lost")
+            await self._timeout(call, client)
+        if isinstance(action, TimeoutAction):
+            if action.deliver:
+                await self._post_ignoring(call, client, request, labels, "delivered; reply treated as a timeout")
+            else:
+                self._record(call, request, labels, "not sent; treated as a timeout", "lost")
+            await self._timeout(call, client)
+        if isinstance(action, DuplicateAction):
+            return parse(call, *await self._duplicate(action, call, client, request, labels))
+        if isinstance(action, ReorderAction):
+            return await self._hold(action, call, client, request, labels)
+        if isinstance(action, BadSignatureAction):
+            headers = dict(request.headers)
+            headers[action.header] = _corrupt(headers.get(action.header, ""))
+            bad = WalletRequest(request.url, headers, request.body)
+            return parse(call, *await self._post(call, client, bad, labels, f"{action.header} corrupted"))
+        raise AssertionError(f"unhandled outbound action {action.type}")  # pragma: no cover - rules are validated
+
+    async def _post_ignoring(
+        self, call: WalletCall, client: WalletClient, request: WalletRequest, labels: list[str], note: str
+    ) -> None:
+        with contextlib.suppress(WalletError):
+            await self._post(call, client, request, labels, note)
+
+    def _malformed(self, action: MalformedBodyAction, call: WalletCall, client: WalletClient) -> WalletRequest:
+        if action.how == "invalid_field":
+            return client.dialect.build(dataclasses.replace(call, **{action.field: action.value}))
+        request = client.dialect.build(call)
+        body = (
+            request.body[: len(request.body) // 2]
+            if action.how == "truncate"
+            else self.faults.rng.randbytes(len(request.body))
+        )
+        return WalletRequest(request.url, request.headers, body)
+
+    async def _duplicate(
+        self, action: DuplicateAction, call: WalletCall, client: WalletClient, request: WalletRequest, labels: list[str]
+    ) -> tuple[int, bytes]:
+        notes = [f"copy {i + 1} of {action.copies}" for i in range(action.copies)]
+        if action.spacing == 0:
+            results = await asyncio.gather(
+                *(self._post(call, client, request, labels, note) for note in notes), return_exceptions=True
+            )
+        else:
+            results = []
+            for i, note in enumerate(notes):
+                if i:
+                    await self._sleep(action.spacing)
+                try:
+                    results.append(await self._post(call, client, request, labels, note))
+                except WalletError as exc:
+                    results.append(exc)
+        first = results[0]
+        if isinstance(first, BaseException):
+            raise first
+        return first
+
+    async def _hold(
+        self, action: ReorderAction, call: WalletCall, client: WalletClient, request: WalletRequest, labels: list[str]
+    ) -> WalletReply:
+        if not call.round_id:
+            return client.dialect.parse(call, *await self._post(call, client, request, labels, "nothing to reorder"))
+        if self._held_count >= MAX_HELD:
+            await self.flush()
+        self._held.setdefault(call.round_id, []).append(_Held(call, client, request, labels))
+        self._held_count += 1
+        note = f"held until the round's next call; the simulator sees {action.reply}"
+        self._record(call, request, labels, note, "held")
+        if action.reply == "timeout":
+            await self._timeout(call, client)
+        fake = {"balance": 0, "currency": call.currency, "transaction_id": call.transaction_id}
+        return client.dialect.parse(call, 200, json.dumps(fake).encode())
+
+    async def _release(self, round_id: str) -> None:
+        for held in self._held.pop(round_id, []):
+            self._held_count -= 1
+            await self._post_ignoring(held.call, held.client, held.request, held.labels, "released out of order")
+
+    async def flush(self) -> None:
+        """Deliver every call still held by a reorder rule (at shutdown, or when a scenario settles)."""
+        for round_id in list(self._held):
+            await self._release(round_id)
+
+    @property
+    def held(self) -> int:
+        return self._held_count
+
+
+def _error_body(status: int) -> dict[str, object]:
+    return {"error": {"code": "INJECTED_FAULT", "message": f"HTTP {status} injected by a fault rule"}}
