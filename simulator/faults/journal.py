@@ -113,7 +113,12 @@ class Journal:
         return text
 
     def _headers(self, headers: Mapping[str, str]) -> dict[str, str]:
-        return {k: REDACTED if _SECRET_HEADER.search(k) else self.redact(v) for k, v in headers.items()}
+        """Request headers without ``Host`` (it names a port that changes between runs), secrets redacted."""
+        return {
+            k: REDACTED if _SECRET_HEADER.search(k) else self.redact(v)
+            for k, v in headers.items()
+            if k.lower() != "host"
+        }
 
     def open(
         self,

@@ -193,20 +193,34 @@ class FaultHook:
         return entry
 
     async def _post(
-        self, call: WalletCall, client: WalletClient, request: WalletRequest, labels: list[str], note: str = ""
+        self,
+        call: WalletCall,
+        client: WalletClient,
+        request: WalletRequest,
+        labels: list[str],
+        note: str = "",
+        *,
+        wait: float = 0.0,
+        gave_up: bool = False,
     ) -> tuple[int, bytes]:
+        """Send ``request`` after ``wait`` seconds (counted in the exchange's time); with ``gave_up`` the wallet gets
+        it but the simulator has stopped waiting, so it raises ``WalletTimeout`` whatever the reply."""
         entry = self._open(call, request, labels)
         if entry is not None and note:
             entry.notes.append(note)
+        if wait:
+            await self._sleep(wait)
         try:
             status, body = await client.post(call.operation, request)
         except WalletError as exc:
             self._journal.close(entry, outcome=exc.code)
             raise
-        self._journal.close(entry, status=status, body=body)
+        self._journal.close(entry, status=status, body=body, outcome="WALLET_TIMEOUT" if gave_up else None)
+        if gave_up:
+            _fail(call.operation, TimeoutError())
         return status, body
 
-    def _record(
+    async def _record(
         self,
         call: WalletCall,
         request: WalletRequest,
@@ -216,16 +230,16 @@ class FaultHook:
         *,
         status: int | None = None,
         body: bytes = b"",
+        wait: float = 0.0,
     ) -> None:
-        """Journal an exchange that did not happen on the wire (lost, held, or answered by the fault itself)."""
+        """Journal an exchange that did not happen on the wire (lost, held, or answered by the fault itself); ``wait``
+        is how long the simulator waited for it."""
         entry = self._open(call, request, labels)
         if entry is not None:
             entry.notes.append(note)
+        if wait:
+            await self._sleep(wait)
         self._journal.close(entry, status=status, body=body, outcome=outcome)
-
-    async def _timeout(self, call: WalletCall, client: WalletClient) -> None:
-        await self._sleep(client.timeout)
-        _fail(call.operation, TimeoutError())
 
     # actions
 
@@ -245,33 +259,29 @@ class FaultHook:
         if isinstance(action, DelayAction):
             delay = action.draw(self.faults.rng)
             if delay >= client.timeout:
-                await self._sleep(client.timeout)
-                await self._post_ignoring(call, client, request, labels, f"delayed {delay:.3f}s; the simulator gave up")
-                _fail(call.operation, TimeoutError())
-            await self._sleep(delay)
-            return parse(call, *await self._post(call, client, request, labels, f"delayed {delay:.3f}s"))
+                note = f"delayed {delay:.3f}s; the simulator gave up at its timeout"
+                await self._post(call, client, request, labels, note, wait=client.timeout, gave_up=True)
+            return parse(call, *await self._post(call, client, request, labels, f"delayed {delay:.3f}s", wait=delay))
         if isinstance(action, StatusAction):
             if action.deliver:
                 await self._post_ignoring(call, client, request, labels, "delivered; reply replaced")
             body = action.body if action.body is not None else _error_body(action.status)
             raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
-            self._record(call, request, labels, "answered by the fault", "fabricated", status=action.status, body=raw)
+            note = "answered by the fault"
+            await self._record(call, request, labels, note, "fabricated", status=action.status, body=raw)
             return parse(call, action.status, raw)
         if isinstance(action, ResetAction):
             if action.deliver:
                 await self._post_ignoring(call, client, request, labels, "delivered; connection reset before reply")
             else:
-                self._record(call, request, labels, "connection reset before sending", "reset")
+                await self._record(call, request, labels, "connection reset before sending", "reset")
             _fail(call.operation, aiohttp.ClientOSError(errno.ECONNRESET, "Connection reset by peer (injected)"))
-        if action.type == "lose":
-            self._record(call, request, labels, "lost: never sent", "lost")
-            await self._timeout(call, client)
+        if action.type == "lose" or (isinstance(action, TimeoutAction) and not action.deliver):
+            await self._record(call, request, labels, "never sent", "lost", wait=client.timeout)
+            _fail(call.operation, TimeoutError())
         if isinstance(action, TimeoutAction):
-            if action.deliver:
-                await self._post_ignoring(call, client, request, labels, "delivered; reply treated as a timeout")
-            else:
-                self._record(call, request, labels, "not sent; treated as a timeout", "lost")
-            await self._timeout(call, client)
+            note = "delivered; the reply is treated as a timeout"
+            await self._post(call, client, request, labels, note, wait=client.timeout, gave_up=True)
         if isinstance(action, DuplicateAction):
             return parse(call, *await self._duplicate(action, call, client, request, labels))
         if isinstance(action, ReorderAction):
@@ -332,9 +342,10 @@ class FaultHook:
         self._held.setdefault(call.round_id, []).append(_Held(call, client, request, labels))
         self._held_count += 1
         note = f"held until the round's next call; the simulator sees {action.reply}"
-        self._record(call, request, labels, note, "held")
         if action.reply == "timeout":
-            await self._timeout(call, client)
+            await self._record(call, request, labels, note, "held", wait=client.timeout)
+            _fail(call.operation, TimeoutError())
+        await self._record(call, request, labels, note, "held")
         fake = {"balance": 0, "currency": call.currency, "transaction_id": call.transaction_id}
         return client.dialect.parse(call, 200, json.dumps(fake).encode())
 
