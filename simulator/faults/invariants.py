@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -156,7 +157,7 @@ def p99(values: Sequence[float]) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+    return ordered[math.ceil(0.99 * len(ordered)) - 1]  # nearest rank
 
 
 def check_all(scenario: Scenario, evidence: Evidence) -> list[Check]:

@@ -365,4 +365,7 @@ class FaultHook:
 
 
 def _error_body(status: int) -> dict[str, object]:
-    return {"error": {"code": "INJECTED_FAULT", "message": f"HTTP {status} injected by a fault rule"}}
+    """A 5xx reads like the wallet's own INTERNAL_ERROR (outcome unknown); other statuses carry a code no dialect
+    knows, which the simulator must treat as an unreadable reply."""
+    code = "INTERNAL_ERROR" if status >= 500 else "INJECTED_FAULT"
+    return {"error": {"code": code, "message": f"HTTP {status} injected by a fault rule"}}

@@ -140,7 +140,9 @@ class StatusAction(_Timed):
 
     type: Literal["status"]
     status: int = Field(500, ge=400, le=599)
-    body: dict[str, Any] | str | None = Field(None, description="default: a JSON error with code INJECTED_FAULT")
+    body: dict[str, Any] | str | None = Field(
+        None, description="default: a JSON error, code INJECTED_FAULT (INTERNAL_ERROR for an outbound 5xx)"
+    )
     retry_after: float | None = Field(None, ge=0, description="seconds; default 1 on 429 and 503")
     deliver: bool = False
 
