@@ -36,7 +36,7 @@ from simulator.faults.rules import (
     StatusAction,
     TruncateAction,
 )
-from simulator.faults.ruleset import FaultSet, Firing, Target, needs_entities
+from simulator.faults.ruleset import FaultSet, Firing, Target
 from simulator.http import Handler, error_response
 from simulator.metrics import Metrics
 
@@ -219,14 +219,14 @@ def fault_middleware(
             except RequestError as exc:
                 refusal = error_response(400, exc.code, exc.message)
         firing: Firing | None = None
-        candidates = rules.candidates("inbound", op) if inbound else ()
-        if chosen is not None or candidates:
-            if resolve is not None and (chosen is not None or needs_entities(candidates)):
+        bucket = rules.bucket("inbound", op) if inbound else None
+        if chosen is not None or (bucket is not None and bucket.size):
+            if resolve is not None and (chosen is not None or (bucket is not None and bucket.needs_entities)):
                 await resolve(request, target)
             if chosen is not None:
                 firing = chosen.select(target)
-            if firing is None and candidates:
-                firing = rules.select(target, candidates)
+            if firing is None and bucket is not None and bucket.size:
+                firing = rules.select(target, bucket)
             if firing is not None:
                 metrics.inc(
                     "casino_sim_faults_injected_total",
@@ -277,9 +277,12 @@ async def _finish_entry(
     outcome: str | None,
 ) -> None:
     if request.body_exists:
-        # the handler has usually read it already (then this is the cached copy); never wait long for a dead peer
+        # usually the handler read it already and this is the cached copy; never wait long for a dead peer
         with contextlib.suppress(Exception):
-            entry.request_body = journal.redact(await asyncio.wait_for(request.read(), BODY_WAIT))
+            raw = (
+                await request.read() if request.content.at_eof() else await asyncio.wait_for(request.read(), BODY_WAIT)
+            )
+            entry.set_request_body(raw)
     body = response.body if isinstance(response, web.Response) and isinstance(response.body, bytes) else b""
     headers = response.headers if response is not None else None
     journal.close(

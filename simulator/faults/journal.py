@@ -30,8 +30,18 @@ _SECRET_HEADER = re.compile(r"signature|authorization|secret|cookie|api-key|pass
 _KEPT_RESPONSE_HEADERS = ("Content-Type", "Retry-After")
 
 
+Body = bytes | str
+
+
+def _clip(body: Body) -> tuple[Body, int]:
+    """At most ``BODY_LIMIT`` of a body, and how much was left out (a slice, so recording stays cheap)."""
+    return (body[:BODY_LIMIT], len(body) - BODY_LIMIT) if len(body) > BODY_LIMIT else (body, 0)
+
+
 @dataclass(slots=True)
 class Exchange:
+    """One exchange as recorded: raw headers and clipped bodies. Redaction happens when it is read."""
+
     seq: int
     side: str
     operation: str
@@ -39,52 +49,24 @@ class Exchange:
     path: str
     started: float
     started_mono: float
-    request_headers: dict[str, str]
-    request_body: str
+    request_headers: Mapping[str, str]
+    request_body: Body
     player: str | None = None
     session: str | None = None
     round: str | None = None
     transaction: str | None = None
     elapsed: float | None = None
     status: int | None = None
-    response_headers: dict[str, str] = field(default_factory=dict)
-    response_body: str = ""
+    response_headers: Mapping[str, str] | None = None
+    response_body: Body = b""
     outcome: str | None = None
     faults: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    clipped: tuple[int, int] = (0, 0)
 
-    def to_json(self, *, timings: bool = True) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "seq": self.seq,
-            "side": self.side,
-            "operation": self.operation,
-            "request": {
-                "method": self.method,
-                "path": self.path,
-                "headers": self.request_headers,
-                "body": self.request_body,
-            },
-            "response": None
-            if self.status is None
-            else {"status": self.status, "headers": self.response_headers, "body": self.response_body},
-            "outcome": self.outcome,
-            "faults": list(self.faults),
-            "notes": list(self.notes),
-            "ids": {
-                k: v
-                for k, v in (
-                    ("player", self.player),
-                    ("session", self.session),
-                    ("round", self.round),
-                    ("transaction", self.transaction),
-                )
-                if v is not None
-            },
-        }
-        if timings:
-            out["started"] = self.started
-            out["elapsed"] = self.elapsed
-        return out
+    def set_request_body(self, body: Body) -> None:
+        self.request_body, left = _clip(body)
+        self.clipped = (left, self.clipped[1])
 
 
 class Journal:
@@ -103,10 +85,10 @@ class Journal:
     def __len__(self) -> int:
         return len(self._entries) if self.enabled else 0
 
-    def redact(self, body: bytes | str) -> str:
+    def redact(self, body: Body, left: int = 0) -> str:
         text = body.decode("utf-8", "backslashreplace") if isinstance(body, bytes) else body
-        if len(text) > BODY_LIMIT:
-            text = text[:BODY_LIMIT] + f"...[{len(text) - BODY_LIMIT} more]"
+        if left:
+            text += f"...[{left} more]"
         for secret in self._secrets:
             if secret in text:
                 text = text.replace(secret, REDACTED)
@@ -120,6 +102,37 @@ class Journal:
             if k.lower() != "host"
         }
 
+    def render(self, e: Exchange, *, timings: bool = True) -> dict[str, Any]:
+        response = None
+        if e.status is not None:
+            kept = e.response_headers or {}
+            response = {
+                "status": e.status,
+                "headers": {k: kept[k] for k in _KEPT_RESPONSE_HEADERS if k in kept},
+                "body": self.redact(e.response_body, e.clipped[1]),
+            }
+        ids = (("player", e.player), ("session", e.session), ("round", e.round), ("transaction", e.transaction))
+        out: dict[str, Any] = {
+            "seq": e.seq,
+            "side": e.side,
+            "operation": e.operation,
+            "request": {
+                "method": e.method,
+                "path": e.path,
+                "headers": self._headers(e.request_headers),
+                "body": self.redact(e.request_body, e.clipped[0]),
+            },
+            "response": response,
+            "outcome": e.outcome,
+            "faults": list(e.faults),
+            "notes": list(e.notes),
+            "ids": {k: v for k, v in ids if v is not None},
+        }
+        if timings:
+            out["started"] = e.started
+            out["elapsed"] = e.elapsed
+        return out
+
     def open(
         self,
         side: str,
@@ -127,16 +140,18 @@ class Journal:
         method: str,
         path: str,
         headers: Mapping[str, str],
-        body: bytes | str,
+        body: Body,
         *,
         player: str | None = None,
         session: str | None = None,
         round: str | None = None,
         transaction: str | None = None,
     ) -> Exchange | None:
-        """Start recording an exchange; ``None`` when the journal is off. Sequence numbers follow start order."""
+        """Start recording an exchange; ``None`` when the journal is off. Sequence numbers follow start order.
+        ``headers`` is kept as given: pass a mapping nobody changes afterwards."""
         if not self.enabled:
             return None
+        clipped, left = _clip(body)
         entry = Exchange(
             next(self._seq),
             side,
@@ -145,12 +160,13 @@ class Journal:
             path,
             self._clock.now(),
             self._clock.monotonic(),
-            self._headers(headers),
-            self.redact(body),
-            player=player,
-            session=session,
-            round=round,
-            transaction=transaction,
+            headers,
+            clipped,
+            player,
+            session,
+            round,
+            transaction,
+            clipped=(left, 0),
         )
         self._entries.append(entry)
         self.recorded += 1
@@ -161,7 +177,7 @@ class Journal:
         entry: Exchange | None,
         *,
         status: int | None = None,
-        body: bytes | str = b"",
+        body: Body = b"",
         headers: Mapping[str, str] | None = None,
         outcome: str | None = None,
     ) -> None:
@@ -169,9 +185,9 @@ class Journal:
             return
         entry.elapsed = self._clock.monotonic() - entry.started_mono
         entry.status = status
-        entry.response_body = self.redact(body)
-        if headers is not None:
-            entry.response_headers = {k: headers[k] for k in _KEPT_RESPONSE_HEADERS if k in headers}
+        entry.response_body, left = _clip(body)
+        entry.clipped = (entry.clipped[0], left)
+        entry.response_headers = headers
         entry.outcome = outcome if outcome is not None else ("ok" if status is not None and status < 400 else None)
 
     def clear(self) -> None:
@@ -216,4 +232,4 @@ class Journal:
 
         chosen = [e for e in self.entries() if keep(e)]
         chosen = chosen[:limit] if after is not None else chosen[-limit:]
-        return [e.to_json(timings=timings) for e in chosen]
+        return [self.render(e, timings=timings) for e in chosen]

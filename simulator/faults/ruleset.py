@@ -1,8 +1,10 @@
-"""The live set of fault rules: compiled matchers, an index by (side, operation), and each rule's schedule state.
+"""The live set of fault rules: compiled matchers, a two-level index, and each rule's schedule state.
 
-Matching cost stays flat as rules are added: a call only looks at the rules indexed under its side and operation (plus
-those that match any operation), and each field test is a set lookup unless the rule used a glob pattern. Rule order
-is priority: every matching rule counts the call, the first one that fires is applied.
+Matching cost stays flat as rules are added. A call only looks at the bucket of its side and operation (rules naming
+it, plus those for any operation); inside a bucket, a rule that names exact players (or sessions, rounds,
+transactions, games, studios, currencies) is filed under those values, so a call meets only the rules filed under its
+own values and the few general ones. Each field test is a set lookup unless the rule used a glob pattern. Rule order is
+priority: every matching rule counts the call, the first one that fires is applied.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 import random
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +24,8 @@ from simulator.faults.schedule import ScheduleState
 _GLOB = re.compile(r"[*?\[]")
 ENTITY_FIELDS = ("studio", "game", "dialect", "player", "currency")
 PLAIN_FIELDS = ("method", "path")
+# fields a rule is filed under inside its bucket, most selective first
+KEY_FIELDS = ("player", "game", "studio", "currency")
 
 
 @dataclass(slots=True)
@@ -79,6 +83,7 @@ class CompiledRule:
     headers: tuple[tuple[str, _Values], ...]
     needs_entities: bool
     operations: tuple[str, ...] | None  # exact operation names for the index; None: any (or a glob)
+    key: tuple[str, tuple[str, ...]] | None  # (field, exact values) the rule is filed under in its bucket
 
     @property
     def id(self) -> str:
@@ -116,9 +121,14 @@ def compile_rule(rule: FaultRule, order: int, started: float) -> CompiledRule:
     ops = match.values("operation")
     exact_ops = None if ops is None or any(_GLOB.search(op) for op in ops) else ops
     needs = any(match.values(name) is not None for name in ENTITY_FIELDS) or rule.schedule.per in ENTITY_FIELDS
-    return CompiledRule(
-        rule, order, ScheduleState(rule.schedule, started=started), tuple(fields), headers, needs, exact_ops
-    )
+    key = None
+    for name in KEY_FIELDS:
+        values = match.values(name)
+        if values is not None and not any(_GLOB.search(v) for v in values):
+            key = (name, values)
+            break
+    state = ScheduleState(rule.schedule, started=started)
+    return CompiledRule(rule, order, state, tuple(fields), headers, needs, exact_ops, key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +145,45 @@ class Firing:
         return f"{self.compiled.id}:{self.rule.action.type}"
 
 
+class Bucket:
+    """The rules that may match calls of one side and operation: general ones, and those filed by an exact value."""
+
+    __slots__ = ("general", "keyed", "needs_entities", "size")
+
+    def __init__(self, rules: list[CompiledRule]) -> None:
+        general: list[CompiledRule] = []
+        keyed: dict[str, dict[str, list[CompiledRule]]] = {}
+        for compiled in sorted(rules, key=lambda c: c.order):
+            if compiled.key is None:
+                general.append(compiled)
+            else:
+                name, values = compiled.key
+                for value in values:
+                    keyed.setdefault(name, {}).setdefault(value, []).append(compiled)
+        self.general = tuple(general)
+        self.keyed = keyed
+        self.needs_entities = any(c.needs_entities for c in rules)
+        self.size = len(rules)
+
+    def for_target(self, target: Target) -> tuple[CompiledRule, ...] | list[CompiledRule]:
+        found: list[CompiledRule] | None = None
+        for name, table in self.keyed.items():
+            value = getattr(target, name)
+            if value is not None and (hits := table.get(value)):
+                found = hits if found is None else found + hits
+        if found is None:
+            return self.general
+        return sorted([*self.general, *found], key=lambda c: c.order) if self.general else found
+
+
+_EMPTY = Bucket([])
+
+
 @dataclass
 class _Index:
     by_op: dict[tuple[str, str], list[CompiledRule]] = field(default_factory=dict)
     any_op: dict[str, list[CompiledRule]] = field(default_factory=dict)
-    cache: dict[tuple[str, str], tuple[CompiledRule, ...]] = field(default_factory=dict)
+    cache: dict[tuple[str, str], Bucket] = field(default_factory=dict)
 
 
 class FaultSet:
@@ -236,19 +280,24 @@ class FaultSet:
 
     # matching
 
-    def candidates(self, side: str, operation: str) -> tuple[CompiledRule, ...]:
-        """Enabled rules that may match a call of this side and operation, in priority order."""
+    def bucket(self, side: str, operation: str) -> Bucket:
+        """Enabled rules that may match a call of this side and operation."""
         index = self._index
         cached = index.cache.get((side, operation))
         if cached is None:
             merged = index.by_op.get((side, operation), []) + index.any_op.get(side, [])
-            cached = index.cache[(side, operation)] = tuple(sorted(merged, key=lambda c: c.order))
+            cached = index.cache[(side, operation)] = Bucket(merged) if merged else _EMPTY
         return cached
 
-    def select(self, target: Target, candidates: tuple[CompiledRule, ...] | None = None) -> Firing | None:
+    def candidates(self, target: Target, bucket: Bucket | None = None) -> Sequence[CompiledRule]:
+        """The rules a call meets, in priority order: the bucket's general rules and those filed under its values."""
+        return (bucket or self.bucket(target.side, target.operation)).for_target(target)
+
+    def select(self, target: Target, bucket: Bucket | None = None) -> Firing | None:
         """The fault to inject into this call, if any; its injection is counted at once."""
-        if candidates is None:
-            candidates = self.candidates(target.side, target.operation)
+        candidates = self.candidates(target, bucket)
+        if not candidates:
+            return None
         chosen: Firing | None = None
         now = self._clock.monotonic()
         for compiled in candidates:
@@ -272,7 +321,3 @@ class _Never(random.Random):
 
 
 _NEVER = _Never(0)
-
-
-def needs_entities(candidates: tuple[CompiledRule, ...]) -> bool:
-    return any(c.needs_entities for c in candidates)

@@ -79,8 +79,25 @@ def test_index_only_offers_rules_of_the_side_and_operation() -> None:
         lose({}),
         {"match": {"side": "inbound"}, "action": {"type": "close"}},
     )
-    assert [c.rule.match.operation for c in faults.candidates("outbound", "bet")] == ["bet", None]
-    assert len(faults.candidates("inbound", "play")) == 1
+    assert [c.rule.match.operation for c in faults.candidates(bet())] == ["bet", None]
+    assert faults.bucket("outbound", "bet").size == 2
+    assert faults.bucket("inbound", "play").size == 1
+    assert faults.bucket("outbound", "balance").size == 1
+
+
+def test_rules_filed_by_player_are_met_only_by_that_player() -> None:
+    faults = make(
+        lose({"operation": "bet", "player": ["p1", "p2"]}, id="pair"),
+        lose({"operation": "bet"}, id="general", schedule={"probability": 0}),
+        lose({"operation": "bet", "player": "p3", "game": "g"}, id="p3"),
+        lose({"operation": "bet", "player": "p*"}, id="glob", schedule={"probability": 0}),
+    )
+    assert [c.id for c in faults.candidates(bet(player="p2"))] == ["pair", "general", "glob"]
+    assert [c.id for c in faults.candidates(bet(player="p3", game="g"))] == ["general", "p3", "glob"]
+    assert [c.id for c in faults.candidates(bet(player="p9"))] == ["general", "glob"]
+    firing = faults.select(bet(player="p3", game="g"))
+    assert firing is not None and firing.compiled.id == "p3"
+    assert faults.get("general").state.calls == 1 and faults.get("pair").state.calls == 0
 
 
 def test_management() -> None:
