@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -203,3 +204,11 @@ async def test_header_faults_are_capped(settings: Settings) -> None:
         assert sim.app[FAULTS].requested.active == 0
         text = (await sim.request("GET", "/metrics")).body
         assert 'casino_sim_fault_header_ignored_total{reason="max_active"} 1' in text
+
+
+def test_serve_takes_a_faults_file(tmp_path: Path) -> None:
+    from simulator.cli import parser
+    from simulator.commands.common import settings_from_args
+
+    args = parser().parse_args(["serve", "--faults", str(tmp_path / "f.yaml"), "--data-dir", str(tmp_path)])
+    assert settings_from_args(args).faults_file == tmp_path / "f.yaml"
