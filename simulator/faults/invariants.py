@@ -5,6 +5,8 @@
   is acknowledged (it was either never applied, or applied and refunded); while that rollback is unacknowledged the
   money is in limbo, which fails the check.
 - ``no_double_debit``: the wallet applied no transaction twice, and never debited a round more than the provider bet.
+- ``refunds_follow_debits``: the wallet never refunded a bet it had not taken (money from nowhere, even if the late bet
+  arriving afterwards evens the balance out).
 - ``ledger_reconciles``: the provider's transaction log and the wallet's ledger agree entry for entry.
 - ``rounds_settled``: every round ended (closed, rolled back, or void when the bet was refused) within the stated time.
 """
@@ -114,6 +116,27 @@ def no_double_debit(evidence: Evidence) -> Check:
     return Check("no_double_debit", True, f"{bets} debits, each applied once and within its round's stake")
 
 
+def refunds_follow_debits(evidence: Evidence) -> Check:
+    if evidence.ledger is None:
+        return Check("refunds_follow_debits", None, "the wallet has no ledger export")
+    taken: dict[str, int] = {}
+    wrong = []
+    for e in evidence.ledger:  # in ledger order
+        if e["kind"] == "bet":
+            taken[str(e["transaction_id"])] = int(e["amount"])
+        elif e["kind"] == "rollback" and int(e["amount"]) > 0:
+            ref = str(e.get("reference_transaction_id"))
+            had = taken.get(ref, 0)
+            if int(e["amount"]) > had:
+                wrong.append(
+                    f"rollback {e['transaction_id']} refunded {e['amount']} of bet {ref}, which had taken {had}"
+                )
+    if wrong:
+        return Check("refunds_follow_debits", False, _listing(wrong))
+    refunds = sum(1 for e in evidence.ledger if e["kind"] == "rollback" and int(e["amount"]) > 0)
+    return Check("refunds_follow_debits", True, f"{refunds} refunds, each of a stake the wallet had taken")
+
+
 def ledger_reconciles(evidence: Evidence) -> Check:
     if evidence.ledger is None:
         return Check("ledger_reconciles", None, "the wallet has no ledger export")
@@ -165,6 +188,7 @@ def check_all(scenario: Scenario, evidence: Evidence) -> list[Check]:
     checks = [
         ledger_reconciles(evidence),
         no_double_debit(evidence),
+        refunds_follow_debits(evidence),
         balances_match(evidence),
         rounds_settled(evidence, expect.settled_within, allow_manual=expect.allow_manual),
     ]

@@ -72,6 +72,7 @@ class NaiveWallet:
                     "kind": operation,
                     "player_id": player,
                     "round_id": body["round_id"],
+                    "currency": body["currency"],
                     "amount": amount,
                     "reference_transaction_id": body.get("reference_transaction_id"),
                 }

@@ -12,6 +12,7 @@ from simulator.faults.invariants import (
     expected_balances,
     no_double_debit,
     p99,
+    refunds_follow_debits,
     rounds_settled,
 )
 from simulator.store.provider import Round, Transaction
@@ -117,6 +118,15 @@ def test_double_debits_are_caught() -> None:
     over = no_double_debit(evidence(log, [entry("b", "bet", 100), entry("b2", "bet", 100)], 800))
     assert over.ok is False and "debited 200 > bet 100" in over.detail
     assert no_double_debit(evidence(log, None, 900)).ok is None
+
+
+def test_refunds_must_follow_their_debit() -> None:
+    log = [tx("b", "bet", 100, "failed"), tx("x", "rollback", 100, ref="b")]
+    bet, refund = entry("b", "bet", 100), entry("x", "rollback", 100) | {"reference_transaction_id": "b"}
+    assert refunds_follow_debits(evidence(log, [bet, refund], 1000)).ok is True
+    assert refunds_follow_debits(evidence(log, [refund | {"amount": 0}, bet], 900)).ok is True
+    early = refunds_follow_debits(evidence(log, [refund, bet], 1000))
+    assert early.ok is False and "which had taken 0" in early.detail
 
 
 def test_rounds_must_end_in_time() -> None:

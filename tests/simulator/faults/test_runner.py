@@ -51,6 +51,13 @@ async def test_a_wallet_without_idempotency_fails_the_duplicate_storm(
     assert verdicts["no_double_debit"] is False and verdicts["balances_match"] is False
 
 
+async def test_a_wallet_refunding_unknown_bets_fails_the_race(naive_wallet: NaiveWallet, tmp_path: Path) -> None:
+    scenario = load_scenario(SCENARIOS / "rollback-before-bet.yaml")
+    report = await run_scenario(scenario, tmp_path, wallet_url=naive_wallet.url)
+    assert not report.ok
+    assert {c.name: c.ok for c in report.checks}["refunds_follow_debits"] is False
+
+
 async def test_a_correct_wallet_elsewhere_passes(naive_wallet: NaiveWallet, tmp_path: Path) -> None:
     scenario = load_scenario(SCENARIOS / "lost-win-retried.yaml")
     report = await run_scenario(scenario, tmp_path, wallet_url=naive_wallet.url)
