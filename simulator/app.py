@@ -1,5 +1,5 @@
-"""Application assembly: ``create_app(settings)`` builds the simulator (and, by default, the reference wallet under
-``/wallet``) with every long-lived resource opened and closed in ``cleanup_ctx``."""
+"""Application assembly: ``create_app(settings)`` builds the simulator (and, by default, the reference
+wallet under ``/wallet``) with every long-lived resource opened and closed in ``cleanup_ctx``."""
 
 from __future__ import annotations
 
@@ -13,33 +13,35 @@ from aiohttp import web
 from simulator.admin import faults as fault_routes
 from simulator.admin import routes as admin_routes
 from simulator.aggregator import routes as aggregator_routes
-from simulator.catalog.builder import build_catalog
+from simulator.catalog import build_catalog
+from simulator.catalog import routes as catalog_routes
 from simulator.clock import Clock, SystemClock
-from simulator.credentials import Credentials, load_or_create
-from simulator.dialects.native import NativeDialect
+from simulator.credentials import Credentials
+from simulator.dialects import config as dialect_config
+from simulator.dialects.registry import make_dialect
 from simulator.faults.outbound import SkewClock, Sleep
 from simulator.faults.runtime import FAULTS, FaultRuntime
 from simulator.http import error_middleware
 from simulator.ids import Ids, RandomIds, SeededIds
 from simulator.play import routes as play_routes
+from simulator.play.demo import DEMO, DemoWallet, StudioWallet
 from simulator.play.rounds import RoundService
 from simulator.settings import Settings
+from simulator.settlement import routes as settlement_routes
 from simulator.settlement.settler import Settler
 from simulator.settlement.worker import SettlementWorker
 from simulator.state import CATALOG, CLOCK, IDS, ROUNDS, SETTINGS, STORE, WALLETS, WORKER
 from simulator.store.database import open_database
 from simulator.store.provider import ProviderStore
 from simulator.wallet.app import create_wallet_app
+from simulator.wallet.dialects import WalletDialects
 from simulator.wallet_client.client import WalletClient, make_session
 
 CREDENTIALS = web.AppKey("credentials", Credentials)
 WORKER_ENABLED = web.AppKey("worker_enabled", bool)
+ENDPOINTS = web.AppKey("wallet_endpoints", dict[str, dialect_config.DialectEndpoint])
 
-
-def credentials_for(settings: Settings) -> Credentials:
-    if settings.wallet_secret is not None:
-        return Credentials(settings.wallet_key_id, settings.wallet_secret.get_secret_value(), None)
-    return load_or_create(settings.data_dir, settings.wallet_key_id)
+credentials_for = dialect_config.credentials_for
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -53,20 +55,28 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     settings, clock, ids, store = app[SETTINGS], app[CLOCK], app[IDS], app[STORE]
-    creds, faults = app[CREDENTIALS], app[FAULTS]
+    faults = app[FAULTS]
     session = make_session(settings.wallet_pool_size)
+    demo = DemoWallet(store.db, clock)
+    await demo.migrate()
+    signing_clock = SkewClock(clock)  # a fault rule can sign one call with a clock that is off
     request_ids = SeededIds(settings.seed, "request").uuid if settings.deterministic else None
-    dialect = NativeDialect(
-        settings.effective_wallet_url,
-        creds.wallet_key_id,
-        creds.wallet_secret.encode(),
-        SkewClock(clock),
-        request_ids=request_ids,
-    )
-    client = WalletClient(session, dialect, timeout=settings.wallet_timeout, hook=faults.hook)
+    clients = {
+        name: StudioWallet(
+            session,
+            make_dialect(endpoint, signing_clock, request_ids=request_ids),
+            timeout=settings.wallet_timeout,
+            demo=demo,
+        )
+        for name, endpoint in app[ENDPOINTS].items()
+    }
+    for client in clients.values():
+        client.hook = faults.hook
+    catalog = app[CATALOG]
 
     def wallet_for(studio_id: str) -> WalletClient:
-        return client
+        """The client of the studio's wallet dialect (all share one pooled session)."""
+        return clients[catalog.studio(studio_id).dialect]
 
     settler = Settler(
         store,
@@ -80,6 +90,7 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     lease = 2 * settings.wallet_timeout + 5
     worker = SettlementWorker(store, settler, clock, ids, orphan_age=lease)
     app[WALLETS] = wallet_for
+    app[DEMO] = demo
     app[WORKER] = worker
     app[ROUNDS] = RoundService(store, app[CATALOG], settler, worker, wallet_for, clock, ids, lease=lease)
     task = asyncio.create_task(worker.run()) if app[WORKER_ENABLED] else None
@@ -107,7 +118,10 @@ def create_app(
         ids = SeededIds(settings.seed) if settings.deterministic else RandomIds()
     wallet_ids: Ids = SeededIds(settings.seed, "wallet") if settings.deterministic else RandomIds()
     creds = credentials_for(settings)
-    faults = FaultRuntime.create(settings, clock=clock, sleep=sleep, secrets=[creds.wallet_secret])
+    dialect_config.ensure_dev_keys(settings)
+    endpoints = dialect_config.resolve(settings, creds)
+    secrets = [creds.wallet_secret, *(e.secret.decode(errors="replace") for e in endpoints.values())]
+    faults = FaultRuntime.create(settings, clock=clock, sleep=sleep, secrets=secrets)
 
     app = web.Application(middlewares=[faults.middleware, error_middleware], client_max_size=settings.max_body_bytes)
     app[FAULTS] = faults
@@ -116,14 +130,20 @@ def create_app(
     app[IDS] = ids
     app[CREDENTIALS] = creds
     app[WORKER_ENABLED] = settlement_worker
+    app[ENDPOINTS] = endpoints
     app[CATALOG] = build_catalog(settings.seed)
     app.cleanup_ctx.append(_store_ctx)
+    app.cleanup_ctx.append(catalog_routes.catalog_ctx)
     app.cleanup_ctx.append(_services_ctx)
+    catalog_routes.add_routes(app)
     aggregator_routes.add_routes(app)
     play_routes.add_routes(app)
     admin_routes.add_routes(app)
+    settlement_routes.add_routes(app)
     fault_routes.add_routes(app)
     if settings.embedded_wallet:
         keys = {creds.wallet_key_id: creds.wallet_secret.encode()}
-        app.add_subapp("/wallet", create_wallet_app(settings, clock=clock, ids=wallet_ids, keys=keys))
+        dialects = WalletDialects(endpoints)
+        wallet = create_wallet_app(settings, clock=clock, ids=wallet_ids, keys=keys, dialects=dialects)
+        app.add_subapp("/wallet", wallet)
     return app

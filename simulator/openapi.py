@@ -3,6 +3,7 @@ document cannot drift from what is served (a test also compares both)."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from aiohttp import web
@@ -40,8 +41,13 @@ def iter_routes(app: web.Application) -> list[tuple[str, str, Any]]:
     return out
 
 
+@cache
+def _model_schema(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema(ref_template=_REF)
+
+
 def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
-    schema = model.model_json_schema(ref_template=_REF)
+    schema = dict(_model_schema(model))  # the cached schema stays intact: only this copy loses "$defs"
     for name, sub in schema.pop("$defs", {}).items():
         components[name] = sub
     components[model.__name__] = schema
@@ -71,10 +77,8 @@ def build_openapi(app: web.Application, *, title: str, version: str) -> tuple[di
         if params:
             op["parameters"] = params
         if doc.request is not None:
-            op["requestBody"] = {
-                "required": True,
-                "content": {"application/json": {"schema": _schema(doc.request, components)}},
-            }
+            content = {doc.request_content_type: {"schema": _schema(doc.request, components)}}
+            op["requestBody"] = {"required": True, "content": content}
         ok: dict[str, Any] = {"description": "success"}
         if doc.response is not None:
             ok["content"] = {doc.content_type: {"schema": _schema(doc.response, components)}}

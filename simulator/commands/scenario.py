@@ -26,7 +26,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     run_ = actions.add_parser("run", help="run one scenario file and check its invariants")
     run_.add_argument("file", type=Path, help="scenario YAML file (see scenarios/)")
     run_.add_argument("--wallet-url", help="operator wallet to test (default: the reference wallet, in-process)")
-    run_.add_argument("--dialect", help="play only games of studios speaking this wallet dialect")
+    run_.add_argument(
+        "--dialect", default="native", help="play games of studios speaking this wallet dialect (default native)"
+    )
     run_.add_argument("--config", type=Path, help="settings file (wallet key id and secret for --wallet-url)")
     run_.add_argument("--data-dir", type=Path, help="keep the run's SQLite files here (default: a temporary directory)")
     run_.add_argument("--journal", type=Path, help="write the exchange journal to this JSON file")

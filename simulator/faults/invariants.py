@@ -7,7 +7,8 @@
 - ``no_double_debit``: the wallet applied no transaction twice, and never debited a round more than the provider bet.
 - ``refunds_follow_debits``: the wallet never refunded a bet it had not taken (money from nowhere, even if the late bet
   arriving afterwards evens the balance out).
-- ``ledger_reconciles``: the provider's transaction log and the wallet's ledger agree entry for entry.
+- ``ledger_reconciles``: the provider's transaction log and the wallet's ledger agree entry for entry
+  (``simulator.settlement.reconcile``, the comparison behind ``casino-sim reconcile``).
 - ``rounds_settled``: every round ended (closed, rolled back, or void when the bet was refused) within the stated time.
 """
 
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.faults.scenario import Range, Scenario
+from simulator.settlement.reconcile import LedgerFileError, ProviderRecord, reconcile, wallet_record
 from simulator.store.provider import Round, Transaction
 
 FINAL = frozenset({"closed", "rolled_back", "void"})
@@ -138,16 +140,38 @@ def refunds_follow_debits(evidence: Evidence) -> Check:
 
 
 def ledger_reconciles(evidence: Evidence) -> Check:
+    """The settlement package's reconciliation (``casino-sim reconcile``), over what the run collected."""
     if evidence.ledger is None:
         return Check("ledger_reconciles", None, "the wallet has no ledger export")
+    provider = [
+        ProviderRecord(
+            t.transaction_id,
+            t.kind,
+            t.player_id,
+            t.round_id,
+            t.currency,
+            t.amount,
+            t.status,
+            t.reference_transaction_id,
+            t.last_error,
+        )
+        for t in evidence.transactions
+    ]
     try:
-        from simulator.settlement import reconcile  # type: ignore[attr-defined]
-    except ImportError:
-        return Check("ledger_reconciles", None, "simulator.settlement.reconcile is not available yet")
-    problems: list[str] = reconcile.compare(evidence.transactions, evidence.ledger)
-    if problems:
-        return Check("ledger_reconciles", False, _listing(problems))
-    return Check("ledger_reconciles", True, f"{len(evidence.ledger)} ledger entries match the provider's log")
+        wallet = [wallet_record(e, f"ledger entry {i}") for i, e in enumerate(evidence.ledger)]
+    except LedgerFileError as exc:
+        return Check("ledger_reconciles", False, f"the wallet's ledger export is unreadable: {exc}")
+    report = reconcile(provider, wallet)
+    if report.differences:
+        differences = [
+            f"{d.kind} {d.transaction_id}: {d.detail}" for d in report.missing + report.extra + report.mismatched
+        ]
+        return Check("ledger_reconciles", False, _listing(differences))
+    return Check(
+        "ledger_reconciles",
+        True,
+        f"{report.matched} of {report.provider_transactions} provider transactions matched, no differences",
+    )
 
 
 def rounds_settled(evidence: Evidence, within: float | None, *, allow_manual: bool) -> Check:

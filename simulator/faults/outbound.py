@@ -14,13 +14,16 @@ import contextvars
 import dataclasses
 import errno
 import json
+import re
 from collections.abc import Awaitable, Callable, Iterator
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import aiohttp
 
 from simulator.clock import Clock
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
+from simulator.dialects.md5_form import HASH_FIELD
+from simulator.dialects.token_query import TOKEN_PARAM
 from simulator.errors import WalletError, WalletRefused, WalletTimeout, WalletUnavailable
 from simulator.faults.journal import Exchange, Journal
 from simulator.faults.rules import (
@@ -201,24 +204,53 @@ class FaultHook:
         note: str = "",
         *,
         wait: float = 0.0,
-        gave_up: bool = False,
     ) -> tuple[int, bytes]:
-        """Send ``request`` after ``wait`` seconds (counted in the exchange's time); with ``gave_up`` the wallet gets
-        it but the simulator has stopped waiting, so it raises ``WalletTimeout`` whatever the reply."""
+        """One HTTP exchange, journaled; ``wait`` seconds pass first and count in the exchange's time."""
         entry = self._open(call, request, labels)
         if entry is not None and note:
             entry.notes.append(note)
         if wait:
             await self._sleep(wait)
         try:
-            status, body = await client.post(call.operation, request)
+            status, body = await client.post(call, request)
         except WalletError as exc:
             self._journal.close(entry, outcome=exc.code)
             raise
-        self._journal.close(entry, status=status, body=body, outcome="WALLET_TIMEOUT" if gave_up else None)
-        if gave_up:
-            _fail(call.operation, TimeoutError())
+        self._journal.close(entry, status=status, body=body)
         return status, body
+
+    async def _exchange(
+        self,
+        call: WalletCall,
+        client: WalletClient,
+        request: WalletRequest,
+        labels: list[str],
+        note: str = "",
+        *,
+        wait: float = 0.0,
+        gave_up: bool = False,
+    ) -> WalletReply:
+        """The request and those chained after it, as the client sends them, each journaled; ``wait`` comes before
+        the first. With ``gave_up`` the wallet gets everything but the simulator has stopped waiting: whatever the
+        replies, the call times out."""
+        waits = [wait]
+
+        async def post(c: WalletCall, r: WalletRequest) -> tuple[int, bytes]:
+            return await self._post(c, client, r, labels, note, wait=waits.pop() if waits else 0.0)
+
+        if not gave_up:
+            return await client.exchange(call, request, post)
+        with contextlib.suppress(WalletError, WalletRefused):
+            await client.exchange(call, request, post)
+        _fail(call.operation, TimeoutError())
+        raise AssertionError("unreachable")  # pragma: no cover - _fail always raises
+
+    async def _deliver(
+        self, call: WalletCall, client: WalletClient, request: WalletRequest, labels: list[str], note: str
+    ) -> None:
+        """Send the call for the wallet to apply, and ignore what comes back."""
+        with contextlib.suppress(WalletError, WalletRefused):
+            await self._exchange(call, client, request, labels, note)
 
     async def _record(
         self,
@@ -244,35 +276,36 @@ class FaultHook:
     # actions
 
     async def _apply(self, firing: Firing | None, call: WalletCall, client: WalletClient) -> WalletReply:
-        parse = client.dialect.parse
         if firing is None:
-            return parse(call, *await self._post(call, client, client.dialect.build(call), []))
+            return await self._exchange(call, client, client.dialect.build(call), [])
         action = firing.rule.action
         labels = [firing.label]
         if isinstance(action, ClockSkewAction):
             with skewed(action.seconds):
                 request = client.dialect.build(call)
-            return parse(call, *await self._post(call, client, request, labels))
+            return await self._exchange(call, client, request, labels, f"signed {action.seconds:+g}s off")
         if isinstance(action, MalformedBodyAction):
-            return parse(call, *await self._post(call, client, self._malformed(action, call, client), labels))
+            return await self._exchange(call, client, self._malformed(action, call, client), labels)
         request = client.dialect.build(call)
         if isinstance(action, DelayAction):
             delay = action.draw(self.faults.rng)
             if delay >= client.timeout:
                 note = f"delayed {delay:.3f}s; the simulator gave up at its timeout"
-                await self._post(call, client, request, labels, note, wait=client.timeout, gave_up=True)
-            return parse(call, *await self._post(call, client, request, labels, f"delayed {delay:.3f}s", wait=delay))
+                return await self._exchange(call, client, request, labels, note, wait=client.timeout, gave_up=True)
+            return await self._exchange(call, client, request, labels, f"delayed {delay:.3f}s", wait=delay)
         if isinstance(action, StatusAction):
             if action.deliver:
-                await self._post_ignoring(call, client, request, labels, "delivered; reply replaced")
+                await self._deliver(call, client, request, labels, "delivered; the reply is replaced")
             body = action.body if action.body is not None else _error_body(action.status)
             raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
             note = "answered by the fault"
             await self._record(call, request, labels, note, "fabricated", status=action.status, body=raw)
-            return parse(call, action.status, raw)
+            return client.dialect.parse(call, action.status, raw)
         if isinstance(action, ResetAction):
             if action.deliver:
-                await self._post_ignoring(call, client, request, labels, "delivered; connection reset before reply")
+                await self._deliver(
+                    call, client, request, labels, "delivered; the connection is reset before the reply"
+                )
             else:
                 await self._record(call, request, labels, "connection reset before sending", "reset")
             _fail(call.operation, aiohttp.ClientOSError(errno.ECONNRESET, "Connection reset by peer (injected)"))
@@ -281,51 +314,43 @@ class FaultHook:
             _fail(call.operation, TimeoutError())
         if isinstance(action, TimeoutAction):
             note = "delivered; the reply is treated as a timeout"
-            await self._post(call, client, request, labels, note, wait=client.timeout, gave_up=True)
+            return await self._exchange(call, client, request, labels, note, wait=client.timeout, gave_up=True)
         if isinstance(action, DuplicateAction):
-            return parse(call, *await self._duplicate(action, call, client, request, labels))
+            return await self._duplicate(action, call, client, request, labels)
         if isinstance(action, ReorderAction):
             return await self._hold(action, call, client, request, labels)
         if isinstance(action, BadSignatureAction):
-            headers = dict(request.headers)
-            headers[action.header] = _corrupt(headers.get(action.header, ""))
-            bad = WalletRequest(request.url, headers, request.body)
-            return parse(call, *await self._post(call, client, bad, labels, f"{action.header} corrupted"))
+            spoiled = _each(request, lambda r: _spoil_credentials(r, action.header))
+            return await self._exchange(call, client, spoiled, labels, "credentials corrupted")
         raise AssertionError(f"unhandled outbound action {action.type}")  # pragma: no cover - rules are validated
-
-    async def _post_ignoring(
-        self, call: WalletCall, client: WalletClient, request: WalletRequest, labels: list[str], note: str
-    ) -> None:
-        with contextlib.suppress(WalletError):
-            await self._post(call, client, request, labels, note)
 
     def _malformed(self, action: MalformedBodyAction, call: WalletCall, client: WalletClient) -> WalletRequest:
         if action.how == "invalid_field":
             return client.dialect.build(dataclasses.replace(call, **{action.field: action.value}))
-        request = client.dialect.build(call)
-        body = (
-            request.body[: len(request.body) // 2]
-            if action.how == "truncate"
-            else self.faults.rng.randbytes(len(request.body))
-        )
-        return WalletRequest(request.url, request.headers, body)
+        rng = self.faults.rng
+
+        def damage(r: WalletRequest) -> WalletRequest:
+            body = r.body[: len(r.body) // 2] if action.how == "truncate" else rng.randbytes(len(r.body))
+            return dataclasses.replace(r, body=body)
+
+        return _each(client.dialect.build(call), damage)
 
     async def _duplicate(
         self, action: DuplicateAction, call: WalletCall, client: WalletClient, request: WalletRequest, labels: list[str]
-    ) -> tuple[int, bytes]:
+    ) -> WalletReply:
         notes = [f"copy {i + 1} of {action.copies}" for i in range(action.copies)]
+        results: list[WalletReply | BaseException]
         if action.spacing == 0:
             results = await asyncio.gather(
-                *(self._post(call, client, request, labels, note) for note in notes), return_exceptions=True
+                *(self._exchange(call, client, request, labels, note) for note in notes), return_exceptions=True
             )
         else:
             results = []
             for i, note in enumerate(notes):
-                if i:
-                    await self._sleep(action.spacing)
                 try:
-                    results.append(await self._post(call, client, request, labels, note))
-                except WalletError as exc:
+                    wait = action.spacing if i else 0.0
+                    results.append(await self._exchange(call, client, request, labels, note, wait=wait))
+                except (WalletError, WalletRefused) as exc:
                     results.append(exc)
         first = results[0]
         if isinstance(first, BaseException):
@@ -336,7 +361,7 @@ class FaultHook:
         self, action: ReorderAction, call: WalletCall, client: WalletClient, request: WalletRequest, labels: list[str]
     ) -> WalletReply:
         if not call.round_id:
-            return client.dialect.parse(call, *await self._post(call, client, request, labels, "nothing to reorder"))
+            return await self._exchange(call, client, request, labels, "nothing to reorder")
         if self._held_count >= MAX_HELD:
             await self.flush()
         self._held.setdefault(call.round_id, []).append(_Held(call, client, request, labels))
@@ -346,13 +371,12 @@ class FaultHook:
             await self._record(call, request, labels, note, "held", wait=client.timeout)
             _fail(call.operation, TimeoutError())
         await self._record(call, request, labels, note, "held")
-        fake = {"balance": 0, "currency": call.currency, "transaction_id": call.transaction_id}
-        return client.dialect.parse(call, 200, json.dumps(fake).encode())
+        return WalletReply(0, call.currency, call.transaction_id or None)  # an acceptance the wallet never gave
 
     async def _release(self, round_id: str) -> None:
         for held in self._held.pop(round_id, []):
             self._held_count -= 1
-            await self._post_ignoring(held.call, held.client, held.request, held.labels, "released out of order")
+            await self._deliver(held.call, held.client, held.request, held.labels, "released out of order")
 
     async def flush(self) -> None:
         """Deliver every call still held by a reorder rule (at shutdown, or when a scenario settles)."""
@@ -362,6 +386,37 @@ class FaultHook:
     @property
     def held(self) -> int:
         return self._held_count
+
+
+def _each(request: WalletRequest, change: Callable[[WalletRequest], WalletRequest]) -> WalletRequest:
+    """``change`` applied to a request and to every request chained after it."""
+    then = _each(request.then, change) if request.then is not None else None
+    return dataclasses.replace(change(request), then=then)
+
+
+_SIGNATURE_HEADER = re.compile("signature", re.IGNORECASE)
+
+
+def _spoil_credentials(request: WalletRequest, header: str | None) -> WalletRequest:
+    """Corrupt what authenticates the request: the named header; else any signature header (native, rsa_json), the
+    md5_form ``hash`` field, or the token_query ``authToken`` parameter."""
+    headers = dict(request.headers)
+    names = [header] if header else [k for k in headers if _SIGNATURE_HEADER.search(k)]
+    if names:
+        for name in names:
+            headers[name] = _corrupt(headers.get(name, ""))
+        return dataclasses.replace(request, headers=headers)
+    if request.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+        form = parse_qsl(request.body.decode(), keep_blank_values=True)
+        if any(k == HASH_FIELD for k, _ in form):
+            spoiled = [(k, _corrupt(v) if k == HASH_FIELD else v) for k, v in form]
+            return dataclasses.replace(request, body=urlencode(spoiled).encode())
+    url = urlsplit(request.url)
+    query = parse_qsl(url.query, keep_blank_values=True)
+    if any(k == TOKEN_PARAM for k, _ in query):
+        spoiled = [(k, _corrupt(v) if k == TOKEN_PARAM else v) for k, v in query]
+        return dataclasses.replace(request, url=urlunsplit(url._replace(query=urlencode(spoiled))))
+    return request
 
 
 def _error_body(status: int) -> dict[str, object]:

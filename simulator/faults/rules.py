@@ -216,8 +216,11 @@ class ReorderAction(_Model):
 
 
 class BadSignatureAction(_Model):
+    """The request no longer authenticates: by default whatever the dialect signs with is corrupted (a signature
+    header, the md5_form ``hash`` field, the token_query ``authToken`` parameter); ``header`` names one instead."""
+
     type: Literal["bad_signature"]
-    header: str = Field("X-Casino-Sim-Signature", min_length=1)
+    header: str | None = Field(None, min_length=1)
 
 
 class ClockSkewAction(_Model):

@@ -75,6 +75,10 @@ class Report:
         return [{k: v for k, v in e.items() if k not in ("started", "elapsed")} for e in self.journal]
 
 
+def _open_to_all(game: Game, currency: str) -> bool:
+    return game.enabled and currency in game.currencies and not game.allowed_countries and not game.blocked_countries
+
+
 def _transport_outcome(exc: BaseException) -> str:
     if isinstance(exc, aiohttp.ServerDisconnectedError):
         return "disconnected"
@@ -102,7 +106,7 @@ class ScenarioRun:
     workdir: Path
     base: Settings = field(default_factory=Settings)
     wallet_url: str | None = None
-    dialect: str | None = None
+    dialect: str = "native"
 
     def __post_init__(self) -> None:
         self.clock = ManualClock(EPOCH if self.wallet_url is None else time.time())
@@ -207,7 +211,10 @@ class ScenarioRun:
             self.players[data["player_id"]] = data
 
     def _pick_games(self) -> list[Game]:
+        """A game id as given; for an engine id, its reference title when the dialect is native, else the first
+        enabled game of a studio speaking the dialect that any player may launch in the scenario's currency."""
         catalog = self.instance.app[CATALOG]
+        currency = self.scenario.players.currency
         chosen = []
         for name in self.scenario.games:
             if name in catalog.games:
@@ -217,11 +224,11 @@ class ScenarioRun:
                     g
                     for g in catalog.game_list
                     if g.engine_id == name
-                    and (self.dialect is None or catalog.studio(g.studio_id).dialect == self.dialect)
+                    and catalog.studio(g.studio_id).dialect == self.dialect
+                    and (g.reference if self.dialect == "native" else _open_to_all(g, currency))
                 ]
                 if not candidates:
-                    where = f" with dialect {self.dialect}" if self.dialect else ""
-                    raise RequestError(f"no game or engine {name!r}{where} in the catalogue")
+                    raise RequestError(f"no game or engine {name!r} with dialect {self.dialect} in the catalogue")
                 game = candidates[0]
             if isinstance(get_engine(game.engine_id), MultiStepEngine):
                 raise RequestError(f"{name}: scenario traffic plays single-step games only")
@@ -392,4 +399,4 @@ async def run_scenario(
     wallet_url: str | None = None,
     dialect: str | None = None,
 ) -> Report:
-    return await ScenarioRun(scenario, workdir, base or Settings(), wallet_url, dialect).run()
+    return await ScenarioRun(scenario, workdir, base or Settings(), wallet_url, dialect or "native").run()

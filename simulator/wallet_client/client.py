@@ -6,7 +6,7 @@ about "refused" (``WalletRefused``, from the dialect) and "unknown outcome" (``W
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
@@ -44,6 +44,9 @@ def make_session(pool_size: int) -> aiohttp.ClientSession:
     return aiohttp.ClientSession(connector=connector, auto_decompress=True, raise_for_status=False)
 
 
+Post = Callable[[WalletCall, WalletRequest], Awaitable[tuple[int, bytes]]]
+
+
 class WalletHook(Protocol):
     """Wraps every wallet call (fault injection, journal, metrics); it sends through ``client.post``."""
 
@@ -72,12 +75,25 @@ class WalletClient:
     async def _send(self, call: WalletCall) -> WalletReply:
         if self.hook is not None:
             return await self.hook.send(call, self)
-        status, body = await self.post(call.operation, self.dialect.build(call))
+        return await self.exchange(call, self.dialect.build(call))
+
+    async def exchange(self, call: WalletCall, request: WalletRequest, post: Post | None = None) -> WalletReply:
+        """Send ``request`` and the requests chained after it; the last reply is the operation's. ``post`` replaces
+        the transport (the fault hook journals and spoils exchanges through it)."""
+        post = post or self.post
+        while request.then is not None:
+            status, body = await post(call, request)
+            if request.check_reply is not None:
+                request.check_reply(call, status, body)
+            else:
+                self.dialect.parse(call, status, body)
+            request = request.then
+        status, body = await post(call, request)
         return self.dialect.parse(call, status, body)
 
-    async def post(self, operation: str, request: WalletRequest) -> tuple[int, bytes]:
+    async def post(self, call: WalletCall, request: WalletRequest) -> tuple[int, bytes]:
         """One HTTP exchange: the status and the raw reply, every client error mapped to a ``WalletError``."""
-        with map_client_errors(operation):
+        with map_client_errors(call.operation):
             async with self._session.post(
                 request.url,
                 data=request.body,
@@ -91,6 +107,6 @@ class WalletClient:
                 async for chunk in response.content.iter_chunked(64 * 1024):
                     size += len(chunk)
                     if size > MAX_REPLY_BYTES:
-                        raise WalletProtocolError(f"wallet reply to {operation} exceeds {MAX_REPLY_BYTES} bytes")
+                        raise WalletProtocolError(f"wallet reply to {call.operation} exceeds {MAX_REPLY_BYTES} bytes")
                     chunks.append(chunk)
         return status, b"".join(chunks)

@@ -56,9 +56,10 @@ class WalletWorld:
             return int((await r.json())["balance"])
 
     async def ledger(self) -> list[dict[str, Any]]:
+        """The game entries (bet, win, rollback); the opening deposit is left out."""
         async with self.http.get(f"{self.url}/ledger") as r:
             entries: list[dict[str, Any]] = (await r.json())["entries"]
-            return entries
+            return [e for e in entries if e["kind"] in ("bet", "win", "rollback")]
 
 
 def op(player: dict[str, Any], operation: str, tx: str, amount: int = 100, **fields: Any) -> WalletCall:
