@@ -126,6 +126,9 @@ class FaultHook:
         self._lock = asyncio.Lock() if serial else None
         self._held: dict[str, list[_Held]] = {}
         self._held_count = 0
+        # transaction id -> what the wallet really did with a call the simulator was told it accepted (reorder with
+        # reply: ack): "pending" until released, then "acked", "refused" or "failed"
+        self.fabricated: dict[str, str] = {}
 
     async def send(self, call: WalletCall, client: WalletClient) -> WalletReply:
         if self._lock is None:
@@ -371,12 +374,24 @@ class FaultHook:
             await self._record(call, request, labels, note, "held", wait=client.timeout)
             _fail(call.operation, TimeoutError())
         await self._record(call, request, labels, note, "held")
+        self.fabricated[call.transaction_id] = "pending"
         return WalletReply(0, call.currency, call.transaction_id or None)  # an acceptance the wallet never gave
 
     async def _release(self, round_id: str) -> None:
         for held in self._held.pop(round_id, []):
             self._held_count -= 1
-            await self._deliver(held.call, held.client, held.request, held.labels, "released out of order")
+            txid, note = held.call.transaction_id, "released out of order"
+            if txid not in self.fabricated:
+                await self._deliver(held.call, held.client, held.request, held.labels, note)
+                continue
+            try:
+                await self._exchange(held.call, held.client, held.request, held.labels, note)
+            except WalletRefused:
+                self.fabricated[txid] = "refused"
+            except WalletError:
+                self.fabricated[txid] = "failed"
+            else:
+                self.fabricated[txid] = "acked"
 
     async def flush(self) -> None:
         """Deliver every call still held by a reorder rule (at shutdown, or when a scenario settles)."""

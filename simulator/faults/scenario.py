@@ -82,6 +82,7 @@ class Players(_Model):
     currency: str = "USD"
     balance: int = Field(1_000_000, ge=0, description="starting balance in minor units")
     prefix: str = Field("player", pattern=r"^[a-z][a-z0-9-]{0,30}$")
+    country: str = Field("MT", pattern=r"^[A-Z]{2}$", description="sent at launch; games must be playable there")
 
 
 class PlayStep(_Model):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 import pytest
 
+from simulator.dialects.call import WalletRequest
 from simulator.errors import WalletError, WalletProtocolError, WalletRefused, WalletTimeout, WalletUnavailable
-from simulator.faults.outbound import REQUEST_FAULTS
+from simulator.faults.outbound import REQUEST_FAULTS, _each, _spoil_credentials
 from simulator.faults.rules import FaultRule
 from simulator.faults.ruleset import FaultSet
 from tests.simulator.faults.conftest import SECRET, WalletWorld, op
@@ -145,6 +147,17 @@ async def test_win_before_bet(wallet: WalletWorld) -> None:
     assert caught.value.code == "TRANSACTION_NOT_FOUND"
     assert [e["kind"] for e in await wallet.ledger()] == ["bet"]
     assert await wallet.balance(player["player_id"]) == 9_900
+    assert wallet.hook.fabricated == {"t1": "acked"}
+
+
+async def test_a_made_up_acceptance_is_checked_against_the_wallet(wallet: WalletWorld) -> None:
+    player = await wallet.player()
+    wallet.use(rule({"type": "reorder", "reply": "ack"}))
+    await wallet.client.call(op(player, "bet", "t1"))
+    assert wallet.hook.fabricated == {"t1": "pending"}
+    await wallet.client.call(op(player, "rollback", "t2", reference_transaction_id="t1", round_closed=True))
+    assert wallet.hook.fabricated == {"t1": "refused"}  # the rollback's tombstone refuses the late bet
+    assert await wallet.balance(player["player_id"]) == 10_000
 
 
 async def test_flush_delivers_what_is_still_held(wallet: WalletWorld) -> None:
@@ -174,3 +187,30 @@ async def test_unreadable_reply_is_a_protocol_error(wallet: WalletWorld) -> None
     with pytest.raises(WalletProtocolError):
         await wallet.client.call(op(player, "bet", "t1"))
     assert wallet.metrics.value("casino_sim_wallet_calls_total", operation="bet", outcome="protocol_error") == 1
+
+
+@pytest.mark.parametrize(
+    ("request_", "where"),
+    [
+        pytest.param(
+            WalletRequest("http://w/bet", {"X-Sim-Signature": "abc1"}, b"{}"), "header", id="signature-header"
+        ),
+        pytest.param(
+            WalletRequest("http://w/bet", {"Content-Type": "application/x-www-form-urlencoded"}, b"userId=p&hash=abc1"),
+            "body",
+            id="md5-form-hash",
+        ),
+        pytest.param(WalletRequest("http://w/debit?authToken=abc1", {}, b"{}"), "url", id="token-query"),
+    ],
+)
+def test_bad_signature_finds_what_authenticates_each_dialect(request_: WalletRequest, where: str) -> None:
+    chain = dataclasses.replace(request_, then=request_)  # a dialect's second request is spoiled too
+    spoiled = _each(chain, lambda r: _spoil_credentials(r, None))
+    for after in (spoiled, spoiled.then):
+        assert after is not None
+        changed = {
+            "header": after.headers != request_.headers,
+            "body": after.body != request_.body,
+            "url": after.url != request_.url,
+        }
+        assert [k for k, v in changed.items() if v] == [where]

@@ -116,3 +116,10 @@ def test_cli_prints_each_invariant_and_exits_by_the_verdict(tmp_path: Path, caps
 
     assert main(["scenario", "list", str(SCENARIOS)]) == 0
     assert "lost-win-retried.yaml:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("dialect", ["rsa_json", "token_query"])
+@pytest.mark.parametrize("name", ["bad-signatures", "duplicate-bet-storm", "rollback-before-bet"])
+async def test_scenarios_hold_in_other_dialects(name: str, dialect: str, tmp_path: Path) -> None:
+    report = await run_scenario(load_scenario(SCENARIOS / f"{name}.yaml"), tmp_path, dialect=dialect)
+    assert report.ok, [f"{c.name}: {c.detail}" for c in report.checks if c.ok is False]
