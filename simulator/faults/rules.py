@@ -41,9 +41,9 @@ def _as_list(value: StrOrList | None) -> tuple[str, ...] | None:
 
 class Match(_Model):
     """Every field given must match (AND); a list matches any of its values (OR). Values with ``*``, ``?`` or ``[``
-    are glob patterns. ``operation`` names: inbound ``launch``, ``games`` (the games feed), ``game``, ``studios``,
-    ``round``, ``transactions``, ``verify``, ``client``, ``session``, ``play``, ``act``, ``open_rounds``, ``rotate``;
-    outbound ``balance``, ``bet``, ``win``, ``rollback``."""
+    are glob patterns. ``operation`` names: inbound ``launch``, ``games`` (the games feed), ``changes``, ``game``,
+    ``thumbnail``, ``studios``, ``round``, ``rounds``, ``transactions``, ``verify``, ``client``, ``session``, ``play``,
+    ``act``, ``open_rounds``, ``rotate``; outbound ``balance``, ``bet``, ``win``, ``rollback``."""
 
     side: Side
     operation: StrOrList | None = None

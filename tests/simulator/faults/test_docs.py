@@ -47,3 +47,11 @@ def test_every_action_type_is_documented() -> None:
 
     for action in INBOUND_ACTIONS | OUTBOUND_ACTIONS:
         assert f"| `{action}` |" in text, action
+
+
+def test_every_operation_name_is_documented() -> None:
+    from simulator.faults.inbound import OPERATIONS
+
+    text = DOC.read_text()
+    for operation in {*OPERATIONS.values(), "balance", "bet", "win", "rollback"}:
+        assert f"`{operation}`" in text, operation

@@ -183,3 +183,16 @@ async def test_schedule_and_match_on_path_and_header(faulty: tuple[Sim, VirtualS
     statuses = [(await sim.request("GET", "/v1/studios", headers=qa)).status for _ in range(4)]
     assert statuses == [200, 500, 200, 500]
     assert (await sim.request("GET", "/v1/studios")).status == 200
+
+
+async def test_every_inbound_route_has_an_operation_name(faulty: tuple[Sim, VirtualSleep]) -> None:
+    from simulator.faults.inbound import OPERATIONS, UNFAULTED_PREFIXES
+    from simulator.openapi import iter_routes
+
+    sim, _ = faulty
+    named = {
+        OPERATIONS.get(handler.__name__)
+        for _, path, handler in iter_routes(sim.app)
+        if not path.startswith((*UNFAULTED_PREFIXES, "/wallet"))
+    }
+    assert None not in named, "a new inbound route needs a name in OPERATIONS (and in docs/faults.md)"
