@@ -49,9 +49,16 @@ def _model_schema(model: type[BaseModel]) -> dict[str, Any]:
 def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
     schema = dict(_model_schema(model))  # the cached schema stays intact: only this copy loses "$defs"
     for name, sub in schema.pop("$defs", {}).items():
-        components[name] = sub
-    components[model.__name__] = schema
+        _register(components, name, sub)
+    _register(components, model.__name__, schema)
     return {"$ref": _REF.format(model=model.__name__)}
+
+
+def _register(components: dict[str, Any], name: str, schema: dict[str, Any]) -> None:
+    """Components are keyed by class name: two different models with one name would silently describe one
+    route with the other's schema, so that is refused."""
+    if components.setdefault(name, schema) != schema:
+        raise ValueError(f"two different models are both named {name!r}; give one a distinct name")
 
 
 def build_openapi(app: web.Application, *, title: str, version: str) -> tuple[dict[str, Any], list[str]]:

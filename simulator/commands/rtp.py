@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import importlib.util
 import json
 import math
 import sys
@@ -37,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
         return _bad_input(f"--rounds must be positive, got {args.rounds}")
     if args.seed < 0:
         return _bad_input(f"--seed must not be negative, got {args.seed}")
+    if args.plot and importlib.util.find_spec("matplotlib") is None:
+        return _bad_input("--plot needs matplotlib: pip install 'casino-provider-simulator[plot]'")
     try:
         report = simulate_rtp(args.game, args.rounds, args.seed)
     except UnknownEngine as exc:

@@ -40,6 +40,10 @@ def raise_for_code(
 ) -> None:
     """Raise for a non-success ``code`` of ``dialect``: unknown outcome for ``uncertain`` codes, a refusal
     with the native code for known ones, a protocol error for codes the dialect does not define."""
+    if not isinstance(code, str | int) or isinstance(code, bool):
+        raise WalletProtocolError(
+            f"wallet answered {call.operation} with a {dialect} code that is not a code: {code!r}"
+        )
     if code in uncertain:
         raise WalletError(f"wallet failed {call.operation}: {dialect} {code} {message}".rstrip())
     native = to_native.get(code)
@@ -60,3 +64,9 @@ def reverse(to_native: Mapping[Any, str], preferred: Mapping[str, Any]) -> dict[
     for dialect_code, native in to_native.items():
         out.setdefault(native, dialect_code)
     return out | dict(preferred)
+
+
+def check_currency(call: WalletCall, currency: object) -> None:
+    """A reply in another currency than the call's cannot be trusted for its balance."""
+    if currency != call.currency:
+        raise WalletProtocolError(f"wallet answered {call.operation} in {currency!r}, not {call.currency}")

@@ -51,7 +51,9 @@ def sign(secret: bytes, timestamp: str, body: bytes) -> str:
 
 
 def signature_valid(secret: bytes, timestamp: str, body: bytes, signature: str) -> bool:
-    return hmac.compare_digest(sign(secret, timestamp, body), signature)
+    """Constant-time check; header values may hold any character, so both sides are compared as bytes."""
+    expected = sign(secret, timestamp.encode("utf-8", "replace").decode(), body).encode()
+    return hmac.compare_digest(expected, signature.encode("utf-8", "replace"))
 
 
 def call_fields(call: WalletCall, request_id: str) -> dict[str, Any]:

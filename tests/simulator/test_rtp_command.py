@@ -77,3 +77,15 @@ def test_bad_input_exits_2_with_one_line(
     assert captured.out == ""
     assert message in captured.err
     assert captured.err.count("\n") == 1
+
+
+def test_plot_without_matplotlib_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "matplotlib" else real(name, *a))
+    assert rtp.run(parse("--game", "dice", "--rounds", "1000", "--plot", str(tmp_path / "x.png"))) == 2
+    assert "[plot]" in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()

@@ -53,7 +53,7 @@ class FormBody(BaseModel):
     amount: str | None = Field(None, description="Decimal major units, e.g. 1.50.")
 
 
-class Reply(BaseModel):
+class Md5FormReply(BaseModel):
     error: int = Field(description="0 on success, else a code from the dialect's table.")
     description: str
     cash: Decimal | None = Field(None, description="Balance in major units, an exact decimal number.")
@@ -168,7 +168,7 @@ def add_routes(app: web.Application, endpoints: Md5FormEndpoints, prefix: str = 
             f"md5_form dialect: {verb}. Form-encoded, MD5 hash over sorted non-empty fields plus the secret.",
             "wallet dialects",
             request=FormBody,
-            response=Reply,
+            response=Md5FormReply,
             errors=tuple(str(c) for c in sorted({*wire.TO_NATIVE, *wire.UNCERTAIN})),
             request_content_type="application/x-www-form-urlencoded",
         )

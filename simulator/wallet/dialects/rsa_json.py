@@ -48,7 +48,7 @@ class TransactionBody(BalanceBody):
     bonus: dict[str, Any] | None = None
 
 
-class Reply(BaseModel):
+class RsaJsonReply(BaseModel):
     status: str = Field(description="RS_OK or an RS_ERROR_ code.")
     request_id: str | None = None
     player: str | None = None
@@ -170,7 +170,7 @@ def _doc(op: str, model: type[BaseModel]) -> RouteDoc:
         " integers in 1/100000 of the major unit.",
         "wallet dialects",
         request=model,
-        response=Reply,
+        response=RsaJsonReply,
         errors=tuple(sorted({*wire.TO_NATIVE, *wire.UNCERTAIN})),
     )
 

@@ -49,7 +49,7 @@ class TransactionRef(_Strict):
     amount: str = Field(min_length=1, max_length=40, description="Decimal major units as a string, e.g. '1.50'.")
 
 
-class Body(_Strict):
+class TokenQueryBody(_Strict):
     uuid: str = Field(min_length=1, max_length=MAX_ID)
     sid: str = Field(min_length=1, max_length=512)
     userId: str = Field(min_length=1, max_length=MAX_ID)
@@ -58,7 +58,7 @@ class Body(_Strict):
     transaction: TransactionRef | None = None
 
 
-class Reply(BaseModel):
+class TokenQueryReply(BaseModel):
     status: str = Field(description="OK or an error status string.")
     uuid: str | None = None
     sid: str | None = None
@@ -83,14 +83,14 @@ class TokenQueryEndpoints:
         except (ValueError, UnicodeDecodeError):
             return json_response({"status": "INVALID_PARAMETER"})
         try:
-            body = Body.model_validate(data, strict=True)
+            body = TokenQueryBody.model_validate(data, strict=True)
         except ValidationError:
             return json_response({"status": "INVALID_PARAMETER"})
         if verb not in ("check", "balance") and (body.transaction is None or not body.game.round):
             return json_response({"status": "INVALID_PARAMETER", "uuid": body.uuid})
         return json_response(await self._run(request, verb, body))
 
-    async def _run(self, request: web.Request, verb: str, body: Body) -> dict[str, Any]:
+    async def _run(self, request: web.Request, verb: str, body: TokenQueryBody) -> dict[str, Any]:
         base: dict[str, Any] = {"uuid": body.uuid}
         if body.currency not in EXPONENTS:
             return base | {"status": "INVALID_CURRENCY"}
@@ -140,8 +140,8 @@ def add_routes(app: web.Application, endpoints: TokenQueryEndpoints, prefix: str
         doc = RouteDoc(
             f"token_query dialect: {verb}. JSON; the operator token rides in the authToken query parameter.",
             "wallet dialects",
-            request=Body,
-            response=Reply,
+            request=TokenQueryBody,
+            response=TokenQueryReply,
             errors=tuple(sorted({*wire.TO_NATIVE, *wire.UNCERTAIN})),
             query=((wire.TOKEN_PARAM, "the operator's auth token"),),
         )
