@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from simulator.admin import faults as fault_routes
 from simulator.admin import routes as admin_routes
 from simulator.aggregator import routes as aggregator_routes
 from simulator.auth.keys import AuthKeys, load_auth_keys
@@ -21,6 +22,8 @@ from simulator.clock import Clock, SystemClock
 from simulator.credentials import Credentials
 from simulator.dialects import config as dialect_config
 from simulator.dialects.registry import make_dialect
+from simulator.faults.outbound import SkewClock, Sleep
+from simulator.faults.runtime import FAULTS, FaultRuntime
 from simulator.http import error_middleware
 from simulator.ids import Ids, RandomIds, SeededIds
 from simulator.play import routes as play_routes
@@ -61,13 +64,23 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     settings, clock, ids, store = app[SETTINGS], app[CLOCK], app[IDS], app[STORE]
+    faults = app[FAULTS]
     session = make_session(settings.wallet_pool_size, tls=wallet_ssl_context(settings))
     demo = DemoWallet(store.db, clock)
     await demo.migrate()
+    signing_clock = SkewClock(clock)  # a fault rule can sign one call with a clock that is off
+    request_ids = SeededIds(settings.seed, "request").uuid if settings.deterministic else None
     clients = {
-        name: StudioWallet(session, make_dialect(endpoint, clock), timeout=settings.wallet_timeout, demo=demo)
+        name: StudioWallet(
+            session,
+            make_dialect(endpoint, signing_clock, request_ids=request_ids),
+            timeout=settings.wallet_timeout,
+            demo=demo,
+        )
         for name, endpoint in app[ENDPOINTS].items()
     }
+    for client in clients.values():
+        client.hook = faults.hook
     catalog = app[CATALOG]
 
     def wallet_for(studio_id: str) -> WalletClient:
@@ -95,15 +108,21 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    await faults.hook.flush()
     await session.close()
 
 
 def create_app(
-    settings: Settings, *, clock: Clock | None = None, ids: Ids | None = None, settlement_worker: bool = True
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    ids: Ids | None = None,
+    settlement_worker: bool = True,
+    sleep: Sleep | None = None,
 ) -> web.Application:
-    """The simulator app. ``clock`` and ``ids`` are the test seams; ``settlement_worker=False`` leaves
-    retries to explicit ``app[WORKER].run_once()`` calls. With ``settings.auth`` (the default) every route is
-    guarded as its ``RouteDoc.auth`` says, the embedded wallet's routes included."""
+    """The simulator app. ``clock``, ``ids`` and ``sleep`` (fault delays) are the test seams;
+    ``settlement_worker=False`` leaves retries to explicit ``app[WORKER].run_once()`` calls. With ``settings.auth``
+    (the default) every route is guarded as its ``RouteDoc.auth`` says, the embedded wallet's routes included."""
     clock = clock or SystemClock()
     if ids is None:
         ids = SeededIds(settings.seed) if settings.deterministic else RandomIds()
@@ -111,10 +130,15 @@ def create_app(
     creds = credentials_for(settings)
     dialect_config.ensure_dev_keys(settings)
     endpoints = dialect_config.resolve(settings, creds)
-
+    secrets = [creds.wallet_secret, *(e.secret.decode(errors="replace") for e in endpoints.values())]
     keys = load_auth_keys(settings) if settings.auth else None
+    if keys is not None:
+        secrets += keys.secrets()
+    faults = FaultRuntime.create(settings, clock=clock, sleep=sleep, secrets=secrets)
     guards = request_guards(settings, clock=clock, keys=keys, nonces=lambda _request: app[NONCES])
-    app = web.Application(middlewares=[error_middleware, *guards], client_max_size=settings.max_body_bytes)
+    middlewares = [faults.middleware, error_middleware, *guards]
+    app = web.Application(middlewares=middlewares, client_max_size=settings.max_body_bytes)
+    app[FAULTS] = faults
     if keys is not None:
         app[AUTH] = keys
     app[SETTINGS] = settings
@@ -132,6 +156,7 @@ def create_app(
     play_routes.add_routes(app)
     admin_routes.add_routes(app)
     settlement_routes.add_routes(app)
+    fault_routes.add_routes(app)
     if settings.embedded_wallet:
         wallet_keys = {creds.wallet_key_id: creds.wallet_secret.encode()}
         dialects = WalletDialects(endpoints)

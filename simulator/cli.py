@@ -10,11 +10,22 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from simulator.commands import call, player, reconcile, rng_cert, rtp, serve, verify, wallet
+from simulator.commands import (
+    call,
+    conformance,
+    player,
+    reconcile,
+    rng_cert,
+    rtp,
+    scenario,
+    serve,
+    verify,
+    wallet,
+)
 from simulator.errors import SimulatorError
 from simulator.http import validation_message
 
-COMMANDS = (serve, wallet, call, player, verify, rtp, rng_cert, reconcile)
+COMMANDS = (serve, wallet, call, player, verify, rtp, rng_cert, reconcile, scenario, conformance)
 
 
 def parser() -> argparse.ArgumentParser:

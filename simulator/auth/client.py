@@ -19,7 +19,7 @@ wallet protocol, health) carries neither. The admin token never leaves for a pat
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -27,7 +27,7 @@ import aiohttp
 from aiohttp.client_middlewares import ClientHandlerType, ClientMiddlewareType
 from yarl import URL
 
-from simulator.auth.signing import KEY_HEADER, signed_headers
+from simulator.auth.signing import KEY_HEADER, new_nonce, signed_headers
 from simulator.clock import Clock, SystemClock
 from simulator.credentials import OperatorKey, read_existing
 from simulator.settings import Settings
@@ -54,19 +54,18 @@ class ClientAuth:
     key: OperatorKey | None
     admin_token: str | None = field(repr=False)
     clock: Clock = field(default_factory=SystemClock)
+    nonces: Callable[[], str] = new_nonce  # a seeded source makes a run's requests reproducible
 
     def headers(self, method: str, target: str, body: bytes) -> dict[str, str]:
         """Headers for a request to ``target`` (path and query, exactly as sent) with ``body``."""
         access = client_access(target.split("?", 1)[0])
         if access == "operator" and self.key is not None:
             secret = self.key.secret.encode()
-            return signed_headers(self.key.key_id, secret, method, target, body, now=self.clock.now())
+            now = self.clock.now()
+            return signed_headers(self.key.key_id, secret, method, target, body, now=now, nonce=self.nonces())
         if access == "admin" and self.admin_token:
             return {"Authorization": f"Bearer {self.admin_token}"}
         return {}
-
-    def with_key(self, key: OperatorKey | None) -> ClientAuth:
-        return ClientAuth(key, self.admin_token, self.clock)
 
 
 def client_auth(settings: Settings, *, clock: Clock | None = None) -> ClientAuth | None:
@@ -93,16 +92,21 @@ def client_auth(settings: Settings, *, clock: Clock | None = None) -> ClientAuth
     return ClientAuth(key, token, clock)
 
 
-def client_middleware(auth: ClientAuth, *, origins: Iterable[str] | None = None) -> ClientMiddlewareType:
+def client_middleware(
+    auth: ClientAuth, *, origins: Iterable[str] | None = None, trust: Callable[[URL], bool] | None = None
+) -> ClientMiddlewareType:
     """An aiohttp client middleware that adds what each request needs: ``ClientSession(middlewares=[...])``.
-    With ``origins`` (base URLs), only requests to those origins get credentials, so a third party's wallet never
-    sees our token. A request that already carries a signature or an ``Authorization`` header is sent as it is."""
+    With ``origins`` (base URLs) or ``trust`` (a test of the URL), only those requests get credentials, so a third
+    party's wallet never sees our token. A request that already carries a signature or an ``Authorization`` header
+    is sent as it is."""
     allowed = None if origins is None else {URL(o).origin() for o in origins}
 
     async def middleware(request: aiohttp.ClientRequest, handler: ClientHandlerType) -> aiohttp.ClientResponse:
         if KEY_HEADER in request.headers or "Authorization" in request.headers:
             return await handler(request)
         if allowed is not None and request.url.origin() not in allowed:
+            return await handler(request)
+        if trust is not None and not trust(request.url):
             return await handler(request)
         payload = request.body
         body = b"" if isinstance(payload, bytes) else await payload.as_bytes()

@@ -64,3 +64,9 @@ def reverse(to_native: Mapping[Any, str], preferred: Mapping[str, Any]) -> dict[
     for dialect_code, native in to_native.items():
         out.setdefault(native, dialect_code)
     return out | dict(preferred)
+
+
+def check_currency(call: WalletCall, currency: object) -> None:
+    """A reply in another currency than the call's cannot be trusted for its balance."""
+    if currency != call.currency:
+        raise WalletProtocolError(f"wallet answered {call.operation} in {currency!r}, not {call.currency}")

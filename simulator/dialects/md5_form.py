@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from simulator.clock import Clock
 from simulator.dialects.amounts import from_decimal, to_decimal
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
-from simulator.dialects.common import raise_for_code, reply_object, reverse
+from simulator.dialects.common import check_currency, raise_for_code, reply_object, reverse
 from simulator.errors import WalletProtocolError
 
 NAME = "md5_form"
@@ -147,9 +147,6 @@ class Md5FormDialect:
                 message=description if isinstance(description, str) else "",
                 balance=balance,
             )
-        if data.get("currency") != call.currency:
-            raise WalletProtocolError(
-                f"wallet answered {call.operation} in {data.get('currency')!r}, not {call.currency}"
-            )
+        check_currency(call, data.get("currency"))
         txid = data.get("transactionId")
         return WalletReply(from_decimal(cash, call.currency), call.currency, txid if isinstance(txid, str) else None)

@@ -17,7 +17,7 @@ from typing import Any
 from simulator.clock import Clock
 from simulator.dialects.amounts import from_scaled, scale_supports, to_scaled
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
-from simulator.dialects.common import raise_for_code, reply_object, reverse
+from simulator.dialects.common import check_currency, raise_for_code, reply_object, reverse
 from simulator.dialects.rsa_keys import Signer
 from simulator.errors import WalletProtocolError
 
@@ -128,10 +128,7 @@ class RsaJsonDialect:
                 message=message if isinstance(message, str) else "",
                 balance=balance,
             )
-        if data.get("currency") != call.currency:
-            raise WalletProtocolError(
-                f"wallet answered {call.operation} in {data.get('currency')!r}, not {call.currency}"
-            )
+        check_currency(call, data.get("currency"))
         txid = data.get("tx_id")
         return WalletReply(
             from_scaled(balance_raw, call.currency, SCALE),

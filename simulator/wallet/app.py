@@ -17,7 +17,7 @@ from simulator.auth.keys import load_auth_keys
 from simulator.auth.middleware import request_guards
 from simulator.clock import Clock
 from simulator.dialects import config as dialect_config
-from simulator.dialects.native import KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
+from simulator.dialects.native import ERROR_CODES, KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
 from simulator.http import RouteDoc, documented, error_middleware, json_response, parse_model
 from simulator.ids import Ids
 from simulator.settings import Settings
@@ -31,20 +31,8 @@ from simulator.wallet.state import LEDGER, SANDBOX
 
 __all__ = ["LEDGER", "SANDBOX", "create_wallet_app"]
 
-_PROTOCOL_ERRORS = (
-    "INVALID_REQUEST",
-    "INVALID_SIGNATURE",
-    "INVALID_SESSION",
-    "SESSION_EXPIRED",
-    "PLAYER_BLOCKED",
-    "INSUFFICIENT_FUNDS",
-    "LIMIT_EXCEEDED",
-    "CURRENCY_MISMATCH",
-    "TRANSACTION_NOT_FOUND",
-    "TRANSACTION_MISMATCH",
-    "TRANSACTION_ROLLED_BACK",
-    "ROUND_CLOSED",
-)
+# what the reference wallet can refuse with; INTERNAL_ERROR is a failure, not a refusal
+_PROTOCOL_ERRORS = tuple(sorted(ERROR_CODES - {"INTERNAL_ERROR"}))
 
 
 def _verify(request: web.Request, body: bytes, keys: dict[str, bytes], clock: Clock, window: int) -> None:

@@ -18,6 +18,7 @@ from tests.harness import Sim, running_sim
 
 HEADER_TIMEOUT = 0.4
 READ_TIMEOUT = 0.6
+SLACK = 1.0  # scheduling on a loaded machine; a server without the limit would hold on for seconds more
 
 
 @pytest.fixture
@@ -70,7 +71,7 @@ async def test_headers_sent_slowly_are_cut_at_the_header_timeout(guarded: Sim) -
     elapsed = time.monotonic() - started
     sender.cancel()
     writer.close()
-    assert HEADER_TIMEOUT * 0.9 <= elapsed < HEADER_TIMEOUT + 0.8, elapsed
+    assert HEADER_TIMEOUT * 0.9 <= elapsed < HEADER_TIMEOUT + SLACK, elapsed
     status, body = status_and_body(raw)
     assert status == 408 and body["error"]["code"] == "REQUEST_TIMEOUT"  # type: ignore[index]
 
@@ -80,7 +81,7 @@ async def test_a_connection_that_sends_nothing_is_cut_too(guarded: Sim) -> None:
     started = time.monotonic()
     raw = await read_until_closed(reader)
     writer.close()
-    assert time.monotonic() - started < HEADER_TIMEOUT + 0.8
+    assert time.monotonic() - started < HEADER_TIMEOUT + SLACK
     assert raw.startswith(b"HTTP/1.1 408")
 
 
@@ -100,7 +101,7 @@ async def test_the_next_request_on_a_kept_alive_connection_has_the_same_deadline
     raw = await read_until_closed(reader)
     sender.cancel()
     writer.close()
-    assert time.monotonic() - started < HEADER_TIMEOUT + 0.8
+    assert time.monotonic() - started < HEADER_TIMEOUT + SLACK
     assert raw.startswith(b"HTTP/1.1 408")
 
 
@@ -118,7 +119,7 @@ async def test_a_body_sent_slowly_is_cut_at_the_read_timeout(guarded: Sim) -> No
     sender.cancel()
     writer.close()
     elapsed = time.monotonic() - started
-    assert READ_TIMEOUT * 0.9 <= elapsed < READ_TIMEOUT + 0.8, elapsed
+    assert READ_TIMEOUT * 0.9 <= elapsed < READ_TIMEOUT + SLACK, elapsed
     status, reply = status_and_body(raw)
     assert status == 408 and reply["error"]["code"] == "REQUEST_TIMEOUT"  # type: ignore[index]
 

@@ -1,22 +1,35 @@
 """Secrets never leave: a server is driven through its happy paths and its refusals (every dialect, bad signatures,
 wrong tokens, replays, a wallet that refuses), and everything it says (every response body and header, every
-log record at DEBUG, tracebacks included) is searched for every secret it holds: the wallet secret and the
-dialects' secrets, the operator secrets, the admin token and the lines of the RSA private key."""
+log record at DEBUG, tracebacks included, the fault journal, a QA scenario's report, the conformance suite's reports
+in every format) is searched for every secret it holds: the wallet secret and the dialects' secrets, the operator
+secrets, the admin token and the lines of the RSA private key."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from simulator.app import CREDENTIALS, ENDPOINTS
+from simulator.commands.scenario import print_report
+from simulator.conformance.model import Status
+from simulator.conformance.reports import FORMATS, render, render_text
+from simulator.conformance.runner import Options, run
+from simulator.conformance.wire import Keys
 from simulator.dialects import rsa_keys
+from simulator.faults.runner import run_scenario
+from simulator.faults.scenario import load_scenario
 from simulator.settings import Settings
 from tests.harness import Reply, Sim, running_sim, wallet_call
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @dataclass
@@ -120,3 +133,54 @@ async def test_no_secret_in_any_response_or_log(sim: Sim, caplog: pytest.LogCapt
     assert any("refused" in line for line in logged)
     assert leaks("\n".join(witness.said), secrets) == []
     assert leaks("\n".join(logged), secrets) == []
+
+
+async def test_no_secret_in_the_journal_or_a_scenario_report(sim: Sim, tmp_path: Path) -> None:
+    rule = {"match": {"side": "outbound", "operation": "bet"}, "action": {"type": "bad_signature"}}
+    added = await sim.request("POST", "/admin/faults", rule | {"schedule": {"every": 2}})
+    assert added.status == 201, added.body
+    player = await sim.create_player(10_000)
+    session = await sim.launch(player, await sim.game_for("dice"))
+    for _ in range(4):
+        await sim.play(session["session_token"], 100, {"target": "50.50", "direction": "over"})
+    # a confused client sending the admin token where it is not needed: journaled, and redacted
+    confused = {"Authorization": f"Bearer {sim.keys.admin_token}"}
+    await sim.request("GET", f"/play/{session['session_token']}/session", headers=confused, auth=False)
+    journal = await sim.request("GET", "/admin/journal?limit=1000")
+    assert journal.status == 200
+    text = json.dumps(journal.body)
+    assert '"X-Operator-Signature": "[redacted]"' in text  # signed requests were journaled, signature hidden
+    entries = journal.body["entries"]
+    assert any(e["side"] == "outbound" and e["faults"] for e in entries)  # a forged bet was journaled
+    assert any(e["request"]["headers"].get("Authorization") == "[redacted]" for e in entries)
+    assert leaks(text, secrets_of(sim)) == []
+
+    workdir = tmp_path / "scenario"
+    report = await run_scenario(load_scenario(ROOT / "scenarios" / "bad-signatures.yaml"), workdir)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        print_report(report)
+    creds = json.loads((workdir / "credentials.json").read_text())
+    scenario_secrets = {"wallet secret": creds["wallet_secret"], "admin token": creds["admin_token"]}
+    scenario_secrets |= {k["key_id"]: k["secret"] for k in creds["operator_keys"]}
+    assert report.ok, printed.getvalue()
+    assert leaks(printed.getvalue() + json.dumps(report.journal), scenario_secrets) == []
+
+
+async def test_no_secret_in_a_conformance_report(sim: Sim) -> None:
+    """The suite against the embedded reference wallet, players made in its admin-guarded sandbox."""
+    creds = sim.app[CREDENTIALS]
+    options = Options(
+        "native",
+        f"{sim.url}/wallet",
+        Keys(creds.wallet_key_id, secret=creds.wallet_secret.encode()),
+        only=("auth.*", "bet.exact-debit", "bet.blocked-player", "format.*"),
+        admin_token=sim.keys.admin_token,
+    )
+    assert sim.keys.admin_token not in repr(options)
+    result = await run(options)
+    assert result.results and all(r.status is Status.PASS for r in result.results), [
+        (r.id, r.status, r.reason) for r in result.results
+    ]
+    reports = [render(result, name) for name in sorted(FORMATS)] + [render_text(result)]
+    assert leaks("\n".join(reports), secrets_of(sim)) == []

@@ -9,10 +9,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
 from simulator.auth.nonces import NonceStore, ReplayCacheFull
-from simulator.auth.signing import SIGNATURE_HEADER, signed_headers
+from simulator.auth.signing import SIGNATURE_HEADER, sign, signature_valid, signed_headers
 from simulator.clock import ManualClock
 from simulator.openapi import iter_routes
 from simulator.settings import Settings
@@ -233,3 +235,21 @@ async def test_rate_limit_per_key_with_retry_after(tmp_path: Path) -> None:
         assert (await signed(sim, "GET", "/v1/studios"))[0].status == 200
         assert (await signed(sim, "GET", "/v1/studios"))[0].status == 429
         assert (await sim.request("GET", "/healthz")).status == 200  # only operator keys are limited
+
+
+@hypothesis.given(
+    method=st.text(max_size=8),
+    target=st.text(max_size=200),
+    timestamp=st.text(max_size=20),
+    nonce=st.text(max_size=80),
+    body=st.binary(max_size=300),
+    signature=st.text(max_size=100),
+)
+@hypothesis.settings(max_examples=300, deadline=None, derandomize=True, database=None)
+def test_signature_check_only_answers_true_or_false(
+    method: str, target: str, timestamp: str, nonce: str, body: bytes, signature: str
+) -> None:
+    secret = b"s" * 32
+    assert signature_valid(secret, method, target, timestamp, nonce, body, signature) is False
+    good = sign(secret, method, target, timestamp, nonce, body)
+    assert signature_valid(secret, method, target, timestamp, nonce, body, good) is True
