@@ -32,6 +32,7 @@ from simulator.settlement.settler import Settler
 from simulator.settlement.worker import SettlementWorker
 from simulator.state import CATALOG, CLOCK, IDS, ROUNDS, SETTINGS, STORE, WALLETS, WORKER
 from simulator.store.database import open_database
+from simulator.store.epochs import next_epoch
 from simulator.store.provider import ProviderStore
 from simulator.wallet.app import create_wallet_app
 from simulator.wallet.dialects import WalletDialects
@@ -39,6 +40,8 @@ from simulator.wallet_client.client import WalletClient, make_session
 
 CREDENTIALS = web.AppKey("credentials", Credentials)
 WORKER_ENABLED = web.AppKey("worker_enabled", bool)
+EPOCH = web.AppKey("epoch", int)
+OWN_IDS = web.AppKey("own_ids", bool)  # deterministic ids made here, to be moved past earlier starts
 ENDPOINTS = web.AppKey("wallet_endpoints", dict[str, dialect_config.DialectEndpoint])
 
 credentials_for = dialect_config.credentials_for
@@ -49,6 +52,10 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     store = ProviderStore(db)
     await store.migrate()
     app[STORE] = store
+    app[EPOCH] = await next_epoch(db, "simulator", app[CLOCK].now()) if app[SETTINGS].deterministic else 0
+    ids = app[IDS]
+    if app[OWN_IDS] and isinstance(ids, SeededIds):
+        ids.begin_epoch(app[EPOCH])
     yield
     await db.close()
 
@@ -60,7 +67,11 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     demo = DemoWallet(store.db, clock)
     await demo.migrate()
     signing_clock = SkewClock(clock)  # a fault rule can sign one call with a clock that is off
-    request_ids = SeededIds(settings.seed, "request").uuid if settings.deterministic else None
+    request_ids = None
+    if settings.deterministic:
+        seeded = SeededIds(settings.seed, "request")
+        seeded.begin_epoch(app[EPOCH])
+        request_ids = seeded.uuid
     clients = {
         name: StudioWallet(
             session,
@@ -114,6 +125,7 @@ def create_app(
     """The simulator app. ``clock``, ``ids`` and ``sleep`` (fault delays) are the test seams;
     ``settlement_worker=False`` leaves retries to explicit ``app[WORKER].run_once()`` calls."""
     clock = clock or SystemClock()
+    own_ids = ids is None and settings.deterministic
     if ids is None:
         ids = SeededIds(settings.seed) if settings.deterministic else RandomIds()
     wallet_ids: Ids = SeededIds(settings.seed, "wallet") if settings.deterministic else RandomIds()
@@ -130,6 +142,7 @@ def create_app(
     app[IDS] = ids
     app[CREDENTIALS] = creds
     app[WORKER_ENABLED] = settlement_worker
+    app[OWN_IDS] = own_ids
     app[ENDPOINTS] = endpoints
     app[CATALOG] = build_catalog(settings.seed)
     app.cleanup_ctx.append(_store_ctx)
