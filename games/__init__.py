@@ -2,7 +2,7 @@
 
 from games.engine import JSON, AnyEngine, Engine, MathProfile, MultiStepEngine, Outcome, Step
 from games.errors import GameError, IllegalAction, InvalidBet, RoundFinished, UnknownEngine
-from games.rng import Mapping, ProvablyFairStream, RandomSource, commitment
+from games.rng import Mapping, ProvablyFairStream, RandomSource, SeededSource, SourceRecord, commitment
 
 __all__ = [
     "JSON",
@@ -18,6 +18,8 @@ __all__ = [
     "ProvablyFairStream",
     "RandomSource",
     "RoundFinished",
+    "SeededSource",
+    "SourceRecord",
     "Step",
     "UnknownEngine",
     "commitment",

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from simulator.commands import player, rng_cert, rtp, serve, wallet
+from simulator.commands import player, rng_cert, rtp, serve, verify, wallet
 from simulator.errors import SimulatorError
 from simulator.http import validation_message
 
-COMMANDS = (serve, wallet, player, rtp, rng_cert)
+COMMANDS = (serve, wallet, player, verify, rtp, rng_cert)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -48,24 +48,48 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
             proc.wait(10)
 
 
-def test_serve_runs_the_readme_example_and_stops_cleanly(server: tuple[subprocess.Popen[str], str],
-                                                          tmp_path: Path) -> None:
+def test_serve_runs_the_readme_example_and_stops_cleanly(
+    server: tuple[subprocess.Popen[str], str], tmp_path: Path
+) -> None:
     proc, url = server
     env = os.environ | {"CASINO_SIM_URL": url}
-    example = subprocess.run([sys.executable, "-c", readme_python()], env=env, capture_output=True, text=True,
-                             timeout=60, check=False)
+    example = subprocess.run(
+        [sys.executable, "-c", readme_python()], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
     assert example.returncode == 0, example.stderr
-    roll, win, balance = example.stdout.split()
+    _roll, win, balance = example.stdout.split()
     assert int(balance) == 100_000 - 100 + int(win)
 
-    created = subprocess.run([*CLI, "player", "create", "--currency", "EUR", "--balance", "2500", "--player-id",
-                              "cli-player", "--wallet-url", f"{url}/wallet"], cwd=ROOT, capture_output=True,
-                             text=True, timeout=60, check=False)
+    created = subprocess.run(
+        [
+            *CLI,
+            "player",
+            "create",
+            "--currency",
+            "EUR",
+            "--balance",
+            "2500",
+            "--player-id",
+            "cli-player",
+            "--wallet-url",
+            f"{url}/wallet",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert created.returncode == 0, created.stderr
     assert json.loads(created.stdout)["balance"] == 2500
-    again = subprocess.run([*CLI, "player", "create", "--currency", "EUR", "--player-id", "cli-player",
-                            "--wallet-url", f"{url}/wallet"], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                           check=False)
+    again = subprocess.run(
+        [*CLI, "player", "create", "--currency", "EUR", "--player-id", "cli-player", "--wallet-url", f"{url}/wallet"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert again.returncode == 1
     assert "CONFLICT" in again.stderr
 
@@ -83,8 +107,11 @@ def test_serve_runs_the_readme_example_and_stops_cleanly(server: tuple[subproces
     ("args", "message"),
     [
         pytest.param(["serve", "--config", "/nonexistent.toml"], "cannot read config file", id="missing-config"),
-        pytest.param(["player", "create", "--currency", "USD", "--wallet-url", "http://127.0.0.1:9"],
-                     "cannot reach the wallet", id="wallet-down"),
+        pytest.param(
+            ["player", "create", "--currency", "USD", "--wallet-url", "http://127.0.0.1:9"],
+            "cannot reach the wallet",
+            id="wallet-down",
+        ),
     ],
 )
 def test_cli_errors_are_one_line_messages(args: list[str], message: str) -> None:
@@ -101,15 +128,28 @@ def test_port_in_use_is_reported(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run([*CLI, "serve", "--port", str(port), "--data-dir", str(tmp_path)], cwd=ROOT,
-                                capture_output=True, text=True, timeout=60, check=False)
+        result = subprocess.run(
+            [*CLI, "serve", "--port", str(port), "--data-dir", str(tmp_path)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
 
 
 def test_bad_setting_in_environment_is_reported(tmp_path: Path) -> None:
     env = os.environ | {"CASINO_SIM_PORT": "not-a-port"}
-    result = subprocess.run([*CLI, "serve", "--data-dir", str(tmp_path)], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [*CLI, "serve", "--data-dir", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 2
     assert "invalid settings" in result.stderr and "port" in result.stderr

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from simulator.catalog.models import Game, Studio
+from simulator.fairness.source import RngMapping, RngMode
 
 
 class _Request(BaseModel):
@@ -60,6 +61,8 @@ class VerifyRequest(_Request):
     nonce: int | None = Field(None, ge=0)
     amount: int | None = Field(None, gt=0)
     params: dict[str, Any] = Field(default_factory=dict)
+    rng: RngMode = "provably-fair"
+    mapping: RngMapping = "compatible"
 
 
 class VerifyResponse(BaseModel):

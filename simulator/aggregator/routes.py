@@ -241,6 +241,7 @@ async def verify(request: web.Request) -> web.Response:
         engine_id, client_seed, nonce = round_.engine_id, round_.client_seed, round_.nonce
         amount, params, expected_hash = round_.stake, round_.params, round_.server_seed_hash
         stored, stored_win = round_.outcome, round_.win
+        mode, mapping = round_.outcome["rng"]["mode"], round_.outcome["rng"]["mapping"]
         if isinstance(get_engine(engine_id), MultiStepEngine):
             amount = round_.outcome["opening_stake"]
     else:
@@ -248,7 +249,12 @@ async def verify(request: web.Request) -> web.Response:
         if not engine_id or body.client_seed is None or body.nonce is None or body.amount is None:
             raise RequestError("give round_id, or engine_id (or game_id), client_seed, nonce and amount")
         client_seed, nonce, amount, params = body.client_seed, body.nonce, body.amount, body.params
-    outcome = recompute(engine_id, body.server_seed, client_seed, nonce, amount, params)
+        if body.game_id is not None and body.engine_id is None:
+            game = app[CATALOG].game(body.game_id)
+            mode, mapping = game.rng_mode, game.rng_mapping
+        else:
+            mode, mapping = body.rng, body.mapping
+    outcome = recompute(engine_id, body.server_seed, client_seed, nonce, amount, params, mode=mode, mapping=mapping)
     matches: bool | None = None
     if stored is not None:
         if "detail" in stored:

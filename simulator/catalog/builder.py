@@ -57,6 +57,9 @@ def build_catalog(seed: int, *, studios: int = 8, games_per_engine: int = 2) -> 
                     min_bet={c: scale_cents(c, 10) for c in currencies},
                     max_bet={c: scale_cents(c, 100_000) for c in currencies},
                     multi_step=isinstance(engine, MultiStepEngine),
+                    # a share of games exercises the unbiased mapping and the certified-RNG mode
+                    rng_mapping="unbiased" if n % 5 == 0 else "compatible",
+                    rng_mode="certified" if n % 7 == 0 else "provably-fair",
                 )
             )
     return Catalog(studio_list, game_list)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from simulator.errors import NotFound
+from simulator.fairness.source import RngMapping, RngMode
 
 
 class Studio(BaseModel):
@@ -32,6 +33,8 @@ class Game(BaseModel):
     min_bet: dict[str, int]
     max_bet: dict[str, int]
     multi_step: bool
+    rng_mode: RngMode = "provably-fair"
+    rng_mapping: RngMapping = "compatible"
     enabled: bool = True
     demo: bool = True
 

@@ -9,16 +9,24 @@ from typing import Any
 
 from games.engine import MultiStepEngine, Outcome
 from games.registry import get_engine
-from games.rng import ProvablyFairStream
+from simulator.fairness.source import RngMapping, RngMode, round_source
 
 
 def recompute(
-    engine_id: str, server_seed: str, client_seed: str, nonce: int, stake: int, params: Mapping[str, Any]
+    engine_id: str,
+    server_seed: str,
+    client_seed: str,
+    nonce: int,
+    stake: int,
+    params: Mapping[str, Any],
+    *,
+    mode: RngMode = "provably-fair",
+    mapping: RngMapping = "compatible",
 ) -> dict[str, Any]:
     """The outcome as the play API reported it: ``detail`` plus ``win`` for single-step games, and the opening
     state of multi-step games (everything random in them is decided at opening)."""
     engine = get_engine(engine_id)
-    stream = ProvablyFairStream(server_seed, client_seed, nonce)
+    stream = round_source(mode, mapping, server_seed, client_seed, nonce)
     if isinstance(engine, MultiStepEngine):
         result: dict[str, Any] = {"state": engine.open(stake, params, stream).state}
     else:

@@ -30,6 +30,8 @@ class RoundFairness(BaseModel):
     server_seed_hash: str
     client_seed: str
     nonce: int
+    rng: str
+    mapping: str
 
 
 class RoundResponse(BaseModel):

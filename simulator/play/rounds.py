@@ -22,7 +22,6 @@ from typing import Any
 from games.engine import AnyEngine, MultiStepEngine, Step
 from games.errors import IllegalAction, RoundFinished
 from games.registry import get_engine
-from games.rng import ProvablyFairStream
 from simulator.catalog.models import Catalog, Game
 from simulator.clock import Clock
 from simulator.dialects.call import WalletReply
@@ -35,6 +34,7 @@ from simulator.errors import (
     WalletError,
     WalletRefused,
 )
+from simulator.fairness.source import round_source
 from simulator.ids import Ids
 from simulator.settlement.settler import Settler
 from simulator.settlement.worker import SettlementWorker, rollback_for
@@ -80,6 +80,8 @@ class RoundResult:
                 "server_seed_hash": r.server_seed_hash,
                 "client_seed": r.client_seed,
                 "nonce": r.nonce,
+                "rng": r.outcome["rng"]["mode"],
+                "mapping": r.outcome["rng"]["mapping"],
             },
         }
         if isinstance(self.engine, MultiStepEngine):
@@ -197,14 +199,17 @@ class RoundService:
         now = self._clock.now()
 
         def decide(current: Session) -> tuple[Round, list[Transaction]]:
-            stream = ProvablyFairStream(current.server_seed, current.client_seed, current.nonce)
+            stream = round_source(
+                game.rng_mode, game.rng_mapping, current.server_seed, current.client_seed, current.nonce
+            )
+            rng = {"mode": game.rng_mode, "mapping": game.rng_mapping}
             if isinstance(engine, MultiStepEngine):
                 step = engine.open(amount, params, stream)
-                outcome = _step_outcome(step) | {"opening": step.state, "opening_stake": amount}
+                outcome = _step_outcome(step) | {"opening": step.state, "opening_stake": amount, "rng": rng}
                 win = step.win
             else:
                 result = engine.play(amount, params, stream)
-                outcome, win = {"detail": result.detail}, result.win
+                outcome, win = {"detail": result.detail, "rng": rng}, result.win
             round_id = self._ids.uuid()
             round_ = Round(
                 round_id=round_id,
@@ -278,7 +283,7 @@ class RoundService:
             await self._store.release_round(round_id, now=self._clock.now())
             raise
         stake = round_.stake + cost
-        outcome = _step_outcome(step) | {k: round_.outcome[k] for k in ("opening", "opening_stake")}
+        outcome = _step_outcome(step) | {k: round_.outcome[k] for k in ("opening", "opening_stake", "rng")}
         if not step.finished:
             await self._store.release_round(round_id, now=self._clock.now(), outcome=outcome, stake=stake)
             return await self._result(round_id, balance, engine)

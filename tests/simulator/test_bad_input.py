@@ -46,11 +46,16 @@ LAUNCH_CASES = [
 
 
 @pytest.mark.parametrize(("change", "status", "code"), LAUNCH_CASES)
-async def test_launch_rejects(world: tuple[Sim, dict[str, Any], str], change: dict[str, Any], status: int,
-                              code: str) -> None:
+async def test_launch_rejects(
+    world: tuple[Sim, dict[str, Any], str], change: dict[str, Any], status: int, code: str
+) -> None:
     sim, player, _ = world
-    body = {"player_id": player["player_id"], "game_id": await sim.game_for("dice"), "currency": "USD",
-            "token": player["token"]} | change
+    body = {
+        "player_id": player["player_id"],
+        "game_id": await sim.game_for("dice"),
+        "currency": "USD",
+        "token": player["token"],
+    } | change
     body = {k: v for k, v in body.items() if v is not None}
     assert_error(await sim.request("POST", "/v1/sessions", body), status, code)
 
@@ -74,8 +79,9 @@ PLAY_CASES = [
 
 
 @pytest.mark.parametrize(("body", "status", "code"), PLAY_CASES)
-async def test_play_rejects(world: tuple[Sim, dict[str, Any], str], body: dict[str, Any], status: int,
-                            code: str) -> None:
+async def test_play_rejects(
+    world: tuple[Sim, dict[str, Any], str], body: dict[str, Any], status: int, code: str
+) -> None:
     sim, player, token = world
     assert_error(await sim.request("POST", f"/play/{token}/rounds", body), status, code)
     assert await sim.balance(player["player_id"]) == 10_000
@@ -143,8 +149,9 @@ async def test_sandbox_rejects(sim: Sim, body: dict[str, Any], status: int) -> N
 
 async def test_duplicate_player_is_a_conflict(sim: Sim) -> None:
     await sim.create_player(5, player_id="alice")
-    assert_error(await sim.request("POST", "/wallet/sandbox/players", {"currency": "USD", "player_id": "alice"}),
-                 409, "CONFLICT")
+    assert_error(
+        await sim.request("POST", "/wallet/sandbox/players", {"currency": "USD", "player_id": "alice"}), 409, "CONFLICT"
+    )
     assert await sim.balance("alice") == 5
 
 
@@ -159,11 +166,19 @@ async def test_duplicate_player_is_a_conflict(sim: Sim) -> None:
         pytest.param({"round_id": None}, "INVALID_REQUEST", id="missing-round"),
     ],
 )
-async def test_wallet_protocol_rejects(world: tuple[Sim, dict[str, Any], str], change: dict[str, Any],
-                                       code: str) -> None:
+async def test_wallet_protocol_rejects(
+    world: tuple[Sim, dict[str, Any], str], change: dict[str, Any], code: str
+) -> None:
     sim, player, _ = world
-    body = {"request_id": "r", "transaction_id": str(uuid.uuid4()), "round_id": "x", "player_id": player["player_id"],
-            "session_id": player["token"], "currency": "USD", "amount": 10} | change
+    body = {
+        "request_id": "r",
+        "transaction_id": str(uuid.uuid4()),
+        "round_id": "x",
+        "player_id": player["player_id"],
+        "session_id": player["token"],
+        "currency": "USD",
+        "amount": 10,
+    } | change
     body = {k: v for k, v in body.items() if v is not None}
     assert_error(await wallet_call(sim, "bet", body), 400, code)
     assert await sim.balance(player["player_id"]) == 10_000
@@ -184,5 +199,7 @@ async def test_expired_session_refuses_rounds(settings: Settings) -> None:
 def test_error_bodies_are_json_serialisable() -> None:
     from simulator.http import error_body
 
-    assert json.loads(json.dumps(error_body("X", "y", balance=1))) == {"error": {"code": "X", "message": "y"},
-                                                                        "balance": 1}
+    assert json.loads(json.dumps(error_body("X", "y", balance=1))) == {
+        "error": {"code": "X", "message": "y"},
+        "balance": 1,
+    }

@@ -24,9 +24,7 @@ async def test_thousand_rounds_reconcile_to_the_minor_unit(sim: Sim) -> None:
     engines = [slot_engine(), "roulette-european", "dice"]
     games = [await sim.game_for(e) for e in engines]
     players = [await sim.create_player(START) for _ in range(PLAYERS)]
-    sessions = {
-        (p["player_id"], g): (await sim.launch(p, g))["session_token"] for p in players for g in games
-    }
+    sessions = {(p["player_id"], g): (await sim.launch(p, g))["session_token"] for p in players for g in games}
     rng = random.Random(7)
     plan = [(rng.choice(players), rng.choice(games), rng.choice([10, 25, 100, 250])) for _ in range(ROUNDS)]
     per_player: dict[str, list[tuple[str, int]]] = defaultdict(list)

@@ -26,20 +26,26 @@ async def test_round_verifies_after_rotation(sim: Sim) -> None:
     for played in rounds:
         record = await sim.request("GET", f"/v1/rounds/{played.body['round_id']}")
         assert record.body["fairness"]["server_seed"] == seed
-        check = await sim.request("POST", "/v1/fairness/verify", {"round_id": played.body["round_id"],
-                                                                    "server_seed": seed})
+        check = await sim.request(
+            "POST", "/v1/fairness/verify", {"round_id": played.body["round_id"], "server_seed": seed}
+        )
         assert check.status == 200, check.body
         assert check.body["commitment_ok"] is True
         assert check.body["matches_round"] is True
         assert check.body["outcome"]["detail"] == played.body["outcome"]
 
-    wrong = await sim.request("POST", "/v1/fairness/verify", {"round_id": rounds[0].body["round_id"],
-                                                                "server_seed": seed + "x"})
+    wrong = await sim.request(
+        "POST", "/v1/fairness/verify", {"round_id": rounds[0].body["round_id"], "server_seed": seed + "x"}
+    )
     assert wrong.body["commitment_ok"] is False
 
     after = await sim.play(token, 100)
-    assert after.body["fairness"] == {"server_seed_hash": rotated.body["server_seed_hash"],
-                                      "client_seed": "next-seed", "nonce": 1}
+    fairness = after.body["fairness"]
+    assert (fairness["server_seed_hash"], fairness["client_seed"], fairness["nonce"]) == (
+        rotated.body["server_seed_hash"],
+        "next-seed",
+        1,
+    )
 
 
 async def test_unrevealed_seed_stays_secret(sim: Sim) -> None:
@@ -53,9 +59,18 @@ async def test_unrevealed_seed_stays_secret(sim: Sim) -> None:
 
 
 async def test_verify_from_explicit_inputs_matches_the_public_dice_vector(sim: Sim) -> None:
-    reply = await sim.request("POST", "/v1/fairness/verify", {"engine_id": "dice", "server_seed": "server seed",
-                                                               "client_seed": "client seed", "nonce": 1, "amount": 100,
-                                                               "params": {"target": "50.00", "direction": "over"}})
+    reply = await sim.request(
+        "POST",
+        "/v1/fairness/verify",
+        {
+            "engine_id": "dice",
+            "server_seed": "server seed",
+            "client_seed": "client seed",
+            "nonce": 1,
+            "amount": 100,
+            "params": {"target": "50.00", "direction": "over"},
+        },
+    )
     assert reply.status == 200, reply.body
     assert reply.body["outcome"]["detail"]["roll"] == "74.67"
     assert reply.body["commitment_ok"] is None

@@ -13,8 +13,9 @@ PREFERENCE = ("no_insurance", "double", "split", "stand", "cashout")
 
 
 async def act(sim: Sim, token: str, round_id: str, action: str, params: dict[str, Any] | None = None) -> Reply:
-    return await sim.request("POST", f"/play/{token}/rounds/{round_id}/actions",
-                             {"action": action, "params": params or {}})
+    return await sim.request(
+        "POST", f"/play/{token}/rounds/{round_id}/actions", {"action": action, "params": params or {}}
+    )
 
 
 async def test_mines_round_stays_open_resumes_and_cashes_out(sim: Sim) -> None:

@@ -25,7 +25,9 @@ def test_defaults_are_the_embedded_setup() -> None:
         pytest.param("sim.yaml", "port: 9100\nseed: 5\nwallet_url: http://127.0.0.1:9200\n", id="yaml"),
     ],
 )
-def test_file_then_environment_then_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, text: str) -> None:
+def test_file_then_environment_then_flags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, text: str
+) -> None:
     path = tmp_path / name
     path.write_text(text)
     s = load_settings(path)
@@ -44,8 +46,11 @@ def test_unknown_key_is_refused_with_its_name(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "text"),
-    [pytest.param("bad.toml", "port = [", id="toml"), pytest.param("bad.yaml", "port: [", id="yaml"),
-     pytest.param("list.yaml", "- 1\n", id="not-a-mapping")],
+    [
+        pytest.param("bad.toml", "port = [", id="toml"),
+        pytest.param("bad.yaml", "port: [", id="yaml"),
+        pytest.param("list.yaml", "- 1\n", id="not-a-mapping"),
+    ],
 )
 def test_broken_file_is_a_clear_error(tmp_path: Path, name: str, text: str) -> None:
     path = tmp_path / name
