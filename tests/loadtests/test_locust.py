@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -166,3 +167,37 @@ print(json.dumps(out))
     assert surge * 30 == pytest.approx(peak - base), "five-fold within 30 s"
     assert [users for _, users, _ in spike[2:]] == [40, 30, 20, 10], "then decays back to the base load"
     assert shapes["soak"]["stages"] == [[4 * 3600, 10, 5.0]]
+
+
+def test_the_readme_locust_commands_parse() -> None:
+    section = (ROOT / "README.md").read_text().split("## Load testing", 1)[1].split("\n## ", 1)[0]
+    lines = [
+        line.split("#", 1)[0].strip()
+        for block in re.findall(r"```bash\n(.*?)```", section, flags=re.S)
+        for line in block.splitlines()
+        if line.startswith(".venv-load/bin/locust ")
+    ]
+    assert len(lines) >= 3
+    commands = [shlex.split(line)[1:] for line in lines]
+    for argv in commands:
+        for flag in ("-f", "--config"):
+            if flag in argv:
+                assert (ROOT / argv[argv.index(flag) + 1]).is_file()
+    script = """
+import json, sys
+sys.path.insert(0, "loadtests")
+import locustfile  # registers the custom options
+from locust.argument_parser import get_parser
+for argv in json.loads(sys.argv[1]):
+    get_parser().parse_args(argv)
+print("ok")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(commands)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]
