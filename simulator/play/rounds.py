@@ -18,9 +18,9 @@ import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, cast
 
-from games.engine import AnyEngine, MultiStepEngine, Step
+from games.engine import AnyEngine, Engine, MultiStepEngine, Step
 from games.errors import IllegalAction, RoundFinished
 from games.registry import get_engine
 from simulator.catalog.models import Catalog, Game
@@ -209,7 +209,7 @@ class RoundService:
                 outcome = _step_outcome(step) | {"opening": step.state, "opening_stake": amount, "rng": rng}
                 win = step.win
             else:
-                result = engine.play(amount, params, stream)
+                result = cast(Engine, engine).play(amount, params, stream)  # TypeGuard narrows only the if branch
                 outcome, win = {"detail": result.detail, "rng": rng}, result.win
             round_id = self._ids.uuid()
             round_ = Round(
