@@ -1,6 +1,7 @@
 """Errors raised by the pure game library.
 
-Every error a player or operator can cause is a ``GameError``; the API layer turns each one into a 4xx with its ``code``.
+Every error a player or operator can cause is a ``GameError``; the API layer turns each one into a 4xx with its
+``code``.
 Leaf errors also inherit the builtin a caller would naturally catch::
 
     GameError

@@ -1,5 +1,5 @@
-"""Application assembly: ``create_app(settings)`` builds the simulator (and, by default, the reference wallet under
-``/wallet``) with every long-lived resource opened and closed in ``cleanup_ctx``."""
+"""Application assembly: ``create_app(settings)`` builds the simulator (and, by default, the reference
+wallet under ``/wallet``) with every long-lived resource opened and closed in ``cleanup_ctx``."""
 
 from __future__ import annotations
 
@@ -12,31 +12,33 @@ from aiohttp import web
 
 from simulator.admin import routes as admin_routes
 from simulator.aggregator import routes as aggregator_routes
-from simulator.catalog.builder import build_catalog
+from simulator.catalog import build_catalog
+from simulator.catalog import routes as catalog_routes
 from simulator.clock import Clock, SystemClock
-from simulator.credentials import Credentials, load_or_create
-from simulator.dialects.native import NativeDialect
+from simulator.credentials import Credentials
+from simulator.dialects import config as dialect_config
+from simulator.dialects.registry import make_dialect
 from simulator.http import error_middleware
 from simulator.ids import Ids, RandomIds, SeededIds
 from simulator.play import routes as play_routes
+from simulator.play.demo import DEMO, DemoWallet, StudioWallet
 from simulator.play.rounds import RoundService
 from simulator.settings import Settings
+from simulator.settlement import routes as settlement_routes
 from simulator.settlement.settler import Settler
 from simulator.settlement.worker import SettlementWorker
 from simulator.state import CATALOG, CLOCK, IDS, ROUNDS, SETTINGS, STORE, WALLETS, WORKER
 from simulator.store.database import open_database
 from simulator.store.provider import ProviderStore
 from simulator.wallet.app import create_wallet_app
+from simulator.wallet.dialects import WalletDialects
 from simulator.wallet_client.client import WalletClient, make_session
 
 CREDENTIALS = web.AppKey("credentials", Credentials)
 WORKER_ENABLED = web.AppKey("worker_enabled", bool)
+ENDPOINTS = web.AppKey("wallet_endpoints", dict[str, dialect_config.DialectEndpoint])
 
-
-def credentials_for(settings: Settings) -> Credentials:
-    if settings.wallet_secret is not None:
-        return Credentials(settings.wallet_key_id, settings.wallet_secret.get_secret_value(), None)
-    return load_or_create(settings.data_dir, settings.wallet_key_id)
+credentials_for = dialect_config.credentials_for
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -50,13 +52,18 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     settings, clock, ids, store = app[SETTINGS], app[CLOCK], app[IDS], app[STORE]
-    creds = app[CREDENTIALS]
     session = make_session(settings.wallet_pool_size)
-    dialect = NativeDialect(settings.effective_wallet_url, creds.wallet_key_id, creds.wallet_secret.encode(), clock)
-    client = WalletClient(session, dialect, timeout=settings.wallet_timeout)
+    demo = DemoWallet(store.db, clock)
+    await demo.migrate()
+    clients = {
+        name: StudioWallet(session, make_dialect(endpoint, clock), timeout=settings.wallet_timeout, demo=demo)
+        for name, endpoint in app[ENDPOINTS].items()
+    }
+    catalog = app[CATALOG]
 
     def wallet_for(studio_id: str) -> WalletClient:
-        return client
+        """The client of the studio's wallet dialect (all share one pooled session)."""
+        return clients[catalog.studio(studio_id).dialect]
 
     settler = Settler(
         store,
@@ -70,6 +77,7 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     lease = 2 * settings.wallet_timeout + 5
     worker = SettlementWorker(store, settler, clock, ids, orphan_age=lease)
     app[WALLETS] = wallet_for
+    app[DEMO] = demo
     app[WORKER] = worker
     app[ROUNDS] = RoundService(store, app[CATALOG], settler, worker, wallet_for, clock, ids, lease=lease)
     task = asyncio.create_task(worker.run()) if app[WORKER_ENABLED] else None
@@ -84,13 +92,15 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
 def create_app(
     settings: Settings, *, clock: Clock | None = None, ids: Ids | None = None, settlement_worker: bool = True
 ) -> web.Application:
-    """The simulator app. ``clock`` and ``ids`` are the test seams; ``settlement_worker=False`` leaves retries to
-    explicit ``app[WORKER].run_once()`` calls."""
+    """The simulator app. ``clock`` and ``ids`` are the test seams; ``settlement_worker=False`` leaves
+    retries to explicit ``app[WORKER].run_once()`` calls."""
     clock = clock or SystemClock()
     if ids is None:
         ids = SeededIds(settings.seed) if settings.deterministic else RandomIds()
     wallet_ids: Ids = SeededIds(settings.seed, "wallet") if settings.deterministic else RandomIds()
     creds = credentials_for(settings)
+    dialect_config.ensure_dev_keys(settings)
+    endpoints = dialect_config.resolve(settings, creds)
 
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
@@ -98,13 +108,19 @@ def create_app(
     app[IDS] = ids
     app[CREDENTIALS] = creds
     app[WORKER_ENABLED] = settlement_worker
+    app[ENDPOINTS] = endpoints
     app[CATALOG] = build_catalog(settings.seed)
     app.cleanup_ctx.append(_store_ctx)
+    app.cleanup_ctx.append(catalog_routes.catalog_ctx)
     app.cleanup_ctx.append(_services_ctx)
+    catalog_routes.add_routes(app)
     aggregator_routes.add_routes(app)
     play_routes.add_routes(app)
     admin_routes.add_routes(app)
+    settlement_routes.add_routes(app)
     if settings.embedded_wallet:
         keys = {creds.wallet_key_id: creds.wallet_secret.encode()}
-        app.add_subapp("/wallet", create_wallet_app(settings, clock=clock, ids=wallet_ids, keys=keys))
+        dialects = WalletDialects(endpoints)
+        wallet = create_wallet_app(settings, clock=clock, ids=wallet_ids, keys=keys, dialects=dialects)
+        app.add_subapp("/wallet", wallet)
     return app

@@ -1,5 +1,5 @@
-"""The ``casino-sim`` command. Each subcommand lives in ``simulator.commands``; errors end as a one-line message and a
-non-zero exit code, never a traceback."""
+"""The ``casino-sim`` command. Each subcommand lives in ``simulator.commands``; errors end as a one-line
+message and a non-zero exit code, never a traceback."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from simulator.commands import player, rng_cert, rtp, serve, verify, wallet
+from simulator.commands import player, reconcile, rng_cert, rtp, serve, verify, wallet
 from simulator.errors import SimulatorError
 from simulator.http import validation_message
 
-COMMANDS = (serve, wallet, player, verify, rtp, rng_cert)
+COMMANDS = (serve, wallet, player, verify, rtp, rng_cert, reconcile)
 
 
 def parser() -> argparse.ArgumentParser:

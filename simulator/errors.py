@@ -4,6 +4,7 @@
     ├── RequestError(SimulatorError, ValueError)          400: malformed or invalid input
     │   ├── UnknownCurrency                               400
     │   └── BetOutOfLimits                                400
+    ├── Forbidden(SimulatorError, PermissionError)        403: not allowed (country blocked, game disabled)
     ├── NotFound(SimulatorError, LookupError)             404: unknown game, session, round, player
     ├── SessionExpired(SimulatorError)                    410: the game session is over
     ├── Conflict(SimulatorError)                          409: the request contradicts current state
@@ -46,6 +47,11 @@ class UnknownCurrency(RequestError):
 
 class BetOutOfLimits(RequestError):
     code = "BET_OUT_OF_LIMITS"
+
+
+class Forbidden(SimulatorError, PermissionError):
+    code = "FORBIDDEN"
+    status = 403
 
 
 class NotFound(SimulatorError, LookupError):

@@ -1,7 +1,8 @@
-"""HTTP plumbing shared by the simulator and the reference wallet: JSON errors, strict body parsing, route docs.
+"""HTTP plumbing shared by the simulator and the reference wallet: JSON errors, strict body parsing, route
+docs.
 
-Every error leaves as ``{"error": {"code": ..., "message": ...}}``. Bad input is a 4xx; a 500 means a bug, is logged
-with its traceback, and never shows one to the client.
+Every error leaves as ``{"error": {"code": ..., "message": ...}}``. Bad input is a 4xx; a 500 means a bug, is
+logged with its traceback, and never shows one to the client.
 """
 
 from __future__ import annotations
@@ -76,6 +77,20 @@ def validation_message(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def int_query(request: web.Request, name: str, default: int, *, low: int, high: int) -> int:
+    """An integer query parameter within [low, high]; anything else is a 400 that names the parameter."""
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise RequestError(f"query parameter {name} must be an integer") from None
+    if not low <= value <= high:
+        raise RequestError(f"query parameter {name} must be between {low} and {high}")
+    return value
+
+
 async def read_json(request: web.Request) -> Any:
     raw = await request.read()
     if not raw:
@@ -108,6 +123,7 @@ class RouteDoc:
     query: tuple[tuple[str, str], ...] = ()
     content_type: str = "application/json"
     extra: dict[str, Any] = field(default_factory=dict)
+    request_content_type: str = "application/json"
 
 
 H = TypeVar("H", bound=Handler)

@@ -3,6 +3,7 @@ document cannot drift from what is served (a test also compares both)."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from aiohttp import web
@@ -40,12 +41,24 @@ def iter_routes(app: web.Application) -> list[tuple[str, str, Any]]:
     return out
 
 
+@cache
+def _model_schema(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema(ref_template=_REF)
+
+
 def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
-    schema = model.model_json_schema(ref_template=_REF)
+    schema = dict(_model_schema(model))  # the cached schema stays intact: only this copy loses "$defs"
     for name, sub in schema.pop("$defs", {}).items():
-        components[name] = sub
-    components[model.__name__] = schema
+        _register(components, name, sub)
+    _register(components, model.__name__, schema)
     return {"$ref": _REF.format(model=model.__name__)}
+
+
+def _register(components: dict[str, Any], name: str, schema: dict[str, Any]) -> None:
+    """Components are keyed by class name: two different models with one name would silently describe one
+    route with the other's schema, so that is refused."""
+    if components.setdefault(name, schema) != schema:
+        raise ValueError(f"two different models are both named {name!r}; give one a distinct name")
 
 
 def build_openapi(app: web.Application, *, title: str, version: str) -> tuple[dict[str, Any], list[str]]:
@@ -71,10 +84,8 @@ def build_openapi(app: web.Application, *, title: str, version: str) -> tuple[di
         if params:
             op["parameters"] = params
         if doc.request is not None:
-            op["requestBody"] = {
-                "required": True,
-                "content": {"application/json": {"schema": _schema(doc.request, components)}},
-            }
+            content = {doc.request_content_type: {"schema": _schema(doc.request, components)}}
+            op["requestBody"] = {"required": True, "content": content}
         ok: dict[str, Any] = {"description": "success"}
         if doc.response is not None:
             ok["content"] = {doc.content_type: {"schema": _schema(doc.response, components)}}

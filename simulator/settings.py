@@ -16,13 +16,32 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from simulator.errors import RequestError
 
 _config_file: contextvars.ContextVar[Path | None] = contextvars.ContextVar("config_file", default=None)
+
+
+DialectName = Literal["native", "rsa_json", "md5_form", "token_query"]
+
+
+class WalletEndpoint(BaseModel):
+    """Where one wallet dialect's calls go and how they are authenticated; unset fields keep the defaults.
+
+    >>> WalletEndpoint(url="https://wallet.example/md5", key_id="op-7").url
+    'https://wallet.example/md5'
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str | None = Field(None, description="Default: the wallet URL (native) or {wallet URL}/{dialect}.")
+    key_id: str | None = Field(None, description="Key or provider id sent with calls; default wallet_key_id.")
+    secret: SecretStr | None = Field(None, description="HMAC, MD5 or auth-token secret; default: derived.")
+    private_key_path: Path | None = Field(None, description="rsa_json: PEM key the simulator signs with.")
+    public_key_path: Path | None = Field(None, description="rsa_json: PEM key the wallet verifies with.")
 
 
 class Settings(BaseSettings):
@@ -46,11 +65,17 @@ class Settings(BaseSettings):
     wallet_timeout: float = Field(5.0, gt=0, description="Seconds before a wallet call counts as timed out.")
     wallet_pool_size: int = Field(256, ge=1, description="Keep-alive connections to the wallet.")
     signature_window: int = Field(300, ge=1, description="Seconds a signed timestamp stays acceptable.")
+    wallets: dict[DialectName, WalletEndpoint] = Field(
+        default_factory=dict, description="Per-dialect wallet URL and keys; absent dialects use the defaults."
+    )
     unknown_rollback: Literal["accept", "reject"] = Field(
         "accept", description="Reference wallet: answer to a rollback of a transaction it never saw."
     )
 
     session_ttl: int = Field(3600, ge=1, description="Seconds a game session accepts new rounds.")
+    catalog_change_interval: float = Field(
+        600.0, ge=0, description="Seconds between seeded catalogue changes (added, updated...); 0: none."
+    )
     max_body_bytes: int = Field(64 * 1024, ge=1024)
     retry_base_delay: float = Field(0.5, gt=0, description="First backoff of a failed win or rollback, seconds.")
     retry_max_delay: float = Field(60.0, gt=0)

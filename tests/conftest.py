@@ -6,8 +6,24 @@ from pathlib import Path
 
 import pytest
 
+from simulator.dialects import rsa_keys
 from simulator.settings import Settings
 from tests.harness import Sim, running_sim
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_rsa_key_pair() -> Iterator[None]:
+    """Generating an RSA key per test app costs more than the rest of the test: the session makes one."""
+    if not rsa_keys.available():
+        yield
+        return
+    pair = rsa_keys.generate()
+    original = rsa_keys.generate
+    rsa_keys.generate = lambda: pair
+    try:
+        yield
+    finally:
+        rsa_keys.generate = original
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
-"""A running simulator on a real loopback socket, and a client that speaks to it like an operator and a player."""
+"""A running simulator on a real loopback socket, and a client that speaks to it like an operator and a
+player."""
 
 from __future__ import annotations
 
@@ -69,11 +70,13 @@ class Sim:
         return await self.request("POST", f"/play/{session_token}/rounds", {"amount": amount, "params": params or {}})
 
     async def game_for(self, engine_id: str) -> str:
-        reply = await self.request("GET", "/v1/games?limit=500")
+        """The engine's reference title: every currency, no country limits, native dialect, never changed."""
+        reply = await self.request("GET", f"/v1/games?engine={engine_id}&limit=500")
+        assert reply.status == 200, reply.body
         for game in reply.body["games"]:
-            if game["engine_id"] == engine_id:
+            if game["reference"]:
                 return str(game["game_id"])
-        raise AssertionError(f"no game with engine {engine_id}")
+        raise AssertionError(f"no reference game with engine {engine_id}")
 
 
 @asynccontextmanager

@@ -22,7 +22,7 @@ def readme_python() -> str:
     text = (ROOT / "README.md").read_text()
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
     assert len(blocks) == 1
-    return blocks[0]
+    return str(blocks[0])
 
 
 @pytest.fixture

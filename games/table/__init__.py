@@ -1,5 +1,8 @@
-"""table engines."""
+"""Table engines: roulette (European, American, French), blackjack tables and baccarat."""
 
 from games.engine import AnyEngine
+from games.table.baccarat import BaccaratEngine
+from games.table.blackjack_variants import blackjack_engines
+from games.table.roulette import roulette_engines
 
-ENGINES: dict[str, AnyEngine] = {}
+ENGINES: dict[str, AnyEngine] = {**roulette_engines(), **blackjack_engines(), "baccarat": BaccaratEngine()}

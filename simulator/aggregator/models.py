@@ -1,4 +1,5 @@
-"""Wire models of the operator API. Requests are strict: ``"100"`` is not an amount and unknown fields are refused."""
+"""Wire models of the operator API. Requests are strict: ``"100"`` is not an amount and unknown fields are
+refused."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from simulator.catalog.models import Game, Studio
 from simulator.fairness.source import RngMapping, RngMode
 
 
@@ -15,11 +15,21 @@ class _Request(BaseModel):
 
 
 class LaunchRequest(_Request):
-    player_id: str = Field(min_length=1, max_length=255)
     game_id: str = Field(min_length=1, max_length=255)
     currency: str = Field(min_length=3, max_length=8)
-    token: str = Field(min_length=1, max_length=512, description="The operator's session token for this player.")
-    country: str | None = Field(None, min_length=2, max_length=2)
+    player_id: str | None = Field(None, min_length=1, max_length=255, description="Required unless demo.")
+    token: str | None = Field(
+        None,
+        min_length=1,
+        max_length=512,
+        description="The operator's session token for this player; required unless demo.",
+    )
+    demo: bool = Field(False, description="Play with fun money kept by the simulator; no player, token or wallet call.")
+    country: str | None = Field(
+        None,
+        pattern=r"^[A-Z]{2}$",
+        description="Player's country, ISO 3166-1 alpha-2 upper case; needed if the game limits countries.",
+    )
     language: str | None = Field(None, min_length=2, max_length=16)
     client_seed: str | None = Field(None, min_length=1, max_length=64)
 
@@ -32,6 +42,7 @@ class Fairness(BaseModel):
 
 class LaunchResponse(BaseModel):
     session_token: str
+    demo: bool
     launch_url: str
     expires_at: float
     game_id: str
@@ -39,16 +50,6 @@ class LaunchResponse(BaseModel):
     currency: str
     balance: int
     fairness: Fairness
-
-
-class GamePage(BaseModel):
-    games: list[Game]
-    next_cursor: str | None
-    total: int
-
-
-class StudioList(BaseModel):
-    studios: list[Studio]
 
 
 class VerifyRequest(_Request):
@@ -79,6 +80,8 @@ class TransactionOut(BaseModel):
     round_id: str
     kind: str
     player_id: str
+    game_id: str
+    studio_id: str
     currency: str
     amount: int
     round_closed: bool
@@ -87,7 +90,9 @@ class TransactionOut(BaseModel):
     attempts: int
     last_error: str | None
     balance_after: int | None
+    next_attempt_at: float
     created_at: float
+    updated_at: float
 
 
 class TransactionPage(BaseModel):

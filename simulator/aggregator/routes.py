@@ -10,86 +10,75 @@ from games.engine import MultiStepEngine
 from games.registry import get_engine
 from games.rng import commitment
 from simulator.aggregator.models import (
-    GamePage,
+    Fairness,
     LaunchRequest,
     LaunchResponse,
     RoundOut,
-    StudioList,
     TransactionPage,
     VerifyRequest,
     VerifyResponse,
 )
 from simulator.catalog.models import Game
+from simulator.catalog.routes import CATALOG_SYNC
 from simulator.dialects.call import WalletCall
-from simulator.errors import NotFound, RequestError, WalletRefused
+from simulator.dialects.registry import DialectUnavailable, UnavailableDialect
+from simulator.errors import Forbidden, NotFound, RequestError, WalletRefused
 from simulator.fairness.seeds import new_seed_pair
 from simulator.fairness.verify import recompute
 from simulator.http import RouteDoc, documented, json_response, read_model
+from simulator.http import int_query as _int_query
 from simulator.money import exponent
+from simulator.play.demo import DEMO, DEMO_PREFIX, is_demo
 from simulator.play.rounds import refusal
 from simulator.state import CATALOG, CLOCK, IDS, SETTINGS, STORE, WALLETS
-from simulator.store.provider import Session, Transaction
+from simulator.store.provider import TRANSACTION_STATUSES, Session, Transaction
 
 
-def _int_query(request: web.Request, name: str, default: int, *, low: int, high: int) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise RequestError(f"query parameter {name} must be an integer") from None
-    if not low <= value <= high:
-        raise RequestError(f"query parameter {name} must be between {low} and {high}")
-    return value
-
-
-@documented(RouteDoc("List studios", "catalogue", response=StudioList))
-async def list_studios(request: web.Request) -> web.Response:
-    catalog = request.app[CATALOG]
-    return json_response({"studios": [s.model_dump() for s in catalog.studios.values()]})
-
-
-@documented(
-    RouteDoc(
-        "List games, a page at a time (cursor = the last game_id of the previous page)",
-        "catalogue",
-        response=GamePage,
-        query=(("limit", "page size, 1 to 500"), ("cursor", "from next_cursor")),
-    )
-)
-async def list_games(request: web.Request) -> web.Response:
-    catalog = request.app[CATALOG]
-    limit = _int_query(request, "limit", 100, low=1, high=500)
-    games = catalog.game_list
-    start = 0
-    if cursor := request.query.get("cursor"):
-        if cursor not in catalog.games:
-            raise RequestError("unknown cursor; use next_cursor from the previous page", code="INVALID_CURSOR")
-        start = games.index(catalog.games[cursor]) + 1
-    page = games[start : start + limit]
-    next_cursor = page[-1].game_id if start + limit < len(games) and page else None
-    return json_response({"games": [g.model_dump() for g in page], "next_cursor": next_cursor, "total": len(games)})
-
-
-@documented(RouteDoc("One game's metadata", "catalogue", response=Game, errors=("UNKNOWN_GAME",)))
-async def get_game(request: web.Request) -> web.Response:
-    return json_response(request.app[CATALOG].game(request.match_info["game_id"]).model_dump())
+def check_launch_rules(game: Game, body: LaunchRequest) -> None:
+    """Refuse a launch the catalogue does not allow, with the most useful error first."""
+    if not game.enabled:
+        raise Forbidden(f"{game.game_id} is disabled; try again later or pick another game", code="GAME_DISABLED")
+    exponent(body.currency)
+    if body.currency not in game.currencies:
+        raise RequestError(
+            f"{game.game_id} is not offered in {body.currency}; it offers {', '.join(game.currencies)}",
+            code="CURRENCY_NOT_OFFERED",
+        )
+    restricted = game.allowed_countries is not None or bool(game.blocked_countries)
+    if body.country is None:
+        if restricted:
+            raise RequestError(
+                f"{game.game_id} restricts countries; send the player's country", code="COUNTRY_REQUIRED"
+            )
+    elif not game.playable_in(body.country):
+        raise Forbidden(f"{game.game_id} may not be launched in {body.country}", code="COUNTRY_BLOCKED")
+    if body.demo:
+        if not game.demo:
+            raise Forbidden(f"{game.game_id} has no demo mode", code="DEMO_NOT_AVAILABLE")
+    elif body.player_id is None or body.token is None:
+        raise RequestError("player_id and token are required unless demo is true")
+    elif is_demo(body.token):
+        raise RequestError(f"operator tokens may not start with {DEMO_PREFIX!r}; that form marks demo sessions")
 
 
 @documented(
     RouteDoc(
-        "Launch a game for a player: session token, launch URL and the fairness commitment",
+        "Launch a game for a player (or in demo mode): session token, launch URL and the fairness commitment",
         "sessions",
         request=LaunchRequest,
         response=LaunchResponse,
         status=201,
         errors=(
             "UNKNOWN_GAME",
+            "GAME_DISABLED",
             "UNKNOWN_CURRENCY",
             "CURRENCY_NOT_OFFERED",
+            "COUNTRY_REQUIRED",
+            "COUNTRY_BLOCKED",
+            "DEMO_NOT_AVAILABLE",
             "INVALID_SESSION",
             "PLAYER_BLOCKED",
+            "DIALECT_UNAVAILABLE",
             "WALLET_UNAVAILABLE",
         ),
     )
@@ -97,26 +86,37 @@ async def get_game(request: web.Request) -> web.Response:
 async def launch(request: web.Request) -> web.Response:
     body = await read_model(request, LaunchRequest)
     app = request.app
+    await app[CATALOG_SYNC].refresh()
     game = app[CATALOG].game(body.game_id)
-    exponent(body.currency)
-    if body.currency not in game.currencies:
-        raise RequestError(f"{game.game_id} is not offered in {body.currency}", code="CURRENCY_NOT_OFFERED")
-    check = WalletCall("balance", body.player_id, body.token, body.currency)
-    try:
-        reply = await app[WALLETS](game.studio_id).call(check)
-    except WalletRefused as exc:
-        raise refusal(exc) from None
-    seeds = new_seed_pair(app[IDS], body.client_seed)
-    now = app[CLOCK].now()
-    settings = app[SETTINGS]
+    check_launch_rules(game, body)
+    ids, now, settings = app[IDS], app[CLOCK].now(), app[SETTINGS]
+    token = ids.token()
+    if body.demo:
+        wallet_token = DEMO_PREFIX + token
+        player_id = body.player_id or f"demo-{token[:12]}"
+        balance = await app[DEMO].open(wallet_token, body.currency)
+    else:
+        assert body.player_id is not None and body.token is not None
+        wallet_token, player_id = body.token, body.player_id
+        wallet = app[WALLETS](game.studio_id)
+        if isinstance(wallet.dialect, UnavailableDialect):
+            raise DialectUnavailable(f"{game.studio_id} cannot be played here: {wallet.dialect.reason}")
+        check = WalletCall(
+            "balance", player_id, wallet_token, body.currency, game_id=game.game_id, studio_id=game.studio_id
+        )
+        try:
+            balance = (await wallet.call(check)).balance
+        except WalletRefused as exc:
+            raise refusal(exc) from None
+    seeds = new_seed_pair(ids, body.client_seed)
     session = Session(
-        token=app[IDS].token(),
-        player_id=body.player_id,
-        operator_token=body.token,
+        token=token,
+        player_id=player_id,
+        operator_token=wallet_token,
         game_id=game.game_id,
         studio_id=game.studio_id,
         currency=body.currency,
-        demo=False,
+        demo=body.demo,
         country=body.country,
         language=body.language,
         created_at=now,
@@ -129,17 +129,14 @@ async def launch(request: web.Request) -> web.Response:
     await app[STORE].create_session(session)
     out = LaunchResponse(
         session_token=session.token,
+        demo=body.demo,
         launch_url=f"{settings.base_url}/play/{session.token}",
         expires_at=session.expires_at,
         game_id=game.game_id,
-        player_id=body.player_id,
+        player_id=player_id,
         currency=body.currency,
-        balance=reply.balance,
-        fairness={
-            "server_seed_hash": seeds.server_seed_hash,
-            "client_seed": seeds.client_seed,
-            "next_nonce": 1,
-        },
+        balance=balance,
+        fairness=Fairness(server_seed_hash=seeds.server_seed_hash, client_seed=seeds.client_seed, next_nonce=1),
     )
     return json_response(out.model_dump(), status=201)
 
@@ -151,6 +148,8 @@ def transaction_json(t: Transaction) -> dict[str, Any]:
         "round_id",
         "kind",
         "player_id",
+        "game_id",
+        "studio_id",
         "currency",
         "amount",
         "round_closed",
@@ -159,7 +158,9 @@ def transaction_json(t: Transaction) -> dict[str, Any]:
         "attempts",
         "last_error",
         "balance_after",
+        "next_attempt_at",
         "created_at",
+        "updated_at",
     )
     return {k: getattr(t, k) for k in keys}
 
@@ -204,16 +205,35 @@ async def get_round(request: web.Request) -> web.Response:
 
 @documented(
     RouteDoc(
-        "The provider's transaction log, oldest first (cursor: after = last seq seen)",
+        "The provider's transaction log, oldest first (cursor: after = last seq seen; never skips a row)",
         "rounds",
         response=TransactionPage,
-        query=(("after", "seq to start after"), ("limit", "1 to 1000")),
+        errors=("INVALID_REQUEST",),
+        query=(
+            ("after", "seq to start after"),
+            ("limit", "1 to 1000"),
+            ("round_id", "only this round"),
+            ("player_id", "only this player"),
+            ("kind", "bet, win or rollback"),
+            ("status", ", ".join(TRANSACTION_STATUSES)),
+        ),
     )
 )
 async def list_transactions(request: web.Request) -> web.Response:
     after = _int_query(request, "after", 0, low=0, high=2**62)
     limit = _int_query(request, "limit", 500, low=1, high=1000)
-    rows = await request.app[STORE].transactions(after=after, limit=limit)
+    q = request.query
+    for name, allowed in (("kind", ("bet", "win", "rollback")), ("status", TRANSACTION_STATUSES)):
+        if name in q and q[name] not in allowed:
+            raise RequestError(f"query parameter {name} must be one of: {', '.join(allowed)}")
+    rows = await request.app[STORE].transactions(
+        after=after,
+        limit=limit,
+        round_id=q.get("round_id"),
+        player_id=q.get("player_id"),
+        kind=q.get("kind"),
+        status=q.get("status"),
+    )
     return json_response(
         {"transactions": [transaction_json(t) for t in rows], "next_after": rows[-1].seq if rows else after}
     )
@@ -274,9 +294,6 @@ async def verify(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    app.router.add_get("/v1/studios", list_studios)
-    app.router.add_get("/v1/games", list_games)
-    app.router.add_get("/v1/games/{game_id}", get_game)
     app.router.add_post("/v1/sessions", launch)
     app.router.add_get("/v1/rounds/{round_id}", get_round)
     app.router.add_get("/v1/transactions", list_transactions)

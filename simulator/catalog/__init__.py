@@ -1,6 +1,18 @@
-"""The game catalogue: studios and games generated from the root seed, backed by real engines."""
+"""The game catalogue: studios and games generated from the root seed, backed by real engines, with a change
+feed."""
 
-from simulator.catalog.builder import build_catalog
-from simulator.catalog.models import Catalog, Game, Studio
+from simulator.catalog.builder import Blueprint, blueprint_for, build_blueprint
+from simulator.catalog.live import Catalog, GameQuery, build_catalog
+from simulator.catalog.models import Change, Game, Studio
 
-__all__ = ["Catalog", "Game", "Studio", "build_catalog"]
+__all__ = [
+    "Blueprint",
+    "Catalog",
+    "Change",
+    "Game",
+    "GameQuery",
+    "Studio",
+    "blueprint_for",
+    "build_blueprint",
+    "build_catalog",
+]

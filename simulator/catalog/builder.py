@@ -1,22 +1,43 @@
-"""Generate the catalogue from the root seed: the same seed gives the same studios and games on every machine.
+"""Generate the catalogue from the root seed: the same seed, engine registry and Faker version give the same
+studios, games and change schedule on every machine and in every process.
 
-Faker is seeded per catalogue (never through its global instance), and engines are visited in sorted order, so the
-result depends on nothing but the seed and the engine registry.
+Faker is seeded per instance (never through its global instance) and every other draw comes from a
+``random.Random`` seeded with a string (hashed with SHA-512, so ``PYTHONHASHSEED`` plays no part). Engines are
+visited in sorted order. Each registered engine backs at least one game and has one *reference title*: offered
+in every currency, language and country, with the default limits, owned by a native-dialect studio and never
+touched by the change schedule, so integrations and tests always find a stable game per engine.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import itertools
+import json
+import random
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from math import isinf
+from typing import Any
+
 from faker import Faker
 
-from games.engine import MultiStepEngine
+from games.engine import AnyEngine, MathProfile, MultiStepEngine
 from games.registry import engine_ids, get_engine
-from simulator.catalog.models import Catalog, Game, Studio
+from simulator.catalog import data
+from simulator.catalog.models import Category, ChangeKind, Game, RtpVariant, Studio, Volatility
+from simulator.dialects.config import DIALECTS
+from simulator.dialects.registry import SUPPORTS
 from simulator.money import EXPONENTS, scale_cents
 
-_STUDIO_SUFFIXES = ("Gaming", "Studios", "Interactive", "Games", "Entertainment", "Labs", "Play", "Works")
+STUDIOS = 40
+GAMES = 1000
+UPCOMING = 40  # games held back and added by the change schedule
 
 
-def _volatility(sigma: float) -> str:
+def _volatility(sigma: float) -> Volatility:
     if sigma < 2:
         return "low"
     if sigma < 6:
@@ -24,42 +45,324 @@ def _volatility(sigma: float) -> str:
     return "high"
 
 
-def build_catalog(seed: int, *, studios: int = 8, games_per_engine: int = 2) -> Catalog:
-    fake = Faker()
-    fake.seed_instance(seed)
-    studio_list = []
-    for i in range(studios):
-        name = f"{fake.last_name()} {_STUDIO_SUFFIXES[i % len(_STUDIO_SUFFIXES)]}"
-        studio_list.append(Studio(studio_id=f"studio-{i + 1:03d}", name=name, dialect="native"))
-    currencies = tuple(sorted(EXPONENTS))
-    game_list = []
-    n = 0
-    for engine_id in engine_ids():
-        engine = get_engine(engine_id)
-        math = engine.math()
-        for _ in range(games_per_engine):
-            n += 1
-            studio = studio_list[n % len(studio_list)]
-            title = " ".join(fake.words(2)).title()
-            game_list.append(
-                Game(
-                    game_id=f"{studio.studio_id}-{engine_id}-{n:04d}",
-                    slug=f"{title.lower().replace(' ', '-')}-{n:04d}",
-                    name=title,
-                    studio_id=studio.studio_id,
-                    category=engine.category,
-                    engine_id=engine_id,
-                    rtp=round(math.rtp * 100, 4),
-                    hit_frequency=round(math.hit_frequency, 6),
-                    volatility=_volatility(math.std_dev),
-                    max_win_multiplier=math.max_win_multiplier,
-                    currencies=currencies,
-                    min_bet={c: scale_cents(c, 10) for c in currencies},
-                    max_bet={c: scale_cents(c, 100_000) for c in currencies},
-                    multi_step=isinstance(engine, MultiStepEngine),
-                    # a share of games exercises the unbiased mapping and the certified-RNG mode
-                    rng_mapping="unbiased" if n % 5 == 0 else "compatible",
-                    rng_mode="certified" if n % 7 == 0 else "provably-fair",
+def _category(engine: AnyEngine) -> Category:
+    """The engine's category; one the catalogue does not know is listed as instant."""
+    if engine.category == "slots":
+        return "slots"
+    if engine.category == "table":
+        return "table"
+    return "instant"
+
+
+def _slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "game"
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledChange:
+    index: int  # 1-based: due at epoch + index * interval
+    kind: ChangeKind
+    game_id: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+class Blueprint:
+    """The generated catalogue before any change: what every process derives from the seed alone."""
+
+    def __init__(
+        self,
+        seed: int,
+        studios: list[Studio],
+        games: list[Game],
+        upcoming: list[Game],
+        reference: frozenset[str],
+        locales: Mapping[str, Faker],
+    ) -> None:
+        self.seed = seed
+        self.studios = studios
+        self.games = games
+        self.upcoming = {g.game_id: g for g in upcoming}
+        self.reference = reference
+        digest = hashlib.sha256()
+        for record in [*studios, *games, *upcoming]:
+            digest.update(record.model_dump_json().encode())
+        self.fingerprint = digest.hexdigest()
+        self._locales = locales
+        self._schedule: list[ScheduledChange] = []
+        self._rng = random.Random(f"{seed}:schedule")
+        self._state = {g.game_id: g for g in games}
+        self._queue = [g.game_id for g in upcoming]
+        self._disabled: list[str] = []
+        self.rendered: dict[str, dict[str, bytes]] | None = None  # the games' JSON per API version, made once
+
+    def scheduled(self, count: int) -> list[ScheduledChange]:
+        """The first ``count`` scheduled changes (generated on demand, each from the ones before it)."""
+        while len(self._schedule) < count:
+            self._schedule.append(self._next(len(self._schedule) + 1))
+        return self._schedule[:count]
+
+    def _next(self, index: int) -> ScheduledChange:
+        rng = self._rng
+        roll = rng.random()
+        if self._queue and roll < 0.2:
+            game_id = self._queue.pop(0)
+            self._state[game_id] = self.upcoming[game_id]
+            return ScheduledChange(index, "added", game_id)
+        candidates = sorted(set(self._state) - self.reference - set(self._disabled))
+        if self._disabled and (roll < 0.35 or len(self._disabled) >= 20):
+            game_id = self._disabled.pop(rng.randrange(len(self._disabled)))
+            return ScheduledChange(index, "enabled", game_id)
+        if roll < 0.5:
+            game_id = rng.choice(candidates)
+            self._disabled.append(game_id)
+            return ScheduledChange(index, "disabled", game_id)
+        game_id = rng.choice(candidates)
+        fields = self._update(self._state[game_id], rng)
+        self._state[game_id] = self._state[game_id].model_copy(update=fields)
+        return ScheduledChange(index, "updated", game_id, fields)
+
+    def _update(self, game: Game, rng: random.Random) -> dict[str, Any]:
+        dialect = next(s.dialect for s in self.studios if s.studio_id == game.studio_id)
+        missing_currencies = [c for c in sorted(EXPONENTS) if c not in game.currencies and SUPPORTS[dialect](c)]
+        missing_languages = [lang for lang in data.LANGUAGES if lang not in game.languages]
+        options = ["max_bet"]
+        if missing_currencies:
+            options.append("currency")
+        if missing_languages:
+            options.append("language")
+        if "jackpot" not in game.features:
+            options.append("jackpot")
+        if game.category != "live":
+            options.append("demo")
+        kind = rng.choice(options)
+        if kind == "max_bet":
+            return {"max_bet": {c: v * 2 for c, v in game.max_bet.items()}}
+        if kind == "currency":
+            currency = rng.choice(missing_currencies)
+            low, high = game.min_bet["USD"], game.max_bet["USD"]  # every generated game offers USD
+            return {
+                "currencies": tuple(sorted((*game.currencies, currency))),
+                "min_bet": game.min_bet | {currency: scale_cents(currency, low)},
+                "max_bet": game.max_bet | {currency: scale_cents(currency, high)},
+            }
+        if kind == "language":
+            language = rng.choice(missing_languages)
+            name = _local_name(self._locales[language], language)
+            return {
+                "languages": tuple(sorted((*game.languages, language))),
+                "names": game.names | {language: name},
+            }
+        if kind == "jackpot":
+            return {"features": tuple(sorted((*game.features, "jackpot")))}
+        return {"demo": not game.demo}
+
+
+def _local_name(fake: Faker, language: str) -> str:
+    words: list[str] = fake.words(2)
+    if language in data.UNSPACED:
+        return "".join(words)
+    return " ".join(w[:1].upper() + w[1:] for w in words)
+
+
+_math_cache: dict[int, MathProfile] = {}
+
+
+def _math(engine: AnyEngine) -> MathProfile:
+    key = id(engine)
+    if key not in _math_cache:
+        _math_cache[key] = engine.math()
+    return _math_cache[key]
+
+
+def _family(engine_id: str, engine: AnyEngine) -> str:
+    family = getattr(engine, "family", None)
+    return family if isinstance(family, str) and family else engine_id
+
+
+class _Generator:
+    def __init__(self, seed: int, engines: Mapping[str, AnyEngine]) -> None:
+        self.seed = seed
+        self.engines = dict(sorted(engines.items()))
+        self.rng = random.Random(f"{seed}:catalog")
+        self.fake = Faker("en_US")
+        self.fake.seed_instance(seed)
+        self.locales: dict[str, Faker] = {}
+        for n, (language, locale) in enumerate(data.LANGUAGES.items()):
+            fake = Faker(locale)
+            fake.seed_instance(seed * 100 + n)
+            self.locales[language] = fake
+        families: dict[str, list[str]] = {}
+        for engine_id, engine in self.engines.items():
+            families.setdefault(_family(engine_id, engine), []).append(engine_id)
+        self.variants = {
+            engine_id: tuple(
+                RtpVariant(engine_id=v, rtp=round(_math(self.engines[v]).rtp * 100, 4))
+                for v in families[_family(engine_id, engine)]
+            )
+            for engine_id, engine in self.engines.items()
+        }
+        self.slugs: set[str] = set()
+        self.multi_step = {e: isinstance(engine, MultiStepEngine) for e, engine in self.engines.items()}
+
+    def studios(self) -> list[Studio]:
+        names: set[str] = set()
+        dialects = [DIALECTS[i % len(DIALECTS)] for i in range(STUDIOS)]
+        self.rng.shuffle(dialects)
+        out = []
+        for i in range(STUDIOS):
+            name = f"{self.fake.last_name()} {self.rng.choice(data.STUDIO_SUFFIXES)}"
+            while name in names:
+                name = f"{self.fake.last_name()} {self.rng.choice(data.STUDIO_SUFFIXES)}"
+            names.add(name)
+            slug = _slugify(name)
+            blocked = self.rng.sample(data.REGULATED, self.rng.randint(0, 3))
+            out.append(
+                Studio(
+                    studio_id=f"studio-{i + 1:03d}",
+                    slug=slug,
+                    name=name,
+                    dialect=dialects[i],
+                    country=self.rng.choice(data.STUDIO_COUNTRIES),
+                    founded=self.rng.randint(1996, 2023),
+                    website=f"https://{slug}.example",
+                    blocked_countries=tuple(sorted(blocked)),
                 )
             )
-    return Catalog(studio_list, game_list)
+        return out
+
+    def _slug(self, name: str) -> str:
+        base = _slugify(name)
+        slug = base
+        for n in itertools.count(2):
+            if slug not in self.slugs:
+                break
+            slug = f"{base}-{n}"
+        self.slugs.add(slug)
+        return slug
+
+    def _name(self, engine_id: str, category: Category) -> str:
+        fake, rng = self.fake, self.rng
+        word = str(fake.word()).title()
+        label = engine_id.replace("_", "-").split("-")[0].title()
+        if category == "slots":
+            pattern = rng.randrange(5)
+            if pattern == 0:
+                return f"{word} {str(fake.word()).title()}"
+            if pattern == 1:
+                return f"{fake.last_name()}'s {word}"
+            if pattern == 2:
+                return f"Mega {word}"
+            if pattern == 3:
+                return f"{word} of {fake.city()}"
+            return f"{word} {str(fake.word()).title()} Deluxe"
+        if category == "live":
+            return f"Live {word} {label}"
+        return f"{word} {label}" if rng.random() < 0.7 else f"{fake.last_name()} {label}"
+
+    def game(self, n: int, engine_id: str, studio: Studio, *, reference: bool) -> Game:
+        rng = self.rng
+        engine = self.engines[engine_id]
+        math = _math(engine)
+        category = _category(engine)
+        if category == "table" and not reference and rng.random() < 0.35:
+            category = "live"
+        name = self._name(engine_id, category)
+        others = [lang for lang in data.LANGUAGES if lang != "en"]
+        if reference:
+            languages = list(data.LANGUAGES)
+            currencies = sorted(EXPONENTS)
+            low, high = data.REFERENCE_LIMITS
+            blocked: list[str] = []
+            allowed: tuple[str, ...] | None = None
+        else:
+            languages = ["en", *rng.sample(others, rng.randint(2, 9))]
+            supported = [c for c in sorted(EXPONENTS) if SUPPORTS[studio.dialect](c)]
+            currencies = [c for c in supported if c in ("EUR", "USD") or rng.random() < 0.7]
+            low, high = rng.choice(data.MIN_BET_CENTS), rng.choice(data.MAX_BET_CENTS)
+            blocked = sorted({*studio.blocked_countries, *rng.sample(data.REGULATED, rng.randint(0, 2))})
+            allowed = None
+            if rng.random() < 0.08:
+                allowed = tuple(c for c in rng.choice(data.REGIONS) if c not in blocked)
+        names = {"en": name} | {
+            lang: _local_name(self.locales[lang], lang) for lang in sorted(languages) if lang != "en"
+        }
+        features = []
+        if category == "slots":
+            if rng.random() < 0.7:
+                features.append("free_spins")
+                if rng.random() < 0.4:
+                    features.append("bonus_buy")
+            if rng.random() < 0.1:
+                features.append("jackpot")
+        elif rng.random() < 0.05:
+            features.append("jackpot")
+        released = dt.date.fromisoformat(data.RELEASE_FROM) + dt.timedelta(days=rng.randrange(data.RELEASE_DAYS))
+        game_id = f"{studio.studio_id}-{engine_id}-{n:04d}"
+        return Game(
+            game_id=game_id,
+            slug=self._slug(name),
+            name=name,
+            names=names,
+            studio_id=studio.studio_id,
+            category=category,
+            engine_id=engine_id,
+            multi_step=self.multi_step[engine_id],
+            rtp=round(math.rtp * 100, 4),
+            rtp_variants=self.variants[engine_id],
+            volatility=_volatility(math.std_dev),
+            hit_frequency=round(math.hit_frequency, 6),
+            max_win_multiplier=None if isinf(math.max_win_multiplier) else math.max_win_multiplier,
+            currencies=tuple(currencies),
+            min_bet={c: scale_cents(c, low) for c in currencies},
+            max_bet={c: scale_cents(c, high) for c in currencies},
+            languages=tuple(sorted(languages)),
+            allowed_countries=allowed,
+            blocked_countries=tuple(blocked),
+            features=tuple(sorted(features)),
+            release_date=released.isoformat(),
+            demo=reference or (category != "live" and rng.random() < 0.9),
+            thumbnail_url=f"/v1/games/{game_id}/thumbnail.svg",
+            # a share of titles exercises the unbiased mapping and the certified-RNG mode (docs/fairness.md)
+            rng_mapping="unbiased" if not reference and n % 5 == 0 else "compatible",
+            rng_mode="certified" if not reference and n % 7 == 0 else "provably-fair",
+            reference=reference,
+        )
+
+
+def build_blueprint(seed: int, engines: Mapping[str, AnyEngine]) -> Blueprint:
+    gen = _Generator(seed, engines)
+    studios = gen.studios()
+    native = [s for s in studios if s.dialect == "native"]
+    ids = list(gen.engines)
+    games: list[Game] = []
+    for n, engine_id in enumerate(ids, start=1):
+        games.append(gen.game(n, engine_id, native[(n - 1) % len(native)], reference=True))
+    reference = frozenset(g.game_id for g in games)
+    slots = [ids[i % len(ids)] for i in range(GAMES + UPCOMING - len(ids))] if ids else []
+    gen.rng.shuffle(slots)
+    for i, engine_id in enumerate(slots):
+        n = len(ids) + i + 1
+        games.append(gen.game(n, engine_id, studios[i % len(studios)], reference=False))
+    listed, upcoming = games[: max(GAMES, len(ids))], games[max(GAMES, len(ids)) :]
+    return Blueprint(seed, studios, listed, upcoming, reference, gen.locales)
+
+
+@lru_cache(maxsize=8)
+def _cached(seed: int, engines: tuple[tuple[str, int], ...]) -> Blueprint:
+    return build_blueprint(seed, {engine_id: get_engine(engine_id) for engine_id, _ in engines})
+
+
+def blueprint_for(seed: int) -> Blueprint:
+    """The blueprint of ``seed`` over the registered engines, built once per process and engine set."""
+    ids = engine_ids()
+    return _cached(seed, tuple((engine_id, id(get_engine(engine_id))) for engine_id in ids))
+
+
+def catalogue_digest(blueprint: Blueprint) -> str:
+    """A short stable summary, for comparing builds across processes."""
+    summary = {
+        "fingerprint": blueprint.fingerprint,
+        "studios": len(blueprint.studios),
+        "games": len(blueprint.games),
+    }
+    return json.dumps(summary, sort_keys=True)

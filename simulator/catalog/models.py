@@ -1,19 +1,38 @@
-"""Catalogue records. Built once at start-up and shared read-only by every request."""
+"""Catalogue records. Built once per seed and shared read-only; a change produces a new ``Game``
+(``model_copy``)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from simulator.errors import NotFound
+from pydantic import BaseModel, ConfigDict, Field
+
 from simulator.fairness.source import RngMapping, RngMode
+
+Category = Literal["slots", "table", "instant", "live"]
+Volatility = Literal["low", "medium", "high"]
+ChangeKind = Literal["added", "updated", "disabled", "enabled"]
 
 
 class Studio(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     studio_id: str
+    slug: str
     name: str
-    dialect: str
+    dialect: str = Field(description="Wallet dialect the studio's calls use (native, rsa_json, md5_form, token_query).")
+    country: str = Field(description="Where the studio is based (ISO 3166-1 alpha-2).")
+    founded: int
+    website: str
+    blocked_countries: tuple[str, ...] = Field(description="Markets none of the studio's games may be launched in.")
+
+
+class RtpVariant(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    engine_id: str
+    rtp: float = Field(description="Percent.")
 
 
 class Game(BaseModel):
@@ -22,34 +41,52 @@ class Game(BaseModel):
     game_id: str
     slug: str
     name: str
+    names: dict[str, str] = Field(description="Name per language code (generated in each language, not translated).")
     studio_id: str
-    category: str
+    category: Category = Field(description="'live' marks a table engine presented as a live-dealer title.")
     engine_id: str
-    rtp: float
-    hit_frequency: float
-    volatility: str
-    max_win_multiplier: float
-    currencies: tuple[str, ...]
-    min_bet: dict[str, int]
-    max_bet: dict[str, int]
     multi_step: bool
-    rng_mode: RngMode = "provably-fair"
-    rng_mapping: RngMapping = "compatible"
+    rtp: float = Field(description="Return to player of the engine's reference bet, percent.")
+    rtp_variants: tuple[RtpVariant, ...] = Field(description="Engines of the same family with their RTP.")
+    volatility: Volatility
+    hit_frequency: float
+    max_win_multiplier: float | None = Field(description="Largest win per unit stake; null when unbounded.")
+    currencies: tuple[str, ...]
+    min_bet: dict[str, int] = Field(description="Minor units per currency.")
+    max_bet: dict[str, int] = Field(description="Minor units per currency.")
+    languages: tuple[str, ...]
+    allowed_countries: tuple[str, ...] | None = Field(description="null: everywhere not blocked.")
+    blocked_countries: tuple[str, ...]
+    features: tuple[str, ...]
+    release_date: str
+    demo: bool
+    thumbnail_url: str
+    rng_mode: RngMode = Field("provably-fair", description="Random source of live rounds (docs/fairness.md).")
+    rng_mapping: RngMapping = Field("compatible", description="How random words become outcomes.")
+    reference: bool = Field(False, description="The engine's stable reference title (see docs/catalogue.md).")
     enabled: bool = True
-    demo: bool = True
+    version: int = 1
+    updated_at: str | None = None
+
+    def playable_in(self, country: str) -> bool:
+        if country in self.blocked_countries:
+            return False
+        return self.allowed_countries is None or country in self.allowed_countries
 
 
-class Catalog:
-    def __init__(self, studios: list[Studio], games: list[Game]) -> None:
-        self.studios = {s.studio_id: s for s in studios}
-        self.games = {g.game_id: g for g in games}
-        self.game_list = sorted(self.games.values(), key=lambda g: g.game_id)
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One catalogue change. ``seq`` orders all changes of a database (scheduled and admin alike)."""
 
-    def game(self, game_id: str) -> Game:
-        try:
-            return self.games[game_id]
-        except KeyError:
-            raise NotFound(f"no game {game_id!r}", code="UNKNOWN_GAME") from None
+    seq: int
+    kind: ChangeKind
+    game_id: str
+    source: Literal["schedule", "admin"]
+    at: float
+    fields: dict[str, Any] = field(default_factory=dict)
 
-    def studio(self, studio_id: str) -> Studio:
-        return self.studios[studio_id]
+
+# The live view over these records; the play flow imports it from here.
+from simulator.catalog.live import Catalog  # noqa: E402
+
+__all__ = ["Catalog", "Category", "Change", "ChangeKind", "Game", "RtpVariant", "Studio", "Volatility"]

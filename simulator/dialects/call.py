@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -10,7 +11,8 @@ Operation = Literal["balance", "bet", "win", "rollback"]
 
 @dataclass(frozen=True, slots=True)
 class WalletCall:
-    """One wallet operation. ``transaction_id`` is minted once and reused by every retry of the same operation."""
+    """One wallet operation. ``transaction_id`` is minted once and reused by every retry of the same
+    operation."""
 
     operation: Operation
     player_id: str
@@ -28,9 +30,15 @@ class WalletCall:
 
 @dataclass(frozen=True, slots=True)
 class WalletRequest:
+    """One HTTP POST. ``then`` chains a second request that belongs to the same operation (a dialect's
+    explicit end-of-round call, a session check before a balance): the operation counts as done only when the
+    last reply is read, so a failure anywhere in the chain retries the whole chain with the same ids."""
+
     url: str
     headers: dict[str, str]
     body: bytes
+    then: WalletRequest | None = None
+    check_reply: Callable[[WalletCall, int, bytes], None] | None = None  # reads the reply before ``then`` is sent
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,10 @@
 """The native protocol: JSON POST to ``{wallet_url}/{operation}``, signed with HMAC-SHA256.
 
-Signature recipe (also in the README): ``X-Casino-Sim-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." +
-raw body)>`` where ``timestamp`` is the integer Unix time sent in ``X-Casino-Sim-Timestamp`` and ``X-Casino-Sim-Key``
-names the key. Success is a 2xx ``{"balance": int, "currency": str, "transaction_id": ...}``; refusal is a 4xx
-``{"error": {"code": ..., "message": ...}, "balance": int?}`` with a code from ``ERROR_CODES``.
+Signature recipe (also in the README): ``X-Casino-Sim-Signature: sha256=<hex HMAC-SHA256(secret, timestamp +
+"." + raw body)>`` where ``timestamp`` is the integer Unix time sent in ``X-Casino-Sim-Timestamp`` and
+``X-Casino-Sim-Key`` names the key. Success is a 2xx ``{"balance": int, "currency": str, "transaction_id":
+...}``; refusal is a 4xx ``{"error": {"code": ..., "message": ...}, "balance": int?}`` with a code from
+``ERROR_CODES``.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def sign(secret: bytes, timestamp: str, body: bytes) -> str:
 
 
 def signature_valid(secret: bytes, timestamp: str, body: bytes, signature: str) -> bool:
-    return hmac.compare_digest(sign(secret, timestamp, body), signature)
+    """Constant-time check; header values may hold any character, so both sides are compared as bytes."""
+    expected = sign(secret, timestamp.encode("utf-8", "replace").decode(), body).encode()
+    return hmac.compare_digest(expected, signature.encode("utf-8", "replace"))
 
 
 def call_fields(call: WalletCall, request_id: str) -> dict[str, Any]:
@@ -115,7 +118,7 @@ class NativeDialect:
         error = data.get("error")
         code = error.get("code") if isinstance(error, dict) else None
         message = error.get("message", "") if isinstance(error, dict) else ""
-        if code in UNCERTAIN_CODES or (code is None and status >= 500):
+        if code in UNCERTAIN_CODES or status >= 500:  # a 5xx never proves that nothing was applied
             raise WalletError(f"wallet failed {call.operation}: HTTP {status} {code or ''}".rstrip())
         if code not in ERROR_CODES:
             raise WalletProtocolError(f"wallet answered {call.operation} with HTTP {status} and unknown code {code!r}")

@@ -1,14 +1,16 @@
 """One round, as a real studio plays it against a seamless wallet.
 
-1. The outcome is decided first, from the session's committed seeds and next nonce, and persisted together with the
-   pending bet and the next nonce in one transaction (bad bet parameters abort here: no nonce used, no money moved).
-2. The bet is sent. Refused (funds, limits, session...): the round is void, nothing else happens. No usable answer:
-   the bet's fate is unknown, so its rollback is queued durably and attempted at once.
-3. The closing win (0 when lost) is queued durably and sent; if the wallet does not acknowledge it, the settlement
-   worker retries it with the same transaction id until it does.
+1. The outcome is decided first, from the session's committed seeds and next nonce, and persisted together
+   with the pending bet and the next nonce in one transaction (bad bet parameters abort here: no nonce used,
+   no money moved).
+2. The bet is sent. Refused (funds, limits, session...): the round is void, nothing else happens. No usable
+   answer (timeout, 5xx, connection error, unreadable reply): the bet's fate is unknown, so its rollback is
+   queued durably and attempted at once.
+3. The closing win (0 when lost) is queued durably and sent; if the wallet does not acknowledge it, the
+   settlement worker retries it with the same transaction id until it does.
 
-Multi-step games open the same way, then each player action may add a bet (double, split) before it is applied; the
-win is queued when the engine says the round is finished.
+Multi-step games open the same way, then each player action may add a bet (double, split) before it is
+applied; the win is queued when the engine says the round is finished.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from simulator.errors import (
     ShuttingDown,
     WalletError,
     WalletRefused,
+    WalletTimeout,
 )
 from simulator.fairness.source import round_source
 from simulator.ids import Ids
@@ -238,7 +241,7 @@ class RoundService:
         reply = await self._place_bet(bet, round_status="void")
         finished = not multi_step(engine) or round_.outcome["finished"]
         if not finished:
-            await self._store.settle(bet.transaction_id, status="acked", now=self._clock.now(), balance=reply.balance)
+            await self._bet_acked(bet, reply)
             return await self._result(round_.round_id, reply.balance, engine)
         win = self._transaction(
             session,
@@ -248,14 +251,7 @@ class RoundService:
             round_closed=True,
             reference_transaction_id=bet.transaction_id,
         )
-        await self._store.settle(
-            bet.transaction_id,
-            status="acked",
-            now=self._clock.now(),
-            balance=reply.balance,
-            round_status="settling",
-            follow_up=win,
-        )
+        await self._bet_acked(bet, reply, round_status="settling", follow_up=win)
         return await self._pay(win, reply, engine, round_)
 
     async def _act(self, token: str, round_id: str, action: str, params: Mapping[str, Any]) -> RoundResult:
@@ -273,20 +269,27 @@ class RoundService:
         if not await self._store.claim_round(round_id, round_.version, self._clock.now()):
             raise Conflict("another action on this round is in progress", code="ROUND_BUSY")
         balance: int | None = None
+        taken: Transaction | None = None  # an extra bet the wallet acknowledged
         try:
             if cost:
                 extra = self._transaction(session, round_id, "bet", cost)
                 await self._store.add_transaction(extra)
-                balance = (await self._place_bet(extra, round_status=None)).balance
-                await self._store.settle(extra.transaction_id, status="acked", now=self._clock.now(), balance=balance)
+                reply = await self._place_bet(extra, round_status=None)
+                await self._bet_acked(extra, reply)
+                taken, balance = extra, reply.balance
             step = engine.act(state, action, params)
         except BaseException:
-            await self._store.release_round(round_id, now=self._clock.now())
+            now = self._clock.now()
+            # the action never happened: money taken for it goes back, the round stays as it was
+            refund = None if taken is None else rollback_for(taken, self._ids.uuid(), now, closes_round=False)
+            await self._store.release_round(round_id, now=now, follow_up=refund)
+            if refund is not None:
+                self._worker.kick()
             raise
         stake = round_.stake + cost
         outcome = _step_outcome(step) | {k: round_.outcome[k] for k in ("opening", "opening_stake", "rng")}
         if not step.finished:
-            await self._store.release_round(round_id, now=self._clock.now(), outcome=outcome, stake=stake)
+            await self._released(round_id, outcome=outcome, stake=stake)
             return await self._result(round_id, balance, engine)
         first_bet = next(t for t in await self._store.round_transactions(round_id) if t.kind == "bet")
         win = self._transaction(
@@ -297,15 +300,7 @@ class RoundService:
             round_closed=True,
             reference_transaction_id=first_bet.transaction_id,
         )
-        await self._store.release_round(
-            round_id,
-            now=self._clock.now(),
-            outcome=outcome,
-            stake=stake,
-            win=step.win,
-            status="settling",
-            follow_up=win,
-        )
+        await self._released(round_id, outcome=outcome, stake=stake, win=step.win, status="settling", follow_up=win)
         fallback = WalletReply(balance, session.currency, None) if balance is not None else None
         settling = dataclasses.replace(round_, outcome=outcome, stake=stake, win=step.win)
         return await self._pay(win, fallback, engine, settling)
@@ -328,8 +323,10 @@ class RoundService:
             raise refusal(exc) from None
         except WalletError as exc:
             now = self._clock.now()
-            rollback = rollback_for(bet, self._ids.uuid(), now, closes_round=round_status is not None)
-            await self._store.settle(
+            rollback = rollback_for(
+                bet, self._ids.uuid(), now, closes_round=round_status is not None, send_at=now + self._lease
+            )
+            queued = await self._store.settle(
                 bet.transaction_id,
                 status="failed",
                 now=now,
@@ -337,9 +334,24 @@ class RoundService:
                 round_status="rolling_back" if round_status else None,
                 follow_up=rollback,
             )
-            if await self._settler.deliver(rollback) is None:
+            if queued and await self._settler.deliver(rollback) is None:
                 self._worker.kick()
             raise type(exc)(f"the wallet did not confirm the bet ({exc.message}); it has been rolled back") from None
+
+    async def _bet_acked(self, bet: Transaction, reply: WalletReply, **then: Any) -> None:
+        """Record an acknowledged bet and what follows. If it is no longer pending, this process stalled
+        past the lease and a worker already declared it orphaned and queued its rollback: the round cannot
+        go on."""
+        if not await self._store.settle(
+            bet.transaction_id, status="acked", now=self._clock.now(), balance=reply.balance, **then
+        ):
+            raise WalletTimeout("the bet was confirmed too late and has been rolled back")
+
+    async def _released(self, round_id: str, **state: Any) -> None:
+        """Hand an acted-on round back; if a worker already did (this process stalled past the lease), the
+        action is lost and the player acts again."""
+        if not await self._store.release_round(round_id, now=self._clock.now(), **state):
+            raise Conflict("the action took too long and was undone; act again", code="ROUND_BUSY")
 
     async def _pay(self, win: Transaction, before: WalletReply | None, engine: AnyEngine, round_: Round) -> RoundResult:
         """Deliver the closing win. Acknowledged, the round is closed as the settler recorded it, so the answer is

@@ -1,4 +1,5 @@
-"""Settlement: delivering wins and rollbacks until the wallet acknowledges them, and the rules for failed bets."""
+"""Settlement: delivering wins and rollbacks until the wallet acknowledges them, and the rules for failed
+bets."""
 
 from simulator.settlement.settler import Settler, backoff_delay
 from simulator.settlement.worker import SettlementWorker

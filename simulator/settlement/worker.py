@@ -1,7 +1,10 @@
-"""The background loop that finishes what the request path could not: pending wins and rollbacks whose time has come,
-and bets left in flight by a process that died (they are rolled back, as a provider must when a bet's fate is unknown).
+"""The background loop that finishes what the request path could not: pending wins and rollbacks whose time
+has come, bets left in flight by a process that died (they are rolled back, as a provider must when a bet's
+fate is unknown), and multi-step rounds such a process left mid-action.
 
-``run_once`` does one pass and is what tests call; ``run`` loops until cancelled, waking early when ``kick`` is called.
+``run_once`` does one pass and is what tests call; ``run`` loops until cancelled, waking early when ``kick``
+is called. Several processes may run it on one PostgreSQL database: due rows are leased with ``SKIP LOCKED``
+and every recovery step changes a row only if it is still in the state that called for it.
 """
 
 from __future__ import annotations
@@ -18,9 +21,17 @@ from simulator.store.provider import ProviderStore, Transaction
 log = logging.getLogger("casino_sim.settlement")
 
 
-def rollback_for(bet: Transaction, transaction_id: str, now: float, *, closes_round: bool = True) -> Transaction:
-    """The rollback of ``bet``: same player, round and amount, pointing at the bet's transaction id. A rollback of an
-    extra bet inside a multi-step round leaves the round open."""
+def rollback_for(
+    bet: Transaction,
+    transaction_id: str,
+    now: float,
+    *,
+    closes_round: bool = True,
+    send_at: float | None = None,
+) -> Transaction:
+    """The rollback of ``bet``: same player, round and amount, pointing at the bet's transaction id. A
+    rollback of an extra bet inside a multi-step round leaves the round open. ``send_at`` defers the
+    worker's first attempt (the caller sends it inline first)."""
     return Transaction(
         seq=0,
         transaction_id=transaction_id,
@@ -37,7 +48,7 @@ def rollback_for(bet: Transaction, transaction_id: str, now: float, *, closes_ro
         reference_transaction_id=bet.transaction_id,
         status="pending",
         attempts=0,
-        next_attempt_at=now,
+        next_attempt_at=now if send_at is None else send_at,
         last_error=None,
         balance_after=None,
         created_at=now,
@@ -67,20 +78,30 @@ class SettlementWorker:
     def kick(self) -> None:
         self._wake.set()
 
-    async def run_once(self) -> int:
-        """One pass: roll back orphaned bets, then deliver what is due. Returns how many deliveries were tried."""
+    def _rollback(self, bet: Transaction, closes_round: bool) -> Transaction:
+        return rollback_for(bet, self._ids.uuid(), self._clock.now(), closes_round=closes_round)
+
+    async def recover(self) -> int:
+        """Roll back bets left in flight and hand back rounds left mid-action; returns rollbacks queued."""
         now = self._clock.now()
-        for bet in await self._store.orphaned_bets(now - self._orphan_age):
-            log.warning("bet %s was left in flight; rolling it back", bet.transaction_id)
-            await self._store.settle(
-                bet.transaction_id,
-                status="failed",
-                now=now,
-                error="orphaned",
-                round_status="rolling_back",
-                follow_up=rollback_for(bet, self._ids.uuid(), now),
+        horizon = now - self._orphan_age
+        queued = 0
+        for bet in await self._store.orphaned_bets(horizon):
+            if await self._store.recover_orphan(bet.transaction_id, now, self._rollback) is not None:
+                log.warning("bet %s was left in flight; rolling it back", bet.transaction_id)
+                queued += 1
+        for rollback in await self._store.release_stale_rounds(horizon, now, self._rollback):
+            log.warning(
+                "extra bet %s was never applied to its round; rolling it back",
+                rollback.reference_transaction_id,
             )
-        due = await self._store.claim_due(now, lease=self._orphan_age)
+            queued += 1
+        return queued
+
+    async def run_once(self) -> int:
+        """One pass: recover what dead processes left, then deliver what is due. Returns deliveries tried."""
+        await self.recover()
+        due = await self._store.claim_due(self._clock.now(), lease=self._orphan_age)
         if due:
             await asyncio.gather(*(self._settler.deliver(t) for t in due))
         return len(due)

@@ -1,4 +1,4 @@
-"""Persistence behind one interface: ``Database`` with SQLite (embedded default) and PostgreSQL (shared) engines."""
+"""Persistence behind one interface: ``Database``, with SQLite (embedded default) and PostgreSQL (shared)."""
 
 from simulator.store.database import Database, Row, Tx, open_database
 

@@ -1,12 +1,20 @@
 """The one storage interface. Repositories write portable SQL with ``?`` placeholders once; engines adapt it.
 
 Rules every repository follows so that both engines behave the same:
+
 - all work on shared rows happens inside ``async with db.transaction() as tx``;
-- nothing inside a transaction awaits anything but ``tx`` (no network, no sleeps), so SQLite never interleaves and
-  PostgreSQL holds locks briefly;
-- rows a decision depends on are read with ``tx.for_update`` appended, which locks them on PostgreSQL (SQLite's
-  ``BEGIN IMMEDIATE`` already serialises writers);
+- nothing inside a transaction awaits anything but ``tx`` (no network, no sleeps), so SQLite never
+  interleaves and PostgreSQL holds locks briefly;
+- rows a decision depends on are read with ``tx.for_update`` appended, which locks them on PostgreSQL
+  (SQLite's ``BEGIN IMMEDIATE`` already serialises writers);
+- a reader that pages through a table by its ``{serial}`` column calls ``tx.barrier(table)`` first, so a
+  row whose transaction commits late cannot appear below a cursor that already moved past it;
 - DDL uses ``{serial}`` for an auto-increment primary key and ``{real}`` for a float column.
+
+Errors::
+
+    StoreError(SimulatorError)
+    └── DuplicateKey(StoreError)      a unique constraint refused an insert: a concurrent twin won
 """
 
 from __future__ import annotations
@@ -15,7 +23,19 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
+from simulator.errors import SimulatorError
+
 Row = Mapping[str, Any]
+
+
+class StoreError(SimulatorError):
+    code = "STORE_ERROR"
+    status = 503
+
+
+class DuplicateKey(StoreError):
+    code = "CONFLICT"
+    status = 409
 
 
 class Tx(Protocol):
@@ -30,6 +50,10 @@ class Tx(Protocol):
         """Run a statement; returns the number of rows it changed."""
         ...
 
+    async def barrier(self, table: str) -> None:
+        """Wait for every transaction writing ``table`` to end; hold new writers off until this one ends."""
+        ...
+
 
 class Database(Protocol):
     dialect: str
@@ -42,7 +66,8 @@ class Database(Protocol):
 
 
 async def open_database(url: str) -> Database:
-    """``sqlite:///relative/or/absolute/path`` or ``postgresql://user@host:port/db``."""
+    """``sqlite:///relative/or/absolute/path`` or ``postgresql://user@host:port/db`` (query parameters such as
+    ``?search_path=schema`` become PostgreSQL session settings)."""
     if url.startswith("sqlite:///"):
         from simulator.store.sqlite import SqliteDatabase
 

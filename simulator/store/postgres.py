@@ -1,7 +1,12 @@
-"""PostgreSQL engine (asyncpg): the shared store that lets several simulator processes serve the same sessions.
+"""PostgreSQL engine (asyncpg): the shared store that lets several simulator processes share sessions.
 
 Repositories write ``?`` placeholders; they are rewritten to ``$1, $2, ...`` once per distinct statement.
 Transactions run at READ COMMITTED; rows that decisions depend on are locked with ``FOR UPDATE``.
+
+``barrier`` takes ``SHARE`` mode on the table: it waits for the transactions writing it to commit and holds
+new writers off until the reader's transaction ends. Without it, a cursor that pages by ``{serial}`` could
+skip a row: sequence values are handed out at insert time, but rows become visible at commit time, in
+another order.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any
 
-from simulator.store.database import Row
+from simulator.store.database import DuplicateKey, Row
 
 try:
     import asyncpg
@@ -45,9 +50,17 @@ class _PostgresTx:
         return list(await self._conn.fetch(_numbered(sql), *args))
 
     async def execute(self, sql: str, *args: Any) -> int:
-        status: str = await self._conn.execute(_numbered(sql), *args)
+        try:
+            status: str = await self._conn.execute(_numbered(sql), *args)
+        except asyncpg.UniqueViolationError as exc:
+            raise DuplicateKey(str(exc)) from exc
         tail = status.rsplit(" ", 1)[-1]
         return int(tail) if tail.isdigit() else 0
+
+    async def barrier(self, table: str) -> None:
+        if not table.isidentifier():
+            raise ValueError(f"not a table name: {table!r}")
+        await self._conn.execute(f"LOCK TABLE {table} IN SHARE MODE")
 
 
 class PostgresDatabase:

@@ -1,22 +1,40 @@
 """The provider's own records: game sessions (with their fairness seeds), rounds, and the transaction log.
 
-The transaction log is also the durable settlement outbox: a win or rollback is written as ``pending`` in the same
-transaction that decides it, before any wallet call, so a crash can delay money but never forget it. Statuses:
+The transaction log is also the durable settlement outbox: a win or rollback is written as ``pending`` in the
+same transaction that decides it, before any wallet call, so a crash can delay money but never forget it.
 
-- transactions: ``pending`` (to deliver or in flight) -> ``acked`` | ``refused`` (the wallet said no, final) |
-  ``failed`` (a bet whose outcome is unknown: its rollback is queued) | ``abandoned`` (retried past the age limit);
-- rounds: ``open`` -> ``closed`` | ``void`` (bet refused) | ``rolling_back`` -> ``rolled_back`` | ``manual``.
+Transactions: ``pending`` (to deliver, or in flight) -> ``acked`` | ``refused`` (the wallet said no: final) |
+``failed`` (a bet whose outcome is unknown: its rollback is queued) | ``abandoned`` (retried past the age
+limit). Only a ``pending`` transaction changes status; whoever records an answer second (a stalled process, a
+worker that took over) changes nothing, and learns so from the return value.
+
+Rounds (``ROUND_STATUSES``; docs/settlement.md draws the machine)::
+
+    open --bet refused--> void
+    open --bet failed or orphaned--> rolling_back --rollback acked--> rolled_back
+    open --(multi-step) action claimed--> acting --action done--> open
+    open | acting --closing win queued--> settling --win acked--> closed
+    settling | rolling_back --refused, or retried past the age limit--> manual
+
+``closed``, ``void`` and ``rolled_back`` are final; ``manual`` waits for a human. Nothing automatic leaves
+them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from simulator.dialects.call import WalletCall
 from simulator.store.database import Database, Row, Tx
+
+ROUND_STATUSES = ("open", "acting", "settling", "rolling_back", "manual", "closed", "void", "rolled_back")
+FINAL_ROUND_STATUSES = frozenset({"closed", "void", "rolled_back"})
+UNSETTLED_ROUND_STATUSES = tuple(s for s in ROUND_STATUSES if s not in FINAL_ROUND_STATUSES)
+TRANSACTION_STATUSES = ("pending", "acked", "refused", "failed", "abandoned")
+_SETTLED_OR_MANUAL = "('closed', 'void', 'rolled_back', 'manual')"
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS sessions (
@@ -59,6 +77,7 @@ SCHEMA = (
         created_at {real} NOT NULL,
         updated_at {real} NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS rounds_session ON rounds (session_token, created_at)",
+    "CREATE INDEX IF NOT EXISTS rounds_status ON rounds (status, created_at)",
     """CREATE TABLE IF NOT EXISTS transactions (
         seq {serial},
         transaction_id TEXT NOT NULL UNIQUE,
@@ -184,9 +203,20 @@ class Transaction:
 _dumps = json.JSONEncoder(separators=(",", ":")).encode
 
 
-def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
-    """An INSERT for trusted column names taken from the record classes above, never from input."""
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
+def _placeholders(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementSummary:
+    """Counts for the settlement report: rounds by status, transactions by kind and status, and retries
+    (attempts beyond the first, as recorded: an attempt cut short by a crash leaves no record)."""
+
+    rounds: dict[str, int]
+    transactions: dict[str, dict[str, int]]
+    retries: int
+    pending: int
+    oldest_pending_at: float | None
 
 
 class ProviderStore:
@@ -199,10 +229,11 @@ class ProviderStore:
     # sessions
 
     async def create_session(self, session: Session) -> None:
+        cols = Session.__slots__
         async with self.db.transaction() as tx:
             await tx.execute(
-                _insert_sql("sessions", Session.__slots__),
-                *(getattr(session, k) if k != "demo" else int(session.demo) for k in Session.__slots__),
+                f"INSERT INTO sessions ({', '.join(cols)}) VALUES ({_placeholders(len(cols))})",  # noqa: S608
+                *(getattr(session, k) if k != "demo" else int(session.demo) for k in cols),
             )
 
     async def get_session(self, token: str) -> Session | None:
@@ -247,8 +278,8 @@ class ProviderStore:
         token: str,
         decide: Callable[[Session], tuple[Round, list[Transaction]]],
     ) -> tuple[Round, list[Transaction]]:
-        """Lock the session, let ``decide`` compute the round from its current nonce, then persist the round, its
-        first transactions and the next nonce atomically. ``decide`` is pure and may raise to abort."""
+        """Lock the session, let ``decide`` compute the round from its current nonce, then persist the round,
+        its first transactions and the next nonce atomically. ``decide`` is pure and may raise to abort."""
         async with self.db.transaction() as tx:
             row = await tx.fetchone(f"SELECT * FROM sessions WHERE token = ?{tx.for_update}", token)  # noqa: S608
             assert row is not None
@@ -289,8 +320,9 @@ class ProviderStore:
         win: int | None = None,
         status: str = "open",
         follow_up: Transaction | None = None,
-    ) -> None:
-        """End a player action: store the new state (if any) and hand the round back, or queue its closing win."""
+    ) -> bool:
+        """End a player action: store the new state (if any) and hand the round back, or queue its win. False,
+        with nothing changed, when the round is no longer ``acting`` (a worker handed it back meanwhile)."""
         sets, args = ["status = ?", "version = version + 1", "updated_at = ?"], [status, now]
         for column, value in (
             ("outcome", None if outcome is None else _dumps(outcome)),
@@ -301,9 +333,14 @@ class ProviderStore:
                 sets.append(f"{column} = ?")
                 args.append(value)
         async with self.db.transaction() as tx:
-            await tx.execute(f"UPDATE rounds SET {', '.join(sets)} WHERE round_id = ?", *args, round_id)  # noqa: S608
-            if follow_up is not None:
+            changed = await tx.execute(
+                f"UPDATE rounds SET {', '.join(sets)} WHERE round_id = ? AND status = 'acting'",  # noqa: S608
+                *args,
+                round_id,
+            )
+            if changed and follow_up is not None:
                 await self._insert_transaction(tx, follow_up)
+        return changed == 1
 
     async def add_transaction(self, t: Transaction) -> None:
         async with self.db.transaction() as tx:
@@ -314,19 +351,76 @@ class ProviderStore:
             row = await tx.fetchone("SELECT * FROM rounds WHERE round_id = ?", round_id)
         return None if row is None else Round.from_row(row)
 
-    async def rounds(self, *, status: str | None = None) -> list[Round]:
-        sql, args = "SELECT * FROM rounds", ()  # type: tuple[str, tuple[str, ...]]
-        if status is not None:
-            sql, args = sql + " WHERE status = ?", (status,)
+    async def rounds(
+        self, *, statuses: Sequence[str] | None = None, after: str | None = None, limit: int = 1000
+    ) -> list[Round]:
+        """Rounds oldest first, optionally only those in ``statuses``; ``after`` is the last round id of the
+        previous page."""
+        where: list[str] = []
+        args: list[Any] = []
+        if statuses:
+            where.append(f"status IN ({_placeholders(len(statuses))})")
+            args += statuses
         async with self.db.transaction() as tx:
-            rows = await tx.fetchall(sql + " ORDER BY created_at, round_id", *args)
+            if after is not None:
+                cursor = await tx.fetchone("SELECT created_at FROM rounds WHERE round_id = ?", after)
+                if cursor is None:
+                    return []
+                where.append("(created_at > ? OR (created_at = ? AND round_id > ?))")
+                args += [cursor["created_at"], cursor["created_at"], after]
+            condition = " WHERE " + " AND ".join(where) if where else ""
+            sql = f"SELECT * FROM rounds{condition} ORDER BY created_at, round_id LIMIT ?"  # noqa: S608
+            rows = await tx.fetchall(sql, *args, limit)
         return [Round.from_row(r) for r in rows]
+
+    async def release_stale_rounds(
+        self, older_than: float, now: float, make_rollback: Callable[[Transaction, bool], Transaction]
+    ) -> list[Transaction]:
+        """Hand back multi-step rounds left ``acting`` by a process that died mid-action. An extra bet it got
+        acknowledged but never applied to the round (acknowledged bets exceed the round's stake) is rolled
+        back. Rounds whose extra bet is still pending are left to ``recover_orphan``."""
+        queued: list[Transaction] = []
+        async with self.db.transaction() as tx:
+            in_flight = "SELECT 1 FROM transactions t WHERE t.round_id = rounds.round_id AND t.status = 'pending'"
+            stale = f"status = 'acting' AND updated_at < ? AND NOT EXISTS ({in_flight})"
+            sql = f"SELECT * FROM rounds WHERE {stale}"  # noqa: S608
+            rows = await tx.fetchall(sql + tx.for_update, older_than)
+            for row in rows:
+                round_ = Round.from_row(row)
+                bets = await tx.fetchall(
+                    "SELECT * FROM transactions WHERE round_id = ? AND kind = 'bet' AND status = 'acked' ORDER BY seq",
+                    round_.round_id,
+                )
+                reversed_ids = {
+                    r["reference_transaction_id"]
+                    for r in await tx.fetchall(
+                        "SELECT reference_transaction_id FROM transactions WHERE round_id = ? AND kind = 'rollback'",
+                        round_.round_id,
+                    )
+                }
+                live = [Transaction.from_row(b) for b in bets if b["transaction_id"] not in reversed_ids]
+                excess = sum(b.amount for b in live) - round_.stake
+                for bet in reversed(live[1:]):
+                    if excess <= 0:
+                        break
+                    rollback = make_rollback(bet, False)
+                    await self._insert_transaction(tx, rollback)
+                    queued.append(rollback)
+                    excess -= bet.amount
+                await tx.execute(
+                    "UPDATE rounds SET status = 'open', version = version + 1, updated_at = ?"
+                    " WHERE round_id = ? AND status = 'acting'",
+                    now,
+                    round_.round_id,
+                )
+        return queued
 
     @staticmethod
     async def _insert_round(tx: Tx, r: Round) -> None:
+        cols = Round.__slots__
         await tx.execute(
-            _insert_sql("rounds", Round.__slots__),
-            *(_dumps(getattr(r, k)) if k in ("params", "outcome") else getattr(r, k) for k in Round.__slots__),
+            f"INSERT INTO rounds ({', '.join(cols)}) VALUES ({_placeholders(len(cols))})",  # noqa: S608
+            *(_dumps(getattr(r, k)) if k in ("params", "outcome") else getattr(r, k) for k in cols),
         )
 
     # transactions
@@ -336,9 +430,14 @@ class ProviderStore:
     async def _insert_transaction(self, tx: Tx, t: Transaction) -> None:
         cols = self._TX_COLUMNS
         await tx.execute(
-            _insert_sql("transactions", cols),
+            f"INSERT INTO transactions ({', '.join(cols)}) VALUES ({_placeholders(len(cols))})",  # noqa: S608
             *(int(t.round_closed) if k == "round_closed" else getattr(t, k) for k in cols),
         )
+
+    async def get_transaction(self, transaction_id: str) -> Transaction | None:
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone("SELECT * FROM transactions WHERE transaction_id = ?", transaction_id)
+        return None if row is None else Transaction.from_row(row)
 
     async def settle(
         self,
@@ -351,45 +450,42 @@ class ProviderStore:
         round_status: str | None = None,
         round_win: int | None = None,
         follow_up: Transaction | None = None,
-    ) -> None:
-        """Record the wallet's answer to a transaction and, atomically, what follows from it (round status, the
-        next pending transaction)."""
+    ) -> bool:
+        """Record the wallet's answer to a pending transaction and, atomically, what follows from it (round
+        status, the next pending transaction). False, with nothing changed, when the transaction is no longer
+        pending: its fate was already recorded (by a worker that took an orphan over, or a twin delivery)."""
         async with self.db.transaction() as tx:
-            await tx.execute(
-                "UPDATE transactions SET status = ?, attempts = attempts + 1, balance_after = ?, last_error = ?,"
-                " updated_at = ? WHERE transaction_id = ?",
+            changed = await tx.execute(
+                "UPDATE transactions SET status = ?, attempts = attempts + 1, balance_after = ?,"
+                " last_error = ?, updated_at = ? WHERE transaction_id = ? AND status = 'pending'",
                 status,
                 balance,
                 error,
                 now,
                 transaction_id,
             )
+            if not changed:
+                return False
             if round_status is not None:
                 row = await tx.fetchone("SELECT round_id FROM transactions WHERE transaction_id = ?", transaction_id)
                 assert row is not None
-                if round_win is None:
-                    await tx.execute(
-                        "UPDATE rounds SET status = ?, updated_at = ? WHERE round_id = ?",
-                        round_status,
-                        now,
-                        row["round_id"],
-                    )
-                else:
-                    await tx.execute(
-                        "UPDATE rounds SET status = ?, win = ?, updated_at = ? WHERE round_id = ?",
-                        round_status,
-                        round_win,
-                        now,
-                        row["round_id"],
-                    )
+                sets, args = "status = ?, updated_at = ?", [round_status, now]
+                if round_win is not None:
+                    sets, args = sets + ", win = ?", [*args, round_win]
+                await tx.execute(
+                    f"UPDATE rounds SET {sets} WHERE round_id = ? AND status NOT IN {_SETTLED_OR_MANUAL}",  # noqa: S608
+                    *args,
+                    row["round_id"],
+                )
             if follow_up is not None:
                 await self._insert_transaction(tx, follow_up)
+        return True
 
     async def reschedule(self, transaction_id: str, *, next_attempt_at: float, error: str, now: float) -> None:
         async with self.db.transaction() as tx:
             await tx.execute(
-                "UPDATE transactions SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, updated_at = ?"
-                " WHERE transaction_id = ? AND status = 'pending'",
+                "UPDATE transactions SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,"
+                " updated_at = ? WHERE transaction_id = ? AND status = 'pending'",
                 next_attempt_at,
                 error,
                 now,
@@ -399,12 +495,9 @@ class ProviderStore:
     async def claim_due(self, now: float, *, lease: float, limit: int = 100) -> list[Transaction]:
         """Pending wins and rollbacks whose time has come, leased to this process for ``lease`` seconds."""
         async with self.db.transaction() as tx:
-            due = "SELECT * FROM transactions WHERE status = 'pending' AND kind != 'bet' AND next_attempt_at <= ?"
-            rows = await tx.fetchall(
-                due + " ORDER BY next_attempt_at LIMIT ?" + tx.skip_locked,
-                now,
-                limit,
-            )
+            due = "status = 'pending' AND kind != 'bet' AND next_attempt_at <= ?"
+            sql = f"SELECT * FROM transactions WHERE {due} ORDER BY next_attempt_at LIMIT ?{tx.skip_locked}"  # noqa: S608
+            rows = await tx.fetchall(sql, now, limit)
             for row in rows:
                 await tx.execute(
                     "UPDATE transactions SET next_attempt_at = ? WHERE transaction_id = ?",
@@ -422,12 +515,100 @@ class ProviderStore:
             )
         return [Transaction.from_row(r) for r in rows]
 
-    async def transactions(self, *, after: int = 0, limit: int = 1000) -> list[Transaction]:
+    async def recover_orphan(
+        self, transaction_id: str, now: float, make_rollback: Callable[[Transaction, bool], Transaction]
+    ) -> Transaction | None:
+        """Declare a bet left in flight ``failed`` and queue its rollback, atomically and only if it is still
+        pending (another process may have recorded it meanwhile). The rollback of a round's opening bet closes
+        the round; the rollback of an extra bet (double, split) hands the round back to the player instead."""
         async with self.db.transaction() as tx:
-            rows = await tx.fetchall("SELECT * FROM transactions WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
+            row = await tx.fetchone(
+                f"SELECT * FROM transactions WHERE transaction_id = ? AND status = 'pending'{tx.for_update}",  # noqa: S608
+                transaction_id,
+            )
+            if row is None:
+                return None
+            bet = Transaction.from_row(row)
+            first = await tx.fetchone(
+                "SELECT transaction_id FROM transactions WHERE round_id = ? AND kind = 'bet' ORDER BY seq LIMIT 1",
+                bet.round_id,
+            )
+            opening = first is not None and first["transaction_id"] == bet.transaction_id
+            await tx.execute(
+                "UPDATE transactions SET status = 'failed', attempts = attempts + 1, last_error = 'orphaned',"
+                " updated_at = ? WHERE transaction_id = ?",
+                now,
+                transaction_id,
+            )
+            rollback = make_rollback(bet, opening)
+            await self._insert_transaction(tx, rollback)
+            if opening:
+                await tx.execute(
+                    "UPDATE rounds SET status = 'rolling_back', updated_at = ?"
+                    " WHERE round_id = ? AND status IN ('open', 'acting')",
+                    now,
+                    bet.round_id,
+                )
+            else:
+                await tx.execute(
+                    "UPDATE rounds SET status = 'open', version = version + 1, updated_at = ?"
+                    " WHERE round_id = ? AND status = 'acting'",
+                    now,
+                    bet.round_id,
+                )
+        return rollback
+
+    async def transactions(
+        self,
+        *,
+        after: int = 0,
+        limit: int = 1000,
+        round_id: str | None = None,
+        player_id: str | None = None,
+        status: str | None = None,
+        kind: str | None = None,
+    ) -> list[Transaction]:
+        """The log in ``seq`` order after ``after``; a cursor that follows it never skips a row."""
+        where, args = ["seq > ?"], list[Any]([after])
+        for column, value in (
+            ("round_id", round_id),
+            ("player_id", player_id),
+            ("status", status),
+            ("kind", kind),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        sql = f"SELECT * FROM transactions WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?"  # noqa: S608
+        async with self.db.transaction() as tx:
+            await tx.barrier("transactions")
+            rows = await tx.fetchall(sql, *args, limit)
         return [Transaction.from_row(r) for r in rows]
 
     async def round_transactions(self, round_id: str) -> list[Transaction]:
         async with self.db.transaction() as tx:
             rows = await tx.fetchall("SELECT * FROM transactions WHERE round_id = ? ORDER BY seq", round_id)
         return [Transaction.from_row(r) for r in rows]
+
+    async def summary(self) -> SettlementSummary:
+        async with self.db.transaction() as tx:
+            by_round = await tx.fetchall("SELECT status, COUNT(*) AS n FROM rounds GROUP BY status")
+            by_tx = await tx.fetchall(
+                "SELECT kind, status, COUNT(*) AS n,"
+                " SUM(CASE WHEN attempts > 1 AND kind != 'bet' THEN attempts - 1 ELSE 0 END) AS retries"
+                " FROM transactions GROUP BY kind, status"
+            )
+            pending = await tx.fetchone(
+                "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM transactions WHERE status = 'pending'"
+            )
+        assert pending is not None
+        transactions: dict[str, dict[str, int]] = {}
+        for row in by_tx:
+            transactions.setdefault(row["kind"], {})[row["status"]] = int(row["n"])
+        return SettlementSummary(
+            rounds={row["status"]: int(row["n"]) for row in by_round},
+            transactions=transactions,
+            retries=sum(int(row["retries"] or 0) for row in by_tx),
+            pending=int(pending["n"]),
+            oldest_pending_at=None if pending["oldest"] is None else float(pending["oldest"]),
+        )

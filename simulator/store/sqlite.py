@@ -1,8 +1,9 @@
 """SQLite engine: one connection in WAL mode, used from the event loop.
 
 Statements run synchronously: a ledger write takes tens of microseconds, far less than handing it to a thread would
-cost. An asyncio lock serialises transactions; WAL with ``synchronous=NORMAL`` survives a killed process (not a power
-cut), which is the durability the simulator promises on the embedded default.
+cost. An asyncio lock serialises transactions (so rows commit in ``{serial}`` order and ``barrier`` has nothing to wait
+for); WAL with ``synchronous=NORMAL`` survives a killed process (not a power cut), which is the durability the
+simulator promises on the embedded default.
 
 Group commit: a COMMIT (writing the changed pages to the WAL) costs more than the statements of a round, so the
 transactions that finish during one pass of the event loop share one. Each runs alone under the lock inside a
@@ -22,9 +23,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, cast
 
-from simulator.store.database import Row
+from simulator.store.database import DuplicateKey, Row
 
 _DDL_TYPES = {"serial": "INTEGER PRIMARY KEY AUTOINCREMENT", "real": "REAL"}
+_DUPLICATE = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
 
 
 class _SqliteTx:
@@ -34,14 +36,25 @@ class _SqliteTx:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
+    def _run(self, sql: str, args: tuple[Any, ...]) -> sqlite3.Cursor:
+        try:
+            return self._conn.execute(sql, args)
+        except sqlite3.IntegrityError as exc:
+            if getattr(exc, "sqlite_errorname", "") in _DUPLICATE:
+                raise DuplicateKey(str(exc)) from exc
+            raise
+
     async def fetchone(self, sql: str, *args: Any) -> Row | None:
-        return cast(Row | None, self._conn.execute(sql, args).fetchone())
+        return cast(Row | None, self._run(sql, args).fetchone())
 
     async def fetchall(self, sql: str, *args: Any) -> list[Row]:
-        return cast(list[Row], self._conn.execute(sql, args).fetchall())
+        return cast(list[Row], self._run(sql, args).fetchall())
 
     async def execute(self, sql: str, *args: Any) -> int:
-        return self._conn.execute(sql, args).rowcount
+        return self._run(sql, args).rowcount
+
+    async def barrier(self, table: str) -> None:
+        """Nothing to do: one writer at a time already commits rows in order."""
 
 
 class SqliteDatabase:

@@ -1,105 +1,57 @@
-"""The reference wallet's ledger: an append-only list of entries with the player's balance snapshotted in the same
-transaction, so the balance always equals the opening balance plus the sum of entries.
+"""The reference wallet's ledger: an append-only list of entries with the player's balances snapshotted in the
+same transaction, so the balances always equal the sum of the player's entries.
 
 What it guarantees, and why each rule exists (a real provider will test all of them):
+
 - idempotent on ``transaction_id``: a repeat returns the original result; the same id with other content is
-  ``TRANSACTION_MISMATCH``, because a provider retrying must never be charged twice nor silently get a different deal;
-- never negative: ``INSUFFICIENT_FUNDS`` carries the current balance and changes nothing;
+  ``TRANSACTION_MISMATCH``, because a provider retrying must never be charged twice nor silently get a
+  different deal;
+- never negative: ``INSUFFICIENT_FUNDS`` carries the current balances and changes nothing;
 - a rollback refunds the referenced bet once and leaves a tombstone, so the bet arriving late (after its own
-  rollback, the classic timeout race) is refused with ``TRANSACTION_ROLLED_BACK`` instead of taking money the provider
-  gave up on;
+  rollback, the classic timeout race) is refused with ``TRANSACTION_ROLLED_BACK`` instead of debiting money
+  the provider gave up on; a rollback of a bet it never saw follows ``unknown_rollback`` (accept, as a
+  tombstone, or ``TRANSACTION_NOT_FOUND``);
 - wins and rollbacks are accepted after the session expired (the provider owes or returns money either way);
-- a player's rows are locked for the whole decision, so concurrent bets cannot overdraw and concurrent duplicates apply
-  once.
+- a player's row is locked for the whole decision, so concurrent bets cannot overdraw and concurrent
+  duplicates apply once; two requests that race on one transaction id for different players end as one
+  applied and one ``TRANSACTION_MISMATCH``, never as an error;
+- player controls: a blocked player cannot bet; daily wager and loss limits (cash only, UTC days of the
+  wallet's clock) refuse a bet with ``LIMIT_EXCEEDED`` when it could take the day past the limit;
+- a bet that carries ``bonus`` never touches cash: it uses a free round of its ``campaign_id`` when one is
+  left, else bonus money; the wins of such a round (and any win that carries ``bonus``) are credited to the
+  bonus balance, and its rollback gives back the free round or the bonus money.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, TypeVar
 
 from simulator.clock import Clock
-from simulator.errors import SimulatorError
-from simulator.ids import Ids
-from simulator.money import exponent
-from simulator.store.database import Database, Row, Tx
+from simulator.store.database import Database, DuplicateKey, Row, Tx
 from simulator.wallet.models import BalanceRequest, OperationRequest
-
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS players (
-        player_id TEXT PRIMARY KEY,
-        currency TEXT NOT NULL,
-        balance BIGINT NOT NULL CHECK (balance >= 0),
-        blocked INTEGER NOT NULL DEFAULT 0,
-        created_at {real} NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS tokens (
-        token TEXT PRIMARY KEY,
-        player_id TEXT NOT NULL REFERENCES players (player_id),
-        expires_at {real} NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS entries (
-        seq {serial},
-        transaction_id TEXT NOT NULL UNIQUE,
-        kind TEXT NOT NULL,
-        player_id TEXT NOT NULL REFERENCES players (player_id),
-        round_id TEXT NOT NULL,
-        game_id TEXT NOT NULL,
-        amount BIGINT NOT NULL,
-        currency TEXT NOT NULL,
-        reference_transaction_id TEXT,
-        fingerprint TEXT NOT NULL,
-        balance_after BIGINT NOT NULL,
-        created_at {real} NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS entries_round ON entries (round_id)",
-    "CREATE INDEX IF NOT EXISTS entries_player ON entries (player_id, seq)",
-    """CREATE TABLE IF NOT EXISTS tombstones (
-        transaction_id TEXT PRIMARY KEY,
-        rollback_transaction_id TEXT NOT NULL,
-        created_at {real} NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS wallet_rounds (
-        round_id TEXT PRIMARY KEY,
-        player_id TEXT NOT NULL,
-        closed INTEGER NOT NULL DEFAULT 0)""",
+from simulator.wallet.records import (
+    EXPORT_COLUMNS,
+    SCHEMA,
+    Funds,
+    Kind,
+    LedgerError,
+    NewEntry,
+    Player,
+    add_totals,
+    append,
+    day_of,
+    entry,
+    export_row,
+    lock_player,
+    totals,
 )
 
-_STATUS = {
-    "INVALID_REQUEST": 400,
-    "INVALID_SIGNATURE": 401,
-    "INVALID_SESSION": 401,
-    "SESSION_EXPIRED": 401,
-    "PLAYER_BLOCKED": 403,
-    "INSUFFICIENT_FUNDS": 402,
-    "LIMIT_EXCEEDED": 403,
-    "CURRENCY_MISMATCH": 400,
-    "UNKNOWN_GAME": 400,
-    "TRANSACTION_NOT_FOUND": 404,
-    "TRANSACTION_MISMATCH": 409,
-    "TRANSACTION_ROLLED_BACK": 409,
-    "ROUND_CLOSED": 409,
-    "NOT_FOUND": 404,
-    "CONFLICT": 409,
-}
+__all__ = ["Ledger", "LedgerError", "Player"]
 
-
-class LedgerError(SimulatorError):
-    """A refusal in the wallet protocol's vocabulary; ``balance`` is included where the protocol asks for it."""
-
-    def __init__(self, code: str, message: str, *, balance: int | None = None) -> None:
-        super().__init__(message, code=code, extra={} if balance is None else {"balance": balance})
-        self.status = _STATUS.get(code, 400)
-
-
-@dataclass(frozen=True, slots=True)
-class Player:
-    player_id: str
-    currency: str
-    balance: int
-    blocked: bool
-
-
-def _player(row: Row) -> Player:
-    return Player(row["player_id"], row["currency"], int(row["balance"]), bool(row["blocked"]))
+T = TypeVar("T")
 
 
 def _fingerprint(kind: str, req: OperationRequest) -> str:
@@ -111,11 +63,18 @@ def _fingerprint(kind: str, req: OperationRequest) -> str:
         req.amount,
         req.currency,
         req.reference_transaction_id,
+        req.bonus,
     ]
-    return hashlib.sha256(json.dumps(content).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
-Kind = Literal["bet", "win", "rollback"]
+def _campaign(req: OperationRequest) -> str | None:
+    if req.bonus is None:
+        return None
+    campaign = req.bonus.get("campaign_id")
+    if campaign is not None and not (isinstance(campaign, str) and 0 < len(campaign) <= 255):
+        raise LedgerError("INVALID_REQUEST", "bonus.campaign_id must be a non-empty string")
+    return campaign
 
 
 class Ledger:
@@ -123,113 +82,127 @@ class Ledger:
         self,
         db: Database,
         clock: Clock,
-        ids: Ids,
         *,
         unknown_rollback: Literal["accept", "reject"] = "accept",
     ) -> None:
         self._db = db
         self._clock = clock
-        self._ids = ids
         self._unknown_rollback = unknown_rollback
+
+    @property
+    def db(self) -> Database:
+        """The ledger's database, for the dialect endpoints' own bookkeeping (request-id replies)."""
+        return self._db
 
     async def migrate(self) -> None:
         await self._db.migrate(SCHEMA)
 
-    # sandbox
-
-    async def create_player(
-        self,
-        player_id: str | None,
-        currency: str,
-        balance: int,
-        *,
-        blocked: bool = False,
-        token_ttl: int = 86400,
-    ) -> tuple[Player, str, float]:
-        exponent(currency)
-        pid = player_id or f"player-{self._ids.uuid()[:8]}"
-        now = self._clock.now()
+    async def end_round(self, player_id: str, round_id: str) -> dict[str, Any]:
+        """Close a round without moving money, for dialects that end rounds with a call of their own.
+        Idempotent: ending an ended round answers the same; later wins and bets in it get ``ROUND_CLOSED``."""
         async with self._db.transaction() as tx:
-            inserted = await tx.execute(
-                "INSERT INTO players (player_id, currency, balance, blocked, created_at) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (player_id) DO NOTHING",
-                pid,
-                currency,
-                balance,
-                int(blocked),
-                now,
+            player = await lock_player(tx, player_id)
+            owner = await tx.fetchone("SELECT player_id FROM wallet_rounds WHERE round_id = ?", round_id)
+            if owner is not None and owner["player_id"] != player_id:
+                raise LedgerError("TRANSACTION_MISMATCH", "the round belongs to another player")
+            await tx.execute(
+                "INSERT INTO wallet_rounds (round_id, player_id, funds, closed) VALUES (?, ?, 'cash', 1)"
+                " ON CONFLICT (round_id) DO UPDATE SET closed = 1",
+                round_id,
+                player_id,
             )
-            if not inserted:
-                raise LedgerError("CONFLICT", f"player {pid!r} already exists")
-            token, expires = await self._issue(tx, pid, token_ttl)
-        return Player(pid, currency, balance, blocked), token, expires
-
-    async def issue_token(self, player_id: str, ttl: int) -> tuple[str, float]:
-        async with self._db.transaction() as tx:
-            await self._lock_player(tx, player_id)
-            return await self._issue(tx, player_id, ttl)
-
-    async def _issue(self, tx: Tx, player_id: str, ttl: int) -> tuple[str, float]:
-        token = self._ids.token()
-        expires = self._clock.now() + ttl
-        await tx.execute(
-            "INSERT INTO tokens (token, player_id, expires_at) VALUES (?, ?, ?)", token, player_id, expires
-        )
-        return token, expires
-
-    async def get_player(self, player_id: str) -> Player:
-        async with self._db.transaction() as tx:
-            row = await tx.fetchone("SELECT * FROM players WHERE player_id = ?", player_id)
-        if row is None:
-            raise LedgerError("NOT_FOUND", f"no player {player_id!r}")
-        return _player(row)
-
-    async def set_blocked(self, player_id: str, blocked: bool) -> Player:
-        async with self._db.transaction() as tx:
-            await self._lock_player(tx, player_id)
-            await tx.execute("UPDATE players SET blocked = ? WHERE player_id = ?", int(blocked), player_id)
-            row = await tx.fetchone("SELECT * FROM players WHERE player_id = ?", player_id)
-        assert row is not None
-        return _player(row)
+        return {"balance": player.balance, "currency": player.currency}
 
     # protocol
 
     async def balance(self, req: BalanceRequest) -> dict[str, Any]:
         async with self._db.transaction() as tx:
-            player = await self._lock_player(tx, req.player_id, for_update=False)
+            player = await lock_player(tx, req.player_id, for_update=False)
             await self._check_session(tx, req.session_id, player)
             self._check_currency(player, req.currency)
-        return {"balance": player.balance, "currency": player.currency}
+        return {"balance": player.balance, "bonus_balance": player.bonus_balance, "currency": player.currency}
 
     async def bet(self, req: OperationRequest) -> dict[str, Any]:
+        return await self._once_more(self._bet, req)
+
+    async def win(self, req: OperationRequest) -> dict[str, Any]:
+        return await self._once_more(self._win, req)
+
+    async def rollback(self, req: OperationRequest) -> dict[str, Any]:
+        if req.reference_transaction_id is None:
+            raise LedgerError("INVALID_REQUEST", "reference_transaction_id: a rollback names the bet it reverses")
+        return await self._once_more(self._rollback, req)
+
+    @staticmethod
+    async def _once_more(operation: Callable[[OperationRequest], Awaitable[T]], req: OperationRequest) -> T:
+        """A unique key refused the entry: a twin with the same transaction id committed first (players are
+        locked one at a time, so twins for two players can race). Run again: the replay rules answer."""
+        try:
+            return await operation(req)
+        except DuplicateKey:
+            return await operation(req)
+
+    async def _bet(self, req: OperationRequest) -> dict[str, Any]:
         fingerprint = _fingerprint("bet", req)
+        campaign = _campaign(req)
         async with self._db.transaction() as tx:
-            player = await self._lock_player(tx, req.player_id)
+            player = await lock_player(tx, req.player_id)
             if (replay := await self._replay(tx, req, fingerprint)) is not None:
                 return replay
             await self._check_session(tx, req.session_id, player)
             if player.blocked:
                 raise LedgerError("PLAYER_BLOCKED", f"player {player.player_id!r} is blocked")
             self._check_currency(player, req.currency)
-            if req.bonus is not None:
-                raise LedgerError("INVALID_REQUEST", "bonus rounds are not offered by this wallet")
             if await self._tombstone(tx, req.transaction_id):
                 raise LedgerError("TRANSACTION_ROLLED_BACK", "this bet was already rolled back")
             if await self._round_closed(tx, req.round_id, player.player_id):
                 raise LedgerError("ROUND_CLOSED", f"round {req.round_id!r} is closed")
+            if req.bonus is not None:
+                return await self._bonus_bet(tx, req, player, campaign, fingerprint)
+            await self._check_limits(tx, player, req.amount)
             if req.amount > player.balance:
-                raise LedgerError("INSUFFICIENT_FUNDS", "balance too low for this bet", balance=player.balance)
-            return await self._append(tx, "bet", req, player, -req.amount, fingerprint)
+                raise LedgerError(
+                    "INSUFFICIENT_FUNDS",
+                    "balance too low for this bet",
+                    balance=player.balance,
+                    bonus_balance=player.bonus_balance,
+                )
+            await add_totals(tx, player.player_id, day_of(self._clock.now()), req.amount, req.amount)
+            return await self._apply(tx, "bet", req, player, fingerprint, funds="cash", cash=-req.amount)
 
-    async def win(self, req: OperationRequest) -> dict[str, Any]:
+    async def _bonus_bet(
+        self, tx: Tx, req: OperationRequest, player: Player, campaign: str | None, fingerprint: str
+    ) -> dict[str, Any]:
+        if campaign is not None:
+            used = await tx.execute(
+                "UPDATE free_rounds SET remaining = remaining - 1"
+                " WHERE player_id = ? AND campaign_id = ? AND remaining > 0",
+                player.player_id,
+                campaign,
+            )
+            if used:
+                return await self._apply(tx, "bet", req, player, fingerprint, funds="free_round", campaign=campaign)
+        if req.amount > player.bonus_balance:
+            raise LedgerError(
+                "INSUFFICIENT_FUNDS",
+                "no free round left and bonus balance too low for this bet",
+                balance=player.balance,
+                bonus_balance=player.bonus_balance,
+            )
+        return await self._apply(
+            tx, "bet", req, player, fingerprint, funds="bonus", bonus=-req.amount, campaign=campaign
+        )
+
+    async def _win(self, req: OperationRequest) -> dict[str, Any]:
         fingerprint = _fingerprint("win", req)
+        campaign = _campaign(req)
         async with self._db.transaction() as tx:
-            player = await self._lock_player(tx, req.player_id)
+            player = await lock_player(tx, req.player_id)
             if (replay := await self._replay(tx, req, fingerprint)) is not None:
                 return replay
             self._check_currency(player, req.currency)
             if req.reference_transaction_id is not None:
-                bet = await self._entry(tx, req.reference_transaction_id)
+                bet = await entry(tx, req.reference_transaction_id)
                 if bet is None or bet["kind"] != "bet":
                     if await self._tombstone(tx, req.reference_transaction_id):
                         raise LedgerError("TRANSACTION_ROLLED_BACK", "the referenced bet was rolled back")
@@ -238,29 +211,40 @@ class Ledger:
                     raise LedgerError("TRANSACTION_MISMATCH", "the referenced bet belongs to another player or round")
                 if await self._tombstone(tx, req.reference_transaction_id):
                     raise LedgerError("TRANSACTION_ROLLED_BACK", "the referenced bet was rolled back")
-            if await self._round_closed(tx, req.round_id, player.player_id):
+            round_funds = await self._round(tx, req.round_id, player.player_id)
+            if round_funds is not None and round_funds[1]:
                 raise LedgerError("ROUND_CLOSED", f"round {req.round_id!r} is closed")
-            return await self._append(tx, "win", req, player, req.amount, fingerprint)
+            if req.bonus is not None or (round_funds is not None and round_funds[0] != "cash"):
+                return await self._apply(
+                    tx, "win", req, player, fingerprint, funds="bonus", bonus=req.amount, campaign=campaign
+                )
+            if req.amount:
+                await add_totals(tx, player.player_id, day_of(self._clock.now()), 0, -req.amount)
+            return await self._apply(tx, "win", req, player, fingerprint, funds="cash", cash=req.amount)
 
-    async def rollback(self, req: OperationRequest) -> dict[str, Any]:
-        if req.reference_transaction_id is None:
-            raise LedgerError("INVALID_REQUEST", "reference_transaction_id: a rollback names the bet it reverses")
+    async def _rollback(self, req: OperationRequest) -> dict[str, Any]:
         fingerprint = _fingerprint("rollback", req)
         ref = req.reference_transaction_id
+        assert ref is not None
         async with self._db.transaction() as tx:
-            player = await self._lock_player(tx, req.player_id)
+            player = await lock_player(tx, req.player_id)
             if (replay := await self._replay(tx, req, fingerprint)) is not None:
                 return replay
-            bet = await self._entry(tx, ref)
+            bet = await entry(tx, ref)
             if bet is None:
                 if await self._tombstone(tx, ref) or self._unknown_rollback == "accept":
                     await self._bury(tx, ref, req.transaction_id)
-                    return await self._append(tx, "rollback", req, player, 0, fingerprint)
-                raise LedgerError("TRANSACTION_NOT_FOUND", "no bet with that transaction id", balance=player.balance)
+                    return await self._apply(tx, "rollback", req, player, fingerprint, funds="cash")
+                raise LedgerError(
+                    "TRANSACTION_NOT_FOUND",
+                    "no bet with that transaction id",
+                    balance=player.balance,
+                    bonus_balance=player.bonus_balance,
+                )
             if bet["kind"] != "bet" or bet["player_id"] != player.player_id:
                 raise LedgerError("TRANSACTION_MISMATCH", "the referenced transaction is not a bet of this player")
             if await self._tombstone(tx, ref):
-                return await self._append(tx, "rollback", req, player, 0, fingerprint)
+                return await self._apply(tx, "rollback", req, player, fingerprint, funds=bet["funds"])
             settled = await tx.fetchone(
                 "SELECT 1 FROM entries WHERE round_id = ? AND player_id = ? AND kind = 'win'",
                 bet["round_id"],
@@ -269,36 +253,63 @@ class Ledger:
             if settled is not None or await self._round_closed(tx, bet["round_id"], player.player_id):
                 raise LedgerError("ROUND_CLOSED", "the bet's round is already settled; it cannot be rolled back")
             await self._bury(tx, ref, req.transaction_id)
-            return await self._append(tx, "rollback", req, player, int(bet["amount"]), fingerprint)
+            return await self._refund(tx, req, player, bet, fingerprint)
 
-    async def entries(self, *, player_id: str | None = None, after: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
-        sql = "SELECT * FROM entries WHERE seq > ?"
-        args: list[Any] = [after]
-        if player_id is not None:
-            sql += " AND player_id = ?"
-            args.append(player_id)
-        sql += " ORDER BY seq LIMIT ?"
-        args.append(limit)
+    async def _refund(
+        self, tx: Tx, req: OperationRequest, player: Player, bet: Row, fingerprint: str
+    ) -> dict[str, Any]:
+        funds: Funds = bet["funds"]
+        amount = int(bet["amount"])
+        if funds == "free_round":
+            await tx.execute(
+                "UPDATE free_rounds SET remaining = remaining + 1 WHERE player_id = ? AND campaign_id = ?",
+                player.player_id,
+                bet["campaign_id"],
+            )
+            return await self._apply(
+                tx,
+                "rollback",
+                req,
+                player,
+                fingerprint,
+                funds=funds,
+                campaign=bet["campaign_id"],
+                amount=amount,
+            )
+        if funds == "bonus":
+            return await self._apply(tx, "rollback", req, player, fingerprint, funds=funds, bonus=amount)
+        await add_totals(tx, player.player_id, day_of(float(bet["created_at"])), -amount, -amount)
+        return await self._apply(tx, "rollback", req, player, fingerprint, funds=funds, cash=amount)
+
+    async def entries(
+        self,
+        *,
+        player_id: str | None = None,
+        round_id: str | None = None,
+        transaction_id: str | None = None,
+        kind: str | None = None,
+        after: int = 0,
+        limit: int = 1000,
+    ) -> list[dict[str, Any]]:
+        """The ledger in ``seq`` order after ``after``; a cursor that follows it never skips an entry."""
+        where, args = ["seq > ?"], list[Any]([after])
+        for column, value in (
+            ("player_id", player_id),
+            ("round_id", round_id),
+            ("transaction_id", transaction_id),
+            ("kind", kind),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        columns = ", ".join(EXPORT_COLUMNS)
+        sql = f"SELECT {columns} FROM entries WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?"  # noqa: S608
         async with self._db.transaction() as tx:
-            rows = await tx.fetchall(sql, *args)
-        keys = ("seq", "transaction_id", "kind", "player_id", "round_id", "game_id", "amount", "currency")
-        return [
-            {k: row[k] for k in keys}
-            | {
-                "reference_transaction_id": row["reference_transaction_id"],
-                "balance_after": row["balance_after"],
-            }
-            for row in rows
-        ]
+            await tx.barrier("entries")
+            rows = await tx.fetchall(sql, *args, limit)
+        return [export_row(row) for row in rows]
 
     # helpers
-
-    async def _lock_player(self, tx: Tx, player_id: str, *, for_update: bool = True) -> Player:
-        lock = tx.for_update if for_update else ""
-        row = await tx.fetchone(f"SELECT * FROM players WHERE player_id = ?{lock}", player_id)  # noqa: S608
-        if row is None:
-            raise LedgerError("INVALID_SESSION", f"unknown player {player_id!r}")
-        return _player(row)
 
     async def _check_session(self, tx: Tx, token: str, player: Player) -> None:
         row = await tx.fetchone("SELECT player_id, expires_at FROM tokens WHERE token = ?", token)
@@ -312,18 +323,27 @@ class Ledger:
         if currency != player.currency:
             raise LedgerError("CURRENCY_MISMATCH", f"player plays in {player.currency}, not {currency}")
 
-    @staticmethod
-    async def _entry(tx: Tx, transaction_id: str) -> Row | None:
-        return await tx.fetchone("SELECT * FROM entries WHERE transaction_id = ?", transaction_id)
+    async def _check_limits(self, tx: Tx, player: Player, amount: int) -> None:
+        if player.daily_wager_limit is None and player.daily_loss_limit is None:
+            return
+        today = await totals(tx, player.player_id, day_of(self._clock.now()))
+        for name, limit, used in (
+            ("wager", player.daily_wager_limit, today.wagered),
+            ("loss", player.daily_loss_limit, today.lost),
+        ):
+            if limit is not None and used + amount > limit:
+                message = f"daily {name} limit {limit}: {used} used today, this bet {amount}"
+                raise LedgerError("LIMIT_EXCEEDED", message, balance=player.balance, bonus_balance=player.bonus_balance)
 
     async def _replay(self, tx: Tx, req: OperationRequest, fingerprint: str) -> dict[str, Any] | None:
-        row = await self._entry(tx, req.transaction_id)
+        row = await entry(tx, req.transaction_id)
         if row is None:
             return None
         if row["fingerprint"] != fingerprint:
             raise LedgerError("TRANSACTION_MISMATCH", "this transaction id was already used with other content")
         return {
             "balance": int(row["balance_after"]),
+            "bonus_balance": int(row["bonus_balance_after"]),
             "currency": row["currency"],
             "transaction_id": req.transaction_id,
         }
@@ -342,41 +362,64 @@ class Ledger:
         )
 
     @staticmethod
-    async def _round_closed(tx: Tx, round_id: str, player_id: str) -> bool:
+    async def _round(tx: Tx, round_id: str, player_id: str) -> tuple[str, bool] | None:
+        """The funds of the round's first bet and whether a closing win ended it."""
         row = await tx.fetchone(
-            "SELECT closed FROM wallet_rounds WHERE round_id = ? AND player_id = ?", round_id, player_id
+            "SELECT funds, closed FROM wallet_rounds WHERE round_id = ? AND player_id = ?",
+            round_id,
+            player_id,
         )
-        return row is not None and bool(row["closed"])
+        return None if row is None else (str(row["funds"]), bool(row["closed"]))
 
-    async def _append(
-        self, tx: Tx, kind: Kind, req: OperationRequest, player: Player, delta: int, fingerprint: str
+    async def _round_closed(self, tx: Tx, round_id: str, player_id: str) -> bool:
+        known = await self._round(tx, round_id, player_id)
+        return known is not None and known[1]
+
+    async def _apply(
+        self,
+        tx: Tx,
+        kind: Kind,
+        req: OperationRequest,
+        player: Player,
+        fingerprint: str,
+        *,
+        funds: Funds,
+        cash: int = 0,
+        bonus: int = 0,
+        campaign: str | None = None,
+        amount: int | None = None,
     ) -> dict[str, Any]:
-        balance = player.balance + delta
-        if delta:
-            await tx.execute("UPDATE players SET balance = ? WHERE player_id = ?", balance, player.player_id)
-        await tx.execute(
-            "INSERT INTO entries (transaction_id, kind, player_id, round_id, game_id, amount, currency,"
-            " reference_transaction_id, fingerprint, balance_after, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """Write the entry of a protocol operation and its round. The entry's ``amount`` is what the request
+        asked for, except for a rollback: what it gave back (0 for a tombstone), or ``amount`` when given."""
+        moved = amount if amount is not None else req.amount if kind != "rollback" else abs(cash) + abs(bonus)
+        new = NewEntry(
             req.transaction_id,
             kind,
-            player.player_id,
-            req.round_id,
-            req.game_id,
-            abs(delta) if kind != "bet" else req.amount,
-            player.currency,
-            req.reference_transaction_id,
-            fingerprint,
-            balance,
+            moved,
+            funds,
             self._clock.now(),
+            round_id=req.round_id,
+            game_id=req.game_id,
+            studio_id=req.studio_id,
+            campaign_id=campaign,
+            reference_transaction_id=req.reference_transaction_id,
+            round_closed=req.round_closed,
+            fingerprint=fingerprint,
         )
-        closed = int(kind == "win" and req.round_closed)
-        await tx.execute(
-            "INSERT INTO wallet_rounds (round_id, player_id, closed) VALUES (?, ?, ?)"
-            " ON CONFLICT (round_id) DO UPDATE"
-            " SET closed = CASE WHEN excluded.closed = 1 THEN 1 ELSE wallet_rounds.closed END",
-            req.round_id,
-            player.player_id,
-            closed,
-        )
-        return {"balance": balance, "currency": player.currency, "transaction_id": req.transaction_id}
+        after = await append(tx, player, new, cash=cash, bonus=bonus)
+        if kind != "rollback" or await self._round(tx, req.round_id, player.player_id) is not None:
+            await tx.execute(
+                "INSERT INTO wallet_rounds (round_id, player_id, funds, closed) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (round_id) DO UPDATE"
+                " SET closed = CASE WHEN excluded.closed = 1 THEN 1 ELSE wallet_rounds.closed END",
+                req.round_id,
+                player.player_id,
+                funds,
+                int(kind == "win" and req.round_closed),
+            )
+        return {
+            "balance": after.balance,
+            "bonus_balance": after.bonus_balance,
+            "currency": player.currency,
+            "transaction_id": req.transaction_id,
+        }

@@ -61,6 +61,17 @@ class WalletClient:
 
     async def _send(self, call: WalletCall) -> WalletReply:
         request = self.dialect.build(call)
+        while request.then is not None:
+            status, body = await self._post(call, request)
+            if request.check_reply is not None:
+                request.check_reply(call, status, body)
+            else:
+                self.dialect.parse(call, status, body)
+            request = request.then
+        status, body = await self._post(call, request)
+        return self.dialect.parse(call, status, body)
+
+    async def _post(self, call: WalletCall, request: WalletRequest) -> tuple[int, bytes]:
         with map_client_errors(call.operation):
             async with self._session.post(
                 request.url,
@@ -77,4 +88,4 @@ class WalletClient:
                     if size > MAX_REPLY_BYTES:
                         raise WalletProtocolError(f"wallet reply to {call.operation} exceeds {MAX_REPLY_BYTES} bytes")
                     chunks.append(chunk)
-        return self.dialect.parse(call, status, b"".join(chunks))
+        return status, b"".join(chunks)

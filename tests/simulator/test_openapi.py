@@ -24,11 +24,11 @@ async def test_both_apps_and_schemas_are_described(sim: Sim) -> None:
         assert path in paths
     schemas = document["components"]["schemas"]
     assert schemas["PlayRequest"]["properties"]["amount"]["type"] == "integer"
-    assert "token" in schemas["LaunchRequest"]["required"]
+    assert {"game_id", "currency"} <= set(schemas["LaunchRequest"]["required"])
     refs = {
-        op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+        body["schema"]["$ref"].rsplit("/", 1)[-1]
         for ops in paths.values()
         for op in ops.values()
-        if "requestBody" in op
+        for body in op.get("requestBody", {}).get("content", {}).values()
     }
     assert refs <= set(schemas)

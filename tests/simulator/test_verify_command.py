@@ -65,7 +65,12 @@ def test_offline_commitment_mismatch_fails_and_bad_input_is_reported() -> None:
 
 async def _game(sim: Sim, **wanted: Any) -> dict[str, Any]:
     games = (await sim.request("GET", "/v1/games?limit=500")).body["games"]
-    return next(g for g in games if all(g[k] == v for k, v in wanted.items()))
+    playable = [
+        g
+        for g in games
+        if "USD" in g["currencies"] and g["allowed_countries"] is None and not g["blocked_countries"] and g["enabled"]
+    ]
+    return next(g for g in playable if all(g[k] == v for k, v in wanted.items()))
 
 
 @pytest.mark.parametrize(

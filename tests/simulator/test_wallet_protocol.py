@@ -36,6 +36,7 @@ async def test_bet_debits_exactly_and_echoes_request_id(sim: Sim) -> None:
     assert reply.status == 200
     assert reply.body == {
         "balance": 750,
+        "bonus_balance": 0,
         "currency": "USD",
         "transaction_id": body["transaction_id"],
         "request_id": body["request_id"],

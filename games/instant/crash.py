@@ -1,0 +1,155 @@
+"""Crash (single player): a multiplier rises from 1.00x until it busts; cash out before the bust to win it.
+
+The bust point is decided in ``open`` from the round's stream with the public crash formula: ``X`` = the top
+52 bits of the stream (two words) / 2**52 and ``bust = max(1, floor(99 / (1 - X)) / 100)``, evaluated in
+IEEE doubles as JavaScript verifiers do (the same formula as ``games.hashchain``), so ``P(bust >= m) = 0.99
+/ m``.
+
+An engine has no clock, so the multiplier a client says it saw cannot be trusted. The model: the player may
+set ``auto_cashout`` at open and ends the round with ``cashout {"multiplier": "1.50"}`` (a claim) or ``ride
+{}`` (no manual cash-out). The cash-out point is ``min(claim, auto_cashout)``; it wins when it does not
+exceed the bust point. The bust point stays hidden until the round is over and every action ends the round,
+so a claim cannot be probed or revised: choosing it late is worth exactly what choosing it at open is, 99%
+of the stake for any choice. A live front end would stream the rising multiplier and send the claim;
+fairness needs only that the bust was fixed first.
+
+The exact math counts ``floor(99 * 2**52 / m)`` of the ``2**52`` values of ``X`` as reaching ``m`` hundredths. The
+double-precision formula can differ from that exact quotient by one hundredth on rare values of ``X`` (each worth
+``2**-52``), which moves the probabilities far below the resolution of the profile's floats. Reference: auto
+cash-out at 2.00x, then ``ride``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from games.engine import JSON, MathProfile, Step
+from games.errors import IllegalAction, InvalidBet
+from games.instant.money import check_stake, format_hundredths, parse_hundredths, win_for
+from games.instant.params import check_keys, check_mapping
+from games.instant.profile import Distribution, distribution, profile
+from games.instant.rounds import check_action, check_action_params
+from games.rng import RandomSource
+
+MIN_TARGET = 101
+MAX_TARGET = 100_000_000
+_BITS = 52
+
+
+def bust_hundredths(x: float) -> int:
+    return max(100, math.floor(99 / (1 - x)))
+
+
+def reach_probability(target: int) -> Fraction:
+    """P(bust >= target hundredths), exact over the 2**52 values of ``X`` (``target`` >= 101)."""
+    return Fraction(99 * 2**_BITS // target, 2**_BITS)
+
+
+def _target(value: object, what: str) -> int:
+    target = parse_hundredths(value, what)
+    if not MIN_TARGET <= target <= MAX_TARGET:
+        raise InvalidBet(
+            f"crash: {what} must be from {format_hundredths(MIN_TARGET)} to {format_hundredths(MAX_TARGET)},"
+            f" got {format_hundredths(target)}"
+        )
+    return target
+
+
+class CrashEngine:
+    """Multi-step crash. Open ``{"auto_cashout": "2.00"}`` (optional); actions ``cashout {"multiplier":
+    "1.50"}``, ``ride {}``."""
+
+    engine_id = "crash"
+    category = "instant"
+    actions = ("cashout", "ride")
+
+    def reference_params(self) -> JSON:
+        return {"auto_cashout": "2.00"}
+
+    def _auto(self, params: Mapping[str, Any]) -> int | None:
+        params = check_mapping(params, "crash")
+        check_keys(params, ("auto_cashout",), "crash")
+        value = params.get("auto_cashout")
+        return None if value is None else _target(value, "auto_cashout")
+
+    def open(self, stake: int, params: Mapping[str, Any], rng: RandomSource) -> Step:
+        stake = check_stake(stake)
+        auto = self._auto(params)
+        top = (rng.word() << 20) | (rng.word() >> 12)
+        state: JSON = {
+            "stake": stake,
+            "auto_cashout": auto,
+            "bust": bust_hundredths(top / 2**_BITS),
+            "cashed_out_at": None,
+            "finished": False,
+            "win": 0,
+        }
+        return self._step(state)
+
+    def cost(self, state: Mapping[str, Any], action: str, params: Mapping[str, Any]) -> int:
+        """Always 0; validates exactly as ``act`` does."""
+        self._claim(state, action, params)
+        return 0
+
+    def _claim(self, state: Mapping[str, Any], action: str, params: Mapping[str, Any]) -> int | None:
+        """The claimed cash-out point in hundredths (``None`` for ``ride``), after every check ``act`` relies on."""
+        check_action(state, action, self.actions, "crash")
+        if action == "ride":
+            check_action_params(params, (), "crash", action)
+            return None
+        claim = check_action_params(params, ("multiplier",), "crash", action).get("multiplier")
+        if claim is None:
+            raise IllegalAction("crash: cashout needs the multiplier the player saw, e.g. '1.50'")
+        try:
+            return _target(claim, "multiplier")
+        except InvalidBet as exc:
+            raise IllegalAction(exc.message) from None
+
+    def act(self, state: Mapping[str, Any], action: str, params: Mapping[str, Any]) -> Step:
+        point = self._claim(state, action, params)
+        auto = state["auto_cashout"]
+        if auto is not None:
+            point = auto if point is None else min(point, auto)
+        new: JSON = {**state, "finished": True}
+        if point is not None and point <= state["bust"]:
+            new["cashed_out_at"] = point
+            new["win"] = win_for(state["stake"], Fraction(point, 100))
+        return self._step(new)
+
+    def _step(self, state: JSON) -> Step:
+        auto = state["auto_cashout"]
+        view: JSON = {"auto_cashout": None if auto is None else format_hundredths(auto)}
+        if state["finished"]:
+            cashed = state["cashed_out_at"]
+            view["status"] = "crashed" if cashed is None else "cashed_out"
+            view["bust"] = format_hundredths(state["bust"])
+            view["cashed_out_at"] = None if cashed is None else format_hundredths(cashed)
+            view["win"] = state["win"]
+        else:
+            view["status"] = "flying"
+        actions = () if state["finished"] else self.actions
+        return Step(state=state, view=view, finished=state["finished"], win=state["win"], actions=actions)
+
+    def distribution(self, params: Mapping[str, Any] | None = None) -> Distribution:
+        """Reference strategy: auto cash-out only (``ride``); without one the round always loses."""
+        auto = self._auto(self.reference_params() if params is None else params)
+        if auto is None:
+            return distribution([(1, 0)])
+        reach = reach_probability(auto)
+        return distribution([(reach, Fraction(auto, 100)), (1 - reach, 0)])
+
+    def math(self) -> MathProfile:
+        return profile(self.distribution(), "analytic", max_win=Fraction(MAX_TARGET, 100))
+
+    def simulate(self, rounds: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
+        auto = self._auto(self.reference_params())
+        assert auto is not None
+        x = rng.integers(0, 2**_BITS, size=rounds, dtype=np.int64) / 2**_BITS
+        bust = np.maximum(100, np.floor(99 / (1 - x)))
+        return np.where(bust >= auto, auto / 100, 0.0)

@@ -1,0 +1,94 @@
+"""Dice: roll over or under a target on 0.00-100.00, the public mapping ``floor(f * 10001) / 100``.
+
+There are 10,001 equally likely rolls, counted here in hundredths ``0..10000``. A bet wins on ``w`` of them
+(``w`` = ``10000 - target`` over, ``target`` under), shows a chance of ``w / 100`` percent and pays ``99 /
+chance`` = ``9900 / w`` times the stake, so the win is the exact integer ``stake * 9900 // w``. Because the
+10,001st roll (the target itself) always loses, RTP is ``9900 / 10001`` = 98.990% for every target and
+direction, a hair under the advertised 99%. Chances are limited to 0.01%-98.00% so the multiplier stays
+between 1.0102x and 9900x.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from games.engine import JSON, MathProfile, Outcome
+from games.errors import InvalidBet
+from games.instant.money import check_stake, format_hundredths, format_multiplier, parse_hundredths, win_for
+from games.instant.params import check_keys, check_mapping, choice
+from games.instant.profile import Distribution, distribution, profile
+from games.rng import RandomSource
+
+ROLLS = 10_001
+MIN_WINNING = 1
+MAX_WINNING = 9_800
+PAYOUT_NUMERATOR = 9_900
+
+
+class DiceEngine:
+    """Single-step dice. Params ``{"target": "50.50", "direction": "over" | "under"}``."""
+
+    engine_id = "dice"
+    category = "instant"
+
+    def reference_params(self) -> JSON:
+        return {"target": "50.50", "direction": "over"}
+
+    def _parse(self, params: Mapping[str, Any]) -> tuple[int, str, int]:
+        params = check_mapping(params, "dice")
+        check_keys(params, ("target", "direction"), "dice")
+        reference = self.reference_params()
+        target = parse_hundredths(params.get("target", reference["target"]), "dice target")
+        direction = choice(params, "direction", ("over", "under"), reference["direction"], "dice")
+        if target > ROLLS - 1:
+            raise InvalidBet(f"dice target must be from 0.00 to 100.00, got {format_hundredths(target)}")
+        winning = ROLLS - 1 - target if direction == "over" else target
+        if not MIN_WINNING <= winning <= MAX_WINNING:
+            raise InvalidBet(
+                f"dice: {direction} {format_hundredths(target)} wins with chance"
+                f" {format_hundredths(winning)}%; the chance must be from"
+                f" {format_hundredths(MIN_WINNING)}% to {format_hundredths(MAX_WINNING)}%"
+            )
+        return target, direction, winning
+
+    def play(self, stake: int, params: Mapping[str, Any], rng: RandomSource) -> Outcome:
+        stake = check_stake(stake)
+        target, direction, winning = self._parse(params)
+        roll = int(rng.float() * ROLLS)
+        won = roll > target if direction == "over" else roll < target
+        multiplier = Fraction(PAYOUT_NUMERATOR, winning)
+        return Outcome(
+            win=win_for(stake, multiplier) if won else 0,
+            detail={
+                "roll": format_hundredths(roll),
+                "target": format_hundredths(target),
+                "direction": direction,
+                "chance": format_hundredths(winning),
+                "multiplier": format_multiplier(multiplier),
+                "won": won,
+            },
+        )
+
+    def distribution(self, params: Mapping[str, Any] | None = None) -> Distribution:
+        """Exact returns per unit stake of a bet (the reference bet by default)."""
+        _, _, winning = self._parse(self.reference_params() if params is None else params)
+        return distribution(
+            [
+                (Fraction(winning, ROLLS), Fraction(PAYOUT_NUMERATOR, winning)),
+                (Fraction(ROLLS - winning, ROLLS), 0),
+            ]
+        )
+
+    def math(self) -> MathProfile:
+        return profile(self.distribution(), "combinatorics", max_win=Fraction(PAYOUT_NUMERATOR, MIN_WINNING))
+
+    def simulate(self, rounds: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
+        target, direction, winning = self._parse(self.reference_params())
+        rolls = rng.integers(0, ROLLS, size=rounds)
+        won = rolls > target if direction == "over" else rolls < target
+        return np.where(won, PAYOUT_NUMERATOR / winning, 0.0)

@@ -1,0 +1,153 @@
+"""Mines: 1-24 mines hidden among 25 tiles; reveal safe tiles to raise the multiplier, cash out before a mine.
+
+Mine positions are decided in ``open`` by the public pick-without-replacement mapping
+(``rng.index(len(remaining))`` from tiles 0-24) and stay in the state; ``act`` is deterministic and the view
+shows them only once the round is over.
+
+After ``k`` safe reveals with ``m`` mines the fair multiplier is ``1 / P(k safe) = C(25, k) / C(25 - m,
+k)``; the game pays 99% of it, exactly, so every strategy of the form "reveal k tiles, then cash out" has
+RTP exactly 99%. The reference strategy behind ``math`` and ``simulate`` is 3 mines, reveal five tiles, cash
+out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from math import comb
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from games.engine import JSON, MathProfile, Step
+from games.errors import IllegalAction
+from games.instant.money import check_stake, format_multiplier, win_for
+from games.instant.params import check_keys, check_mapping, integer
+from games.instant.profile import Distribution, distribution, profile
+from games.instant.rounds import check_action, check_action_params
+from games.rng import RandomSource
+
+TILES = 25
+EDGE = Fraction(99, 100)
+REFERENCE_REVEALS = 5
+_CHUNK = 65_536
+
+
+def multiplier(mines: int, safe_revealed: int) -> Fraction:
+    """Pay multiplier after ``safe_revealed`` safe tiles: 99% of the inverse survival probability."""
+    if safe_revealed == 0:
+        return Fraction(0)
+    return EDGE * Fraction(comb(TILES, safe_revealed), comb(TILES - mines, safe_revealed))
+
+
+class MinesEngine:
+    """Multi-step mines. Open ``{"mines": 1..24}``; actions ``reveal {"tile": 0..24}`` and ``cashout {}``."""
+
+    engine_id = "mines"
+    category = "instant"
+
+    def reference_params(self) -> JSON:
+        return {"mines": 3}
+
+    def _mines(self, params: Mapping[str, Any]) -> int:
+        params = check_mapping(params, "mines")
+        check_keys(params, ("mines",), "mines")
+        return integer(params, "mines", 1, TILES - 1, self.reference_params()["mines"], "mines")
+
+    def open(self, stake: int, params: Mapping[str, Any], rng: RandomSource) -> Step:
+        stake = check_stake(stake)
+        mines = self._mines(params)
+        remaining = list(range(TILES))
+        positions = sorted(remaining.pop(rng.index(len(remaining))) for _ in range(mines))
+        state: JSON = {
+            "stake": stake,
+            "mines": mines,
+            "mine_tiles": positions,
+            "revealed": [],
+            "status": "playing",
+            "finished": False,
+            "win": 0,
+        }
+        return self._step(state)
+
+    def _actions(self, state: Mapping[str, Any]) -> tuple[str, ...]:
+        if state["finished"]:
+            return ()
+        return ("reveal", "cashout") if state["revealed"] else ("reveal",)
+
+    def cost(self, state: Mapping[str, Any], action: str, params: Mapping[str, Any]) -> int:
+        """Always 0; validates exactly as ``act`` does."""
+        self._check(state, action, params)
+        return 0
+
+    def _check(self, state: Mapping[str, Any], action: str, params: Mapping[str, Any]) -> int | None:
+        """The tile to reveal (``None`` for a cash-out), after every check ``act`` relies on."""
+        check_action(state, action, self._actions(state), "mines")
+        if action == "cashout":
+            check_action_params(params, (), "mines", action)
+            return None
+        tile = check_action_params(params, ("tile",), "mines", action).get("tile")
+        if isinstance(tile, bool) or not isinstance(tile, int) or not 0 <= tile < TILES:
+            raise IllegalAction(f"mines: tile must be an integer from 0 to {TILES - 1}, got {tile!r}")
+        if tile in state["revealed"]:
+            raise IllegalAction(f"mines: tile {tile} is already revealed")
+        return tile
+
+    def act(self, state: Mapping[str, Any], action: str, params: Mapping[str, Any]) -> Step:
+        tile = self._check(state, action, params)
+        new: JSON = {**state, "revealed": list(state["revealed"])}
+        if tile is None:
+            return self._finish(new, "cashed_out")
+        new["revealed"].append(tile)
+        if tile in state["mine_tiles"]:
+            return self._finish(new, "busted")
+        if len(new["revealed"]) == TILES - state["mines"]:
+            return self._finish(new, "cleared")
+        return self._step(new)
+
+    def _finish(self, state: JSON, status: str) -> Step:
+        state["status"] = status
+        state["finished"] = True
+        if status != "busted":
+            state["win"] = win_for(state["stake"], multiplier(state["mines"], len(state["revealed"])))
+        return self._step(state)
+
+    def _step(self, state: JSON) -> Step:
+        safe = len(state["revealed"]) - (state["status"] == "busted")
+        view: JSON = {
+            "mines": state["mines"],
+            "revealed": list(state["revealed"]),
+            "status": state["status"],
+            "multiplier": format_multiplier(multiplier(state["mines"], safe)),
+        }
+        if state["finished"]:
+            view["mine_tiles"] = list(state["mine_tiles"])
+            view["win"] = state["win"]
+        else:
+            view["next_multiplier"] = format_multiplier(multiplier(state["mines"], safe + 1))
+        return Step(state=state, view=view, finished=state["finished"], win=state["win"], actions=self._actions(state))
+
+    def distribution(self, params: Mapping[str, Any] | None = None) -> Distribution:
+        """Reference strategy (reveal ``REFERENCE_REVEALS`` tiles, then cash out) for ``params``."""
+        mines = self._mines(self.reference_params() if params is None else params)
+        survive = Fraction(comb(TILES - mines, REFERENCE_REVEALS), comb(TILES, REFERENCE_REVEALS))
+        return distribution([(survive, multiplier(mines, REFERENCE_REVEALS)), (1 - survive, 0)])
+
+    def math(self) -> MathProfile:
+        top = max(multiplier(mines, TILES - mines) for mines in range(1, TILES))
+        return profile(self.distribution(), "combinatorics", max_win=top)
+
+    def simulate(self, rounds: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
+        """Places the mines of every round at random (a random permutation's first ``m`` tiles) and plays
+        the reference strategy on tiles ``0..4``, so the simulation checks the combinatorics instead of
+        restating it."""
+        mines = self._mines(self.reference_params())
+        pay = float(multiplier(mines, REFERENCE_REVEALS))
+        out = np.empty(rounds, dtype=np.float64)
+        for start in range(0, rounds, _CHUNK):
+            size = min(_CHUNK, rounds - start)
+            placed = rng.random((size, TILES)).argsort(axis=1)[:, :mines]
+            hit = (placed < REFERENCE_REVEALS).any(axis=1)
+            out[start : start + size] = np.where(hit, 0.0, pay)
+        return out

@@ -1,0 +1,220 @@
+"""Roulette: European (single zero), American (double zero, five-number bet), French (la partage, call bets).
+
+Params ``{"bets": [{"type": "split", "numbers": [17, 20], "amount": 50}, ...]}``; ``"00"`` names double
+zero. Dozens and columns take ``"which": 1 | 2 | 3`` (or their twelve numbers); even-money bets need no
+numbers. A lone bet may omit its amount and then stakes everything; otherwise amounts must add up to the
+stake, so the wallet debit and the table agree. The pocket is ``rng.index(pockets)``, i.e. the public
+``floor(f * 37)`` (or 38) mapping.
+
+The French table also takes the announced bets ``voisins`` (9 chips), ``tiers`` (6), ``orphelins`` (5) and
+``jeu_zero`` (4), e.g. ``{"type": "voisins", "amount": 90}``: the amount must be a whole number of chips and is
+placed as the sector's inside bets, which the outcome lists with ``"call"`` set.
+
+The reference bet is red for the whole stake: RTP 36/37 (European), 36/38 (American), 73/74 (French, where
+zero returns half). Those are exact: the math enumerates all pockets with ``Fraction`` returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from games.engine import JSON, MathProfile, Outcome
+from games.errors import InvalidBet
+from games.instant.money import check_amount, check_stake
+from games.instant.params import check_keys, check_mapping
+from games.instant.profile import Distribution, distribution, profile
+from games.rng import RandomSource
+from games.table.roulette_layout import (
+    CALL_BETS,
+    DOUBLE_ZERO,
+    PAYOUT_TO_ONE,
+    Layout,
+    color,
+    label,
+    make_layout,
+)
+
+MAX_BETS = 200
+_BET_KEYS = ("type", "numbers", "which", "amount")
+
+
+@dataclass(frozen=True, slots=True)
+class Bet:
+    type: str
+    covered: frozenset[int]
+    amount: int
+    call: str | None = None
+    """The announced bet this part belongs to, if any."""
+
+    def to_json(self) -> JSON:
+        shown: JSON = {
+            "type": self.type,
+            "numbers": [_number_json(n) for n in sorted(self.covered)],
+            "amount": self.amount,
+        }
+        if self.call:
+            shown["call"] = self.call
+        return shown
+
+
+def _number_json(pocket: int) -> int | str:
+    return "00" if pocket == DOUBLE_ZERO else pocket
+
+
+class RouletteEngine:
+    """Single-step roulette over one ``Layout``."""
+
+    category = "table"
+
+    def __init__(self, engine_id: str, layout: Layout) -> None:
+        self.engine_id = engine_id
+        self.layout = layout
+
+    def reference_params(self) -> JSON:
+        return {"bets": [{"type": "red"}]}
+
+    def parse_bets(self, params: Mapping[str, Any], stake: int | None) -> list[Bet]:
+        """Validated bets; ``stake=None`` (math only) takes the stake to be the sum of the amounts."""
+        params = check_mapping(params, self.engine_id)
+        check_keys(params, ("bets",), self.engine_id)
+        raw = params.get("bets", self.reference_params()["bets"])
+        if not isinstance(raw, list) or not raw:
+            raise InvalidBet(f"{self.engine_id}: bets must be a non-empty list of bet objects")
+        if len(raw) > MAX_BETS:
+            raise InvalidBet(f"{self.engine_id}: at most {MAX_BETS} bets per round, got {len(raw)}")
+        if len(raw) == 1 and isinstance(raw[0], Mapping) and "amount" not in raw[0]:
+            raw = [{**raw[0], "amount": 1 if stake is None else stake}]
+        bets = [part for position, bet in enumerate(raw) for part in self._parse_bet(position, bet)]
+        total = sum(bet.amount for bet in bets)
+        if stake is not None and total != stake:
+            raise InvalidBet(f"{self.engine_id}: bet amounts add up to {total} but the stake is {stake}")
+        return bets
+
+    def _types(self) -> list[str]:
+        return sorted([*self.layout.legal, *(CALL_BETS if self.layout.call_bets else ())])
+
+    def _parse_bet(self, position: int, bet: object) -> list[Bet]:
+        """One bet as placed; an announced bet becomes its inside parts, each with an equal share per chip."""
+        where = f"{self.engine_id} bet #{position + 1}"
+        if not isinstance(bet, Mapping):
+            raise InvalidBet(f"{where}: must be an object with type, numbers and amount")
+        check_keys(bet, _BET_KEYS, where)
+        bet_type = bet.get("type")
+        if not isinstance(bet_type, str) or bet_type not in self._types():
+            raise InvalidBet(f"{where}: unknown bet type {bet_type!r}; expected one of {self._types()}")
+        amount = check_amount(bet.get("amount"), where)
+        if bet_type in CALL_BETS:
+            return self._call(bet_type, bet, amount, where)
+        numbers = self._numbers(bet["numbers"], where) if "numbers" in bet else None
+        if bet_type in self.layout.outside:
+            return [Bet(bet_type, self._outside(bet_type, bet.get("which"), numbers, where), amount)]
+        if "which" in bet:
+            raise InvalidBet(f"{where}: 'which' applies only to dozen and column bets")
+        if numbers is None:
+            raise InvalidBet(f"{where}: a {bet_type} bet needs its numbers")
+        if numbers not in self.layout.legal[bet_type]:
+            shown = [_number_json(n) for n in sorted(numbers)]
+            raise InvalidBet(f"{where}: {shown} is not a legal {bet_type} on the {self.layout.name} table")
+        return [Bet(bet_type, numbers, amount)]
+
+    @staticmethod
+    def _call(name: str, bet: Mapping[str, Any], amount: int, where: str) -> list[Bet]:
+        if "numbers" in bet or "which" in bet:
+            raise InvalidBet(f"{where}: {name} is an announced bet and takes no numbers")
+        parts = CALL_BETS[name]
+        chips = sum(count for _, _, count in parts)
+        if amount % chips:
+            raise InvalidBet(f"{where}: {name} is {chips} chips, so its amount must be a multiple of {chips}")
+        unit = amount // chips
+        return [Bet(kind, covered, unit * count, call=name) for kind, covered, count in parts]
+
+    def _outside(self, bet_type: str, which: object, numbers: frozenset[int] | None, where: str) -> frozenset[int]:
+        options = self.layout.outside[bet_type]
+        if which is not None:
+            if len(options) == 1:
+                raise InvalidBet(f"{where}: 'which' applies only to dozen and column bets")
+            if isinstance(which, bool) or not isinstance(which, int) or not 1 <= which <= len(options):
+                raise InvalidBet(f"{where}: which must be 1, 2 or 3, got {which!r}")
+            chosen = options[which - 1]
+            if numbers is not None and numbers != chosen:
+                raise InvalidBet(f"{where}: numbers do not match {bet_type} {which}")
+            return chosen
+        if numbers is None:
+            if len(options) > 1:
+                raise InvalidBet(f"{where}: a {bet_type} bet needs which (1, 2 or 3) or its twelve numbers")
+            return options[0]
+        if numbers not in options:
+            raise InvalidBet(f"{where}: those numbers are not a {bet_type}")
+        return numbers
+
+    def _numbers(self, raw: object, where: str) -> frozenset[int]:
+        if not isinstance(raw, list) or not raw:
+            raise InvalidBet(f"{where}: numbers must be a non-empty list")
+        pockets = [self._pocket(item, where) for item in raw]
+        if len(set(pockets)) != len(pockets):
+            raise InvalidBet(f"{where}: numbers contain duplicates")
+        return frozenset(pockets)
+
+    def _pocket(self, item: object, where: str) -> int:
+        if isinstance(item, str):
+            if item == "00" and self.layout.pockets == 38:
+                return DOUBLE_ZERO
+            if item.isdigit() and item == str(int(item)):
+                item = int(item)
+        if isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= 36:
+            return item
+        allowed = "0-36 or '00'" if self.layout.pockets == 38 else "0-36"
+        raise InvalidBet(f"{where}: {item!r} is not a number on the {self.layout.name} table ({allowed})")
+
+    def play(self, stake: int, params: Mapping[str, Any], rng: RandomSource) -> Outcome:
+        stake = check_stake(stake)
+        bets = self.parse_bets(params, stake)
+        pocket = rng.index(self.layout.pockets)
+        results = []
+        for bet in bets:
+            win = self.layout.payout(bet.type, bet.covered, pocket, bet.amount)
+            results.append({**bet.to_json(), "win": win})
+        return Outcome(
+            win=sum(result["win"] for result in results),
+            detail={
+                "pocket": _number_json(pocket),
+                "label": label(pocket),
+                "color": color(pocket),
+                "bets": results,
+            },
+        )
+
+    def pocket_returns(self, params: Mapping[str, Any] | None = None) -> list[Fraction]:
+        """Exact return per unit stake for each pocket index (``DOUBLE_ZERO`` last on the American table)."""
+        bets = self.parse_bets(self.reference_params() if params is None else params, None)
+        stake = sum(bet.amount for bet in bets)
+        return [
+            sum((bet.amount * self.layout.unit_return(bet.type, bet.covered, p) for bet in bets), Fraction(0)) / stake
+            for p in range(self.layout.pockets)
+        ]
+
+    def distribution(self, params: Mapping[str, Any] | None = None) -> Distribution:
+        share = Fraction(1, self.layout.pockets)
+        return distribution((share, value) for value in self.pocket_returns(params))
+
+    def math(self) -> MathProfile:
+        return profile(self.distribution(), "enumeration", max_win=PAYOUT_TO_ONE["straight"] + 1)
+
+    def simulate(self, rounds: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
+        table = np.array([float(value) for value in self.pocket_returns()], dtype=np.float64)
+        return table[rng.integers(0, self.layout.pockets, size=rounds)]
+
+
+def roulette_engines() -> dict[str, RouletteEngine]:
+    layouts = [
+        make_layout("european", american=False, la_partage=False),
+        make_layout("american", american=True, la_partage=False),
+        make_layout("french", american=False, la_partage=True),
+    ]
+    return {f"roulette-{layout.name}": RouletteEngine(f"roulette-{layout.name}", layout) for layout in layouts}

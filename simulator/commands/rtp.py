@@ -1,0 +1,83 @@
+"""``casino-sim rtp``: simulate a game and check the result against its declared math.
+
+Exit status: 0 when the simulated RTP is within the 99% acceptance band of the theoretical RTP, 1 when it is not, 2 on
+bad input (unknown game, rounds that are not positive, a plot that cannot be written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import importlib.util
+import json
+import math
+import sys
+
+from games.errors import UnknownEngine
+from games.registry import engine_ids
+from games.rtp import RtpReport, simulate_rtp, write_plot
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "rtp",
+        help="simulate a game and check its RTP against the declared math",
+        description="Simulate N rounds of a game's reference bet and compare RTP, hit frequency and volatility with "
+        "the engine's exact math. Exit 0 on PASS, 1 on FAIL, 2 on bad input.",
+    )
+    parser.add_argument("--game", required=True, metavar="ID", help="engine id, e.g. slot-classic20-965")
+    parser.add_argument("--rounds", type=int, default=1_000_000, metavar="N", help="rounds to simulate (1,000,000)")
+    parser.add_argument("--seed", type=int, default=0, metavar="S", help="simulation seed (0)")
+    parser.add_argument("--plot", metavar="FILE.png", help="also draw the RTP convergence to this PNG file")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.rounds <= 0:
+        return _bad_input(f"--rounds must be positive, got {args.rounds}")
+    if args.seed < 0:
+        return _bad_input(f"--seed must not be negative, got {args.seed}")
+    if args.plot and importlib.util.find_spec("matplotlib") is None:
+        return _bad_input("--plot needs matplotlib: pip install 'casino-provider-simulator[plot]'")
+    try:
+        report = simulate_rtp(args.game, args.rounds, args.seed)
+    except UnknownEngine as exc:
+        close = difflib.get_close_matches(args.game, engine_ids(), n=3)
+        return _bad_input(exc.message + (f"; did you mean {', '.join(close)}?" if close else ""))
+    if args.plot:
+        try:
+            write_plot(report, args.plot)
+        except OSError as exc:
+            return _bad_input(f"cannot write plot {args.plot}: {exc.strerror or exc}")
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        print(format_report(report))
+        if args.plot:
+            print(f"plot written to {args.plot}")
+    return 0 if report.passed else 1
+
+
+def format_report(report: RtpReport) -> str:
+    theory = report.theory
+    low, high = report.ci99
+    max_theory = "unbounded" if math.isinf(theory.max_win_multiplier) else f"{theory.max_win_multiplier:,.2f}x"
+    rows = [
+        ("game", report.game),
+        ("rounds", f"{report.rounds:,} (seed {report.seed})"),
+        ("RTP", f"{report.rtp:.4%}  (99% CI {low:.4%} .. {high:.4%})"),
+        ("theoretical RTP", f"{theory.rtp:.4%}  ({theory.method})"),
+        ("deviation", f"{report.deviation:+.4%}  (allowed ±{report.tolerance:.4%}, 2.576 sigma / sqrt(N))"),
+        ("hit frequency", f"{report.hit_frequency:.4%}  (theoretical {theory.hit_frequency:.4%})"),
+        ("sigma", f"{report.std_dev:.4f}  (theoretical {theory.std_dev:.4f})"),
+        ("max win", f"{report.max_win:,.2f}x  (theoretical {max_theory})"),
+        ("result", "PASS" if report.passed else "FAIL"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+def _bad_input(message: str) -> int:
+    print(f"casino-sim rtp: error: {message}", file=sys.stderr)
+    return 2

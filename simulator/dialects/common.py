@@ -1,0 +1,72 @@
+"""Reply handling shared by the non-native dialects: reading a JSON reply, and turning a dialect's status code
+into the native vocabulary with the right exception (``WalletRefused`` when definitive, ``WalletError`` when
+unknown)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from simulator.dialects.call import WalletCall
+from simulator.errors import WalletError, WalletProtocolError, WalletRefused
+
+
+def reply_object(call: WalletCall, status: int, body: bytes, *, decimals: bool = False) -> dict[str, Any]:
+    """The reply as a JSON object (numbers with a fraction parsed as ``Decimal`` when ``decimals``); a 5xx
+    without one is an unknown outcome, anything else unreadable is a protocol error."""
+    parse_float: Callable[[str], Any] | None = Decimal if decimals else None
+    try:
+        data = json.loads(body, parse_float=parse_float)
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if isinstance(data, dict):
+        return data
+    if status >= 500:
+        raise WalletError(f"wallet answered {call.operation} with HTTP {status}")
+    raise WalletProtocolError(f"wallet answered {call.operation} with HTTP {status} and no JSON object")
+
+
+def raise_for_code(
+    call: WalletCall,
+    dialect: str,
+    code: object,
+    *,
+    to_native: Mapping[Any, str],
+    uncertain: frozenset[Any],
+    message: str = "",
+    balance: int | None = None,
+) -> None:
+    """Raise for a non-success ``code`` of ``dialect``: unknown outcome for ``uncertain`` codes, a refusal
+    with the native code for known ones, a protocol error for codes the dialect does not define."""
+    if not isinstance(code, str | int) or isinstance(code, bool):
+        raise WalletProtocolError(
+            f"wallet answered {call.operation} with a {dialect} code that is not a code: {code!r}"
+        )
+    if code in uncertain:
+        raise WalletError(f"wallet failed {call.operation}: {dialect} {code} {message}".rstrip())
+    native = to_native.get(code)
+    if native is None:
+        raise WalletProtocolError(f"wallet answered {call.operation} with a code {dialect} does not define: {code!r}")
+    detail = f"{message} ({code})" if message else str(code)
+    raise WalletRefused(
+        f"wallet refused {call.operation}: {detail}",
+        code=native,
+        extra={} if balance is None else {"balance": balance},
+    )
+
+
+def reverse(to_native: Mapping[Any, str], preferred: Mapping[str, Any]) -> dict[str, Any]:
+    """Native code -> dialect code for the wallet side: the first dialect code mapping to each native code,
+    unless ``preferred`` names one."""
+    out: dict[str, Any] = {}
+    for dialect_code, native in to_native.items():
+        out.setdefault(native, dialect_code)
+    return out | dict(preferred)
+
+
+def check_currency(call: WalletCall, currency: object) -> None:
+    """A reply in another currency than the call's cannot be trusted for its balance."""
+    if currency != call.currency:
+        raise WalletProtocolError(f"wallet answered {call.operation} in {currency!r}, not {call.currency}")

@@ -1,0 +1,152 @@
+"""The ``md5_form`` dialect: form-encoded POSTs authenticated by an MD5 hash over the sorted non-empty
+parameters plus a shared secret, decimal amounts, numeric error codes and an explicit end-of-round call.
+Modelled on publicly documented studio wallets; names and codes are our own (see docs/dialects/md5_form.md).
+
+A closing win is two requests, ``result`` (skipped when the win is zero) then ``endRound``; the operation is
+acknowledged only when ``endRound`` is, and a retry repeats both (each is idempotent on the wallet side).
+A rollback (``refund``) names its own reference and the bet it reverses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
+from simulator.clock import Clock
+from simulator.dialects.amounts import from_decimal, to_decimal
+from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
+from simulator.dialects.common import check_currency, raise_for_code, reply_object, reverse
+from simulator.errors import WalletProtocolError
+
+NAME = "md5_form"
+HASH_FIELD = "hash"
+VERBS = {"balance": "balance", "bet": "bet", "win": "result", "rollback": "refund"}
+END_ROUND = "endRound"
+
+OK = 0
+TO_NATIVE = {
+    1: "INSUFFICIENT_FUNDS",
+    2: "INVALID_SESSION",
+    3: "SESSION_EXPIRED",
+    4: "PLAYER_BLOCKED",
+    5: "INVALID_SIGNATURE",
+    6: "INVALID_REQUEST",
+    7: "UNKNOWN_GAME",
+    8: "CURRENCY_MISMATCH",
+    9: "LIMIT_EXCEEDED",
+    10: "TRANSACTION_NOT_FOUND",
+    11: "TRANSACTION_MISMATCH",
+    12: "TRANSACTION_ROLLED_BACK",
+    13: "ROUND_CLOSED",
+}
+UNCERTAIN = frozenset({100})
+FROM_NATIVE = reverse(TO_NATIVE, {"INTERNAL_ERROR": 100})
+DESCRIPTIONS = {
+    0: "Success",
+    1: "Insufficient balance",
+    2: "Player or token not found",
+    3: "Token expired",
+    4: "Player is blocked",
+    5: "Invalid hash",
+    6: "Bad parameters",
+    7: "Game not found",
+    8: "Wrong currency",
+    9: "Bet limit reached",
+    10: "Transaction not found",
+    11: "Reference reused with other content",
+    12: "Bet already refunded",
+    13: "Round already ended",
+    100: "Internal error, try again",
+}
+
+
+def supports(currency: str) -> bool:
+    return True
+
+
+def digest(params: Mapping[str, str], secret: bytes) -> str:
+    """MD5 hex of ``k1=v1&k2=v2...`` over the sorted non-empty parameters (``hash`` excluded), then the
+    secret."""
+    joined = "&".join(f"{k}={v}" for k, v in sorted(params.items()) if v != "" and k != HASH_FIELD)
+    return hashlib.md5(joined.encode() + secret, usedforsecurity=False).hexdigest()
+
+
+def hash_valid(params: Mapping[str, str], secret: bytes) -> bool:
+    return hmac.compare_digest(digest(params, secret), params.get(HASH_FIELD, ""))
+
+
+class Md5FormDialect:
+    name = NAME
+
+    def __init__(self, base_url: str, provider_id: str, secret: bytes, clock: Clock) -> None:
+        self._base = base_url.rstrip("/")
+        self._provider_id = provider_id
+        self._secret = secret
+        self._clock = clock
+
+    def supports(self, currency: str) -> bool:
+        return True
+
+    def _request(self, verb: str, params: dict[str, str], then: WalletRequest | None = None) -> WalletRequest:
+        params = {"providerId": self._provider_id, "timestamp": str(int(self._clock.now() * 1000))} | params
+        params[HASH_FIELD] = digest(params, self._secret)
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        body = urlencode(params).encode()
+        check = None if then is None else self._check
+        return WalletRequest(f"{self._base}/{verb}", headers, body, then=then, check_reply=check)
+
+    def _check(self, call: WalletCall, status: int, body: bytes) -> None:
+        self.parse(call, status, body)
+
+    def build(self, call: WalletCall) -> WalletRequest:
+        common = {"userId": call.player_id, "token": call.session_id, "currency": call.currency}
+        if call.operation == "balance":
+            return self._request("balance", common)
+        common |= {
+            "gameId": call.game_id,
+            "roundId": call.round_id,
+            "reference": call.transaction_id,
+            "amount": to_decimal(call.amount, call.currency),
+        }
+        if call.reference_transaction_id is not None:
+            common["betReference"] = call.reference_transaction_id
+        if call.bonus is not None and "campaign_id" in call.bonus:
+            common["bonusCode"] = str(call.bonus["campaign_id"])
+        if call.operation != "win" or not call.round_closed:
+            return self._request(VERBS[call.operation], common)
+        end = self._request(
+            END_ROUND,
+            {
+                "userId": call.player_id,
+                "gameId": call.game_id,
+                "roundId": call.round_id,
+                "currency": call.currency,
+            },
+        )
+        if call.amount == 0:
+            return end
+        return self._request("result", common, then=end)
+
+    def parse(self, call: WalletCall, status: int, body: bytes) -> WalletReply:
+        data = reply_object(call, status, body, decimals=True)
+        code = data.get("error")
+        if type(code) is not int:
+            raise WalletProtocolError(f"wallet answered {call.operation} without a numeric error code")
+        cash = data.get("cash")
+        if code != OK:
+            balance = from_decimal(cash, call.currency) if cash is not None else None
+            description = data.get("description")
+            raise_for_code(
+                call,
+                NAME,
+                code,
+                to_native=TO_NATIVE,
+                uncertain=UNCERTAIN,
+                message=description if isinstance(description, str) else "",
+                balance=balance,
+            )
+        check_currency(call, data.get("currency"))
+        txid = data.get("transactionId")
+        return WalletReply(from_decimal(cash, call.currency), call.currency, txid if isinstance(txid, str) else None)

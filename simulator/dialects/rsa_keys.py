@@ -1,0 +1,114 @@
+"""RSA-SHA256 (PKCS#1 v1.5) body signatures for the ``rsa_json`` dialect, and the development key pair.
+
+All RSA arithmetic is done by the ``cryptography`` package; this module never implements it. When that package
+is not installed, ``available()`` is false, the ``rsa_json`` dialect reports itself unavailable (launches of
+its studios are refused with ``DIALECT_UNAVAILABLE``), and nothing else is affected.
+
+``Signer`` and ``Verifier`` are protocols so tests of the wire format can run with any signature scheme.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import importlib.util
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+PRIVATE_FILE = "rsa_json_private.pem"
+PUBLIC_FILE = "rsa_json_public.pem"
+KEY_BITS = 2048
+
+
+class Signer(Protocol):
+    def sign(self, body: bytes) -> str:
+        """The signature header value for ``body``."""
+        ...
+
+
+class Verifier(Protocol):
+    def verify(self, body: bytes, signature: str) -> bool: ...
+
+
+def available() -> bool:
+    return importlib.util.find_spec("cryptography") is not None
+
+
+def _primitives() -> tuple[Any, Any, Any]:
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    return hashes, serialization, padding
+
+
+class RsaSigner:
+    """Signs with a PEM private key: base64 of RSASSA-PKCS1-v1_5 over SHA-256 of the raw body."""
+
+    def __init__(self, private_pem: bytes) -> None:
+        hashes, serialization, padding = _primitives()
+        self._key = serialization.load_pem_private_key(private_pem, password=None)
+        self._padding = padding.PKCS1v15()
+        self._hash = hashes.SHA256()
+
+    def sign(self, body: bytes) -> str:
+        signature: bytes = self._key.sign(body, self._padding, self._hash)
+        return base64.b64encode(signature).decode()
+
+
+class RsaVerifier:
+    def __init__(self, public_pem: bytes) -> None:
+        hashes, serialization, padding = _primitives()
+        from cryptography.exceptions import InvalidSignature
+
+        self._key = serialization.load_pem_public_key(public_pem)
+        self._padding = padding.PKCS1v15()
+        self._hash = hashes.SHA256()
+        self._invalid: type[Exception] = InvalidSignature
+
+    def verify(self, body: bytes, signature: str) -> bool:
+        try:
+            raw = base64.b64decode(signature, validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        try:
+            self._key.verify(raw, body, self._padding, self._hash)
+        except self._invalid:
+            return False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPair:
+    private_path: Path
+    public_path: Path
+
+
+def generate() -> tuple[bytes, bytes]:
+    """A fresh key pair as (PKCS#8 private PEM, SubjectPublicKeyInfo public PEM)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
+    private_pem: bytes = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    public_pem: bytes = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private_pem, public_pem
+
+
+def load_or_create(data_dir: Path) -> KeyPair:
+    """The development key pair under ``data_dir``, generated on first use (private key file mode 0600)."""
+    pair = KeyPair(data_dir / PRIVATE_FILE, data_dir / PUBLIC_FILE)
+    if pair.private_path.exists() and pair.public_path.exists():
+        return pair
+    private_pem, public_pem = generate()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(pair.private_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(private_pem)
+    pair.public_path.write_bytes(public_pem)
+    return pair

@@ -1,0 +1,155 @@
+"""Reference-wallet endpoints of the ``token_query`` dialect (see ``simulator.dialects.token_query``).
+
+Replies are HTTP 200 JSON with a ``status`` string and decimal amounts as strings. ``check`` validates the
+session and moves nothing; ``credit`` settles the bet named by ``refId`` and ends its round; ``cancel``
+reverses that bet.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from simulator.dialects import token_query as wire
+from simulator.dialects.amounts import from_decimal, to_decimal
+from simulator.errors import SimulatorError, WalletProtocolError
+from simulator.http import RouteDoc, documented, json_response
+from simulator.money import EXPONENTS
+from simulator.wallet.dialects.common import LedgerOp, apply, native_code
+from simulator.wallet.state import LEDGER
+
+MAX_ID = 255
+LEDGER_OPS: dict[str, LedgerOp] = {
+    "check": "balance",
+    "balance": "balance",
+    "debit": "bet",
+    "credit": "win",
+    "cancel": "rollback",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class GameRef(_Strict):
+    id: str = Field("", max_length=MAX_ID)
+    studio: str = Field("", max_length=MAX_ID)
+    round: str = Field("", max_length=MAX_ID)
+
+
+class TransactionRef(_Strict):
+    id: str = Field(min_length=1, max_length=MAX_ID)
+    refId: str = Field(min_length=1, max_length=MAX_ID, description="The bet this transaction belongs to.")
+    amount: str = Field(min_length=1, max_length=40, description="Decimal major units as a string, e.g. '1.50'.")
+
+
+class TokenQueryBody(_Strict):
+    uuid: str = Field(min_length=1, max_length=MAX_ID)
+    sid: str = Field(min_length=1, max_length=512)
+    userId: str = Field(min_length=1, max_length=MAX_ID)
+    currency: str = Field(min_length=3, max_length=8)
+    game: GameRef = GameRef()
+    transaction: TransactionRef | None = None
+
+
+class TokenQueryReply(BaseModel):
+    status: str = Field(description="OK or an error status string.")
+    uuid: str | None = None
+    sid: str | None = None
+    currency: str | None = None
+    balance: str | None = Field(None, description="Decimal major units as a string.")
+    bonus: str | None = None
+
+
+class TokenQueryEndpoints:
+    def __init__(self, auth_tokens: list[bytes]) -> None:
+        self._tokens = auth_tokens
+
+    def _authorised(self, request: web.Request) -> bool:
+        given = request.query.get(wire.TOKEN_PARAM, "").encode()
+        return any(hmac.compare_digest(given, token) for token in self._tokens)
+
+    async def handle(self, request: web.Request, verb: str) -> web.Response:
+        if not self._authorised(request):
+            return json_response({"status": "INVALID_TOKEN_ID"})
+        try:
+            data = json.loads(await request.read())
+        except (ValueError, UnicodeDecodeError):
+            return json_response({"status": "INVALID_PARAMETER"})
+        try:
+            body = TokenQueryBody.model_validate(data, strict=True)
+        except ValidationError:
+            return json_response({"status": "INVALID_PARAMETER"})
+        if verb not in ("check", "balance") and (body.transaction is None or not body.game.round):
+            return json_response({"status": "INVALID_PARAMETER", "uuid": body.uuid})
+        return json_response(await self._run(request, verb, body))
+
+    async def _run(self, request: web.Request, verb: str, body: TokenQueryBody) -> dict[str, Any]:
+        base: dict[str, Any] = {"uuid": body.uuid}
+        if body.currency not in EXPONENTS:
+            return base | {"status": "INVALID_CURRENCY"}
+        fields: dict[str, Any] = {
+            "request_id": body.uuid,
+            "player_id": body.userId,
+            "session_id": body.sid,
+            "currency": body.currency,
+        }
+        try:
+            if body.transaction is not None and verb not in ("check", "balance"):
+                tx = body.transaction
+                amount = from_decimal(tx.amount, body.currency)
+                if amount < 0:
+                    return base | {"status": "INVALID_PARAMETER"}
+                fields |= {
+                    "transaction_id": tx.id,
+                    "round_id": body.game.round,
+                    "game_id": body.game.id,
+                    "studio_id": body.game.studio,
+                    "amount": amount,
+                    "round_closed": verb == "credit",
+                    "reference_transaction_id": None if verb == "debit" else tx.refId,
+                }
+            result = await apply(request.app[LEDGER], LEDGER_OPS[verb], fields)
+        except WalletProtocolError:
+            return base | {"status": "INVALID_PARAMETER"}
+        except SimulatorError as exc:
+            out = base | {"status": wire.FROM_NATIVE[native_code(exc)]}
+            balance = exc.extra.get("balance")
+            if isinstance(balance, int):
+                out |= {"currency": body.currency, "balance": to_decimal(balance, body.currency)}
+            return out
+        if verb == "check":
+            return base | {"status": wire.OK, "sid": body.sid}
+        currency = result["currency"]
+        return base | {
+            "status": wire.OK,
+            "currency": currency,
+            "balance": to_decimal(result["balance"], currency),
+            "bonus": to_decimal(0, currency),
+        }
+
+
+def add_routes(app: web.Application, endpoints: TokenQueryEndpoints, prefix: str = "/token_query") -> None:
+    for verb in LEDGER_OPS:
+        doc = RouteDoc(
+            f"token_query dialect: {verb}. JSON; the operator token rides in the authToken query parameter.",
+            "wallet dialects",
+            request=TokenQueryBody,
+            response=TokenQueryReply,
+            errors=tuple(sorted({*wire.TO_NATIVE, *wire.UNCERTAIN})),
+            query=((wire.TOKEN_PARAM, "the operator's auth token"),),
+        )
+        app.router.add_post(f"{prefix}/{verb}", documented(doc)(_bind(endpoints, verb)))
+
+
+def _bind(endpoints: TokenQueryEndpoints, verb: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def handler(request: web.Request) -> web.Response:
+        return await endpoints.handle(request, verb)
+
+    return handler

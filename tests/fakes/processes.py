@@ -1,0 +1,95 @@
+"""Simulator processes for tests that need a real one: killed with SIGKILL, or two sharing one database.
+
+Every wait is bounded; a process still running at the end is killed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 30.0
+_LISTENING = re.compile(r"listening on (http://\S+)")
+
+
+def environment(extra: Mapping[str, str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASINO_SIM_")}
+    return env | dict(extra)
+
+
+class SimProcess:
+    """``casino-sim serve`` (through ``tests.fakes.sim_cli``) on port 0; ``url`` once it listens."""
+
+    def __init__(self, args: list[str], env: Mapping[str, str], log: Path) -> None:
+        self.args = args
+        self.env = environment(env)
+        self.log = log
+        self.url = ""
+        self._proc: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> str:
+        with self.log.open("ab") as stderr:
+            self._proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "tests.fakes.sim_cli", "serve", "--port", "0", *self.args,
+                cwd=ROOT, env=self.env, stdout=asyncio.subprocess.PIPE, stderr=stderr,
+            )  # fmt: skip
+        assert self._proc.stdout is not None
+        try:
+            async with asyncio.timeout(START_TIMEOUT):
+                while line := (await self._proc.stdout.readline()).decode():
+                    if match := _LISTENING.search(line):
+                        self.url = match.group(1)
+                        return self.url
+        except TimeoutError:
+            pass
+        await self.kill()
+        raise AssertionError(f"simulator did not start; its log:\n{self.log.read_text()[-3000:]}")
+
+    async def kill(self) -> None:
+        """SIGKILL: no drain, no cleanup, exactly what a crash leaves."""
+        if self._proc is not None and self._proc.returncode is None:
+            self._proc.send_signal(signal.SIGKILL)
+            await asyncio.wait_for(self._proc.wait(), 10)
+
+    async def stop(self) -> int | None:
+        if self._proc is None or self._proc.returncode is not None:
+            return None if self._proc is None else self._proc.returncode
+        self._proc.send_signal(signal.SIGTERM)
+        try:
+            return await asyncio.wait_for(self._proc.wait(), 20)
+        except TimeoutError:
+            await self.kill()
+            return -9
+
+
+@asynccontextmanager
+async def sim_process(args: list[str], env: Mapping[str, str], log: Path) -> AsyncIterator[SimProcess]:
+    proc = SimProcess(args, env, log)
+    await proc.start()
+    try:
+        yield proc
+    finally:
+        await proc.stop()
+
+
+async def run_cli(*args: str, limit: float = 60.0) -> tuple[int, str, str]:
+    """Run a short ``casino-sim`` command to completion; (exit status, stdout, stderr)."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.fakes.sim_cli", *args,
+        cwd=ROOT, env=environment({}), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), limit)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()

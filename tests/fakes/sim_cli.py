@@ -1,0 +1,34 @@
+"""``python -m tests.fakes.sim_cli COMMAND ...``: the ``casino-sim`` commands that process tests start, with
+the test engines registered first (the catalogue is built from whatever engines exist, and a test needs a
+known one). Commands are the real ``simulator.commands`` modules; only the engine registry differs."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from simulator.commands import reconcile, serve, wallet
+from simulator.errors import SimulatorError
+from tests.fakes import engine
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    engine.register()
+    root = argparse.ArgumentParser(prog="casino-sim")
+    sub = root.add_subparsers(dest="command", required=True)
+    for command in (serve, wallet, reconcile):
+        command.add_parser(sub)
+    args = root.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        code: int = args.run(args)
+    except SimulatorError as exc:
+        print(f"casino-sim: {exc.message}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
