@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from round_throughput import postgres_schema
+from round_throughput import postgres_schema, reference_game
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_MB = 400.0
@@ -81,10 +81,8 @@ async def load(url: str, pid: int, args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
     connector = aiohttp.TCPConnector(limit=args.concurrency)
     async with aiohttp.ClientSession(connector=connector) as http:
-        async with http.get(f"{url}/v1/games?limit=500") as response:
-            games = (await response.json())["games"]
-        dice = next(g["game_id"] for g in games if g["engine_id"] == "dice")
-        mines = next(g["game_id"] for g in games if g["engine_id"] == "mines")
+        dice = await reference_game(http, url, "dice")
+        mines = await reference_game(http, url, "mines")
         limit = asyncio.Semaphore(args.concurrency)
         body = {"currency": "USD", "balance": 2**53 - 1}
 

@@ -129,12 +129,17 @@ async def _post(http: aiohttp.ClientSession, url: str, body: dict[str, Any], exp
         return data
 
 
+async def reference_game(http: aiohttp.ClientSession, base: str, engine: str) -> str:
+    """The engine's reference title: every currency, no country limits, the native dialect."""
+    async with http.get(f"{base}/v2/games?engine={engine}&limit=500") as response:
+        games = (await response.json())["games"]
+    return str(next(g["game_id"] for g in games if g["reference"]))
+
+
 async def _sessions(base: str, count: int, wallet: str | None) -> list[str]:
     """``count`` sessions on a dice game. With ``wallet`` (a reference wallet), each for a fresh sandbox player."""
     async with aiohttp.ClientSession() as http:
-        async with http.get(f"{base}/v1/games?limit=500") as response:
-            games = (await response.json())["games"]
-        game = next(g["game_id"] for g in games if g["engine_id"] == "dice")
+        game = await reference_game(http, base, "dice")
         limit = asyncio.Semaphore(16)
 
         async def one(i: int) -> str:

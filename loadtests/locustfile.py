@@ -24,6 +24,7 @@ import json
 import os
 import random
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 
 import load_shapes
@@ -34,7 +35,9 @@ from locust.exception import StopUser
 slo.install()
 
 JSONObject = dict[str, Any]
-MONEY_FIELDS = ("amount", "win", "balance", "stake", "min_bet", "max_bet")
+MONEY_FIELDS = ("amount", "win", "balance", "stake")
+# where the players live; each game's country limits apply at launch
+COUNTRIES = ("GB", "DE", "SE", "FI", "NO", "CA", "BR", "IN", "JP", "NZ")
 # bets players like, per engine family; an engine not listed gets {} (its reference bet)
 PARAMS: dict[str, tuple[JSONObject, ...]] = {
     "dice": ({"target": "50.50", "direction": "over"}, {"target": "25.00", "direction": "under"}),
@@ -46,8 +49,8 @@ PARAMS: dict[str, tuple[JSONObject, ...]] = {
     "roulette": ({"bets": [{"type": "red"}]}, {"bets": [{"type": "straight", "numbers": [17]}]}),
     "crash": ({"auto_cashout": "1.50"}, {}),
 }
-# what the operator's catalogue looks like to each locust process, per simulator; read once, a few hundred games
-_catalogues: dict[str, list[JSONObject]] = {}
+# what the operator's catalogue looks like to each locust process, per simulator and country; read once per key
+_catalogues: dict[tuple[str, str], list[JSONObject]] = {}
 
 
 @events.init_command_line_parser.add_listener
@@ -157,6 +160,7 @@ class CasinoUser(FastHttpUser):
         self.launch_hosts: Iterator[str] = itertools.cycle(hosts or [self.host.rstrip("/")])
         self.wallet_url = (options.wallet_url or f"{self.host.rstrip('/')}/wallet").rstrip("/")
         self.abandoned: list[tuple[str, str, str]] = []  # (play base, round id, engine id), at most three
+        self.country = random.choice(COUNTRIES)
         self.player = self.create_player()
         self.game: JSONObject = {}
         self.play_base = ""
@@ -212,22 +216,25 @@ class CasinoUser(FastHttpUser):
         return reply[1]
 
     def catalogue(self, host: str) -> list[JSONObject]:
-        if host not in _catalogues:
+        """The games the operator may offer this player: in the player's currency, launchable in their country."""
+        key = (host, self.country)
+        if key not in _catalogues:
             games: list[JSONObject] = []
             cursor = ""
+            query = f"currency={self.options.currency}&country={self.country}&limit=500"
             for _ in range(100):  # pages of 500: far more than any catalogue
-                reply = self.call("GET", f"{host}/v1/games?limit=500{cursor}", name="GET /v1/games")
+                reply = self.call("GET", f"{host}/v2/games?{query}{cursor}", name="GET /v2/games")
                 if reply is None:
                     raise StopUser
                 page = reply[1]
-                games.extend(g for g in page["games"] if self.options.currency in g["currencies"])
+                games.extend(with_stake_limits(g, self.options.currency) for g in page["games"])
                 if not page.get("next_cursor"):
                     break
                 cursor = f"&cursor={page['next_cursor']}"
             if not games:
                 raise StopUser
-            _catalogues[host] = games
-        return _catalogues[host]
+            _catalogues[key] = games
+        return _catalogues[key]
 
     def pick_game(self, *, multi_step: bool | None = None) -> JSONObject:
         games = self.catalogue(self.catalogue_host)
@@ -247,6 +254,7 @@ class CasinoUser(FastHttpUser):
                 "game_id": game["game_id"],
                 "currency": self.options.currency,
                 "token": self.player["token"],
+                "country": self.country,
             },
             expect=(201,),
         )
@@ -260,7 +268,7 @@ class CasinoUser(FastHttpUser):
     # the player's side
 
     def stake(self) -> int:
-        low, high = self.game["min_bet"][self.options.currency], self.game["max_bet"][self.options.currency]
+        low, high = self.game["stake_limits"]
         return max(low, min(high, self.options.stake * random.choice((1, 1, 1, 2, 5))))
 
     def open_round(self, params: JSONObject) -> JSONObject | None:
@@ -364,6 +372,13 @@ class CasinoUser(FastHttpUser):
         for state in reply[1]["rounds"]:
             if state["round_id"] == round_id:
                 self.finish(play_base, state, engine)
+
+
+def with_stake_limits(game: JSONObject, currency: str) -> JSONObject:
+    """The /v2 feed gives bet limits as decimal strings; stakes are sent in integer minor units."""
+    limits = game["bet_limits"][currency]
+    minor = tuple(int(Decimal(limits[end]).scaleb(limits["exponent"])) for end in ("min", "max"))
+    return game | {"stake_limits": minor}
 
 
 def bet_params(engine: str) -> JSONObject:
