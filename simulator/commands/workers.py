@@ -13,12 +13,14 @@ directory on different ports, each a separate world.
 
 The parent forks the workers before any event loop exists, waits until each reports that it is listening, prints the
 banner, then forwards SIGINT/SIGTERM and waits. If a worker dies on its own, the others are stopped and the command
-exits non-zero, so a supervisor (systemd, compose) sees the failure.
+exits non-zero, so a supervisor (systemd, compose) sees the failure; if the parent is killed outright, Linux sends each
+worker SIGTERM (``PR_SET_PDEATHSIG``) and they drain and stop.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import socket
@@ -29,6 +31,8 @@ from types import FrameType
 
 from simulator.errors import RequestError
 from simulator.settings import Settings
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def check(settings: Settings) -> None:
@@ -55,6 +59,7 @@ def supervise(
     """Fork ``workers`` processes: the first serves ``first``, the others a fresh ``bind()``. ``child(sock, ready)``
     runs a worker until it is told to stop and calls ``ready()`` once it accepts connections."""
     read_end, write_end = os.pipe()
+    parent = os.getpid()
     pids: set[int] = set()
     stopping = False
 
@@ -71,7 +76,7 @@ def supervise(
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child, measured by the subprocess tests
             os.close(read_end)
-            os._exit(_child(sock, child, write_end))
+            os._exit(_child(sock, child, write_end, parent))
         sock.close()
         pids.add(pid)
         if stopping:
@@ -104,9 +109,12 @@ def supervise(
     return 1 if failed else 0
 
 
-def _child(sock: socket.socket, child: Callable[[socket.socket, Callable[[], None]], None], write_end: int) -> int:
+def _child(
+    sock: socket.socket, child: Callable[[socket.socket, Callable[[], None]], None], write_end: int, parent: int
+) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _stop_with_parent(parent)
 
     def ready() -> None:
         os.write(write_end, b".")
@@ -123,6 +131,15 @@ def _child(sock: socket.socket, child: Callable[[socket.socket, Callable[[], Non
         sys.stdout.flush()
         sys.stderr.flush()
     return 0
+
+
+def _stop_with_parent(parent: int) -> None:
+    """Ask Linux for SIGTERM when the parent dies (even by SIGKILL), so that no worker serves on as an orphan."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # it died before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _read_all(fd: int) -> bytes:

@@ -4,9 +4,11 @@ serve the same sessions and the same ledger, stop together on SIGTERM, and a wor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -110,12 +112,19 @@ def two_workers(pg_url: str, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[
     if match is None:
         proc.kill()
         pytest.fail(f"no banner: {first!r} {proc.communicate(timeout=30)}")
+    workers = children(proc.pid)
     try:
         yield proc, match.group(1)
     finally:
         if proc.poll() is None:
-            proc.kill()
-        proc.communicate(timeout=30)
+            proc.terminate()
+        try:
+            proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            for pid in [proc.pid, *workers]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            proc.communicate(timeout=30)
 
 
 @pytest.mark.postgres
@@ -125,7 +134,7 @@ def test_two_workers_serve_one_port_and_one_ledger(two_workers: tuple[subprocess
     assert len(workers) == 2
     before = {pid: cpu_ticks(pid) for pid in workers}
     player = call(f"{url}/wallet/sandbox/players", {"currency": "USD", "balance": 1_000_000})
-    dice = next(g for g in call(f"{url}/v1/games?limit=500")["games"] if g["engine_id"] == "dice")
+    dice = next(g for g in call(f"{url}/v2/games?engine=dice&limit=500")["games"] if g["reference"])
     launch = {"player_id": player["player_id"], "game_id": dice["game_id"], "currency": "USD", "token": player["token"]}
     token = call(f"{url}/v1/sessions", launch)["session_token"]
     wins = 0
@@ -142,6 +151,21 @@ def test_two_workers_serve_one_port_and_one_ledger(two_workers: tuple[subprocess
     assert proc.returncode == 0, err
     assert out.count("stopped") == 1 and "Traceback" not in err
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+
+
+@pytest.mark.postgres
+def test_killing_the_parent_stops_the_workers(two_workers: tuple[subprocess.Popen[str], str]) -> None:
+    proc, _ = two_workers
+    handles = {pid: os.pidfd_open(pid) for pid in children(proc.pid)}
+    try:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+        for pid, fd in handles.items():  # a pidfd turns readable when its process exits: a wait, not a sleep
+            readable, _, _ = select.select([fd], [], [], 60)
+            assert readable, f"worker {pid} outlived its parent"
+    finally:
+        for fd in handles.values():
+            os.close(fd)
 
 
 @pytest.mark.postgres
