@@ -148,7 +148,9 @@ class RoundService:
         return True
 
     async def session(self, token: str, *, live: bool = True) -> Session:
-        session = await self._store.get_session(token)
+        return self._checked(await self._store.get_session(token), live=live)
+
+    def _checked(self, session: Session | None, *, live: bool) -> Session:
         if session is None:
             raise NotFound("unknown session token", code="UNKNOWN_SESSION")
         if live and session.expires_at <= self._clock.now():
@@ -196,13 +198,15 @@ class RoundService:
             return await self._act(token, round_id, action, params)
 
     async def _play(self, token: str, amount: int, params: Mapping[str, Any]) -> RoundResult:
-        session = await self.session(token)
-        game = self._catalog.game(session.game_id)
-        self._check_stake(game, session.currency, amount)
-        engine = get_engine(game.engine_id)
         now = self._clock.now()
+        seen: list[Session] = []  # the session as ``decide`` found it, under the lock
 
-        def decide(current: Session) -> tuple[Round, list[Transaction]]:
+        def decide(current: Session | None) -> tuple[Round, list[Transaction]]:
+            current = self._checked(current, live=True)
+            seen.append(current)
+            game = self._catalog.game(current.game_id)
+            self._check_stake(game, current.currency, amount)
+            engine = get_engine(game.engine_id)
             stream = round_source(
                 game.rng_mode, game.rng_mapping, current.server_seed, current.client_seed, current.nonce
             )
@@ -238,11 +242,12 @@ class RoundService:
             return round_, [self._transaction(current, round_id, "bet", amount)]
 
         round_, (bet,) = await self._store.open_round(token, decide)
+        session, engine = seen[-1], get_engine(round_.engine_id)
         reply = await self._place_bet(bet, round_status="void")
         finished = not multi_step(engine) or round_.outcome["finished"]
         if not finished:
             await self._bet_acked(bet, reply)
-            return await self._result(round_.round_id, reply.balance, engine)
+            return RoundResult(round_, reply.balance, engine)  # open, as just stored
         win = self._transaction(
             session,
             round_.round_id,

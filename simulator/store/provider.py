@@ -276,14 +276,14 @@ class ProviderStore:
     async def open_round(
         self,
         token: str,
-        decide: Callable[[Session], tuple[Round, list[Transaction]]],
+        decide: Callable[[Session | None], tuple[Round, list[Transaction]]],
     ) -> tuple[Round, list[Transaction]]:
-        """Lock the session, let ``decide`` compute the round from its current nonce, then persist the round,
-        its first transactions and the next nonce atomically. ``decide`` is pure and may raise to abort."""
+        """Lock the session, let ``decide`` check it and compute the round from its current nonce, then persist
+        the round, its first transactions and the next nonce atomically. ``decide`` is pure and may raise to
+        abort; it gets ``None`` for an unknown token, so that a round costs one transaction, not two."""
         async with self.db.transaction() as tx:
             row = await tx.fetchone(f"SELECT * FROM sessions WHERE token = ?{tx.for_update}", token)  # noqa: S608
-            assert row is not None
-            round_, txs = decide(Session.from_row(row))
+            round_, txs = decide(None if row is None else Session.from_row(row))
             await tx.execute("UPDATE sessions SET nonce = nonce + 1 WHERE token = ?", token)
             await self._insert_round(tx, round_)
             for t in txs:

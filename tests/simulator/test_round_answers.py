@@ -1,5 +1,5 @@
 """The answer to a round is built from what the round path already holds rather than read back from the store; it must
-say exactly what the store recorded, for single-step rounds and for the last action of a multi-step one."""
+say exactly what the store recorded: single-step rounds, and the opening and last action of a multi-step one."""
 
 from __future__ import annotations
 
@@ -32,11 +32,14 @@ async def test_a_single_step_answer_matches_the_stored_round(sim: Sim) -> None:
         assert {t["status"] for t in record["transactions"]} == {"acked"}
 
 
-async def test_the_last_action_answer_matches_the_stored_round(sim: Sim) -> None:
+async def test_multi_step_answers_match_the_stored_round(sim: Sim) -> None:
     player = await sim.create_player(100_000)
     token = (await sim.launch(player, await sim.game_for("mines")))["session_token"]
     opened = await sim.play(token, 100, {"mines": 1})
     round_id = opened.body["round_id"]
+    at_open = await stored(sim, round_id)
+    assert opened.body["status"] == at_open["status"] == "open"
+    assert opened.body["view"] == at_open["outcome"]["view"] and opened.body["amount"] == at_open["amount"]
     reply = await sim.request(
         "POST", f"/play/{token}/rounds/{round_id}/actions", {"action": "reveal", "params": {"tile": 0}}
     )
