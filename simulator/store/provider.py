@@ -467,15 +467,14 @@ class ProviderStore:
             if not changed:
                 return False
             if round_status is not None:
-                row = await tx.fetchone("SELECT round_id FROM transactions WHERE transaction_id = ?", transaction_id)
-                assert row is not None
                 sets, args = "status = ?, updated_at = ?", [round_status, now]
                 if round_win is not None:
                     sets, args = sets + ", win = ?", [*args, round_win]
+                of_tx = "(SELECT round_id FROM transactions WHERE transaction_id = ?)"
                 await tx.execute(
-                    f"UPDATE rounds SET {sets} WHERE round_id = ? AND status NOT IN {_SETTLED_OR_MANUAL}",  # noqa: S608
+                    f"UPDATE rounds SET {sets} WHERE round_id = {of_tx} AND status NOT IN {_SETTLED_OR_MANUAL}",  # noqa: S608
                     *args,
-                    row["round_id"],
+                    transaction_id,
                 )
             if follow_up is not None:
                 await self._insert_transaction(tx, follow_up)
