@@ -12,6 +12,8 @@ Scenarios:
   these pages hold fewer than 100 games, so their bodies are smaller than the baseline's);
 - uncached: the same queries with the page caches bypassed: each filters, sorts and joins pre-rendered JSON;
 - 304: conditional requests answered from the ETag alone.
+Every /v1 request is signed as an operator's would be (auth is on, as by default), so the figures include the
+signature check and the replay store's insert; the operator's rate limit is off, as it would cap the run.
 At the end it checks that the catalogue was built once and never rebuilt while serving.
 """
 
@@ -33,7 +35,8 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from simulator.app import create_app
+from simulator.app import AUTH, create_app
+from simulator.auth.client import ClientAuth, client_middleware
 from simulator.catalog import builder, live
 from simulator.settings import Settings
 from simulator.state import CATALOG
@@ -102,12 +105,17 @@ def cycle(items: list[str]) -> Callable[[], str]:
 async def main(requests: int, concurrency: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        sim_app = create_app(Settings(data_dir=Path(tmp), port=0, catalog_change_interval=0))
+        settings = Settings(data_dir=Path(tmp), port=0, catalog_change_interval=0, rate_limit=0)
+        sim_app = create_app(settings)
         built = time.perf_counter() - started
         sim, sim_url = await serve(sim_app)
         catalog = sim_app[CATALOG]
         builds_before = builder._cached.cache_info().misses
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency)) as http:
+        keys = sim_app[AUTH]
+        signing = [client_middleware(ClientAuth(keys.first_key(), keys.admin_token))]
+        async with aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=concurrency), middlewares=signing
+        ) as http:
             first = await http.get(f"{sim_url}/v1/games?limit=100")
             body = await first.read()
             static = web.Application()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -34,7 +35,7 @@ from simulator.settlement.reconcile import Report
 from tests.fakes import engine
 from tests.fakes.flaky_wallet import FaultPlan, flaky, running_wallet
 from tests.fakes.load import Load, create_players, game_for, launch, wait_settled
-from tests.fakes.processes import SimProcess
+from tests.fakes.processes import AUTH_ENV, SimProcess, auth_session
 from tests.harness import running_sim
 
 SECRET = "soak-secret"  # noqa: S105 - a loopback-only test key
@@ -84,7 +85,7 @@ async def soak(args: argparse.Namespace, workdir: Path) -> int:
     async with (
         running_wallet(wallet_settings, clock=SystemClock(), keys=keys) as wallet,
         flaky(wallet.url, plan, hang=1.0) as proxy,
-        aiohttp.ClientSession() as http,
+        auth_session() as http,
     ):
         players = await create_players(http, wallet.url, args.players, 10_000_000)
         statuses: Counter[int] = Counter()
@@ -152,6 +153,8 @@ async def finish(
 async def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     engine.register()
+    # one operator key and admin token for every server of the run, in process or not, and for reconcile
+    os.environ.update(AUTH_ENV)
     with tempfile.TemporaryDirectory(prefix="settlement-soak-") as workdir:
         async with asyncio.timeout(args.limit):
             return await soak(args, Path(workdir))

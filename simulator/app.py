@@ -35,6 +35,7 @@ from simulator.settlement.settler import Settler
 from simulator.settlement.worker import SettlementWorker
 from simulator.state import CATALOG, CLOCK, IDS, ROUNDS, SETTINGS, STORE, WALLETS, WORKER
 from simulator.store.database import open_database
+from simulator.store.epochs import next_epoch
 from simulator.store.provider import ProviderStore
 from simulator.wallet.app import create_wallet_app
 from simulator.wallet.dialects import WalletDialects
@@ -44,6 +45,8 @@ CREDENTIALS = web.AppKey("credentials", Credentials)
 AUTH = web.AppKey("auth", AuthKeys)
 NONCES = web.AppKey("nonces", NonceStore)
 WORKER_ENABLED = web.AppKey("worker_enabled", bool)
+EPOCH = web.AppKey("epoch", int)
+OWN_IDS = web.AppKey("own_ids", bool)  # deterministic ids made here, to be moved past earlier starts
 ENDPOINTS = web.AppKey("wallet_endpoints", dict[str, dialect_config.DialectEndpoint])
 
 credentials_for = dialect_config.credentials_for
@@ -54,6 +57,10 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     store = ProviderStore(db)
     await store.migrate()
     app[STORE] = store
+    app[EPOCH] = await next_epoch(db, "simulator", app[CLOCK].now()) if app[SETTINGS].deterministic else 0
+    ids = app[IDS]
+    if app[OWN_IDS] and isinstance(ids, SeededIds):
+        ids.begin_epoch(app[EPOCH])
     if app[SETTINGS].auth:
         nonces = NonceStore(db, app[CLOCK], capacity=app[SETTINGS].nonce_capacity)
         await nonces.migrate()
@@ -69,7 +76,11 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     demo = DemoWallet(store.db, clock)
     await demo.migrate()
     signing_clock = SkewClock(clock)  # a fault rule can sign one call with a clock that is off
-    request_ids = SeededIds(settings.seed, "request").uuid if settings.deterministic else None
+    request_ids = None
+    if settings.deterministic:
+        seeded = SeededIds(settings.seed, "request")
+        seeded.begin_epoch(app[EPOCH])
+        request_ids = seeded.uuid
     clients = {
         name: StudioWallet(
             session,
@@ -124,6 +135,7 @@ def create_app(
     ``settlement_worker=False`` leaves retries to explicit ``app[WORKER].run_once()`` calls. With ``settings.auth``
     (the default) every route is guarded as its ``RouteDoc.auth`` says, the embedded wallet's routes included."""
     clock = clock or SystemClock()
+    own_ids = ids is None and settings.deterministic
     if ids is None:
         ids = SeededIds(settings.seed) if settings.deterministic else RandomIds()
     wallet_ids: Ids = SeededIds(settings.seed, "wallet") if settings.deterministic else RandomIds()
@@ -146,6 +158,7 @@ def create_app(
     app[IDS] = ids
     app[CREDENTIALS] = creds
     app[WORKER_ENABLED] = settlement_worker
+    app[OWN_IDS] = own_ids
     app[ENDPOINTS] = endpoints
     app[CATALOG] = build_catalog(settings.seed)
     app.cleanup_ctx.append(_store_ctx)

@@ -77,6 +77,7 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
+    workers: int = Field(1, ge=1, le=64, description="Processes serving the port (SO_REUSEPORT); >1 needs PostgreSQL.")
     public_url: str | None = Field(None, description="Base URL put in launch URLs; defaults to the bind address.")
     data_dir: Path = Path("data")
     database_url: str | None = Field(

@@ -37,6 +37,7 @@ def settings_from_args(args: argparse.Namespace, **fixed: object) -> Settings:
         "data_dir": args.data_dir,
         "database_url": args.database_url,
         "seed": args.seed,
+        "workers": getattr(args, "workers", None),
         "wallet_url": getattr(args, "wallet_url", None),
         "embedded_wallet": False if getattr(args, "no_embedded_wallet", False) else None,
         "faults_file": getattr(args, "faults", None),

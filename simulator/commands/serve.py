@@ -1,7 +1,8 @@
 """``casino-sim serve``: the simulator and, by default, the reference wallet in one process.
 
 On SIGINT or SIGTERM it stops taking new rounds, lets the rounds in flight finish (their wallet calls included), then
-closes the listeners and the database files.
+closes the listeners and the database files. ``--workers N`` runs N such processes on one port (see
+``simulator.commands.workers``).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import logging
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from simulator.app import AUTH, CREDENTIALS, create_app
-from simulator.auth.keys import AuthKeys
+from simulator.app import AUTH, CREDENTIALS, create_app, credentials_for
+from simulator.auth.keys import AuthKeys, load_auth_keys
+from simulator.commands import workers
 from simulator.commands.common import (
     add_settings_arguments,
     announce_auth_off,
@@ -38,13 +41,18 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--wallet-url", help="operator wallet base URL (default: the embedded reference wallet)")
     parser.add_argument("--no-embedded-wallet", action="store_true", help="do not serve the wallet under /wallet")
     parser.add_argument("--faults", type=Path, help="YAML or TOML fault rules to load at start (docs/faults.md)")
+    parser.add_argument(
+        "--workers", type=int, help="processes serving the same port (SO_REUSEPORT); more than 1 needs PostgreSQL"
+    )
     parser.set_defaults(run=run)
 
 
-def bind(host: str, port: int) -> socket.socket:
+def bind(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind((host, port))
     except OSError:
@@ -68,7 +76,8 @@ def call_hint(settings: Settings) -> str:
 def banner(settings: Settings, credentials_path: Path | None, keys: AuthKeys | None = None) -> str:
     """What and where, never a secret: key ids and the credentials file's path, not their contents."""
     base = settings.bind_url
-    lines = [f"casino-sim listening on {base}"]
+    workers_note = f" ({settings.workers} worker processes)" if settings.workers > 1 else ""
+    lines = [f"casino-sim listening on {base}{workers_note}"]
     if (warning := auth_off_warning(settings)) is not None:
         lines.append(warning)
     lines += [
@@ -91,36 +100,60 @@ def banner(settings: Settings, credentials_path: Path | None, keys: AuthKeys | N
     return "\n".join(lines)
 
 
-async def serve(settings: Settings, sock: socket.socket) -> None:
+async def serve(settings: Settings, sock: socket.socket, *, ready: Callable[[], None] | None = None) -> None:
+    """Serve until SIGINT or SIGTERM. A worker process passes ``ready`` and leaves the announcements to its parent."""
     app = create_app(settings)
     runner = make_runner(app, settings)
     await runner.setup()
     await start_site(runner, sock, settings)
-    keys = app.get(AUTH)
-    path = keys.path if keys is not None else app[CREDENTIALS].path
-    print(banner(settings, path, keys), flush=True)
-    announce_auth_off(settings)
+    if ready is None:
+        keys = app.get(AUTH)
+        print(banner(settings, keys.path if keys is not None else app[CREDENTIALS].path, keys), flush=True)
+        announce_auth_off(settings)
+    else:
+        ready()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
-    print("stopping: finishing rounds in flight", flush=True)
+    if ready is None:
+        print("stopping: finishing rounds in flight", flush=True)
     if not await app[ROUNDS].drain(DRAIN_SECONDS):
         log.warning("rounds still in flight after %.0fs; their settlements resume at next start", DRAIN_SECONDS)
     await runner.cleanup()
-    print("stopped", flush=True)
+    if ready is None:
+        print("stopped", flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     refuse_open_exposure(settings)
+    if settings.workers > 1:
+        workers.check(settings)
     try:
-        sock = bind(settings.host, settings.port)
+        sock = bind(settings.host, settings.port, reuse_port=settings.workers > 1)
     except OSError as exc:
         print(f"casino-sim: cannot listen on {settings.host}:{settings.port}: {exc.strerror}", file=sys.stderr)
         return 2
     if settings.port == 0:
         settings = settings.model_copy(update={"port": sock.getsockname()[1]})
-    asyncio.run(serve(settings, sock))
-    return 0
+    if settings.workers == 1:
+        asyncio.run(serve(settings, sock))
+        return 0
+    final = settings
+    # made before forking, so that the workers share one set of development credentials instead of racing to create it
+    keys = load_auth_keys(settings) if settings.auth else None
+    path = keys.path if keys is not None else credentials_for(settings).path
+    announce_auth_off(settings)
+
+    def child(worker_sock: socket.socket, ready: Callable[[], None]) -> None:
+        asyncio.run(serve(final, worker_sock, ready=ready))
+
+    return workers.supervise(
+        settings.workers,
+        sock,
+        bind=lambda: bind(final.host, final.port, reuse_port=True),
+        child=child,
+        banner=banner(settings, path, keys),
+    )

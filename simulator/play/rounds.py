@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard, cast
 
-from games.engine import AnyEngine, MultiStepEngine, Step
+from games.engine import AnyEngine, Engine, MultiStepEngine, Step
 from games.errors import IllegalAction, RoundFinished
 from games.registry import get_engine
 from simulator.catalog.models import Catalog, Game
@@ -87,7 +88,7 @@ class RoundResult:
                 "mapping": r.outcome["rng"]["mapping"],
             },
         }
-        if isinstance(self.engine, MultiStepEngine):
+        if multi_step(self.engine):
             body |= {
                 "view": r.outcome["view"],
                 "actions": r.outcome["actions"],
@@ -147,7 +148,9 @@ class RoundService:
         return True
 
     async def session(self, token: str, *, live: bool = True) -> Session:
-        session = await self._store.get_session(token)
+        return self._checked(await self._store.get_session(token), live=live)
+
+    def _checked(self, session: Session | None, *, live: bool) -> Session:
         if session is None:
             raise NotFound("unknown session token", code="UNKNOWN_SESSION")
         if live and session.expires_at <= self._clock.now():
@@ -195,23 +198,25 @@ class RoundService:
             return await self._act(token, round_id, action, params)
 
     async def _play(self, token: str, amount: int, params: Mapping[str, Any]) -> RoundResult:
-        session = await self.session(token)
-        game = self._catalog.game(session.game_id)
-        self._check_stake(game, session.currency, amount)
-        engine = get_engine(game.engine_id)
         now = self._clock.now()
+        seen: list[Session] = []  # the session as ``decide`` found it, under the lock
 
-        def decide(current: Session) -> tuple[Round, list[Transaction]]:
+        def decide(current: Session | None) -> tuple[Round, list[Transaction]]:
+            current = self._checked(current, live=True)
+            seen.append(current)
+            game = self._catalog.game(current.game_id)
+            self._check_stake(game, current.currency, amount)
+            engine = get_engine(game.engine_id)
             stream = round_source(
                 game.rng_mode, game.rng_mapping, current.server_seed, current.client_seed, current.nonce
             )
             rng = {"mode": game.rng_mode, "mapping": game.rng_mapping}
-            if isinstance(engine, MultiStepEngine):
+            if multi_step(engine):
                 step = engine.open(amount, params, stream)
                 outcome = _step_outcome(step) | {"opening": step.state, "opening_stake": amount, "rng": rng}
                 win = step.win
             else:
-                result = engine.play(amount, params, stream)
+                result = cast(Engine, engine).play(amount, params, stream)  # TypeGuard narrows only the if branch
                 outcome, win = {"detail": result.detail, "rng": rng}, result.win
             round_id = self._ids.uuid()
             round_ = Round(
@@ -237,11 +242,12 @@ class RoundService:
             return round_, [self._transaction(current, round_id, "bet", amount)]
 
         round_, (bet,) = await self._store.open_round(token, decide)
+        session, engine = seen[-1], get_engine(round_.engine_id)
         reply = await self._place_bet(bet, round_status="void")
-        finished = not isinstance(engine, MultiStepEngine) or round_.outcome["finished"]
+        finished = not multi_step(engine) or round_.outcome["finished"]
         if not finished:
             await self._bet_acked(bet, reply)
-            return await self._result(round_.round_id, reply.balance, engine)
+            return RoundResult(round_, reply.balance, engine)  # open, as just stored
         win = self._transaction(
             session,
             round_.round_id,
@@ -251,7 +257,7 @@ class RoundService:
             reference_transaction_id=bet.transaction_id,
         )
         await self._bet_acked(bet, reply, round_status="settling", follow_up=win)
-        return await self._pay(win, reply, engine)
+        return await self._pay(win, reply, engine, round_)
 
     async def _act(self, token: str, round_id: str, action: str, params: Mapping[str, Any]) -> RoundResult:
         session = await self.session(token, live=False)
@@ -259,7 +265,7 @@ class RoundService:
         if round_ is None or round_.session_token != token:
             raise NotFound(f"no round {round_id!r} in this session", code="UNKNOWN_ROUND")
         engine = get_engine(round_.engine_id)
-        if not isinstance(engine, MultiStepEngine):
+        if not multi_step(engine):
             raise IllegalAction(f"{round_.engine_id} rounds finish in one step; there is nothing to act on")
         if round_.status != "open" or round_.outcome["finished"]:
             raise RoundFinished(f"round {round_id} is {round_.status}; it takes no more actions")
@@ -301,7 +307,8 @@ class RoundService:
         )
         await self._released(round_id, outcome=outcome, stake=stake, win=step.win, status="settling", follow_up=win)
         fallback = WalletReply(balance, session.currency, None) if balance is not None else None
-        return await self._pay(win, fallback, engine)
+        settling = dataclasses.replace(round_, outcome=outcome, stake=stake, win=step.win)
+        return await self._pay(win, fallback, engine, settling)
 
     async def open_rounds(self, token: str) -> list[RoundResult]:
         await self.session(token, live=False)
@@ -351,17 +358,33 @@ class RoundService:
         if not await self._store.release_round(round_id, now=self._clock.now(), **state):
             raise Conflict("the action took too long and was undone; act again", code="ROUND_BUSY")
 
-    async def _pay(self, win: Transaction, before: WalletReply | None, engine: AnyEngine) -> RoundResult:
+    async def _pay(self, win: Transaction, before: WalletReply | None, engine: AnyEngine, round_: Round) -> RoundResult:
+        """Deliver the closing win. Acknowledged, the round is closed as the settler recorded it, so the answer is
+        built from what this process already holds; otherwise the stored round says what happened."""
         reply = await self._settler.deliver(win)
-        if reply is None:
-            self._worker.kick()
-        balance = reply.balance if reply is not None else (before.balance if before is not None else None)
-        return await self._result(win.round_id, balance, engine)
+        if reply is not None:
+            closed = dataclasses.replace(round_, status="closed")
+            return RoundResult(closed, reply.balance, engine)
+        self._worker.kick()
+        return await self._result(win.round_id, before.balance if before is not None else None, engine)
 
     async def _result(self, round_id: str, balance: int | None, engine: AnyEngine) -> RoundResult:
         round_ = await self._store.get_round(round_id)
         assert round_ is not None
         return RoundResult(round_, balance, engine)
+
+
+_MULTI_STEP: dict[type, bool] = {}  # one entry per engine class
+
+
+def multi_step(engine: AnyEngine) -> TypeGuard[MultiStepEngine]:
+    """``isinstance(engine, MultiStepEngine)``, remembered per engine class: a runtime-checkable protocol inspects
+    every member on each call, a few percent of a whole round when done three times per round."""
+    kind = type(engine)
+    flag = _MULTI_STEP.get(kind)
+    if flag is None:
+        flag = _MULTI_STEP[kind] = isinstance(engine, MultiStepEngine)
+    return flag
 
 
 def _step_outcome(step: Step) -> dict[str, Any]:

@@ -115,6 +115,9 @@ class SettlementWorker:
                 tried = 0
             if tried:
                 continue
+            # asyncio.timeout, not wait_for: on 3.11 wait_for drops a cancellation that arrives as the wake-up
+            # event fires, and the loop would then outlive its own cancellation, hanging shutdown
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll)
+                async with asyncio.timeout(self._poll):
+                    await self._wake.wait()
             self._wake.clear()

@@ -276,14 +276,14 @@ class ProviderStore:
     async def open_round(
         self,
         token: str,
-        decide: Callable[[Session], tuple[Round, list[Transaction]]],
+        decide: Callable[[Session | None], tuple[Round, list[Transaction]]],
     ) -> tuple[Round, list[Transaction]]:
-        """Lock the session, let ``decide`` compute the round from its current nonce, then persist the round,
-        its first transactions and the next nonce atomically. ``decide`` is pure and may raise to abort."""
+        """Lock the session, let ``decide`` check it and compute the round from its current nonce, then persist
+        the round, its first transactions and the next nonce atomically. ``decide`` is pure and may raise to
+        abort; it gets ``None`` for an unknown token, so that a round costs one transaction, not two."""
         async with self.db.transaction() as tx:
             row = await tx.fetchone(f"SELECT * FROM sessions WHERE token = ?{tx.for_update}", token)  # noqa: S608
-            assert row is not None
-            round_, txs = decide(Session.from_row(row))
+            round_, txs = decide(None if row is None else Session.from_row(row))
             await tx.execute("UPDATE sessions SET nonce = nonce + 1 WHERE token = ?", token)
             await self._insert_round(tx, round_)
             for t in txs:
@@ -467,15 +467,14 @@ class ProviderStore:
             if not changed:
                 return False
             if round_status is not None:
-                row = await tx.fetchone("SELECT round_id FROM transactions WHERE transaction_id = ?", transaction_id)
-                assert row is not None
                 sets, args = "status = ?, updated_at = ?", [round_status, now]
                 if round_win is not None:
                     sets, args = sets + ", win = ?", [*args, round_win]
+                of_tx = "(SELECT round_id FROM transactions WHERE transaction_id = ?)"
                 await tx.execute(
-                    f"UPDATE rounds SET {sets} WHERE round_id = ? AND status NOT IN {_SETTLED_OR_MANUAL}",  # noqa: S608
+                    f"UPDATE rounds SET {sets} WHERE round_id = {of_tx} AND status NOT IN {_SETTLED_OR_MANUAL}",  # noqa: S608
                     *args,
-                    row["round_id"],
+                    transaction_id,
                 )
             if follow_up is not None:
                 await self._insert_transaction(tx, follow_up)

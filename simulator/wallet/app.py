@@ -19,9 +19,10 @@ from simulator.clock import Clock
 from simulator.dialects import config as dialect_config
 from simulator.dialects.native import ERROR_CODES, KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
 from simulator.http import RouteDoc, documented, error_middleware, json_response, parse_model
-from simulator.ids import Ids
+from simulator.ids import Ids, SeededIds
 from simulator.settings import Settings
 from simulator.store.database import open_database
+from simulator.store.epochs import next_epoch
 from simulator.wallet import routes
 from simulator.wallet.dialects import WalletDialects, mount
 from simulator.wallet.ledger import Ledger, LedgerError
@@ -106,6 +107,8 @@ def create_wallet_app(
         db = await open_database(settings.wallet_database_url)
         ledger = Ledger(db, clock, unknown_rollback=settings.unknown_rollback)
         await ledger.migrate()
+        if settings.deterministic and isinstance(ids, SeededIds):
+            ids.begin_epoch(await next_epoch(db, "wallet", clock.now()))
         app[LEDGER] = ledger
         app[SANDBOX] = Sandbox(db, clock, ids)
         yield

@@ -1,0 +1,361 @@
+"""Rounds per second through the simulator, against the ceiling of a bare aiohttp server, with the same load.
+
+    python bench/round_throughput.py                      # a, b, c on this machine
+    python bench/round_throughput.py --pin                # servers on CPU 0, wrk and the trivial wallet on CPU 1
+    python bench/round_throughput.py --database-url postgresql://postgres@127.0.0.1:5432/test   # + 1 vs 2 workers
+
+Scenarios, each server in its own process, driven by wrk (one thread, a Lua script posting one dice round per request,
+cycling over many sessions) at the same concurrency for the same time after a warm-up:
+
+  a  baseline: a bare aiohttp app that answers each request after two keep-alive POSTs to a trivial wallet
+  b  the simulator (``casino-sim serve --no-embedded-wallet``) calling the same trivial wallet
+  c  the simulator with the reference wallet inside it, on SQLite: the embedded default, ``casino-sim serve``
+  c2 the simulator calling the reference wallet in its own process (``casino-sim wallet``), both on SQLite
+  w1, w2  the embedded default on PostgreSQL with ``--workers 1`` and ``--workers 2`` (with ``--database-url``)
+
+It prints rounds/s, p50 and p99 per scenario and the ratios b/a and c/a (targets: 0.6 and 0.45). Figures from one
+machine only compare with each other; run it on a quiet machine, and read ``--repeat`` medians when they disagree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from simulator.auth.client import ClientAuth, client_middleware
+from simulator.credentials import OperatorKey
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+SECRET = "bench-secret-not-for-production"  # noqa: S105 - a throwaway key for local servers
+# every server shares one operator key and admin token (auth stays on); launches are not what is measured, so the
+# operator's rate limit is off
+OPERATOR = OperatorKey("bench", "bench-key", "bench-operator-secret-not-for-production")
+ADMIN_TOKEN = "bench-admin-token-not-for-production"  # noqa: S105 - a throwaway token for local servers
+AUTH_ENV = {
+    "CASINO_SIM_OPERATORS": json.dumps({"bench": {"keys": [{"key_id": OPERATOR.key_id, "secret": OPERATOR.secret}]}}),
+    "CASINO_SIM_ADMIN_TOKEN": ADMIN_TOKEN,
+    "CASINO_SIM_RATE_LIMIT": "0",
+}
+ROUND_BODY = {"amount": 100, "params": {"target": "50.50", "direction": "over"}}
+BALANCE = 2**53 - 1  # never runs out during a benchmark
+
+
+@dataclass
+class Result:
+    name: str
+    title: str
+    rounds_per_s: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    cpu_us: float  # server CPU time per round: steadier than rounds/s on a busy machine
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its descendants (the workers of ``--workers``), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pids.extend(int(child) for child in (task / "children").read_text().split())
+    return total
+
+
+class Server:
+    """A child process that prints ``... listening on URL`` when it accepts connections."""
+
+    def __init__(self, argv: list[str], log: Path, *, cpus: str | None, env: dict[str, str] | None = None) -> None:
+        prefix = ["taskset", "-c", cpus] if cpus else []
+        self.log = log
+        self._log = log.open("w")
+        self.proc = subprocess.Popen(
+            [*prefix, *argv],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,
+            env=os.environ | (env or {}),
+        )
+        assert self.proc.stdout is not None
+        for _ in range(50):
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            if match := re.search(r"listening on (http://\S+)", line):
+                self.url = match.group(1)
+                return
+        self.stop()
+        raise RuntimeError(f"{' '.join(argv)} did not start; see {log}:\n{log.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+        self._log.close()
+
+
+@contextlib.contextmanager
+def running(argv: list[str], log: Path, *, cpus: str | None, env: dict[str, str] | None = None) -> Iterator[Server]:
+    server = Server(argv, log, cpus=cpus, env=env)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def casino_sim(*args: str) -> list[str]:
+    return [sys.executable, "-m", "simulator.cli", *args]
+
+
+async def _post(http: aiohttp.ClientSession, url: str, body: dict[str, Any], expect: int) -> dict[str, Any]:
+    async with http.post(url, json=body) as response:
+        data: dict[str, Any] = await response.json(content_type=None)
+        if response.status != expect:
+            raise RuntimeError(f"POST {url}: HTTP {response.status} {data}")
+        return data
+
+
+async def reference_game(http: aiohttp.ClientSession, base: str, engine: str) -> str:
+    """The engine's reference title: every currency, no country limits, the native dialect."""
+    async with http.get(f"{base}/v2/games?engine={engine}&limit=500") as response:
+        games = (await response.json())["games"]
+    return str(next(g["game_id"] for g in games if g["reference"]))
+
+
+async def _sessions(base: str, count: int, wallet: str | None) -> list[str]:
+    """``count`` sessions on a dice game. With ``wallet`` (a reference wallet), each for a fresh sandbox player."""
+    auth = client_middleware(ClientAuth(OPERATOR, ADMIN_TOKEN))
+    async with aiohttp.ClientSession(middlewares=[auth]) as http:
+        game = await reference_game(http, base, "dice")
+        limit = asyncio.Semaphore(16)
+
+        async def one(i: int) -> str:
+            async with limit:
+                if wallet is None:
+                    player = {"player_id": f"bench-{i}", "token": f"token-{i}"}
+                else:
+                    body = {"currency": "USD", "balance": BALANCE}
+                    player = await _post(http, f"{wallet}/sandbox/players", body, 201)
+                launch = {"player_id": player["player_id"], "token": player["token"], "currency": "USD"}
+                launch["game_id"] = game
+                session = await _post(http, f"{base}/v1/sessions", launch, 201)
+                return f"/play/{session['session_token']}/rounds"
+
+        return list(await asyncio.gather(*(one(i) for i in range(count))))
+
+
+def sessions(base: str, count: int, wallet: str | None, work: Path) -> Path:
+    paths = asyncio.run(_sessions(base, count, wallet))
+    path = work / f"paths-{uuid.uuid4().hex[:8]}.txt"
+    path.write_text("\n".join(paths) + "\n")
+    return path
+
+
+def wrk(url: str, paths: Path, *, seconds: float, connections: int, cpus: str | None) -> dict[str, Any]:
+    prefix = ["taskset", "-c", cpus] if cpus else []
+    argv = [
+        *prefix,
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "-s",
+        str(BENCH / "rounds.lua"),
+        url,
+        "--",
+        str(paths),
+        json.dumps(ROUND_BODY, separators=(",", ":")),
+    ]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+    figures: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return figures
+
+
+def measure(name: str, title: str, server: Server, paths: Path, args: argparse.Namespace) -> Result:
+    gen_cpus = "1" if args.pin else None
+    url = server.url
+    wrk(url, paths, seconds=args.warmup, connections=args.connections, cpus=gen_cpus)
+    runs = []
+    for _ in range(args.repeat):
+        cpu = cpu_seconds(server.proc.pid)
+        figures = wrk(url, paths, seconds=args.duration, connections=args.connections, cpus=gen_cpus)
+        figures["cpu_us"] = (cpu_seconds(server.proc.pid) - cpu) / max(1, figures["requests"]) * 1e6
+        rate = figures["requests"] / (figures["duration_us"] / 1e6)
+        runs.append((rate, figures))
+    rate, figures = sorted(runs, key=lambda run: run[0])[len(runs) // 2]
+    result = Result(
+        name,
+        title,
+        rate,
+        figures["p50_us"] / 1000,
+        figures["p99_us"] / 1000,
+        figures["http_errors"] + figures["socket_errors"],
+        figures["cpu_us"],
+    )
+    if args.repeat > 1:
+        spread = ", ".join(f"{r:.0f}" for r, _ in runs)
+        print(f"  {name}: runs {spread} rounds/s (median {statistics.median(r for r, _ in runs):.0f})", flush=True)
+    print(
+        f"  {name}: {rate:8.0f} rounds/s  p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms"
+        f"  {result.cpu_us:6.0f} us CPU/round",
+        flush=True,
+    )
+    return result
+
+
+def run(args: argparse.Namespace, work: Path) -> list[Result]:
+    server_cpus = "0" if args.pin else None
+    side_cpus = "1" if args.pin else None  # the trivial wallet shares the generator's core
+    wanted = set(args.only.split(",")) if args.only else {"a", "b", "c", "c2", "w1", "w2"}
+    results = []
+    sim_env = {"CASINO_SIM_WALLET_SECRET": SECRET} | AUTH_ENV
+    with running([sys.executable, str(BENCH / "stubs.py"), "wallet"], work / "wallet.log", cpus=side_cpus) as wallet:
+        if "a" in wanted:
+            argv = [sys.executable, str(BENCH / "stubs.py"), "baseline", "--wallet-url", wallet.url]
+            with running(argv, work / "baseline.log", cpus=server_cpus) as base:
+                paths = work / "baseline-paths.txt"
+                paths.write_text("".join(f"/play/bench-{i}/rounds\n" for i in range(args.sessions)))
+                results.append(measure("a", "baseline: bare aiohttp + 2 wallet POSTs", base, paths, args))
+        if "b" in wanted:
+            argv = casino_sim("serve", "--port", "0", "--data-dir", str(work / "b"))
+            argv += ["--wallet-url", wallet.url, "--no-embedded-wallet"]
+            with running(argv, work / "b.log", cpus=server_cpus, env=sim_env) as sim:
+                paths = sessions(sim.url, args.sessions, None, work)
+                results.append(measure("b", "simulator + trivial wallet", sim, paths, args))
+    if "c" in wanted:
+        argv = casino_sim("serve", "--port", "0", "--data-dir", str(work / "c"))
+        with running(argv, work / "c.log", cpus=server_cpus, env=AUTH_ENV) as sim:
+            paths = sessions(sim.url, args.sessions, f"{sim.url}/wallet", work)
+            title = "simulator + embedded reference wallet (SQLite)"
+            results.append(measure("c", title, sim, paths, args))
+    if "c2" in wanted:
+        wallet_argv = casino_sim("wallet", "--port", "0", "--data-dir", str(work / "c2-wallet"))
+        with running(wallet_argv, work / "c2-wallet.log", cpus=side_cpus, env=sim_env) as ref:
+            argv = casino_sim(
+                "serve", "--port", "0", "--data-dir", str(work / "c2"), "--wallet-url", ref.url, "--no-embedded-wallet"
+            )
+            with running(argv, work / "c2.log", cpus=server_cpus, env=sim_env) as sim:
+                paths = sessions(sim.url, args.sessions, ref.url, work)
+                title = "simulator + reference wallet process (SQLite)"
+                results.append(measure("c2", title, sim, paths, args))
+    if args.database_url:
+        for workers in (1, 2):
+            name = f"w{workers}"
+            if name not in wanted:
+                continue
+            with postgres_schema(args.database_url) as url:
+                argv = casino_sim(
+                    "serve", "--port", "0", "--data-dir", str(work / name), "--database-url", url,
+                    "--workers", str(workers),
+                )  # fmt: skip
+                with running(argv, work / f"{name}.log", cpus=None, env=sim_env) as sim:
+                    paths = sessions(sim.url, args.sessions, f"{sim.url}/wallet", work)
+                    title = f"embedded default on PostgreSQL, --workers {workers}"
+                    results.append(measure(name, title, sim, paths, args))
+    return results
+
+
+@contextlib.contextmanager
+def postgres_schema(url: str) -> Iterator[str]:
+    """A fresh schema for one scenario, named in the URL (asyncpg passes ``search_path`` on), dropped afterwards."""
+    import asyncpg
+
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+
+    async def execute(sql: str) -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(execute(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{url}{'&' if '?' in url else '?'}search_path={schema}"
+    finally:
+        asyncio.run(execute(f"DROP SCHEMA {schema} CASCADE"))
+
+
+def report(results: list[Result], args: argparse.Namespace) -> None:
+    by_name = {r.name: r for r in results}
+    print()
+    print(f"wrk -t1 -c{args.connections}, {args.duration:g} s after {args.warmup:g} s warm-up, {os.cpu_count()} CPUs"
+          + (", servers pinned to CPU 0, wrk and trivial wallet to CPU 1" if args.pin else ", no pinning"))  # fmt: skip
+    print(f"{'':3}{'scenario':52}{'rounds/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'CPU us':>8}{'errors':>8}")
+    for r in results:
+        print(f"{r.name:3}{r.title:52}{r.rounds_per_s:10.0f}{r.p50_ms:9.1f}{r.p99_ms:9.1f}{r.cpu_us:8.0f}{r.errors:8d}")
+    if "a" in by_name:
+        base = by_name["a"].rounds_per_s
+        for name, target in (("b", 0.6), ("c", 0.45), ("c2", 0.45)):
+            if name in by_name:
+                ratio = by_name[name].rounds_per_s / base
+                cpu_ratio = by_name["a"].cpu_us / by_name[name].cpu_us
+                verdict = "meets" if ratio >= target else "MISSES"
+                print(
+                    f"{name}/a = {ratio:.2f}  ({verdict} the target {target:.2f});"
+                    f" by server CPU per round {cpu_ratio:.2f}"
+                )
+    if "w1" in by_name and "w2" in by_name:
+        print(f"w2/w1 = {by_name['w2'].rounds_per_s / by_name['w1'].rounds_per_s:.2f}")
+    if any(r.errors for r in results):
+        print("some requests failed: the figures above count only answers; see the server logs", file=sys.stderr)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per run (default 10)")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring (default 3)")
+    parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default 32)")
+    parser.add_argument("--sessions", type=int, default=256, help="game sessions the load cycles over (default 256)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per scenario; the median is reported")
+    parser.add_argument("--pin", action="store_true", help="pin servers to CPU 0 and wrk + trivial wallet to CPU 1")
+    parser.add_argument("--database-url", help="PostgreSQL URL: also measure --workers 1 and --workers 2")
+    parser.add_argument("--only", help="comma-separated scenarios to run: a,b,c,c2,w1,w2")
+    parser.add_argument("--keep", action="store_true", help="keep the working directory with server logs")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is needed (apt-get install wrk)", file=sys.stderr)
+        return 2
+    if args.pin and shutil.which("taskset") is None:
+        print("--pin needs taskset (util-linux)", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="round-bench-"))
+    try:
+        results = run(args, work)
+        report(results, args)
+    finally:
+        if args.keep:
+            print(f"logs in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""SQLite group commit: transactions finished in one pass of the event loop share a COMMIT, yet each is durable before
+its caller goes on, fails alone, and never leaves the write lock held when nothing is pending."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from simulator.store.sqlite import SqliteDatabase
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
+    database = SqliteDatabase(str(tmp_path / "t.sqlite3"))
+    await database.migrate(["CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER)"])
+    yield database
+    await database.close()
+
+
+def other_connection(tmp_path: Path) -> sqlite3.Connection:
+    """What another process sees: only committed rows; ``timeout=0`` makes a held write lock an immediate error."""
+    return sqlite3.connect(tmp_path / "t.sqlite3", timeout=0, isolation_level=None)
+
+
+def commits(db: SqliteDatabase) -> list[str]:
+    seen: list[str] = []
+    db._conn.set_trace_callback(lambda sql: seen.append(sql) if sql == "COMMIT" else None)
+    return seen
+
+
+async def insert(db: SqliteDatabase, key: str, *, fail: bool = False) -> None:
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO t (k, v) VALUES (?, ?)", key, 1)
+        if fail:
+            raise ValueError(key)
+
+
+async def test_concurrent_transactions_share_a_commit_and_are_durable_when_they_return(
+    db: SqliteDatabase, tmp_path: Path
+) -> None:
+    seen = commits(db)
+    await asyncio.gather(*(insert(db, f"k{i}") for i in range(10)))
+    assert len(seen) == 1
+    with other_connection(tmp_path) as conn:
+        assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 10
+
+
+async def test_a_failing_transaction_rolls_back_alone(db: SqliteDatabase, tmp_path: Path) -> None:
+    results = await asyncio.gather(insert(db, "a"), insert(db, "b", fail=True), insert(db, "c"), return_exceptions=True)
+    assert [type(r).__name__ for r in results] == ["NoneType", "ValueError", "NoneType"]
+    with other_connection(tmp_path) as conn:
+        assert [row[0] for row in conn.execute("SELECT k FROM t ORDER BY k")] == ["a", "c"]
+
+
+async def test_a_later_transaction_sees_an_earlier_one_of_its_batch(db: SqliteDatabase) -> None:
+    async def read_back() -> int:
+        async with db.transaction() as tx:
+            row = await tx.fetchone("SELECT count(*) AS n FROM t")
+        assert row is not None
+        return int(row["n"])
+
+    _, count = await asyncio.gather(insert(db, "x"), read_back())
+    assert count == 1
+
+
+@pytest.mark.parametrize("fail", [pytest.param(False, id="read-only"), pytest.param(True, id="failed")])
+async def test_nothing_pending_leaves_no_write_lock(db: SqliteDatabase, tmp_path: Path, fail: bool) -> None:
+    if fail:
+        with pytest.raises(ValueError, match="lonely"):
+            await insert(db, "lonely", fail=True)
+    else:
+        async with db.transaction() as tx:
+            await tx.fetchone("SELECT 1")
+    with other_connection(tmp_path) as conn:
+        conn.execute("BEGIN IMMEDIATE")  # would raise "database is locked" if the simulator still held it
+        conn.execute("ROLLBACK")
+
+
+async def test_close_commits_what_is_waiting(db: SqliteDatabase, tmp_path: Path) -> None:
+    task = asyncio.create_task(insert(db, "last"))
+    for _ in range(100):  # until the insert ran and waits for its commit: yields to the loop, no clock involved
+        if db._waiting:
+            break
+        await asyncio.sleep(0)
+    assert db._waiting
+    await db.close()
+    await task
+    with other_connection(tmp_path) as conn:
+        assert conn.execute("SELECT k FROM t").fetchall() == [("last",)]
