@@ -19,7 +19,7 @@ from simulator.clock import ManualClock
 from simulator.openapi import iter_routes
 from simulator.settings import Settings
 from simulator.state import CLOCK
-from simulator.store.database import open_database
+from simulator.store.database import Database
 from tests.harness import Reply, Sim, running_sim
 
 WINDOW = 300
@@ -184,32 +184,29 @@ async def test_rotation_without_downtime(tmp_path: Path) -> None:
                 refused(await sim.request("GET", "/v1/studios", headers=headers, auth=False), "UNKNOWN_KEY")
 
 
-async def test_nonces_are_shared_by_processes_on_one_database(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "data", port=0)
+async def test_nonces_are_shared_by_processes_on_one_database(tmp_path: Path, database_url: str) -> None:
+    """Two simulators on one database (SQLite file or PostgreSQL schema): a request one served, the other refuses."""
+    settings = Settings(data_dir=tmp_path / "data", port=0, database_url=database_url)
     async with running_sim(settings) as a, running_sim(settings) as b:
         first, headers = await signed(a, "GET", "/v1/studios")
         assert first.status == 200
         refused(await b.request("GET", "/v1/studios", headers=headers, auth=False), "REPLAYED_NONCE")
 
 
-async def test_expired_nonces_are_purged_and_the_store_is_bounded(tmp_path: Path) -> None:
+async def test_expired_nonces_are_purged_and_the_store_is_bounded(db: Database) -> None:
     clock = ManualClock()
-    db = await open_database(f"sqlite:///{tmp_path / 'nonces.sqlite3'}")
     store = NonceStore(db, clock, capacity=3, purge_interval=10)
     await store.migrate()
-    try:
-        expires = clock.now() + 60
-        assert [await store.remember("k", f"n{i}", expires) for i in range(2)] == [True] * 2
-        assert not await store.remember("k", "n0", expires)
-        assert await store.remember("k", "n2", expires)
-        with pytest.raises(ReplayCacheFull):
-            await store.remember("k", "n3", expires)
-        clock.advance(61)
-        assert await store.remember("k", "n3", clock.now() + 60)  # the expired three were purged first
-        assert await store.count() == 1
-        assert await store.remember("k", "n0", clock.now() + 60)  # a nonce may come back once its time is over
-    finally:
-        await db.close()
+    expires = clock.now() + 60
+    assert [await store.remember("k", f"n{i}", expires) for i in range(2)] == [True] * 2
+    assert not await store.remember("k", "n0", expires)
+    assert await store.remember("k", "n2", expires)
+    with pytest.raises(ReplayCacheFull):
+        await store.remember("k", "n3", expires)
+    clock.advance(61)
+    assert await store.remember("k", "n3", clock.now() + 60)  # the expired three were purged first
+    assert await store.count() == 1
+    assert await store.remember("k", "n0", clock.now() + 60)  # a nonce may come back once its time is over
 
 
 async def test_an_expired_nonce_may_be_reused(timed: Sim, clock: ManualClock) -> None:
