@@ -11,6 +11,10 @@ A file written before the operator keys existed is upgraded in place: the missin
 already there (the wallet secret above all) is kept. Creation and upgrade hold a file lock, so processes starting
 together on one data directory agree on one set. The contents are never logged: start-up prints only where the
 file is, and ``repr`` of these objects leaves the secrets out.
+
+Errors::
+
+    CredentialsError(SimulatorError)    the file cannot be read or is not a JSON object (the message says which)
 """
 
 from __future__ import annotations

@@ -4,6 +4,10 @@ longer be accepted, so several processes on one PostgreSQL refuse each other's r
 The table is bounded: a row lives ``2 * window`` seconds at most (a timestamp may be up to ``window`` ahead of the
 clock), expired rows are purged in passing every ``purge_interval`` seconds, and when ``capacity`` rows are live
 anyway, new signed requests are refused with a 503 instead of forgetting a nonce early.
+
+Errors::
+
+    ReplayCacheFull(SimulatorError)     503: too many live nonces; retry shortly
 """
 
 from __future__ import annotations
