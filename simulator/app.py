@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from simulator.admin import faults as fault_routes
 from simulator.admin import routes as admin_routes
 from simulator.aggregator import routes as aggregator_routes
 from simulator.catalog import build_catalog
@@ -18,6 +19,8 @@ from simulator.clock import Clock, SystemClock
 from simulator.credentials import Credentials
 from simulator.dialects import config as dialect_config
 from simulator.dialects.registry import make_dialect
+from simulator.faults.outbound import SkewClock, Sleep
+from simulator.faults.runtime import FAULTS, FaultRuntime
 from simulator.http import error_middleware
 from simulator.ids import Ids, RandomIds, SeededIds
 from simulator.play import routes as play_routes
@@ -29,6 +32,7 @@ from simulator.settlement.settler import Settler
 from simulator.settlement.worker import SettlementWorker
 from simulator.state import CATALOG, CLOCK, IDS, ROUNDS, SETTINGS, STORE, WALLETS, WORKER
 from simulator.store.database import open_database
+from simulator.store.epochs import next_epoch
 from simulator.store.provider import ProviderStore
 from simulator.wallet.app import create_wallet_app
 from simulator.wallet.dialects import WalletDialects
@@ -36,6 +40,8 @@ from simulator.wallet_client.client import WalletClient, make_session
 
 CREDENTIALS = web.AppKey("credentials", Credentials)
 WORKER_ENABLED = web.AppKey("worker_enabled", bool)
+EPOCH = web.AppKey("epoch", int)
+OWN_IDS = web.AppKey("own_ids", bool)  # deterministic ids made here, to be moved past earlier starts
 ENDPOINTS = web.AppKey("wallet_endpoints", dict[str, dialect_config.DialectEndpoint])
 
 credentials_for = dialect_config.credentials_for
@@ -46,19 +52,37 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     store = ProviderStore(db)
     await store.migrate()
     app[STORE] = store
+    app[EPOCH] = await next_epoch(db, "simulator", app[CLOCK].now()) if app[SETTINGS].deterministic else 0
+    ids = app[IDS]
+    if app[OWN_IDS] and isinstance(ids, SeededIds):
+        ids.begin_epoch(app[EPOCH])
     yield
     await db.close()
 
 
 async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     settings, clock, ids, store = app[SETTINGS], app[CLOCK], app[IDS], app[STORE]
+    faults = app[FAULTS]
     session = make_session(settings.wallet_pool_size)
     demo = DemoWallet(store.db, clock)
     await demo.migrate()
+    signing_clock = SkewClock(clock)  # a fault rule can sign one call with a clock that is off
+    request_ids = None
+    if settings.deterministic:
+        seeded = SeededIds(settings.seed, "request")
+        seeded.begin_epoch(app[EPOCH])
+        request_ids = seeded.uuid
     clients = {
-        name: StudioWallet(session, make_dialect(endpoint, clock), timeout=settings.wallet_timeout, demo=demo)
+        name: StudioWallet(
+            session,
+            make_dialect(endpoint, signing_clock, request_ids=request_ids),
+            timeout=settings.wallet_timeout,
+            demo=demo,
+        )
         for name, endpoint in app[ENDPOINTS].items()
     }
+    for client in clients.values():
+        client.hook = faults.hook
     catalog = app[CATALOG]
 
     def wallet_for(studio_id: str) -> WalletClient:
@@ -86,28 +110,39 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    await faults.hook.flush()
     await session.close()
 
 
 def create_app(
-    settings: Settings, *, clock: Clock | None = None, ids: Ids | None = None, settlement_worker: bool = True
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    ids: Ids | None = None,
+    settlement_worker: bool = True,
+    sleep: Sleep | None = None,
 ) -> web.Application:
-    """The simulator app. ``clock`` and ``ids`` are the test seams; ``settlement_worker=False`` leaves
-    retries to explicit ``app[WORKER].run_once()`` calls."""
+    """The simulator app. ``clock``, ``ids`` and ``sleep`` (fault delays) are the test seams;
+    ``settlement_worker=False`` leaves retries to explicit ``app[WORKER].run_once()`` calls."""
     clock = clock or SystemClock()
+    own_ids = ids is None and settings.deterministic
     if ids is None:
         ids = SeededIds(settings.seed) if settings.deterministic else RandomIds()
     wallet_ids: Ids = SeededIds(settings.seed, "wallet") if settings.deterministic else RandomIds()
     creds = credentials_for(settings)
     dialect_config.ensure_dev_keys(settings)
     endpoints = dialect_config.resolve(settings, creds)
+    secrets = [creds.wallet_secret, *(e.secret.decode(errors="replace") for e in endpoints.values())]
+    faults = FaultRuntime.create(settings, clock=clock, sleep=sleep, secrets=secrets)
 
-    app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
+    app = web.Application(middlewares=[faults.middleware, error_middleware], client_max_size=settings.max_body_bytes)
+    app[FAULTS] = faults
     app[SETTINGS] = settings
     app[CLOCK] = clock
     app[IDS] = ids
     app[CREDENTIALS] = creds
     app[WORKER_ENABLED] = settlement_worker
+    app[OWN_IDS] = own_ids
     app[ENDPOINTS] = endpoints
     app[CATALOG] = build_catalog(settings.seed)
     app.cleanup_ctx.append(_store_ctx)
@@ -118,6 +153,7 @@ def create_app(
     play_routes.add_routes(app)
     admin_routes.add_routes(app)
     settlement_routes.add_routes(app)
+    fault_routes.add_routes(app)
     if settings.embedded_wallet:
         keys = {creds.wallet_key_id: creds.wallet_secret.encode()}
         dialects = WalletDialects(endpoints)

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from simulator.commands import player, reconcile, rng_cert, rtp, serve, verify, wallet
+from simulator.commands import conformance, player, reconcile, rng_cert, rtp, scenario, serve, verify, wallet
 from simulator.errors import SimulatorError
 from simulator.http import validation_message
 
-COMMANDS = (serve, wallet, player, verify, rtp, rng_cert, reconcile)
+COMMANDS = (serve, wallet, player, verify, rtp, rng_cert, reconcile, scenario, conformance)
 
 
 def parser() -> argparse.ArgumentParser:

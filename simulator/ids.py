@@ -34,7 +34,14 @@ class SeededIds:
     """
 
     def __init__(self, seed: int, namespace: str = "sim") -> None:
-        self._prefix = f"{seed}:{namespace}:".encode()
+        self._base = f"{seed}:{namespace}:"
+        self._prefix = self._base.encode()
+        self._counter = itertools.count()
+
+    def begin_epoch(self, epoch: int) -> None:
+        """Continue as start number ``epoch`` on the same data: a fresh sequence that cannot meet earlier ones.
+        Epoch 0 is the plain sequence, so a first start is unchanged."""
+        self._prefix = (self._base + (f"epoch-{epoch}:" if epoch else "")).encode()
         self._counter = itertools.count()
 
     def _digest(self, kind: str) -> bytes:

@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     retry_max_age: float = Field(86400.0, gt=0, description="After this many seconds a settlement needs a human.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    faults_file: Path | None = Field(None, description="YAML or TOML file of fault rules loaded at start.")
+    fault_header: bool = Field(False, description="Honour X-Casino-Sim-Fault request headers (testing only).")
+    fault_header_max_active: int = Field(10, ge=1, description="Requests that may carry header-chosen faults at once.")
+    journal_size: int = Field(1000, ge=0, description="Exchanges kept in the in-memory journal; 0 turns it off.")
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -28,5 +28,6 @@ def settings_from_args(args: argparse.Namespace, **fixed: object) -> Settings:
         "workers": getattr(args, "workers", None),
         "wallet_url": getattr(args, "wallet_url", None),
         "embedded_wallet": False if getattr(args, "no_embedded_wallet", False) else None,
+        "faults_file": getattr(args, "faults", None),
     }
     return load_settings(args.config, **overrides, **fixed)

@@ -34,6 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add_settings_arguments(parser)
     parser.add_argument("--wallet-url", help="operator wallet base URL (default: the embedded reference wallet)")
     parser.add_argument("--no-embedded-wallet", action="store_true", help="do not serve the wallet under /wallet")
+    parser.add_argument("--faults", type=Path, help="YAML or TOML fault rules to load at start (docs/faults.md)")
     parser.add_argument(
         "--workers", type=int, help="processes serving the same port (SO_REUSEPORT); more than 1 needs PostgreSQL"
     )

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from simulator.clock import Clock
@@ -81,14 +82,24 @@ def call_fields(call: WalletCall, request_id: str) -> dict[str, Any]:
 class NativeDialect:
     name = "native"
 
-    def __init__(self, base_url: str, key_id: str, secret: bytes, clock: Clock) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        key_id: str,
+        secret: bytes,
+        clock: Clock,
+        *,
+        request_ids: Callable[[], str] | None = None,
+    ) -> None:
+        """``request_ids`` mints ``request_id`` values (random UUIDs by default; seeded in deterministic mode)."""
         self._urls = {op: f"{base_url.rstrip('/')}/{op}" for op in ("balance", "bet", "win", "rollback")}
         self._key_id = key_id
         self._secret = secret
         self._clock = clock
+        self._request_id = request_ids or (lambda: str(uuid.uuid4()))
 
     def build(self, call: WalletCall) -> WalletRequest:
-        body = json.dumps(call_fields(call, str(uuid.uuid4())), separators=(",", ":")).encode()
+        body = json.dumps(call_fields(call, self._request_id()), separators=(",", ":")).encode()
         timestamp = str(int(self._clock.now()))
         headers = {
             "Content-Type": "application/json",

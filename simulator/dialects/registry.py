@@ -44,10 +44,11 @@ class UnavailableDialect:
         raise DialectUnavailable(f"the {self.name} wallet dialect is unavailable: {self.reason}")
 
 
-def make_dialect(endpoint: DialectEndpoint, clock: Clock) -> Dialect:
+def make_dialect(endpoint: DialectEndpoint, clock: Clock, *, request_ids: Callable[[], str] | None = None) -> Dialect:
+    """``request_ids`` (native only) mints request ids, seeded in deterministic mode."""
     name = endpoint.dialect
     if name == "native":
-        return NativeDialect(endpoint.url, endpoint.key_id, endpoint.secret, clock)
+        return NativeDialect(endpoint.url, endpoint.key_id, endpoint.secret, clock, request_ids=request_ids)
     if name == "md5_form":
         return Md5FormDialect(endpoint.url, endpoint.key_id, endpoint.secret, clock)
     if name == "token_query":

@@ -8,7 +8,8 @@ What each provider status says the wallet must hold:
 - ``acked``: the wallet applied it, so its ledger has the same transaction (kind, player, round, currency,
   amount, referenced bet); absent is **missing**, different is **mismatched**. A rollback's amount in a ledger
   is what it gave back: the bet's stake when the wallet holds that bet, else 0. A rollback the wallet answered
-  ``TRANSACTION_NOT_FOUND``/``TRANSACTION_ROLLED_BACK`` gave nothing back and may be absent;
+  ``TRANSACTION_NOT_FOUND``/``TRANSACTION_ROLLED_BACK`` gave nothing back and may be absent, and so may a win
+  of 0 (it moves no money, and dialects such as md5_form close a lost round with an end-round call alone);
 - ``refused``: the wallet said no, so its ledger must not hold it; present is **extra**;
 - ``pending``, ``failed`` (a bet whose outcome is unknown; its rollback decides), ``abandoned``: not known, so
   not a difference; their rounds are listed among the **open rounds**, each unsettled transaction marked with
@@ -213,7 +214,7 @@ def reconcile(
                 matched += 1
             continue
         if w is None:
-            if p.kind == "rollback" and p.last_error in NOTHING_TO_ROLL_BACK:
+            if (p.kind == "rollback" and p.last_error in NOTHING_TO_ROLL_BACK) or (p.kind == "win" and p.amount == 0):
                 matched += 1
             else:
                 missing.append(

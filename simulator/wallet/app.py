@@ -17,9 +17,10 @@ from simulator.clock import Clock
 from simulator.dialects import config as dialect_config
 from simulator.dialects.native import ERROR_CODES, KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
 from simulator.http import RouteDoc, documented, error_middleware, json_response, parse_model
-from simulator.ids import Ids
+from simulator.ids import Ids, SeededIds
 from simulator.settings import Settings
 from simulator.store.database import open_database
+from simulator.store.epochs import next_epoch
 from simulator.wallet import routes
 from simulator.wallet.dialects import WalletDialects, mount
 from simulator.wallet.ledger import Ledger, LedgerError
@@ -29,8 +30,8 @@ from simulator.wallet.state import LEDGER, SANDBOX
 
 __all__ = ["LEDGER", "SANDBOX", "create_wallet_app"]
 
-# what the reference wallet can refuse with; INTERNAL_ERROR is a failure, not a refusal, and games are not restricted
-_PROTOCOL_ERRORS = tuple(sorted(ERROR_CODES - {"INTERNAL_ERROR", "UNKNOWN_GAME"}))
+# what the reference wallet can refuse with; INTERNAL_ERROR is a failure, not a refusal
+_PROTOCOL_ERRORS = tuple(sorted(ERROR_CODES - {"INTERNAL_ERROR"}))
 
 
 def _verify(request: web.Request, body: bytes, keys: dict[str, bytes], clock: Clock, window: int) -> None:
@@ -96,6 +97,8 @@ def create_wallet_app(
         db = await open_database(settings.wallet_database_url)
         ledger = Ledger(db, clock, unknown_rollback=settings.unknown_rollback)
         await ledger.migrate()
+        if settings.deterministic and isinstance(ids, SeededIds):
+            ids.begin_epoch(await next_epoch(db, "wallet", clock.now()))
         app[LEDGER] = ledger
         app[SANDBOX] = Sandbox(db, clock, ids)
         yield

@@ -9,12 +9,14 @@ What it guarantees, and why each rule exists (a real provider will test all of t
 - never negative: ``INSUFFICIENT_FUNDS`` carries the current balances and changes nothing;
 - a rollback refunds the referenced bet once and leaves a tombstone, so the bet arriving late (after its own
   rollback, the classic timeout race) is refused with ``TRANSACTION_ROLLED_BACK`` instead of debiting money
-  the provider gave up on; a rollback of a bet it never saw follows ``unknown_rollback`` (accept, as a
-  tombstone, or ``TRANSACTION_NOT_FOUND``);
+  the provider gave up on, also when the bet had been applied (a late copy must not look accepted); a
+  rollback of a bet it never saw follows ``unknown_rollback`` (accept, as a tombstone, or
+  ``TRANSACTION_NOT_FOUND``);
 - wins and rollbacks are accepted after the session expired (the provider owes or returns money either way);
 - a player's row is locked for the whole decision, so concurrent bets cannot overdraw and concurrent
   duplicates apply once; two requests that race on one transaction id for different players end as one
   applied and one ``TRANSACTION_MISMATCH``, never as an error;
+- a bet on a game the sandbox disabled is refused with ``UNKNOWN_GAME`` (wins and rollbacks still pay);
 - player controls: a blocked player cannot bet; daily wager and loss limits (cash only, UTC days of the
   wallet's clock) refuse a bet with ``LIMIT_EXCEEDED`` when it could take the day past the limit;
 - a bet that carries ``bonus`` never touches cash: it uses a free round of its ``campaign_id`` when one is
@@ -43,6 +45,7 @@ from simulator.wallet.records import (
     add_totals,
     append,
     day_of,
+    disabled_game,
     entry,
     export_row,
     lock_player,
@@ -147,14 +150,16 @@ class Ledger:
         campaign = _campaign(req)
         async with self._db.transaction() as tx:
             player = await lock_player(tx, req.player_id)
+            if await self._tombstone(tx, req.transaction_id):  # before the replay: a late copy must not look accepted
+                raise LedgerError("TRANSACTION_ROLLED_BACK", "this bet was already rolled back")
             if (replay := await self._replay(tx, req, fingerprint)) is not None:
                 return replay
             await self._check_session(tx, req.session_id, player)
             if player.blocked:
                 raise LedgerError("PLAYER_BLOCKED", f"player {player.player_id!r} is blocked")
             self._check_currency(player, req.currency)
-            if await self._tombstone(tx, req.transaction_id):
-                raise LedgerError("TRANSACTION_ROLLED_BACK", "this bet was already rolled back")
+            if req.game_id and await disabled_game(tx, req.game_id):
+                raise LedgerError("UNKNOWN_GAME", f"game {req.game_id!r} is not offered by this wallet")
             if await self._round_closed(tx, req.round_id, player.player_id):
                 raise LedgerError("ROUND_CLOSED", f"round {req.round_id!r} is closed")
             if req.bonus is not None:

@@ -108,13 +108,23 @@ class BonusResult(BaseModel):
 
 class IssueToken(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    ttl: int = Field(86400, ge=1, le=365 * 86400)
+    ttl: int = Field(86400, ge=0, le=365 * 86400, description="seconds; 0 issues an already expired token")
 
 
 class TokenInfo(BaseModel):
     token: str
     player_id: str
     expires_at: float
+
+
+class GameControl(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = Field(description="false: bets on this game are refused with UNKNOWN_GAME")
+
+
+class GameState(BaseModel):
+    game_id: str
+    enabled: bool
 
 
 class LedgerEntry(BaseModel):

@@ -63,6 +63,9 @@ SCHEMA = (
         campaign_id TEXT NOT NULL,
         remaining INTEGER NOT NULL CHECK (remaining >= 0),
         PRIMARY KEY (player_id, campaign_id))""",
+    """CREATE TABLE IF NOT EXISTS disabled_games (
+        game_id TEXT PRIMARY KEY,
+        created_at {real} NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS daily_totals (
         player_id TEXT NOT NULL REFERENCES players (player_id),
         day TEXT NOT NULL,
@@ -201,6 +204,10 @@ async def add_totals(tx: Tx, player_id: str, day: str, wagered: int, lost: int) 
         wagered,
         lost,
     )
+
+
+async def disabled_game(tx: Tx, game_id: str) -> bool:
+    return await tx.fetchone("SELECT 1 FROM disabled_games WHERE game_id = ?", game_id) is not None
 
 
 async def entry(tx: Tx, transaction_id: str) -> Row | None:

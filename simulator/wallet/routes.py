@@ -14,6 +14,8 @@ from simulator.wallet.models import (
     BonusResult,
     CreatedPlayer,
     CreatePlayer,
+    GameControl,
+    GameState,
     IssueToken,
     LedgerPage,
     PlayerControls,
@@ -120,6 +122,22 @@ async def issue_token(request: web.Request) -> web.Response:
     return json_response({"token": token, "player_id": player_id, "expires_at": expires}, status=201)
 
 
+@documented(
+    RouteDoc(
+        "Stop offering a game (its bets are refused with UNKNOWN_GAME) or offer it again",
+        "wallet sandbox",
+        request=GameControl,
+        response=GameState,
+        errors=("INVALID_REQUEST",),
+    )
+)
+async def set_game(request: web.Request) -> web.Response:
+    body = await read_model(request, GameControl)
+    game_id = request.match_info["game_id"]
+    await request.app[SANDBOX].set_game(game_id, enabled=body.enabled)
+    return json_response({"game_id": game_id, "enabled": body.enabled})
+
+
 def _csv_cell(value: object) -> object:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -176,4 +194,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_patch("/sandbox/players/{player_id}", update_player)
     app.router.add_post("/sandbox/players/{player_id}/bonus", grant_bonus)
     app.router.add_post("/sandbox/players/{player_id}/tokens", issue_token)
+    app.router.add_put("/sandbox/games/{game_id}", set_game)
     app.router.add_get("/ledger", export_ledger)

@@ -1,6 +1,6 @@
 """The reference wallet's sandbox: what a test operator does by hand. Players with balances and session
-tokens, player controls (blocked, daily wager and loss limits) and bonus grants (bonus money, free rounds per
-campaign).
+tokens, player controls (blocked, daily wager and loss limits), bonus grants (bonus money, free rounds per
+campaign) and the games the wallet offers (all, unless one is disabled).
 
 Every balance change is a ledger entry outside any round (``deposit``, ``bonus_credit``), so the ledger export
 accounts for all money; reconciliation with a provider ignores these kinds.
@@ -121,6 +121,18 @@ class Sandbox:
             await existing_player(tx, player_id)
             if changes:
                 await tx.execute(sql, *changes.values(), player_id)
+
+    async def set_game(self, game_id: str, *, enabled: bool) -> None:
+        """Offer a game again, or stop offering it: its bets are then refused with ``UNKNOWN_GAME``."""
+        async with self._db.transaction() as tx:
+            if enabled:
+                await tx.execute("DELETE FROM disabled_games WHERE game_id = ?", game_id)
+            else:
+                await tx.execute(
+                    "INSERT INTO disabled_games (game_id, created_at) VALUES (?, ?) ON CONFLICT (game_id) DO NOTHING",
+                    game_id,
+                    self._clock.now(),
+                )
 
     async def grant_bonus(
         self,

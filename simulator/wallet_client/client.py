@@ -6,7 +6,7 @@ about "refused" (``WalletRefused``, from the dialect) and "unknown outcome" (``W
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
@@ -44,10 +44,23 @@ def make_session(pool_size: int) -> aiohttp.ClientSession:
     return aiohttp.ClientSession(connector=connector, auto_decompress=True, raise_for_status=False)
 
 
+Post = Callable[[WalletCall, WalletRequest], Awaitable[tuple[int, bytes]]]
+
+
+class WalletHook(Protocol):
+    """Wraps every wallet call (fault injection, journal, metrics); it sends through ``client.post``."""
+
+    async def send(self, call: WalletCall, client: WalletClient) -> WalletReply: ...
+
+
 class WalletClient:
-    def __init__(self, session: aiohttp.ClientSession, dialect: Dialect, *, timeout: float) -> None:
+    def __init__(
+        self, session: aiohttp.ClientSession, dialect: Dialect, *, timeout: float, hook: WalletHook | None = None
+    ) -> None:
         self._session = session
         self.dialect = dialect
+        self.timeout = timeout
+        self.hook = hook
         self._timeout = aiohttp.ClientTimeout(total=timeout)
 
     async def call(self, call: WalletCall) -> WalletReply:
@@ -60,18 +73,26 @@ class WalletClient:
             return await self._send(call)
 
     async def _send(self, call: WalletCall) -> WalletReply:
-        request = self.dialect.build(call)
+        if self.hook is not None:
+            return await self.hook.send(call, self)
+        return await self.exchange(call, self.dialect.build(call))
+
+    async def exchange(self, call: WalletCall, request: WalletRequest, post: Post | None = None) -> WalletReply:
+        """Send ``request`` and the requests chained after it; the last reply is the operation's. ``post`` replaces
+        the transport (the fault hook journals and spoils exchanges through it)."""
+        post = post or self.post
         while request.then is not None:
-            status, body = await self._post(call, request)
+            status, body = await post(call, request)
             if request.check_reply is not None:
                 request.check_reply(call, status, body)
             else:
                 self.dialect.parse(call, status, body)
             request = request.then
-        status, body = await self._post(call, request)
+        status, body = await post(call, request)
         return self.dialect.parse(call, status, body)
 
-    async def _post(self, call: WalletCall, request: WalletRequest) -> tuple[int, bytes]:
+    async def post(self, call: WalletCall, request: WalletRequest) -> tuple[int, bytes]:
+        """One HTTP exchange: the status and the raw reply, every client error mapped to a ``WalletError``."""
         with map_client_errors(call.operation):
             async with self._session.post(
                 request.url,

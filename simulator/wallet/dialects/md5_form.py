@@ -2,7 +2,8 @@
 
 Replies are HTTP 200 JSON with a numeric ``error`` (0 = success) and decimal ``cash`` written as an exact JSON
 number. ``endRound`` closes the round in the ledger without moving money. A ``refund`` without
-``betReference`` treats ``reference`` as the bet to reverse (the form some studios use).
+``betReference`` treats ``reference`` as the bet to reverse (the form some studios use). ``bonusCode`` makes the
+operation a free-spin one of that campaign, as ``bonus.campaign_id`` does in the native protocol.
 """
 
 from __future__ import annotations
@@ -140,6 +141,8 @@ class Md5FormEndpoints:
                     "amount": from_decimal(p["amount"], currency),
                     "reference_transaction_id": bet_reference,
                 }
+                if p.get("bonusCode"):
+                    fields["bonus"] = {"campaign_id": p["bonusCode"]}
                 if fields["amount"] < 0:
                     return reply_bytes(6, description="amount must not be negative")
             result = await apply(ledger, LEDGER_OPS[verb], fields)

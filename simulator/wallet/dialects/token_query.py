@@ -47,6 +47,7 @@ class TransactionRef(_Strict):
     id: str = Field(min_length=1, max_length=MAX_ID)
     refId: str = Field(min_length=1, max_length=MAX_ID, description="The bet this transaction belongs to.")
     amount: str = Field(min_length=1, max_length=40, description="Decimal major units as a string, e.g. '1.50'.")
+    promo: dict[str, Any] | None = Field(None, description="Free-spin campaign data, as the native bonus.")
 
 
 class TokenQueryBody(_Strict):
@@ -114,6 +115,7 @@ class TokenQueryEndpoints:
                     "amount": amount,
                     "round_closed": verb == "credit",
                     "reference_transaction_id": None if verb == "debit" else tx.refId,
+                    "bonus": tx.promo,
                 }
             result = await apply(request.app[LEDGER], LEDGER_OPS[verb], fields)
         except WalletProtocolError:

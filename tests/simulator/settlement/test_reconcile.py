@@ -112,6 +112,18 @@ def test_agreeing_logs_have_no_differences() -> None:
         ),
         pytest.param([p("b1", status="refused")], [], {}, id="refused-bet"),
         pytest.param(
+            [ROUND[0], p("w1", "win", 0, reference_transaction_id="b1")],
+            LEDGER[:1],
+            {},
+            id="zero-win-closed-without-an-entry",
+        ),
+        pytest.param(
+            [ROUND[0], p("w1", "win", 0, reference_transaction_id="b1")],
+            [LEDGER[0], w("w1", "win", 5, reference_transaction_id="b1")],
+            {"mismatched": ["w1"]},
+            id="zero-win-recorded-as-money",
+        ),
+        pytest.param(
             [p("b1", status="pending"), p("w1", "win", status="abandoned")],
             [w("w1", "win")],
             {},

@@ -118,6 +118,14 @@ async def test_bonus_grants_are_idempotent_and_validated(client: Client) -> None
     assert status == 200 and (bet["balance"], bet["bonus_balance"]) == (1_000, 500)
 
 
+async def test_a_token_issued_with_ttl_zero_is_already_expired(client: Client) -> None:
+    player = await client.player(1_000)
+    status, issued, _ = await client.call("POST", f"/sandbox/players/{player['player_id']}/tokens", {"ttl": 0})
+    assert status == 201
+    status, refusal = await client.protocol("bet", player | {"token": issued["token"]}, 100)
+    assert (status, refusal["error"]["code"]) == (401, "SESSION_EXPIRED")
+
+
 async def test_the_export_is_complete_in_json_and_csv(client: Client) -> None:
     player = await client.player(1_000)
     await client.protocol("bet", player, 100)

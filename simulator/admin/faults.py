@@ -1,0 +1,224 @@
+"""Fault rules at run time (``/admin/faults``), the exchange journal (``/admin/journal``) and ``/metrics``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from simulator.errors import RequestError
+from simulator.faults.rules import FaultFile, FaultRule
+from simulator.faults.runtime import FAULTS, FaultRuntime
+from simulator.http import RouteDoc, documented, json_response, read_json, validation_message
+from simulator.metrics import Labels
+from simulator.state import STORE
+
+PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
+_RULE_ERRORS = ("INVALID_FAULT", "INVALID_JSON", "DUPLICATE_FAULT")
+
+
+class RuleOut(BaseModel):
+    id: str
+    description: str
+    enabled: bool
+    match: dict[str, Any]
+    action: dict[str, Any]
+    schedule: dict[str, Any]
+    counters: dict[str, int]
+
+
+class RuleList(BaseModel):
+    rules: list[RuleOut]
+    header: dict[str, Any]
+
+
+class JournalPage(BaseModel):
+    entries: list[dict[str, Any]]
+    size: int
+    recorded: int
+
+
+async def _body(request: web.Request, model: type[FaultRule] | type[FaultFile]) -> Any:
+    data = await read_json(request)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise RequestError(validation_message(exc), code="INVALID_FAULT") from None
+
+
+def _listing(faults: FaultRuntime) -> dict[str, Any]:
+    requested = faults.requested
+    return {
+        "rules": [c.to_json() for c in faults.rules],
+        "header": {"enabled": requested.enabled, "active": requested.active, "max_active": requested.max_active},
+    }
+
+
+@documented(RouteDoc("Fault rules in priority order, with their counters", "admin", response=RuleList))
+async def list_rules(request: web.Request) -> web.Response:
+    return json_response(_listing(request.app[FAULTS]))
+
+
+@documented(
+    RouteDoc(
+        "Add a fault rule (last in priority)",
+        "admin",
+        request=FaultRule,
+        response=RuleOut,
+        status=201,
+        errors=_RULE_ERRORS,
+    )
+)
+async def add_rule(request: web.Request) -> web.Response:
+    rule = await _body(request, FaultRule)
+    return json_response(request.app[FAULTS].rules.add(rule).to_json(), status=201)
+
+
+@documented(
+    RouteDoc("Replace every fault rule at once", "admin", request=FaultFile, response=RuleList, errors=_RULE_ERRORS)
+)
+async def replace_rules(request: web.Request) -> web.Response:
+    file = await _body(request, FaultFile)
+    faults = request.app[FAULTS]
+    faults.rules.replace_all(file.rules)
+    return json_response(_listing(faults))
+
+
+@documented(RouteDoc("Remove every fault rule", "admin", response=RuleList))
+async def clear_rules(request: web.Request) -> web.Response:
+    faults = request.app[FAULTS]
+    faults.rules.replace_all([])
+    return json_response(_listing(faults))
+
+
+@documented(RouteDoc("One fault rule with its counters", "admin", response=RuleOut, errors=("UNKNOWN_FAULT",)))
+async def get_rule(request: web.Request) -> web.Response:
+    return json_response(request.app[FAULTS].rules.get(request.match_info["rule_id"]).to_json())
+
+
+@documented(
+    RouteDoc(
+        "Replace one fault rule in place (its counters start again)",
+        "admin",
+        request=FaultRule,
+        response=RuleOut,
+        errors=(*_RULE_ERRORS, "UNKNOWN_FAULT", "FAULT_ID_MISMATCH"),
+    )
+)
+async def replace_rule(request: web.Request) -> web.Response:
+    rule = await _body(request, FaultRule)
+    return json_response(request.app[FAULTS].rules.replace(request.match_info["rule_id"], rule).to_json())
+
+
+@documented(RouteDoc("Remove one fault rule", "admin", errors=("UNKNOWN_FAULT",)))
+async def remove_rule(request: web.Request) -> web.Response:
+    rule_id = request.match_info["rule_id"]
+    request.app[FAULTS].rules.remove(rule_id)
+    return json_response({"removed": rule_id})
+
+
+@documented(RouteDoc("Reset every rule's counters and time window", "admin", response=RuleList))
+async def reset_all(request: web.Request) -> web.Response:
+    faults = request.app[FAULTS]
+    faults.rules.reset()
+    return json_response(_listing(faults))
+
+
+@documented(RouteDoc("Reset one rule's counters and time window", "admin", response=RuleOut, errors=("UNKNOWN_FAULT",)))
+async def reset_one(request: web.Request) -> web.Response:
+    rules = request.app[FAULTS].rules
+    rule_id = request.match_info["rule_id"]
+    rules.reset(rule_id)
+    return json_response(rules.get(rule_id).to_json())
+
+
+_JOURNAL_QUERY = (
+    ("side", "inbound or outbound"),
+    ("operation", "play, launch, games, bet, win, rollback..."),
+    ("player", "player id"),
+    ("session", "game session token"),
+    ("round", "round id"),
+    ("transaction", "transaction id"),
+    ("fault", "a rule id, or * for every faulted exchange"),
+    ("status", "HTTP status"),
+    ("after", "only exchanges after this seq (oldest first); without it, the latest"),
+    ("limit", "1 to 1000, default 100"),
+)
+
+
+def _int(request: web.Request, name: str, default: int | None, low: int, high: int) -> int | None:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise RequestError(f"query parameter {name} must be an integer") from None
+    if not low <= value <= high:
+        raise RequestError(f"query parameter {name} must be between {low} and {high}")
+    return value
+
+
+@documented(
+    RouteDoc("Recent inbound and outbound exchanges, filtered", "admin", response=JournalPage, query=_JOURNAL_QUERY)
+)
+async def journal(request: web.Request) -> web.Response:
+    q = request.query
+    side = q.get("side")
+    if side is not None and side not in ("inbound", "outbound"):
+        raise RequestError("query parameter side must be inbound or outbound")
+    journal = request.app[FAULTS].journal
+    entries = journal.query(
+        side=side,
+        operation=q.get("operation"),
+        player=q.get("player"),
+        session=q.get("session"),
+        round=q.get("round"),
+        transaction=q.get("transaction"),
+        fault=q.get("fault"),
+        status=_int(request, "status", None, 100, 599),
+        after=_int(request, "after", None, 0, 2**62),
+        limit=_int(request, "limit", 100, 1, 1000) or 100,
+    )
+    return json_response({"entries": entries, "size": journal.size, "recorded": journal.recorded})
+
+
+@documented(RouteDoc("Forget every journaled exchange", "admin", response=JournalPage))
+async def clear_journal(request: web.Request) -> web.Response:
+    journal = request.app[FAULTS].journal
+    journal.clear()
+    return json_response({"entries": [], "size": journal.size, "recorded": journal.recorded})
+
+
+async def _gauges(request: web.Request) -> list[tuple[str, Labels, float]]:
+    gauges: list[tuple[str, Labels, float]] = []
+    async with request.app[STORE].db.transaction() as tx:
+        for row in await tx.fetchall("SELECT status, COUNT(*) AS n FROM rounds GROUP BY status"):
+            gauges.append(("casino_sim_rounds", (("status", str(row["status"])),), int(row["n"])))
+        for row in await tx.fetchall("SELECT kind, status, COUNT(*) AS n FROM transactions GROUP BY kind, status"):
+            labels = (("kind", str(row["kind"])), ("status", str(row["status"])))
+            gauges.append(("casino_sim_transactions", labels, int(row["n"])))
+    gauges.append(("casino_sim_journal_entries", (), len(request.app[FAULTS].journal)))
+    return gauges
+
+
+@documented(RouteDoc("Counters and gauges in the Prometheus text format", "admin", content_type="text/plain"))
+async def metrics(request: web.Request) -> web.Response:
+    text = request.app[FAULTS].metrics.render(await _gauges(request))
+    return web.Response(body=text.encode(), headers={"Content-Type": PROMETHEUS_TEXT})
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/admin/faults", list_rules)
+    app.router.add_post("/admin/faults", add_rule)
+    app.router.add_put("/admin/faults", replace_rules)
+    app.router.add_delete("/admin/faults", clear_rules)
+    app.router.add_post("/admin/faults/reset", reset_all)
+    app.router.add_get("/admin/faults/{rule_id}", get_rule)
+    app.router.add_put("/admin/faults/{rule_id}", replace_rule)
+    app.router.add_delete("/admin/faults/{rule_id}", remove_rule)
+    app.router.add_post("/admin/faults/{rule_id}/reset", reset_one)
+    app.router.add_get("/admin/journal", journal)
+    app.router.add_delete("/admin/journal", clear_journal)
+    app.router.add_get("/metrics", metrics)

@@ -1,0 +1,170 @@
+"""``casino-sim conformance``: certify an operator wallet against what real providers do to it.
+
+    casino-sim conformance --wallet-url https://wallet.example/pp --dialect md5_form --key-id casino-7 \\
+        --secret-file pp.secret --players-file players.toml --report html --out report.html
+
+Against the reference wallet (``casino-sim serve`` or ``casino-sim wallet``) no players are needed: they are
+created in its sandbox, and ``--data-dir`` reads the development keys it was started with.
+
+Exit status: 0 when no check failed (skips included), 1 when one did, 2 when the suite could not run (bad
+options, no answer from the wallet, credentials it refuses).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from simulator.conformance.errors import SetupError
+from simulator.conformance.players import Player, load_players, parse_player
+from simulator.conformance.registry import select
+from simulator.conformance.reports import FORMATS, render, render_text
+from simulator.conformance.runner import Options, run
+from simulator.conformance.wire import Keys
+from simulator.dialects import rsa_keys
+from simulator.dialects.config import DIALECTS, resolve
+from simulator.settings import Settings
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "conformance",
+        help="certify a wallet: the checks real providers run against operator wallets",
+        description="Run the wallet conformance checks against a wallet; exit 1 if any fails.",
+    )
+    parser.add_argument("--wallet-url", help="the wallet's URL for this dialect, e.g. http://127.0.0.1:8080/wallet")
+    parser.add_argument("--dialect", choices=DIALECTS, help="the protocol the wallet speaks")
+    keys = parser.add_argument_group("keys (what the suite signs with)")
+    keys.add_argument("--key-id", help="key id, provider id or casino id sent with calls (default casino-sim)")
+    keys.add_argument("--secret", help="HMAC secret (native), MD5 secret (md5_form) or operator token (token_query)")
+    keys.add_argument("--secret-file", type=Path, help="read the secret from this file instead")
+    keys.add_argument("--private-key", type=Path, help="rsa_json: PEM private key the suite signs with")
+    keys.add_argument("--public-key", type=Path, help="rsa_json: the public key the wallet verifies with (checked)")
+    keys.add_argument("--data-dir", type=Path, help="use the development keys of a reference wallet's data directory")
+    players = parser.add_argument_group("players")
+    players.add_argument(
+        "--player", action="append", default=[], metavar="ID:TOKEN:CURRENCY", help="a sandbox player (repeat)"
+    )
+    players.add_argument("--players-file", type=Path, help="players with roles, JSON or TOML (docs/conformance.md)")
+    players.add_argument("--sandbox-url", help="reference wallet base URL whose sandbox creates players")
+    players.add_argument("--currency", default="USD", help="currency of sandbox-created players (default USD)")
+    rules = parser.add_argument_group("what your wallet declares")
+    rules.add_argument("--unknown-rollback", choices=("accept", "reject"), default="accept")
+    rules.add_argument("--cross-player-ids", choices=("refuse", "independent"), default="refuse")
+    rules.add_argument("--game", default="casino-sim-conformance", help="a game id the wallet accepts bets on")
+    rules.add_argument("--unknown-game", help="a game id the wallet refuses (UNKNOWN_GAME)")
+    runs = parser.add_argument_group("run")
+    runs.add_argument("--only", action="append", default=[], metavar="PATTERN", help="check ids to run, glob (repeat)")
+    runs.add_argument("--list", action="store_true", help="list the checks and exit")
+    runs.add_argument("--timeout", type=float, default=10.0, help="seconds per HTTP call (default 10)")
+    runs.add_argument("--concurrency", type=int, default=8, help="checks run at once (default 8)")
+    report = parser.add_argument_group("report")
+    report.add_argument("--report", choices=sorted(FORMATS), help="also write a report in this format")
+    report.add_argument("--out", type=Path, help="where to write it ('-': standard output)")
+    parser.set_defaults(run=run_command)
+
+
+def _secret(args: argparse.Namespace, derived: bytes | None) -> bytes | None:
+    if args.secret is not None:
+        return str(args.secret).encode()
+    if args.secret_file is not None:
+        try:
+            return Path(args.secret_file).read_text().strip().encode()
+        except OSError as exc:
+            raise SetupError(f"cannot read the secret file {args.secret_file}: {exc.strerror}") from None
+    return derived
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SetupError(f"cannot read the {what} {path}: {exc.strerror}") from None
+
+
+def keys_from(args: argparse.Namespace) -> Keys:
+    """Flags first; what they leave out comes from ``--data-dir`` (a reference wallet's development keys)."""
+    key_id, secret, private = "casino-sim", None, None
+    if args.data_dir is not None:
+        from simulator.credentials import FILE_NAME, load_or_create
+
+        if not (args.data_dir / FILE_NAME).is_file():
+            raise SetupError(f"no development credentials in {args.data_dir} (expected {FILE_NAME})")
+        settings = Settings(data_dir=args.data_dir)
+        endpoint = resolve(settings, load_or_create(args.data_dir, settings.wallet_key_id))[args.dialect]
+        key_id, secret = endpoint.key_id, endpoint.secret
+        if endpoint.private_key_path is not None and endpoint.private_key_path.is_file():
+            private = endpoint.private_key_path.read_bytes()
+    if args.private_key is not None:
+        private = _read(args.private_key, "private key")
+    if args.public_key is not None:
+        if private is None:
+            raise SetupError("--public-key is checked against --private-key: give both")
+        _check_pair(private, _read(args.public_key, "public key"))
+    return Keys(args.key_id or key_id, secret=_secret(args, secret), private_key=private)
+
+
+def _check_pair(private: bytes, public: bytes) -> None:
+    if not rsa_keys.available():
+        raise SetupError("rsa_json needs the 'cryptography' package")
+    probe = b"casino-sim conformance: do these keys belong together?"
+    try:
+        signature = rsa_keys.RsaSigner(private).sign(probe)
+        matches = rsa_keys.RsaVerifier(public).verify(probe, signature)
+    except ValueError as exc:
+        raise SetupError(f"unreadable rsa_json key: {exc}") from None
+    if not matches:
+        raise SetupError("--private-key does not belong to --public-key: the wallet would refuse every call")
+
+
+def options_from(args: argparse.Namespace) -> Options:
+    if not args.wallet_url or not args.dialect:
+        raise SetupError("--wallet-url and --dialect are required")
+    if args.report and args.out is None:
+        raise SetupError("--report needs --out FILE (or --out - for standard output)")
+    given: list[Player] = [parse_player(p) for p in args.player]
+    if args.players_file is not None:
+        given += load_players(args.players_file)
+    if args.concurrency < 1 or args.timeout <= 0:
+        raise SetupError("--concurrency must be at least 1 and --timeout positive")
+    return Options(
+        dialect=args.dialect,
+        wallet_url=args.wallet_url,
+        keys=keys_from(args),
+        players=tuple(given),
+        sandbox_url=args.sandbox_url,
+        currency=args.currency.upper(),
+        game_id=args.game,
+        unknown_game=args.unknown_game,
+        unknown_rollback=args.unknown_rollback,
+        cross_player_ids=args.cross_player_ids,
+        only=tuple(args.only),
+        timeout=args.timeout,
+        concurrency=args.concurrency,
+    )
+
+
+def run_command(args: argparse.Namespace) -> int:
+    if args.list:
+        for check in select(args.only):
+            print(f"{check.id:32} {check.title}")
+        return 0
+    options = options_from(args)
+    result = asyncio.run(run(options))
+    summary = render_text(result)
+    if args.report:
+        document = render(result, args.report)
+        if str(args.out) == "-":
+            sys.stdout.write(document)
+            sys.stderr.write(summary)
+        else:
+            try:
+                args.out.write_text(document, encoding="utf-8")
+            except OSError as exc:
+                raise SetupError(f"cannot write the report to {args.out}: {exc.strerror}") from None
+            sys.stdout.write(summary + f"{args.report} report: {args.out}\n")
+    else:
+        sys.stdout.write(summary)
+    return 1 if result.failed else 0

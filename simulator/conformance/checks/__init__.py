@@ -1,0 +1,13 @@
+"""Every check, registered on import; reports list them by group (``registry.GROUPS``), then in the order
+each module defines them."""
+
+from simulator.conformance.checks import (  # noqa: F401 - imported to register
+    auth,
+    bets,
+    bonus,
+    formats,
+    idempotency,
+    rollbacks,
+    rounds,
+    stress,
+)

@@ -1,0 +1,153 @@
+"""Timeouts, retries and concurrency: the same money rules when calls are lost, repeated or simultaneous."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+from simulator.conformance.checks.common import STAKE, WIN
+from simulator.conformance.client import money
+from simulator.conformance.context import Context, Sent
+from simulator.conformance.registry import check
+
+STORM = 20
+PARALLEL = 20
+DUPLICATE_WINS = 10
+
+
+def _balances(balances: list[int], currency: str) -> str:
+    if not balances:
+        return "none"
+    if len(balances) <= 3:
+        return ", ".join(money(b, currency) for b in balances)
+    return f"{len(balances)} different balances, {money(balances[0], currency)} to {money(balances[-1], currency)}"
+
+
+def _tally(sents: list[Sent]) -> str:
+    kinds = Counter(
+        "accepted" if s.ok else f"refused with {s.answer.code}" if s.answer.kind == "refused" else "no usable answer"
+        for s in sents
+    )
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+
+
+@check(
+    "retry.timeout-then-rollback",
+    "A timed-out bet, its rollback and a late copy of the bet leave the balance where it was",
+    why="""The most common failure in production: the bet reaches the wallet, its answer does not reach the
+    provider in time, the provider rolls it back, and the original request (or a retry) arrives once more.
+    However the wallet answers each call, the player must end with exactly the balance they started with.""",
+)
+async def timeout_then_rollback(ctx: Context) -> None:
+    player = await ctx.player()
+    before = await ctx.funds(player, STAKE)
+    bet = await ctx.bet(player, STAKE, "the bet (its answer is lost: the provider times out)")
+    rollback = await ctx.rollback(player, bet, "the provider's rollback")
+    ctx.expect_ok(rollback, "the provider's rollback", before)
+    late = await ctx.resend(bet, "the bet's request arriving again, late")
+    ctx.expect(
+        "the late copy",
+        late.answer.kind in ("refused", "ok"),
+        "a definitive answer (the money check follows)",
+        late.answer.describe(),
+    )
+    await ctx.expect_balance(player, before, "balance at the end")
+
+
+@check(
+    "retry.storm",
+    f"{STORM} simultaneous copies of one bet debit once",
+    why="""A provider whose connection pool resets can fire the same request many times within
+    milliseconds. A wallet that checks for a duplicate and then writes, without a lock or a unique key,
+    lets several copies through before the first is recorded.""",
+)
+async def storm(ctx: Context) -> None:
+    player = await ctx.player()
+    before = await ctx.funds(player, STAKE)
+    call = ctx.call(player, "bet", STAKE)
+    request = ctx.wire.build(call)
+    copies = await asyncio.gather(*(ctx.send(call, f"copy {n + 1} of the bet", request) for n in range(STORM)))
+    accepted = [s for s in copies if s.ok]
+    ctx.expect(
+        f"{STORM} copies at once",
+        bool(accepted) and all(s.ok or s.answer.kind == "unknown" for s in copies),
+        "accepted (a retryable 'try again' answer is tolerated), never refused",
+        _tally(copies),
+    )
+    balances = sorted({s.answer.balance for s in accepted if s.answer.balance is not None})
+    ctx.expect(
+        "balances in the accepted answers",
+        balances == [before - STAKE],
+        f"all {money(before - STAKE, player.currency)}",
+        _balances(balances, player.currency),
+    )
+    await ctx.expect_balance(player, before - STAKE)
+    await ctx.restore(player, accepted[:1])
+
+
+@check(
+    "concurrency.parallel-bets",
+    f"{PARALLEL} different bets at once never overdraw",
+    why="""Players with several tabs, bots and multi-game lobbies bet in parallel. Without a lock on the
+    balance, two bets read the same balance and both pass the funds check: the account goes below zero, or
+    a debit is lost. The bets that do not fit must be refused with INSUFFICIENT_FUNDS.""",
+)
+async def parallel_bets(ctx: Context) -> None:
+    player = await ctx.player()
+    before = await ctx.funds(player, 100)
+    amount = before // 10 + 1
+    fits = before // amount
+    bets = await asyncio.gather(
+        *(
+            ctx.bet(player, amount, f"bet {n + 1} of {PARALLEL} ({money(amount, player.currency)})")
+            for n in range(PARALLEL)
+        )
+    )
+    accepted = [s for s in bets if s.ok]
+    refused = [s for s in bets if s.answer.kind == "refused" and s.answer.code == "INSUFFICIENT_FUNDS"]
+    ctx.expect(
+        f"{PARALLEL} bets of {money(amount, player.currency)} at once on {money(before, player.currency)}",
+        len(accepted) == fits and len(refused) == PARALLEL - fits,
+        f"{fits} accepted, {PARALLEL - fits} refused with INSUFFICIENT_FUNDS",
+        _tally(bets),
+    )
+    shown = [s.answer.balance for s in bets if s.answer.balance is not None]
+    ctx.expect(
+        "balances in the answers",
+        all(b >= 0 for b in shown) and len({s.answer.balance for s in accepted}) == len(accepted),
+        "never negative, and a different balance after each accepted bet",
+        _balances(sorted(set(shown)), player.currency),
+    )
+    await ctx.expect_balance(player, before - len(accepted) * amount, "balance at the end (start - accepted bets)")
+    await ctx.restore(player, accepted)
+
+
+@check(
+    "concurrency.duplicate-wins",
+    f"{DUPLICATE_WINS} simultaneous copies of one win credit once",
+    why="""Win retries can overlap: a slow first attempt is still being processed when the retry arrives.
+    Both must end as one credit, or a player's win is paid twice.""",
+)
+async def duplicate_wins(ctx: Context) -> None:
+    player = await ctx.player()
+    before = await ctx.funds(player, STAKE)
+    bet = await ctx.bet(player, STAKE)
+    ctx.expect_ok(bet, "the bet", before - STAKE, required=True)
+    call = ctx.call(player, "win", WIN, round_id=bet.call.round_id, reference=bet.call.transaction_id, closed=True)
+    request = ctx.wire.build(call)
+    copies = await asyncio.gather(*(ctx.send(call, f"copy {n + 1} of the win", request) for n in range(DUPLICATE_WINS)))
+    accepted = [s for s in copies if s.ok]
+    ctx.expect(
+        f"{DUPLICATE_WINS} copies at once",
+        bool(accepted) and all(s.ok or s.answer.kind == "unknown" for s in copies),
+        "accepted (a retryable 'try again' answer is tolerated), never refused",
+        _tally(copies),
+    )
+    balances = sorted({s.answer.balance for s in accepted if s.answer.balance is not None})
+    ctx.expect(
+        "balances in the accepted answers",
+        balances == [before - STAKE + WIN],
+        f"all {money(before - STAKE + WIN, player.currency)}",
+        _balances(balances, player.currency),
+    )
+    await ctx.expect_balance(player, before - STAKE + WIN)

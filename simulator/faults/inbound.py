@@ -1,0 +1,326 @@
+"""Faults on the inbound APIs (operator ``/v1`` and player ``/play``): a middleware factory, ``fault_middleware``.
+
+It sits outside the error middleware so it sees the final response. Admin routes, ``/metrics`` and the embedded
+wallet are never faulted or journaled. Transport faults work on the raw connection: a reset sets SO_LINGER to 0 and
+aborts (the peer sees RST), garbage and malformed replies are written as raw bytes before the connection closes.
+``when: after`` lets the handler run first, so state changes (a round is played) and only the reply is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import http
+import json
+import math
+import random
+import socket
+import struct
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from aiohttp.typedefs import Middleware
+
+from simulator.errors import RequestError
+from simulator.faults.journal import Exchange, Journal
+from simulator.faults.outbound import REQUEST_FAULTS, Sleep
+from simulator.faults.requested import FAULT_HEADER, RequestedFaults
+from simulator.faults.rules import (
+    CloseAction,
+    DelayAction,
+    GarbageAction,
+    HangAction,
+    MalformedAction,
+    ResetAction,
+    SlowBodyAction,
+    StatusAction,
+    TruncateAction,
+)
+from simulator.faults.ruleset import FaultSet, Firing, Target
+from simulator.http import Handler, error_response
+from simulator.metrics import Metrics
+
+Resolver = Callable[[web.Request, Target], Awaitable[None]]
+
+# handler name -> operation name used by rules; a handler not listed is matched by its own name
+OPERATIONS = {
+    "list_studios": "studios",
+    "list_games": "games",
+    "get_game": "game",
+    "launch": "launch",
+    "get_round": "round",
+    "list_rounds": "rounds",
+    "changes": "changes",
+    "thumbnail": "thumbnail",
+    "list_transactions": "transactions",
+    "verify": "verify",
+    "client_page": "client",
+    "session_info": "session",
+    "play_round": "play",
+    "act": "act",
+    "open_rounds": "open_rounds",
+    "rotate_seed": "rotate",
+}
+UNFAULTED_PREFIXES = ("/admin", "/metrics", "/healthz", "/openapi.json")
+HANG_POLL = 0.05
+BODY_WAIT = 1.0
+
+
+def operation_of(request: web.Request, cache: dict[object, str | None]) -> str | None:
+    """The rule vocabulary's name for the route, or ``None`` for routes faults never touch."""
+    info = request.match_info
+    route = info.route
+    try:
+        return cache[route]
+    except KeyError:
+        pass
+    op: str | None
+    if info.http_exception is not None or len(info.apps) > 1:
+        op = None
+    else:
+        path = route.resource.canonical if route.resource is not None else request.path
+        name = getattr(route.handler, "__name__", "")
+        op = None if path.startswith(UNFAULTED_PREFIXES) else OPERATIONS.get(name, name)
+    if info.http_exception is None:
+        cache[route] = op
+    return op
+
+
+class _Aborted(web.Response):
+    """Returned after the connection was taken over; aiohttp fails to write it and drops the connection quietly."""
+
+
+def _abort(request: web.Request, *, reset: bool) -> None:
+    transport = request.transport
+    if transport is None:
+        return
+    if reset:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
+    else:
+        transport.close()
+
+
+def _raw_head(status: int, headers: dict[str, str], length: int) -> bytes:
+    reason = http.HTTPStatus(status).phrase if status in http.HTTPStatus._value2member_map_ else "Unknown"
+    lines = [f"HTTP/1.1 {status} {reason}"]
+    lines += [f"{k}: {v}" for k, v in headers.items() if k.lower() not in ("content-length", "connection")]
+    lines += [f"Content-Length: {length}", "Connection: close", "", ""]
+    return "\r\n".join(lines).encode("latin-1")
+
+
+def injected_response(action: StatusAction) -> web.Response:
+    body = action.body
+    if body is None:
+        body = {"error": {"code": "INJECTED_FAULT", "message": f"HTTP {action.status} injected by a fault rule"}}
+    retry_after = action.retry_after
+    if retry_after is None and action.status in (429, 503):
+        retry_after = 1.0
+    headers = {"Retry-After": str(math.ceil(retry_after))} if retry_after is not None else None
+    if isinstance(body, str):
+        return web.Response(text=body, status=action.status, headers=headers)
+    return web.Response(
+        body=json.dumps(body).encode(), status=action.status, headers=headers, content_type="application/json"
+    )
+
+
+def fault_middleware(
+    *,
+    rules: FaultSet,
+    rng: random.Random,
+    sleep: Sleep,
+    journal: Journal | None = None,
+    metrics: Metrics | None = None,
+    resolve: Resolver | None = None,
+    requested: RequestedFaults | None = None,
+) -> Middleware:
+    """Apply inbound fault rules, journal the exchange, count it. ``resolve`` fills player, game and studio of a
+    request when a rule needs them; ``requested`` turns on the ``X-Casino-Sim-Fault`` header."""
+    routes: dict[object, str | None] = {}
+    metrics = metrics or Metrics()
+
+    async def run(
+        firing: Firing | None, request: web.Request, handler: Handler, entry: Exchange | None
+    ) -> web.StreamResponse:
+        if firing is None:
+            return await handler(request)
+        action = firing.rule.action
+        after = getattr(action, "when", "after") == "after" or isinstance(action, TruncateAction | SlowBodyAction)
+        response = await handler(request) if after else None
+        if entry is not None:
+            entry.faults.append(firing.label)
+            if response is not None:
+                entry.notes.append(f"handler answered {response.status}")
+        if isinstance(action, DelayAction):
+            delay = action.draw(rng)
+            await sleep(delay)
+            if entry is not None:
+                entry.notes.append(f"delayed {delay:.3f}s")
+            return response if response is not None else await handler(request)
+        if isinstance(action, StatusAction):
+            return injected_response(action)
+        if isinstance(action, ResetAction | CloseAction):
+            _abort(request, reset=isinstance(action, ResetAction))
+            return _Aborted()
+        if isinstance(action, GarbageAction):
+            if request.transport is not None:
+                request.transport.write(rng.randbytes(action.bytes))
+            _abort(request, reset=False)
+            return _Aborted()
+        if isinstance(action, MalformedAction):
+            body = b'{"balance": 10' + rng.randbytes(12)
+            if request.transport is not None:
+                request.transport.write(
+                    _raw_head(action.status, {"Content-Type": "application/json"}, len(body)) + body
+                )
+            _abort(request, reset=False)
+            return _Aborted()
+        if isinstance(action, HangAction):
+            waited = 0.0
+            while waited < action.max_seconds and request.transport is not None and not request.transport.is_closing():
+                await sleep(HANG_POLL)
+                waited += HANG_POLL
+            _abort(request, reset=False)
+            return _Aborted()
+        assert response is not None
+        if isinstance(action, TruncateAction):
+            return _truncate(request, response, action)
+        if isinstance(action, SlowBodyAction):
+            return await _dribble(request, response, action, sleep)
+        raise AssertionError(f"unhandled inbound action {action.type}")  # pragma: no cover - rules are validated
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        op = operation_of(request, routes)
+        if op is None:
+            return await handler(request)
+        inbound = rules.active and "inbound" in rules.sides
+        header = request.headers.get(FAULT_HEADER) if requested is not None else None
+        if not inbound and header is None and (journal is None or not journal.enabled):
+            plain = await handler(request)
+            metrics.inc("casino_sim_http_requests_total", operation=op, status=str(plain.status))
+            return plain
+        info = request.match_info
+        target = Target(
+            "inbound",
+            op,
+            request.method,
+            request.path,
+            request.headers,
+            session=info.get("token"),
+            round=info.get("round_id"),
+            game=info.get("game_id"),
+        )
+        chosen: FaultSet | None = None
+        refusal: web.Response | None = None
+        if header is not None and requested is not None:
+            try:
+                chosen = requested.acquire(header)
+            except RequestError as exc:
+                refusal = error_response(400, exc.code, exc.message)
+        firing: Firing | None = None
+        bucket = rules.bucket("inbound", op) if inbound else None
+        if chosen is not None or (bucket is not None and bucket.size):
+            if resolve is not None and (chosen is not None or (bucket is not None and bucket.needs_entities)):
+                await resolve(request, target)
+            if chosen is not None:
+                firing = chosen.select(target)
+            if firing is None and bucket is not None and bucket.size:
+                firing = rules.select(target, bucket)
+            if firing is not None:
+                metrics.inc(
+                    "casino_sim_faults_injected_total",
+                    rule=firing.compiled.id,
+                    side="inbound",
+                    action=firing.rule.action.type,
+                )
+        entry = None
+        if journal is not None and journal.enabled:
+            entry = journal.open(
+                "inbound",
+                op,
+                request.method,
+                request.path_qs,
+                request.headers,
+                b"",
+                player=target.player,
+                session=target.session,
+                round=target.round,
+            )
+        token = REQUEST_FAULTS.set(chosen) if chosen is not None and "outbound" in chosen.sides else None
+        outcome: str | None = None
+        response: web.StreamResponse | None = None
+        try:
+            response = refusal if refusal is not None else await run(firing, request, handler, entry)
+            if isinstance(response, _Aborted):
+                outcome = firing.rule.action.type if firing is not None else "aborted"
+            return response
+        finally:
+            if token is not None:
+                REQUEST_FAULTS.reset(token)
+            if chosen is not None and requested is not None:
+                requested.release()
+            status = response.status if response is not None and not isinstance(response, _Aborted) else None
+            metrics.inc("casino_sim_http_requests_total", operation=op, status=outcome or str(status))
+            if entry is not None and journal is not None:
+                await _finish_entry(journal, entry, request, response, status, outcome)
+
+    return middleware
+
+
+async def _finish_entry(
+    journal: Journal,
+    entry: Exchange,
+    request: web.Request,
+    response: web.StreamResponse | None,
+    status: int | None,
+    outcome: str | None,
+) -> None:
+    if request.body_exists:
+        # usually the handler read it already and this is the cached copy; never wait long for a dead peer
+        with contextlib.suppress(Exception):
+            raw = (
+                await request.read() if request.content.at_eof() else await asyncio.wait_for(request.read(), BODY_WAIT)
+            )
+            entry.set_request_body(raw)
+    body = response.body if isinstance(response, web.Response) and isinstance(response.body, bytes) else b""
+    headers = response.headers if response is not None else None
+    journal.close(
+        entry, status=status, body=body, headers=headers, outcome=outcome or ("error" if status is None else None)
+    )
+
+
+def _truncate(request: web.Request, response: web.StreamResponse, action: TruncateAction) -> web.StreamResponse:
+    if not isinstance(response, web.Response) or not isinstance(response.body, bytes) or request.transport is None:
+        _abort(request, reset=False)
+        return _Aborted()
+    body = response.body
+    head = _raw_head(response.status, dict(response.headers), len(body))
+    request.transport.write(head + body[: int(len(body) * action.fraction)])
+    _abort(request, reset=False)
+    return _Aborted()
+
+
+async def _dribble(
+    request: web.Request, response: web.StreamResponse, action: SlowBodyAction, sleep: Sleep
+) -> web.StreamResponse:
+    if not isinstance(response, web.Response) or not isinstance(response.body, bytes):
+        return response
+    body = response.body
+    slow = web.StreamResponse(
+        status=response.status, headers={k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    )
+    slow.content_length = len(body)
+    try:
+        await slow.prepare(request)
+        for start in range(0, len(body), action.chunk):
+            if start:
+                await sleep(action.interval)
+            await slow.write(body[start : start + action.chunk])
+        await slow.write_eof()
+    except ConnectionError:
+        pass
+    return slow
