@@ -177,14 +177,13 @@ class PeakTrafficShape(LoadTestShape):
         self._shape: load_shapes.StagesShape | None = None
 
     def tick(self) -> tuple[int, float] | None:
+        assert self.runner is not None and self.runner.environment.parsed_options is not None
+        options = self.runner.environment.parsed_options
         if self._shape is None:
-            assert self.runner is not None
-            options = self.runner.environment.parsed_options
             shape = load_shapes.SHAPES[options.shape]
             self._shape = shape(options.num_users or 1, options.spawn_rate or 1.0, options.shape_time_scale)
         run_time = self.get_run_time()
-        limit = self.runner.environment.parsed_options.run_time if self.runner is not None else None
-        if limit and run_time >= limit:
+        if options.run_time and run_time >= options.run_time:
             return None
         return self._shape.at(run_time)
 
@@ -269,7 +268,7 @@ class CasinoUser(FastHttpUser):
                 response.failure(f"HTTP {status}: JSON body is not an object")
                 return None
             if status not in expect:
-                error = data.get("error") if isinstance(data.get("error"), dict) else {}
+                error = data["error"] if isinstance(data.get("error"), dict) else {}
                 response.failure(f"HTTP {status} {error.get('code', '')}: {error.get('message', '')}".rstrip(": "))
                 return None
             if problems := money_problems(data):
@@ -346,7 +345,8 @@ class CasinoUser(FastHttpUser):
 
     def stake(self) -> int:
         low, high = self.game["stake_limits"]
-        return max(low, min(high, self.options.stake * random.choice((1, 1, 1, 2, 5))))
+        usual: int = self.options.stake
+        return max(int(low), min(int(high), usual * random.choice((1, 1, 1, 2, 5))))
 
     def open_round(self, params: JSONObject) -> JSONObject | None:
         reply = self.call(
