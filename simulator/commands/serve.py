@@ -101,7 +101,12 @@ def banner(settings: Settings, credentials_path: Path | None, keys: AuthKeys | N
 
 
 async def serve(settings: Settings, sock: socket.socket, *, ready: Callable[[], None] | None = None) -> None:
-    """Serve until SIGINT or SIGTERM. A worker process passes ``ready`` and leaves the announcements to its parent."""
+    """Serve until SIGINT or SIGTERM. A worker process passes ``ready`` and leaves the announcements to its parent.
+    The signal handlers come first, so a stop asked for while starting is honoured as soon as the server is up."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     app = create_app(settings)
     runner = make_runner(app, settings)
     await runner.setup()
@@ -112,10 +117,6 @@ async def serve(settings: Settings, sock: socket.socket, *, ready: Callable[[], 
         announce_auth_off(settings)
     else:
         ready()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     if ready is None:
         print("stopping: finishing rounds in flight", flush=True)
