@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from simulator.errors import RequestError
 from simulator.faults.rules import FaultFile, FaultRule
 from simulator.faults.runtime import FAULTS, FaultRuntime
-from simulator.http import RouteDoc, documented, json_response, read_json, validation_message
+from simulator.http import RouteDoc, documented, int_query, json_response, read_json, validation_message
 from simulator.metrics import Labels
 from simulator.state import STORE
 
@@ -148,16 +148,9 @@ _JOURNAL_QUERY = (
 
 
 def _int(request: web.Request, name: str, default: int | None, low: int, high: int) -> int | None:
-    raw = request.query.get(name)
-    if raw is None:
+    if name not in request.query:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise RequestError(f"query parameter {name} must be an integer") from None
-    if not low <= value <= high:
-        raise RequestError(f"query parameter {name} must be between {low} and {high}")
-    return value
+    return int_query(request, name, low, low=low, high=high)
 
 
 @documented(

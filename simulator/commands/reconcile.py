@@ -114,20 +114,7 @@ class _DatabaseSource:
     async def transactions(self, after: int = 0) -> tuple[list[ProviderRecord], int]:
         out: list[ProviderRecord] = []
         while page := await self._store.transactions(after=after, limit=PROVIDER_PAGE):
-            out += [
-                ProviderRecord(
-                    t.transaction_id,
-                    t.kind,
-                    t.player_id,
-                    t.round_id,
-                    t.currency,
-                    t.amount,
-                    t.status,
-                    t.reference_transaction_id,
-                    t.last_error,
-                )
-                for t in page
-            ]
+            out += [ProviderRecord.of(t) for t in page]
             after = page[-1].seq
         return out, after
 

@@ -143,20 +143,7 @@ def ledger_reconciles(evidence: Evidence) -> Check:
     """The settlement package's reconciliation (``casino-sim reconcile``), over what the run collected."""
     if evidence.ledger is None:
         return Check("ledger_reconciles", None, "the wallet has no ledger export")
-    provider = [
-        ProviderRecord(
-            t.transaction_id,
-            t.kind,
-            t.player_id,
-            t.round_id,
-            t.currency,
-            t.amount,
-            t.status,
-            t.reference_transaction_id,
-            t.last_error,
-        )
-        for t in evidence.transactions
-    ]
+    provider = [ProviderRecord.of(t) for t in evidence.transactions]
     try:
         wallet = [wallet_record(e, f"ledger entry {i}") for i, e in enumerate(evidence.ledger)]
     except LedgerFileError as exc:

@@ -29,7 +29,10 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from simulator.store.provider import Transaction
 
 KINDS = frozenset({"bet", "win", "rollback"})
 FINAL_ROUND_STATUSES = frozenset({"closed", "void", "rolled_back"})
@@ -53,6 +56,21 @@ class ProviderRecord:
     status: str
     reference_transaction_id: str | None = None
     last_error: str | None = None
+
+    @staticmethod
+    def of(t: Transaction) -> ProviderRecord:
+        """A transaction as the provider's store holds it."""
+        return ProviderRecord(
+            t.transaction_id,
+            t.kind,
+            t.player_id,
+            t.round_id,
+            t.currency,
+            t.amount,
+            t.status,
+            t.reference_transaction_id,
+            t.last_error,
+        )
 
 
 @dataclass(frozen=True, slots=True)
