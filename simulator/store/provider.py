@@ -35,6 +35,7 @@ FINAL_ROUND_STATUSES = frozenset({"closed", "void", "rolled_back"})
 UNSETTLED_ROUND_STATUSES = tuple(s for s in ROUND_STATUSES if s not in FINAL_ROUND_STATUSES)
 TRANSACTION_STATUSES = ("pending", "acked", "refused", "failed", "abandoned")
 _SETTLED_OR_MANUAL = "('closed', 'void', 'rolled_back', 'manual')"
+_UNFINISHED = "status IN ('open', 'acting')"  # written alike in the index and its queries, so SQLite matches them
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS sessions (
@@ -76,7 +77,9 @@ SCHEMA = (
         version INTEGER NOT NULL,
         created_at {real} NOT NULL,
         updated_at {real} NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS rounds_session ON rounds (session_token, created_at)",
+    # partial indexes hold only the rows still in play, so they stay a few pages that every commit shares
+    "DROP INDEX IF EXISTS rounds_session",
+    f"CREATE INDEX IF NOT EXISTS rounds_unfinished ON rounds (session_token, created_at) WHERE {_UNFINISHED}",
     "CREATE INDEX IF NOT EXISTS rounds_status ON rounds (status, created_at)",
     """CREATE TABLE IF NOT EXISTS transactions (
         seq {serial},
@@ -99,7 +102,8 @@ SCHEMA = (
         balance_after BIGINT,
         created_at {real} NOT NULL,
         updated_at {real} NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS transactions_due ON transactions (status, next_attempt_at)",
+    "DROP INDEX IF EXISTS transactions_due",
+    "CREATE INDEX IF NOT EXISTS transactions_pending ON transactions (next_attempt_at) WHERE status = 'pending'",
     "CREATE INDEX IF NOT EXISTS transactions_round ON transactions (round_id)",
 )
 
@@ -293,7 +297,7 @@ class ProviderStore:
     async def open_rounds(self, token: str) -> list[Round]:
         async with self.db.transaction() as tx:
             rows = await tx.fetchall(
-                "SELECT * FROM rounds WHERE session_token = ? AND status IN ('open', 'acting') ORDER BY created_at",
+                f"SELECT * FROM rounds WHERE session_token = ? AND {_UNFINISHED} ORDER BY created_at",  # noqa: S608
                 token,
             )
         return [Round.from_row(r) for r in rows]

@@ -45,7 +45,7 @@ class Sandbox:
         token_ttl: int = 86400,
     ) -> tuple[Player, str, float]:
         exponent(currency)
-        pid = player_id or f"player-{self._ids.uuid()[:8]}"
+        pid = player_id or f"player-{self._ids.uuid()[-12:]}"  # the random end of the id
         now = self._clock.now()
         async with self._db.transaction() as tx:
             inserted = await tx.execute(
