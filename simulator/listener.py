@@ -236,7 +236,7 @@ def body_timeout_middleware(*, timeout: float) -> Middleware:
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.body_exists:
+        if request.body_exists and not request.content.is_eof():  # a body that came with the headers needs no timer
             try:
                 async with asyncio.timeout(timeout):
                     await request.read()

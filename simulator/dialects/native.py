@@ -12,13 +12,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from simulator.clock import Clock
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
 from simulator.errors import WalletError, WalletProtocolError, WalletRefused
+from simulator.ids import RandomIds
 
 KEY_HEADER = "X-Casino-Sim-Key"
 TIMESTAMP_HEADER = "X-Casino-Sim-Timestamp"
@@ -91,12 +91,12 @@ class NativeDialect:
         *,
         request_ids: Callable[[], str] | None = None,
     ) -> None:
-        """``request_ids`` mints ``request_id`` values (random UUIDs by default; seeded in deterministic mode)."""
+        """``request_ids`` mints ``request_id`` values (random UUIDv7 by default; seeded in deterministic mode)."""
         self._urls = {op: f"{base_url.rstrip('/')}/{op}" for op in ("balance", "bet", "win", "rollback")}
         self._key_id = key_id
         self._secret = secret
         self._clock = clock
-        self._request_id = request_ids or (lambda: str(uuid.uuid4()))
+        self._request_id = request_ids or RandomIds().uuid
 
     def build(self, call: WalletCall) -> WalletRequest:
         body = json.dumps(call_fields(call, self._request_id()), separators=(",", ":")).encode()

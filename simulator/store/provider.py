@@ -23,6 +23,7 @@ them.
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -419,24 +420,30 @@ class ProviderStore:
                 )
         return queued
 
-    @staticmethod
-    async def _insert_round(tx: Tx, r: Round) -> None:
-        cols = Round.__slots__
-        await tx.execute(
-            f"INSERT INTO rounds ({', '.join(cols)}) VALUES ({_placeholders(len(cols))})",  # noqa: S608
-            *(_dumps(getattr(r, k)) if k in ("params", "outcome") else getattr(r, k) for k in cols),
-        )
+    _INSERT_ROUND = f"INSERT INTO rounds ({', '.join(Round.__slots__)}) VALUES ({_placeholders(len(Round.__slots__))})"  # noqa: S608
+    _ROUND_VALUES = operator.attrgetter(*Round.__slots__)
+    _ROUND_JSON = tuple(i for i, k in enumerate(Round.__slots__) if k in ("params", "outcome"))
+
+    @classmethod
+    async def _insert_round(cls, tx: Tx, r: Round) -> None:
+        values = list(cls._ROUND_VALUES(r))
+        for i in cls._ROUND_JSON:
+            values[i] = _dumps(values[i])
+        await tx.execute(cls._INSERT_ROUND, *values)
 
     # transactions
 
     _TX_COLUMNS = tuple(k for k in Transaction.__slots__ if k != "seq")
+    _INSERT_TRANSACTION = (
+        f"INSERT INTO transactions ({', '.join(_TX_COLUMNS)}) VALUES ({_placeholders(len(_TX_COLUMNS))})"  # noqa: S608
+    )
+    _TX_VALUES = operator.attrgetter(*_TX_COLUMNS)
+    _TX_CLOSED = _TX_COLUMNS.index("round_closed")
 
     async def _insert_transaction(self, tx: Tx, t: Transaction) -> None:
-        cols = self._TX_COLUMNS
-        await tx.execute(
-            f"INSERT INTO transactions ({', '.join(cols)}) VALUES ({_placeholders(len(cols))})",  # noqa: S608
-            *(int(t.round_closed) if k == "round_closed" else getattr(t, k) for k in cols),
-        )
+        values = list(self._TX_VALUES(t))
+        values[self._TX_CLOSED] = int(t.round_closed)  # an INTEGER column
+        await tx.execute(self._INSERT_TRANSACTION, *values)
 
     async def get_transaction(self, transaction_id: str) -> Transaction | None:
         async with self.db.transaction() as tx:

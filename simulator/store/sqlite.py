@@ -18,8 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -57,6 +56,23 @@ class _SqliteTx:
         """Nothing to do: one writer at a time already commits rows in order."""
 
 
+class _Transaction:
+    """``async with db.transaction() as tx``: a class rather than a generator, since every round opens three."""
+
+    __slots__ = ("_db",)
+
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._db = db
+
+    async def __aenter__(self) -> _SqliteTx:
+        return await self._db._begin()
+
+    async def __aexit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        committed = self._db._finish(exc)
+        if committed is not None:
+            await committed
+
+
 class SqliteDatabase:
     dialect = "sqlite"
 
@@ -73,18 +89,29 @@ class SqliteDatabase:
         self._waiting: list[asyncio.Future[None]] = []  # callers of finished transactions, until the next COMMIT
         self._flush: asyncio.Handle | None = None
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[_SqliteTx]:
-        async with self._lock:
-            conn = self._conn
+    def transaction(self) -> _Transaction:
+        return _Transaction(self)
+
+    async def _begin(self) -> _SqliteTx:
+        await self._lock.acquire()
+        conn = self._conn
+        try:
             if not self._open:
                 conn.execute("BEGIN IMMEDIATE")
                 self._open = True
                 self._changes_at_begin = conn.total_changes
             conn.execute("SAVEPOINT tx")
-            try:
-                yield _SqliteTx(conn)
-            except BaseException as exc:
+        except BaseException:
+            self._lock.release()
+            raise
+        return _SqliteTx(conn)
+
+    def _finish(self, exc: BaseException | None) -> asyncio.Future[None] | None:
+        """End one transaction under the lock (then released): the future to await until its batch commits, or
+        ``None`` when there is nothing to wait for."""
+        conn = self._conn
+        try:
+            if exc is not None:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK TO tx")
                     conn.execute("RELEASE tx")
@@ -93,16 +120,19 @@ class SqliteDatabase:
                 else:  # SQLite rolled the whole batch back (I/O error, disk full): the others lost their work too
                     self._open = False
                     self._release(exc)
-                raise
+                return None
             conn.execute("RELEASE tx")
             if not self._waiting and conn.total_changes == self._changes_at_begin:
                 self._end("COMMIT")
-                return
-            committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                return None
+            loop = asyncio.get_running_loop()
+            committed: asyncio.Future[None] = loop.create_future()
             self._waiting.append(committed)
             if self._flush is None:
-                self._flush = asyncio.get_running_loop().call_soon(self._commit_batch)
-        await committed
+                self._flush = loop.call_soon(self._commit_batch)
+            return committed
+        finally:
+            self._lock.release()
 
     def _commit_batch(self) -> None:
         if self._lock.locked():  # a transaction is running and has yielded: let it join this batch
