@@ -74,7 +74,8 @@ def digest(params: Mapping[str, str], secret: bytes) -> str:
 
 
 def hash_valid(params: Mapping[str, str], secret: bytes) -> bool:
-    return hmac.compare_digest(digest(params, secret), params.get(HASH_FIELD, ""))
+    given = params.get(HASH_FIELD, "").encode("utf-8", "replace")  # compare_digest refuses non-ASCII text
+    return hmac.compare_digest(digest(params, secret).encode(), given)
 
 
 class Md5FormDialect:
