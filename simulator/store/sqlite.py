@@ -24,7 +24,9 @@ from typing import Any, cast
 
 from simulator.store.database import DuplicateKey, Row
 
-_DDL_TYPES = {"serial": "INTEGER PRIMARY KEY AUTOINCREMENT", "real": "REAL"}
+# A rowid key numbers rows max + 1, so it counts up like AUTOINCREMENT in tables that never delete rows (none of the
+# ``{serial}`` tables does) without updating sqlite_sequence on every insert. Databases made before keep AUTOINCREMENT.
+_DDL_TYPES = {"serial": "INTEGER PRIMARY KEY", "real": "REAL"}
 _DUPLICATE = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
 
 
