@@ -39,7 +39,8 @@ from simulator.store.epochs import next_epoch
 from simulator.store.provider import ProviderStore
 from simulator.wallet.app import create_wallet_app
 from simulator.wallet.dialects import WalletDialects
-from simulator.wallet_client.client import WalletClient, make_session, wallet_ssl_context
+from simulator.wallet_client.client import WalletClient, wallet_ssl_context
+from simulator.wallet_client.transport import WalletTransport
 
 CREDENTIALS = web.AppKey("credentials", Credentials)
 AUTH = web.AppKey("auth", AuthKeys)
@@ -72,7 +73,7 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
 async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     settings, clock, ids, store = app[SETTINGS], app[CLOCK], app[IDS], app[STORE]
     faults = app[FAULTS]
-    session = make_session(settings.wallet_pool_size, tls=wallet_ssl_context(settings))
+    transport = WalletTransport(settings.wallet_pool_size, tls=wallet_ssl_context(settings))
     demo = DemoWallet(store.db, clock)
     await demo.migrate()
     signing_clock = SkewClock(clock)  # a fault rule can sign one call with a clock that is off
@@ -83,7 +84,7 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
         request_ids = seeded.uuid
     clients = {
         name: StudioWallet(
-            session,
+            transport,
             make_dialect(endpoint, signing_clock, request_ids=request_ids),
             timeout=settings.wallet_timeout,
             demo=demo,
@@ -95,7 +96,7 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     catalog = app[CATALOG]
 
     def wallet_for(studio_id: str) -> WalletClient:
-        """The client of the studio's wallet dialect (all share one pooled session)."""
+        """The client of the studio's wallet dialect (all share one pooled transport)."""
         return clients[catalog.studio(studio_id).dialect]
 
     settler = Settler(
@@ -120,7 +121,7 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
     await faults.hook.flush()
-    await session.close()
+    await transport.close()
 
 
 def create_app(

@@ -10,7 +10,8 @@ dialect cannot read: just as unknown for the provider, and a defect in itself).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,9 +21,9 @@ from simulator.conformance.model import Exchange
 from simulator.conformance.redact import Redactor
 from simulator.conformance.wire import Wire
 from simulator.dialects.call import WalletCall, WalletRequest
-from simulator.errors import WalletError, WalletProtocolError, WalletRefused
+from simulator.errors import WalletError, WalletProtocolError, WalletRefused, WalletTimeout, WalletUnavailable
 from simulator.money import to_decimal
-from simulator.wallet_client.client import MAX_REPLY_BYTES, map_client_errors
+from simulator.wallet_client.client import MAX_REPLY_BYTES
 
 Kind = Literal["ok", "refused", "unknown", "invalid"]
 Record = Callable[[Exchange], None]
@@ -59,6 +60,19 @@ class Answer:
         if self.kind == "invalid":
             return f"an unreadable reply ({self.detail})"
         return f"no usable answer ({self.detail})"
+
+
+@contextmanager
+def _client_errors(operation: str) -> Iterator[None]:
+    """aiohttp's errors as the ``WalletError`` a studio would see (the suite sends any method, so it uses aiohttp)."""
+    try:
+        yield
+    except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
+        raise WalletTimeout(f"wallet did not answer {operation} in time") from exc
+    except (aiohttp.ClientPayloadError, aiohttp.ClientResponseError, aiohttp.InvalidURL) as exc:
+        raise WalletProtocolError(f"wallet reply to {operation} was unreadable: {type(exc).__name__}") from exc
+    except aiohttp.ClientError as exc:
+        raise WalletUnavailable(f"wallet unreachable for {operation}: {type(exc).__name__}") from exc
 
 
 class Client:
@@ -115,7 +129,7 @@ class Client:
         reply = b""
         error: str | None = None
         try:
-            with map_client_errors(operation):
+            with _client_errors(operation):
                 async with self.http.request(
                     method, url, data=body, headers=headers, timeout=self._timeout, allow_redirects=False
                 ) as response:

@@ -12,13 +12,10 @@ import asyncio
 import contextlib
 import contextvars
 import dataclasses
-import errno
 import json
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-import aiohttp
 
 from simulator.clock import Clock
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
@@ -40,6 +37,7 @@ from simulator.faults.rules import (
 from simulator.faults.ruleset import FaultSet, Firing, Target
 from simulator.metrics import Metrics
 from simulator.wallet_client.client import WalletClient, map_client_errors
+from simulator.wallet_client.transport import ConnectionLost
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -86,7 +84,7 @@ def _outcome(exc: BaseException | None) -> str:
 
 
 def _fail(operation: str, exc: Exception) -> None:
-    """Raise ``exc`` through the client's error mapping, as if aiohttp had raised it."""
+    """Raise ``exc`` through the client's error mapping, as if the transport had raised it."""
     with map_client_errors(operation):
         raise exc
 
@@ -311,7 +309,7 @@ class FaultHook:
                 )
             else:
                 await self._record(call, request, labels, "connection reset before sending", "reset")
-            _fail(call.operation, aiohttp.ClientOSError(errno.ECONNRESET, "Connection reset by peer (injected)"))
+            _fail(call.operation, ConnectionLost("connection reset by peer (injected)"))
         if action.type == "lose" or (isinstance(action, TimeoutAction) and not action.deliver):
             await self._record(call, request, labels, "never sent", "lost", wait=client.timeout)
             _fail(call.operation, TimeoutError())

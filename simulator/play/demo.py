@@ -8,7 +8,6 @@ transaction id, never negative, a rollback refunds its bet once.
 
 from __future__ import annotations
 
-import aiohttp
 from aiohttp import web
 
 from simulator.clock import Clock
@@ -17,6 +16,7 @@ from simulator.errors import WalletRefused
 from simulator.money import scale_cents
 from simulator.store.database import Database, Tx
 from simulator.wallet_client.client import Dialect, WalletClient
+from simulator.wallet_client.transport import WalletTransport
 
 DEMO_PREFIX = "demo:"
 DEMO_BALANCE_CENTS = 100_000  # about 1,000 USD of fun money in the session's currency
@@ -116,8 +116,8 @@ class DemoWallet:
 class StudioWallet(WalletClient):
     """A studio's wallet client: real calls go out in the studio's dialect; demo calls stay with fun money."""
 
-    def __init__(self, session: aiohttp.ClientSession, dialect: Dialect, *, timeout: float, demo: DemoWallet) -> None:
-        super().__init__(session, dialect, timeout=timeout)
+    def __init__(self, transport: WalletTransport, dialect: Dialect, *, timeout: float, demo: DemoWallet) -> None:
+        super().__init__(transport, dialect, timeout=timeout)
         self.demo = demo
 
     async def call(self, call: WalletCall) -> WalletReply:

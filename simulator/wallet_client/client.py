@@ -1,22 +1,22 @@
-"""The only place that talks HTTP to wallets, and the only place aiohttp's client errors are seen.
+"""The only place that talks HTTP to wallets, and the only place transport errors are seen.
 
-``map_client_errors`` turns every aiohttp client error into a ``WalletError`` subclass, so the round flow reasons only
+``map_client_errors`` turns every transport error into a ``WalletError`` subclass, so the round flow reasons only
 about "refused" (``WalletRefused``, from the dialect) and "unknown outcome" (``WalletError``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
-import aiohttp
-
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
 from simulator.errors import WalletProtocolError, WalletTimeout, WalletUnavailable
 from simulator.listener import trust_context
 from simulator.settings import Settings
+from simulator.wallet_client.transport import BadReply, ConnectFailed, ConnectionLost, TransportError, WalletTransport
 
 MAX_REPLY_BYTES = 256 * 1024
 
@@ -33,26 +33,20 @@ class Dialect(Protocol):
 def map_client_errors(operation: str) -> Iterator[None]:
     try:
         yield
-    except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
+    except TimeoutError as exc:
         raise WalletTimeout(f"wallet did not answer {operation} in time") from exc
-    except (aiohttp.ClientPayloadError, aiohttp.ClientResponseError, aiohttp.InvalidURL) as exc:
-        raise WalletProtocolError(f"wallet reply to {operation} was unreadable: {type(exc).__name__}") from exc
-    except aiohttp.ClientError as exc:
-        raise WalletUnavailable(f"wallet unreachable for {operation}: {type(exc).__name__}") from exc
+    except BadReply as exc:
+        raise WalletProtocolError(f"wallet reply to {operation} was unreadable: {exc}") from exc
+    except TransportError as exc:
+        raise WalletUnavailable(f"wallet unreachable for {operation}: {exc}") from exc
 
 
-def wallet_ssl_context(settings: Settings) -> ssl.SSLContext | bool:
-    """Certificates are always verified: against the system's CAs, plus ``wallet_ca_bundle`` when set, plus the
-    simulator's own ``tls_cert`` when it calls its embedded wallet over HTTPS. ``True`` is aiohttp's default."""
+def wallet_ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    """Certificates are always verified: against the system's CAs (``None``), plus ``wallet_ca_bundle`` when set, plus
+    the simulator's own ``tls_cert`` when it calls its embedded wallet over HTTPS."""
     own = settings.tls_cert if settings.embedded_wallet and settings.wallet_url is None else None
     bundles = [path for path in (settings.wallet_ca_bundle, own) if path is not None]
-    return trust_context(*bundles) if bundles else True
-
-
-def make_session(pool_size: int, *, tls: ssl.SSLContext | bool = True) -> aiohttp.ClientSession:
-    """The process's one wallet session; keep-alive shorter than typical server idle timeouts."""
-    connector = aiohttp.TCPConnector(limit=pool_size, keepalive_timeout=15, enable_cleanup_closed=True, ssl=tls)
-    return aiohttp.ClientSession(connector=connector, auto_decompress=True, raise_for_status=False)
+    return trust_context(*bundles) if bundles else None
 
 
 Post = Callable[[WalletCall, WalletRequest], Awaitable[tuple[int, bytes]]]
@@ -66,20 +60,20 @@ class WalletHook(Protocol):
 
 class WalletClient:
     def __init__(
-        self, session: aiohttp.ClientSession, dialect: Dialect, *, timeout: float, hook: WalletHook | None = None
+        self, transport: WalletTransport, dialect: Dialect, *, timeout: float, hook: WalletHook | None = None
     ) -> None:
-        self._session = session
+        self._transport = transport
         self.dialect = dialect
         self.timeout = timeout
         self.hook = hook
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
 
     async def call(self, call: WalletCall) -> WalletReply:
-        """Send one operation; a connection the wallet closed while idle is retried once with the same ids."""
+        """Send one operation; a connection that broke (most often one the wallet closed while idle) or could not be
+        made is retried once, with the same ids."""
         try:
             return await self._send(call)
         except WalletUnavailable as exc:
-            if not isinstance(exc.__cause__, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError):
+            if not isinstance(exc.__cause__, ConnectionLost | ConnectFailed):
                 raise
             return await self._send(call)
 
@@ -103,21 +97,7 @@ class WalletClient:
         return self.dialect.parse(call, status, body)
 
     async def post(self, call: WalletCall, request: WalletRequest) -> tuple[int, bytes]:
-        """One HTTP exchange: the status and the raw reply, every client error mapped to a ``WalletError``."""
+        """One HTTP exchange: the status and the raw reply, every transport error mapped to a ``WalletError``."""
         with map_client_errors(call.operation):
-            async with self._session.post(
-                request.url,
-                data=request.body,
-                headers=request.headers,
-                timeout=self._timeout,
-                allow_redirects=False,
-            ) as response:
-                status = response.status
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in response.content.iter_chunked(64 * 1024):
-                    size += len(chunk)
-                    if size > MAX_REPLY_BYTES:
-                        raise WalletProtocolError(f"wallet reply to {call.operation} exceeds {MAX_REPLY_BYTES} bytes")
-                    chunks.append(chunk)
-        return status, b"".join(chunks)
+            async with asyncio.timeout(self.timeout):
+                return await self._transport.post(request.url, request.headers, request.body, limit=MAX_REPLY_BYTES)

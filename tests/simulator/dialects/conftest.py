@@ -31,6 +31,7 @@ from simulator.settings import Settings
 from simulator.wallet.app import create_wallet_app
 from simulator.wallet.dialects import WalletDialects
 from simulator.wallet_client.client import Dialect, WalletClient
+from simulator.wallet_client.transport import WalletTransport
 from tests.harness import authed_session
 
 STAND_IN_KEY = b"stand-in signature key (tests only)"
@@ -62,7 +63,8 @@ VARIANTS = [
 @dataclass
 class WalletRig:
     url: str
-    http: aiohttp.ClientSession
+    http: aiohttp.ClientSession  # the sandbox and ledger routes
+    transport: WalletTransport  # the wallet calls
     clock: ManualClock  # the sender's; the wallet keeps its own, so a skewed sender can be simulated
     endpoints: dict[str, DialectEndpoint]
     variant: str
@@ -74,7 +76,7 @@ class WalletRig:
         return self.variant.split("+")[0]
 
     def client_with(self, dialect: Dialect) -> WalletClient:
-        return WalletClient(self.http, dialect, timeout=5)
+        return WalletClient(self.transport, dialect, timeout=5)
 
     async def player(self, balance: int, currency: str = "USD") -> dict[str, Any]:
         body = {"currency": currency, "balance": balance}
@@ -158,10 +160,13 @@ class make_rig:  # used like a function: ``async with make_rig(variant, tmp_path
         self.runner, url = await _serve(app)
         endpoints = resolve(settings.model_copy(update={"wallet_url": url}), creds)
         self.http = authed_session(settings)
+        self.transport = WalletTransport(8)
         dialect = self.variant.split("+")[0]
-        client = WalletClient(self.http, _client_dialect(self.variant, endpoints[dialect], sender_clock), timeout=5)
-        return WalletRig(url, self.http, sender_clock, endpoints, self.variant, client)
+        wire = _client_dialect(self.variant, endpoints[dialect], sender_clock)
+        client = WalletClient(self.transport, wire, timeout=5)
+        return WalletRig(url, self.http, self.transport, sender_clock, endpoints, self.variant, client)
 
     async def __aexit__(self, *exc: object) -> None:
+        await self.transport.close()
         await self.http.close()
         await self.runner.cleanup()

@@ -26,6 +26,7 @@ from simulator.metrics import Metrics
 from simulator.settings import Settings
 from simulator.wallet.app import create_wallet_app
 from simulator.wallet_client.client import WalletClient
+from simulator.wallet_client.transport import WalletTransport
 from tests.harness import authed_session
 
 SECRET = "test-secret-" + "9" * 20
@@ -95,8 +96,10 @@ async def wallet(tmp_path: Path) -> AsyncIterator[WalletWorld]:
     hook = FaultHook(faults, sleep=sleep, journal=journal, metrics=metrics)
     dialect = NativeDialect(url, "casino-sim", SECRET.encode(), SkewClock(clock))
     try:
+        transport = WalletTransport(8)
         async with authed_session(settings) as http:
-            client = WalletClient(http, dialect, timeout=5.0, hook=hook)
+            client = WalletClient(transport, dialect, timeout=5.0, hook=hook)
             yield WalletWorld(url, http, client, hook, faults, journal, metrics, sleep, clock)
     finally:
+        await transport.close()
         await runner.cleanup()

@@ -17,7 +17,8 @@ from simulator.commands.serve import bind
 from simulator.dialects.call import WalletCall
 from simulator.dialects.native import NativeDialect
 from simulator.errors import WalletProtocolError, WalletTimeout
-from simulator.wallet_client.client import MAX_REPLY_BYTES, WalletClient, make_session
+from simulator.wallet_client.client import MAX_REPLY_BYTES, WalletClient
+from simulator.wallet_client.transport import WalletTransport
 
 CALL = WalletCall("balance", "p-1", "token", "USD")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -46,11 +47,11 @@ async def serving(handler: Handler) -> AsyncIterator[tuple[str, list[str]]]:
 
 @asynccontextmanager
 async def client_for(url: str, limit: float = 5.0) -> AsyncIterator[WalletClient]:
-    session = make_session(4)
+    transport = WalletTransport(4)
     try:
-        yield WalletClient(session, NativeDialect(url, "casino-sim", b"secret", ManualClock()), timeout=limit)
+        yield WalletClient(transport, NativeDialect(url, "casino-sim", b"secret", ManualClock()), timeout=limit)
     finally:
-        await session.close()
+        await transport.close()
 
 
 async def balance_reply(request: web.Request) -> web.Response:
