@@ -63,10 +63,22 @@ class _Shifted:
 
 
 class Wire(ABC):
+    """What every dialect shares. The defaults are the common case: a JSON body, and replies that are always HTTP
+    200 with the outcome as a code in the body; each dialect states only where it departs from them."""
+
     name: ClassVar[str]
     MISSING: ClassVar[dict[Capability, str]] = {}
     amount_path: ClassVar[tuple[str, ...]] = ("amount",)
     open_wins: ClassVar[bool] = True  # a win may leave its round open (false: every win ends the round)
+    setup_hint: ClassVar[str]  # the setup error when a dialect that needs keys.secret has none
+    id_field: ClassVar[str | None] = None  # the request id, in requests and in replies (None: there is none)
+    # replies: the field with the outcome code, the success code, every code the dialect defines (success included),
+    # the problem with any other code (a format string for the code), where a success echoes the transaction id
+    code_field: ClassVar[str] = "status"
+    ok_code: ClassVar[object]
+    codes: ClassVar[frozenset[object]]
+    unknown_code: ClassVar[str]
+    tx_field: ClassVar[str | None] = None
 
     def __init__(self, url: str, keys: Keys, clock: Clock) -> None:
         self.url = url.rstrip("/")
@@ -90,10 +102,16 @@ class Wire(ABC):
         """Values that must never appear in a report."""
         return [self.keys.secret.decode(errors="replace")] if self.keys.secret else []
 
+    def _secret(self) -> bytes:
+        if not self.keys.secret:
+            raise SetupError(self.setup_hint)
+        return self.keys.secret
+
     # editing a built request (the head of a chain; what follows it is kept)
 
-    @abstractmethod
-    def fields(self, request: WalletRequest) -> dict[str, Any]: ...
+    def fields(self, request: WalletRequest) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(request.body)
+        return data
 
     @abstractmethod
     def with_fields(self, request: WalletRequest, fields: Mapping[str, Any], *, sign: bool = True) -> WalletRequest:
@@ -131,14 +149,16 @@ class Wire(ABC):
     # request ids
 
     def request_id(self, request: WalletRequest) -> str | None:
-        return None
+        return None if self.id_field is None else str(self.fields(request)[self.id_field])
 
     def echoed_id(self, reply: Mapping[str, Any]) -> object:
-        return None
+        return None if self.id_field is None else reply.get(self.id_field)
 
     def renewed(self, request: WalletRequest) -> WalletRequest:
         """The same request under a new request id (a new attempt, not a retry)."""
-        return request
+        if self.id_field is None:
+            return request
+        return self.with_fields(request, self.fields(request) | {self.id_field: str(uuid.uuid4())})
 
     # replies
 
@@ -152,8 +172,55 @@ class Wire(ABC):
             return [f"HTTP {status}: the body is not a JSON object"]
         return self._problems(call, status, data)
 
+    def _problems(self, call: WalletCall, status: int, data: dict[str, Any]) -> list[str]:
+        """HTTP 200 always, a code the dialect defines, the dialect's own fields; on success the currency and,
+        where the dialect echoes it, the transaction id."""
+        out = [] if status == 200 else [f"every reply is HTTP 200, got {status}"]
+        code = data.get(self.code_field)
+        if not self._known(code):
+            out.append(self.unknown_code.format(code))
+        out += self._field_problems(call, code, data)
+        if code == self.ok_code:
+            if data.get("currency") != call.currency:
+                out.append(f"currency must be {call.currency!r}, got {data.get('currency')!r}")
+            if self.tx_field and call.operation != "balance" and data.get(self.tx_field) != call.transaction_id:
+                out.append(f"{self.tx_field} must echo {call.transaction_id!r}, got {data.get(self.tx_field)!r}")
+        return out
+
+    def _known(self, code: object) -> bool:
+        return code in self.codes
+
+    def _field_problems(self, call: WalletCall, code: object, data: dict[str, Any]) -> list[str]:
+        """What is wrong with the dialect's own fields of a reply with this code."""
+        return []
+
+
+class _HeaderSigned(Wire):
+    """A dialect that signs the JSON body into one header."""
+
+    signature_header: ClassVar[str]
+
     @abstractmethod
-    def _problems(self, call: WalletCall, status: int, data: dict[str, Any]) -> list[str]: ...
+    def _signature(self, request: WalletRequest, *, wrong: bool = False) -> str:
+        """The signature of the request's body, or (``wrong``) one that no wallet may accept."""
+
+    def with_fields(self, request: WalletRequest, fields: Mapping[str, Any], *, sign: bool = True) -> WalletRequest:
+        edited = dataclasses.replace(request, body=_json(fields), headers=dict(request.headers))
+        return self._with_signature(edited, self._signature(edited)) if sign else edited
+
+    def unsigned(self, request: WalletRequest) -> WalletRequest:
+        headers = {k: v for k, v in request.headers.items() if k != self.signature_header}
+        return dataclasses.replace(request, headers=headers)
+
+    def wrongly_signed(self, request: WalletRequest) -> WalletRequest:
+        return self._with_signature(request, self._signature(request, wrong=True))
+
+    def _with_signature(self, request: WalletRequest, signature: str) -> WalletRequest:
+        return dataclasses.replace(request, headers={**request.headers, self.signature_header: signature})
+
+
+def _json(fields: Mapping[str, Any]) -> bytes:
+    return json.dumps(fields, separators=(",", ":")).encode()
 
 
 def _is_int(value: object) -> bool:
@@ -172,43 +239,28 @@ def _exact_decimal(value: object, currency: str, *, numbers: bool, strings: bool
     return minor == minor.to_integral_value()
 
 
-def _finer(amount: int, currency: str) -> str:
-    exp = exponent(currency)
-    return f"{Decimal(amount).scaleb(-exp) + Decimal(1).scaleb(-exp - 1):f}"
+def _decimal_amount(variant: AmountVariant, amount: int, currency: str) -> str:
+    """``Wire.wire_amount`` for the dialects that write amounts as decimal strings of the major unit."""
+    if variant == "negative":
+        return "-" + to_decimal(amount, currency)
+    if variant == "finer":
+        exp = exponent(currency)
+        return f"{Decimal(amount).scaleb(-exp) + Decimal(1).scaleb(-exp - 1):f}"
+    return to_decimal(HUGE, currency)
 
 
-class NativeWire(Wire):
+class NativeWire(_HeaderSigned):
     name = "native"
+    setup_hint = "the native dialect signs with a shared secret: give --secret"
+    id_field = "request_id"
+    signature_header = native.SIGNATURE_HEADER
 
     def dialect(self, age: float = 0.0) -> Dialect:
-        secret = self._secret()
-        return native.NativeDialect(self.url, self.keys.key_id, secret, _Shifted(self.clock, age))
+        return native.NativeDialect(self.url, self.keys.key_id, self._secret(), _Shifted(self.clock, age))
 
-    def _secret(self) -> bytes:
-        if not self.keys.secret:
-            raise SetupError("the native dialect signs with a shared secret: give --secret")
-        return self.keys.secret
-
-    def fields(self, request: WalletRequest) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(request.body)
-        return data
-
-    def with_fields(self, request: WalletRequest, fields: Mapping[str, Any], *, sign: bool = True) -> WalletRequest:
-        body = json.dumps(fields, separators=(",", ":")).encode()
-        headers = dict(request.headers)
-        if sign:
-            headers[native.SIGNATURE_HEADER] = native.sign(self._secret(), headers[native.TIMESTAMP_HEADER], body)
-        return dataclasses.replace(request, body=body, headers=headers)
-
-    def unsigned(self, request: WalletRequest) -> WalletRequest:
-        headers = {k: v for k, v in request.headers.items() if k != native.SIGNATURE_HEADER}
-        return dataclasses.replace(request, headers=headers)
-
-    def wrongly_signed(self, request: WalletRequest) -> WalletRequest:
-        headers = dict(request.headers)
-        timestamp = headers[native.TIMESTAMP_HEADER]
-        headers[native.SIGNATURE_HEADER] = native.sign(_WRONG_KEY, timestamp, request.body)
-        return dataclasses.replace(request, headers=headers)
+    def _signature(self, request: WalletRequest, *, wrong: bool = False) -> str:
+        secret = _WRONG_KEY if wrong else self._secret()
+        return native.sign(secret, request.headers[native.TIMESTAMP_HEADER], request.body)
 
     def wire_amount(self, variant: AmountVariant, amount: int, currency: str) -> object | None:
         if variant == "negative":
@@ -217,16 +269,8 @@ class NativeWire(Wire):
             return amount + 0.5  # half a minor unit: a JSON number with a fraction
         return HUGE
 
-    def request_id(self, request: WalletRequest) -> str | None:
-        return str(self.fields(request)["request_id"])
-
-    def echoed_id(self, reply: Mapping[str, Any]) -> object:
-        return reply.get("request_id")
-
-    def renewed(self, request: WalletRequest) -> WalletRequest:
-        return self.edited(request, request_id=str(uuid.uuid4()))
-
     def _problems(self, call: WalletCall, status: int, data: dict[str, Any]) -> list[str]:
+        """Native replies say success or refusal with the HTTP status, not with a code in the body."""
         out: list[str] = []
         if 200 <= status < 300:
             if not _is_int(data.get("balance")) or data["balance"] < 0:
@@ -252,8 +296,14 @@ class NativeWire(Wire):
         return out
 
 
-class RsaJsonWire(Wire):
+class RsaJsonWire(_HeaderSigned):
     name = "rsa_json"
+    id_field = "request_id"
+    signature_header = rsa_json.SIGNATURE_HEADER
+    ok_code = rsa_json.OK
+    codes = frozenset({rsa_json.OK, *rsa_json.TO_NATIVE, *rsa_json.UNCERTAIN})
+    unknown_code = "status {!r} is not an rsa_json status"
+    tx_field = "tx_id"
 
     def __init__(self, url: str, keys: Keys, clock: Clock) -> None:
         if keys.signer is not None:
@@ -275,25 +325,8 @@ class RsaJsonWire(Wire):
     def supports(self, currency: str) -> bool:
         return rsa_json.supports(currency)
 
-    def fields(self, request: WalletRequest) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(request.body)
-        return data
-
-    def with_fields(self, request: WalletRequest, fields: Mapping[str, Any], *, sign: bool = True) -> WalletRequest:
-        body = json.dumps(fields, separators=(",", ":")).encode()
-        headers = dict(request.headers)
-        if sign:
-            headers[rsa_json.SIGNATURE_HEADER] = self.signer.sign(body)
-        return dataclasses.replace(request, body=body, headers=headers)
-
-    def unsigned(self, request: WalletRequest) -> WalletRequest:
-        headers = {k: v for k, v in request.headers.items() if k != rsa_json.SIGNATURE_HEADER}
-        return dataclasses.replace(request, headers=headers)
-
-    def wrongly_signed(self, request: WalletRequest) -> WalletRequest:
-        headers = dict(request.headers)
-        headers[rsa_json.SIGNATURE_HEADER] = self.signer.sign(request.body + b" ")  # genuine, of other bytes
-        return dataclasses.replace(request, headers=headers)
+    def _signature(self, request: WalletRequest, *, wrong: bool = False) -> str:
+        return self.signer.sign(request.body + b" " if wrong else request.body)  # wrong: genuine, of other bytes
 
     def wire_amount(self, variant: AmountVariant, amount: int, currency: str) -> object | None:
         if variant == "negative":
@@ -304,22 +337,8 @@ class RsaJsonWire(Wire):
             return to_scaled(amount, currency, rsa_json.SCALE) + 1
         return to_scaled(HUGE, currency, rsa_json.SCALE)
 
-    def request_id(self, request: WalletRequest) -> str | None:
-        return str(self.fields(request)["request_id"])
-
-    def echoed_id(self, reply: Mapping[str, Any]) -> object:
-        return reply.get("request_id")
-
-    def renewed(self, request: WalletRequest) -> WalletRequest:
-        return self.edited(request, request_id=str(uuid.uuid4()))
-
-    def _problems(self, call: WalletCall, status: int, data: dict[str, Any]) -> list[str]:
+    def _field_problems(self, call: WalletCall, code: object, data: dict[str, Any]) -> list[str]:
         out: list[str] = []
-        if status != 200:
-            out.append(f"every reply is HTTP 200, got {status}")
-        code = data.get("status")
-        if code != rsa_json.OK and code not in rsa_json.TO_NATIVE and code not in rsa_json.UNCERTAIN:
-            out.append(f"status {code!r} is not an rsa_json status")
         factor = 10 ** (rsa_json.SCALE - exponent(call.currency))
         balance = data.get("balance")
         needs_balance = code in (rsa_json.OK, "RS_ERROR_NOT_ENOUGH_MONEY")
@@ -328,12 +347,7 @@ class RsaJsonWire(Wire):
             out.append(
                 f"balance must be a non-negative integer of 1/100000 units, whole {call.currency}, got {balance!r}"
             )
-        if code == rsa_json.OK:
-            if data.get("currency") != call.currency:
-                out.append(f"currency must be {call.currency!r}, got {data.get('currency')!r}")
-            if call.operation != "balance" and data.get("tx_id") != call.transaction_id:
-                out.append(f"tx_id must echo {call.transaction_id!r}, got {data.get('tx_id')!r}")
-        elif "message" in data and not isinstance(data["message"], str):
+        if code != rsa_json.OK and "message" in data and not isinstance(data["message"], str):
             out.append("message must be a string")
         return out
 
@@ -343,14 +357,14 @@ class Md5FormWire(Wire):
     MISSING: ClassVar[dict[Capability, str]] = {
         "request_id": "md5_form requests carry no request id: idempotency rests on `reference` alone",
     }
+    setup_hint = "md5_form hashes with a shared secret: give --secret"
+    code_field = "error"
+    ok_code = md5_form.OK
+    codes = frozenset({md5_form.OK, *md5_form.TO_NATIVE, *md5_form.UNCERTAIN})
+    unknown_code = "error must be one of the dialect's numeric codes, got {!r}"
 
     def dialect(self, age: float = 0.0) -> Dialect:
         return md5_form.Md5FormDialect(self.url, self.keys.key_id, self._secret(), _Shifted(self.clock, age))
-
-    def _secret(self) -> bytes:
-        if not self.keys.secret:
-            raise SetupError("md5_form hashes with a shared secret: give --secret")
-        return self.keys.secret
 
     def fields(self, request: WalletRequest) -> dict[str, Any]:
         return dict(parse_qsl(request.body.decode(), keep_blank_values=True))
@@ -372,28 +386,16 @@ class Md5FormWire(Wire):
         return dataclasses.replace(request, body=urlencode(params).encode())
 
     def wire_amount(self, variant: AmountVariant, amount: int, currency: str) -> object | None:
-        if variant == "negative":
-            return "-" + to_decimal(amount, currency)
-        if variant == "finer":
-            return _finer(amount, currency)
-        return to_decimal(HUGE, currency)
+        return _decimal_amount(variant, amount, currency)
 
-    def _problems(self, call: WalletCall, status: int, data: dict[str, Any]) -> list[str]:
-        out: list[str] = []
-        if status != 200:
-            out.append(f"every reply is HTTP 200, got {status}")
-        code = data.get("error")
-        if not _is_int(code) or (
-            code != md5_form.OK and code not in md5_form.TO_NATIVE and code not in md5_form.UNCERTAIN
-        ):
-            out.append(f"error must be one of the dialect's numeric codes, got {code!r}")
-        if not isinstance(data.get("description"), str):
-            out.append("description must be a string")
+    def _known(self, code: object) -> bool:
+        return _is_int(code) and code in self.codes
+
+    def _field_problems(self, call: WalletCall, code: object, data: dict[str, Any]) -> list[str]:
+        out = [] if isinstance(data.get("description"), str) else ["description must be a string"]
         cash = data.get("cash")
         if code in (md5_form.OK, 1) and not _exact_decimal(cash, call.currency, numbers=True, strings=False):
             out.append(f"cash must be a JSON number with at most the {call.currency} decimal places, got {cash!r}")
-        if code == md5_form.OK and data.get("currency") != call.currency:
-            out.append(f"currency must be {call.currency!r}, got {data.get('currency')!r}")
         return out
 
 
@@ -407,21 +409,17 @@ class TokenQueryWire(Wire):
         "timestamp": "token_query requests carry no timestamp, so there is no replay window to test",
         "win_only": "token_query's credit always settles a debit (refId): a win without a bet is not expressible",
     }
+    setup_hint = "token_query sends the operator token: give it with --secret"
+    id_field = "uuid"
+    ok_code = token_query.OK
+    codes = frozenset({token_query.OK, *token_query.TO_NATIVE, *token_query.UNCERTAIN})
+    unknown_code = "status {!r} is not a token_query status"
 
     def dialect(self, age: float = 0.0) -> Dialect:
         return token_query.TokenQueryDialect(self.url, self.keys.key_id, self._secret(), _Shifted(self.clock, age))
 
-    def _secret(self) -> bytes:
-        if not self.keys.secret:
-            raise SetupError("token_query sends the operator token: give it with --secret")
-        return self.keys.secret
-
-    def fields(self, request: WalletRequest) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(request.body)
-        return data
-
     def with_fields(self, request: WalletRequest, fields: Mapping[str, Any], *, sign: bool = True) -> WalletRequest:
-        return dataclasses.replace(request, body=json.dumps(fields, separators=(",", ":")).encode())
+        return dataclasses.replace(request, body=_json(fields))  # the token in the query string stays
 
     def _with_token(self, request: WalletRequest, token: str | None) -> WalletRequest:
         parts = urlsplit(request.url)
@@ -437,36 +435,15 @@ class TokenQueryWire(Wire):
         return self._with_token(request, _WRONG_KEY.decode())
 
     def wire_amount(self, variant: AmountVariant, amount: int, currency: str) -> object | None:
-        if variant == "negative":
-            return "-" + to_decimal(amount, currency)
-        if variant == "finer":
-            return _finer(amount, currency)
-        return to_decimal(HUGE, currency)
+        return _decimal_amount(variant, amount, currency)
 
-    def request_id(self, request: WalletRequest) -> str | None:
-        return str(self.fields(request)["uuid"])
-
-    def echoed_id(self, reply: Mapping[str, Any]) -> object:
-        return reply.get("uuid")
-
-    def renewed(self, request: WalletRequest) -> WalletRequest:
-        return self.edited(request, uuid=str(uuid.uuid4()))
-
-    def _problems(self, call: WalletCall, status: int, data: dict[str, Any]) -> list[str]:
-        out: list[str] = []
-        if status != 200:
-            out.append(f"every reply is HTTP 200, got {status}")
-        code = data.get("status")
-        if code != token_query.OK and code not in token_query.TO_NATIVE and code not in token_query.UNCERTAIN:
-            out.append(f"status {code!r} is not a token_query status")
+    def _field_problems(self, call: WalletCall, code: object, data: dict[str, Any]) -> list[str]:
         balance = data.get("balance")
         if code in (token_query.OK, "INSUFFICIENT_FUNDS") and not _exact_decimal(
             balance, call.currency, numbers=True, strings=True
         ):
-            out.append(f"balance must be a decimal with at most the {call.currency} decimal places, got {balance!r}")
-        if code == token_query.OK and data.get("currency") != call.currency:
-            out.append(f"currency must be {call.currency!r}, got {data.get('currency')!r}")
-        return out
+            return [f"balance must be a decimal with at most the {call.currency} decimal places, got {balance!r}"]
+        return []
 
 
 WIRES: dict[str, type[Wire]] = {w.name: w for w in (NativeWire, RsaJsonWire, Md5FormWire, TokenQueryWire)}
