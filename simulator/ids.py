@@ -39,7 +39,8 @@ class RandomIds:
         bits = self._bits(74)
         ms = self._now_ns() // 1_000_000
         value = ms << 80 | 0x7 << 76 | (bits >> 62 & _RAND_A) << 64 | 0b10 << 62 | bits & _RAND_B
-        return str(uuid.UUID(int=value))
+        h = f"{value:032x}"  # what str(uuid.UUID(int=value)) prints, without building the object
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def server_seed(self) -> str:
         return secrets.token_hex(32)

@@ -37,7 +37,7 @@ def string_to_sign(method: str, target: str, timestamp: str, nonce: str, body: b
 
 def sign(secret: bytes, method: str, target: str, timestamp: str, nonce: str, body: bytes) -> str:
     message = string_to_sign(method, target, timestamp, nonce, body).encode("utf-8", "replace")
-    return "sha256=" + hmac.new(secret, message, hashlib.sha256).hexdigest()
+    return "sha256=" + hmac.digest(secret, message, "sha256").hex()
 
 
 def signature_valid(

@@ -9,7 +9,6 @@ Signature recipe (also in the README): ``X-Casino-Sim-Signature: sha256=<hex HMA
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 from collections.abc import Callable
@@ -47,7 +46,7 @@ UNCERTAIN_CODES = frozenset({"INTERNAL_ERROR"})
 
 
 def sign(secret: bytes, timestamp: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return "sha256=" + hmac.digest(secret, timestamp.encode() + b"." + body, "sha256").hex()
 
 
 def signature_valid(secret: bytes, timestamp: str, body: bytes, signature: str) -> bool:

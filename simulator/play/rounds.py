@@ -162,32 +162,40 @@ class RoundService:
         if not low <= amount <= high:
             raise BetOutOfLimits(f"bet {amount} is outside this game's limits for {currency}: {low} to {high}")
 
-    def _transaction(self, session: Session, round_id: str, kind: str, amount: int, **fields: Any) -> Transaction:
+    def _transaction(
+        self,
+        session: Session,
+        round_id: str,
+        kind: str,
+        amount: int,
+        *,
+        round_closed: bool = False,
+        reference_transaction_id: str | None = None,
+    ) -> Transaction:
         now = self._clock.now()
-        values: dict[str, Any] = {
-            "seq": 0,
-            "transaction_id": self._ids.uuid(),
-            "round_id": round_id,
-            "kind": kind,
-            "player_id": session.player_id,
-            "session_token": session.token,
-            "wallet_session": session.operator_token,
-            "game_id": session.game_id,
-            "studio_id": session.studio_id,
-            "currency": session.currency,
-            "amount": amount,
-            "round_closed": False,
-            "reference_transaction_id": None,
-            "status": "pending",
-            "attempts": 0,
+        return Transaction(
+            seq=0,
+            transaction_id=self._ids.uuid(),
+            round_id=round_id,
+            kind=kind,
+            player_id=session.player_id,
+            session_token=session.token,
+            wallet_session=session.operator_token,
+            game_id=session.game_id,
+            studio_id=session.studio_id,
+            currency=session.currency,
+            amount=amount,
+            round_closed=round_closed,
+            reference_transaction_id=reference_transaction_id,
+            status="pending",
+            attempts=0,
             # sent inline first; the worker takes over only if this process never records an answer
-            "next_attempt_at": now + self._lease,
-            "last_error": None,
-            "balance_after": None,
-            "created_at": now,
-            "updated_at": now,
-        }
-        return Transaction(**(values | fields))
+            next_attempt_at=now + self._lease,
+            last_error=None,
+            balance_after=None,
+            created_at=now,
+            updated_at=now,
+        )
 
     async def play(self, token: str, amount: int, params: Mapping[str, Any]) -> RoundResult:
         with self._tracked():
@@ -319,7 +327,7 @@ class RoundService:
             return await self._wallet_for(bet.studio_id).call(bet.call())
         except WalletRefused as exc:
             await self._store.settle(
-                bet.transaction_id,
+                bet,
                 status="refused",
                 now=self._clock.now(),
                 error=exc.code,
@@ -332,7 +340,7 @@ class RoundService:
                 bet, self._ids.uuid(), now, closes_round=round_status is not None, send_at=now + self._lease
             )
             queued = await self._store.settle(
-                bet.transaction_id,
+                bet,
                 status="failed",
                 now=now,
                 error=exc.code,
@@ -347,9 +355,7 @@ class RoundService:
         """Record an acknowledged bet and what follows. If it is no longer pending, this process stalled
         past the lease and a worker already declared it orphaned and queued its rollback: the round cannot
         go on."""
-        if not await self._store.settle(
-            bet.transaction_id, status="acked", now=self._clock.now(), balance=reply.balance, **then
-        ):
+        if not await self._store.settle(bet, status="acked", now=self._clock.now(), balance=reply.balance, **then):
             raise WalletTimeout("the bet was confirmed too late and has been rolled back")
 
     async def _released(self, round_id: str, **state: Any) -> None:

@@ -70,7 +70,7 @@ class Settler:
             return None
         closes = "rolled_back" if t.kind == "rollback" else "closed"
         await self._store.settle(
-            t.transaction_id,
+            t,
             status="acked",
             now=self._clock.now(),
             balance=reply.balance,
@@ -84,7 +84,7 @@ class Settler:
             log.info("rollback %s: wallet says %s; nothing to return", t.transaction_id, exc.code)
             balance = exc.extra.get("balance")
             await self._store.settle(
-                t.transaction_id,
+                t,
                 status="acked",
                 now=now,
                 error=exc.code,
@@ -99,7 +99,7 @@ class Settler:
             exc.code,
             t.round_id,
         )
-        await self._store.settle(t.transaction_id, status="refused", now=now, error=exc.code, round_status="manual")
+        await self._store.settle(t, status="refused", now=now, error=exc.code, round_status="manual")
 
     async def _retry_later(self, t: Transaction, error: str) -> None:
         now = self._clock.now()
@@ -112,7 +112,7 @@ class Settler:
                 t.attempts + 1,
                 t.round_id,
             )
-            await self._store.settle(t.transaction_id, status="abandoned", now=now, error=error, round_status="manual")
+            await self._store.settle(t, status="abandoned", now=now, error=error, round_status="manual")
             return
         self.retries += 1
         delay = backoff_delay(t.attempts, base=self._base, cap=self._cap, rng=self._rng)

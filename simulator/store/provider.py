@@ -452,7 +452,7 @@ class ProviderStore:
 
     async def settle(
         self,
-        transaction_id: str,
+        t: Transaction,
         *,
         status: str,
         now: float,
@@ -465,6 +465,7 @@ class ProviderStore:
         """Record the wallet's answer to a pending transaction and, atomically, what follows from it (round
         status, the next pending transaction). False, with nothing changed, when the transaction is no longer
         pending: its fate was already recorded (by a worker that took an orphan over, or a twin delivery)."""
+        transaction_id = t.transaction_id
         async with self.db.transaction() as tx:
             changed = await tx.execute(
                 "UPDATE transactions SET status = ?, attempts = attempts + 1, balance_after = ?,"
@@ -481,11 +482,10 @@ class ProviderStore:
                 sets, args = "status = ?, updated_at = ?", [round_status, now]
                 if round_win is not None:
                     sets, args = sets + ", win = ?", [*args, round_win]
-                of_tx = "(SELECT round_id FROM transactions WHERE transaction_id = ?)"
                 await tx.execute(
-                    f"UPDATE rounds SET {sets} WHERE round_id = {of_tx} AND status NOT IN {_SETTLED_OR_MANUAL}",  # noqa: S608
+                    f"UPDATE rounds SET {sets} WHERE round_id = ? AND status NOT IN {_SETTLED_OR_MANUAL}",  # noqa: S608
                     *args,
-                    transaction_id,
+                    t.round_id,
                 )
             if follow_up is not None:
                 await self._insert_transaction(tx, follow_up)

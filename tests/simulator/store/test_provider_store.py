@@ -129,12 +129,12 @@ async def test_settle_changes_only_a_pending_transaction(store: ProviderStore) -
     await open_with(store, round_("r1"), bet)
     win = tx("r1", "win", reference_transaction_id=bet.transaction_id)
     assert await store.settle(
-        bet.transaction_id, status="acked", now=NOW, balance=900, round_status="settling", follow_up=win
+        bet, status="acked", now=NOW, balance=900, round_status="settling", follow_up=win
     )
     # a second answer for the same bet (a stalled twin) changes nothing and queues nothing
     again = tx("r1", "win")
     assert not await store.settle(
-        bet.transaction_id, status="failed", now=NOW, round_status="rolling_back", follow_up=again
+        bet, status="failed", now=NOW, round_status="rolling_back", follow_up=again
     )
     assert await status_of(store, bet.transaction_id) == "acked"
     assert await round_status(store, "r1") == "settling"
@@ -145,7 +145,7 @@ async def test_settle_never_moves_a_final_round(store: ProviderStore) -> None:
     bet = tx("r1", status="acked")
     win = tx("r1", "win")
     await open_with(store, round_("r1", status="closed"), bet, win)
-    assert await store.settle(win.transaction_id, status="refused", now=NOW, round_status="manual")
+    assert await store.settle(win, status="refused", now=NOW, round_status="manual")
     assert await round_status(store, "r1") == "closed"
 
 
@@ -181,7 +181,7 @@ async def test_reschedule_counts_attempts_and_leaves_settled_rows_alone(store: P
         NOW + 5,
         "WALLET_TIMEOUT: slow",
     )
-    await store.settle(win.transaction_id, status="acked", now=NOW, round_status="closed")
+    await store.settle(win, status="acked", now=NOW, round_status="closed")
     await store.reschedule(win.transaction_id, next_attempt_at=NOW + 9, error="late", now=NOW)
     t = await store.get_transaction(win.transaction_id)
     assert t is not None and (t.status, t.attempts, t.next_attempt_at) == ("acked", 2, NOW + 5)
