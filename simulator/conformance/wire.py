@@ -164,12 +164,9 @@ class Wire(ABC):
 
     def reply_problems(self, call: WalletCall, status: int, body: bytes) -> list[str]:
         """What in this reply departs from the dialect's documented shape (empty when nothing does)."""
-        try:
-            data = json.loads(body, parse_float=Decimal)
-        except (ValueError, UnicodeDecodeError):
-            return [f"HTTP {status}: the body is not JSON"]
-        if not isinstance(data, dict):
-            return [f"HTTP {status}: the body is not a JSON object"]
+        data, problem = read_object(body)
+        if data is None:
+            return [f"HTTP {status}: {problem}"]
         return self._problems(call, status, data)
 
     def _problems(self, call: WalletCall, status: int, data: dict[str, Any]) -> list[str]:
@@ -221,6 +218,31 @@ class _HeaderSigned(Wire):
 
 def _json(fields: Mapping[str, Any]) -> bytes:
     return json.dumps(fields, separators=(",", ":")).encode()
+
+
+def read_object(body: bytes, *, decimals: bool = True) -> tuple[dict[str, Any] | None, str]:
+    """A reply as the JSON object every dialect answers with (numbers with a fraction as ``Decimal`` when
+    ``decimals``), or ``None`` and what it is instead: "the reply is not JSON", "the reply is a JSON array, not
+    an object"."""
+    try:
+        data = json.loads(body, parse_float=Decimal if decimals else float)
+    except ValueError:  # UnicodeDecodeError included
+        return None, "the reply is not JSON"
+    if not isinstance(data, dict):
+        return None, f"the reply is {_json_kind(data)}, not an object"
+    return data, ""
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "a JSON array"
+    if isinstance(value, str):
+        return "a JSON string"
+    if isinstance(value, bool):
+        return "a JSON boolean"
+    if value is None:
+        return "JSON null"
+    return "a JSON number"
 
 
 def _is_int(value: object) -> bool:
