@@ -1,6 +1,6 @@
-"""Odd replies are the wallet's defect, reported like any other: a reply that is a JSON array, number or
-string instead of an object. The checks name what was wrong in plain words, go on judging their other
-samples, and none of them crashes.
+"""Odd replies are the wallet's defect, reported like any other: a code sent as a list or an object, a reply
+that is a JSON array, number or string instead of an object. The checks name what was wrong in plain words, go
+on judging their other samples, and none of them crashes.
 
 The wallets are the reference wallet with its replies to bets rewritten on the way out (a middleware put in
 front of every other), so everything but those replies stays correct."""
@@ -61,6 +61,42 @@ def assert_nothing_crashed(result: SuiteResult) -> None:
     text = json.dumps(result.to_json())
     for raw in ("TypeError", "AttributeError", "unhashable", "has no attribute", "Traceback"):
         assert raw not in text, raw
+
+
+CODE_FIELD = {"native": "error.code", "rsa_json": "status", "token_query": "status"}
+ODD_CODES: dict[str, Callable[[object], object]] = {"list": lambda code: [code], "object": lambda code: {"code": code}}
+
+
+@pytest.mark.parametrize("shape", list(ODD_CODES))
+@pytest.mark.parametrize("dialect", list(CODE_FIELD))
+async def test_a_code_that_is_a_list_or_an_object_is_named_and_no_check_crashes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dialect: str, shape: str
+) -> None:
+    wrap = ODD_CODES[shape]
+
+    def rewrite(status: int, reply: Any) -> tuple[int, Any]:
+        if dialect == "native":  # native says refusals with the HTTP status and the code in error.code
+            if status >= 400:
+                reply["error"]["code"] = wrap(reply["error"]["code"])
+        else:
+            reply["status"] = wrap(reply["status"])
+        return status, reply
+
+    odd_bet_replies(monkeypatch, rewrite)
+    result = await run_suite(tmp_path, dialect)
+    assert_nothing_crashed(result)
+    schema = check(result, "format.reply-schema")
+    assert schema.status is Status.FAIL
+    message = f"{CODE_FIELD[dialect]} is {'a list' if shape == 'list' else 'an object'}, not a string code"
+    assert message in saw(schema, "reply to the refused bet")
+    if dialect != "native":  # every bet reply carries it: the first one did not stop the check
+        assert message in saw(schema, "reply to the accepted bet")
+    assert [e.step for e in schema.expectations if e.step.startswith("reply to")] == [
+        "reply to the balance enquiry",
+        "reply to the accepted bet",
+        "reply to the refused bet",
+    ]
+    assert check(result, "bet.insufficient-funds").status is Status.FAIL  # unreadable: no refusal was read
 
 
 NOT_OBJECTS: dict[str, tuple[Callable[[object], object], str]] = {
