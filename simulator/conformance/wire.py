@@ -276,8 +276,14 @@ def _exact_decimal(value: object, currency: str, *, numbers: bool, strings: bool
     if isinstance(value, str) and not _DECIMAL.fullmatch(value):
         return False
     number = Decimal(value)
-    minor = number.scaleb(exponent(currency))
-    return minor == minor.to_integral_value()
+    if not number.is_finite():
+        return False
+    # digit by digit, outside any decimal context: scaling overflows past its exponent limits and rounds long
+    # numbers to 28 digits, which made an absurd exponent crash the check and a 35th decimal place vanish
+    _, digits, exp = number.as_tuple()
+    assert isinstance(exp, int)  # finite
+    beyond = -(exp + exponent(currency))  # digits after the currency's last decimal place
+    return beyond <= 0 or not any(digits[-beyond:])
 
 
 def _decimal_amount(variant: AmountVariant, amount: int, currency: str) -> str:
