@@ -93,6 +93,8 @@ class Client:
                 )
             except WalletError as exc:
                 return Answer("unknown", call.currency, detail=exc.message, request=current)
+            if (unreadable := self.wire.unreadable(status, body)) is not None:
+                return Answer("invalid", call.currency, detail=unreadable, status=status, body=body, request=current)
             try:
                 if current.then is None:
                     reply = self.wire.studio.parse(call, status, body)

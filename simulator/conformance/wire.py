@@ -72,9 +72,11 @@ class Wire(ABC):
     open_wins: ClassVar[bool] = True  # a win may leave its round open (false: every win ends the round)
     setup_hint: ClassVar[str]  # the setup error when a dialect that needs keys.secret has none
     id_field: ClassVar[str | None] = None  # the request id, in requests and in replies (None: there is none)
-    # replies: the field with the outcome code, the success code, every code the dialect defines (success included),
-    # the problem with any other code (a format string for the code), where a success echoes the transaction id
+    # replies: the field with the outcome code and what a code is, the success code, every code the dialect defines
+    # (success included), the problem with any other code (a format string for the code), where a success echoes
+    # the transaction id
     code_field: ClassVar[str] = "status"
+    code_kind: ClassVar[str] = "a string code"
     ok_code: ClassVar[object]
     codes: ClassVar[frozenset[object]]
     unknown_code: ClassVar[str]
@@ -164,20 +166,25 @@ class Wire(ABC):
 
     def reply_problems(self, call: WalletCall, status: int, body: bytes) -> list[str]:
         """What in this reply departs from the dialect's documented shape (empty when nothing does)."""
-        try:
-            data = json.loads(body, parse_float=Decimal)
-        except (ValueError, UnicodeDecodeError):
-            return [f"HTTP {status}: the body is not JSON"]
-        if not isinstance(data, dict):
-            return [f"HTTP {status}: the body is not a JSON object"]
+        data, problem = read_object(body)
+        if data is None:
+            return [f"HTTP {status}: {problem}"]
         return self._problems(call, status, data)
+
+    def unreadable(self, status: int, body: bytes) -> str | None:
+        """What makes this reply one the dialect's own parser cannot be handed (``None``: it can read it, or
+        refuse it itself)."""
+        return None
 
     def _problems(self, call: WalletCall, status: int, data: dict[str, Any]) -> list[str]:
         """HTTP 200 always, a code the dialect defines, the dialect's own fields; on success the currency and,
         where the dialect echoes it, the transaction id."""
         out = [] if status == 200 else [f"every reply is HTTP 200, got {status}"]
         code = data.get(self.code_field)
-        if not self._known(code):
+        if (container := _container(code)) is not None:
+            out.append(f"{self.code_field} is {container}, not {self.code_kind}")
+            code = None  # no code: the fields that depend on it are judged as for an unknown one
+        elif not self._known(code):
             out.append(self.unknown_code.format(code))
         out += self._field_problems(call, code, data)
         if code == self.ok_code:
@@ -191,7 +198,7 @@ class Wire(ABC):
         return code in self.codes
 
     def _field_problems(self, call: WalletCall, code: object, data: dict[str, Any]) -> list[str]:
-        """What is wrong with the dialect's own fields of a reply with this code."""
+        """What is wrong with the dialect's own fields of a reply with this code (never a list or an object)."""
         return []
 
 
@@ -223,6 +230,40 @@ def _json(fields: Mapping[str, Any]) -> bytes:
     return json.dumps(fields, separators=(",", ":")).encode()
 
 
+def read_object(body: bytes, *, decimals: bool = True) -> tuple[dict[str, Any] | None, str]:
+    """A reply as the JSON object every dialect answers with (numbers with a fraction as ``Decimal`` when
+    ``decimals``), or ``None`` and what it is instead: "the reply is not JSON", "the reply is a JSON array, not
+    an object"."""
+    try:
+        data = json.loads(body, parse_float=Decimal if decimals else float)
+    except ValueError:  # UnicodeDecodeError included
+        return None, "the reply is not JSON"
+    if not isinstance(data, dict):
+        return None, f"the reply is {_json_kind(data)}, not an object"
+    return data, ""
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, list):
+        return "a JSON array"
+    if isinstance(value, str):
+        return "a JSON string"
+    if isinstance(value, bool):
+        return "a JSON boolean"
+    if value is None:
+        return "JSON null"
+    return "a JSON number"
+
+
+def _container(value: object) -> str | None:
+    """What a field that must hold a single code holds instead, when it is a list or an object."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return None
+
+
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -235,8 +276,14 @@ def _exact_decimal(value: object, currency: str, *, numbers: bool, strings: bool
     if isinstance(value, str) and not _DECIMAL.fullmatch(value):
         return False
     number = Decimal(value)
-    minor = number.scaleb(exponent(currency))
-    return minor == minor.to_integral_value()
+    if not number.is_finite():
+        return False
+    # digit by digit, outside any decimal context: scaling overflows past its exponent limits and rounds long
+    # numbers to 28 digits, which made an absurd exponent crash the check and a 35th decimal place vanish
+    _, digits, exp = number.as_tuple()
+    assert isinstance(exp, int)  # finite
+    beyond = -(exp + exponent(currency))  # digits after the currency's last decimal place
+    return beyond <= 0 or not any(digits[-beyond:])
 
 
 def _decimal_amount(variant: AmountVariant, amount: int, currency: str) -> str:
@@ -287,13 +334,25 @@ class NativeWire(_HeaderSigned):
         error = data.get("error")
         if not isinstance(error, dict):
             return ['a refusal must carry {"error": {"code": ..., "message": ...}}']
-        if error.get("code") not in native.ERROR_CODES:
+        if (container := _container(error.get("code"))) is not None:
+            out.append(f"error.code is {container}, not a string code")
+        elif error.get("code") not in native.ERROR_CODES:
             out.append(f"error.code {error.get('code')!r} is not a native code")
         if not isinstance(error.get("message"), str):
             out.append("error.message must be a string")
         if error.get("code") == "INSUFFICIENT_FUNDS" and not _is_int(data.get("balance")):
             out.append("INSUFFICIENT_FUNDS must carry the integer balance")
         return out
+
+    def unreadable(self, status: int, body: bytes) -> str | None:
+        """The native parser looks a refusal's error.code up among the native codes: a list or an object there
+        is named here instead."""
+        if 200 <= status < 300:
+            return None
+        data, _ = read_object(body)
+        error = data.get("error") if data is not None else None
+        container = _container(error.get("code")) if isinstance(error, dict) else None
+        return None if container is None else f"HTTP {status}: error.code is {container}, not a string code"
 
 
 class RsaJsonWire(_HeaderSigned):
@@ -359,6 +418,7 @@ class Md5FormWire(Wire):
     }
     setup_hint = "md5_form hashes with a shared secret: give --secret"
     code_field = "error"
+    code_kind = "a numeric code"
     ok_code = md5_form.OK
     codes = frozenset({md5_form.OK, *md5_form.TO_NATIVE, *md5_form.UNCERTAIN})
     unknown_code = "error must be one of the dialect's numeric codes, got {!r}"

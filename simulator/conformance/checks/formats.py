@@ -3,13 +3,12 @@ length and alphabet."""
 
 from __future__ import annotations
 
-import json
-
 from simulator.conformance.checks.common import STAKE
 from simulator.conformance.client import money
 from simulator.conformance.context import Context, Sent
 from simulator.conformance.players import Want
 from simulator.conformance.registry import check
+from simulator.conformance.wire import read_object
 
 CURRENCIES = ("JPY", "USD", "KWD", "USDT", "BTC")  # exponents 0, 2, 3, 6, 8
 LONG_ID = 128
@@ -56,11 +55,16 @@ async def reply_schema(ctx: Context) -> None:
 async def request_id_echo(ctx: Context) -> None:
     for what, sent in await _samples(ctx):
         sent_id = ctx.wire.request_id(sent.request)
-        try:
-            echoed = ctx.wire.echoed_id(json.loads(sent.answer.body))
-        except ValueError:
-            echoed = None
-        ctx.expect(f"reply to the {what}", echoed == sent_id, f"request id {sent_id}", f"{echoed!r}")
+        step, expected = f"reply to the {what}", f"request id {sent_id}"
+        if sent.answer.status is None:
+            ctx.expect(step, False, expected, sent.answer.describe())
+            continue
+        data, problem = read_object(sent.answer.body, decimals=False)
+        if data is None:
+            ctx.expect(step, False, expected, problem)
+            continue
+        echoed = ctx.wire.echoed_id(data)
+        ctx.expect(step, echoed == sent_id, expected, f"{echoed!r}")
 
 
 @check(

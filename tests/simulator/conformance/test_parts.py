@@ -160,6 +160,36 @@ def test_wire_edits_break_or_keep_the_authentication(name: str) -> None:
         assert _authentic(name, wire.renewed(built))
 
 
+DECIMAL_REPLY = {
+    "token_query": ("balance", '{{"status": "OK", "balance": {}, "currency": "USD"}}'),
+    "md5_form": ("cash", '{{"error": 0, "description": "", "cash": {}, "currency": "USD"}}'),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "amount", "exact"),
+    [
+        pytest.param("token_query", "1e999999", True, id="token_query-exponent-past-the-context"),
+        pytest.param("md5_form", "1e999999999", True, id="md5_form-exponent-past-the-context"),
+        pytest.param("token_query", "1e-999999999", False, id="token_query-tiny"),
+        pytest.param("md5_form", "100.00000000000000000000000000000001", False, id="md5_form-digit-35"),
+        pytest.param("token_query", '"100.00000000000000000000000000000001"', False, id="token_query-digit-35"),
+        pytest.param("token_query", '"100.00000000000000000000000000000000"', True, id="token_query-zeros"),
+        pytest.param("md5_form", "12.50", True, id="md5_form-cents"),
+    ],
+)
+def test_decimal_amounts_in_replies_are_judged_digit_by_digit(name: str, amount: str, exact: bool) -> None:
+    """Whatever its exponent or length, an amount is exact at the currency's scale or named as not: never a
+    decimal overflow, never digits rounded away by the decimal context."""
+    from simulator.conformance.wire import Wire
+
+    wire = _wires()[name]
+    assert isinstance(wire, Wire)
+    field, reply = DECIMAL_REPLY[name]
+    problems = wire.reply_problems(BET, 200, reply.format(amount).encode())
+    assert (not any(p.startswith(field) for p in problems)) == exact, problems
+
+
 def test_an_aged_request_carries_the_old_time() -> None:
     wire = _wires()["native"]
     from simulator.conformance.wire import Wire
