@@ -128,14 +128,10 @@ async def test_settle_changes_only_a_pending_transaction(store: ProviderStore) -
     bet = tx("r1")
     await open_with(store, round_("r1"), bet)
     win = tx("r1", "win", reference_transaction_id=bet.transaction_id)
-    assert await store.settle(
-        bet, status="acked", now=NOW, balance=900, round_status="settling", follow_up=win
-    )
+    assert await store.settle(bet, status="acked", now=NOW, balance=900, round_status="settling", follow_up=win)
     # a second answer for the same bet (a stalled twin) changes nothing and queues nothing
     again = tx("r1", "win")
-    assert not await store.settle(
-        bet, status="failed", now=NOW, round_status="rolling_back", follow_up=again
-    )
+    assert not await store.settle(bet, status="failed", now=NOW, round_status="rolling_back", follow_up=again)
     assert await status_of(store, bet.transaction_id) == "acked"
     assert await round_status(store, "r1") == "settling"
     assert [t.kind for t in await store.round_transactions("r1")] == ["bet", "win"]
