@@ -19,7 +19,7 @@ def reply_object(call: WalletCall, status: int, body: bytes, *, decimals: bool =
     parse_float: Callable[[str], Any] | None = Decimal if decimals else None
     try:
         data = json.loads(body, parse_float=parse_float)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested deeper than the parser goes
         data = None
     if isinstance(data, dict):
         return data

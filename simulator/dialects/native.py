@@ -111,7 +111,7 @@ class NativeDialect:
     def parse(self, call: WalletCall, status: int, body: bytes) -> WalletReply:
         try:
             data = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
             data = None
         if not isinstance(data, dict):
             if status >= 500:
@@ -128,6 +128,12 @@ class NativeDialect:
         error = data.get("error")
         code = error.get("code") if isinstance(error, dict) else None
         message = error.get("message", "") if isinstance(error, dict) else ""
+        if code is not None and not isinstance(code, str):
+            raise WalletProtocolError(
+                f"wallet answered {call.operation} with HTTP {status} and a {type(code).__name__} for error.code"
+            )
+        if not isinstance(message, str):
+            message = ""
         if code in UNCERTAIN_CODES or status >= 500:  # a 5xx never proves that nothing was applied
             raise WalletError(f"wallet failed {call.operation}: HTTP {status} {code or ''}".rstrip())
         if code not in ERROR_CODES:

@@ -89,6 +89,23 @@ def test_reply_parsers_never_crash(dialect: Dialect) -> None:
     check()
 
 
+ODD_REPLIES = [
+    b'{"error": {"code": ["INSUFFICIENT_FUNDS"]}}',
+    b'{"error": {"code": {"a": 1}}, "status": ["ERROR"]}',
+    b'{"error": {"code": "INSUFFICIENT_FUNDS", "message": ["x"]}, "status": {"a": 1}}',
+    b"[" * 100_000 + b"]" * 100_000,  # deeper than the JSON parser recurses
+]
+
+
+@pytest.mark.parametrize("dialect", dialects())
+@pytest.mark.parametrize("body", ODD_REPLIES, ids=["list-code", "object-code", "list-message", "deep"])
+@pytest.mark.parametrize("status", [200, 402, 500])
+def test_odd_replies_are_wallet_errors_not_crashes(dialect: Dialect, body: bytes, status: int) -> None:
+    call = WalletCall("bet", "p1", "s1", "USD", "t1", "r1", amount=100)
+    with pytest.raises(SimulatorError):
+        dialect.parse(call, status, body)
+
+
 @FUZZ
 @given(timestamp=st.text(max_size=20), body=st.binary(max_size=200), signature=st.text(max_size=80))
 def test_native_signature_check_only_answers_true_or_false(timestamp: str, body: bytes, signature: str) -> None:
