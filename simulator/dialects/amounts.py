@@ -74,7 +74,16 @@ def from_decimal(value: object, currency: str) -> int:
         number = Decimal(value)
     else:
         raise WalletProtocolError(f"wallet sent {value!r} where a decimal amount was expected")
-    minor = number.scaleb(exponent(currency))
-    if minor != minor.to_integral_value():
-        raise WalletProtocolError(f"wallet amount {value} has more decimal places than {currency} allows")
-    return int(minor)
+    # in integers: Decimal arithmetic rounds to 28 digits, which would pass a 29th decimal place unnoticed
+    sign, digits, power = number.as_tuple()
+    if len(digits) > 60 or not isinstance(power, int):
+        raise WalletProtocolError(f"wallet sent {value!r} where a decimal amount was expected")
+    magnitude, shift = int("".join(map(str, digits))), power + exponent(currency)
+    minor: int
+    if shift >= 0:
+        minor = magnitude * 10**shift
+    else:
+        minor, finer = divmod(magnitude, 10**-shift)
+        if finer:
+            raise WalletProtocolError(f"wallet amount {value} has more decimal places than {currency} allows")
+    return -minor if sign else minor

@@ -94,3 +94,29 @@ def test_decimal_that_does_not_convert_is_a_protocol_error(value: object, curren
 def test_trailing_zeros_are_exact() -> None:
     assert from_decimal("1.500", "USD") == 150
     assert from_decimal(Decimal("2.0"), "JPY") == 2
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("10.000000000000000000000000000001", id="30th-decimal-in-a-string"),
+        pytest.param(Decimal("10.000000000000000000000000000001"), id="30th-decimal-in-a-number"),
+        pytest.param(Decimal("1." + "0" * 70 + "1"), id="more-digits-than-any-amount"),
+    ],
+)
+def test_a_digit_past_the_minor_unit_is_never_rounded_away(value: object) -> None:
+    with pytest.raises(WalletProtocolError):
+        from_decimal(value, "USD")
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "minor"),
+    [
+        pytest.param("-1.50", "USD", -150, id="negative"),
+        pytest.param(Decimal("1E+2"), "JPY", 100, id="exponent-form"),
+        pytest.param(Decimal("12.3400000000000000000000000000"), "USD", 1234, id="trailing-zeros"),
+        pytest.param("123456789012345678901234567890.12", "USD", 12345678901234567890123456789012, id="30-digits"),
+    ],
+)
+def test_exact_decimal_amounts_convert_exactly(value: object, currency: str, minor: int) -> None:
+    assert from_decimal(value, currency) == minor
