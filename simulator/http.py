@@ -18,17 +18,16 @@ from pydantic import BaseModel, ValidationError
 
 from games.errors import GameError, RoundFinished
 from simulator.errors import RequestError, SimulatorError
+from simulator.jsonbytes import dumps
 
 log = logging.getLogger("casino_sim")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 M = TypeVar("M", bound=BaseModel)
 
-_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
 
 def json_response(data: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(body=_dumps(data).encode(), status=status, content_type="application/json", headers=headers)
+    return web.Response(body=dumps(data), status=status, content_type="application/json", headers=headers)
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:

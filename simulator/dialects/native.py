@@ -18,6 +18,7 @@ from simulator.clock import Clock
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
 from simulator.errors import WalletError, WalletProtocolError, WalletRefused
 from simulator.ids import RandomIds
+from simulator.jsonbytes import dumps
 
 KEY_HEADER = "X-Casino-Sim-Key"
 TIMESTAMP_HEADER = "X-Casino-Sim-Timestamp"
@@ -98,7 +99,7 @@ class NativeDialect:
         self._request_id = request_ids or RandomIds().uuid
 
     def build(self, call: WalletCall) -> WalletRequest:
-        body = json.dumps(call_fields(call, self._request_id()), separators=(",", ":")).encode()
+        body = dumps(call_fields(call, self._request_id()))
         timestamp = str(int(self._clock.now()))
         headers = {
             "Content-Type": "application/json",

@@ -10,7 +10,6 @@ with more than five decimal places (BTC, USDT) cannot be carried exactly and are
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -20,6 +19,7 @@ from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
 from simulator.dialects.common import check_currency, raise_for_code, reply_object, reverse
 from simulator.dialects.rsa_keys import Signer
 from simulator.errors import WalletProtocolError
+from simulator.jsonbytes import dumps
 
 NAME = "rsa_json"
 SCALE = 5
@@ -102,7 +102,7 @@ class RsaJsonDialect:
         return supports(currency)
 
     def build(self, call: WalletCall) -> WalletRequest:
-        body = json.dumps(wire_fields(call, int(self._clock.now())), separators=(",", ":")).encode()
+        body = dumps(wire_fields(call, int(self._clock.now())))
         headers = {
             "Content-Type": "application/json",
             KEY_HEADER: self._key_id,

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.dialects.call import WalletCall
+from simulator.jsonbytes import dumps
 from simulator.store.database import Database, Row, Tx
 
 ROUND_STATUSES = ("open", "acting", "settling", "rolling_back", "manual", "closed", "void", "rolled_back")
@@ -205,7 +206,8 @@ class Transaction:
         )
 
 
-_dumps = json.JSONEncoder(separators=(",", ":")).encode
+def _dumps(value: Any) -> str:
+    return dumps(value).decode()
 
 
 def _placeholders(n: int) -> str:
