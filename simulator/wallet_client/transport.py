@@ -74,6 +74,7 @@ class _Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.exchange: _Exchange | None = None
         self.idle_since = 0.0
+        self._spoiled = False  # the wallet sent more than the reply: the next one could not be trusted
 
     # asyncio.Protocol
 
@@ -82,7 +83,8 @@ class _Connection(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         exchange = self.exchange
-        if exchange is None:  # bytes nobody asked for: this connection cannot be trusted with another request
+        if exchange is None or exchange.done.done():  # bytes nobody asked for: never reuse this connection
+            self._spoiled = True
             self.close()
             return
         try:
@@ -104,6 +106,10 @@ class _Connection(asyncio.Protocol):
             self._fail(ConnectionLost(f"the wallet closed the connection before replying{_reason(exc)}"))
 
     # httptools callbacks
+
+    def on_message_begin(self) -> None:
+        if self.exchange is None or self.exchange.done.done():  # a second reply in the bytes of the first
+            self._spoiled = True
 
     def on_status(self, status: bytes) -> None:
         assert self.exchange is not None
@@ -155,7 +161,7 @@ class _Connection(asyncio.Protocol):
 
     @property
     def open(self) -> bool:
-        return self.transport is not None and not self.transport.is_closing()
+        return self.transport is not None and not self.transport.is_closing() and not self._spoiled
 
     def close(self) -> None:
         if self.transport is not None:

@@ -164,6 +164,14 @@ async def test_a_reply_over_the_limit_is_a_bad_reply(transport: WalletTransport)
             await post(transport, f"{server.url}/bet", limit=1000)
 
 
+async def test_a_connection_that_sent_two_replies_for_one_request_is_not_reused(transport: WalletTransport) -> None:
+    second = OK.replace(b'{"ok":true}', b'{"ok":"no"}')
+    async with serving(answer(OK + second)) as server:
+        assert await post(transport, f"{server.url}/bet") == (200, b'{"ok":true}')
+        assert await post(transport, f"{server.url}/bet") == (200, b'{"ok":true}')
+    assert server.connections == 2
+
+
 async def test_a_connection_closed_before_the_reply_is_lost(transport: WalletTransport) -> None:
     async def hang_up(request: bytes, writer: asyncio.StreamWriter) -> bool:
         return False
