@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 
 from simulator.clock import Clock
@@ -32,18 +33,11 @@ def rollback_for(
     """The rollback of ``bet``: same player, round and amount, pointing at the bet's transaction id. A
     rollback of an extra bet inside a multi-step round leaves the round open. ``send_at`` defers the
     worker's first attempt (the caller sends it inline first)."""
-    return Transaction(
+    return dataclasses.replace(
+        bet,
         seq=0,
         transaction_id=transaction_id,
-        round_id=bet.round_id,
         kind="rollback",
-        player_id=bet.player_id,
-        session_token=bet.session_token,
-        wallet_session=bet.wallet_session,
-        game_id=bet.game_id,
-        studio_id=bet.studio_id,
-        currency=bet.currency,
-        amount=bet.amount,
         round_closed=closes_round,
         reference_transaction_id=bet.transaction_id,
         status="pending",
