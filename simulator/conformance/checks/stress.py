@@ -8,7 +8,9 @@ from collections import Counter
 from simulator.conformance.checks.common import STAKE, WIN
 from simulator.conformance.client import money
 from simulator.conformance.context import Context, Sent
+from simulator.conformance.players import Player
 from simulator.conformance.registry import check
+from simulator.dialects.call import WalletCall
 
 STORM = 20
 PARALLEL = 20
@@ -29,6 +31,30 @@ def _tally(sents: list[Sent]) -> str:
         for s in sents
     )
     return ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+
+
+async def _applied_once(ctx: Context, player: Player, call: WalletCall, copies: int, after: int) -> list[Sent]:
+    """Send ``copies`` copies of one request at once; every answer must accept (or say "try again"), and the money
+    must move once, to ``after``. Returns the accepted sends."""
+    request = ctx.wire.build(call)
+    label = f"of the {call.operation}"
+    sent = await asyncio.gather(*(ctx.send(call, f"copy {n + 1} {label}", request) for n in range(copies)))
+    accepted = [s for s in sent if s.ok]
+    ctx.expect(
+        f"{copies} copies at once",
+        bool(accepted) and all(s.ok or s.answer.kind == "unknown" for s in sent),
+        "accepted (a retryable 'try again' answer is tolerated), never refused",
+        _tally(sent),
+    )
+    balances = sorted({s.answer.balance for s in accepted if s.answer.balance is not None})
+    ctx.expect(
+        "balances in the accepted answers",
+        balances == [after],
+        f"all {money(after, player.currency)}",
+        _balances(balances, player.currency),
+    )
+    await ctx.expect_balance(player, after)
+    return accepted
 
 
 @check(
@@ -64,24 +90,7 @@ async def timeout_then_rollback(ctx: Context) -> None:
 async def storm(ctx: Context) -> None:
     player = await ctx.player()
     before = await ctx.funds(player, STAKE)
-    call = ctx.call(player, "bet", STAKE)
-    request = ctx.wire.build(call)
-    copies = await asyncio.gather(*(ctx.send(call, f"copy {n + 1} of the bet", request) for n in range(STORM)))
-    accepted = [s for s in copies if s.ok]
-    ctx.expect(
-        f"{STORM} copies at once",
-        bool(accepted) and all(s.ok or s.answer.kind == "unknown" for s in copies),
-        "accepted (a retryable 'try again' answer is tolerated), never refused",
-        _tally(copies),
-    )
-    balances = sorted({s.answer.balance for s in accepted if s.answer.balance is not None})
-    ctx.expect(
-        "balances in the accepted answers",
-        balances == [before - STAKE],
-        f"all {money(before - STAKE, player.currency)}",
-        _balances(balances, player.currency),
-    )
-    await ctx.expect_balance(player, before - STAKE)
+    accepted = await _applied_once(ctx, player, ctx.call(player, "bet", STAKE), STORM, before - STAKE)
     await ctx.restore(player, accepted[:1])
 
 
@@ -134,20 +143,4 @@ async def duplicate_wins(ctx: Context) -> None:
     bet = await ctx.bet(player, STAKE)
     ctx.expect_ok(bet, "the bet", before - STAKE, required=True)
     call = ctx.call(player, "win", WIN, round_id=bet.call.round_id, reference=bet.call.transaction_id, closed=True)
-    request = ctx.wire.build(call)
-    copies = await asyncio.gather(*(ctx.send(call, f"copy {n + 1} of the win", request) for n in range(DUPLICATE_WINS)))
-    accepted = [s for s in copies if s.ok]
-    ctx.expect(
-        f"{DUPLICATE_WINS} copies at once",
-        bool(accepted) and all(s.ok or s.answer.kind == "unknown" for s in copies),
-        "accepted (a retryable 'try again' answer is tolerated), never refused",
-        _tally(copies),
-    )
-    balances = sorted({s.answer.balance for s in accepted if s.answer.balance is not None})
-    ctx.expect(
-        "balances in the accepted answers",
-        balances == [before - STAKE + WIN],
-        f"all {money(before - STAKE + WIN, player.currency)}",
-        _balances(balances, player.currency),
-    )
-    await ctx.expect_balance(player, before - STAKE + WIN)
+    await _applied_once(ctx, player, call, DUPLICATE_WINS, before - STAKE + WIN)
