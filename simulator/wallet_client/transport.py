@@ -92,9 +92,6 @@ class _Connection(asyncio.Protocol):
         except httptools.HttpParserError as exc:
             self._fail(BadReply(f"unreadable HTTP reply: {exc}"))
 
-    def eof_received(self) -> bool:
-        return False  # close our side too
-
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
         exchange = self.exchange
