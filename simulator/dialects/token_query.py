@@ -9,7 +9,6 @@ settles the bet named by ``transaction.refId`` and ends its round; a cancel reve
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 from urllib.parse import quote
@@ -19,6 +18,7 @@ from simulator.dialects.amounts import from_decimal, to_decimal
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
 from simulator.dialects.common import raise_for_code, reply_object, reverse
 from simulator.errors import WalletProtocolError
+from simulator.jsonbytes import dumps
 
 NAME = "token_query"
 TOKEN_PARAM = "authToken"  # noqa: S105 - the parameter's name, not a secret
@@ -70,7 +70,7 @@ class TokenQueryDialect:
         return True
 
     def _request(self, verb: str, fields: dict[str, Any], **kwargs: Any) -> WalletRequest:
-        body = json.dumps({"uuid": str(uuid.uuid4())} | fields, separators=(",", ":")).encode()
+        body = dumps({"uuid": str(uuid.uuid4())} | fields)
         headers = {"Content-Type": "application/json", "X-Casino-Id": self._casino_id}
         return WalletRequest(f"{self._base}/{verb}{self._query}", headers, body, **kwargs)
 
