@@ -6,11 +6,13 @@ for); WAL with ``synchronous=NORMAL`` survives a killed process (not a power cut
 simulator promises on the embedded default.
 
 Group commit: a COMMIT (writing the changed pages to the WAL) costs more than the statements of a round, so the
-transactions that finish during one pass of the event loop share one. Each runs alone under the lock inside a
-``SAVEPOINT`` (an error rolls back that transaction only); its caller then waits until a callback scheduled for the end
-of the pass has committed them all. Nobody acts on a transaction before it is durable, and a later transaction, which
-may have read an earlier one's rows, never commits without it. A transaction that changed nothing while nothing else
-waits commits at once.
+transactions that finish within a few passes of the event loop share one. Each runs alone under the lock inside a
+``SAVEPOINT`` (an error rolls back that transaction only); its caller then waits until a callback has committed them
+all. The callback waits ``COMMIT_PASSES`` passes of the loop first: the tasks that wallet replies wake run a pass or
+two after the reply is read, so waiting lets their transactions join the batch. Under load that shares a COMMIT among
+several times more rounds; when idle a pass is an empty poll, so a transaction waits a few microseconds more. Nobody
+acts on a transaction before it is durable, and a later transaction, which may have read an earlier one's rows, never
+commits without it. A transaction that changed nothing while nothing else waits commits at once.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from simulator.store.database import DuplicateKey, Row
 # ``{serial}`` tables does) without updating sqlite_sequence on every insert. Databases made before keep AUTOINCREMENT.
 _DDL_TYPES = {"serial": "INTEGER PRIMARY KEY", "real": "REAL"}
 _DUPLICATE = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
+# passes of the event loop a finished transaction waits for others to join its COMMIT; from 0 to 4 the simulator's CPU
+# per round fell by about a sixth under load (bench/round_throughput.py --only b), and past 4 it changed no more
+COMMIT_PASSES = 4
 
 
 class _SqliteTx:
@@ -136,9 +141,10 @@ class SqliteDatabase:
         finally:
             self._lock.release()
 
-    def _commit_batch(self) -> None:
-        if self._lock.locked():  # a transaction is running and has yielded: let it join this batch
-            self._flush = asyncio.get_running_loop().call_soon(self._commit_batch)
+    def _commit_batch(self, passes: int = 1) -> None:
+        # a transaction that is running and has yielded joins this batch too
+        if passes < COMMIT_PASSES or self._lock.locked():
+            self._flush = asyncio.get_running_loop().call_soon(self._commit_batch, passes + 1)
             return
         self._flush = None
         self._commit_now()

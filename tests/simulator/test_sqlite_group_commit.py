@@ -1,5 +1,5 @@
-"""SQLite group commit: transactions finished in one pass of the event loop share a COMMIT, yet each is durable before
-its caller goes on, fails alone, and never leaves the write lock held when nothing is pending."""
+"""SQLite group commit: transactions finished within a few passes of the event loop share a COMMIT, yet each is durable
+before its caller goes on, fails alone, and never leaves the write lock held when nothing is pending."""
 
 from __future__ import annotations
 
@@ -47,6 +47,23 @@ async def test_concurrent_transactions_share_a_commit_and_are_durable_when_they_
     assert len(seen) == 1
     with other_connection(tmp_path) as conn:
         assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 10
+
+
+async def test_transactions_a_few_passes_apart_share_a_commit(db: SqliteDatabase, tmp_path: Path) -> None:
+    """What a wallet reply does: it wakes a round's task a pass or two after the first transactions finished."""
+
+    async def after(passes: int, key: str) -> None:
+        for _ in range(passes):
+            await asyncio.sleep(0)
+        await insert(db, key)
+
+    seen = commits(db)
+    await asyncio.gather(after(0, "a"), after(1, "b"), after(2, "c"))
+    assert len(seen) == 1
+    await after(0, "alone")
+    assert len(seen) == 2
+    with other_connection(tmp_path) as conn:
+        assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 4
 
 
 async def test_a_failing_transaction_rolls_back_alone(db: SqliteDatabase, tmp_path: Path) -> None:
