@@ -129,8 +129,8 @@ class Session:
     nonce: int
 
     @staticmethod
-    def from_row(row: Row) -> Session:
-        return Session(**{k: row[k] for k in Session.__slots__} | {"demo": bool(row["demo"])})
+    def from_row(row: Row, **override: Any) -> Session:
+        return Session(**{k: row[k] for k in Session.__slots__} | {"demo": bool(row["demo"])} | override)
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,9 +289,9 @@ class ProviderStore:
         the round, its first transactions and the next nonce atomically. ``decide`` is pure and may raise to
         abort; it gets ``None`` for an unknown token, so that a round costs one transaction, not two."""
         async with self.db.transaction() as tx:
-            row = await tx.fetchone(f"SELECT * FROM sessions WHERE token = ?{tx.for_update}", token)  # noqa: S608
-            round_, txs = decide(None if row is None else Session.from_row(row))
-            await tx.execute("UPDATE sessions SET nonce = nonce + 1 WHERE token = ?", token)
+            # takes the nonce and locks the session in one statement; if ``decide`` raises, the rollback returns it
+            row = await tx.fetchone("UPDATE sessions SET nonce = nonce + 1 WHERE token = ? RETURNING *", token)
+            round_, txs = decide(None if row is None else Session.from_row(row, nonce=row["nonce"] - 1))
             await self._insert_round(tx, round_)
             for t in txs:
                 await self._insert_transaction(tx, t)
