@@ -6,14 +6,13 @@ about "refused" (``WalletRefused``, from the dialect) and "unknown outcome" (``W
 
 from __future__ import annotations
 
-import asyncio
 import ssl
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
-from simulator.errors import WalletProtocolError, WalletTimeout, WalletUnavailable
+from simulator.errors import WalletError, WalletProtocolError, WalletTimeout, WalletUnavailable
 from simulator.listener import trust_context
 from simulator.settings import Settings
 from simulator.wallet_client.transport import BadReply, ConnectFailed, ConnectionLost, TransportError, WalletTransport
@@ -29,16 +28,20 @@ class Dialect(Protocol):
     def parse(self, call: WalletCall, status: int, body: bytes) -> WalletReply: ...
 
 
+def wallet_error(operation: str, exc: TimeoutError | TransportError) -> WalletError:
+    if isinstance(exc, TimeoutError):
+        return WalletTimeout(f"wallet did not answer {operation} in time")
+    if isinstance(exc, BadReply):
+        return WalletProtocolError(f"wallet reply to {operation} was unreadable: {exc}")
+    return WalletUnavailable(f"wallet unreachable for {operation}: {exc}")
+
+
 @contextmanager
 def map_client_errors(operation: str) -> Iterator[None]:
     try:
         yield
-    except TimeoutError as exc:
-        raise WalletTimeout(f"wallet did not answer {operation} in time") from exc
-    except BadReply as exc:
-        raise WalletProtocolError(f"wallet reply to {operation} was unreadable: {exc}") from exc
-    except TransportError as exc:
-        raise WalletUnavailable(f"wallet unreachable for {operation}: {exc}") from exc
+    except (TimeoutError, TransportError) as exc:
+        raise wallet_error(operation, exc) from exc
 
 
 def wallet_ssl_context(settings: Settings) -> ssl.SSLContext | None:
@@ -98,6 +101,9 @@ class WalletClient:
 
     async def post(self, call: WalletCall, request: WalletRequest) -> tuple[int, bytes]:
         """One HTTP exchange: the status and the raw reply, every transport error mapped to a ``WalletError``."""
-        with map_client_errors(call.operation):
-            async with asyncio.timeout(self.timeout):
-                return await self._transport.post(request.url, request.headers, request.body, limit=MAX_REPLY_BYTES)
+        try:
+            return await self._transport.post(
+                request.url, request.headers, request.body, limit=MAX_REPLY_BYTES, within=self.timeout
+            )
+        except (TimeoutError, TransportError) as exc:
+            raise wallet_error(call.operation, exc) from exc

@@ -7,8 +7,9 @@ task per request body, tracing hooks, redirect and auth machinery), a third of a
 
 What it does not do is deliberate: it never follows a redirect (the 3xx reaches the dialect, which refuses it), sends
 no ``Accept-Encoding`` (a ``gzip`` or ``deflate`` reply is still decoded, and measured once decoded), and never retries:
-``WalletClient`` decides that, and sets the deadline, which covers waiting for a connection, connecting, sending and
-the whole reply. Errors are this module's ``TransportError`` subclasses.
+``WalletClient`` decides that. The caller's time limit covers waiting for a connection, connecting, sending and the
+whole reply; on expiry ``post`` raises ``TimeoutError`` and closes the connection. Other errors are this module's
+``TransportError`` subclasses.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class _Origin:
 class _Exchange:
     """The reply being read on one connection."""
 
-    __slots__ = ("body", "chunks", "done", "encoding", "ended_by_close", "keep_alive", "size", "status")  # per call
+    __slots__ = ("body", "chunks", "done", "encoding", "ended_by_close", "keep_alive", "size", "status", "timer")
 
     def __init__(self, done: asyncio.Future[None]) -> None:
         self.done = done
@@ -65,6 +66,57 @@ class _Exchange:
         self.ended_by_close = True  # until a length or chunked framing is seen
         self.keep_alive = False  # what the reply's version and Connection header allow, read when it is complete
         self.body = b""
+        self.timer: asyncio.TimerHandle | None = None  # its own deadline timer, when it could not join the queue
+
+    def expire(self) -> None:
+        if not self.done.done():
+            self.done.set_exception(TimeoutError())
+
+
+class _Deadlines:
+    """The deadlines of the replies awaited, earliest first, kept by one timer.
+
+    ``asyncio.timeout`` arms a timer for each call and cancels it when the reply comes; at thousands of calls a second
+    the cancelled timers pile up in the event loop's heap until their time would have come, and every call pays for
+    them. Here a reply joins a queue with its deadline, and one timer waits for the earliest, fails those that are due,
+    and waits for the next. Deadlines mostly join in order, each a fixed time after its call starts; one earlier than
+    the last queued (a call that waited for a connection, or a shorter timeout) gets a timer of its own.
+    """
+
+    def __init__(self) -> None:
+        self._due: collections.OrderedDict[_Exchange, float] = collections.OrderedDict()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def add(self, exchange: _Exchange, deadline: float) -> None:
+        loop = asyncio.get_running_loop()
+        if self._due and deadline < next(reversed(self._due.values())):
+            exchange.timer = loop.call_at(deadline, exchange.expire)
+            return
+        self._due[exchange] = deadline
+        if self._timer is None:
+            self._timer = loop.call_at(deadline, self._sweep)
+
+    def remove(self, exchange: _Exchange) -> None:
+        if self._due.pop(exchange, None) is None and exchange.timer is not None:
+            exchange.timer.cancel()
+
+    def _sweep(self) -> None:
+        self._timer = None
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        due = self._due
+        while due:
+            exchange, deadline = next(iter(due.items()))
+            if deadline > now:
+                self._timer = loop.call_at(deadline, self._sweep)
+                return
+            del due[exchange]
+            exchange.expire()
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
 
 class _Connection(asyncio.Protocol):
@@ -208,24 +260,39 @@ class WalletTransport:
         self._urls: dict[str, tuple[_Origin, str]] = {}
         self._idle: dict[_Origin, collections.deque[_Connection]] = {}
         self._slots: dict[_Origin, asyncio.Semaphore] = {}
+        self._deadlines = _Deadlines()
         self._closed = False
 
-    async def post(self, url: str, headers: Mapping[str, str], body: bytes, *, limit: int) -> tuple[int, bytes]:
-        """POST ``body`` to ``url``: the reply's status and decoded body, at most ``limit`` bytes. The caller sets
-        the deadline (``asyncio.timeout``): on expiry the connection is closed, not reused."""
+    async def post(
+        self, url: str, headers: Mapping[str, str], body: bytes, *, limit: int, within: float
+    ) -> tuple[int, bytes]:
+        """POST ``body`` to ``url``: the reply's status and decoded body, at most ``limit`` bytes, ``within`` seconds
+        (else ``TimeoutError``, and the connection is closed, not reused)."""
         if self._closed:
             raise ConnectFailed("the wallet client is closed")
+        deadline = asyncio.get_running_loop().time() + within
         origin, target = self._where(url)
         head = _head(target, origin.host_header, headers, len(body))
-        async with self._slot(origin):
-            conn = await self._connection(origin, limit)
+        slot = self._slot(origin)
+        if slot.locked():  # every connection is busy: wait for one, within the deadline
+            async with asyncio.timeout_at(deadline):
+                await slot.acquire()
+        else:
+            await slot.acquire()  # returns at once
+        try:
+            conn = self._idle_connection(origin)
+            if conn is None:
+                async with asyncio.timeout_at(deadline):
+                    conn = await self._connect(origin, limit)
             try:
-                return await self._exchange(conn, head + body)
+                return await self._exchange(conn, head + body, deadline)
             except BaseException:
                 conn.close()
                 raise
             finally:
                 self._release(origin, conn)
+        finally:
+            slot.release()
 
     def _slot(self, origin: _Origin) -> asyncio.Semaphore:
         slot = self._slots.get(origin)
@@ -233,7 +300,7 @@ class WalletTransport:
             slot = self._slots[origin] = asyncio.Semaphore(self._pool_size)
         return slot
 
-    async def _connection(self, origin: _Origin, limit: int) -> _Connection:
+    def _idle_connection(self, origin: _Origin) -> _Connection | None:
         idle = self._idle.get(origin)
         now = self._monotonic()
         while idle:
@@ -241,6 +308,9 @@ class WalletTransport:
             if conn.open and now - conn.idle_since < self._keepalive:
                 return conn
             conn.close()
+        return None
+
+    async def _connect(self, origin: _Origin, limit: int) -> _Connection:
         loop = asyncio.get_running_loop()
         context = self._context() if origin.scheme == "https" else None
         try:
@@ -255,12 +325,16 @@ class WalletTransport:
             raise ConnectFailed(f"cannot connect to {origin.host}:{origin.port}: {exc}") from exc
         return conn
 
-    async def _exchange(self, conn: _Connection, request: bytes) -> tuple[int, bytes]:
+    async def _exchange(self, conn: _Connection, request: bytes, deadline: float) -> tuple[int, bytes]:
         if conn.transport is None:
             raise ConnectionLost("the wallet closed the connection before replying")
         exchange = conn.exchange = _Exchange(asyncio.get_running_loop().create_future())
         conn.transport.write(request)
-        await exchange.done
+        self._deadlines.add(exchange, deadline)
+        try:
+            await exchange.done
+        finally:
+            self._deadlines.remove(exchange)
         return exchange.status, exchange.body
 
     def _release(self, origin: _Origin, conn: _Connection) -> None:
@@ -287,6 +361,7 @@ class WalletTransport:
 
     async def close(self) -> None:
         self._closed = True
+        self._deadlines.close()
         for idle in self._idle.values():
             while idle:
                 idle.pop().close()

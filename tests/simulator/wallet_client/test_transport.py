@@ -74,9 +74,12 @@ async def transport() -> AsyncIterator[WalletTransport]:
     await made.close()
 
 
-async def post(transport: WalletTransport, url: str, body: bytes = b"{}", limit: int = 1000) -> tuple[int, bytes]:
-    async with asyncio.timeout(5):
-        return await transport.post(url, {"Content-Type": "application/json", "X-Sig": "abc"}, body, limit=limit)
+async def post(
+    transport: WalletTransport, url: str, body: bytes = b"{}", limit: int = 1000, within: float = 5
+) -> tuple[int, bytes]:
+    return await transport.post(
+        url, {"Content-Type": "application/json", "X-Sig": "abc"}, body, limit=limit, within=within
+    )
 
 
 async def test_the_request_is_one_post_with_host_length_and_the_given_headers(transport: WalletTransport) -> None:
@@ -247,10 +250,54 @@ async def test_a_deadline_closes_the_connection() -> None:
     try:
         async with serving(hang) as server:
             with pytest.raises(TimeoutError):
-                async with asyncio.timeout(0.05):
-                    await transport.post(f"{server.url}/bet", {}, b"{}", limit=100)
+                await transport.post(f"{server.url}/bet", {}, b"{}", limit=100, within=0.05)
             assert not any(transport._idle.values())
             never.set()
+    finally:
+        await transport.close()
+
+
+def hang_on(body: bytes, never: asyncio.Event) -> Reply:
+    """Answers every request at once, except those whose body is ``body``: those never."""
+
+    async def reply(request: bytes, writer: asyncio.StreamWriter) -> bool:
+        if request.endswith(b"\r\n\r\n" + body):
+            await never.wait()
+            return False
+        return await answer(OK)(request, writer)
+
+    return reply
+
+
+async def test_calls_in_flight_each_keep_their_deadline(transport: WalletTransport) -> None:
+    """Replies that come are unaffected by one that never does; a shorter deadline that starts later ends first."""
+    never = asyncio.Event()
+    async with serving(hang_on(b"hang", never)) as server:
+        url = f"{server.url}/bet"
+        slow = asyncio.create_task(post(transport, url, b"hang", within=0.3))
+        quick = asyncio.create_task(post(transport, url, b"hang", within=0.02))
+        assert await post(transport, url, within=0.3) == (200, b'{"ok":true}')
+        done, _ = await asyncio.wait([slow, quick], return_when=asyncio.FIRST_COMPLETED)
+        assert done == {quick} and isinstance(quick.exception(), TimeoutError)
+        with pytest.raises(TimeoutError):
+            await slow
+        assert await post(transport, url, within=0.3) == (200, b'{"ok":true}')  # the pool is usable afterwards
+        never.set()
+
+
+async def test_waiting_for_a_busy_pool_counts_against_the_deadline() -> None:
+    transport = WalletTransport(1)
+    never = asyncio.Event()
+    try:
+        async with serving(hang_on(b"hang", never)) as server:
+            url = f"{server.url}/bet"
+            holder = asyncio.create_task(post(transport, url, b"hang", within=5))
+            await asyncio.sleep(0.01)  # the holder has the only connection
+            with pytest.raises(TimeoutError):
+                await post(transport, url, within=0.02)
+            holder.cancel()
+            never.set()
+            assert await post(transport, url) == (200, b'{"ok":true}')
     finally:
         await transport.close()
 
@@ -273,4 +320,4 @@ async def test_a_header_that_cannot_be_sent_is_refused_before_connecting(
     transport: WalletTransport, header: tuple[str, str]
 ) -> None:
     with pytest.raises(ValueError, match="header"):
-        await transport.post("http://127.0.0.1:9/bet", dict([header]), b"{}", limit=100)
+        await transport.post("http://127.0.0.1:9/bet", dict([header]), b"{}", limit=100, within=5)
