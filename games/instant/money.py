@@ -37,9 +37,10 @@ def check_amount(amount: object, what: str) -> int:
 
 
 def win_for(stake: int, multiplier: Fraction | int) -> int:
-    """``floor(stake * multiplier)`` computed exactly."""
-    value = Fraction(multiplier) * stake
-    return value.numerator // value.denominator
+    """``floor(stake * multiplier)`` computed exactly, in integers: ``stake * numerator // denominator``."""
+    if not isinstance(multiplier, Fraction | int):
+        multiplier = Fraction(multiplier)
+    return stake * multiplier.numerator // multiplier.denominator
 
 
 def parse_hundredths(value: object, name: str) -> int:
@@ -69,6 +70,5 @@ def format_hundredths(hundredths: int) -> str:
 def format_multiplier(multiplier: Fraction | int) -> str:
     """A multiplier for display, truncated (never rounded up) to four decimals; payouts use the exact
     value."""
-    scaled = Fraction(multiplier) * 10_000
-    whole = scaled.numerator // scaled.denominator
+    whole = win_for(10_000, multiplier)
     return f"{whole // 10_000}.{whole % 10_000:04d}"
