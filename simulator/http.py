@@ -7,7 +7,6 @@ logged with its traceback, and never shows one to the client.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from games.errors import GameError, RoundFinished
 from simulator.errors import RequestError, SimulatorError
-from simulator.jsonbytes import dumps
+from simulator.jsonbytes import dumps, loads
 
 log = logging.getLogger("casino_sim")
 
@@ -98,7 +97,7 @@ async def read_json(request: web.Request) -> Any:
     if not raw:
         raise RequestError("request body is empty; send a JSON object", code="INVALID_REQUEST")
     try:
-        return json.loads(raw)
+        return loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise RequestError("request body is not valid JSON", code="INVALID_JSON") from None
 

@@ -10,7 +10,6 @@ Signature recipe (also in the README): ``X-Casino-Sim-Signature: sha256=<hex HMA
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +17,7 @@ from simulator.clock import Clock
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
 from simulator.errors import WalletError, WalletProtocolError, WalletRefused
 from simulator.ids import RandomIds
-from simulator.jsonbytes import dumps
+from simulator.jsonbytes import dumps, loads
 
 KEY_HEADER = "X-Casino-Sim-Key"
 TIMESTAMP_HEADER = "X-Casino-Sim-Timestamp"
@@ -111,7 +110,7 @@ class NativeDialect:
 
     def parse(self, call: WalletCall, status: int, body: bytes) -> WalletReply:
         try:
-            data = json.loads(body)
+            data = loads(body)
         except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
             data = None
         if not isinstance(data, dict):

@@ -6,7 +6,6 @@ It runs inside ``casino-sim serve`` under ``/wallet`` or alone with ``casino-sim
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -20,6 +19,7 @@ from simulator.dialects import config as dialect_config
 from simulator.dialects.native import ERROR_CODES, KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
 from simulator.http import RouteDoc, documented, error_middleware, json_response, parse_model
 from simulator.ids import Ids, SeededIds
+from simulator.jsonbytes import loads
 from simulator.settings import Settings
 from simulator.store.database import open_database
 from simulator.store.epochs import next_epoch
@@ -59,7 +59,7 @@ def _protocol_handler(
         body = await request.read()
         _verify(request, body, keys, clock, window)
         try:
-            data = json.loads(body)
+            data = loads(body)
         except (ValueError, UnicodeDecodeError):
             raise LedgerError("INVALID_REQUEST", "body is not valid JSON") from None
         req = parse_model(model, data)

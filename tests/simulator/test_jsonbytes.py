@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.jsonbytes import dumps
+from simulator.jsonbytes import dumps, loads
 
 VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
@@ -31,3 +31,54 @@ def test_text_stays_utf8_and_keys_become_strings() -> None:
 def test_what_json_cannot_write_is_still_an_error() -> None:
     with pytest.raises(TypeError):
         dumps({"x": object()})
+
+
+def _read(data: bytes) -> tuple[str, Any]:
+    try:
+        return "ok", json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        return "error", type(exc)
+
+
+def _same(data: bytes) -> None:
+    """``loads`` gives what ``json.loads`` gives: equal values of the same types all the way down, or the same error."""
+    try:
+        got: tuple[str, Any] = "ok", loads(data)
+    except (ValueError, RecursionError) as exc:
+        got = "error", type(exc)
+    want = _read(data)
+    assert got == want
+    assert repr(got) == repr(want)  # 1 and 1.0, -0.0 and 0.0 compare equal; their reprs do not
+
+
+@given(VALUES)
+def test_it_reads_what_json_reads(value: Any) -> None:
+    _same(json.dumps(value).encode())
+    _same(json.dumps(value, ensure_ascii=False).encode())
+
+
+@given(st.binary(max_size=40) | st.text(alphabet='{}[]":,.-+eE0123456789 \\tnulrfasNIy\u00e9', max_size=40).map(str.encode))
+def test_any_bytes_read_as_json_reads_them(data: bytes) -> None:
+    _same(data)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"18446744073709551616",
+        b'{"amount":-9223372036854775809}',
+        b"123456789012345678901234567890",
+        b"1e400",
+        b"NaN",
+        b'"\\ud800"',
+        b"\xef\xbb\xbf{}",
+        '{"a":1}'.encode("utf-16"),
+        b'{"a":1,"a":2}',
+        b"-0",
+        b"[1.5e-324, 0.1, 1E2]",
+        b'"\xff"',
+        b"[" * 5000 + b"]" * 5000,
+    ],
+)
+def test_the_cases_orjson_reads_differently_read_as_json_reads_them(data: bytes) -> None:
+    _same(data)
