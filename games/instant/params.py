@@ -20,6 +20,8 @@ def check_mapping(params: object, game: str) -> Mapping[str, Any]:
 
 def check_keys(params: Mapping[str, Any], allowed: Iterable[str], game: str) -> None:
     allowed_set = set(allowed)
+    if type(params) is dict and allowed_set.issuperset(params):
+        return
     unknown = sorted(str(key) for key in params if key not in allowed_set)
     if unknown:
         raise InvalidBet(f"{game}: unknown parameter(s) {unknown}; expected some of {sorted(allowed_set)}")
