@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fractions import Fraction
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +29,69 @@ ROLLS = 10_001
 MIN_WINNING = 1
 MAX_WINNING = 9_800
 PAYOUT_NUMERATOR = 9_900
+REFERENCE_TARGET = "50.50"
+REFERENCE_DIRECTION = "over"
+_KEYS = frozenset(("target", "direction"))
+
+
+def _parse(params: Mapping[str, Any]) -> tuple[int, str, int]:
+    """``(target, direction, winning)`` of a bet's params, or ``InvalidBet`` saying what is wrong."""
+    params = check_mapping(params, "dice")
+    check_keys(params, ("target", "direction"), "dice")
+    target = parse_hundredths(params.get("target", REFERENCE_TARGET), "dice target")
+    direction = choice(params, "direction", ("over", "under"), REFERENCE_DIRECTION, "dice")
+    if target > ROLLS - 1:
+        raise InvalidBet(f"dice target must be from 0.00 to 100.00, got {format_hundredths(target)}")
+    winning = ROLLS - 1 - target if direction == "over" else target
+    if not MIN_WINNING <= winning <= MAX_WINNING:
+        raise InvalidBet(
+            f"dice: {direction} {format_hundredths(target)} wins with chance"
+            f" {format_hundredths(winning)}%; the chance must be from"
+            f" {format_hundredths(MIN_WINNING)}% to {format_hundredths(MAX_WINNING)}%"
+        )
+    return target, direction, winning
+
+
+class _Bet(NamedTuple):
+    """A valid bet with the parts of a round's detail that do not depend on the roll."""
+
+    target: int
+    direction: str
+    multiplier: Fraction
+    target_text: str
+    chance_text: str
+    multiplier_text: str
+
+
+def _bet(params: Mapping[str, Any]) -> _Bet:
+    target, direction, winning = _parse(params)
+    multiplier = Fraction(PAYOUT_NUMERATOR, winning)
+    return _Bet(
+        target,
+        direction,
+        multiplier,
+        format_hundredths(target),
+        format_hundredths(winning),
+        format_multiplier(multiplier),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _string_bet(target: str, direction: str) -> _Bet:
+    """``_bet`` of string params, which depends on the two strings alone; an invalid bet is not kept (it raises)."""
+    return _bet({"target": target, "direction": direction})
+
+
+def _round_bet(params: Mapping[str, Any]) -> _Bet:
+    """The bet of a round: memoised for what nearly every request sends, a plain dict of known keys holding exact
+    ``str`` values (a ``str`` subclass is passed through as before, so it is not memoised); anything else is
+    validated afresh."""
+    if type(params) is dict and params.keys() <= _KEYS:
+        target = params.get("target", REFERENCE_TARGET)
+        direction = params.get("direction", REFERENCE_DIRECTION)
+        if type(target) is str and type(direction) is str:
+            return _string_bet(target, direction)
+    return _bet(params)
 
 
 class DiceEngine:
@@ -37,46 +101,28 @@ class DiceEngine:
     category = "instant"
 
     def reference_params(self) -> JSON:
-        return {"target": "50.50", "direction": "over"}
-
-    def _parse(self, params: Mapping[str, Any]) -> tuple[int, str, int]:
-        params = check_mapping(params, "dice")
-        check_keys(params, ("target", "direction"), "dice")
-        reference = self.reference_params()
-        target = parse_hundredths(params.get("target", reference["target"]), "dice target")
-        direction = choice(params, "direction", ("over", "under"), reference["direction"], "dice")
-        if target > ROLLS - 1:
-            raise InvalidBet(f"dice target must be from 0.00 to 100.00, got {format_hundredths(target)}")
-        winning = ROLLS - 1 - target if direction == "over" else target
-        if not MIN_WINNING <= winning <= MAX_WINNING:
-            raise InvalidBet(
-                f"dice: {direction} {format_hundredths(target)} wins with chance"
-                f" {format_hundredths(winning)}%; the chance must be from"
-                f" {format_hundredths(MIN_WINNING)}% to {format_hundredths(MAX_WINNING)}%"
-            )
-        return target, direction, winning
+        return {"target": REFERENCE_TARGET, "direction": REFERENCE_DIRECTION}
 
     def play(self, stake: int, params: Mapping[str, Any], rng: RandomSource) -> Outcome:
         stake = check_stake(stake)
-        target, direction, winning = self._parse(params)
+        bet = _round_bet(params)
         roll = int(rng.float() * ROLLS)
-        won = roll > target if direction == "over" else roll < target
-        multiplier = Fraction(PAYOUT_NUMERATOR, winning)
+        won = roll > bet.target if bet.direction == "over" else roll < bet.target
         return Outcome(
-            win=win_for(stake, multiplier) if won else 0,
+            win=win_for(stake, bet.multiplier) if won else 0,
             detail={
                 "roll": format_hundredths(roll),
-                "target": format_hundredths(target),
-                "direction": direction,
-                "chance": format_hundredths(winning),
-                "multiplier": format_multiplier(multiplier),
+                "target": bet.target_text,
+                "direction": bet.direction,
+                "chance": bet.chance_text,
+                "multiplier": bet.multiplier_text,
                 "won": won,
             },
         )
 
     def distribution(self, params: Mapping[str, Any] | None = None) -> Distribution:
         """Exact returns per unit stake of a bet (the reference bet by default)."""
-        _, _, winning = self._parse(self.reference_params() if params is None else params)
+        _, _, winning = _parse(self.reference_params() if params is None else params)
         return distribution(
             [
                 (Fraction(winning, ROLLS), Fraction(PAYOUT_NUMERATOR, winning)),
@@ -88,7 +134,7 @@ class DiceEngine:
         return profile(self.distribution(), "combinatorics", max_win=Fraction(PAYOUT_NUMERATOR, MIN_WINNING))
 
     def simulate(self, rounds: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
-        target, direction, winning = self._parse(self.reference_params())
+        target, direction, winning = _parse(self.reference_params())
         rolls = rng.integers(0, ROLLS, size=rounds)
         won = rolls > target if direction == "over" else rolls < target
         return np.where(won, PAYOUT_NUMERATOR / winning, 0.0)
