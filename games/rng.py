@@ -150,8 +150,17 @@ class ProvablyFairStream:
         return bytes(out)
 
     def word(self) -> int:
+        """Next four bytes as a big-endian word; the same as ``bytes(4)``, without its general loop when the word
+        lies within one HMAC block (always, unless ``bytes`` was asked for a count that is not a multiple of 4)."""
         self.words_drawn += 1
-        return int.from_bytes(self.bytes(4), "big")
+        start = self._offset
+        if start >= len(self._buffer):
+            self._buffer = self._block()
+            start = 0
+        elif start + 4 > len(self._buffer):
+            return int.from_bytes(self.bytes(4), "big")
+        self._offset = start + 4
+        return int.from_bytes(self._buffer[start : start + 4], "big")
 
     def float(self) -> float:
         return self.word() / _WORD
