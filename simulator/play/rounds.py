@@ -69,13 +69,14 @@ class RoundResult:
     round: Round
     balance: int | None
     engine: AnyEngine
+    status: str | None = None  # the round's status, when it moved on after ``round`` was stored (its win was acked)
 
     def to_json(self) -> dict[str, Any]:
         r = self.round
         body: dict[str, Any] = {
             "round_id": r.round_id,
             "game_id": r.game_id,
-            "status": r.status,
+            "status": self.status or r.status,
             "currency": r.currency,
             "amount": r.stake,
             "win": r.win,
@@ -369,8 +370,7 @@ class RoundService:
         built from what this process already holds; otherwise the stored round says what happened."""
         reply = await self._settler.deliver(win)
         if reply is not None:
-            closed = dataclasses.replace(round_, status="closed")
-            return RoundResult(closed, reply.balance, engine)
+            return RoundResult(round_, reply.balance, engine, status="closed")
         self._worker.kick()
         return await self._result(win.round_id, before.balance if before is not None else None, engine)
 

@@ -145,9 +145,9 @@ async def rotate_seed(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
+    app.router.add_post("/play/{token}/rounds", play_round)  # first: the router tries routes in order
     app.router.add_get("/play/{token}", client_page)
     app.router.add_get("/play/{token}/session", session_info)
-    app.router.add_post("/play/{token}/rounds", play_round)
     app.router.add_get("/play/{token}/rounds/open", open_rounds)
     app.router.add_post("/play/{token}/rounds/{round_id}/actions", act)
     app.router.add_post("/play/{token}/fairness/rotate", rotate_seed)
