@@ -95,6 +95,8 @@ class SqliteDatabase:
         self._changes_at_begin = 0
         self._waiting: list[asyncio.Future[None]] = []  # callers of finished transactions, until the next COMMIT
         self._flush: asyncio.Handle | None = None
+        # the open batch's loop, looked up once per batch: on Python 3.11 each lookup is a getpid() system call
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def transaction(self) -> _Transaction:
         return _Transaction(self)
@@ -104,6 +106,7 @@ class SqliteDatabase:
         conn = self._conn
         try:
             if not self._open:
+                self._loop = asyncio.get_running_loop()
                 conn.execute("BEGIN IMMEDIATE")
                 self._open = True
                 self._changes_at_begin = conn.total_changes
@@ -132,7 +135,7 @@ class SqliteDatabase:
             if not self._waiting and conn.total_changes == self._changes_at_begin:
                 self._end("COMMIT")
                 return None
-            loop = asyncio.get_running_loop()
+            loop = self._loop or asyncio.get_running_loop()
             committed: asyncio.Future[None] = loop.create_future()
             self._waiting.append(committed)
             if self._flush is None:
@@ -144,7 +147,7 @@ class SqliteDatabase:
     def _commit_batch(self, passes: int = 1) -> None:
         # a transaction that is running and has yielded joins this batch too
         if passes < COMMIT_PASSES or self._lock.locked():
-            self._flush = asyncio.get_running_loop().call_soon(self._commit_batch, passes + 1)
+            self._flush = (self._loop or asyncio.get_running_loop()).call_soon(self._commit_batch, passes + 1)
             return
         self._flush = None
         self._commit_now()

@@ -87,8 +87,7 @@ class _Deadlines:
         self._due: collections.OrderedDict[_Exchange, float] = collections.OrderedDict()
         self._timer: asyncio.TimerHandle | None = None
 
-    def add(self, exchange: _Exchange, deadline: float) -> None:
-        loop = asyncio.get_running_loop()
+    def add(self, exchange: _Exchange, deadline: float, loop: asyncio.AbstractEventLoop) -> None:
         if self._due and deadline < next(reversed(self._due.values())):
             exchange.timer = loop.call_at(deadline, exchange.expire)
             return
@@ -270,7 +269,8 @@ class WalletTransport:
         (else ``TimeoutError``, and the connection is closed, not reused)."""
         if self._closed:
             raise ConnectFailed("the wallet client is closed")
-        deadline = asyncio.get_running_loop().time() + within
+        loop = asyncio.get_running_loop()  # once per call, passed down: each lookup is a getpid() system call on 3.11
+        deadline = loop.time() + within
         origin, target = self._where(url)
         head = _head(target, origin.host_header, headers, len(body))
         slot = self._slot(origin)
@@ -285,7 +285,7 @@ class WalletTransport:
                 async with asyncio.timeout_at(deadline):
                     conn = await self._connect(origin, limit)
             try:
-                return await self._exchange(conn, head + body, deadline)
+                return await self._exchange(conn, head + body, deadline, loop)
             except BaseException:
                 conn.close()
                 raise
@@ -325,12 +325,14 @@ class WalletTransport:
             raise ConnectFailed(f"cannot connect to {origin.host}:{origin.port}: {exc}") from exc
         return conn
 
-    async def _exchange(self, conn: _Connection, request: bytes, deadline: float) -> tuple[int, bytes]:
+    async def _exchange(
+        self, conn: _Connection, request: bytes, deadline: float, loop: asyncio.AbstractEventLoop
+    ) -> tuple[int, bytes]:
         if conn.transport is None:
             raise ConnectionLost("the wallet closed the connection before replying")
-        exchange = conn.exchange = _Exchange(asyncio.get_running_loop().create_future())
+        exchange = conn.exchange = _Exchange(loop.create_future())
         conn.transport.write(request)
-        self._deadlines.add(exchange, deadline)
+        self._deadlines.add(exchange, deadline, loop)
         try:
             await exchange.done
         finally:
