@@ -8,11 +8,11 @@ simulator promises on the embedded default.
 Group commit: a COMMIT (writing the changed pages to the WAL) costs more than the statements of a round, so the
 transactions that finish within a few passes of the event loop share one. Each runs alone under the lock inside a
 ``SAVEPOINT`` (an error rolls back that transaction only); its caller then waits until a callback has committed them
-all. The callback waits ``COMMIT_PASSES`` passes of the loop first: the tasks that wallet replies wake run a pass or
-two after the reply is read, so waiting lets their transactions join the batch. Under load that shares a COMMIT among
-several times more rounds; when idle a pass is an empty poll, so a transaction waits a few microseconds more. Nobody
-acts on a transaction before it is durable, and a later transaction, which may have read an earlier one's rows, never
-commits without it. A transaction that changed nothing while nothing else waits commits at once.
+all. The callback waits while the batch keeps growing: the tasks that wallet replies wake run a pass or two after the
+reply is read, so waiting lets their transactions join. Under load that shares a COMMIT among several times more
+rounds; idle, a pass is an empty poll, so a transaction waits a few microseconds more. Nobody acts on a transaction
+before it is durable, and a later transaction, which may have read an earlier one's rows, never commits without it. A
+transaction that changed nothing while nothing else waits commits at once.
 """
 
 from __future__ import annotations
@@ -30,9 +30,12 @@ from simulator.store.database import DuplicateKey, Row
 # ``{serial}`` tables does) without updating sqlite_sequence on every insert. Databases made before keep AUTOINCREMENT.
 _DDL_TYPES = {"serial": "INTEGER PRIMARY KEY", "real": "REAL"}
 _DUPLICATE = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
-# passes of the event loop a finished transaction waits for others to join its COMMIT; from 0 to 4 the simulator's CPU
-# per round fell by about a sixth under load (bench/round_throughput.py --only b), and past 4 it changed no more
-COMMIT_PASSES = 4
+# A batch commits once COMMIT_QUIET_PASSES passes of the event loop in a row added no transaction to it, or after
+# COMMIT_MAX_PASSES passes. Under load, waiting lets the rounds that wallet replies wake join: from 1 pass to these
+# settings the simulator's CPU per round fell by about a fifth (bench/round_throughput.py --only b). Idle, a lone
+# transaction waits two empty passes, a few microseconds.
+COMMIT_QUIET_PASSES = 2
+COMMIT_MAX_PASSES = 16
 
 
 class _SqliteTx:
@@ -144,10 +147,14 @@ class SqliteDatabase:
         finally:
             self._lock.release()
 
-    def _commit_batch(self, passes: int = 1) -> None:
+    def _commit_batch(self, passes: int = 1, quiet: int = 0, size: int = 0) -> None:
+        """Called once per pass of the event loop while a batch waits: ``passes`` so far, of which the last ``quiet``
+        added no transaction, when the batch held ``size``."""
+        quiet = 0 if len(self._waiting) > size else quiet + 1
         # a transaction that is running and has yielded joins this batch too
-        if passes < COMMIT_PASSES or self._lock.locked():
-            self._flush = (self._loop or asyncio.get_running_loop()).call_soon(self._commit_batch, passes + 1)
+        if self._lock.locked() or (passes < COMMIT_MAX_PASSES and quiet < COMMIT_QUIET_PASSES):
+            loop = self._loop or asyncio.get_running_loop()
+            self._flush = loop.call_soon(self._commit_batch, passes + 1, quiet, len(self._waiting))
             return
         self._flush = None
         self._commit_now()

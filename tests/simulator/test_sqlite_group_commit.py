@@ -66,6 +66,25 @@ async def test_transactions_a_few_passes_apart_share_a_commit(db: SqliteDatabase
         assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 4
 
 
+async def test_a_batch_that_keeps_growing_still_commits(db: SqliteDatabase) -> None:
+    """Under steady load something joins every pass; the batch must not wait for a quiet moment that never comes."""
+    seen = commits(db)
+    durable_after: list[int] = []
+
+    async def insert_and_count(i: int) -> None:
+        await insert(db, f"k{i}")
+        durable_after.append(i)
+
+    tasks = []
+    for i in range(60):
+        tasks.append(asyncio.create_task(insert_and_count(i)))
+        await asyncio.sleep(0)
+        if i == 30:  # the first is durable and its caller went on, while others still come every pass
+            assert seen and durable_after[0] == 0
+    await asyncio.gather(*tasks)
+    assert 2 <= len(seen) <= 10
+
+
 async def test_a_failing_transaction_rolls_back_alone(db: SqliteDatabase, tmp_path: Path) -> None:
     results = await asyncio.gather(insert(db, "a"), insert(db, "b", fail=True), insert(db, "c"), return_exceptions=True)
     assert [type(r).__name__ for r in results] == ["NoneType", "ValueError", "NoneType"]
