@@ -97,14 +97,15 @@ class _Guard(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self._refused:
             return
-        if not self._awaiting_headers and self._inner_idle():
+        if not self._awaiting_headers and self._inner_idle():  # a new request on a kept-alive connection
             self._awaiting_headers, self._tail = True, b""
-            self._arm()
         if self._awaiting_headers:
             seen = self._tail + data
             if b"\r\n\r\n" in seen or b"\n\n" in seen:
                 self._awaiting_headers = False
                 self._disarm()
+            elif self._timer is None:  # the clock starts with the request's first bytes, unless they held it all
+                self._arm()
             self._tail = seen[-3:]
         self._inner.data_received(data)
 
