@@ -10,12 +10,12 @@ integer beyond 64 bits as a float) are left to ``json``.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import orjson
 
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+_DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
+_LONG_RUN = b"0" * 19  # 19 digits in a row, once every digit reads as 0: a scan several times cheaper than a regex
 
 _SLOW = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 _OPTIONS = orjson.OPT_NON_STR_KEYS
@@ -30,7 +30,7 @@ def dumps(value: Any) -> bytes:
 
 def loads(data: bytes) -> Any:
     """``json.loads(data)``; raises ``ValueError`` (or ``UnicodeDecodeError``, ``RecursionError``) as it does."""
-    if _LONG_DIGITS.search(data) is None:
+    if _LONG_RUN not in data.translate(_DIGITS_AS_ZERO):
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError:
