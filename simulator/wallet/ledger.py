@@ -55,6 +55,8 @@ from simulator.wallet.records import (
 __all__ = ["Ledger", "LedgerError", "Player"]
 
 T = TypeVar("T")
+# what json.dumps(content, sort_keys=True) writes (stored fingerprints depend on it), without a new encoder per call
+_FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True).encode
 
 
 def _fingerprint(kind: str, req: OperationRequest) -> str:
@@ -68,7 +70,7 @@ def _fingerprint(kind: str, req: OperationRequest) -> str:
         req.reference_transaction_id,
         req.bonus,
     ]
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(_FINGERPRINT_JSON(content).encode()).hexdigest()
 
 
 def _campaign(req: OperationRequest) -> str | None:
