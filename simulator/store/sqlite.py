@@ -8,9 +8,11 @@ simulator promises on the embedded default.
 Group commit: a COMMIT (writing the changed pages to the WAL) costs more than the statements of a round, so the
 transactions that finish within a few passes of the event loop share one. Each runs alone under the lock inside a
 ``SAVEPOINT`` (an error rolls back that transaction only); its caller then waits until a callback has committed them
-all. The callback waits while the batch keeps growing: the tasks that wallet replies wake run a pass or two after the
-reply is read, so waiting lets their transactions join. Under load that shares a COMMIT among several times more
-rounds; idle, a pass is an empty poll, so a transaction waits a few microseconds more. Nobody acts on a transaction
+all. How long the callback waits depends on the load. While the process keeps its CPU busy, it waits as long as the
+batch keeps growing (the tasks that wallet replies wake run a pass or two after the reply is read, so their
+transactions join), up to ``COMMIT_MAX_PASSES`` passes: one COMMIT then serves several times more rounds, and the
+simulator plays more of them. Otherwise it commits within ``COMMIT_IDLE_PASSES``: a COMMIT costs little next to idle
+CPU, and every pass waited is latency added to the rounds and wallet calls waiting for it. Nobody acts on a transaction
 before it is durable, and a later transaction, which may have read an earlier one's rows, never commits without it. A
 transaction that changed nothing while nothing else waits commits at once.
 """
@@ -20,7 +22,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -31,11 +34,41 @@ from simulator.store.database import DuplicateKey, Row
 _DDL_TYPES = {"serial": "INTEGER PRIMARY KEY", "real": "REAL"}
 _DUPLICATE = frozenset({"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
 # A batch commits once COMMIT_QUIET_PASSES passes of the event loop in a row added no transaction to it, or after
-# COMMIT_MAX_PASSES passes. Under load, waiting lets the rounds that wallet replies wake join: from 1 pass to these
-# settings the simulator's CPU per round fell by about a fifth (bench/round_throughput.py --only b). Idle, a lone
-# transaction waits two empty passes, a few microseconds.
+# COMMIT_MAX_PASSES passes while the CPU is busy (else COMMIT_IDLE_PASSES). Measured with bench/round_throughput.py
+# --pin: sixteen passes when busy took the simulator's CPU per round down by a tenth against two (scenario b, where it
+# is the busy side); two passes when not busy played a fifth more rounds a second than sixteen (c2, where it is not).
 COMMIT_QUIET_PASSES = 2
 COMMIT_MAX_PASSES = 16
+COMMIT_IDLE_PASSES = 2
+
+
+class CpuLoad:
+    """Whether this process kept its CPU busy lately: the CPU time it used over the wall time that passed, measured
+    again when ``every`` seconds have passed since the last measurement."""
+
+    def __init__(
+        self,
+        *,
+        threshold: float = 0.9,
+        every: float = 0.05,
+        wall: Callable[[], float] = time.monotonic,
+        cpu: Callable[[], float] = time.process_time,
+    ) -> None:
+        self._threshold = threshold
+        self._every = every
+        self._wall = wall
+        self._cpu = cpu
+        self._since = (wall(), cpu())
+        self._busy = False
+
+    def busy(self) -> bool:
+        now = self._wall()
+        wall_then, cpu_then = self._since
+        if now - wall_then >= self._every:
+            used = self._cpu()
+            self._busy = (used - cpu_then) / (now - wall_then) >= self._threshold
+            self._since = (now, used)
+        return self._busy
 
 
 class _SqliteTx:
@@ -86,7 +119,8 @@ class _Transaction:
 class SqliteDatabase:
     dialect = "sqlite"
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, load: Callable[[], bool] | None = None) -> None:
+        """``load`` says whether the process is busy (default: ``CpuLoad().busy``), which sets how long batches wait."""
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -100,6 +134,8 @@ class SqliteDatabase:
         self._flush: asyncio.Handle | None = None
         # the open batch's loop, looked up once per batch: on Python 3.11 each lookup is a getpid() system call
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._busy = load or CpuLoad().busy
+        self._max_passes = COMMIT_MAX_PASSES  # the open batch's, set when its first transaction finishes
 
     def transaction(self) -> _Transaction:
         return _Transaction(self)
@@ -142,6 +178,7 @@ class SqliteDatabase:
             committed: asyncio.Future[None] = loop.create_future()
             self._waiting.append(committed)
             if self._flush is None:
+                self._max_passes = COMMIT_MAX_PASSES if self._busy() else COMMIT_IDLE_PASSES
                 self._flush = loop.call_soon(self._commit_batch)
             return committed
         finally:
@@ -152,7 +189,7 @@ class SqliteDatabase:
         added no transaction, when the batch held ``size``."""
         quiet = 0 if len(self._waiting) > size else quiet + 1
         # a transaction that is running and has yielded joins this batch too
-        if self._lock.locked() or (passes < COMMIT_MAX_PASSES and quiet < COMMIT_QUIET_PASSES):
+        if self._lock.locked() or (passes < self._max_passes and quiet < COMMIT_QUIET_PASSES):
             loop = self._loop or asyncio.get_running_loop()
             self._flush = loop.call_soon(self._commit_batch, passes + 1, quiet, len(self._waiting))
             return

@@ -10,12 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from simulator.store.sqlite import SqliteDatabase
+from simulator.store.sqlite import CpuLoad, SqliteDatabase
 
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
-    database = SqliteDatabase(str(tmp_path / "t.sqlite3"))
+    """A database whose process counts as busy, so batches wait as long as they grow."""
+    database = SqliteDatabase(str(tmp_path / "t.sqlite3"), load=lambda: True)
+    await database.migrate(["CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER)"])
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def idle_db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
+    database = SqliteDatabase(str(tmp_path / "t.sqlite3"), load=lambda: False)
     await database.migrate(["CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER)"])
     yield database
     await database.close()
@@ -58,12 +67,12 @@ async def test_transactions_a_few_passes_apart_share_a_commit(db: SqliteDatabase
         await insert(db, key)
 
     seen = commits(db)
-    await asyncio.gather(after(0, "a"), after(1, "b"), after(2, "c"))
+    await asyncio.gather(*(after(p, f"k{p}") for p in range(6)))
     assert len(seen) == 1
     await after(0, "alone")
     assert len(seen) == 2
     with other_connection(tmp_path) as conn:
-        assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 4
+        assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 7
 
 
 async def test_a_batch_that_keeps_growing_still_commits(db: SqliteDatabase) -> None:
@@ -83,6 +92,34 @@ async def test_a_batch_that_keeps_growing_still_commits(db: SqliteDatabase) -> N
             assert seen and durable_after[0] == 0
     await asyncio.gather(*tasks)
     assert 2 <= len(seen) <= 10
+
+
+async def test_when_the_process_is_not_busy_a_batch_commits_within_two_passes(idle_db: SqliteDatabase) -> None:
+    """Idle CPU makes a COMMIT cheap and waiting costly: whoever waits for the batch is waiting for nothing."""
+    seen = commits(idle_db)
+    durable: list[str] = []
+
+    async def after(passes: int, key: str) -> None:
+        for _ in range(passes):
+            await asyncio.sleep(0)
+        await insert(idle_db, key)
+        durable.append(key)
+
+    # one joins every pass, so the batch never goes quiet; busy, all six would share one COMMIT
+    await asyncio.gather(*(after(p, f"k{p}") for p in range(6)))
+    assert len(seen) >= 2 and durable[0] == "k0"
+
+
+def test_cpu_load_is_cpu_time_over_wall_time_measured_every_interval() -> None:
+    wall, cpu = [0.0], [0.0]
+    load = CpuLoad(threshold=0.9, every=0.05, wall=lambda: wall[0], cpu=lambda: cpu[0])
+    assert not load.busy()
+    wall[0], cpu[0] = 0.04, 0.04  # too soon to measure again: still the last answer
+    assert not load.busy()
+    wall[0], cpu[0] = 0.10, 0.095  # 95% of the last 0.1 s
+    assert load.busy()
+    wall[0], cpu[0] = 0.20, 0.13  # 35% of the next 0.1 s
+    assert not load.busy()
 
 
 async def test_a_failing_transaction_rolls_back_alone(db: SqliteDatabase, tmp_path: Path) -> None:
