@@ -26,7 +26,7 @@ from simulator.commands.common import (
     refuse_open_exposure,
     settings_from_args,
 )
-from simulator.listener import make_runner, start_site
+from simulator.listener import freeze_start_up, make_runner, start_site
 from simulator.settings import Settings
 from simulator.state import ROUNDS
 
@@ -111,6 +111,7 @@ async def serve(settings: Settings, sock: socket.socket, *, ready: Callable[[], 
     runner = make_runner(app, settings)
     await runner.setup()
     await start_site(runner, sock, settings)
+    freeze_start_up()
     if ready is None:
         keys = app.get(AUTH)
         print(banner(settings, keys.path if keys is not None else app[CREDENTIALS].path, keys), flush=True)

@@ -23,7 +23,7 @@ from simulator.commands.common import (
 )
 from simulator.commands.serve import bind
 from simulator.ids import RandomIds, SeededIds
-from simulator.listener import make_runner, start_site
+from simulator.listener import freeze_start_up, make_runner, start_site
 from simulator.settings import Settings
 from simulator.wallet.app import create_wallet_app
 
@@ -38,6 +38,7 @@ async def _serve(app: web.Application, sock: socket.socket, settings: Settings, 
     runner = make_runner(app, settings)
     await runner.setup()
     await start_site(runner, sock, settings)
+    freeze_start_up()
     url = settings.bind_url
     print(f"reference wallet listening on {url} (sandbox: {url}/sandbox/players)", flush=True)
     if (warning := auth_off_warning(settings)) is not None:

@@ -6,6 +6,7 @@ of a fraction of a second."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import time
 from collections.abc import AsyncIterator
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from simulator.listener import freeze_start_up
 from simulator.settings import Settings
 from tests.harness import Sim, running_sim
 
@@ -170,3 +172,12 @@ async def test_connections_beyond_the_cap_are_turned_away_at_once(capped: Sim) -
     writer.close()
     for _, other in held:
         other.close()
+
+
+def test_start_up_objects_are_frozen_out_of_the_collectors_way() -> None:
+    gc.unfreeze()
+    try:
+        freeze_start_up()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
