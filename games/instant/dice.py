@@ -32,6 +32,7 @@ PAYOUT_NUMERATOR = 9_900
 REFERENCE_TARGET = "50.50"
 REFERENCE_DIRECTION = "over"
 _KEYS = frozenset(("target", "direction"))
+_MEMO_TEXT = 16  # the longest target text memoised
 
 
 def _parse(params: Mapping[str, Any]) -> tuple[int, str, int]:
@@ -84,12 +85,12 @@ def _string_bet(target: str, direction: str) -> _Bet:
 
 def _round_bet(params: Mapping[str, Any]) -> _Bet:
     """The bet of a round: memoised for what nearly every request sends, a plain dict of known keys holding exact
-    ``str`` values (a ``str`` subclass is passed through as before, so it is not memoised); anything else is
-    validated afresh."""
+    ``str`` values of a few characters (a ``str`` subclass is passed through as before, and a target padded with
+    thousands of leading zeros, valid but long, would make the memo large); anything else is validated afresh."""
     if type(params) is dict and params.keys() <= _KEYS:
         target = params.get("target", REFERENCE_TARGET)
         direction = params.get("direction", REFERENCE_DIRECTION)
-        if type(target) is str and type(direction) is str:
+        if type(target) is str and type(direction) is str and len(target) <= _MEMO_TEXT:
             return _string_bet(target, direction)
     return _bet(params)
 

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from games.errors import InvalidBet
-from games.instant.dice import ROLLS, DiceEngine
+from games.instant.dice import ROLLS, DiceEngine, _string_bet
 from games.rng import ProvablyFairStream
 from tests.games.table_instant_checks import (
     ScriptedSource,
@@ -106,3 +106,12 @@ def test_declared_rtp_long_run() -> None:
 def test_bad_input_is_invalid_bet(stake: Any, params: Any, message: str) -> None:
     with pytest.raises(InvalidBet, match=message):
         ENGINE.play(stake, params, ScriptedSource([0]))
+
+
+def test_a_long_padded_target_plays_as_the_short_one_and_is_not_memoised() -> None:
+    padded = "0" * 10_000 + "50.50"
+    before = _string_bet.cache_info().currsize
+    long_round = ENGINE.play(100, {"target": padded}, ProvablyFairStream("server seed", "client seed", 1))
+    assert _string_bet.cache_info().currsize == before
+    short_round = ENGINE.play(100, {"target": "50.50"}, ProvablyFairStream("server seed", "client seed", 1))
+    assert long_round == short_round
