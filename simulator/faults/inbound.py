@@ -142,11 +142,7 @@ def fault_middleware(
     routes: dict[object, str | None] = {}
     metrics = metrics or Metrics()
 
-    async def run(
-        firing: Firing | None, request: web.Request, handler: Handler, entry: Exchange | None
-    ) -> web.StreamResponse:
-        if firing is None:
-            return await handler(request)
+    async def run(firing: Firing, request: web.Request, handler: Handler, entry: Exchange | None) -> web.StreamResponse:
         action = firing.rule.action
         after = getattr(action, "when", "after") == "after" or isinstance(action, TruncateAction | SlowBodyAction)
         response = await handler(request) if after else None
@@ -204,16 +200,6 @@ def fault_middleware(
             metrics.inc("casino_sim_http_requests_total", operation=op, status=str(plain.status))
             return plain
         info = request.match_info
-        target = Target(
-            "inbound",
-            op,
-            request.method,
-            request.path,
-            request.headers,
-            session=info.get("token"),
-            round=info.get("round_id"),
-            game=info.get("game_id"),
-        )
         chosen: FaultSet | None = None
         refusal: web.Response | None = None
         if header is not None and requested is not None:
@@ -223,7 +209,18 @@ def fault_middleware(
                 refusal = error_response(400, exc.code, exc.message)
         firing: Firing | None = None
         bucket = rules.bucket("inbound", op) if inbound else None
+        player: str | None = None  # known only when a rule had it resolved
         if chosen is not None or (bucket is not None and bucket.size):
+            target = Target(
+                "inbound",
+                op,
+                request.method,
+                request.path,
+                request.headers,
+                session=info.get("token"),
+                round=info.get("round_id"),
+                game=info.get("game_id"),
+            )
             if resolve is not None and (chosen is not None or (bucket is not None and bucket.needs_entities)):
                 await resolve(request, target)
             if chosen is not None:
@@ -237,6 +234,7 @@ def fault_middleware(
                     side="inbound",
                     action=firing.rule.action.type,
                 )
+            player = target.player
         entry = None
         if journal is not None and journal.enabled:
             entry = journal.open(
@@ -246,15 +244,20 @@ def fault_middleware(
                 request.path_qs,
                 request.headers,
                 b"",
-                player=target.player,
-                session=target.session,
-                round=target.round,
+                player=player,
+                session=info.get("token"),
+                round=info.get("round_id"),
             )
         token = REQUEST_FAULTS.set(chosen) if chosen is not None and "outbound" in chosen.sides else None
         outcome: str | None = None
         response: web.StreamResponse | None = None
         try:
-            response = refusal if refusal is not None else await run(firing, request, handler, entry)
+            if refusal is not None:
+                response = refusal
+            elif firing is None:  # most requests: no coroutine of run's in between
+                response = await handler(request)
+            else:
+                response = await run(firing, request, handler, entry)
             if isinstance(response, _Aborted):
                 outcome = firing.rule.action.type if firing is not None else "aborted"
             return response

@@ -193,7 +193,7 @@ class FaultHook:
             round=call.round_id or None,
             transaction=call.transaction_id or None,
         )
-        if entry is not None:
+        if entry is not None and labels:
             entry.faults.extend(labels)
         return entry
 
