@@ -135,7 +135,6 @@ class SqliteDatabase:
         # the open batch's loop, looked up once per batch: on Python 3.11 each lookup is a getpid() system call
         self._loop: asyncio.AbstractEventLoop | None = None
         self._busy = load or CpuLoad().busy
-        self._max_passes = COMMIT_MAX_PASSES  # the open batch's, set when its first transaction finishes
 
     def transaction(self) -> _Transaction:
         return _Transaction(self)
@@ -178,20 +177,20 @@ class SqliteDatabase:
             committed: asyncio.Future[None] = loop.create_future()
             self._waiting.append(committed)
             if self._flush is None:
-                self._max_passes = COMMIT_MAX_PASSES if self._busy() else COMMIT_IDLE_PASSES
-                self._flush = loop.call_soon(self._commit_batch)
+                limit = COMMIT_MAX_PASSES if self._busy() else COMMIT_IDLE_PASSES
+                self._flush = loop.call_soon(self._commit_batch, limit)
             return committed
         finally:
             self._lock.release()
 
-    def _commit_batch(self, passes: int = 1, quiet: int = 0, size: int = 0) -> None:
-        """Called once per pass of the event loop while a batch waits: ``passes`` so far, of which the last ``quiet``
-        added no transaction, when the batch held ``size``."""
+    def _commit_batch(self, limit: int, passes: int = 1, quiet: int = 0, size: int = 0) -> None:
+        """Called once per pass of the event loop while a batch waits, at most ``limit`` passes: ``passes`` so far, of
+        which the last ``quiet`` added no transaction, when the batch held ``size``."""
         quiet = 0 if len(self._waiting) > size else quiet + 1
         # a transaction that is running and has yielded joins this batch too
-        if self._lock.locked() or (passes < self._max_passes and quiet < COMMIT_QUIET_PASSES):
+        if self._lock.locked() or (passes < limit and quiet < COMMIT_QUIET_PASSES):
             loop = self._loop or asyncio.get_running_loop()
-            self._flush = loop.call_soon(self._commit_batch, passes + 1, quiet, len(self._waiting))
+            self._flush = loop.call_soon(self._commit_batch, limit, passes + 1, quiet, len(self._waiting))
             return
         self._flush = None
         self._commit_now()
