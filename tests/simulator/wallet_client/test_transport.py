@@ -239,24 +239,6 @@ async def test_concurrent_calls_share_at_most_pool_size_connections() -> None:
         await transport.close()
 
 
-async def test_a_deadline_closes_the_connection() -> None:
-    transport = WalletTransport(2)
-    never = asyncio.Event()
-
-    async def hang(request: bytes, writer: asyncio.StreamWriter) -> bool:
-        await never.wait()
-        return False
-
-    try:
-        async with serving(hang) as server:
-            with pytest.raises(TimeoutError):
-                await transport.post(f"{server.url}/bet", {}, b"{}", limit=100, within=0.05)
-            assert not any(transport._idle.values())
-            never.set()
-    finally:
-        await transport.close()
-
-
 def hang_on(body: bytes, never: asyncio.Event) -> Reply:
     """Answers every request at once, except those whose body is ``body``: those never."""
 
@@ -267,6 +249,15 @@ def hang_on(body: bytes, never: asyncio.Event) -> Reply:
         return await answer(OK)(request, writer)
 
     return reply
+
+
+async def test_a_deadline_closes_the_connection(transport: WalletTransport) -> None:
+    never = asyncio.Event()
+    async with serving(hang_on(b"{}", never)) as server:
+        with pytest.raises(TimeoutError):
+            await transport.post(f"{server.url}/bet", {}, b"{}", limit=100, within=0.05)
+        assert not any(transport._idle.values())
+        never.set()
 
 
 async def test_calls_in_flight_each_keep_their_deadline(transport: WalletTransport) -> None:
