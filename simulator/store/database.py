@@ -9,7 +9,10 @@ Rules every repository follows so that both engines behave the same:
   (SQLite's ``BEGIN IMMEDIATE`` already serialises writers);
 - a reader that pages through a table by its ``{serial}`` column calls ``tx.barrier(table)`` first, so a
   row whose transaction commits late cannot appear below a cursor that already moved past it;
-- DDL uses ``{serial}`` for an auto-increment primary key and ``{real}`` for a float column.
+- DDL uses ``{serial}`` for an auto-increment primary key and ``{real}`` for a float column;
+- a transaction whose body raises only before its first write (checks first; then writes, of which only the first
+  may meet a unique key) may be opened with ``savepoint=False``: SQLite skips the savepoint that would undo it alone
+  in its group commit, and an error after a write rolls the whole group back instead. PostgreSQL ignores it.
 
 Errors::
 
@@ -58,7 +61,7 @@ class Tx(Protocol):
 class Database(Protocol):
     dialect: str
 
-    def transaction(self) -> AbstractAsyncContextManager[Tx]: ...
+    def transaction(self, *, savepoint: bool = True) -> AbstractAsyncContextManager[Tx]: ...
 
     async def migrate(self, ddl: Sequence[str]) -> None: ...
 

@@ -82,7 +82,9 @@ class PostgresDatabase:
         return cls(await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, reset=_keep_session))
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[_PostgresTx]:
+    async def transaction(self, *, savepoint: bool = True) -> AsyncIterator[_PostgresTx]:
+        """Every transaction is its own: ``savepoint`` (which spares SQLite's group commit a statement) changes
+        nothing here."""
         async with self._pool.acquire() as conn, conn.transaction():
             yield _PostgresTx(conn)
 

@@ -132,8 +132,8 @@ class Session:
     nonce: int
 
     @staticmethod
-    def from_row(row: Row, **override: Any) -> Session:
-        return Session(**{k: row[k] for k in Session.__slots__} | {"demo": bool(row["demo"])} | override)
+    def from_row(row: Row) -> Session:
+        return Session(**{k: row[k] for k in Session.__slots__} | {"demo": bool(row["demo"])})
 
 
 @dataclass(slots=True)
@@ -291,13 +291,14 @@ class ProviderStore:
         """Lock the session, let ``decide`` check it and compute the round from its current nonce, then persist
         the round, its first transactions and the next nonce atomically. ``decide`` is pure and may raise to
         abort; it gets ``None`` for an unknown token, so that a round costs one transaction, not two."""
-        async with self.db.transaction() as tx:
-            # takes the nonce and locks the session in one statement; if ``decide`` raises, the rollback returns it
-            row = await tx.fetchone("UPDATE sessions SET nonce = nonce + 1 WHERE token = ? RETURNING *", token)
-            round_, txs = decide(None if row is None else Session.from_row(row, nonce=row["nonce"] - 1))
+        # ``decide`` runs before the first write and nothing after it raises, so the transaction needs no savepoint
+        async with self.db.transaction(savepoint=False) as tx:
+            row = await tx.fetchone(f"SELECT * FROM sessions WHERE token = ?{tx.for_update}", token)  # noqa: S608
+            round_, txs = decide(None if row is None else Session.from_row(row))
             await self._insert_round(tx, round_)
             for t in txs:
                 await self._insert_transaction(tx, t)
+            await tx.execute("UPDATE sessions SET nonce = nonce + 1 WHERE token = ?", token)
         return round_, txs
 
     async def open_rounds(self, token: str) -> list[Round]:
@@ -471,7 +472,8 @@ class ProviderStore:
         status, the next pending transaction). False, with nothing changed, when the transaction is no longer
         pending: its fate was already recorded (by a worker that took an orphan over, or a twin delivery)."""
         transaction_id = t.transaction_id
-        async with self.db.transaction() as tx:
+        # its first write decides whether it writes anything, and nothing after it raises: no savepoint needed
+        async with self.db.transaction(savepoint=False) as tx:
             changed = await tx.execute(
                 "UPDATE transactions SET status = ?, attempts = attempts + 1, balance_after = ?,"
                 " last_error = ?, updated_at = ? WHERE transaction_id = ? AND status = 'pending'",

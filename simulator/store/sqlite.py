@@ -15,6 +15,11 @@ simulator plays more of them. Otherwise it commits within ``COMMIT_IDLE_PASSES``
 CPU, and every pass waited is latency added to the rounds and wallet calls waiting for it. Nobody acts on a transaction
 before it is durable, and a later transaction, which may have read an earlier one's rows, never commits without it. A
 transaction that changed nothing while nothing else waits commits at once.
+
+A transaction opened with ``savepoint=False`` skips its ``SAVEPOINT`` (two statements of the eight or so in a round's
+transaction). Its body promises to raise only before its first write, where a failed statement undoes itself; if it
+raises after a write all the same, its whole batch rolls back and every transaction waiting in it fails, so a broken
+promise costs availability, never a half-written transaction.
 """
 
 from __future__ import annotations
@@ -102,16 +107,17 @@ class _SqliteTx:
 class _Transaction:
     """``async with db.transaction() as tx``: a class rather than a generator, since every round opens three."""
 
-    __slots__ = ("_db",)
+    __slots__ = ("_db", "_savepoint")
 
-    def __init__(self, db: SqliteDatabase) -> None:
+    def __init__(self, db: SqliteDatabase, savepoint: bool) -> None:
         self._db = db
+        self._savepoint = savepoint
 
     async def __aenter__(self) -> _SqliteTx:
-        return await self._db._begin()
+        return await self._db._begin(self._savepoint)
 
     async def __aexit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
-        committed = self._db._finish(exc)
+        committed = self._db._finish(exc, self._savepoint)
         if committed is not None:
             await committed
 
@@ -130,16 +136,17 @@ class SqliteDatabase:
         self._lock = asyncio.Lock()
         self._open = False  # BEGIN issued, COMMIT pending
         self._changes_at_begin = 0
+        self._changes_at_start = 0  # when the running transaction started, for one without a savepoint
         self._waiting: list[asyncio.Future[None]] = []  # callers of finished transactions, until the next COMMIT
         self._flush: asyncio.Handle | None = None
         # the open batch's loop, looked up once per batch: on Python 3.11 each lookup is a getpid() system call
         self._loop: asyncio.AbstractEventLoop | None = None
         self._busy = load or CpuLoad().busy
 
-    def transaction(self) -> _Transaction:
-        return _Transaction(self)
+    def transaction(self, *, savepoint: bool = True) -> _Transaction:
+        return _Transaction(self, savepoint)
 
-    async def _begin(self) -> _SqliteTx:
+    async def _begin(self, savepoint: bool) -> _SqliteTx:
         await self._lock.acquire()
         conn = self._conn
         try:
@@ -148,28 +155,36 @@ class SqliteDatabase:
                 conn.execute("BEGIN IMMEDIATE")
                 self._open = True
                 self._changes_at_begin = conn.total_changes
-            conn.execute("SAVEPOINT tx")
+            if savepoint:
+                conn.execute("SAVEPOINT tx")
+            else:
+                self._changes_at_start = conn.total_changes
         except BaseException:
             self._lock.release()
             raise
         return _SqliteTx(conn)
 
-    def _finish(self, exc: BaseException | None) -> asyncio.Future[None] | None:
+    def _finish(self, exc: BaseException | None, savepoint: bool) -> asyncio.Future[None] | None:
         """End one transaction under the lock (then released): the future to await until its batch commits, or
         ``None`` when there is nothing to wait for."""
         conn = self._conn
         try:
             if exc is not None:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK TO tx")
-                    conn.execute("RELEASE tx")
+                if not conn.in_transaction:  # SQLite rolled the batch back (I/O error, disk full): all lost their work
+                    self._abandon_batch(exc)
+                elif savepoint or conn.total_changes == self._changes_at_start:
+                    if savepoint:
+                        conn.execute("ROLLBACK TO tx")
+                        conn.execute("RELEASE tx")
                     if not self._waiting:  # nothing else in the batch: end it rather than hold the write lock
                         self._end("COMMIT")
-                else:  # SQLite rolled the whole batch back (I/O error, disk full): the others lost their work too
-                    self._open = False
-                    self._release(exc)
+                else:  # it wrote, then raised, with no savepoint to undo it alone
+                    with contextlib.suppress(sqlite3.Error):
+                        self._end("ROLLBACK")
+                    self._abandon_batch(exc)
                 return None
-            conn.execute("RELEASE tx")
+            if savepoint:
+                conn.execute("RELEASE tx")
             if not self._waiting and conn.total_changes == self._changes_at_begin:
                 self._end("COMMIT")
                 return None
@@ -204,6 +219,14 @@ class SqliteDatabase:
             self._release(exc)
             return
         self._release(None)
+
+    def _abandon_batch(self, error: BaseException) -> None:
+        """The batch was rolled back: its waiting transactions fail, and no commit is due any more."""
+        self._open = False
+        if self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
+        self._release(error)
 
     def _release(self, error: BaseException | None) -> None:
         """Wake the callers of the batch: committed, or failed with ``error``."""

@@ -41,11 +41,17 @@ def commits(db: SqliteDatabase) -> list[str]:
     return seen
 
 
-async def insert(db: SqliteDatabase, key: str, *, fail: bool = False) -> None:
-    async with db.transaction() as tx:
+async def insert(db: SqliteDatabase, key: str, *, fail: bool = False, savepoint: bool = True) -> None:
+    async with db.transaction(savepoint=savepoint) as tx:
         await tx.execute("INSERT INTO t (k, v) VALUES (?, ?)", key, 1)
         if fail:
             raise ValueError(key)
+
+
+def statements(db: SqliteDatabase) -> list[str]:
+    seen: list[str] = []
+    db._conn.set_trace_callback(seen.append)
+    return seen
 
 
 async def test_concurrent_transactions_share_a_commit_and_are_durable_when_they_return(
@@ -127,6 +133,57 @@ async def test_a_failing_transaction_rolls_back_alone(db: SqliteDatabase, tmp_pa
     assert [type(r).__name__ for r in results] == ["NoneType", "ValueError", "NoneType"]
     with other_connection(tmp_path) as conn:
         assert [row[0] for row in conn.execute("SELECT k FROM t ORDER BY k")] == ["a", "c"]
+
+
+async def test_without_a_savepoint_a_transaction_runs_only_its_own_statements(
+    db: SqliteDatabase, tmp_path: Path
+) -> None:
+    seen = statements(db)
+    await asyncio.gather(insert(db, "a", savepoint=False), insert(db, "b", savepoint=False))
+    assert seen == [
+        "BEGIN IMMEDIATE",
+        "INSERT INTO t (k, v) VALUES ('a', 1)",
+        "INSERT INTO t (k, v) VALUES ('b', 1)",
+        "COMMIT",
+    ]
+    with other_connection(tmp_path) as conn:
+        assert [row[0] for row in conn.execute("SELECT k FROM t ORDER BY k")] == ["a", "b"]
+
+
+async def test_without_a_savepoint_a_failure_before_any_write_rolls_back_nothing(
+    db: SqliteDatabase, tmp_path: Path
+) -> None:
+    async def check_then_write(key: str, *, refuse: bool) -> None:
+        async with db.transaction(savepoint=False) as tx:
+            if refuse:
+                raise ValueError(key)
+            await tx.execute("INSERT INTO t (k, v) VALUES (?, ?)", key, 1)
+
+    async def duplicate() -> None:  # the first write meets a unique key: the failed statement undoes itself
+        await insert(db, "a", savepoint=False)
+
+    results = await asyncio.gather(
+        insert(db, "a"), check_then_write("b", refuse=True), duplicate(), insert(db, "c"), return_exceptions=True
+    )
+    assert [type(r).__name__ for r in results] == ["NoneType", "ValueError", "DuplicateKey", "NoneType"]
+    with other_connection(tmp_path) as conn:
+        assert [row[0] for row in conn.execute("SELECT k FROM t ORDER BY k")] == ["a", "c"]
+
+
+async def test_without_a_savepoint_a_failure_after_a_write_rolls_back_its_whole_batch(
+    db: SqliteDatabase, tmp_path: Path
+) -> None:
+    """A broken promise loses the batch, never half a transaction: the others waiting in it fail, nothing commits."""
+    results = await asyncio.gather(
+        insert(db, "a"), insert(db, "b", fail=True, savepoint=False), insert(db, "c"), return_exceptions=True
+    )
+    assert [type(r).__name__ for r in results] == ["OperationalError", "ValueError", "NoneType"]
+    assert "not committed" in str(results[0])
+    with other_connection(tmp_path) as conn:
+        assert [row[0] for row in conn.execute("SELECT k FROM t ORDER BY k")] == ["c"]
+    await insert(db, "d")  # the database goes on
+    with other_connection(tmp_path) as conn:
+        assert [row[0] for row in conn.execute("SELECT k FROM t ORDER BY k")] == ["c", "d"]
 
 
 async def test_a_later_transaction_sees_an_earlier_one_of_its_batch(db: SqliteDatabase) -> None:

@@ -40,13 +40,18 @@ async def test_execute_counts_changed_rows_and_fetchone_misses_cleanly(db: Datab
         assert await tx.fetchone("SELECT * FROM items WHERE name = ?", "zzz") is None
 
 
-async def test_an_exception_rolls_the_transaction_back(db: Database) -> None:
+@pytest.mark.parametrize("savepoint", [True, False])
+async def test_an_exception_rolls_the_transaction_back(db: Database, savepoint: bool) -> None:
+    """Also without a savepoint: alone in its batch, a transaction that wrote and then raised leaves nothing."""
     await db.migrate(DDL)
     with pytest.raises(RuntimeError):
-        async with db.transaction() as tx:
+        async with db.transaction(savepoint=savepoint) as tx:
             await tx.execute("INSERT INTO items (name, weight) VALUES (?, ?)", "lost", 1)
             raise RuntimeError("abort")
     assert await names(db) == []
+    async with db.transaction(savepoint=savepoint) as tx:
+        await tx.execute("INSERT INTO items (name, weight) VALUES (?, ?)", "kept", 1)
+    assert await names(db) == ["kept"]
 
 
 async def test_a_unique_violation_is_duplicate_key_and_rolls_back(db: Database) -> None:

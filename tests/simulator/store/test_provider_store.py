@@ -124,6 +124,21 @@ async def test_open_round_persists_round_bet_and_next_nonce(store: ProviderStore
     assert [t.transaction_id for t in await store.round_transactions("r1")] == [bet.transaction_id]
 
 
+async def test_a_refused_round_takes_no_nonce_and_writes_nothing(store: ProviderStore) -> None:
+    def refuse(session: Session | None) -> tuple[Round, list[Transaction]]:
+        assert session is not None and session.nonce == 1
+        raise ValueError("bet too large")
+
+    with pytest.raises(ValueError, match="too large"):
+        await store.open_round("tok", refuse)
+    s = await store.get_session("tok")
+    assert s is not None and s.nonce == 1
+    await open_with(store, round_("r1"), tx("r1"))  # the next round gets the nonce the refused one did not take
+    s = await store.get_session("tok")
+    assert s is not None and s.nonce == 2
+    assert [r.round_id for r in await store.rounds()] == ["r1"]
+
+
 async def test_settle_changes_only_a_pending_transaction(store: ProviderStore) -> None:
     bet = tx("r1")
     await open_with(store, round_("r1"), bet)
