@@ -141,7 +141,8 @@ class Ledger:
     @staticmethod
     async def _once_more(operation: Callable[[OperationRequest], Awaitable[T]], req: OperationRequest) -> T:
         """A unique key refused the entry: a twin with the same transaction id committed first (players are
-        locked one at a time, so twins for two players can race). Run again: the replay rules answer."""
+        locked one at a time, so twins for two players can race on PostgreSQL; SQLite runs one transaction at a
+        time, so there the replay check has always seen the twin). Run again: the replay rules answer."""
         try:
             return await operation(req)
         except DuplicateKey:
@@ -150,7 +151,7 @@ class Ledger:
     async def _bet(self, req: OperationRequest) -> dict[str, Any]:
         fingerprint = _fingerprint("bet", req)
         campaign = _campaign(req)
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(savepoint=False) as tx:  # every refusal comes before the first write
             player = await lock_player(tx, req.player_id)
             if await self._tombstone(tx, req.transaction_id):  # before the replay: a late copy must not look accepted
                 raise LedgerError("TRANSACTION_ROLLED_BACK", "this bet was already rolled back")
@@ -203,7 +204,7 @@ class Ledger:
     async def _win(self, req: OperationRequest) -> dict[str, Any]:
         fingerprint = _fingerprint("win", req)
         campaign = _campaign(req)
-        async with self._db.transaction() as tx:
+        async with self._db.transaction(savepoint=False) as tx:  # every refusal comes before the first write
             player = await lock_player(tx, req.player_id)
             if (replay := await self._replay(tx, req, fingerprint)) is not None:
                 return replay
