@@ -16,10 +16,10 @@ CPU, and every pass waited is latency added to the rounds and wallet calls waiti
 before it is durable, and a later transaction, which may have read an earlier one's rows, never commits without it. A
 transaction that changed nothing while nothing else waits commits at once.
 
-A transaction opened with ``savepoint=False`` skips its ``SAVEPOINT`` (two statements of the eight or so in a round's
-transaction). Its body promises to raise only before its first write, where a failed statement undoes itself; if it
-raises after a write all the same, its whole batch rolls back and every transaction waiting in it fails, so a broken
-promise costs availability, never a half-written transaction.
+A transaction opened with ``savepoint=False`` skips its ``SAVEPOINT`` and ``RELEASE``: two statements on top of its
+own two to four, the case of each of a round's three transactions. Its body promises to raise only before its first
+write, where a failed statement undoes itself; if it raises after a write all the same, its whole batch rolls back and
+every transaction waiting in it fails, so a broken promise costs availability, never a half-written transaction.
 """
 
 from __future__ import annotations
