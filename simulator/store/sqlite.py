@@ -142,6 +142,10 @@ class SqliteDatabase:
         # the open batch's loop, looked up once per batch: on Python 3.11 each lookup is a getpid() system call
         self._loop: asyncio.AbstractEventLoop | None = None
         self._busy = load or CpuLoad().busy
+        # batches that found rows another connection (another process on the same file) committed since the last
+        # batch: SQLite's data_version moves only for other connections' commits
+        self.foreign_commits = 0
+        self._data_version: int | None = None
 
     def transaction(self, *, savepoint: bool = True) -> _Transaction:
         return _Transaction(self, savepoint)
@@ -154,6 +158,10 @@ class SqliteDatabase:
                 self._loop = asyncio.get_running_loop()
                 conn.execute("BEGIN IMMEDIATE")
                 self._open = True
+                version = conn.execute("PRAGMA data_version").fetchone()[0]
+                if version != self._data_version:
+                    self.foreign_commits += self._data_version is not None
+                    self._data_version = version
                 self._changes_at_begin = conn.total_changes
             if savepoint:
                 conn.execute("SAVEPOINT tx")

@@ -142,6 +142,7 @@ async def test_without_a_savepoint_a_transaction_runs_only_its_own_statements(
     await asyncio.gather(insert(db, "a", savepoint=False), insert(db, "b", savepoint=False))
     assert seen == [
         "BEGIN IMMEDIATE",
+        "PRAGMA data_version",  # once per batch: did another connection commit?
         "INSERT INTO t (k, v) VALUES ('a', 1)",
         "INSERT INTO t (k, v) VALUES ('b', 1)",
         "COMMIT",
