@@ -67,7 +67,7 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
         await nonces.migrate()
         app[NONCES] = nonces
     yield
-    await db.close()
+    await store.close()
 
 
 async def _services_ctx(app: web.Application) -> AsyncIterator[None]:

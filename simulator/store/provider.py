@@ -30,7 +30,10 @@ from typing import Any
 
 from simulator.dialects.call import WalletCall
 from simulator.jsonbytes import dumps
+from simulator.store import session_cache
 from simulator.store.database import Database, Row, Tx
+from simulator.store.session_cache import SessionCache
+from simulator.store.sqlite import SqliteDatabase
 
 ROUND_STATUSES = ("open", "acting", "settling", "rolling_back", "manual", "closed", "void", "rolled_back")
 FINAL_ROUND_STATUSES = frozenset({"closed", "void", "rolled_back"})
@@ -135,6 +138,26 @@ class Session:
     def from_row(row: Row) -> Session:
         return Session(**{k: row[k] for k in Session.__slots__} | {"demo": bool(row["demo"])})
 
+    def at(self, nonce: int) -> Session:
+        """This session with ``nonce`` as its next nonce (``dataclasses.replace`` costs several times more)."""
+        return Session(
+            self.token,
+            self.player_id,
+            self.operator_token,
+            self.game_id,
+            self.studio_id,
+            self.currency,
+            self.demo,
+            self.country,
+            self.language,
+            self.created_at,
+            self.expires_at,
+            self.server_seed,
+            self.server_seed_hash,
+            self.client_seed,
+            nonce,
+        )
+
 
 @dataclass(slots=True)
 class Round:
@@ -232,9 +255,28 @@ class SettlementSummary:
 class ProviderStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        # SQLite, written by this process alone, holds sessions in memory and writes nonces behind; PostgreSQL, shared
+        # by workers, reads and writes them through
+        self._cache = SessionCache(db) if isinstance(db, SqliteDatabase) else None
 
     async def migrate(self) -> None:
         await self.db.migrate(SCHEMA)
+        if self._cache is not None:
+            await self.db.migrate(session_cache.SCHEMA)
+
+    async def close(self) -> None:
+        """Write the nonces counted ahead back to the sessions table, then close the database."""
+        if self._cache is not None:
+            await self._cache.write_back()
+        await self.db.close()
+
+    async def _session(self, tx: Tx, token: str, *, lock: bool = False) -> Session | None:
+        """The session with its next nonce; ``lock`` its row on PostgreSQL, to move the nonce."""
+        if self._cache is not None:
+            return await self._cache.session(tx, token)
+        sql = f"SELECT * FROM sessions WHERE token = ?{tx.for_update if lock else ''}"  # noqa: S608
+        row = await tx.fetchone(sql, token)
+        return None if row is None else Session.from_row(row)
 
     # sessions
 
@@ -248,8 +290,7 @@ class ProviderStore:
 
     async def get_session(self, token: str) -> Session | None:
         async with self.db.transaction() as tx:
-            row = await tx.fetchone("SELECT * FROM sessions WHERE token = ?", token)
-        return None if row is None else Session.from_row(row)
+            return await self._session(tx, token)
 
     async def rotate_seed(self, token: str, new_seed: str, new_hash: str, client_seed: str, now: float) -> Session:
         """Reveal the current server seed and commit to a new one; the nonce starts again at 1."""
@@ -270,6 +311,8 @@ class ProviderStore:
                 client_seed,
                 token,
             )
+            if self._cache is not None:  # the row changed: read it again (a count under the old seed no longer applies)
+                self._cache.drop(token)
             updated = await tx.fetchone("SELECT * FROM sessions WHERE token = ?", token)
         assert updated is not None
         return Session.from_row(updated)
@@ -292,13 +335,19 @@ class ProviderStore:
         the round, its first transactions and the next nonce atomically. ``decide`` is pure and may raise to
         abort; it gets ``None`` for an unknown token, so that a round costs one transaction, not two."""
         # ``decide`` runs before the first write and nothing after it raises, so the transaction needs no savepoint
+        cache = self._cache
         async with self.db.transaction(savepoint=False) as tx:
-            row = await tx.fetchone(f"SELECT * FROM sessions WHERE token = ?{tx.for_update}", token)  # noqa: S608
-            round_, txs = decide(None if row is None else Session.from_row(row))
+            session = await self._session(tx, token, lock=True)
+            round_, txs = decide(session)
             await self._insert_round(tx, round_)
             for t in txs:
                 await self._insert_transaction(tx, t)
-            await tx.execute("UPDATE sessions SET nonce = nonce + 1 WHERE token = ?", token)
+            if cache is None:
+                await tx.execute("UPDATE sessions SET nonce = nonce + 1 WHERE token = ?", token)
+            elif session is not None:
+                cache.used(session)
+        if cache is not None and cache.due:
+            await cache.write_back()
         return round_, txs
 
     async def open_rounds(self, token: str) -> list[Round]:
