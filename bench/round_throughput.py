@@ -5,7 +5,8 @@
     python bench/round_throughput.py --database-url postgresql://postgres@127.0.0.1:5432/test   # + 1 vs 2 workers
 
 Scenarios, each server in its own process, driven by wrk (one thread, a Lua script posting one dice round per request,
-cycling over many sessions) at the same concurrency for the same time after a warm-up:
+cycling over many sessions) at the same concurrency for the same time after a warm-up. The pinned servers all run at
+once, and with ``--repeat`` their runs take turns, so that a machine that changes speed moves every scenario alike:
 
   a  baseline: a bare aiohttp app that answers each request after two keep-alive POSTs to a trivial wallet
   b  the simulator (``casino-sim serve --no-embedded-wallet``) calling the same trivial wallet
@@ -17,8 +18,7 @@ cycling over many sessions) at the same concurrency for the same time after a wa
   w1, w2  the embedded default on PostgreSQL with ``--workers 1`` and ``--workers 2`` (with ``--database-url``)
 
 It prints rounds/s, p50 and p99 per scenario and the ratios b/a and c/a (targets: 0.6 and 0.45), and e/a. Figures
-from one machine only compare with each other; run it on a quiet machine, and read ``--repeat`` medians when they
-disagree.
+from one machine only compare with each other; run it on a quiet machine, with ``--repeat 3`` or more.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -201,72 +201,92 @@ def wrk(url: str, paths: Path, *, seconds: float, connections: int, cpus: str | 
     return figures
 
 
-def measure(name: str, title: str, server: Server, paths: Path, args: argparse.Namespace) -> Result:
+@dataclass
+class Scenario:
+    name: str
+    title: str
+    server: Server
+    paths: Path
+    runs: list[tuple[float, dict[str, Any]]] = field(default_factory=list)  # rounds/s and wrk's figures, per run
+
+
+def measure_once(scenario: Scenario, args: argparse.Namespace) -> None:
     gen_cpus = "1" if args.pin else None
-    url = server.url
-    wrk(url, paths, seconds=args.warmup, connections=args.connections, cpus=gen_cpus)
-    runs = []
-    for _ in range(args.repeat):
-        cpu = cpu_seconds(server.proc.pid)
-        figures = wrk(url, paths, seconds=args.duration, connections=args.connections, cpus=gen_cpus)
-        figures["cpu_us"] = (cpu_seconds(server.proc.pid) - cpu) / max(1, figures["requests"]) * 1e6
-        rate = figures["requests"] / (figures["duration_us"] / 1e6)
-        runs.append((rate, figures))
-    rate, figures = sorted(runs, key=lambda run: run[0])[len(runs) // 2]
-    result = Result(
-        name,
-        title,
-        rate,
-        figures["p50_us"] / 1000,
-        figures["p99_us"] / 1000,
-        figures["http_errors"] + figures["socket_errors"],
-        figures["cpu_us"],
-    )
-    if args.repeat > 1:
-        spread = ", ".join(f"{r:.0f}" for r, _ in runs)
-        print(f"  {name}: runs {spread} rounds/s (median {statistics.median(r for r, _ in runs):.0f})", flush=True)
-    print(
-        f"  {name}: {rate:8.0f} rounds/s  p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms"
-        f"  {result.cpu_us:6.0f} us CPU/round",
-        flush=True,
-    )
-    return result
+    pid, url = scenario.server.proc.pid, scenario.server.url
+    cpu = cpu_seconds(pid)
+    figures = wrk(url, scenario.paths, seconds=args.duration, connections=args.connections, cpus=gen_cpus)
+    figures["cpu_us"] = (cpu_seconds(pid) - cpu) / max(1, figures["requests"]) * 1e6
+    rate = figures["requests"] / (figures["duration_us"] / 1e6)
+    scenario.runs.append((rate, figures))
+    print(f"  {scenario.name} run {len(scenario.runs)}: {rate:8.0f} rounds/s  {figures['cpu_us']:6.0f} us CPU/round",
+          flush=True)  # fmt: skip
+
+
+def measure(scenarios: list[Scenario], args: argparse.Namespace) -> list[Result]:
+    """Warm every server up, then take ``--repeat`` runs of each, the scenarios taking turns (starting one later
+    each time), so that a machine that speeds up or slows down for a minute moves every scenario alike."""
+    for scenario in scenarios:
+        url, gen_cpus = scenario.server.url, "1" if args.pin else None
+        wrk(url, scenario.paths, seconds=args.warmup, connections=args.connections, cpus=gen_cpus)
+    for turn in range(args.repeat):
+        first = turn % len(scenarios)
+        for scenario in scenarios[first:] + scenarios[:first]:
+            measure_once(scenario, args)
+    results = []
+    for scenario in scenarios:
+        rate, figures = sorted(scenario.runs, key=lambda run: run[0])[len(scenario.runs) // 2]
+        results.append(
+            Result(
+                scenario.name,
+                scenario.title,
+                rate,
+                figures["p50_us"] / 1000,
+                figures["p99_us"] / 1000,
+                figures["http_errors"] + figures["socket_errors"],
+                statistics.median(f["cpu_us"] for _, f in scenario.runs),
+            )
+        )
+    return results
 
 
 def run(args: argparse.Namespace, work: Path) -> list[Result]:
+    """Every pinned server runs at once (idle but for its turn) so that their runs can take turns; then the
+    PostgreSQL ones, unpinned, one at a time."""
     server_cpus = "0" if args.pin else None
     side_cpus = "1" if args.pin else None  # the trivial wallet shares the generator's core
     wanted = set(args.only.split(",")) if args.only else {"a", "b", "c", "e", "w1", "w2"}
-    results = []
     sim_env = {"CASINO_SIM_WALLET_SECRET": SECRET} | AUTH_ENV
-    with running([sys.executable, str(BENCH / "stubs.py"), "wallet"], work / "wallet.log", cpus=side_cpus) as wallet:
+    scenarios: list[Scenario] = []
+    with contextlib.ExitStack() as stack:
+
+        def start(argv: list[str], log: str, cpus: str | None, env: dict[str, str] | None = None) -> Server:
+            return stack.enter_context(running(argv, work / log, cpus=cpus, env=env))
+
+        wallet = start([sys.executable, str(BENCH / "stubs.py"), "wallet"], "wallet.log", side_cpus)
         if "a" in wanted:
-            argv = [sys.executable, str(BENCH / "stubs.py"), "baseline", "--wallet-url", wallet.url]
-            with running(argv, work / "baseline.log", cpus=server_cpus) as base:
-                paths = work / "baseline-paths.txt"
-                paths.write_text("".join(f"/play/bench-{i}/rounds\n" for i in range(args.sessions)))
-                results.append(measure("a", "baseline: bare aiohttp + 2 wallet POSTs", base, paths, args))
+            base = start([sys.executable, str(BENCH / "stubs.py"), "baseline", "--wallet-url", wallet.url],
+                         "baseline.log", server_cpus)  # fmt: skip
+            paths = work / "baseline-paths.txt"
+            paths.write_text("".join(f"/play/bench-{i}/rounds\n" for i in range(args.sessions)))
+            scenarios.append(Scenario("a", "baseline: bare aiohttp + 2 wallet POSTs", base, paths))
         if "b" in wanted:
             argv = casino_sim("serve", "--port", "0", "--data-dir", str(work / "b"))
-            argv += ["--wallet-url", wallet.url, "--no-embedded-wallet"]
-            with running(argv, work / "b.log", cpus=server_cpus, env=sim_env) as sim:
-                paths = sessions(sim.url, args.sessions, None, work)
-                results.append(measure("b", "simulator + trivial wallet", sim, paths, args))
-    if "c" in wanted:
-        wallet_argv = casino_sim("wallet", "--port", "0", "--data-dir", str(work / "c-wallet"))
-        with running(wallet_argv, work / "c-wallet.log", cpus=side_cpus, env=sim_env) as ref:
-            argv = casino_sim(
-                "serve", "--port", "0", "--data-dir", str(work / "c"), "--wallet-url", ref.url, "--no-embedded-wallet"
-            )
-            with running(argv, work / "c.log", cpus=server_cpus, env=sim_env) as sim:
-                paths = sessions(sim.url, args.sessions, ref.url, work)
-                results.append(measure("c", "simulator + reference wallet (SQLite)", sim, paths, args))
-    if "e" in wanted:
-        argv = casino_sim("serve", "--port", "0", "--data-dir", str(work / "e"))
-        with running(argv, work / "e.log", cpus=server_cpus, env=AUTH_ENV) as sim:
+            sim = start([*argv, "--wallet-url", wallet.url, "--no-embedded-wallet"], "b.log", server_cpus, sim_env)
+            paths = sessions(sim.url, args.sessions, None, work)
+            scenarios.append(Scenario("b", "simulator + trivial wallet", sim, paths))
+        if "c" in wanted:
+            ref = start(casino_sim("wallet", "--port", "0", "--data-dir", str(work / "c-wallet")), "c-wallet.log",
+                        side_cpus, sim_env)  # fmt: skip
+            argv = casino_sim("serve", "--port", "0", "--data-dir", str(work / "c"))
+            sim = start([*argv, "--wallet-url", ref.url, "--no-embedded-wallet"], "c.log", server_cpus, sim_env)
+            paths = sessions(sim.url, args.sessions, ref.url, work)
+            scenarios.append(Scenario("c", "simulator + reference wallet (SQLite)", sim, paths))
+        if "e" in wanted:
+            sim = start(casino_sim("serve", "--port", "0", "--data-dir", str(work / "e")), "e.log", server_cpus,
+                        AUTH_ENV)  # fmt: skip
             paths = sessions(sim.url, args.sessions, f"{sim.url}/wallet", work)
-            title = "embedded default: reference wallet inside"
-            results.append(measure("e", title, sim, paths, args))
+            scenarios.append(Scenario("e", "embedded default: reference wallet inside", sim, paths))
+        results = measure(scenarios, args) if scenarios else []
     if args.database_url:
         for workers in (1, 2):
             name = f"w{workers}"
@@ -280,7 +300,7 @@ def run(args: argparse.Namespace, work: Path) -> list[Result]:
                 with running(argv, work / f"{name}.log", cpus=None, env=sim_env) as sim:
                     paths = sessions(sim.url, args.sessions, f"{sim.url}/wallet", work)
                     title = f"embedded default on PostgreSQL, --workers {workers}"
-                    results.append(measure(name, title, sim, paths, args))
+                    results += measure([Scenario(name, title, sim, paths)], args)
     return results
 
 
@@ -334,7 +354,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring (default 3)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default 32)")
     parser.add_argument("--sessions", type=int, default=256, help="game sessions the load cycles over (default 256)")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per scenario; the median is reported")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per scenario, taking turns; medians are reported")
     parser.add_argument("--pin", action="store_true", help="pin servers to CPU 0 and wrk + trivial wallet to CPU 1")
     parser.add_argument("--database-url", help="PostgreSQL URL: also measure --workers 1 and --workers 2")
     parser.add_argument("--only", help="comma-separated scenarios to run: a,b,c,e,w1,w2")
