@@ -265,10 +265,13 @@ class ProviderStore:
             await self.db.migrate(session_cache.SCHEMA)
 
     async def close(self) -> None:
-        """Write the nonces counted ahead back to the sessions table, then close the database."""
-        if self._cache is not None:
-            await self._cache.write_back()
-        await self.db.close()
+        """Write the nonces counted ahead back to the sessions table, then close the database. If the write-back
+        fails, nothing is lost: the next process counts on from the rounds."""
+        try:
+            if self._cache is not None:
+                await self._cache.write_back()
+        finally:
+            await self.db.close()
 
     async def _session(self, tx: Tx, token: str, *, lock: bool = False) -> Session | None:
         """The session with its next nonce; ``lock`` its row on PostgreSQL, to move the nonce."""
