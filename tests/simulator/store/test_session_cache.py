@@ -52,12 +52,18 @@ def stored_nonce(path: Path, token: str = "tok") -> int:
         return int(conn.execute("SELECT nonce FROM sessions WHERE token = ?", (token,)).fetchone()[0])
 
 
-async def test_nonces_go_on_where_they_stopped_after_a_clean_restart(database_url: str) -> None:
-    store = await opened(database_url)
+async def reopened_after_three_rounds(url: str, *, crash: bool) -> ProviderStore:
+    """A store that played three rounds and stopped, cleanly or (``crash``) without writing anything back; then the
+    store that opens the same database next."""
+    store = await opened(url)
     await store.create_session(session())
     assert [await play(store) for _ in range(3)] == [1, 2, 3]
-    await store.close()
-    store = await opened(database_url)
+    await (store.db.close() if crash else store.close())
+    return await opened(url)
+
+
+async def test_nonces_go_on_where_they_stopped_after_a_clean_restart(database_url: str) -> None:
+    store = await reopened_after_three_rounds(database_url, crash=False)
     try:
         assert await next_nonce(store) == 4
         assert await play(store) == 4
@@ -96,14 +102,9 @@ async def test_sqlite_writes_nonces_behind_and_on_close(path: Path) -> None:
 
 async def test_a_crash_loses_no_nonce(path: Path) -> None:
     """The process dies without writing back: the next one counts on from the rounds it finds."""
-    store = await opened(f"sqlite:///{path}")
-    await store.create_session(session())
-    for _ in range(3):
-        await play(store)
-    await store.db.close()  # the database is closed, the counts in memory are gone
-    assert stored_nonce(path) == 1
-    store = await opened(f"sqlite:///{path}")
+    store = await reopened_after_three_rounds(f"sqlite:///{path}", crash=True)
     try:
+        assert stored_nonce(path) == 1  # the row never heard of the three rounds
         assert await next_nonce(store) == 4
         assert await play(store) == 4
     finally:
