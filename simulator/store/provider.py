@@ -257,7 +257,7 @@ class ProviderStore:
         self.db = db
         # SQLite, written by this process alone, holds sessions in memory and writes nonces behind; PostgreSQL, shared
         # by workers, reads and writes them through
-        self._cache = SessionCache(db) if isinstance(db, SqliteDatabase) else None
+        self._cache = SessionCache(db, Session.from_row) if isinstance(db, SqliteDatabase) else None
 
     async def migrate(self) -> None:
         await self.db.migrate(SCHEMA)

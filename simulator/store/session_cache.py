@@ -23,9 +23,10 @@ inserted since it last looked, so two processes never hand out one nonce twice. 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from simulator.store.database import Tx
+from simulator.store.database import Row, Tx
 from simulator.store.sqlite import SqliteDatabase
 
 if TYPE_CHECKING:
@@ -52,8 +53,17 @@ class SessionCache:
 
     Every method that reads or changes them runs inside a transaction of ``db`` (``tx``), under its lock."""
 
-    def __init__(self, db: SqliteDatabase, *, sessions_limit: int = 8192, rounds_limit: int = 16384) -> None:
+    def __init__(
+        self,
+        db: SqliteDatabase,
+        from_row: Callable[[Row], Session],
+        *,
+        sessions_limit: int = 8192,
+        rounds_limit: int = 16384,
+    ) -> None:
+        """``from_row`` builds a session from its row (``Session.from_row``: its module imports this one)."""
         self._db = db
+        self._from_row = from_row
         self._sessions_limit = sessions_limit
         self._rounds_limit = rounds_limit
         self._sessions: dict[str, Session] = {}
@@ -65,15 +75,13 @@ class SessionCache:
 
     async def session(self, tx: Tx, token: str) -> Session | None:
         """The session with its next nonce, or ``None`` for an unknown token."""
-        from simulator.store.provider import Session  # the store's module imports this one
-
         await self._sync(tx)
         held = self._sessions.get(token)
         if held is None:
             row = await tx.fetchone("SELECT * FROM sessions WHERE token = ?", token)
             if row is None:
                 return None
-            held = Session.from_row(row)
+            held = self._from_row(row)
             if len(self._sessions) >= self._sessions_limit:
                 del self._sessions[next(iter(self._sessions))]  # the longest held
             self._sessions[token] = held

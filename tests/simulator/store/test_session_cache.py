@@ -143,7 +143,8 @@ async def test_two_processes_on_one_file_never_share_a_nonce(path: Path) -> None
 async def test_counts_are_written_back_once_enough_rounds_or_sessions_moved(path: Path) -> None:
     store = await opened(f"sqlite:///{path}")
     assert isinstance(store.db, SqliteDatabase)
-    store._cache = SessionCache(store.db, sessions_limit=3, rounds_limit=4)  # small limits, to see them reached
+    # small limits, to see them reached
+    store._cache = SessionCache(store.db, Session.from_row, sessions_limit=3, rounds_limit=4)
     try:
         for token in ("a", "b", "c"):
             await store.create_session(session(token))
