@@ -210,11 +210,16 @@ class Scenario:
     runs: list[tuple[float, dict[str, Any]]] = field(default_factory=list)  # rounds/s and wrk's figures, per run
 
 
+def load(scenario: Scenario, args: argparse.Namespace, seconds: float) -> dict[str, Any]:
+    """wrk against the scenario's server for ``seconds``, on the generator's core when pinned."""
+    cpus = "1" if args.pin else None
+    return wrk(scenario.server.url, scenario.paths, seconds=seconds, connections=args.connections, cpus=cpus)
+
+
 def measure_once(scenario: Scenario, args: argparse.Namespace) -> None:
-    gen_cpus = "1" if args.pin else None
-    pid, url = scenario.server.proc.pid, scenario.server.url
+    pid = scenario.server.proc.pid
     cpu = cpu_seconds(pid)
-    figures = wrk(url, scenario.paths, seconds=args.duration, connections=args.connections, cpus=gen_cpus)
+    figures = load(scenario, args, args.duration)
     figures["cpu_us"] = (cpu_seconds(pid) - cpu) / max(1, figures["requests"]) * 1e6
     rate = figures["requests"] / (figures["duration_us"] / 1e6)
     scenario.runs.append((rate, figures))
@@ -226,8 +231,7 @@ def measure(scenarios: list[Scenario], args: argparse.Namespace) -> list[Result]
     """Warm every server up, then take ``--repeat`` runs of each, the scenarios taking turns (starting one later
     each time), so that a machine that speeds up or slows down for a minute moves every scenario alike."""
     for scenario in scenarios:
-        url, gen_cpus = scenario.server.url, "1" if args.pin else None
-        wrk(url, scenario.paths, seconds=args.warmup, connections=args.connections, cpus=gen_cpus)
+        load(scenario, args, args.warmup)
     for turn in range(args.repeat):
         first = turn % len(scenarios)
         for scenario in scenarios[first:] + scenarios[:first]:
