@@ -5,19 +5,24 @@ hash) is published first, games then use the chain from the end towards the seed
 is the SHA-256 of the *next* game's hash, a player can walk any revealed game hash forward to the published
 terminating hash, but nobody can compute a future game hash from the past ones.
 
-Encoding, fixed once for players and verifiers: every link is the SHA-256 of the previous link's
-**lowercase hex text** (64 ASCII characters), not of its 32 raw bytes, so any online SHA-256 tool that
-hashes pasted text verifies a step. The first link is SHA-256 of the seed's UTF-8 text.
+Numbering: with ``length`` games, ``L1 = sha256(seed text)``, ``Lk+1 = link(Lk)``; game ``g`` (1-based) uses
+``L(length + 1 - g)`` and the terminating hash is ``L(length + 1)``. Hashing the hash of game ``g`` exactly
+``g`` times gives the terminating hash, which is how the public chains below number their games too.
 
-Numbering: with ``length`` games, ``L1 = sha256(seed)``, ``Lk+1 = sha256(Lk)``; game ``g`` (1-based) uses
-``L(length + 1 - g)`` and the terminating hash is ``L(length + 1)``. Hashing the hash of game ``g``
-exactly ``g`` times gives the terminating hash.
+Two public schemes are spoken, each the way its own public verifier computes it (docs/fairness.md gives the
+vectors the tests check, taken from the published chains):
 
-Crash point from a game hash and a public salt fixed before the chain is used (for example a future block
-hash): ``h = HMAC-SHA256(key = salt UTF-8, message = game hash hex text)``, ``X = top 52 bits of h / 2**52``,
-``bust = max(1, floor(99 / (1 - X)) / 100)``, so ``P(bust >= m) = 0.99 / m``. The bust is returned as an
-integer count of hundredths (199 for 1.99x); the division is done in IEEE doubles exactly as JavaScript
-verifiers do it, so the two never disagree.
+``bustabit-v2``
+    A link is the SHA-256 of the previous link's lowercase hex text. The result is
+    ``h = HMAC-SHA256(key = salt text, message = the game hash's 32 raw bytes)``, ``X`` = top 52 bits of ``h``
+    / 2**52, ``bust = max(1, floor(99 / (1 - X)) / 100)``, so ``P(bust >= m) = 0.99 / m``.
+``stake``
+    A link is the SHA-256 of the previous link's lowercase hex text. The result is
+    ``h = HMAC-SHA256(key = game hash hex text, message = salt text)``, ``i`` = the first 32 bits of ``h``,
+    ``bust = max(1, 2**32 / (i + 1) * (1 - 0.01))``, shown truncated to hundredths.
+
+Busts are returned as integer counts of hundredths (199 for 1.99x); the divisions are done in IEEE doubles
+exactly as the JavaScript verifiers do them, so the two never disagree.
 """
 
 from __future__ import annotations
@@ -25,20 +30,60 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
 
-_HEX64 = re.compile(r"[0-9a-f]{64}")
+_HEX_DIGITS = frozenset("0123456789abcdef")
 _TOP_BITS = 52
 
 
 def _check_hash(value: str, what: str) -> None:
-    if not _HEX64.fullmatch(value):
+    if len(value) != 64 or not _HEX_DIGITS.issuperset(value):
         raise ValueError(f"{what} must be 64 lowercase hex characters, got {value!r}")
 
 
-def next_link(link: str) -> str:
-    """The link one step closer to the terminating hash: SHA-256 of the hex text."""
+def _hex_text_link(link: str) -> str:
     return hashlib.sha256(link.encode("ascii")).hexdigest()
+
+
+def _bustabit_v2_bust(game_hash: str, salt: str) -> int:
+    digest = hmac.new(salt.encode(), bytes.fromhex(game_hash), hashlib.sha256).hexdigest()
+    x = int(digest[: _TOP_BITS // 4], 16) / (1 << _TOP_BITS)
+    return max(100, math.floor(99 / (1 - x)))
+
+
+def _stake_bust(game_hash: str, salt: str) -> int:
+    digest = hmac.new(game_hash.encode("ascii"), salt.encode(), hashlib.sha256).hexdigest()
+    bust = (2**32 / (int(digest[:8], 16) + 1)) * (1 - 0.01)
+    # The double the verifier computes, truncated to hundredths without a second rounding.
+    return max(100, math.floor(Fraction(bust) * 100))
+
+
+@dataclass(frozen=True, slots=True)
+class ChainScheme:
+    """How one public crash scheme links its chain and turns a game hash and the salt into a bust."""
+
+    name: str
+    link: Callable[[str], str]
+    bust: Callable[[str, str], int]
+
+
+BUSTABIT_V2 = ChainScheme("bustabit-v2", _hex_text_link, _bustabit_v2_bust)
+STAKE = ChainScheme("stake", _hex_text_link, _stake_bust)
+SCHEMES = {scheme.name: scheme for scheme in (BUSTABIT_V2, STAKE)}
+
+
+def scheme_named(name: str) -> ChainScheme:
+    try:
+        return SCHEMES[name]
+    except KeyError:
+        raise ValueError(f"unknown crash chain scheme {name!r}; known: {', '.join(sorted(SCHEMES))}") from None
+
+
+def next_link(link: str, scheme: ChainScheme = BUSTABIT_V2) -> str:
+    """The link one step closer to the terminating hash."""
+    return scheme.link(link)
 
 
 class HashChain:
@@ -52,14 +97,17 @@ class HashChain:
     7
     """
 
-    __slots__ = ("_checkpoint_every", "_checkpoints", "length", "terminating_hash")
+    __slots__ = ("_checkpoint_every", "_checkpoints", "length", "scheme", "terminating_hash")
 
-    def __init__(self, seed: str, length: int, *, checkpoint_every: int = 1024) -> None:
+    def __init__(
+        self, seed: str, length: int, *, scheme: ChainScheme = BUSTABIT_V2, checkpoint_every: int = 1024
+    ) -> None:
         if length < 1:
             raise ValueError(f"chain length must be at least 1, got {length}")
         if checkpoint_every < 1:
             raise ValueError(f"checkpoint interval must be at least 1, got {checkpoint_every}")
         self.length = length
+        self.scheme = scheme
         self._checkpoint_every = checkpoint_every
         self._checkpoints: list[str] = []
         link = hashlib.sha256(seed.encode()).hexdigest()
@@ -67,14 +115,14 @@ class HashChain:
             if (position - 1) % checkpoint_every == 0:
                 self._checkpoints.append(link)
             if position <= length:
-                link = next_link(link)
+                link = scheme.link(link)
         self.terminating_hash = link
 
     def _link(self, position: int) -> str:
         slot, steps = divmod(position - 1, self._checkpoint_every)
         link = self._checkpoints[slot]
         for _ in range(steps):
-            link = next_link(link)
+            link = self.scheme.link(link)
         return link
 
     def game_hash(self, game: int) -> str:
@@ -83,8 +131,14 @@ class HashChain:
             raise ValueError(f"game number must be in [1, {self.length}], got {game}")
         return self._link(self.length + 1 - game)
 
+    def crash_point(self, game: int, salt: str) -> int:
+        """Bust of game ``game`` in hundredths, under this chain's scheme."""
+        return self.scheme.bust(self.game_hash(game), salt)
 
-def verify_game_hash(game_hash: str, terminating_hash: str, *, max_steps: int) -> int | None:
+
+def verify_game_hash(
+    game_hash: str, terminating_hash: str, *, max_steps: int, scheme: ChainScheme = BUSTABIT_V2
+) -> int | None:
     """The game number of ``game_hash`` in the chain ending at ``terminating_hash``, or None if not found.
 
     The walk is bounded because a hash that is not in the chain would otherwise be hashed forever; pass the
@@ -94,19 +148,16 @@ def verify_game_hash(game_hash: str, terminating_hash: str, *, max_steps: int) -
     _check_hash(terminating_hash, "terminating hash")
     link = game_hash
     for step in range(1, max_steps + 1):
-        link = next_link(link)
+        link = scheme.link(link)
         if link == terminating_hash:
             return step
     return None
 
 
-def crash_point(game_hash: str, salt: str) -> int:
+def crash_point(game_hash: str, salt: str, scheme: ChainScheme = BUSTABIT_V2) -> int:
     """Bust multiplier of a game in hundredths (100 = 1.00x); an integer so it can be used with money."""
     _check_hash(game_hash, "game hash")
-    digest = hmac.new(salt.encode(), game_hash.encode("ascii"), hashlib.sha256).hexdigest()
-    top = int(digest[: _TOP_BITS // 4], 16)
-    x = top / (1 << _TOP_BITS)
-    return max(100, math.floor(99 / (1 - x)))
+    return scheme.bust(game_hash, salt)
 
 
 def multiplier_text(hundredths: int) -> str:

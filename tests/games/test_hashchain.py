@@ -3,10 +3,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+from fractions import Fraction
 
 import pytest
 
-from games.hashchain import HashChain, crash_point, multiplier_text, next_link, verify_game_hash
+from games.hashchain import (
+    STAKE,
+    HashChain,
+    crash_point,
+    multiplier_text,
+    next_link,
+    scheme_named,
+    verify_game_hash,
+)
 
 SEED = "operator secret seed"
 SALT = "0000000000000000000fa3b65e43e4240d71762a5bf397d5304b2596d116859c"
@@ -69,7 +78,7 @@ def test_out_of_range_chain_arguments(length: int, game: int) -> None:
 
 def test_crash_point_follows_the_published_formula() -> None:
     game_hash = HashChain(SEED, 10).game_hash(1)
-    digest = hmac.new(SALT.encode(), game_hash.encode(), hashlib.sha256).hexdigest()
+    digest = hmac.new(SALT.encode(), bytes.fromhex(game_hash), hashlib.sha256).hexdigest()
     x = int(digest[:13], 16) / 2**52
     expected = max(1, math.floor(99 / (1 - x)) / 100)
     bust = crash_point(game_hash, SALT)
@@ -100,3 +109,68 @@ def test_bust_distribution_is_099_over_m() -> None:
         assert abs(observed - p) <= tolerance, (m, observed, p)
     instant = sum(b == 100 for b in busts) / games  # floor(99 / (1 - X)) < 101  <=>  X < 2 / 101
     assert abs(instant - 2 / 101) <= 4.5 * math.sqrt((2 / 101) * (99 / 101) / games)
+
+
+# Public vectors. bustabit v2 (its 2018 seeding event): salt = the hash of Bitcoin block 505750, terminating
+# hash published before the first game; game #1's hash is one hex-text SHA-256 away from it.
+BUSTABIT_V2_SALT = "0000000000000000004d6ec16dafe9d8370958664c1dc422f452892264c59526"
+BUSTABIT_V2_TERMINATING = "86728f5fc3bd99db94d3cdaf105d67788194e9701bf95d049ad0e1ee3d004277"
+BUSTABIT_V2_GAMES = [
+    (1, "9f57575fd54cd441e962448537e155ace9555df10cd27fa817bbcaf48a59ebcf", 1549),
+    (2_729_956, "79f6bbae758befa1e06f0ecb3722458144610de4bb72fd548b9709120618e54f", 131),
+]
+# Stake's crash (its 2019 seeding event): salt = the hash of Bitcoin block 584,500.
+STAKE_SALT = "0000000000000000001b34dc6a1e86083f95500b096231436e9b25cbdd0075c4"
+STAKE_TERMINATING = "78a9757d3be42b74a3f70239078ad9317125fe9ee630d5bdada46de963e56752"
+STAKE_GAMES = [
+    (4_324_895, "1f93980af45e9f01a6dacf9d203eb568065994fd7e2039a771dd86f6a99e36e6", 986),
+    (4_294_824, "c44073c4fb9c0c5d8a2f6b3358524227a21140c1727d6eb13158e09f5360584a", 198),
+]
+
+
+def test_bustabit_v2_game_one_is_one_link_from_the_published_terminating_hash() -> None:
+    game, game_hash, _ = BUSTABIT_V2_GAMES[0]
+    assert verify_game_hash(game_hash, BUSTABIT_V2_TERMINATING, max_steps=5) == game
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("game", "game_hash", "terminating", "scheme"),
+    [(g, h, BUSTABIT_V2_TERMINATING, "bustabit-v2") for g, h, _ in BUSTABIT_V2_GAMES]
+    + [(g, h, STAKE_TERMINATING, "stake") for g, h, _ in STAKE_GAMES],
+)
+def test_public_game_hashes_walk_to_their_published_terminating_hash(
+    game: int, game_hash: str, terminating: str, scheme: str
+) -> None:
+    assert verify_game_hash(game_hash, terminating, max_steps=game, scheme=scheme_named(scheme)) == game
+
+
+@pytest.mark.parametrize(("game", "game_hash", "bust"), BUSTABIT_V2_GAMES)
+def test_bustabit_v2_busts_hash_the_raw_bytes_of_the_game_hash(game: int, game_hash: str, bust: int) -> None:
+    assert crash_point(game_hash, BUSTABIT_V2_SALT) == bust
+    as_text = hmac.new(BUSTABIT_V2_SALT.encode(), game_hash.encode(), hashlib.sha256).hexdigest()
+    assert max(100, math.floor(99 / (1 - int(as_text[:13], 16) / 2**52))) != bust
+
+
+@pytest.mark.parametrize(("game", "game_hash", "bust"), STAKE_GAMES)
+def test_stake_busts_follow_its_published_mapping(game: int, game_hash: str, bust: int) -> None:
+    digest = hmac.new(game_hash.encode(), STAKE_SALT.encode(), hashlib.sha256).hexdigest()
+    value = max(1.0, 2**32 / (int(digest[:8], 16) + 1) * 0.99)
+    assert crash_point(game_hash, STAKE_SALT, STAKE) == bust == math.floor(value * 100)
+
+
+def test_stake_bust_truncates_the_double_without_rounding_it_up() -> None:
+    chain = HashChain(SEED, 2000, scheme=STAKE)
+    for game in range(1, 2001):
+        bust = chain.crash_point(game, STAKE_SALT)
+        digest = hmac.new(chain.game_hash(game).encode(), STAKE_SALT.encode(), hashlib.sha256).hexdigest()
+        value = 2**32 / (int(digest[:8], 16) + 1) * 0.99
+        if value < 1:
+            assert bust == 100
+        else:
+            assert Fraction(bust, 100) <= Fraction(value) < Fraction(bust + 1, 100)
+
+
+def test_unknown_scheme_names_the_known_ones() -> None:
+    with pytest.raises(ValueError, match="bustabit-v2, stake"):
+        scheme_named("bustabit-v1")
