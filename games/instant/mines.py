@@ -1,8 +1,9 @@
 """Mines: 1-24 mines hidden among 25 tiles; reveal safe tiles to raise the multiplier, cash out before a mine.
 
 Mine positions are decided in ``open`` by the public pick-without-replacement mapping
-(``rng.index(len(remaining))`` from tiles 0-24) and stay in the state; ``act`` is deterministic and the view
-shows them only once the round is over.
+(``rng.index(len(remaining))`` from tiles 0-24) and stay in the state in the order they were drawn, so a round
+compares position by position with public verifiers; ``act`` is deterministic and the view shows them only
+once the round is over.
 
 After ``k`` safe reveals with ``m`` mines the fair multiplier is ``1 / P(k safe) = C(25, k) / C(25 - m,
 k)``; the game pays 99% of it, exactly, so every strategy of the form "reveal k tiles, then cash out" has
@@ -59,7 +60,7 @@ class MinesEngine:
         stake = check_stake(stake)
         mines = self._mines(params)
         remaining = list(range(TILES))
-        positions = sorted(remaining.pop(rng.index(len(remaining))) for _ in range(mines))
+        positions = [remaining.pop(rng.index(len(remaining))) for _ in range(mines)]
         state: JSON = {
             "stake": stake,
             "mines": mines,

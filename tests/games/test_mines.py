@@ -61,6 +61,12 @@ def test_brute_force_over_every_mine_placement() -> None:
     assert Fraction(total, stake * comb(TILES, 3)) == Fraction(99, 100)
 
 
+def test_mines_are_kept_in_draw_order() -> None:
+    step = ENGINE.open(100, {"mines": 3}, placed([22, 3, 17]))
+    step = ENGINE.act(step.state, "reveal", {"tile": 3})
+    assert step.view["mine_tiles"] == [22, 3, 17]
+
+
 def test_view_never_shows_mines_before_the_end() -> None:
     step = ENGINE.open(100, {"mines": 5}, placed([20, 21, 22, 23, 24]))
     for tile in range(10):
