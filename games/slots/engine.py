@@ -47,6 +47,16 @@ class SlotEngine:
         self._exact: dict[bool, RoundMath] = {}
         self._simulator: RoundSimulator | None = None
 
+    @property
+    def features(self) -> tuple[str, ...]:
+        """What a catalogue may advertise for this engine: only what ``play`` really does."""
+        offered = []
+        if self.model.bonus_buy is not None:
+            offered.append("bonus_buy")
+        if any(self.model.free_spins.award.values()):
+            offered.append("free_spins")
+        return tuple(offered)
+
     def reference_params(self) -> JSON:
         return {}
 

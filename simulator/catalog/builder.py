@@ -45,8 +45,16 @@ def _volatility(sigma: float) -> Volatility:
     return "high"
 
 
+def engine_features(engine: AnyEngine) -> tuple[str, ...]:
+    """The features a game on this engine advertises: those the engine declares (slots: free spins, bonus buy),
+    never a draw. No engine has a jackpot yet, so no game advertises one."""
+    declared: tuple[str, ...] = getattr(engine, "features", ())
+    return tuple(sorted(declared))
+
+
 def _category(engine: AnyEngine) -> Category:
-    """The engine's category; one the catalogue does not know is listed as instant."""
+    """The engine's category; one the catalogue does not know is listed as instant. No engine runs a live
+    table yet, so no game is listed as live."""
     if engine.category == "slots":
         return "slots"
     if engine.category == "table":
@@ -130,10 +138,7 @@ class Blueprint:
             options.append("currency")
         if missing_languages:
             options.append("language")
-        if "jackpot" not in game.features:
-            options.append("jackpot")
-        if game.category != "live":
-            options.append("demo")
+        options.append("demo")
         kind = rng.choice(options)
         if kind == "max_bet":
             return {"max_bet": {c: v * 2 for c, v in game.max_bet.items()}}
@@ -152,8 +157,6 @@ class Blueprint:
                 "languages": tuple(sorted((*game.languages, language))),
                 "names": game.names | {language: name},
             }
-        if kind == "jackpot":
-            return {"features": tuple(sorted((*game.features, "jackpot")))}
         return {"demo": not game.demo}
 
 
@@ -255,8 +258,6 @@ class _Generator:
             if pattern == 3:
                 return f"{word} of {fake.city()}"
             return f"{word} {str(fake.word()).title()} Deluxe"
-        if category == "live":
-            return f"Live {word} {label}"
         return f"{word} {label}" if rng.random() < 0.7 else f"{fake.last_name()} {label}"
 
     def game(self, n: int, engine_id: str, studio: Studio, *, reference: bool) -> Game:
@@ -264,8 +265,6 @@ class _Generator:
         engine = self.engines[engine_id]
         math = _math(engine)
         category = _category(engine)
-        if category == "table" and not reference and rng.random() < 0.35:
-            category = "live"
         name = self._name(engine_id, category)
         others = [lang for lang in data.LANGUAGES if lang != "en"]
         if reference:
@@ -286,16 +285,6 @@ class _Generator:
         names = {"en": name} | {
             lang: _local_name(self.locales[lang], lang) for lang in sorted(languages) if lang != "en"
         }
-        features = []
-        if category == "slots":
-            if rng.random() < 0.7:
-                features.append("free_spins")
-                if rng.random() < 0.4:
-                    features.append("bonus_buy")
-            if rng.random() < 0.1:
-                features.append("jackpot")
-        elif rng.random() < 0.05:
-            features.append("jackpot")
         released = dt.date.fromisoformat(data.RELEASE_FROM) + dt.timedelta(days=rng.randrange(data.RELEASE_DAYS))
         game_id = f"{studio.studio_id}-{engine_id}-{n:04d}"
         return Game(
@@ -318,9 +307,9 @@ class _Generator:
             languages=tuple(sorted(languages)),
             allowed_countries=allowed,
             blocked_countries=tuple(blocked),
-            features=tuple(sorted(features)),
+            features=engine_features(engine),
             release_date=released.isoformat(),
-            demo=reference or (category != "live" and rng.random() < 0.9),
+            demo=reference or rng.random() < 0.9,
             thumbnail_url=f"/v1/games/{game_id}/thumbnail.svg",
             # a share of titles exercises the unbiased mapping and the certified-RNG mode (docs/fairness.md)
             rng_mapping="unbiased" if not reference and n % 5 == 0 else "compatible",

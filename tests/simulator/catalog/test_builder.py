@@ -98,7 +98,7 @@ def test_metadata_is_complete_and_consistent(blueprint: Blueprint) -> None:
         engine = get_engine(game.engine_id)
         assert game.multi_step == isinstance(engine, MultiStepEngine)
         assert game.category in data.CATEGORIES
-        assert game.category == engine.category or (game.category == "live" and engine.category == "table")
+        assert game.category == engine.category
         assert game.volatility in data.VOLATILITIES
         assert set(game.features) <= set(data.FEATURES)
         assert game.rtp == round(engine.math().rtp * 100, 4)
@@ -116,8 +116,6 @@ def test_metadata_is_complete_and_consistent(blueprint: Blueprint) -> None:
         assert not set(game.allowed_countries or ()) & set(game.blocked_countries)
         assert game.thumbnail_url == f"/v1/games/{game.game_id}/thumbnail.svg"
         assert "2015-01-01" <= game.release_date <= "2026-12-31"
-        if game.category == "live":
-            assert not game.demo
 
 
 def test_rtp_variants_group_engines_of_one_family(blueprint: Blueprint) -> None:
