@@ -17,6 +17,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from games.certify.outcome_tests import Finding
+from games.certify.power import Effect
 from games.rng import RandomSource
 
 OutcomeForBet = Callable[[RandomSource, int], int]
@@ -51,7 +52,8 @@ def contingency(table: npt.NDArray[np.int64]) -> Finding:
     """Chi-square test of independence between the rows and columns of a count table."""
     used = table[:, table.sum(axis=0) > 0]
     result = stats.chi2_contingency(used, correction=False)
-    return Finding(float(result.statistic), float(result.pvalue), {"df": int(result.dof)})
+    effect = Effect("chi_square", int(used.sum()), df=int(result.dof))
+    return Finding(float(result.statistic), float(result.pvalue), {"df": int(result.dof)}, effect)
 
 
 def cross_correlation(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], max_lag: int) -> Finding:
@@ -64,7 +66,8 @@ def cross_correlation(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], ma
     statistic = float(n * (r**2).sum())
     worst = int(np.argmax(np.abs(r))) - max_lag
     detail = {"lags": len(r), "max_abs_r": float(np.abs(r).max()), "at_lag": worst}
-    return Finding(statistic, float(stats.chi2.sf(statistic, len(r))), detail)
+    effect = Effect("chi_square", n, df=len(r), unit="correlation")
+    return Finding(statistic, float(stats.chi2.sf(statistic, len(r))), detail, effect)
 
 
 def joint_table(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], d: int) -> npt.NDArray[np.int64]:

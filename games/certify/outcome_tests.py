@@ -19,6 +19,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from games.certify.power import Effect
+
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 
@@ -27,9 +29,12 @@ MIN_EXPECTED = 5.0
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """A test's statistic and P-value; ``effect`` says what the test can see (``games.certify.power``)."""
+
     statistic: float
     p_value: float
     detail: dict[str, Any] = field(default_factory=dict)
+    effect: Effect | None = None
 
 
 def _merge_small(observed: Floats, expected: Floats, minimum: float) -> tuple[Floats, Floats]:
@@ -66,24 +71,50 @@ def chi_square(observed: npt.ArrayLike, probabilities: npt.ArrayLike, *, merge: 
     if cells < 2:
         raise ValueError("too few observations for a chi-square test")
     statistic = float(((obs - expected) ** 2 / expected).sum())
-    return Finding(statistic, float(stats.chi2.sf(statistic, cells - 1)), {"cells": cells, "df": cells - 1})
+    effect = Effect("chi_square", int(total), df=cells - 1, cell_probability=float(expected.max() / total))
+    p_value = float(stats.chi2.sf(statistic, cells - 1))
+    return Finding(statistic, p_value, {"cells": cells, "df": cells - 1}, effect)
 
 
 def chi_square_uniform(outcomes: Ints, n: int) -> Finding:
     """Every one of ``n`` outcomes equally frequent (roulette pockets, cards, dice values)."""
     if outcomes.size and (outcomes.min() < 0 or outcomes.max() >= n):
         raise ValueError(f"outcomes outside [0, {n})")
-    counts = np.bincount(outcomes, minlength=n)
+    return chi_square_counts(np.bincount(outcomes, minlength=n))
+
+
+def chi_square_counts(counts: Ints) -> Finding:
+    """``chi_square_uniform`` over counts already made (so outcomes can be counted a chunk at a time)."""
+    n = len(counts)
     finding = chi_square(counts, np.ones(n), merge=False)
-    spread = counts / (len(outcomes) / n) - 1.0
+    spread = counts / (counts.sum() / n) - 1.0
     finding.detail.update(max_excess=float(spread.max()), max_deficit=float(spread.min()))
-    return finding
+    effect = Effect("chi_square", int(counts.sum()), df=n - 1, cell_probability=1 / n, cells=n)
+    return Finding(finding.statistic, finding.p_value, finding.detail, effect)
+
+
+def max_cell(counts: Ints) -> Finding:
+    """The one outcome furthest from its share, by an exact binomial test of each, Bonferroni over all of them.
+
+    A defect that favours a single pocket spreads its weight over the chi-square's many degrees of freedom;
+    this test puts it all on one cell, so it needs fewer rounds to see it (``games.certify.power``). The
+    statistic is that outcome's z-score; its P-value is the exact two-sided binomial tail times ``n``.
+    """
+    n = len(counts)
+    total = int(counts.sum())
+    p = 1 / n
+    tails = np.minimum(stats.binom.sf(counts - 1, total, p), stats.binom.cdf(counts, total, p))
+    worst = int(np.argmin(tails))
+    p_value = min(1.0, 2 * n * float(tails[worst]))
+    z = (counts[worst] - total * p) / math.sqrt(total * p * (1 - p))
+    detail = {"outcome": worst, "relative_excess": float(counts[worst] / (total * p) - 1.0), "cells": n}
+    return Finding(float(z), p_value, detail, Effect("max_cell", total, cells=n))
 
 
 def kolmogorov_smirnov(floats: Floats) -> Finding:
     """Floats distributed uniformly on [0, 1) (largest gap between empirical and ideal CDF)."""
     result = stats.kstest(floats, "uniform")
-    return Finding(float(result.statistic), float(result.pvalue))
+    return Finding(float(result.statistic), float(result.pvalue), effect=Effect("ks", len(floats)))
 
 
 def runs_up_down(values: Floats) -> Finding:
@@ -96,7 +127,8 @@ def runs_up_down(values: Floats) -> Finding:
     runs = 1 + int(np.count_nonzero(steps[1:] != steps[:-1]))
     mean = (2 * n - 1) / 3
     z = (runs - mean) / math.sqrt((16 * n - 29) / 90)
-    return Finding(z, float(math.erfc(abs(z) / math.sqrt(2))), {"runs": runs, "expected": mean})
+    effect = Effect("normal", n, unit="runs_relative_change", scale=math.sqrt(16 / 90) / (2 / 3))
+    return Finding(z, float(math.erfc(abs(z) / math.sqrt(2))), {"runs": runs, "expected": mean}, effect)
 
 
 def serial_correlation(floats: Floats, max_lag: int) -> Finding:
@@ -106,7 +138,8 @@ def serial_correlation(floats: Floats, max_lag: int) -> Finding:
     denominator = float(x @ x)
     r = np.array([float(x[:-k] @ x[k:]) / denominator for k in range(1, max_lag + 1)])
     q = n * (n + 2) * float((r**2 / (n - np.arange(1, max_lag + 1))).sum())
-    return Finding(q, float(stats.chi2.sf(q, max_lag)), {"lags": max_lag, "r": r.round(6).tolist()})
+    effect = Effect("chi_square", n, df=max_lag, unit="correlation")
+    return Finding(q, float(stats.chi2.sf(q, max_lag)), {"lags": max_lag, "r": r.round(6).tolist()}, effect)
 
 
 def serial_pairs(outcomes: Ints, d: int) -> Finding:
@@ -131,6 +164,25 @@ def gap_test(floats: Floats, low: float, high: float, max_gap: int) -> Finding:
     finding = chi_square(counts, probs)
     finding.detail.update(gaps=len(gaps))
     return finding
+
+
+def repetition(words: npt.NDArray[np.uint32]) -> Finding:
+    """Repeated 64-bit windows (each word with the next) in a raw stream: a cycle shorter than the stream.
+
+    Among ``W - 1`` overlapping windows of an ideal stream, repeats are Poisson with mean ``C(W - 1, 2) /
+    2**64`` (about 2e-6 for eight million words), so one repeat is already damning; a generator that cycles
+    after ``P < W - 1`` words repeats ``W - 1 - P`` windows. Outcome and bit tests cannot see such a cycle: every
+    stretch of it looks random.
+    """
+    w = np.asarray(words, dtype=np.uint64)
+    if len(w) < 3:
+        raise ValueError("the repetition test needs at least three words")
+    windows = (w[:-1] << np.uint64(32)) | w[1:]
+    repeats = len(windows) - len(np.unique(windows))
+    mean = len(windows) * (len(windows) - 1) / 2 / 2.0**64
+    p_value = float(stats.poisson.sf(repeats - 1, mean)) if repeats else 1.0
+    detail = {"words": len(w), "repeated_windows": repeats, "expected": mean}
+    return Finding(float(repeats), p_value, detail)
 
 
 @cache

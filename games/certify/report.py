@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from games.certify.power import headline
+
 
 def json_safe(value: Any) -> Any:
     """Plain JSON types only: numpy scalars and arrays unwrapped, NaN and infinities replaced by None."""
@@ -45,6 +47,7 @@ class CheckResult:
     samples: int
     detail: dict[str, Any] = field(default_factory=dict)
     first_attempt: tuple[float, float] | None = None
+    power: dict[str, Any] | None = None
 
     @property
     def verdict(self) -> str:
@@ -66,6 +69,7 @@ class CheckResult:
             if self.first_attempt is None
             else {"statistic": json_safe(self.first_attempt[0]), "p_value": json_safe(self.first_attempt[1])},
             "detail": json_safe(self.detail),
+            "power": json_safe(self.power),
         }
 
 
@@ -111,7 +115,7 @@ class Report:
             f"RNG certification: {verdict} ({passed}/{len(self.results)} tests pass at alpha {self.alpha})",
             "source: " + ", ".join(f"{k}={v}" for k, v in json_safe(self.source).items()),
             "",
-            _row("TEST", "STATISTIC", "P-VALUE", "RESULT", "TARGET"),
+            _row("TEST", "STATISTIC", "P-VALUE", "RESULT", "SEES (80% POWER)", "TARGET"),
         ]
         lines += [_result_row(r) for r in self.results]
         retested = [r for r in self.results if r.first_attempt is not None]
@@ -126,8 +130,8 @@ class Report:
 
 
 def _row(*cells: str) -> str:
-    name, statistic, p_value, verdict, target = cells
-    return f"{name:<34} {statistic:>12} {p_value:>10} {verdict:<7} {target}"
+    name, statistic, p_value, verdict, sees, target = cells
+    return f"{name:<34} {statistic:>12} {p_value:>10} {verdict:<7} {sees:<24} {target}"
 
 
 def _number(value: float) -> str:
@@ -136,4 +140,5 @@ def _number(value: float) -> str:
 
 def _result_row(r: CheckResult) -> str:
     verdict = r.verdict + ("*" if r.first_attempt is not None else "")
-    return _row(r.name, _number(r.statistic), _number(r.p_value), verdict, r.target)
+    sees = "-" if r.power is None else headline(r.power)
+    return _row(r.name, _number(r.statistic), _number(r.p_value), verdict, sees, r.target)

@@ -14,6 +14,7 @@ import numpy.typing as npt
 from scipy import stats
 
 from games.certify.outcome_tests import Finding
+from games.certify.power import Effect
 from games.rng import RandomSource
 
 
@@ -42,4 +43,5 @@ def position_card_test(table: npt.NDArray[np.int64]) -> Finding:
     df = (size - 1) ** 2
     worst = np.unravel_index(int(np.argmax(np.abs(table - expected))), table.shape)
     detail = {"df": df, "shuffles": int(table[0].sum()), "worst_cell": [int(worst[0]), int(worst[1])]}
-    return Finding(statistic, float(stats.chi2.sf(statistic, df)), detail)
+    effect = Effect("chi_square", int(table[0].sum()), df=df, cell_probability=1 / size)
+    return Finding(statistic, float(stats.chi2.sf(statistic, df)), detail, effect)

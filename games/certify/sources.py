@@ -12,9 +12,17 @@ built to find, and the test-suite asserts the matching FAIL:
   Gaussian AR(1) copula (serial correlation, runs up/down, serial pairs).
 - ``SynchronisedChildren``: a good generator whose ``spawn`` hands out identical streams, the "instances in
   lock-step" failure regulators ask about (independence between spawned streams).
+- ``ShortPeriod``: Mersenne Twister output that cycles after ``period`` words (65,536 by default), as a
+  generator whose state is truncated or reseeded in a loop would. Every stretch of it is good output, so the
+  NIST and outcome tests pass; the repetition test sees the cycle.
+- ``PocketBiased``: good output, but one outcome of ``index(outcomes)`` (pocket 0 of 37 by default) comes up
+  ``1 + bias`` times as often as it should: the small, targeted defect whose detection needs the sample size
+  the report's power states (``max_cell``, ``chi_square``).
 """
 
 from __future__ import annotations
+
+import random
 
 import numpy as np
 import numpy.typing as npt
@@ -146,3 +154,56 @@ class SynchronisedChildren(_WordStream):
 
     def spawn(self, n: int) -> list[SynchronisedChildren]:
         return [SynchronisedChildren(self.seed + 1, mapping=self.mapping) for _ in range(n)]
+
+
+class ShortPeriod(_WordStream):
+    def __init__(self, seed: int = 1, *, period: int = 65_536, mapping: Mapping = Mapping.COMPATIBLE) -> None:
+        super().__init__(mapping)
+        if period < 1:
+            raise ValueError(f"period must be positive, got {period}")
+        self.seed = seed
+        twister = random.Random(seed)
+        self._cycle = np.array([twister.getrandbits(32) for _ in range(period)], dtype=np.uint32)
+        self._position = 0
+
+    def _generate(self, count: int) -> npt.NDArray[np.uint32]:
+        positions = (self._position + np.arange(count)) % len(self._cycle)
+        self._position = (self._position + count) % len(self._cycle)
+        return self._cycle[positions]
+
+    def spawn(self, n: int) -> list[ShortPeriod]:
+        return [ShortPeriod(self.seed + i + 1, period=len(self._cycle), mapping=self.mapping) for i in range(n)]
+
+
+class PocketBiased(_WordStream):
+    def __init__(
+        self,
+        seed: int | SeededSource = 1,
+        *,
+        bias: float = 0.005,
+        outcomes: int = 37,
+        pocket: int = 0,
+        mapping: Mapping = Mapping.COMPATIBLE,
+    ) -> None:
+        super().__init__(mapping)
+        if not 0.0 < bias < outcomes - 1:
+            raise ValueError(f"bias must be in (0, {outcomes - 1}), got {bias}")
+        self.bias, self.outcomes, self.pocket = bias, outcomes, pocket
+        self._inner = seed if isinstance(seed, SeededSource) else SeededSource(seed)
+        # Moving a share bias / (n - 1) of every other outcome onto the pocket makes it (1 + bias) / n.
+        self._threshold = round(bias / (outcomes - 1) * _WORD)
+
+    def _generate(self, count: int) -> npt.NDArray[np.uint32]:
+        return self._inner.words(count)
+
+    def index(self, n: int) -> int:
+        outcome = draw_index(self.word, n, self.mapping)
+        if n == self.outcomes and outcome != self.pocket and self.word() < self._threshold:
+            return self.pocket
+        return outcome
+
+    def spawn(self, n: int) -> list[PocketBiased]:
+        return [
+            PocketBiased(inner, bias=self.bias, outcomes=self.outcomes, pocket=self.pocket, mapping=self.mapping)
+            for inner in self._inner.spawn(n)
+        ]

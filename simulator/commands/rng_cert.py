@@ -25,7 +25,7 @@ DEFAULT_SERVER_SEED = "casino-sim rng-cert server seed"
 DEFAULT_CLIENT_SEED = "casino-sim rng-cert client seed"
 DEFAULT_ENTROPY = 20_240_601
 MIN_SAMPLES = 20_000  # games.certify.battery.MIN_SAMPLES, repeated to keep scipy out of CLI start-up
-MAX_SAMPLES = 10_000_000
+MAX_SAMPLES = 100_000_000
 
 
 class BadInput(Exception):

@@ -15,8 +15,16 @@ import games.certify
 from games.certify import CHECK_NAMES, BatteryConfig, BetPath, ConsecutiveNonces, Report, run_battery
 from games.certify import battery as battery_module
 from games.certify.battery import Check, describe_source
+from games.certify.power import samples_for_max_cell
 from games.certify.report import CheckResult
-from games.certify.sources import LowBitLcg, ModuloBiased, SeriallyCorrelated, SynchronisedChildren
+from games.certify.sources import (
+    LowBitLcg,
+    ModuloBiased,
+    PocketBiased,
+    SeriallyCorrelated,
+    ShortPeriod,
+    SynchronisedChildren,
+)
 from games.rng import Mapping, RandomSource, SeededSource
 
 SMALL = BatteryConfig(samples=20_000)
@@ -38,13 +46,14 @@ def _failed(report: Report) -> set[str]:
 def test_good_sources_pass_the_whole_battery(source: SeededSource | ConsecutiveNonces) -> None:
     report = run_battery(source, SMALL)
     assert report.passed, report.render_text()
-    assert len(report.results) == 24
+    assert len(report.results) == 28
     assert {r.category for r in report.results} == {"raw bits", "outcomes", "shuffles", "independence"}
 
 
 def test_modulo_bias_fails_outcome_and_shuffle_tests_but_not_raw_bits() -> None:
     report = run_battery(ModuloBiased(1), MEDIUM, only={"nist", "chi_square", "shuffle"})
-    assert _failed(report) == {"chi_square.37", "chi_square.52", "chi_square.10001", "shuffle.52"}
+    frequencies = {f"{test}.{n}" for test in ("chi_square", "max_cell") for n in (37, 52, 10001)}
+    assert _failed(report) == frequencies | {"shuffle.52"}
 
 
 def test_low_bit_lcg_fails_raw_bit_tests() -> None:
@@ -90,17 +99,19 @@ def test_report_is_deterministic_and_serialisable() -> None:
     assert data["passed"] is True
     assert data["source"]["bit_generator"] == "pcg64dxsm"
     assert data["config"]["samples"] == 20_000
-    assert {t["name"] for t in data["tests"]} == {"chi_square.37", "chi_square.52", "chi_square.10001", "poker"}
+    frequencies = {f"{test}.{n}" for test in ("chi_square", "max_cell") for n in (37, 52, 10001)}
+    assert {t["name"] for t in data["tests"]} == frequencies | {"poker"}
     assert set(data["tests"][0]) >= {"name", "statistic", "p_value", "result", "target"}
 
 
 def test_text_rendering_names_every_test_and_the_verdict() -> None:
     report = run_battery(ModuloBiased(1), MEDIUM, only={"chi_square"})
     lines = report.render_text().splitlines()
-    assert lines[0].startswith("RNG certification: FAIL (0/3 tests pass at alpha 0.01)")
-    rows = {line.split()[0]: line for line in lines[4:7]}
-    assert set(rows) == {"chi_square.37", "chi_square.52", "chi_square.10001"}
-    assert all(" FAIL" in row and "modulo bias" in row for row in rows.values())
+    assert lines[0].startswith("RNG certification: FAIL (0/6 tests pass at alpha 0.01)")
+    rows = {line.split()[0]: line for line in lines[4:10]}
+    assert set(rows) == {f"{test}.{n}" for test in ("chi_square", "max_cell") for n in (37, 52, 10001)}
+    assert all(" FAIL" in row and "one outcome +" in row for row in rows.values())
+    assert all("modulo bias" in row for name, row in rows.items() if name.startswith("chi_square"))
 
 
 def _flaky_check() -> Check:
@@ -180,3 +191,40 @@ def test_default_battery_on_the_live_stream() -> None:
 def test_package_exports_are_unique_and_real() -> None:
     assert len(set(games.certify.__all__)) == len(games.certify.__all__)
     assert all(hasattr(games.certify, name) for name in games.certify.__all__)
+
+
+def test_a_short_period_passes_every_other_test_but_fails_repetition() -> None:
+    report = run_battery(ShortPeriod(3), SMALL)
+    assert _failed(report) == {"repetition"}, report.render_text()
+    assert report.result("repetition").detail["repeated_windows"] > 0
+
+
+def test_every_verdict_but_the_unmodelled_nist_tests_states_its_power() -> None:
+    report = run_battery(SeededSource(2024), SMALL)
+    for result in report.results:
+        if result.name.startswith("nist.") and result.name != "nist.frequency":
+            assert result.power is None
+        else:
+            assert result.power is not None, result.name
+            assert result.to_json()["power"] == result.power
+    half_percent = report.result("max_cell.37").power
+    assert half_percent is not None
+    assert half_percent["samples_for_half_percent_bias"] == samples_for_max_cell(0.005, 37, 0.01)
+    assert "SEES (80% POWER)" in report.render_text()
+
+
+@pytest.mark.slow
+def test_a_half_percent_bias_on_one_pocket_fails_at_the_sample_size_the_report_states() -> None:
+    """The audit's case: pocket 0 of 37 comes up 0.5% (relative) too often."""
+    config = BatteryConfig(samples=20_000, outcome_ranges=(37,), retest=False)
+    needed = run_battery(SeededSource(1), config, only=["chi_square"]).result("max_cell.37").power
+    assert needed is not None
+    samples = needed["samples_for_half_percent_bias"]
+    report = run_battery(
+        PocketBiased(1, bias=0.005),
+        BatteryConfig(samples=samples, outcome_ranges=(37,), retest=False),
+        only=["chi_square"],
+    )
+    result = report.result("max_cell.37")
+    assert not result.passed and result.detail["outcome"] == 0, report.render_text()
+    assert result.power is not None and result.power["one_outcome_relative_bias"] <= 0.005

@@ -31,14 +31,14 @@ def test_json_report_passes_and_is_reproducible(capsys: pytest.CaptureFixture[st
     report = json.loads(out)
     assert report["passed"] is True
     assert report["source"]["entropy"] == 7
-    assert len(report["tests"]) == 24
+    assert len(report["tests"]) == 28
     assert _run(capsys, *argv)[1] == out
 
 
 def test_text_report_on_the_provably_fair_stream(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "--samples", "20000", "--mapping", "unbiased")
     assert code == 0
-    assert out.startswith("RNG certification: PASS (24/24 tests pass at alpha 0.01)")
+    assert out.startswith("RNG certification: PASS (28/28 tests pass at alpha 0.01)")
     assert "kind=provably-fair" in out
     assert "mapping=unbiased" in out
 
