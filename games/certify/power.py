@@ -18,6 +18,9 @@ turns it into the smallest such defect the test catches four times in five:
 - NIST frequency (monobit) under the second-level proportion rule: the bit bias ``eps`` for which enough of
   the ``m`` sequences fail their own test to push the pass proportion under the threshold.
 
+Frequency tests also state how many rounds they need to see one outcome 0.5% too frequent, at 99% power
+(``SURE``) rather than 80%, so that a run at that size all but certainly fails a source with that defect.
+
 >>> round(max_cell_bias(28_000_000, 37, 0.01), 4) <= 0.005
 True
 """
@@ -32,6 +35,7 @@ from typing import Any, Literal
 from scipy import optimize, stats
 
 POWER = 0.8
+SURE = 0.99  # the power at which the report states the rounds needed for a 0.5% bias: all but certain
 EffectKind = Literal["chi_square", "max_cell", "normal", "ks"]
 
 
@@ -109,12 +113,12 @@ def detectable(effect: Effect, alpha: float, power: float = POWER) -> dict[str, 
         if effect.cell_probability is not None:
             found["one_outcome_relative_bias"] = one_cell_bias(w, effect.cell_probability)
         if effect.cells is not None:
-            found["samples_for_half_percent_bias"] = samples_for_one_cell(0.005, effect.cells, alpha, power)
+            found["samples_for_half_percent_bias"] = samples_for_one_cell(0.005, effect.cells, alpha, SURE)
     elif effect.kind == "max_cell":
         if effect.cells is None:
             raise ValueError("a max_cell effect needs its number of cells")
         found["one_outcome_relative_bias"] = max_cell_bias(effect.samples, effect.cells, alpha, power)
-        found["samples_for_half_percent_bias"] = samples_for_max_cell(0.005, effect.cells, alpha, power)
+        found["samples_for_half_percent_bias"] = samples_for_max_cell(0.005, effect.cells, alpha, SURE)
     elif effect.kind == "normal":
         shift = (_z(1 - alpha / 2) + _z(power)) / math.sqrt(effect.samples)
         found[effect.unit or "standardised_shift"] = shift * effect.scale

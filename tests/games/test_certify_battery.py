@@ -209,7 +209,7 @@ def test_every_verdict_but_the_unmodelled_nist_tests_states_its_power() -> None:
             assert result.to_json()["power"] == result.power
     half_percent = report.result("max_cell.37").power
     assert half_percent is not None
-    assert half_percent["samples_for_half_percent_bias"] == samples_for_max_cell(0.005, 37, 0.01)
+    assert half_percent["samples_for_half_percent_bias"] == samples_for_max_cell(0.005, 37, 0.01, 0.99)
     assert "SEES (80% POWER)" in report.render_text()
 
 
