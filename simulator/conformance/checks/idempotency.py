@@ -34,7 +34,8 @@ async def duplicate_bet(ctx: Context) -> None:
     "idem.duplicate-win",
     "The same win twice is credited once",
     why="""Wins are retried until acknowledged, sometimes for hours. Each retry carries the same transaction
-    id; crediting each one pays the player many times over.""",
+    id and a new request id (and a delayed copy the very same request); crediting any of them again pays the
+    player many times over.""",
 )
 async def duplicate_win(ctx: Context) -> None:
     player = await ctx.player()
@@ -43,8 +44,10 @@ async def duplicate_win(ctx: Context) -> None:
     ctx.expect_ok(bet, "the bet", before - STAKE, required=True)
     win = await ctx.win(player, bet, WIN)
     ctx.expect_ok(win, "the win", before - STAKE + WIN, required=True)
-    again = await ctx.resend(win, "the same win again")
-    ctx.expect_ok(again, "the same win again", before - STAKE + WIN)
+    retry = await ctx.send(win.call, "a retry of it (new request id)", ctx.wire.renewed(ctx.wire.build(win.call)))
+    ctx.expect_ok(retry, "a retry of it (new request id)", before - STAKE + WIN)
+    again = await ctx.resend(win, "the same request again")
+    ctx.expect_ok(again, "the same request again", before - STAKE + WIN)
     await ctx.expect_balance(player, before - STAKE + WIN)
 
 
