@@ -3,7 +3,7 @@ length and alphabet."""
 
 from __future__ import annotations
 
-from simulator.conformance.checks.common import STAKE
+from simulator.conformance.checks.common import DIGITS, STAKE
 from simulator.conformance.client import money
 from simulator.conformance.context import Context, Sent
 from simulator.conformance.players import Want
@@ -89,13 +89,13 @@ async def amount_scale(ctx: Context) -> None:
         currencies = players.currencies()
     for currency in currencies:
         player = await ctx.player(Want(currency=currency, balance=1_000_001))
-        before = await ctx.funds(player, 12_346, f"{currency}: balance before")
+        before = await ctx.funds(player, DIGITS + 1, f"{currency}: balance before")
         one = await ctx.bet(player, 1, f"{currency}: bet of one minor unit")
         ctx.expect_ok(one, f"{currency}: bet of {money(1, currency)}", before - 1)
-        digits = await ctx.bet(player, 12_345, f"{currency}: bet of 12345 minor units")
-        ctx.expect_ok(digits, f"{currency}: bet of {money(12_345, currency)}", before - 12_346)
-        win = await ctx.win(player, digits, 12_346, f"{currency}: win of 12346 minor units")
-        ctx.expect_ok(win, f"{currency}: win of {money(12_346, currency)}", before)
+        digits = await ctx.bet(player, DIGITS, f"{currency}: bet of {DIGITS} minor units")
+        ctx.expect_ok(digits, f"{currency}: bet of {money(DIGITS, currency)}", before - DIGITS - 1)
+        win = await ctx.win(player, digits, DIGITS + 1, f"{currency}: win of {DIGITS + 1} minor units")
+        ctx.expect_ok(win, f"{currency}: win of {money(DIGITS + 1, currency)}", before)
         await ctx.expect_balance(player, before, f"{currency}: balance afterwards")
         await ctx.restore(player, [one])
 

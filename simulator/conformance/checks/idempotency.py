@@ -109,6 +109,32 @@ async def request_id_replay(ctx: Context) -> None:
 
 
 @check(
+    "idem.request-id-reuse",
+    "A request id reused for another operation is refused",
+    requires=("request_id",),
+    why="""A dialect that answers a repeated request id from memory must tell a replay from a new operation
+    that happens to reuse the id (a studio bug, an id generator that wrapped). Answering the second bet with the
+    first bet's reply tells the provider it was taken when it was not; applying it breaks the dialect's promise.
+    rsa_json promises RS_ERROR_DUPLICATE_TRANSACTION (TRANSACTION_MISMATCH) and nothing applied.""",
+)
+async def request_id_reuse(ctx: Context) -> None:
+    if ctx.wire.name != "rsa_json":
+        ctx.skip(f"{ctx.wire.name} promises no memory of request ids, so reusing one is not its wallet's concern")
+    player = await ctx.player()
+    before = await ctx.funds(player, 2 * STAKE)
+    first = await ctx.bet(player, STAKE, "a bet")
+    ctx.expect_ok(first, "a bet", before - STAKE, required=True)
+    call = ctx.call(player, "bet", STAKE)
+    request_id = ctx.wire.request_id(first.request)
+    reused = ctx.wire.edited(ctx.wire.build(call), **{str(ctx.wire.id_field): request_id})
+    label = "another bet under the first bet's request id"
+    second = await ctx.send(call, label, reused)
+    ctx.expect_refused(second, label, {"TRANSACTION_MISMATCH"})
+    await ctx.expect_balance(player, before - STAKE)
+    await ctx.restore(player, [first])
+
+
+@check(
     "idem.same-id-two-players",
     "One transaction id on two players follows the declared rule",
     why="""Providers differ: most mint ids unique across all players, so a wallet should refuse the same id

@@ -9,6 +9,7 @@ import pytest
 
 import simulator.wallet.app
 from simulator.conformance.model import Status
+from simulator.wallet.dialects.common import ReplyStore
 from simulator.wallet.ledger import Ledger
 from tests.fakes import wallets
 from tests.simulator.conformance.conftest import DIALECTS, explain, ids, run_suite
@@ -140,3 +141,14 @@ async def test_a_wallet_that_recognises_retries_by_request_id_alone_fails_the_re
     assert ids(result, Status.FAIL) == aimed, explain(result)
     storm = next(r for r in result.results if r.id == "retry.storm")
     assert "20 different balances" in storm.reason or "balances in the accepted answers" in storm.reason, storm.reason
+
+
+async def test_an_rsa_json_wallet_that_forgets_request_ids_applies_a_reused_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def forget(self: object, request_id: str) -> None:
+        return None
+
+    monkeypatch.setattr(ReplyStore, "get", forget)
+    result = await run_suite(tmp_path, "rsa_json")
+    assert ids(result, Status.FAIL) == {"idem.request-id-reuse"}, explain(result)
