@@ -125,8 +125,10 @@ async def request_id_reuse(ctx: Context) -> None:
     first = await ctx.bet(player, STAKE, "a bet")
     ctx.expect_ok(first, "a bet", before - STAKE, required=True)
     call = ctx.call(player, "bet", STAKE)
-    request_id = ctx.wire.request_id(first.request)
-    reused = ctx.wire.edited(ctx.wire.build(call), **{str(ctx.wire.id_field): request_id})
+    built = ctx.wire.build(call)
+    reused = ctx.wire.with_fields(
+        built, ctx.wire.fields(built) | {str(ctx.wire.id_field): ctx.wire.request_id(first.request)}
+    )
     label = "another bet under the first bet's request id"
     second = await ctx.send(call, label, reused)
     ctx.expect_refused(second, label, {"TRANSACTION_MISMATCH"})
