@@ -17,7 +17,7 @@ from simulator.conformance.players import Player
 from simulator.conformance.runner import run
 from simulator.money import to_decimal
 from tests.fakes.wallets import wallet_under_test
-from tests.simulator.conformance.conftest import explain, ids, run_suite
+from tests.simulator.conformance.conftest import DIALECTS, explain, ids, run_suite
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "conformance.md"
 NEEDS = "this check needs"  # what a check skipped for want of funds says
@@ -63,6 +63,16 @@ async def test_players_holding_the_documented_minimum_in_yen_run_every_check(
 async def test_the_reference_wallet_passes_every_check_with_players_in_yen(tmp_path: Path) -> None:
     result = await run_suite(tmp_path, "md5_form", currency="JPY")
     assert ids(result, Status.FAIL) == set(), explain(result)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_the_large_amounts_stay_within_each_encoding_in_yen(tmp_path: Path, dialect: str) -> None:
+    """rsa_json writes yen times 100000: the large amount is bounded so that its wire value stays an int64."""
+    result = await run_suite(tmp_path, dialect, currency="JPY", only=("format.binary-inexact-amounts",))
+    (inexact,) = result.results
+    assert inexact.status is Status.PASS, explain(result)
+    wins = [e.step for e in inexact.expectations if e.step.startswith("its win of ")]
+    assert len(wins) == 1 and wins[0].endswith(" JPY")
 
 
 def test_the_docs_ask_for_the_minimum_in_minor_units() -> None:
