@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from simulator.conformance.errors import SetupError
 from simulator.conformance.players import Player, load_players, parse_player
@@ -37,7 +38,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Run the wallet conformance checks against a wallet; exit 1 if any fails.",
     )
     parser.add_argument("--wallet-url", help="the wallet's URL for this dialect, e.g. http://127.0.0.1:8080/wallet")
-    parser.add_argument("--dialect", choices=DIALECTS, help="the protocol the wallet speaks")
+    parser.add_argument(
+        "--dialect",
+        choices=DIALECTS,
+        help="the protocol the wallet speaks; required unless the wallet URL ends in /DIALECT (as the reference"
+        " wallet's do, e.g. /wallet/md5_form)",
+    )
     keys = parser.add_argument_group("keys (what the suite signs with)")
     keys.add_argument("--key-id", help="key id, provider id or casino id sent with calls (default casino-sim)")
     keys.add_argument("--secret", help="HMAC secret (native), MD5 secret (md5_form) or operator token (token_query)")
@@ -134,9 +140,23 @@ def admin_token_from(args: argparse.Namespace) -> str | None:
     return creds.admin_token if creds is not None else None
 
 
+def dialect_from_url(url: str) -> str | None:
+    """The dialect a wallet URL names in its last path segment (``.../wallet/rsa_json``), if any."""
+    last = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    return last if last in DIALECTS else None
+
+
 def options_from(args: argparse.Namespace) -> Options:
-    if not args.wallet_url or not args.dialect:
-        raise SetupError("--wallet-url and --dialect are required")
+    if not args.wallet_url:
+        raise SetupError("--wallet-url is required")
+    if not args.dialect:
+        args.dialect = dialect_from_url(args.wallet_url)
+        if args.dialect is None:
+            raise SetupError(
+                f"--dialect is required: the wallet URL does not end in /{'|/'.join(DIALECTS)}, so the dialect"
+                " cannot be told from it"
+            )
+        sys.stderr.write(f"dialect: {args.dialect} (from the wallet URL's last path segment)\n")
     if args.report and args.out is None:
         raise SetupError("--report needs --out FILE (or --out - for standard output)")
     given: list[Player] = [parse_player(p) for p in args.player]

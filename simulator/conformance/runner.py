@@ -135,8 +135,9 @@ async def _players(options: Options, client: Client) -> Players:
 
 
 async def _preflight(suite: Suite) -> None:
-    """One balance enquiry before anything else: no answer at all, or a refused signature, ends the run here
-    with one clear message instead of forty failures."""
+    """One balance enquiry before anything else: no answer at all, a reply the dialect cannot read (another
+    dialect, the wrong URL), a 5xx or "try again" (an HTML error page from a proxy), or a refused signature ends
+    the run here with one clear message instead of forty failures."""
     records: list[Exchange] = []
     try:
         player = (await suite.players.take(Want(), records.append))[0]
@@ -156,6 +157,18 @@ async def _preflight(suite: Suite) -> None:
         await suite.players.release([player])
     if answer.kind in ("unknown", "invalid") and answer.status is None:
         raise WalletUnreachable(f"the wallet at {suite.options.wallet_url} does not answer: {answer.detail}")
+    if answer.kind in ("unknown", "invalid"):  # a reply came, but nothing a provider can use
+        assert answer.request is not None
+        url = suite.client.redactor.text(answer.request.url)
+        what = (
+            f"does not answer in the {suite.options.dialect} dialect (another dialect, or the wrong URL?)"
+            if answer.kind == "invalid"
+            else "gives no usable answer"
+        )
+        raise WalletUnreachable(
+            f"the wallet at {url} {what}: a balance enquiry got HTTP {answer.status} ({answer.detail}); the reply"
+            f" begins {_first_bytes(suite, answer.body)}"
+        )
     if answer.kind == "refused" and answer.code == "INVALID_SIGNATURE":
         raise SetupError(
             f"the wallet refuses the suite's {suite.options.dialect} credentials ({answer.detail}): check the key id"
@@ -163,6 +176,14 @@ async def _preflight(suite: Suite) -> None:
         )
     if answer.kind == "refused" and answer.code == "INVALID_SESSION":
         raise SetupError(f"the wallet does not know player {player.player_id} with that token ({answer.detail})")
+
+
+def _first_bytes(suite: Suite, body: bytes, size: int = 120) -> str:
+    """The start of a reply, redacted, as a quoted string (or "(empty)")."""
+    if not body:
+        return "(empty)"
+    text = suite.client.redactor.text(body[:size].decode("utf-8", errors="replace"))
+    return repr(text + ("…" if len(body) > size else ""))
 
 
 async def run_check(check: Check, suite: Suite) -> CheckResult:

@@ -8,13 +8,18 @@ waiting."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import dataclasses
+import json
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
+from pydantic import Field
 
 from simulator.clock import ManualClock
 from simulator.commands.serve import bind
@@ -23,13 +28,14 @@ from simulator.conformance.wire import Keys
 from simulator.dialects import rsa_keys
 from simulator.dialects.config import credentials_for, resolve
 from simulator.ids import SeededIds
+from simulator.money import exponent
 from simulator.settings import Settings
 from simulator.store.database import Tx
 from simulator.wallet.app import create_wallet_app
 from simulator.wallet.dialects import WalletDialects
 from simulator.wallet.ledger import Ledger, LedgerError, _fingerprint
-from simulator.wallet.models import OperationRequest
-from simulator.wallet.records import add_totals, day_of, disabled_game, entry, lock_player
+from simulator.wallet.models import MAX_AMOUNT, OperationRequest
+from simulator.wallet.records import Player, add_totals, day_of, disabled_game, entry, lock_player
 from simulator.wallet.state import LEDGER
 
 
@@ -49,10 +55,11 @@ async def wallet_under_test(
     ledger: type[Ledger] | None = None,
     unknown_rollback: Literal["accept", "reject"] = "accept",
     keys: dict[str, bytes] | None = None,
+    middlewares: Sequence[Middleware] = (),
     **options: Any,
 ) -> AsyncIterator[WalletUnderTest]:
-    """The reference wallet (with ``ledger`` in place of its own, when given) and the suite's options for
-    ``dialect`` pointed at it, with the wallet's own credentials."""
+    """The reference wallet (with ``ledger`` in place of its own, when given, and ``middlewares`` in front of
+    everything else) and the suite's options for ``dialect`` pointed at it, with the wallet's own credentials."""
     clock = ManualClock()
     settings = Settings(data_dir=tmp_path / "data", port=0, unknown_rollback=unknown_rollback)
     creds = credentials_for(settings)
@@ -66,6 +73,7 @@ async def wallet_under_test(
         keys=native_keys,
         dialects=WalletDialects(resolve(settings, creds)),
     )
+    app.middlewares[:0] = middlewares
     if ledger is not None:
         broken = ledger
 
@@ -184,3 +192,135 @@ class ExpiredWinLedger(Ledger):
             player = await lock_player(tx, req.player_id, for_update=False)
             await self._check_session(tx, req.session_id, player)
         return await super()._win(req)
+
+
+class LaxAmountRequest(OperationRequest):
+    """The native wire model without its lower bound on amounts: the ledger alone validates the sign."""
+
+    amount: int = Field(le=MAX_AMOUNT)
+
+
+class NegativeWinLedger(Ledger):
+    """Refuses negative bets and rollbacks but adds a win's amount whatever its sign (with ``LaxAmountRequest``
+    as the native model): a negative win is applied as a debit."""
+
+    async def _bet(self, req: OperationRequest) -> dict[str, Any]:
+        if req.amount < 0:
+            raise LedgerError("INVALID_REQUEST", "amount must not be negative")
+        return await super()._bet(req)
+
+    async def _rollback(self, req: OperationRequest) -> dict[str, Any]:
+        if req.amount < 0:
+            raise LedgerError("INVALID_REQUEST", "amount must not be negative")
+        return await super()._rollback(req)
+
+
+class WinCurrencyIgnoredLedger(Ledger):
+    """Checks the currency of bets and enquiries, but credits a win in the player's currency whatever it names."""
+
+    async def _win(self, req: OperationRequest) -> dict[str, Any]:
+        async with self.db.transaction() as tx:
+            player = await lock_player(tx, req.player_id, for_update=False)
+        return await super()._win(req.model_copy(update={"currency": player.currency}))
+
+
+_IN_WIN: ContextVar[bool] = ContextVar("in_win", default=False)
+
+
+class WinAfterRollbackLedger(Ledger):
+    """Remembers rolled-back bets for bets only: a win for a bet that was rolled back is credited."""
+
+    async def _win(self, req: OperationRequest) -> dict[str, Any]:
+        token = _IN_WIN.set(True)
+        try:
+            return await super()._win(req)
+        finally:
+            _IN_WIN.reset(token)
+
+    async def _tombstone(self, tx: Tx, transaction_id: str) -> bool:  # type: ignore[override]
+        return False if _IN_WIN.get() else await Ledger._tombstone(tx, transaction_id)
+
+
+class ForeignBetWinLedger(Ledger):
+    """Looks a win's bet up by its id alone: a win naming another player's bet pays the player it names."""
+
+    async def _win(self, req: OperationRequest) -> dict[str, Any]:
+        if req.reference_transaction_id is not None:
+            async with self.db.transaction() as tx:
+                bet = await entry(tx, req.reference_transaction_id)
+            if bet is not None and bet["player_id"] != req.player_id:
+                req = req.model_copy(update={"reference_transaction_id": None, "round_id": f"{req.round_id}-own"})
+        return await super()._win(req)
+
+
+class AnyTokenLedger(Ledger):
+    """Checks that a session token exists and has not expired, not whose it is."""
+
+    async def _check_session(self, tx: Tx, token: str, player: Player) -> None:
+        row = await tx.fetchone("SELECT player_id FROM tokens WHERE token = ?", token)
+        if row is not None:
+            player = dataclasses.replace(player, player_id=row["player_id"])
+        await super()._check_session(tx, token, player)
+
+
+class FloatLedger(Ledger):
+    """Converts every bet and win amount to major units in a binary float and back, truncating: 0.29 USD
+    (29 cents) becomes 28.999999999999996 cents, so 28."""
+
+    @staticmethod
+    def _floated(req: OperationRequest) -> OperationRequest:
+        scale = 10 ** exponent(req.currency)
+        return req.model_copy(update={"amount": int(req.amount / scale * scale)})
+
+    async def _bet(self, req: OperationRequest) -> dict[str, Any]:
+        return await super()._bet(self._floated(req))
+
+    async def _win(self, req: OperationRequest) -> dict[str, Any]:
+        return await super()._win(self._floated(req))
+
+
+class DoubleApplyLedger(Ledger):
+    """Answers a repeated bet or win with its original result, and applies it again all the same. Behind
+    ``request_id_memory`` it is a wallet that recognises a retry by its request id alone."""
+
+    async def _replay(self, tx: Tx, req: OperationRequest, fingerprint: str) -> dict[str, Any] | None:
+        replay = await super()._replay(tx, req, fingerprint)
+        row = await entry(tx, req.transaction_id)
+        if replay is None or row is None or row["kind"] not in ("bet", "win") or row["funds"] != "cash":
+            return replay
+        sign = -1 if row["kind"] == "bet" else 1
+        return replay | {"balance": await _move(tx, req.player_id, sign * int(row["amount"]))}
+
+
+def request_id_memory() -> Middleware:
+    """Answers a native bet, win or rollback whose ``request_id`` it has seen accepted with the reply it gave then
+    (a copy that arrives while the first is still in flight waits for it); everything else goes through."""
+    seen: dict[str, asyncio.Future[tuple[int, bytes]]] = {}
+
+    @web.middleware
+    async def remember(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path.rsplit("/", 1)[-1] not in ("bet", "win", "rollback"):
+            return await handler(request)
+        try:
+            request_id = json.loads(await request.read()).get("request_id")
+        except (ValueError, AttributeError):
+            request_id = None
+        if not isinstance(request_id, str):
+            return await handler(request)
+        if request_id in seen:
+            status, body = await asyncio.shield(seen[request_id])
+            return web.Response(status=status, body=body, content_type="application/json")
+        first: asyncio.Future[tuple[int, bytes]] = asyncio.get_running_loop().create_future()
+        seen[request_id] = first
+        try:
+            response = await handler(request)
+        except BaseException:
+            first.cancel()
+            raise
+        assert isinstance(response, web.Response) and isinstance(response.body, bytes)
+        first.set_result((response.status, response.body))
+        if response.status >= 300:  # refusals (a forged signature among them) are not remembered
+            del seen[request_id]
+        return response
+
+    return remember

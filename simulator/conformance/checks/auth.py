@@ -104,6 +104,29 @@ async def unknown_token(ctx: Context) -> None:
 
 
 @check(
+    "session.other-players-token",
+    "A session token of another player is refused",
+    why="""A token proves who launched the game, so it is only good for its own player. A wallet that checks
+    only that a token exists lets anyone with a session of their own bet (and read balances) on any player id
+    they can guess. The provider sends one player's valid token with another player's id, for a balance
+    enquiry and a bet, and expects INVALID_SESSION with neither balance changed.""",
+)
+async def other_players_token(ctx: Context) -> None:
+    owner, other = await ctx.players(Want(count=2))
+    owner_before = await ctx.balance(owner, f"balance of {owner.player_id} before")
+    other_before = await ctx.funds(other, STAKE, f"balance of {other.player_id} before")
+    label = "balance enquiry for the second player with the first player's token"
+    enquiry = await ctx.send(ctx.call(other, "balance", token=owner.token), label)
+    ctx.expect_refused(enquiry, label, {"INVALID_SESSION"})
+    label = "bet for the second player with the first player's token"
+    bet = await ctx.bet(other, STAKE, label, token=owner.token)
+    ctx.expect_refused(bet, label, {"INVALID_SESSION"})
+    await ctx.expect_balance(other, other_before, "second player's balance")
+    await ctx.expect_balance(owner, owner_before, "first player's balance")
+    await ctx.restore(other, [bet])
+
+
+@check(
     "session.expired-refuses-bet",
     "An expired session takes no more bets",
     why="""Once the operator's session has expired the player must not be able to stake, or a player who

@@ -3,14 +3,21 @@ length and alphabet."""
 
 from __future__ import annotations
 
-from simulator.conformance.checks.common import STAKE
+from simulator.conformance.checks.common import DIGITS, STAKE
 from simulator.conformance.client import money
 from simulator.conformance.context import Context, Sent
 from simulator.conformance.players import Want
 from simulator.conformance.registry import check
 from simulator.conformance.wire import read_object
+from simulator.dialects.amounts import from_decimal
+from simulator.money import exponent
 
 CURRENCIES = ("JPY", "USD", "KWD", "USDT", "BTC")  # exponents 0, 2, 3, 6, 8
+# major units whose binary double is just below the value: 0.29 * 100 is 28.999999999999996, so a wallet that
+# keeps amounts in floats and truncates takes 28 cents
+FLOAT_TRAPS = ("0.29", "0.57", "1.15")
+EXACT_LIMIT = 2**53 - 1  # the largest integer every JSON implementation keeps exact
+INT64 = 2**63 - 1
 LONG_ID = 128
 UNICODE = "ü-€-ラウンド-🎰"
 
@@ -82,15 +89,71 @@ async def amount_scale(ctx: Context) -> None:
         currencies = players.currencies()
     for currency in currencies:
         player = await ctx.player(Want(currency=currency, balance=1_000_001))
-        before = await ctx.funds(player, 12_346, f"{currency}: balance before")
+        before = await ctx.funds(player, DIGITS + 1, f"{currency}: balance before")
         one = await ctx.bet(player, 1, f"{currency}: bet of one minor unit")
         ctx.expect_ok(one, f"{currency}: bet of {money(1, currency)}", before - 1)
-        digits = await ctx.bet(player, 12_345, f"{currency}: bet of 12345 minor units")
-        ctx.expect_ok(digits, f"{currency}: bet of {money(12_345, currency)}", before - 12_346)
-        win = await ctx.win(player, digits, 12_346, f"{currency}: win of 12346 minor units")
-        ctx.expect_ok(win, f"{currency}: win of {money(12_346, currency)}", before)
+        digits = await ctx.bet(player, DIGITS, f"{currency}: bet of {DIGITS} minor units")
+        ctx.expect_ok(digits, f"{currency}: bet of {money(DIGITS, currency)}", before - DIGITS - 1)
+        win = await ctx.win(player, digits, DIGITS + 1, f"{currency}: win of {DIGITS + 1} minor units")
+        ctx.expect_ok(win, f"{currency}: win of {money(DIGITS + 1, currency)}", before)
         await ctx.expect_balance(player, before, f"{currency}: balance afterwards")
         await ctx.restore(player, [one])
+
+
+def through_float(amount: int, currency: str) -> int:
+    """What a wallet that converts ``amount`` minor units to major units in a binary float, and back, makes of
+    it."""
+    scale = 10 ** exponent(currency)
+    return int(amount / scale * scale)
+
+
+def largest_inexact(cap: int, currency: str) -> int:
+    """The largest amount up to ``cap`` that ``through_float`` changes (``cap`` when none near it does: a
+    double holds every integer below 2^53, so a zero-decimal currency has none)."""
+    for amount in range(cap, max(cap - 100_000, 0), -1):
+        if through_float(amount, currency) != amount:
+            return amount
+    return cap
+
+
+@check(
+    "format.binary-inexact-amounts",
+    "Amounts a binary float cannot hold are debited and credited exactly",
+    why="""0.29, 0.57 and 1.15 have no exact binary floating-point value, nor have most large amounts near
+    2^53 minor units. A wallet that parses or stores amounts as floats (a JavaScript number, a float column,
+    float(amount) * 100) debits 0.28 for a bet of 0.29 and pays a large win off by a few units: the ledger then
+    disagrees with the provider's at every reconciliation. The provider bets those amounts, pays such a large
+    win and bets it back, each in the dialect's own amount encoding, and expects every balance exact.""",
+)
+async def binary_inexact_amounts(ctx: Context) -> None:
+    player = await ctx.player()
+    currency = player.currency
+    small = [from_decimal(t, currency) for t in FLOAT_TRAPS] if exponent(currency) >= 2 else []
+    before = await ctx.funds(player, max(small, default=1))
+    balance, bets = before, []
+    for amount in small:
+        bet = await ctx.bet(player, amount, f"bet of {money(amount, currency)}")
+        balance -= amount
+        ctx.expect_ok(bet, f"bet of {money(amount, currency)}", balance)
+        bets.append(bet)
+    await ctx.expect_balance(player, balance, "balance after the bets")
+    balance = await ctx.balance(player, "balance before the large amounts")  # judged afresh from here
+    one = ctx.wire.amount(ctx.wire.build(ctx.call(player, "bet", 1)))
+    scale = one if isinstance(one, int) and not isinstance(one, bool) else 1  # an integer encoding: int64 bound
+    cap = min(EXACT_LIMIT, INT64 // scale) - balance
+    if cap > 1:
+        big = largest_inexact(cap, currency)
+        shown = money(big, currency)
+        stake = await ctx.bet(player, 1, "a bet of one minor unit")
+        ctx.expect_ok(stake, "a bet of one minor unit", balance - 1, required=True)
+        win = await ctx.win(player, stake, big, f"its win of {shown}")
+        ctx.expect_ok(win, f"its win of {shown}", balance - 1 + big, required=True)
+        back = await ctx.bet(player, big, f"a bet of {shown}")
+        ctx.expect_ok(back, f"a bet of {shown}", balance - 1)
+        lost = await ctx.win(player, back, 0, "its round lost (a win of zero)")
+        ctx.expect_ok(lost, "its round lost (a win of zero)", balance - 1)
+        await ctx.expect_balance(player, balance - 1)
+    await ctx.restore(player, bets)
 
 
 def _long(ctx: Context, kind: str, last: str) -> str:

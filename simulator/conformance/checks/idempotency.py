@@ -34,7 +34,8 @@ async def duplicate_bet(ctx: Context) -> None:
     "idem.duplicate-win",
     "The same win twice is credited once",
     why="""Wins are retried until acknowledged, sometimes for hours. Each retry carries the same transaction
-    id; crediting each one pays the player many times over.""",
+    id and a new request id (and a delayed copy the very same request); crediting any of them again pays the
+    player many times over.""",
 )
 async def duplicate_win(ctx: Context) -> None:
     player = await ctx.player()
@@ -43,8 +44,10 @@ async def duplicate_win(ctx: Context) -> None:
     ctx.expect_ok(bet, "the bet", before - STAKE, required=True)
     win = await ctx.win(player, bet, WIN)
     ctx.expect_ok(win, "the win", before - STAKE + WIN, required=True)
-    again = await ctx.resend(win, "the same win again")
-    ctx.expect_ok(again, "the same win again", before - STAKE + WIN)
+    retry = await ctx.send(win.call, "a retry of it (new request id)", ctx.wire.renewed(ctx.wire.build(win.call)))
+    ctx.expect_ok(retry, "a retry of it (new request id)", before - STAKE + WIN)
+    again = await ctx.resend(win, "the same request again")
+    ctx.expect_ok(again, "the same request again", before - STAKE + WIN)
     await ctx.expect_balance(player, before - STAKE + WIN)
 
 
@@ -103,6 +106,34 @@ async def request_id_replay(ctx: Context) -> None:
     )
     await ctx.expect_balance(player, before - 2 * STAKE)
     await ctx.restore(player, [first, other])
+
+
+@check(
+    "idem.request-id-reuse",
+    "A request id reused for another operation is refused",
+    requires=("request_id",),
+    why="""A dialect that answers a repeated request id from memory must tell a replay from a new operation
+    that happens to reuse the id (a studio bug, an id generator that wrapped). Answering the second bet with the
+    first bet's reply tells the provider it was taken when it was not; applying it breaks the dialect's promise.
+    rsa_json promises RS_ERROR_DUPLICATE_TRANSACTION (TRANSACTION_MISMATCH) and nothing applied.""",
+)
+async def request_id_reuse(ctx: Context) -> None:
+    if ctx.wire.name != "rsa_json":
+        ctx.skip(f"{ctx.wire.name} promises no memory of request ids, so reusing one is not its wallet's concern")
+    player = await ctx.player()
+    before = await ctx.funds(player, 2 * STAKE)
+    first = await ctx.bet(player, STAKE, "a bet")
+    ctx.expect_ok(first, "a bet", before - STAKE, required=True)
+    call = ctx.call(player, "bet", STAKE)
+    built = ctx.wire.build(call)
+    reused = ctx.wire.with_fields(
+        built, ctx.wire.fields(built) | {str(ctx.wire.id_field): ctx.wire.request_id(first.request)}
+    )
+    label = "another bet under the first bet's request id"
+    second = await ctx.send(call, label, reused)
+    ctx.expect_refused(second, label, {"TRANSACTION_MISMATCH"})
+    await ctx.expect_balance(player, before - STAKE)
+    await ctx.restore(player, [first])
 
 
 @check(

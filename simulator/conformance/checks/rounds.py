@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from simulator.conformance.checks.common import STAKE, WIN
 from simulator.conformance.context import Context
+from simulator.conformance.players import Want
 from simulator.conformance.registry import check
 
 
@@ -20,6 +21,90 @@ async def unknown_bet(ctx: Context) -> None:
     win = await ctx.send(call, "win for a bet never sent")
     ctx.expect_refused(win, "win for a bet never sent", {"TRANSACTION_NOT_FOUND"})
     await ctx.expect_balance(player, before)
+
+
+@check(
+    "win.negative-amount",
+    "A negative win is refused",
+    why="""A negative credit is a debit nobody agreed to: a wallet that adds the amount without validating
+    it takes money from the player when the provider pays them. The provider sends a win of minus 2.50 for a
+    bet it holds and expects INVALID_REQUEST with nothing applied.""",
+)
+async def negative_win(ctx: Context) -> None:
+    player = await ctx.player()
+    before = await ctx.funds(player, STAKE)
+    value = ctx.wire.wire_amount("negative", WIN, player.currency)
+    if value is None:
+        ctx.skip(f"{ctx.wire.name} cannot write a negative amount in {player.currency}")
+    bet = await ctx.bet(player, STAKE)
+    ctx.expect_ok(bet, "the bet", before - STAKE, required=True)
+    call = ctx.call(player, "win", WIN, round_id=bet.call.round_id, reference=bet.call.transaction_id, closed=True)
+    forged = ctx.wire.with_amount(ctx.wire.build(call), value)
+    win = await ctx.send(call, f"a win of a negative amount ({value})", forged)
+    ctx.expect_refused(win, "a win of a negative amount", {"INVALID_REQUEST"})
+    await ctx.expect_balance(player, before - STAKE)
+    await ctx.restore(player, [bet])
+
+
+@check(
+    "win.wrong-currency",
+    "A win in another currency than the player's is refused",
+    why="""A win names its currency. A wallet that ignores it on wins credits 250 yen as 2.50 euros (or the
+    other way round); the provider expects CURRENCY_MISMATCH and nothing credited, then settles the round by
+    hand.""",
+)
+async def win_wrong_currency(ctx: Context) -> None:
+    player = await ctx.player()
+    before = await ctx.funds(player, STAKE)
+    other = next(c for c in ("EUR", "USD", "GBP") if c != player.currency and ctx.wire.supports(c))
+    bet = await ctx.bet(player, STAKE)
+    ctx.expect_ok(bet, "the bet", before - STAKE, required=True)
+    win = await ctx.win(player, bet, WIN, f"its win in {other}", currency=other)
+    ctx.expect_refused(win, f"its win in {other}", {"CURRENCY_MISMATCH"})
+    await ctx.expect_balance(player, before - STAKE)
+    await ctx.restore(player, [bet])
+
+
+@check(
+    "win.after-rollback",
+    "A win for a bet that was rolled back is refused",
+    why="""A rolled-back bet no longer exists: the provider gave the stake back and reported the round void.
+    A win arriving for it afterwards (a stalled process, a replay) must be refused with
+    TRANSACTION_ROLLED_BACK (ROUND_CLOSED is accepted too); paying it gives the player a win for a round
+    they never paid for.""",
+)
+async def win_after_rollback(ctx: Context) -> None:
+    player = await ctx.player()
+    before = await ctx.funds(player, STAKE)
+    bet = await ctx.bet(player, STAKE)
+    ctx.expect_ok(bet, "the bet", before - STAKE, required=True)
+    rollback = await ctx.rollback(player, bet, "its rollback")
+    ctx.expect_ok(rollback, "its rollback", before, required=True)
+    win = await ctx.win(player, bet, WIN, "a win for the rolled-back bet")
+    ctx.expect_refused(win, "a win for the rolled-back bet", {"TRANSACTION_ROLLED_BACK", "ROUND_CLOSED"})
+    await ctx.expect_balance(player, before)
+
+
+@check(
+    "win.other-players-bet",
+    "A win naming another player's bet is refused",
+    why="""A win pays the player who placed the bet. A wallet that looks the bet up by its id alone pays
+    whoever the win names: a misrouted or forged win credits the wrong account. The provider expects
+    TRANSACTION_MISMATCH (TRANSACTION_NOT_FOUND is accepted too) and neither balance changed.""",
+)
+async def win_other_players_bet(ctx: Context) -> None:
+    owner, other = await ctx.players(Want(count=2))
+    owner_before = await ctx.funds(owner, STAKE, f"balance of {owner.player_id} before")
+    other_before = await ctx.balance(other, f"balance of {other.player_id} before")
+    bet = await ctx.bet(owner, STAKE, "a bet by the first player")
+    ctx.expect_ok(bet, "a bet by the first player", owner_before - STAKE, required=True)
+    win = await ctx.win(other, bet, WIN, "a win for the second player naming that bet")
+    ctx.expect_refused(
+        win, "a win for the second player naming that bet", {"TRANSACTION_MISMATCH", "TRANSACTION_NOT_FOUND"}
+    )
+    await ctx.expect_balance(other, other_before, "second player's balance")
+    await ctx.expect_balance(owner, owner_before - STAKE, "first player's balance")
+    await ctx.restore(owner, [bet])
 
 
 @check(

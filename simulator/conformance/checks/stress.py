@@ -34,11 +34,12 @@ def _tally(sents: list[Sent]) -> str:
 
 
 async def _applied_once(ctx: Context, player: Player, call: WalletCall, copies: int, after: int) -> list[Sent]:
-    """Send ``copies`` copies of one request at once; every answer must accept (or say "try again"), and the money
-    must move once, to ``after``. Returns the accepted sends."""
-    request = ctx.wire.build(call)
-    label = f"of the {call.operation}"
-    sent = await asyncio.gather(*(ctx.send(call, f"copy {n + 1} {label}", request) for n in range(copies)))
+    """Send ``copies`` retries of one operation at once, each under a request id of its own (as a retry carries)
+    and the same transaction id; every answer must accept (or say "try again"), and the money must move once, to
+    ``after``. Returns the accepted sends."""
+    label = f"of the {call.operation} (its own request id, the same transaction id)"
+    requests = [ctx.wire.renewed(ctx.wire.build(call)) for _ in range(copies)]
+    sent = await asyncio.gather(*(ctx.send(call, f"copy {n + 1} {label}", r) for n, r in enumerate(requests)))
     accepted = [s for s in sent if s.ok]
     ctx.expect(
         f"{copies} copies at once",
@@ -83,9 +84,10 @@ async def timeout_then_rollback(ctx: Context) -> None:
 @check(
     "retry.storm",
     f"{STORM} simultaneous copies of one bet debit once",
-    why="""A provider whose connection pool resets can fire the same request many times within
-    milliseconds. A wallet that checks for a duplicate and then writes, without a lock or a unique key,
-    lets several copies through before the first is recorded.""",
+    why="""A provider whose connection pool resets can retry the same bet many times within milliseconds,
+    each retry under a new request id and the same transaction id. A wallet that checks for a duplicate and
+    then writes, without a lock or a unique key, lets several copies through before the first is recorded;
+    one that recognises duplicates by request id alone applies every retry.""",
 )
 async def storm(ctx: Context) -> None:
     player = await ctx.player()
@@ -134,8 +136,9 @@ async def parallel_bets(ctx: Context) -> None:
 @check(
     "concurrency.duplicate-wins",
     f"{DUPLICATE_WINS} simultaneous copies of one win credit once",
-    why="""Win retries can overlap: a slow first attempt is still being processed when the retry arrives.
-    Both must end as one credit, or a player's win is paid twice.""",
+    why="""Win retries can overlap: a slow first attempt is still being processed when the retry arrives,
+    under a new request id and the same transaction id. All must end as one credit, or a player's win is paid
+    twice.""",
 )
 async def duplicate_wins(ctx: Context) -> None:
     player = await ctx.player()

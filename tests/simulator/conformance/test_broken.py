@@ -9,9 +9,10 @@ import pytest
 
 import simulator.wallet.app
 from simulator.conformance.model import Status
+from simulator.wallet.dialects.common import ReplyStore
 from simulator.wallet.ledger import Ledger
 from tests.fakes import wallets
-from tests.simulator.conformance.conftest import explain, ids, run_suite
+from tests.simulator.conformance.conftest import DIALECTS, explain, ids, run_suite
 from tests.simulator.conformance.test_reference import NOT_EXPRESSIBLE
 
 BROKEN = [
@@ -32,13 +33,13 @@ BROKEN = [
     pytest.param(
         "native",
         wallets.NoTombstoneLedger,
-        {"rollback.repeated", "rollback.bet-after-rollback", "rollback.before-bet"},
+        {"rollback.repeated", "rollback.bet-after-rollback", "rollback.before-bet", "win.after-rollback"},
         id="no-rollback-tombstone",
     ),
     pytest.param(
         "token_query",
         wallets.NoTombstoneLedger,
-        {"rollback.repeated", "rollback.bet-after-rollback", "rollback.before-bet"},
+        {"rollback.repeated", "rollback.bet-after-rollback", "rollback.before-bet", "win.after-rollback"},
         id="no-rollback-tombstone-token_query",
     ),
     pytest.param(
@@ -50,7 +51,27 @@ BROKEN = [
     pytest.param(
         "native", wallets.ExpiredWinLedger, {"session.expired-accepts-win"}, id="win-refused-after-session-expiry"
     ),
+    pytest.param("native", wallets.WinCurrencyIgnoredLedger, {"win.wrong-currency"}, id="win-currency-ignored"),
+    pytest.param(
+        "md5_form", wallets.WinCurrencyIgnoredLedger, {"win.wrong-currency"}, id="win-currency-ignored-md5_form"
+    ),
+    pytest.param("native", wallets.WinAfterRollbackLedger, {"win.after-rollback"}, id="win-after-rollback-paid"),
+    pytest.param(
+        "token_query", wallets.WinAfterRollbackLedger, {"win.after-rollback"}, id="win-after-rollback-token_query"
+    ),
+    pytest.param("native", wallets.ForeignBetWinLedger, {"win.other-players-bet"}, id="win-for-another-players-bet"),
+    pytest.param(
+        "rsa_json", wallets.ForeignBetWinLedger, {"win.other-players-bet"}, id="win-for-another-players-bet-rsa_json"
+    ),
+    pytest.param("native", wallets.AnyTokenLedger, {"session.other-players-token"}, id="token-of-another-player"),
+    pytest.param(
+        "token_query", wallets.AnyTokenLedger, {"session.other-players-token"}, id="token-of-another-player-token_query"
+    ),
 ]
+
+# a wallet converting amounts through binary floats: in USD only the float check sees it; format.amount-scale sees
+# it too in USDT and BTC, which rsa_json cannot carry
+FLOAT_AIMED = {"format.binary-inexact-amounts", "format.amount-scale"}
 
 
 @pytest.mark.parametrize(("dialect", "ledger", "aimed"), BROKEN)
@@ -75,3 +96,59 @@ async def test_a_wallet_that_accepts_any_signature_fails_the_signature_checks(
     assert ids(result, Status.FAIL) == aimed, explain(result)
     tampered = next(r for r in result.results if r.id == "auth.signature-tampered")
     assert "saw accepted, balance 99.99 USD" in tampered.reason  # the cheaper bet went through
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_a_wallet_converting_amounts_through_floats_fails_in_every_dialect(tmp_path: Path, dialect: str) -> None:
+    result = await run_suite(tmp_path, dialect, ledger=wallets.FloatLedger)
+    aimed = FLOAT_AIMED - {"format.amount-scale"} if dialect == "rsa_json" else FLOAT_AIMED
+    assert ids(result, Status.FAIL) == aimed, explain(result)
+    inexact = next(r for r in result.results if r.id == "format.binary-inexact-amounts")
+    expected = "bet of 0.29 USD: expected accepted, balance 99.71 USD; saw accepted, balance 99.72"
+    assert inexact.reason.startswith(expected), inexact.reason
+
+
+async def test_a_wallet_converting_amounts_through_floats_fails_in_usd_alone(tmp_path: Path) -> None:
+    """With the player in USD only (as an operator's players may all be), the large amounts still catch it."""
+    result = await run_suite(tmp_path, "token_query", ledger=wallets.FloatLedger, only=("format.binary-*",))
+    (inexact,) = result.results
+    failed = [e.step for e in inexact.expectations if not e.ok]
+    assert failed[:3] == ["bet of 0.29 USD", "bet of 0.57 USD", "bet of 1.15 USD"], explain(result)
+    assert any(step.startswith("its win of 90") for step in failed), failed
+
+
+async def test_a_negative_win_credited_as_a_debit_fails_its_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(simulator.wallet.app, "OperationRequest", wallets.LaxAmountRequest)
+    result = await run_suite(tmp_path, "native", ledger=wallets.NegativeWinLedger)
+    assert ids(result, Status.FAIL) == {"win.negative-amount"}, explain(result)
+
+
+async def test_a_wallet_that_recognises_retries_by_request_id_alone_fails_the_retry_checks(tmp_path: Path) -> None:
+    """Copies with the same request id are answered from memory, so only checks whose retries carry a new request
+    id and the same transaction id (as real retries do) can see it."""
+    result = await run_suite(
+        tmp_path, "native", ledger=wallets.DoubleApplyLedger, middlewares=[wallets.request_id_memory()]
+    )
+    aimed = {
+        "idem.duplicate-bet",
+        "idem.duplicate-win",
+        "retry.storm",
+        "concurrency.duplicate-wins",
+        "bonus.promo-jackpot-once",
+    }
+    assert ids(result, Status.FAIL) == aimed, explain(result)
+    storm = next(r for r in result.results if r.id == "retry.storm")
+    assert "20 different balances" in storm.reason or "balances in the accepted answers" in storm.reason, storm.reason
+
+
+async def test_an_rsa_json_wallet_that_forgets_request_ids_applies_a_reused_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def forget(self: object, request_id: str) -> None:
+        return None
+
+    monkeypatch.setattr(ReplyStore, "get", forget)
+    result = await run_suite(tmp_path, "rsa_json")
+    assert ids(result, Status.FAIL) == {"idem.request-id-reuse"}, explain(result)

@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
+from simulator.commands.serve import bind
 from simulator.conformance.registry import all_checks
 from tests.fakes.wallets import NoTombstoneLedger, wallet_under_test
 
@@ -109,7 +111,12 @@ async def test_a_broken_wallet_makes_the_command_exit_1(tmp_path: Path) -> None:
             "does not answer",
             id="unreachable",
         ),
-        pytest.param(["--dialect", "native"], "--wallet-url and --dialect are required", id="no-url"),
+        pytest.param(["--dialect", "native"], "--wallet-url is required", id="no-url"),
+        pytest.param(
+            ["--wallet-url", "http://127.0.0.1:9/pp", "--secret", "s", "--player", "p:t:USD"],
+            "--dialect is required: the wallet URL does not end in /native|/rsa_json|/md5_form|/token_query",
+            id="no-dialect-and-none-in-the-url",
+        ),
         pytest.param(
             ["--wallet-url", "http://127.0.0.1:9", "--dialect", "rsa_json", "--player", "p:t:USD"],
             "give --private-key",
@@ -142,3 +149,72 @@ def test_list_prints_every_check() -> None:
     done = conformance("--list")
     assert done.returncode == 0
     assert [line.split()[0] for line in done.stdout.splitlines()] == [c.id for c in all_checks()]
+
+
+def test_the_dialect_is_told_from_a_reference_wallet_url(wallet_process: tuple[str, Path]) -> None:
+    url, data = wallet_process
+    done = conformance("--wallet-url", f"{url}/md5_form", "--data-dir", str(data), "--only", "bet.*")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "dialect: md5_form (from the wallet URL's last path segment)" in done.stderr
+    assert "PASSED" in done.stdout
+
+
+async def _conformance_async(*args: str) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        *CLI, "conformance", *args, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+def _one_message(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in stderr, stderr
+    return lines[0]
+
+
+async def test_a_wallet_of_another_dialect_stops_the_run_at_once_with_exit_2(tmp_path: Path) -> None:
+    async with wallet_under_test(tmp_path, "native") as wallet:
+        admin_file = tmp_path / "admin.token"
+        admin_file.write_text(str(wallet.options.admin_token))
+        code, out, err = await _conformance_async(
+            "--wallet-url",
+            wallet.options.wallet_url,
+            "--dialect",
+            "md5_form",
+            "--secret",
+            "md5-secret",
+            "--admin-token-file",
+            str(admin_file),
+        )
+    assert code == 2, out + err
+    assert out == ""  # not one check ran
+    message = _one_message(err)
+    assert f"the wallet at {wallet.options.wallet_url}/balance does not answer in the md5_form dialect" in message
+    assert "HTTP 401" in message and "INVALID_SIGNATURE" in message  # what came back: status and first bytes
+
+
+async def test_a_wallet_answering_html_stops_the_run_at_once_with_exit_2() -> None:
+    async def html(request: web.Request) -> web.Response:
+        page = "<html><body><h1>502 Bad Gateway</h1>" + "x" * 500 + "</body></html>"
+        return web.Response(status=502, text=page, content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", html)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    sock = bind("127.0.0.1", 0)
+    await web.SockSite(runner, sock).start()
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}/pp"
+    try:
+        code, out, err = await _conformance_async(
+            "--wallet-url", url, "--dialect", "native", "--secret", "s", "--player", "p-1:tok-1:USD"
+        )
+    finally:
+        await runner.cleanup()
+    assert code == 2, out + err
+    assert out == ""
+    message = _one_message(err)
+    assert f"the wallet at {url}/balance gives no usable answer" in message
+    assert "HTTP 502" in message and "'<html><body><h1>502 Bad Gateway</h1>" in message and "…" in message

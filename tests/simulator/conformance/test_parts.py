@@ -214,3 +214,21 @@ def test_the_players_file_example_in_the_docs_loads(tmp_path: Path) -> None:
 def test_the_readme_counts_the_checks() -> None:
     readme = (DOCS.parents[1] / "README.md").read_text()
     assert f"({len(all_checks())} of\nthem" in readme or f"({len(all_checks())} of them" in readme
+
+
+def test_the_docs_map_every_rule_to_checks_that_exist_and_every_check_to_a_rule() -> None:
+    text = DOCS.read_text()
+    section = text.split("## What the docs promise, and the check that holds each", 1)[1].split("\n## ", 1)[0]
+    checked, unchecked = section.split("Not checked, and why:", 1)
+    rows = [line for line in checked.splitlines() if line.startswith("| ") and not line.startswith("| rule")]
+    known = {c.id for c in all_checks()}
+    named: set[str] = set()
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        if set(cells[0]) <= {"-"}:
+            continue
+        ids = set(re.findall(r"`([a-z]+\.[a-z0-9-]+)`", cells[-1]))
+        assert ids and ids <= known, row  # every rule names checks, and only checks that exist
+        named |= ids
+    assert named == known  # and every check holds some rule
+    assert unchecked.count("\n| ") >= 3  # the rules left unchecked are listed with a reason

@@ -15,10 +15,11 @@ from tests.fakes.wallets import wallet_under_test
 from tests.simulator.conformance.conftest import explain, ids, run_suite
 
 NOT_EXPRESSIBLE = {
-    "native": set(),
+    "native": {"idem.request-id-reuse"},
     "rsa_json": set(),
-    "md5_form": {"idem.request-id-replay", "format.request-id-echo"},
+    "md5_form": {"idem.request-id-replay", "idem.request-id-reuse", "format.request-id-echo"},
     "token_query": {
+        "idem.request-id-reuse",
         "auth.signature-tampered",
         "auth.replay-window",
         "round.win-only",
