@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCUSTFILE = ROOT / "loadtests" / "locustfile.py"
 LOCUST = [sys.executable, "-m", "locust"]
 FAST = ["--think-time", "0.02,0.05"]
+# Latency gates these tests cannot break by load alone: a busy two-core machine stretches a p99 past a second.
+# The gate itself is proved by test_a_broken_slo_fails_the_run; the failure-ratio gate keeps its default.
+LENIENT = ["--slo-p95-ms", "60000", "--slo-p99-ms", "60000"]
 
 pytestmark = pytest.mark.skipif(
     find_spec("locust") is None,
@@ -102,7 +105,8 @@ def test_one_user_alone_for_debugging(simulator: str) -> None:
 
 
 def test_headless_run_writes_reports_and_passes_the_gate(simulator: str, tmp_path: Path) -> None:
-    args = ["--host", simulator, "--users", "4", "--spawn-rate", "4", "--run-time", "6s", *FAST, *reports(tmp_path)]
+    args = ["--host", simulator, "--users", "4", "--spawn-rate", "4", "--run-time", "6s", *FAST, *LENIENT]
+    args += reports(tmp_path)
     result = run_locust(args)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "SLO met" in result.stderr
@@ -133,7 +137,7 @@ def test_distributed_master_and_two_workers_through_a_spike(simulator: str, tmp_
                 *("--master", "--master-bind-host", "127.0.0.1", "--master-bind-port", str(port)),
                 *("--expect-workers", "2", "--expect-workers-max-wait", "60", "--host", simulator),
                 *("--shape", "spike", "--shape-time-scale", "0.02", "--users", "2", "--spawn-rate", "2"),
-                *("--run-time", "10s", *FAST, *reports(tmp_path)),
+                *("--run-time", "10s", *FAST, *LENIENT, *reports(tmp_path)),
             ]
         )
         outcomes = [w.communicate(timeout=60) for w in workers]
