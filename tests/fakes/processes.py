@@ -22,7 +22,7 @@ from simulator.auth.client import ClientAuth, client_middleware
 from simulator.credentials import OperatorKey
 
 ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 30.0
+START_TIMEOUT = 120.0  # a bound for a server that never starts; a loaded two-core machine took 33 s
 _LISTENING = re.compile(r"listening on (http://\S+)")
 
 
