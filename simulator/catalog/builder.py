@@ -28,8 +28,7 @@ from games.engine import AnyEngine, MathProfile, MultiStepEngine
 from games.registry import engine_ids, get_engine
 from simulator.catalog import data
 from simulator.catalog.models import Category, ChangeKind, Game, RtpVariant, Studio, Volatility
-from simulator.dialects.config import DIALECTS
-from simulator.dialects.registry import SUPPORTS
+from simulator.dialects.registry import DIALECTS, SUPPORTS
 from simulator.money import EXPONENTS, scale_cents
 
 STUDIOS = 40
@@ -206,7 +205,8 @@ class _Generator:
 
     def studios(self) -> list[Studio]:
         names: set[str] = set()
-        dialects = [DIALECTS[i % len(DIALECTS)] for i in range(STUDIOS)]
+        known = tuple(DIALECTS)
+        dialects = [known[i % len(known)] for i in range(STUDIOS)]
         self.rng.shuffle(dialects)
         out = []
         for i in range(STUDIOS):

@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from simulator.clock import Clock
 from simulator.dialects import rsa_json as wire
 from simulator.dialects.amounts import from_scaled, to_scaled
-from simulator.dialects.rsa_keys import Verifier
+from simulator.dialects.rsa_json.keys import Verifier
+from simulator.dialects.wallet_common import LedgerOp, ReplyStore, apply, fingerprint, native_code
 from simulator.errors import SimulatorError, WalletProtocolError
 from simulator.http import RouteDoc, documented, json_response
 from simulator.money import EXPONENTS
-from simulator.wallet.dialects.common import LedgerOp, ReplyStore, apply, fingerprint, native_code
 from simulator.wallet.state import LEDGER
 
 REPLIES = web.AppKey("rsa_json_replies", ReplyStore)

@@ -17,7 +17,7 @@ from simulator.clock import Clock
 from simulator.dialects.amounts import from_scaled, scale_supports, to_scaled
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
 from simulator.dialects.common import check_currency, raise_for_code, reply_object, reverse
-from simulator.dialects.rsa_keys import Signer
+from simulator.dialects.rsa_json.keys import Signer
 from simulator.errors import WalletProtocolError
 from simulator.jsonbytes import dumps
 

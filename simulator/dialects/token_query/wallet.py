@@ -17,10 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simulator.dialects import token_query as wire
 from simulator.dialects.amounts import from_decimal, to_decimal
+from simulator.dialects.wallet_common import LedgerOp, apply, native_code
 from simulator.errors import SimulatorError, WalletProtocolError
 from simulator.http import RouteDoc, documented, json_response
 from simulator.money import EXPONENTS
-from simulator.wallet.dialects.common import LedgerOp, apply, native_code
 from simulator.wallet.state import LEDGER
 
 MAX_ID = 255

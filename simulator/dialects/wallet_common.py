@@ -1,6 +1,11 @@
-"""What every dialect endpoint of the reference wallet shares: the ledger call, the native code of a failure,
-and the durable request-id replies (same request id and content -> the very same reply, even for a
-refusal)."""
+"""What every dialect endpoint of the reference wallet shares: the keys it checks calls with, the ledger call,
+the native code of a failure, and the durable request-id replies (same request id and content -> the very same
+reply, even for a refusal).
+
+Each dialect lives under ``/{dialect}`` of the wallet app (``/wallet/md5_form/bet`` in the embedded default)
+and only translates: wire format in, a ledger operation, wire format out. Keys come from the same resolved
+endpoints the simulator's clients use, so the embedded default needs no configuration.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ SCHEMA = (
         created_at {real} NOT NULL,
         PRIMARY KEY (dialect, request_id))""",
 )
+
 
 LedgerOp = Literal["balance", "bet", "win", "rollback"]
 

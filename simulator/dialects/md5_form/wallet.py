@@ -20,10 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from simulator.clock import Clock
 from simulator.dialects import md5_form as wire
 from simulator.dialects.amounts import from_decimal, to_decimal
+from simulator.dialects.wallet_common import LedgerOp, apply, native_code
 from simulator.errors import SimulatorError, WalletProtocolError
 from simulator.http import RouteDoc, documented
 from simulator.money import EXPONENTS
-from simulator.wallet.dialects.common import LedgerOp, apply, native_code
 from simulator.wallet.state import LEDGER
 
 REQUIRED = {
