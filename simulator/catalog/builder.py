@@ -348,14 +348,15 @@ def build_blueprint(seed: int, engines: Mapping[str, AnyEngine]) -> Blueprint:
 
 
 @lru_cache(maxsize=8)
-def _cached(seed: int, engines: tuple[tuple[str, int], ...]) -> Blueprint:
+def _cached(seed: int, engines: tuple[tuple[str, int], ...], dialects: tuple[str, ...]) -> Blueprint:
+    """``dialects`` only keys the cache: the builder reads the registry itself, which a plug-in may extend."""
     return build_blueprint(seed, {engine_id: get_engine(engine_id) for engine_id, _ in engines})
 
 
 def blueprint_for(seed: int) -> Blueprint:
-    """The blueprint of ``seed`` over the registered engines, built once per process and engine set."""
+    """The blueprint of ``seed`` over the registered engines and dialects, built once per process and set."""
     ids = engine_ids()
-    return _cached(seed, tuple((engine_id, id(get_engine(engine_id))) for engine_id in ids))
+    return _cached(seed, tuple((engine_id, id(get_engine(engine_id))) for engine_id in ids), tuple(DIALECTS))
 
 
 def catalogue_digest(blueprint: Blueprint) -> str:
