@@ -25,7 +25,7 @@ from simulator.conformance.registry import Capability
 from simulator.dialects import registry
 from simulator.dialects.amounts import to_decimal
 from simulator.dialects.call import WalletCall, WalletRequest
-from simulator.dialects.protocol import Dialect
+from simulator.dialects.protocol import Dialect, DialectEndpoint
 from simulator.dialects.rsa_json import keys as rsa_keys
 from simulator.money import exponent
 
@@ -91,15 +91,17 @@ class Wire(ABC):
 
     # building
 
-    @abstractmethod
     def dialect(self, age: float = 0.0) -> Dialect:
-        """The dialect's own client, signing with the suite's clock moved ``age`` seconds back."""
+        """The dialect's own client, the one its room gives the simulator, signing with the suite's clock moved
+        ``age`` seconds back."""
+        endpoint = DialectEndpoint(self.name, self.url, self.keys.key_id, self._secret())
+        return registry.room(self.name).client(endpoint, Shifted(self.clock, age), None)
 
     def build(self, call: WalletCall, *, age: float = 0.0) -> WalletRequest:
         return (self.dialect(age) if age else self.studio).build(call)
 
     def supports(self, currency: str) -> bool:
-        return True
+        return registry.room(self.name).supports(currency)
 
     def secrets(self) -> list[str]:
         """Values that must never appear in a report."""

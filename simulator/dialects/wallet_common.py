@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Literal, TypeVar
+
+from aiohttp import web
 
 from simulator.clock import Clock
 from simulator.errors import SimulatorError
@@ -33,6 +35,20 @@ SCHEMA = (
 
 
 LedgerOp = Literal["balance", "bet", "win", "rollback"]
+
+
+Verb = TypeVar("Verb", bound=str)
+
+
+def bound(
+    handle: Callable[[web.Request, Verb], Awaitable[web.Response]], verb: Verb
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """One route's handler: the dialect's ``handle`` with the verb its path names."""
+
+    async def handler(request: web.Request) -> web.Response:
+        return await handle(request, verb)
+
+    return handler
 
 
 def native_code(exc: SimulatorError) -> str:

@@ -12,7 +12,6 @@ from simulator.conformance.registry import Capability
 from simulator.conformance.wire import (
     WRONG_KEY,
     AmountVariant,
-    Shifted,
     Wire,
     decimal_amount,
     exact_decimal,
@@ -20,7 +19,6 @@ from simulator.conformance.wire import (
 )
 from simulator.dialects import md5_form
 from simulator.dialects.call import WalletCall, WalletRequest
-from simulator.dialects.protocol import Dialect
 
 
 class Md5FormWire(Wire):
@@ -34,9 +32,6 @@ class Md5FormWire(Wire):
     ok_code = md5_form.OK
     codes = frozenset({md5_form.OK, *md5_form.TO_NATIVE, *md5_form.UNCERTAIN})
     unknown_code = "error must be one of the dialect's numeric codes, got {!r}"
-
-    def dialect(self, age: float = 0.0) -> Dialect:
-        return md5_form.Md5FormDialect(self.url, self.keys.key_id, self._secret(), Shifted(self.clock, age))
 
     def fields(self, request: WalletRequest) -> dict[str, Any]:
         return dict(parse_qsl(request.body.decode(), keep_blank_values=True))

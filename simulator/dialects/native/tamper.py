@@ -10,14 +10,12 @@ from simulator.conformance.wire import (
     WRONG_KEY,
     AmountVariant,
     HeaderSigned,
-    Shifted,
     container_kind,
     is_int,
     read_object,
 )
 from simulator.dialects import native
 from simulator.dialects.call import WalletCall, WalletRequest
-from simulator.dialects.protocol import Dialect
 
 
 class NativeWire(HeaderSigned):
@@ -25,9 +23,6 @@ class NativeWire(HeaderSigned):
     setup_hint = "the native dialect signs with a shared secret: give --secret"
     id_field = "request_id"
     signature_header = native.SIGNATURE_HEADER
-
-    def dialect(self, age: float = 0.0) -> Dialect:
-        return native.NativeDialect(self.url, self.keys.key_id, self._secret(), Shifted(self.clock, age))
 
     def _signature(self, request: WalletRequest, *, wrong: bool = False) -> str:
         secret = WRONG_KEY if wrong else self._secret()

@@ -118,14 +118,13 @@ class RsaJsonDialect:
         balance_raw = data.get("balance")
         if code != OK:
             balance = from_scaled(balance_raw, call.currency, SCALE) if type(balance_raw) is int else None
-            message = data.get("message")
             raise_for_code(
                 call,
                 NAME,
                 code,
                 to_native=TO_NATIVE,
                 uncertain=UNCERTAIN,
-                message=message if isinstance(message, str) else "",
+                message=data.get("message"),
                 balance=balance,
             )
         check_currency(call, data.get("currency"))

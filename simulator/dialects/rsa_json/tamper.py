@@ -48,9 +48,6 @@ class RsaJsonWire(HeaderSigned):
     def dialect(self, age: float = 0.0) -> Dialect:
         return rsa_json.RsaJsonDialect(self.url, self.keys.key_id, self.signer, Shifted(self.clock, age))
 
-    def supports(self, currency: str) -> bool:
-        return rsa_json.supports(currency)
-
     def _signature(self, request: WalletRequest, *, wrong: bool = False) -> str:
         return self.signer.sign(request.body + b" " if wrong else request.body)  # wrong: genuine, of other bytes
 

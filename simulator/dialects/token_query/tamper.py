@@ -12,7 +12,6 @@ from simulator.conformance.registry import Capability
 from simulator.conformance.wire import (
     WRONG_KEY,
     AmountVariant,
-    Shifted,
     Wire,
     decimal_amount,
     exact_decimal,
@@ -20,7 +19,6 @@ from simulator.conformance.wire import (
 )
 from simulator.dialects import token_query
 from simulator.dialects.call import WalletCall, WalletRequest
-from simulator.dialects.protocol import Dialect
 
 
 class TokenQueryWire(Wire):
@@ -38,9 +36,6 @@ class TokenQueryWire(Wire):
     ok_code = token_query.OK
     codes = frozenset({token_query.OK, *token_query.TO_NATIVE, *token_query.UNCERTAIN})
     unknown_code = "status {!r} is not a token_query status"
-
-    def dialect(self, age: float = 0.0) -> Dialect:
-        return token_query.TokenQueryDialect(self.url, self.keys.key_id, self._secret(), Shifted(self.clock, age))
 
     def with_fields(self, request: WalletRequest, fields: Mapping[str, Any], *, sign: bool = True) -> WalletRequest:
         return dataclasses.replace(request, body=json_body(fields))  # the token in the query string stays

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from simulator.conformance.registry import Capability
-from simulator.conformance.wire import HUGE, WRONG_KEY, AmountVariant, HeaderSigned, Shifted
+from simulator.conformance.wire import HUGE, WRONG_KEY, AmountVariant, HeaderSigned
 from simulator.dialects.call import WalletRequest
-from simulator.dialects.protocol import Dialect
 from tests.simulator.dialects import tally
 
 
@@ -22,9 +21,6 @@ class TallyWire(HeaderSigned):
     ok_code = tally.OK
     codes = frozenset({tally.OK, *tally.TO_NATIVE, "INTERNAL_ERROR"})
     unknown_code = "status {!r} is not a tally status"
-
-    def dialect(self, age: float = 0.0) -> Dialect:
-        return tally.TallyDialect(self.url, self.keys.key_id, self._secret(), Shifted(self.clock, age))
 
     def _signature(self, request: WalletRequest, *, wrong: bool = False) -> str:
         return tally.mac(WRONG_KEY if wrong else self._secret(), request.body)

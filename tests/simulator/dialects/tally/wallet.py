@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
-from simulator.dialects.wallet_common import LedgerOp, apply, native_code
+from simulator.dialects.wallet_common import LedgerOp, apply, bound, native_code
 from simulator.errors import SimulatorError
 from simulator.http import RouteDoc, documented, json_response
 from simulator.wallet.state import LEDGER
@@ -54,11 +53,4 @@ class TallyEndpoints:
 def add_routes(app: web.Application, endpoints: TallyEndpoints, prefix: str) -> None:
     for op in ("balance", "bet", "win", "rollback"):
         doc = RouteDoc(f"tally dialect (tests only): {op}.", "wallet dialects", auth="signature")
-        app.router.add_post(f"{prefix}/{op}", documented(doc)(_bind(endpoints, op)))
-
-
-def _bind(endpoints: TallyEndpoints, op: LedgerOp) -> Callable[[web.Request], Awaitable[web.Response]]:
-    async def handler(request: web.Request) -> web.Response:
-        return await endpoints.handle(request, op)
-
-    return handler
+        app.router.add_post(f"{prefix}/{op}", documented(doc)(bound(endpoints.handle, op)))
