@@ -21,6 +21,7 @@ from simulator.catalog import routes as catalog_routes
 from simulator.clock import Clock, SystemClock
 from simulator.credentials import Credentials
 from simulator.dialects import config as dialect_config
+from simulator.dialects.protocol import WalletDialects
 from simulator.dialects.registry import make_dialect
 from simulator.faults.outbound import SkewClock, Sleep
 from simulator.faults.runtime import FAULTS, FaultRuntime
@@ -38,7 +39,6 @@ from simulator.store.database import open_database
 from simulator.store.epochs import next_epoch
 from simulator.store.provider import ProviderStore
 from simulator.wallet.app import create_wallet_app
-from simulator.wallet.dialects import WalletDialects
 from simulator.wallet_client.client import WalletClient, wallet_ssl_context
 from simulator.wallet_client.transport import WalletTransport
 

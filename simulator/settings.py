@@ -25,9 +25,6 @@ from simulator.errors import RequestError
 _config_file: contextvars.ContextVar[Path | None] = contextvars.ContextVar("config_file", default=None)
 
 
-DialectName = Literal["native", "rsa_json", "md5_form", "token_query"]
-
-
 class WalletEndpoint(BaseModel):
     """Where one wallet dialect's calls go and how they are authenticated; unset fields keep the defaults.
 
@@ -93,7 +90,7 @@ class Settings(BaseSettings):
     wallet_timeout: float = Field(5.0, gt=0, description="Seconds before a wallet call counts as timed out.")
     wallet_pool_size: int = Field(256, ge=1, description="Keep-alive connections to the wallet.")
     signature_window: int = Field(300, ge=1, description="Seconds a signed timestamp stays acceptable.")
-    wallets: dict[DialectName, WalletEndpoint] = Field(
+    wallets: dict[str, WalletEndpoint] = Field(
         default_factory=dict, description="Per-dialect wallet URL and keys; absent dialects use the defaults."
     )
     unknown_rollback: Literal["accept", "reject"] = Field(
@@ -134,6 +131,17 @@ class Settings(BaseSettings):
     read_timeout: float = Field(30.0, gt=0, description="Seconds a client has to send a request's body.")
     keepalive_timeout: float = Field(75.0, gt=0, description="Seconds an idle keep-alive connection stays open.")
     max_connections: int = Field(4096, ge=1, description="Open client connections per listener; more get a 503.")
+
+    @field_validator("wallets")
+    @classmethod
+    def _known_dialects(cls, value: dict[str, WalletEndpoint]) -> dict[str, WalletEndpoint]:
+        """Dialect names come from the registry, which imports the dialects and so is read only when validating."""
+        from simulator.dialects.registry import DIALECTS
+
+        unknown = sorted(set(value) - set(DIALECTS))
+        if unknown:
+            raise ValueError(f"unknown wallet dialect {unknown[0]!r}; known: {', '.join(DIALECTS)}")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.dialects import rsa_keys
+from simulator.dialects.rsa_json import keys as rsa_keys
 from simulator.settings import Settings
 from tests.harness import Sim, running_sim
 

@@ -21,7 +21,7 @@ from simulator.aggregator.models import (
 from simulator.catalog.models import Game
 from simulator.catalog.routes import CATALOG_SYNC
 from simulator.dialects.call import WalletCall
-from simulator.dialects.registry import DialectUnavailable, UnavailableDialect
+from simulator.dialects.protocol import DialectUnavailable, UnavailableDialect
 from simulator.errors import Forbidden, NotFound, RequestError, WalletRefused
 from simulator.fairness.seeds import new_seed_pair
 from simulator.fairness.verify import recompute

@@ -28,8 +28,7 @@ from games.engine import AnyEngine, MathProfile, MultiStepEngine
 from games.registry import engine_ids, get_engine
 from simulator.catalog import data
 from simulator.catalog.models import Category, ChangeKind, Game, RtpVariant, Studio, Volatility
-from simulator.dialects.config import DIALECTS
-from simulator.dialects.registry import SUPPORTS
+from simulator.dialects.registry import DIALECTS, SUPPORTS
 from simulator.money import EXPONENTS, scale_cents
 
 STUDIOS = 40
@@ -209,7 +208,8 @@ class _Generator:
 
     def studios(self) -> list[Studio]:
         names: set[str] = set()
-        dialects = [DIALECTS[i % len(DIALECTS)] for i in range(STUDIOS)]
+        known = tuple(DIALECTS)
+        dialects = [known[i % len(known)] for i in range(STUDIOS)]
         self.rng.shuffle(dialects)
         out = []
         for i in range(STUDIOS):
@@ -337,14 +337,15 @@ def build_blueprint(seed: int, engines: Mapping[str, AnyEngine]) -> Blueprint:
 
 
 @lru_cache(maxsize=8)
-def _cached(seed: int, engines: tuple[tuple[str, int], ...]) -> Blueprint:
+def _cached(seed: int, engines: tuple[tuple[str, int], ...], dialects: tuple[str, ...]) -> Blueprint:
+    """``dialects`` only keys the cache: the builder reads the registry itself, which a plug-in may extend."""
     return build_blueprint(seed, {engine_id: get_engine(engine_id) for engine_id, _ in engines})
 
 
 def blueprint_for(seed: int) -> Blueprint:
-    """The blueprint of ``seed`` over the registered engines, built once per process and engine set."""
+    """The blueprint of ``seed`` over the registered engines and dialects, built once per process and set."""
     ids = engine_ids()
-    return _cached(seed, tuple((engine_id, id(get_engine(engine_id))) for engine_id in ids))
+    return _cached(seed, tuple((engine_id, id(get_engine(engine_id))) for engine_id in ids), tuple(DIALECTS))
 
 
 def catalogue_digest(blueprint: Blueprint) -> str:

@@ -26,8 +26,9 @@ from simulator.conformance.reports import FORMATS, render, render_text
 from simulator.conformance.runner import Options, run
 from simulator.conformance.wire import Keys
 from simulator.credentials import read_existing
-from simulator.dialects import rsa_keys
-from simulator.dialects.config import DIALECTS, resolve
+from simulator.dialects.config import resolve
+from simulator.dialects.registry import DIALECTS
+from simulator.dialects.rsa_json import keys as rsa_keys
 from simulator.settings import Settings, load_settings
 
 

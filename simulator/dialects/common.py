@@ -35,11 +35,13 @@ def raise_for_code(
     *,
     to_native: Mapping[Any, str],
     uncertain: frozenset[Any],
-    message: str = "",
+    message: object = "",
     balance: int | None = None,
 ) -> None:
     """Raise for a non-success ``code`` of ``dialect``: unknown outcome for ``uncertain`` codes, a refusal
-    with the native code for known ones, a protocol error for codes the dialect does not define."""
+    with the native code for known ones, a protocol error for codes the dialect does not define. ``message`` is
+    the reply's own explanation, ignored unless it is a string."""
+    message = message if isinstance(message, str) else ""
     if not isinstance(code, str | int) or isinstance(code, bool):
         raise WalletProtocolError(
             f"wallet answered {call.operation} with a {dialect} code that is not a code: {code!r}"

@@ -1,65 +1,75 @@
-"""Dialects by name: which currencies each can carry exactly (the catalogue offers nothing else), and the
-client dialect built from a resolved endpoint."""
+"""The only list of dialects. Settings validation, endpoint resolution, the catalogue, the reference wallet's
+routes, the conformance suite and fault injection all read it, so a new dialect is its package
+(``simulator/dialects/<name>/``, whose ``room.py`` fills in a ``Room``) plus one line in ``_ROOMS`` below.
+
+Order matters: the catalogue hands studios to dialects in this order, so the same seed builds the same
+catalogue."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 
 from simulator.clock import Clock
-from simulator.dialects import md5_form, rsa_json, rsa_keys, token_query
-from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
-from simulator.dialects.config import DIALECTS, DialectEndpoint
-from simulator.dialects.md5_form import Md5FormDialect
-from simulator.dialects.native import NativeDialect
-from simulator.dialects.rsa_json import RsaJsonDialect
-from simulator.dialects.token_query import TokenQueryDialect
-from simulator.errors import RequestError, WalletRefused
-from simulator.wallet_client.client import Dialect
+from simulator.dialects.md5_form.room import ROOM as MD5_FORM
+from simulator.dialects.native.room import ROOM as NATIVE
+from simulator.dialects.protocol import Dialect, DialectEndpoint, Room
+from simulator.dialects.rsa_json.room import ROOM as RSA_JSON
+from simulator.dialects.token_query.room import ROOM as TOKEN_QUERY
+from simulator.errors import RequestError
 
-SUPPORTS: dict[str, Callable[[str], bool]] = {
-    "native": lambda currency: True,
-    "rsa_json": rsa_json.supports,
-    "md5_form": md5_form.supports,
-    "token_query": token_query.supports,
-}
-assert tuple(SUPPORTS) == DIALECTS
+_ROOMS: dict[str, Room] = {room.name: room for room in (NATIVE, RSA_JSON, MD5_FORM, TOKEN_QUERY)}
+
+DIALECTS = _ROOMS.keys()  # a live view: a dialect registered later is in it too
 
 
-class DialectUnavailable(WalletRefused):
-    """This process cannot speak the dialect (a missing optional package); nothing was sent."""
+def register(room: Room) -> None:
+    """Add a dialect after the built-in ones (a plug-in, or a test's own)."""
+    if room.name in _ROOMS:
+        raise ValueError(f"a dialect named {room.name!r} is already registered")
+    _ROOMS[room.name] = room
 
-    code = "DIALECT_UNAVAILABLE"
-    status = 503
+
+def unregister(name: str) -> None:
+    del _ROOMS[name]
 
 
-class UnavailableDialect:
-    def __init__(self, name: str, reason: str) -> None:
-        self.name = name
-        self.reason = reason
+def rooms() -> tuple[Room, ...]:
+    return tuple(_ROOMS.values())
 
-    def build(self, call: WalletCall) -> WalletRequest:
-        raise DialectUnavailable(f"the {self.name} wallet dialect is unavailable: {self.reason}")
 
-    def parse(self, call: WalletCall, status: int, body: bytes) -> WalletReply:
-        raise DialectUnavailable(f"the {self.name} wallet dialect is unavailable: {self.reason}")
+def room(name: str) -> Room:
+    try:
+        return _ROOMS[name]
+    except KeyError:
+        raise RequestError(f"unknown wallet dialect {name!r}; known: {', '.join(_ROOMS)}") from None
+
+
+class _Supports(Mapping[str, Callable[[str], bool]]):
+    """Which currencies each dialect can carry exactly (the catalogue offers nothing else)."""
+
+    def __getitem__(self, name: str) -> Callable[[str], bool]:
+        return _ROOMS[name].supports
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_ROOMS)
+
+    def __len__(self) -> int:
+        return len(_ROOMS)
+
+
+SUPPORTS: Mapping[str, Callable[[str], bool]] = _Supports()
+
+
+def form_credentials() -> frozenset[str]:
+    """Form fields that authenticate a request, in any dialect."""
+    return frozenset().union(*(r.form_credentials for r in _ROOMS.values()))
+
+
+def query_credentials() -> frozenset[str]:
+    """Query parameters that authenticate a request, in any dialect."""
+    return frozenset().union(*(r.query_credentials for r in _ROOMS.values()))
 
 
 def make_dialect(endpoint: DialectEndpoint, clock: Clock, *, request_ids: Callable[[], str] | None = None) -> Dialect:
     """``request_ids`` (native only) mints request ids, seeded in deterministic mode."""
-    name = endpoint.dialect
-    if name == "native":
-        return NativeDialect(endpoint.url, endpoint.key_id, endpoint.secret, clock, request_ids=request_ids)
-    if name == "md5_form":
-        return Md5FormDialect(endpoint.url, endpoint.key_id, endpoint.secret, clock)
-    if name == "token_query":
-        return TokenQueryDialect(endpoint.url, endpoint.key_id, endpoint.secret, clock)
-    if name == "rsa_json":
-        if not rsa_keys.available():
-            return UnavailableDialect(name, "the 'cryptography' package is not installed")
-        assert endpoint.private_key_path is not None
-        try:
-            pem = endpoint.private_key_path.read_bytes()
-        except OSError as exc:
-            raise RequestError(f"rsa_json private key {endpoint.private_key_path}: {exc.strerror}") from exc
-        return RsaJsonDialect(endpoint.url, endpoint.key_id, rsa_keys.RsaSigner(pem), clock)
-    raise RequestError(f"unknown wallet dialect {name!r}; known: {', '.join(DIALECTS)}")
+    return room(endpoint.dialect).client(endpoint, clock, request_ids)

@@ -20,8 +20,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from simulator.clock import Clock
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
-from simulator.dialects.md5_form import HASH_FIELD
-from simulator.dialects.token_query import TOKEN_PARAM
+from simulator.dialects.registry import form_credentials, query_credentials
 from simulator.errors import WalletError, WalletRefused, WalletTimeout, WalletUnavailable
 from simulator.faults.journal import Exchange, Journal
 from simulator.faults.rules import (
@@ -431,13 +430,13 @@ def _spoil_credentials(request: WalletRequest, header: str | None) -> WalletRequ
         return dataclasses.replace(request, headers=headers)
     if request.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
         form = parse_qsl(request.body.decode(), keep_blank_values=True)
-        if any(k == HASH_FIELD for k, _ in form):
-            spoiled = [(k, _corrupt(v) if k == HASH_FIELD else v) for k, v in form]
+        if any(k in form_credentials() for k, _ in form):
+            spoiled = [(k, _corrupt(v) if k in form_credentials() else v) for k, v in form]
             return dataclasses.replace(request, body=urlencode(spoiled).encode())
     url = urlsplit(request.url)
     query = parse_qsl(url.query, keep_blank_values=True)
-    if any(k == TOKEN_PARAM for k, _ in query):
-        spoiled = [(k, _corrupt(v) if k == TOKEN_PARAM else v) for k, v in query]
+    if any(k in query_credentials() for k, _ in query):
+        spoiled = [(k, _corrupt(v) if k in query_credentials() else v) for k, v in query]
         return dataclasses.replace(request, url=urlunsplit(url._replace(query=urlencode(spoiled))))
     return request
 

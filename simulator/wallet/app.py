@@ -16,7 +16,9 @@ from simulator.auth.keys import load_auth_keys
 from simulator.auth.middleware import request_guards
 from simulator.clock import Clock
 from simulator.dialects import config as dialect_config
+from simulator.dialects import registry
 from simulator.dialects.native import ERROR_CODES, KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signature_valid
+from simulator.dialects.protocol import WalletDialects
 from simulator.http import RouteDoc, documented, error_middleware, json_response, parse_model
 from simulator.ids import Ids, SeededIds
 from simulator.jsonbytes import loads
@@ -24,7 +26,6 @@ from simulator.settings import Settings
 from simulator.store.database import open_database
 from simulator.store.epochs import next_epoch
 from simulator.wallet import routes
-from simulator.wallet.dialects import WalletDialects, mount
 from simulator.wallet.ledger import Ledger, LedgerError
 from simulator.wallet.models import BalanceRequest, OperationRequest, WalletReplyModel
 from simulator.wallet.sandbox import Sandbox
@@ -129,5 +130,8 @@ def create_wallet_app(
     if dialects is None:
         dialect_config.ensure_dev_keys(settings)
         dialects = WalletDialects(dialect_config.resolve(settings, dialect_config.credentials_for(settings)))
-    mount(app, dialects, clock=clock, window=window)
+    for room in registry.rooms():
+        if room.mount is not None:
+            prefix = "" if room.primary else f"/{room.name}"
+            room.mount(app, prefix, dialects.endpoints[room.name], dialects, clock, window)
     return app

@@ -12,20 +12,13 @@ from contextlib import contextmanager
 from typing import Protocol
 
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
+from simulator.dialects.protocol import Dialect
 from simulator.errors import WalletError, WalletProtocolError, WalletTimeout, WalletUnavailable
 from simulator.listener import trust_context
 from simulator.settings import Settings
 from simulator.wallet_client.transport import BadReply, ConnectFailed, ConnectionLost, TransportError, WalletTransport
 
 MAX_REPLY_BYTES = 256 * 1024
-
-
-class Dialect(Protocol):
-    name: str
-
-    def build(self, call: WalletCall) -> WalletRequest: ...
-
-    def parse(self, call: WalletCall, status: int, body: bytes) -> WalletReply: ...
 
 
 def wallet_error(operation: str, exc: TimeoutError | TransportError) -> WalletError:

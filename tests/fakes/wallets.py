@@ -25,14 +25,14 @@ from simulator.clock import ManualClock
 from simulator.commands.serve import bind
 from simulator.conformance.runner import Options
 from simulator.conformance.wire import Keys
-from simulator.dialects import rsa_keys
 from simulator.dialects.config import credentials_for, resolve
+from simulator.dialects.protocol import WalletDialects
+from simulator.dialects.rsa_json import keys as rsa_keys
 from simulator.ids import SeededIds
 from simulator.money import exponent
 from simulator.settings import Settings
 from simulator.store.database import Tx
 from simulator.wallet.app import create_wallet_app
-from simulator.wallet.dialects import WalletDialects
 from simulator.wallet.ledger import Ledger, LedgerError, _fingerprint
 from simulator.wallet.models import MAX_AMOUNT, OperationRequest
 from simulator.wallet.records import Player, add_totals, day_of, disabled_game, entry, lock_player

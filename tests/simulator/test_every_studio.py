@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.dialects import rsa_keys
+from simulator.dialects.rsa_json import keys as rsa_keys
 from tests.harness import Sim
 
 COUNTRIES = ("MT", "IE", "CA", "NZ", "JP", "BR", "FI", "CZ", "IN")

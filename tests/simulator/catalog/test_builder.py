@@ -15,8 +15,7 @@ from games.engine import MultiStepEngine
 from games.registry import engine_ids, get_engine
 from simulator.catalog import data
 from simulator.catalog.builder import Blueprint, blueprint_for, build_blueprint
-from simulator.dialects.config import DIALECTS
-from simulator.dialects.registry import SUPPORTS
+from simulator.dialects.registry import DIALECTS, SUPPORTS
 from simulator.money import EXPONENTS
 
 SEED = 20261120

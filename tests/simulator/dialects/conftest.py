@@ -21,16 +21,16 @@ from aiohttp import web
 
 from simulator.clock import ManualClock
 from simulator.commands.serve import bind
-from simulator.dialects import rsa_keys
 from simulator.dialects.call import WalletCall, WalletReply
 from simulator.dialects.config import DialectEndpoint, credentials_for, resolve
+from simulator.dialects.protocol import Dialect, WalletDialects
 from simulator.dialects.registry import make_dialect
 from simulator.dialects.rsa_json import RsaJsonDialect
+from simulator.dialects.rsa_json import keys as rsa_keys
 from simulator.ids import SeededIds
 from simulator.settings import Settings
 from simulator.wallet.app import create_wallet_app
-from simulator.wallet.dialects import WalletDialects
-from simulator.wallet_client.client import Dialect, WalletClient
+from simulator.wallet_client.client import WalletClient
 from simulator.wallet_client.transport import WalletTransport
 from tests.harness import authed_session
 

@@ -13,9 +13,10 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from simulator.clock import ManualClock
-from simulator.dialects import md5_form, native, rsa_json, rsa_keys, token_query
+from simulator.dialects import md5_form, native, rsa_json, token_query
 from simulator.dialects.amounts import AmountNotRepresentable
 from simulator.dialects.call import WalletCall
+from simulator.dialects.rsa_json import keys as rsa_keys
 from simulator.errors import WalletError, WalletProtocolError, WalletRefused
 from tests.simulator.dialects.conftest import StandInSigner, make_rig
 

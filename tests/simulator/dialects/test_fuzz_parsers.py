@@ -12,14 +12,15 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from simulator.clock import ManualClock
-from simulator.dialects import md5_form, rsa_keys
+from simulator.dialects import md5_form
 from simulator.dialects.call import WalletCall, WalletReply
 from simulator.dialects.md5_form import Md5FormDialect
 from simulator.dialects.native import NativeDialect, signature_valid
+from simulator.dialects.protocol import Dialect
 from simulator.dialects.rsa_json import RsaJsonDialect
+from simulator.dialects.rsa_json import keys as rsa_keys
 from simulator.dialects.token_query import TokenQueryDialect
 from simulator.errors import SimulatorError
-from simulator.wallet_client.client import Dialect
 
 FUZZ = settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 CLOCK = ManualClock()

@@ -8,10 +8,10 @@ import pytest
 
 from simulator.dialects.md5_form import Md5FormDialect
 from simulator.dialects.native import NativeDialect
+from simulator.dialects.protocol import Dialect
 from simulator.dialects.rsa_json import RsaJsonDialect
 from simulator.dialects.token_query import TokenQueryDialect
 from simulator.errors import WalletRefused
-from simulator.wallet_client.client import Dialect
 from tests.simulator.dialects.conftest import WalletRig
 
 

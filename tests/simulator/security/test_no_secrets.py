@@ -23,7 +23,7 @@ from simulator.conformance.model import Status
 from simulator.conformance.reports import FORMATS, render, render_text
 from simulator.conformance.runner import Options, run
 from simulator.conformance.wire import Keys
-from simulator.dialects import rsa_keys
+from simulator.dialects.rsa_json import keys as rsa_keys
 from simulator.faults.runner import run_scenario
 from simulator.faults.scenario import load_scenario
 from simulator.settings import Settings

@@ -17,7 +17,7 @@ from simulator.clock import Clock
 from simulator.dialects.amounts import from_scaled, scale_supports, to_scaled
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
 from simulator.dialects.common import check_currency, raise_for_code, reply_object, reverse
-from simulator.dialects.rsa_keys import Signer
+from simulator.dialects.rsa_json.keys import Signer
 from simulator.errors import WalletProtocolError
 from simulator.jsonbytes import dumps
 
@@ -118,14 +118,13 @@ class RsaJsonDialect:
         balance_raw = data.get("balance")
         if code != OK:
             balance = from_scaled(balance_raw, call.currency, SCALE) if type(balance_raw) is int else None
-            message = data.get("message")
             raise_for_code(
                 call,
                 NAME,
                 code,
                 to_native=TO_NATIVE,
                 uncertain=UNCERTAIN,
-                message=message if isinstance(message, str) else "",
+                message=data.get("message"),
                 balance=balance,
             )
         check_currency(call, data.get("currency"))

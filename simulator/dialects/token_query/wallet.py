@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -17,10 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simulator.dialects import token_query as wire
 from simulator.dialects.amounts import from_decimal, to_decimal
+from simulator.dialects.wallet_common import LedgerOp, apply, bound, native_code
 from simulator.errors import SimulatorError, WalletProtocolError
 from simulator.http import RouteDoc, documented, json_response
 from simulator.money import EXPONENTS
-from simulator.wallet.dialects.common import LedgerOp, apply, native_code
 from simulator.wallet.state import LEDGER
 
 MAX_ID = 255
@@ -148,11 +147,4 @@ def add_routes(app: web.Application, endpoints: TokenQueryEndpoints, prefix: str
             errors=tuple(sorted({*wire.TO_NATIVE, *wire.UNCERTAIN})),
             query=((wire.TOKEN_PARAM, "the operator's auth token"),),
         )
-        app.router.add_post(f"{prefix}/{verb}", documented(doc)(_bind(endpoints, verb)))
-
-
-def _bind(endpoints: TokenQueryEndpoints, verb: str) -> Callable[[web.Request], Awaitable[web.Response]]:
-    async def handler(request: web.Request) -> web.Response:
-        return await endpoints.handle(request, verb)
-
-    return handler
+        app.router.add_post(f"{prefix}/{verb}", documented(doc)(bound(endpoints.handle, verb)))

@@ -138,14 +138,13 @@ class Md5FormDialect:
         cash = data.get("cash")
         if code != OK:
             balance = from_decimal(cash, call.currency) if cash is not None else None
-            description = data.get("description")
             raise_for_code(
                 call,
                 NAME,
                 code,
                 to_native=TO_NATIVE,
                 uncertain=UNCERTAIN,
-                message=description if isinstance(description, str) else "",
+                message=data.get("description"),
                 balance=balance,
             )
         check_currency(call, data.get("currency"))

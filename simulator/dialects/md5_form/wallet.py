@@ -9,7 +9,6 @@ operation a free-spin one of that campaign, as ``bonus.campaign_id`` does in the
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl
@@ -20,10 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from simulator.clock import Clock
 from simulator.dialects import md5_form as wire
 from simulator.dialects.amounts import from_decimal, to_decimal
+from simulator.dialects.wallet_common import LedgerOp, apply, bound, native_code
 from simulator.errors import SimulatorError, WalletProtocolError
 from simulator.http import RouteDoc, documented
 from simulator.money import EXPONENTS
-from simulator.wallet.dialects.common import LedgerOp, apply, native_code
 from simulator.wallet.state import LEDGER
 
 REQUIRED = {
@@ -176,11 +175,4 @@ def add_routes(app: web.Application, endpoints: Md5FormEndpoints, prefix: str = 
             errors=tuple(str(c) for c in sorted({*wire.TO_NATIVE, *wire.UNCERTAIN})),
             request_content_type="application/x-www-form-urlencoded",
         )
-        app.router.add_post(f"{prefix}/{verb}", documented(doc)(_bind(endpoints, verb)))
-
-
-def _bind(endpoints: Md5FormEndpoints, verb: str) -> Callable[[web.Request], Awaitable[web.Response]]:
-    async def handler(request: web.Request) -> web.Response:
-        return await endpoints.handle(request, verb)
-
-    return handler
+        app.router.add_post(f"{prefix}/{verb}", documented(doc)(bound(endpoints.handle, verb)))

@@ -8,7 +8,7 @@ content, and refused with ``RS_ERROR_DUPLICATE_TRANSACTION`` when it was seen wi
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from simulator.clock import Clock
 from simulator.dialects import rsa_json as wire
 from simulator.dialects.amounts import from_scaled, to_scaled
-from simulator.dialects.rsa_keys import Verifier
+from simulator.dialects.rsa_json.keys import Verifier
+from simulator.dialects.wallet_common import LedgerOp, ReplyStore, apply, bound, fingerprint, native_code
 from simulator.errors import SimulatorError, WalletProtocolError
 from simulator.http import RouteDoc, documented, json_response
 from simulator.money import EXPONENTS
-from simulator.wallet.dialects.common import LedgerOp, ReplyStore, apply, fingerprint, native_code
 from simulator.wallet.state import LEDGER
 
 REPLIES = web.AppKey("rsa_json_replies", ReplyStore)
@@ -191,11 +191,4 @@ def add_routes(app: web.Application, endpoints: RsaJsonEndpoints, prefix: str = 
         "rollback": TransactionBody,
     }
     for op, model in ops.items():
-        app.router.add_post(prefix + wire.PATHS[op], documented(_doc(op, model))(_bind(endpoints, op)))
-
-
-def _bind(endpoints: RsaJsonEndpoints, op: LedgerOp) -> Callable[[web.Request], Awaitable[web.Response]]:
-    async def handler(request: web.Request) -> web.Response:
-        return await endpoints.handle(request, op)
-
-    return handler
+        app.router.add_post(prefix + wire.PATHS[op], documented(_doc(op, model))(bound(endpoints.handle, op)))

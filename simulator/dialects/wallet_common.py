@@ -1,13 +1,20 @@
-"""What every dialect endpoint of the reference wallet shares: the ledger call, the native code of a failure,
-and the durable request-id replies (same request id and content -> the very same reply, even for a
-refusal)."""
+"""What every dialect endpoint of the reference wallet shares: the keys it checks calls with, the ledger call,
+the native code of a failure, and the durable request-id replies (same request id and content -> the very same
+reply, even for a refusal).
+
+Each dialect lives under ``/{dialect}`` of the wallet app (``/wallet/md5_form/bet`` in the embedded default)
+and only translates: wire format in, a ledger operation, wire format out. Keys come from the same resolved
+endpoints the simulator's clients use, so the embedded default needs no configuration.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Literal, TypeVar
+
+from aiohttp import web
 
 from simulator.clock import Clock
 from simulator.errors import SimulatorError
@@ -26,7 +33,22 @@ SCHEMA = (
         PRIMARY KEY (dialect, request_id))""",
 )
 
+
 LedgerOp = Literal["balance", "bet", "win", "rollback"]
+
+
+Verb = TypeVar("Verb", bound=str)
+
+
+def bound(
+    handle: Callable[[web.Request, Verb], Awaitable[web.Response]], verb: Verb
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """One route's handler: the dialect's ``handle`` with the verb its path names."""
+
+    async def handler(request: web.Request) -> web.Response:
+        return await handle(request, verb)
+
+    return handler
 
 
 def native_code(exc: SimulatorError) -> str:
