@@ -9,7 +9,7 @@ import pytest
 
 import simulator.wallet.app
 from simulator.conformance.model import Status
-from simulator.wallet.dialects.common import ReplyStore
+from simulator.dialects.wallet_common import ReplyStore
 from simulator.wallet.ledger import Ledger
 from tests.fakes import wallets
 from tests.simulator.conformance.conftest import DIALECTS, explain, ids, run_suite
