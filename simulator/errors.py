@@ -48,6 +48,14 @@ class SimulatorError(Exception):
         self.headers = headers or {}
 
 
+class ConfigurationError(SimulatorError, ValueError):
+    """Settings, a config file, keys or certificates the process cannot start with. The CLI prints the message and
+    exits 2; it is never an answer to a request, so its status is the server's own fault."""
+
+    code = "INVALID_CONFIGURATION"
+    status = 500
+
+
 class RequestError(SimulatorError, ValueError):
     code = "INVALID_REQUEST"
     status = 400

@@ -20,15 +20,6 @@ from simulator.settings import Settings, load_settings
 log = logging.getLogger("casino_sim")
 
 
-def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, help="TOML or YAML settings file")
-    parser.add_argument("--host", help="bind address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, help="bind port (default 8080; 0 picks a free one)")
-    parser.add_argument("--data-dir", type=Path, help="where SQLite files and credentials live (default ./data)")
-    parser.add_argument("--database-url", help="sqlite:///path or postgresql://...")
-    parser.add_argument("--seed", type=int, help="root seed")
-
-
 def settings_from_args(args: argparse.Namespace, **fixed: object) -> Settings:
     """File < environment < flags. Only flags the user gave override anything."""
     overrides = {
