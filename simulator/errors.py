@@ -23,6 +23,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 
@@ -108,6 +110,28 @@ class WalletRefused(SimulatorError):
     """The wallet refused the operation with one of the protocol's error codes; ``extra`` may hold its balance."""
 
     status = 402
+
+
+# what a wallet's refusal means to the player's client: the HTTP status the game API answers with (others: 409)
+WALLET_REFUSAL_STATUS: Mapping[str, int] = MappingProxyType(
+    {
+        "INSUFFICIENT_FUNDS": 402,
+        "PLAYER_BLOCKED": 403,
+        "LIMIT_EXCEEDED": 403,
+        "INVALID_SESSION": 401,
+        "SESSION_EXPIRED": 401,
+        "INVALID_SIGNATURE": 502,
+        "CURRENCY_MISMATCH": 400,
+        "UNKNOWN_GAME": 400,
+    }
+)
+
+
+def refusal(exc: WalletRefused) -> WalletRefused:
+    """The wallet's refusal as the game API answers it: same code, message and balance, the player-facing status."""
+    out = WalletRefused(exc.message, code=exc.code, extra=exc.extra)
+    out.status = WALLET_REFUSAL_STATUS.get(exc.code, 409)
+    return out
 
 
 class WalletError(SimulatorError):

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from simulator.app import AUTH, CREDENTIALS, create_app, credentials_for
+from simulator.app import create_app
 from simulator.auth.keys import AuthKeys, load_auth_keys
 from simulator.commands import workers
 from simulator.commands.common import (
@@ -25,9 +25,10 @@ from simulator.commands.common import (
     refuse_open_exposure,
     settings_from_args,
 )
+from simulator.dialects.config import credentials_for
 from simulator.listener import freeze_start_up, make_runner, start_site
 from simulator.settings import Settings
-from simulator.state import ROUNDS
+from simulator.state import AUTH, CREDENTIALS, ROUNDS
 
 log = logging.getLogger("casino_sim")
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from aiohttp import web
 
-from simulator.app import credentials_for
 from simulator.auth.keys import load_auth_keys
 from simulator.clock import SystemClock
 from simulator.commands.common import (
@@ -21,6 +20,7 @@ from simulator.commands.common import (
     settings_from_args,
 )
 from simulator.commands.serve import bind
+from simulator.dialects.config import credentials_for
 from simulator.ids import RandomIds, SeededIds
 from simulator.listener import freeze_start_up, make_runner, start_site
 from simulator.settings import Settings

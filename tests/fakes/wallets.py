@@ -24,13 +24,13 @@ from simulator.dialects import rsa_keys
 from simulator.dialects.config import credentials_for, resolve
 from simulator.ids import SeededIds
 from simulator.settings import Settings
+from simulator.state import LEDGER
 from simulator.store.database import Tx
 from simulator.wallet.app import create_wallet_app
 from simulator.wallet.dialects import WalletDialects
 from simulator.wallet.ledger import Ledger, LedgerError, _fingerprint
 from simulator.wallet.models import OperationRequest
 from simulator.wallet.records import add_totals, day_of, disabled_game, entry, lock_player
-from simulator.wallet.state import LEDGER
 
 
 @dataclass

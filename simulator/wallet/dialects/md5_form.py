@@ -23,8 +23,8 @@ from simulator.dialects.amounts import from_decimal, to_decimal
 from simulator.errors import SimulatorError, WalletProtocolError
 from simulator.http import RouteDoc, documented
 from simulator.money import EXPONENTS
+from simulator.state import LEDGER
 from simulator.wallet.dialects.common import LedgerOp, apply, native_code
-from simulator.wallet.state import LEDGER
 
 REQUIRED = {
     "balance": ("userId", "token", "currency"),

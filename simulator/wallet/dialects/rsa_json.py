@@ -21,10 +21,9 @@ from simulator.dialects.rsa_keys import Verifier
 from simulator.errors import SimulatorError, WalletProtocolError
 from simulator.http import RouteDoc, documented, json_response
 from simulator.money import EXPONENTS
+from simulator.state import LEDGER, REPLIES
 from simulator.wallet.dialects.common import LedgerOp, ReplyStore, apply, fingerprint, native_code
-from simulator.wallet.state import LEDGER
 
-REPLIES = web.AppKey("rsa_json_replies", ReplyStore)
 MAX_ID = 255
 
 

@@ -20,8 +20,8 @@ from simulator.dialects.amounts import from_decimal, to_decimal
 from simulator.errors import SimulatorError, WalletProtocolError
 from simulator.http import RouteDoc, documented, json_response
 from simulator.money import EXPONENTS
+from simulator.state import LEDGER
 from simulator.wallet.dialects.common import LedgerOp, apply, native_code
-from simulator.wallet.state import LEDGER
 
 MAX_ID = 255
 LEDGER_OPS: dict[str, LedgerOp] = {
