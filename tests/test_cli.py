@@ -266,3 +266,24 @@ def test_version_and_python_m(entry: list[str]) -> None:
         [sys.executable, *entry, "rtp", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
     )
     assert helped.returncode == 0 and "--rounds N" in helped.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        pytest.param(["--config", "{config}"], "config file {config} is not valid TOML", id="bad-toml"),
+        pytest.param(["--workers", "2"], "--workers 2 needs a shared database", id="workers-on-sqlite"),
+        pytest.param(["--host", "0.0.0.0"], "auth = false is refused on 0.0.0.0", id="open-without-auth"),
+    ],
+)
+def test_configuration_errors_are_one_line_and_exit_2(
+    argv: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("port = [")
+    monkeypatch.setenv("CASINO_SIM_AUTH", "false" if "0.0.0.0" in argv else "true")
+    args = [a.format(config=config) for a in argv]
+    assert cli.main(["serve", "--data-dir", str(tmp_path), *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("casino-sim: invalid settings: ") and message.format(config=config) in err
+    assert err.count("\n") == 1

@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 
 from simulator.auth.client import client_auth, client_middleware
-from simulator.errors import RequestError
+from simulator.errors import ConfigurationError
 from simulator.listener import trust_context
 from simulator.settings import Settings, load_settings
 
@@ -48,7 +48,7 @@ def is_loopback(host: str) -> bool:
 def refuse_open_exposure(settings: Settings) -> None:
     """``auth = false`` is for a developer's own machine: refused when the server would listen beyond loopback."""
     if not settings.auth and not is_loopback(settings.host):
-        raise RequestError(
+        raise ConfigurationError(
             f"auth = false is refused on {settings.host}: without authentication anyone who reaches it can launch "
             "games and mint sandbox money. Listen on 127.0.0.1, or turn auth on."
         )
