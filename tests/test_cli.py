@@ -63,72 +63,19 @@ def test_serve_runs_the_readme_example_and_stops_cleanly(
     _roll, win, balance = example.stdout.split()
     assert int(balance) == 100_000 - 100 + int(win)
 
-    created = subprocess.run(
-        [
-            *CLI,
-            "player",
-            "create",
-            "--currency",
-            "EUR",
-            "--balance",
-            "2500",
-            "--player-id",
-            "cli-player",
-            "--wallet-url",
-            f"{url}/wallet",
-            "--data-dir",
-            str(tmp_path / "data"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    def create(player_id: str, *balance: str) -> subprocess.CompletedProcess[str]:
+        wallet = ("--wallet-url", f"{url}/wallet", "--data-dir", str(tmp_path / "data"))
+        argv = [*CLI, "player", "create", "--currency", "EUR", *balance, "--player-id", player_id, *wallet]
+        return subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+
+    created = create("cli-player", "--balance", "2500")
     assert created.returncode == 0, created.stderr
     assert json.loads(created.stdout)["balance"] == 2500
-    again = subprocess.run(
-        [
-            *CLI,
-            "player",
-            "create",
-            "--currency",
-            "EUR",
-            "--player-id",
-            "cli-player",
-            "--wallet-url",
-            f"{url}/wallet",
-            "--data-dir",
-            str(tmp_path / "data"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    assert "no --balance given" not in created.stderr
+    again = create("cli-player")
     assert again.returncode == 1
     assert "CONFLICT" in again.stderr
-    penniless = subprocess.run(
-        [
-            *CLI,
-            "player",
-            "create",
-            "--currency",
-            "EUR",
-            "--player-id",
-            "cli-player-2",
-            "--wallet-url",
-            f"{url}/wallet",
-            "--data-dir",
-            str(tmp_path / "data"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    penniless = create("cli-player-2")
     assert penniless.returncode == 0, penniless.stderr
     assert json.loads(penniless.stdout)["balance"] == 0
     assert "created cli-player-2 with a balance of 0 EUR (no --balance given)" in penniless.stderr
