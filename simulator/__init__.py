@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+import typing
 
 from simulator.clock import Clock, ManualClock, SystemClock
 from simulator.errors import (
@@ -25,7 +25,7 @@ from simulator.errors import (
     WalletUnavailable,
 )
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from simulator.app import create_app
     from simulator.settings import Settings, load_settings
 
@@ -34,7 +34,7 @@ __version__ = "0.1.0"
 _LAZY = {"create_app": "simulator.app", "Settings": "simulator.settings", "load_settings": "simulator.settings"}
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> typing.Any:
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'simulator' has no attribute {name!r}")
