@@ -35,11 +35,11 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from simulator.app import AUTH, create_app
+from simulator.app import create_app
 from simulator.auth.client import ClientAuth, client_middleware
 from simulator.catalog import builder, live
 from simulator.settings import Settings
-from simulator.state import CATALOG
+from simulator.state import AUTH, CATALOG
 
 ROUNDS = 5
 QUERIES = [

@@ -14,7 +14,7 @@ file is, and ``repr`` of these objects leaves the secrets out.
 
 Errors::
 
-    CredentialsError(SimulatorError)    the file cannot be read or is not a JSON object (the message says which)
+    CredentialsError(ConfigurationError) the file cannot be read or is not a JSON object (the message says which)
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.errors import SimulatorError
+from simulator.errors import ConfigurationError
 
 FILE_NAME = "credentials.json"
 LOCK_NAME = ".credentials.lock"
@@ -37,7 +37,7 @@ DEV_OPERATOR = "dev"
 DEV_KEY_IDS = ("dev-key-1", "dev-key-2")
 
 
-class CredentialsError(SimulatorError):
+class CredentialsError(ConfigurationError):
     code = "CREDENTIALS_ERROR"
     status = 500
 

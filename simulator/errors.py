@@ -1,6 +1,15 @@
-"""Errors of the simulator. Each carries a stable ``code`` and the HTTP ``status`` the API answers with::
+"""Every exception class of the simulator and of the game library, drawn from its roots, with where it is defined.
 
-    SimulatorError
+Under ``SimulatorError`` sits everything that reaches a user as it is: each carries a stable ``code`` and the HTTP
+``status`` the API answers with (``simulator.http.error_middleware``), and the CLI prints its message and exits 2.
+The other roots stay apart on purpose, and each is turned into something of the first tree (or an exit code) at one
+boundary, written next to it: the game library depends on nothing of the simulator, the transport's errors say what
+happened to a connection and the wallet client decides what that means, and a check's skip or stop is control flow.
+``tests/simulator/test_errors.py`` fails when a class defined anywhere in ``simulator/`` or ``games/`` is missing here.
+
+    SimulatorError                                        500
+    ├── ConfigurationError(SimulatorError, ValueError)    settings, config file, keys, certificates: never an answer
+    │   └── CredentialsError                              simulator.credentials: credentials.json unreadable
     ├── RequestError(SimulatorError, ValueError)          400: malformed or invalid input
     │   ├── UnknownCurrency                               400
     │   └── BetOutOfLimits                                400
@@ -11,11 +20,41 @@
     ├── Conflict(SimulatorError)                          409: the request contradicts current state
     ├── TooManyRequests(SimulatorError)                   429: an operator key's rate limit; see Retry-After
     ├── ShuttingDown(SimulatorError)                      503: draining before a stop; retry shortly
-    ├── WalletRefused(SimulatorError)                     402/403/409: the wallet answered with a definitive error code
-    └── WalletError(SimulatorError)                       502: the wallet gave no usable answer (outcome unknown)
-        ├── WalletTimeout(WalletError, TimeoutError)      504
-        ├── WalletUnavailable(WalletError, ConnectionError)
-        └── WalletProtocolError(WalletError, ValueError)  reply unreadable or not in the dialect
+    ├── ReplayCacheFull                                   503: simulator.auth.nonces, too many nonces to remember
+    ├── StoreError                                        503: simulator.store.database
+    │   └── DuplicateKey                                  409
+    ├── WalletRefused(SimulatorError)                     the wallet answered with a definitive error code; the
+    │   │                                                 game API answers WALLET_REFUSAL_STATUS[code] (else 409)
+    │   ├── AmountNotRepresentable(WalletRefused, ValueError)  400: simulator.dialects.amounts, nothing was sent
+    │   └── DialectUnavailable                            503: simulator.dialects.registry, nothing was sent
+    ├── WalletError(SimulatorError)                       502: the wallet gave no usable answer (outcome unknown)
+    │   ├── WalletTimeout(WalletError, TimeoutError)      504
+    │   ├── WalletUnavailable(WalletError, ConnectionError)
+    │   └── WalletProtocolError(WalletError, ValueError)  reply unreadable or not in the dialect
+    ├── LedgerError                                       simulator.wallet.records: the reference wallet's refusals,
+    │                                                     with the protocol's code and status
+    ├── ConformanceError                                  simulator.conformance.errors
+    │   ├── SetupError(ConformanceError, ValueError)      400: the suite cannot start (players, keys, options)
+    │   └── WalletUnreachable(ConformanceError, ConnectionError)  502
+    └── SourceError                                       simulator.commands.reconcile: a side cannot be read
+
+    TransportError(Exception)                             simulator.wallet_client.transport; the wallet client
+    ├── ConnectFailed                                     turns each into a WalletError (unavailable or protocol)
+    ├── ConnectionLost
+    └── BadReply
+
+    GameError(Exception)                                  games.errors; simulator.http answers 400 with its code
+    ├── InvalidBet(GameError, ValueError)                 (409 for RoundFinished)
+    ├── IllegalAction(GameError, ValueError)
+    │   └── RoundFinished
+    └── UnknownEngine(GameError, LookupError)
+
+    LedgerFileError(ValueError)                           simulator.settlement.reconcile: an operator's ledger
+                                                          file; reported by reconcile and the scenario invariants
+    BadInput(Exception)                                   simulator.commands.rng_cert: exit 2
+    Unavailable(Exception)                                simulator.conformance.players: no player fits, skip
+    Skipped(Exception)                                    simulator.conformance.context: a check skips itself
+    Stop(Exception)                                       simulator.conformance.context: a required step failed
 
 ``WalletError`` means "we do not know whether the wallet applied it": bets are rolled back, wins and rollbacks retried.
 ``WalletRefused`` means "the wallet said no": nothing was applied and nothing is retried.
@@ -23,6 +62,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 
@@ -46,6 +87,14 @@ class SimulatorError(Exception):
             self.code = code
         self.extra = extra or {}
         self.headers = headers or {}
+
+
+class ConfigurationError(SimulatorError, ValueError):
+    """Settings, a config file, keys or certificates the process cannot start with. The CLI prints the message and
+    exits 2; it is never an answer to a request, so its status is the server's own fault."""
+
+    code = "INVALID_CONFIGURATION"
+    status = 500
 
 
 class RequestError(SimulatorError, ValueError):
@@ -100,6 +149,28 @@ class WalletRefused(SimulatorError):
     """The wallet refused the operation with one of the protocol's error codes; ``extra`` may hold its balance."""
 
     status = 402
+
+
+# what a wallet's refusal means to the player's client: the HTTP status the game API answers with (others: 409)
+WALLET_REFUSAL_STATUS: Mapping[str, int] = MappingProxyType(
+    {
+        "INSUFFICIENT_FUNDS": 402,
+        "PLAYER_BLOCKED": 403,
+        "LIMIT_EXCEEDED": 403,
+        "INVALID_SESSION": 401,
+        "SESSION_EXPIRED": 401,
+        "INVALID_SIGNATURE": 502,
+        "CURRENCY_MISMATCH": 400,
+        "UNKNOWN_GAME": 400,
+    }
+)
+
+
+def refusal(exc: WalletRefused) -> WalletRefused:
+    """The wallet's refusal as the game API answers it: same code, message and balance, the player-facing status."""
+    out = WalletRefused(exc.message, code=exc.code, extra=exc.extra)
+    out.status = WALLET_REFUSAL_STATUS.get(exc.code, 409)
+    return out
 
 
 class WalletError(SimulatorError):

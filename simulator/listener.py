@@ -23,7 +23,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from simulator.errors import RequestError
+from simulator.errors import ConfigurationError
 from simulator.http import error_response
 from simulator.settings import Settings
 
@@ -199,7 +199,7 @@ def server_ssl_context(settings: Settings) -> ssl.SSLContext | None:
     except (OSError, ssl.SSLError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
         names = f"tls_cert {settings.tls_cert} with tls_key {settings.tls_key}"
-        raise RequestError(f"cannot load {names}: {reason}") from None
+        raise ConfigurationError(f"cannot load {names}: {reason}") from None
     return context
 
 
@@ -214,7 +214,7 @@ def trust_context(*cafiles: Path) -> ssl.SSLContext:
             context.load_verify_locations(cafile=cafile)
         except (OSError, ssl.SSLError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-            raise RequestError(f"cannot load CA certificates from {cafile}: {reason}") from None
+            raise ConfigurationError(f"cannot load CA certificates from {cafile}: {reason}") from None
     return context
 
 

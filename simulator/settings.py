@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from simulator.errors import RequestError
+from simulator.errors import ConfigurationError
 
 _config_file: contextvars.ContextVar[Path | None] = contextvars.ContextVar("config_file", default=None)
 
@@ -213,17 +213,17 @@ def _read_config(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text()
     except OSError as exc:
-        raise RequestError(f"cannot read config file {path}: {exc.strerror}") from exc
+        raise ConfigurationError(f"cannot read config file {path}: {exc.strerror}") from exc
     try:
         data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        raise RequestError(
+        raise ConfigurationError(
             f"config file {path} is not valid {'TOML' if path.suffix == '.toml' else 'YAML'}: {exc}"
         ) from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise RequestError(f"config file {path} must hold a mapping of settings")
+        raise ConfigurationError(f"config file {path} must hold a mapping of settings")
     return data
 
 

@@ -12,14 +12,14 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from simulator.app import AUTH, create_app
+from simulator.app import create_app
 from simulator.auth.client import ClientAuth, client_middleware
 from simulator.auth.keys import AuthKeys, load_auth_keys
 from simulator.clock import Clock, SystemClock
 from simulator.commands.serve import bind
 from simulator.listener import make_runner, start_site, trust_context
 from simulator.settings import Settings
-from simulator.state import CLOCK
+from simulator.state import AUTH, CLOCK
 
 
 @dataclass
@@ -142,8 +142,7 @@ async def wallet_call(sim: Sim, operation: str, fields: dict[str, Any], **sign_k
     """A native-protocol call straight to the embedded wallet, signed with the app's own secret."""
     import json
 
-    from simulator.app import CREDENTIALS
-    from simulator.state import CLOCK
+    from simulator.state import CLOCK, CREDENTIALS
 
     body = json.dumps(fields).encode()
     options: dict[str, Any] = {"timestamp": int(sim.app[CLOCK].now())} | sign_kwargs

@@ -18,7 +18,9 @@ def test_all_lists_the_public_names(module: types.ModuleType) -> None:
         if not name.startswith("_") and not isinstance(value, types.ModuleType)
     }
     public.discard("annotations")
+    public |= set(getattr(module, "_LAZY", ()))  # loaded on first use, by the package's __getattr__
     exported = set(module.__all__)
+    assert all(getattr(module, name) is not None for name in exported)
     assert exported - {"__version__"} == public
     assert module.__all__ == sorted(module.__all__, key=_isort_style)
 

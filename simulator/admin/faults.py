@@ -1,4 +1,4 @@
-"""Fault rules at run time (``/admin/faults``), the exchange journal (``/admin/journal``) and ``/metrics``."""
+"""Fault rules at run time (``/admin/faults``) and the exchange journal (``/admin/journal``)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ from pydantic import BaseModel, ValidationError
 
 from simulator.errors import RequestError
 from simulator.faults.rules import FaultFile, FaultRule
-from simulator.faults.runtime import FAULTS, FaultRuntime
+from simulator.faults.runtime import FaultRuntime
 from simulator.http import RouteDoc, documented, int_query, json_response, read_json, validation_message
-from simulator.metrics import Labels
-from simulator.state import STORE
+from simulator.state import FAULTS
 
-PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 _RULE_ERRORS = ("INVALID_FAULT", "INVALID_JSON", "DUPLICATE_FAULT")
 
 
@@ -184,24 +182,6 @@ async def clear_journal(request: web.Request) -> web.Response:
     return json_response({"entries": [], "size": journal.size, "recorded": journal.recorded})
 
 
-async def _gauges(request: web.Request) -> list[tuple[str, Labels, float]]:
-    gauges: list[tuple[str, Labels, float]] = []
-    async with request.app[STORE].db.transaction() as tx:
-        for row in await tx.fetchall("SELECT status, COUNT(*) AS n FROM rounds GROUP BY status"):
-            gauges.append(("casino_sim_rounds", (("status", str(row["status"])),), int(row["n"])))
-        for row in await tx.fetchall("SELECT kind, status, COUNT(*) AS n FROM transactions GROUP BY kind, status"):
-            labels = (("kind", str(row["kind"])), ("status", str(row["status"])))
-            gauges.append(("casino_sim_transactions", labels, int(row["n"])))
-    gauges.append(("casino_sim_journal_entries", (), len(request.app[FAULTS].journal)))
-    return gauges
-
-
-@documented(RouteDoc("Counters and gauges in the Prometheus text format", "admin", content_type="text/plain"))
-async def metrics(request: web.Request) -> web.Response:
-    text = request.app[FAULTS].metrics.render(await _gauges(request))
-    return web.Response(body=text.encode(), headers={"Content-Type": PROMETHEUS_TEXT})
-
-
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/admin/faults", list_rules)
     app.router.add_post("/admin/faults", add_rule)
@@ -214,4 +194,3 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/admin/faults/{rule_id}/reset", reset_one)
     app.router.add_get("/admin/journal", journal)
     app.router.add_delete("/admin/journal", clear_journal)
-    app.router.add_get("/metrics", metrics)

@@ -6,9 +6,7 @@ from aiohttp import web
 
 from simulator.http import RouteDoc, documented, json_response
 from simulator.openapi import build_openapi
-from simulator.state import STORE
-
-OPENAPI = web.AppKey("openapi", dict)
+from simulator.state import OPENAPI, STORE
 
 
 @documented(RouteDoc("Liveness and readiness: the store answers", "admin", auth="none"))

@@ -19,18 +19,16 @@ from simulator.aggregator.models import (
     VerifyResponse,
 )
 from simulator.catalog.models import Game
-from simulator.catalog.routes import CATALOG_SYNC
+from simulator.demo import DEMO_PREFIX, is_demo
 from simulator.dialects.call import WalletCall
 from simulator.dialects.protocol import DialectUnavailable, UnavailableDialect
-from simulator.errors import Forbidden, NotFound, RequestError, WalletRefused
+from simulator.errors import Forbidden, NotFound, RequestError, WalletRefused, refusal
 from simulator.fairness.seeds import new_seed_pair
 from simulator.fairness.verify import recompute
 from simulator.http import RouteDoc, documented, json_response, read_model
 from simulator.http import int_query as _int_query
 from simulator.money import exponent
-from simulator.play.demo import DEMO, DEMO_PREFIX, is_demo
-from simulator.play.rounds import refusal
-from simulator.state import CATALOG, CLOCK, IDS, SETTINGS, STORE, WALLETS
+from simulator.state import CATALOG, CATALOG_SYNC, CLOCK, DEMO, IDS, SETTINGS, STORE, WALLETS
 from simulator.store.provider import TRANSACTION_STATUSES, Session, Transaction
 
 

@@ -29,9 +29,7 @@ from simulator.catalog.thumbnails import render as render_thumbnail
 from simulator.errors import RequestError
 from simulator.http import RouteDoc, documented, json_response
 from simulator.money import exponent
-from simulator.state import CATALOG, CLOCK, SETTINGS, STORE
-
-CATALOG_SYNC = web.AppKey("catalog_sync", CatalogSync)
+from simulator.state import CATALOG, CATALOG_SYNC, CLOCK, SETTINGS, STORE
 
 # /v1 catalogue: deprecated from 2026-01-01, withdrawn after 2027-06-30 (RFC 9745 and RFC 8594 header forms)
 DEPRECATED_AT = 1767225600

@@ -16,22 +16,8 @@ from pathlib import Path
 
 import aiohttp
 
+from simulator.commands.arguments import URL_VARIABLE
 from simulator.commands.common import client_session, load_client_settings
-
-URL_VARIABLE = "CASINO_SIM_URL"
-
-
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("call", help="send one signed request to a running simulator and print the reply")
-    parser.add_argument("method", type=str.upper, help="GET, POST, PATCH, ...")
-    parser.add_argument("path", help="path and query, e.g. '/v1/games?engine=dice&limit=5'")
-    parser.add_argument("--json", dest="body", help="request body: JSON text, @FILE, or - for standard input")
-    parser.add_argument("--url", help=f"server base URL (default: ${URL_VARIABLE}, else the settings' address)")
-    parser.add_argument("--data-dir", type=Path, help="where the server keeps its credentials (default ./data)")
-    parser.add_argument("--config", type=Path, help="TOML or YAML settings file (operators, admin_token, TLS)")
-    parser.add_argument("--cacert", type=Path, help="PEM CA certificates to trust for an https URL")
-    parser.add_argument("-i", "--include", action="store_true", help="print the status line and headers too")
-    parser.set_defaults(run=run)
 
 
 def _body(raw: str | None) -> bytes:

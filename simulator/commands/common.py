@@ -13,20 +13,11 @@ from pathlib import Path
 import aiohttp
 
 from simulator.auth.client import client_auth, client_middleware
-from simulator.errors import RequestError
+from simulator.errors import ConfigurationError
 from simulator.listener import trust_context
 from simulator.settings import Settings, load_settings
 
 log = logging.getLogger("casino_sim")
-
-
-def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, help="TOML or YAML settings file")
-    parser.add_argument("--host", help="bind address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, help="bind port (default 8080; 0 picks a free one)")
-    parser.add_argument("--data-dir", type=Path, help="where SQLite files and credentials live (default ./data)")
-    parser.add_argument("--database-url", help="sqlite:///path or postgresql://...")
-    parser.add_argument("--seed", type=int, help="root seed")
 
 
 def settings_from_args(args: argparse.Namespace, **fixed: object) -> Settings:
@@ -57,7 +48,7 @@ def is_loopback(host: str) -> bool:
 def refuse_open_exposure(settings: Settings) -> None:
     """``auth = false`` is for a developer's own machine: refused when the server would listen beyond loopback."""
     if not settings.auth and not is_loopback(settings.host):
-        raise RequestError(
+        raise ConfigurationError(
             f"auth = false is refused on {settings.host}: without authentication anyone who reaches it can launch "
             "games and mint sandbox money. Listen on 127.0.0.1, or turn auth on."
         )

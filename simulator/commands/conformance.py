@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from simulator.conformance.errors import SetupError
 from simulator.conformance.players import Player, load_players, parse_player
 from simulator.conformance.registry import select
-from simulator.conformance.reports import FORMATS, render, render_text
+from simulator.conformance.reports import render, render_text
 from simulator.conformance.runner import Options, run
 from simulator.conformance.wire import Keys
 from simulator.credentials import read_existing
@@ -30,50 +30,6 @@ from simulator.dialects.config import resolve
 from simulator.dialects.registry import DIALECTS
 from simulator.dialects.rsa_json import keys as rsa_keys
 from simulator.settings import Settings, load_settings
-
-
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "conformance",
-        help="certify a wallet: the checks real providers run against operator wallets",
-        description="Run the wallet conformance checks against a wallet; exit 1 if any fails.",
-    )
-    parser.add_argument("--wallet-url", help="the wallet's URL for this dialect, e.g. http://127.0.0.1:8080/wallet")
-    parser.add_argument(
-        "--dialect",
-        choices=DIALECTS,
-        help="the protocol the wallet speaks; required unless the wallet URL ends in /DIALECT (as the reference"
-        " wallet's do, e.g. /wallet/md5_form)",
-    )
-    keys = parser.add_argument_group("keys (what the suite signs with)")
-    keys.add_argument("--key-id", help="key id, provider id or casino id sent with calls (default casino-sim)")
-    keys.add_argument("--secret", help="HMAC secret (native), MD5 secret (md5_form) or operator token (token_query)")
-    keys.add_argument("--secret-file", type=Path, help="read the secret from this file instead")
-    keys.add_argument("--private-key", type=Path, help="rsa_json: PEM private key the suite signs with")
-    keys.add_argument("--public-key", type=Path, help="rsa_json: the public key the wallet verifies with (checked)")
-    keys.add_argument("--data-dir", type=Path, help="use the development keys of a reference wallet's data directory")
-    players = parser.add_argument_group("players")
-    players.add_argument(
-        "--player", action="append", default=[], metavar="ID:TOKEN:CURRENCY", help="a sandbox player (repeat)"
-    )
-    players.add_argument("--players-file", type=Path, help="players with roles, JSON or TOML (docs/conformance.md)")
-    players.add_argument("--sandbox-url", help="reference wallet base URL whose sandbox creates players")
-    players.add_argument("--currency", default="USD", help="currency of sandbox-created players (default USD)")
-    players.add_argument("--admin-token-file", type=Path, help="the sandbox's admin token (default: from --data-dir)")
-    rules = parser.add_argument_group("what your wallet declares")
-    rules.add_argument("--unknown-rollback", choices=("accept", "reject"), default="accept")
-    rules.add_argument("--cross-player-ids", choices=("refuse", "independent"), default="refuse")
-    rules.add_argument("--game", default="casino-sim-conformance", help="a game id the wallet accepts bets on")
-    rules.add_argument("--unknown-game", help="a game id the wallet refuses (UNKNOWN_GAME)")
-    runs = parser.add_argument_group("run")
-    runs.add_argument("--only", action="append", default=[], metavar="PATTERN", help="check ids to run, glob (repeat)")
-    runs.add_argument("--list", action="store_true", help="list the checks and exit")
-    runs.add_argument("--timeout", type=float, default=10.0, help="seconds per HTTP call (default 10)")
-    runs.add_argument("--concurrency", type=int, default=8, help="checks run at once (default 8)")
-    report = parser.add_argument_group("report")
-    report.add_argument("--report", choices=sorted(FORMATS), help="also write a report in this format")
-    report.add_argument("--out", type=Path, help="where to write it ('-': standard output)")
-    parser.set_defaults(run=run_command)
 
 
 def _secret(args: argparse.Namespace, derived: bytes | None) -> bytes | None:

@@ -7,32 +7,16 @@ import argparse
 import asyncio
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 from simulator.commands.common import client_session, load_client_settings
 
-DEFAULT_WALLET = "http://127.0.0.1:8080/wallet"
-
-
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("player", help="sandbox players in the reference wallet")
-    actions = parser.add_subparsers(dest="action", required=True)
-    create = actions.add_parser("create", help="create a player with a starting balance and a session token")
-    create.add_argument("--currency", required=True, help="ISO code, e.g. USD")
-    create.add_argument("--balance", type=int, default=0, help="starting balance in minor units (cents for USD)")
-    create.add_argument("--player-id", help="id to use (default: generated)")
-    create.add_argument("--blocked", action="store_true", help="create the player blocked")
-    create.add_argument("--wallet-url", default=DEFAULT_WALLET, help=f"reference wallet URL (default {DEFAULT_WALLET})")
-    create.add_argument("--data-dir", type=Path, help="where the server keeps its credentials (default ./data)")
-    create.add_argument("--config", type=Path, help="TOML or YAML settings file (admin_token, TLS)")
-    parser.set_defaults(run=run)
-
 
 async def _create(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
-    body: dict[str, Any] = {"currency": args.currency, "balance": args.balance, "blocked": args.blocked}
+    balance = 0 if args.balance is None else args.balance
+    body: dict[str, Any] = {"currency": args.currency, "balance": balance, "blocked": args.blocked}
     if args.player_id:
         body["player_id"] = args.player_id
     url = args.wallet_url.rstrip("/") + "/sandbox/players"
@@ -59,4 +43,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"casino-sim: {error.get('code', status)}: {error.get('message', '')}", file=sys.stderr)
         return 1
     print(json.dumps(data, indent=2))
+    if args.balance is None:  # the player exists, but cannot bet yet: say so (stdout stays the JSON reply)
+        player = data.get("player_id", "the player") if isinstance(data, dict) else "the player"
+        print(
+            f"casino-sim: created {player} with a balance of 0 {args.currency} (no --balance given); "
+            "pass --balance N (minor units) to start with money",
+            file=sys.stderr,
+        )
     return 0

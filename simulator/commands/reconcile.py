@@ -45,28 +45,6 @@ class SourceError(SimulatorError):
     code = "SOURCE_UNREADABLE"
 
 
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "reconcile",
-        help="compare the provider's transaction log with a wallet's ledger",
-        description="Report missing, extra and mismatched transactions and open rounds; 1 if they differ.",
-    )
-    provider = parser.add_mutually_exclusive_group(required=True)
-    provider.add_argument("--simulator-url", help="a running simulator, e.g. http://127.0.0.1:8080")
-    provider.add_argument("--database-url", help="the simulator's database: sqlite:///path or postgresql://...")
-    wallet = parser.add_mutually_exclusive_group(required=True)
-    wallet.add_argument("--wallet-url", help="a reference wallet, e.g. http://127.0.0.1:8080/wallet")
-    wallet.add_argument("--ledger", type=Path, help="an operator's ledger file, CSV or JSON")
-    parser.add_argument("--ledger-format", choices=("csv", "json"), help="default: from the file's extension")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--fail-on-open", action="store_true", help="exit 1 while rounds are still unsettled")
-    parser.add_argument("--list", type=int, default=20, metavar="N", help="list at most N items per section")
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per HTTP request (default 30)")
-    parser.add_argument("--data-dir", type=Path, help="credentials of the simulator and reference wallet (./data)")
-    parser.add_argument("--config", type=Path, help="TOML or YAML settings file (operators, admin_token, TLS)")
-    parser.set_defaults(run=run)
-
-
 async def _get(http: aiohttp.ClientSession, url: str) -> Any:
     try:
         async with http.get(url) as response:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from games.rng import BitGeneratorName, Mapping, SeededSource
@@ -20,7 +19,6 @@ from games.rng import BitGeneratorName, Mapping, SeededSource
 if TYPE_CHECKING:
     from games.certify import BatteryConfig, CertifiableSource
 
-SOURCES = ("pf", "pcg64dxsm", "philox")
 DEFAULT_SERVER_SEED = "casino-sim rng-cert server seed"
 DEFAULT_CLIENT_SEED = "casino-sim rng-cert client seed"
 DEFAULT_ENTROPY = 20_240_601
@@ -30,31 +28,6 @@ MAX_SAMPLES = 100_000_000
 
 class BadInput(Exception):
     """Raised for arguments argparse accepted but the command cannot use; becomes exit code 2."""
-
-
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "rng-cert",
-        help="statistical certification battery over a random source",
-        description="Run NIST SP 800-22, outcome, shuffle and independence tests at alpha 0.01.",
-    )
-    parser.add_argument("--samples", type=int, default=100_000, metavar="N", help="outcomes per test (default 100000)")
-    parser.add_argument("--source", choices=SOURCES, default="pf", help="generator to certify (default pf)")
-    parser.add_argument(
-        "--seed",
-        metavar="S",
-        help="server seed text for pf; integer entropy for pcg64dxsm and philox (default: fixed seeds)",
-    )
-    parser.add_argument(
-        "--mapping",
-        choices=[m.value for m in Mapping],
-        default=Mapping.COMPATIBLE.value,
-        help="how words become outcomes (default compatible)",
-    )
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--export-raw", type=Path, metavar="FILE", help="raw little-endian uint32 words")
-    parser.add_argument("--export-outcomes", type=Path, metavar="FILE.csv", help="outcomes as CSV")
-    parser.set_defaults(run=run)
 
 
 def source_factory(kind: str, seed: str | None, mapping: Mapping) -> Callable[[], CertifiableSource]:

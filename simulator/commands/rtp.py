@@ -18,21 +18,6 @@ from games.registry import engine_ids
 from games.rtp import RtpReport, simulate_rtp, write_plot
 
 
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser(
-        "rtp",
-        help="simulate a game and check its RTP against the declared math",
-        description="Simulate N rounds of a game's reference bet and compare RTP, hit frequency and volatility with "
-        "the engine's exact math. Exit 0 on PASS, 1 on FAIL, 2 on bad input.",
-    )
-    parser.add_argument("--game", required=True, metavar="ID", help="engine id, e.g. slot-classic20-965")
-    parser.add_argument("--rounds", type=int, default=1_000_000, metavar="N", help="rounds to simulate (1,000,000)")
-    parser.add_argument("--seed", type=int, default=0, metavar="S", help="simulation seed (0)")
-    parser.add_argument("--plot", metavar="FILE.png", help="also draw the RTP convergence to this PNG file")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.set_defaults(run=run)
-
-
 def run(args: argparse.Namespace) -> int:
     if args.rounds <= 0:
         return _bad_input(f"--rounds must be positive, got {args.rounds}")

@@ -20,23 +20,6 @@ from simulator.faults.scenario import load_scenario
 from simulator.settings import load_settings
 
 
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("scenario", help="run QA scenarios: faults, traffic and invariants")
-    actions = parser.add_subparsers(dest="action", required=True)
-    run_ = actions.add_parser("run", help="run one scenario file and check its invariants")
-    run_.add_argument("file", type=Path, help="scenario YAML file (see scenarios/)")
-    run_.add_argument("--wallet-url", help="operator wallet to test (default: the reference wallet, in-process)")
-    run_.add_argument(
-        "--dialect", default="native", help="play games of studios speaking this wallet dialect (default native)"
-    )
-    run_.add_argument("--config", type=Path, help="settings file (wallet key id and secret for --wallet-url)")
-    run_.add_argument("--data-dir", type=Path, help="keep the run's SQLite files here (default: a temporary directory)")
-    run_.add_argument("--journal", type=Path, help="write the exchange journal to this JSON file")
-    listing = actions.add_parser("list", help="list scenario files with their descriptions")
-    listing.add_argument("directory", type=Path, nargs="?", default=Path("scenarios"))
-    parser.set_defaults(run=run)
-
-
 def print_report(report: Report) -> None:
     scenario = report.scenario
     print(f"scenario {scenario.name}: {scenario.description.strip()}")

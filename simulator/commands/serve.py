@@ -16,35 +16,23 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from simulator.app import AUTH, CREDENTIALS, create_app, credentials_for
+from simulator.app import create_app
 from simulator.auth.keys import AuthKeys, load_auth_keys
 from simulator.commands import workers
 from simulator.commands.common import (
-    add_settings_arguments,
     announce_auth_off,
     auth_off_warning,
     refuse_open_exposure,
     settings_from_args,
 )
+from simulator.dialects.config import credentials_for
 from simulator.listener import freeze_start_up, make_runner, start_site
 from simulator.settings import Settings
-from simulator.state import ROUNDS
+from simulator.state import AUTH, CREDENTIALS, ROUNDS
 
 log = logging.getLogger("casino_sim")
 
 DRAIN_SECONDS = 30.0
-
-
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("serve", help="run the simulator (with the reference wallet inside by default)")
-    add_settings_arguments(parser)
-    parser.add_argument("--wallet-url", help="operator wallet base URL (default: the embedded reference wallet)")
-    parser.add_argument("--no-embedded-wallet", action="store_true", help="do not serve the wallet under /wallet")
-    parser.add_argument("--faults", type=Path, help="YAML or TOML fault rules to load at start (docs/faults.md)")
-    parser.add_argument(
-        "--workers", type=int, help="processes serving the same port (SO_REUSEPORT); more than 1 needs PostgreSQL"
-    )
-    parser.set_defaults(run=run)
 
 
 def bind(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:

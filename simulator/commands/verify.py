@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -23,24 +22,6 @@ from games.registry import get_engine
 from games.rng import commitment
 from simulator.commands.common import client_session, load_client_settings
 from simulator.fairness.verify import recompute
-
-
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("verify", help="recompute a round from its seeds and check the commitment")
-    parser.add_argument("--server-seed", required=True, help="the revealed server seed")
-    parser.add_argument("--round-id", help="verify this round as recorded by a running simulator")
-    parser.add_argument("--url", default="http://127.0.0.1:8080", help="simulator base URL (with --round-id)")
-    parser.add_argument("--data-dir", type=Path, help="the simulator's credentials, to sign --round-id lookups")
-    parser.add_argument("--config", type=Path, help="TOML or YAML settings file (operators, TLS)")
-    parser.add_argument("--engine", help="engine id, e.g. dice (offline)")
-    parser.add_argument("--client-seed", help="client seed (offline)")
-    parser.add_argument("--nonce", type=int, help="nonce (offline)")
-    parser.add_argument("--amount", type=int, help="stake in minor units (offline)")
-    parser.add_argument("--params", default="{}", help="bet parameters as JSON (offline)")
-    parser.add_argument("--server-seed-hash", help="the commitment shown before play (offline, optional)")
-    parser.add_argument("--rng", choices=("provably-fair", "certified"), default="provably-fair")
-    parser.add_argument("--mapping", choices=("compatible", "unbiased"), default="compatible")
-    parser.set_defaults(run=run)
 
 
 async def _fetch_round(args: argparse.Namespace, url: str, round_id: str) -> dict[str, Any]:

@@ -11,27 +11,20 @@ from pathlib import Path
 
 from aiohttp import web
 
-from simulator.app import credentials_for
 from simulator.auth.keys import load_auth_keys
 from simulator.clock import SystemClock
 from simulator.commands.common import (
-    add_settings_arguments,
     announce_auth_off,
     auth_off_warning,
     refuse_open_exposure,
     settings_from_args,
 )
 from simulator.commands.serve import bind
+from simulator.dialects.config import credentials_for
 from simulator.ids import RandomIds, SeededIds
 from simulator.listener import freeze_start_up, make_runner, start_site
 from simulator.settings import Settings
 from simulator.wallet.app import create_wallet_app
-
-
-def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("wallet", help="run only the reference operator wallet")
-    add_settings_arguments(parser)
-    parser.set_defaults(run=run)
 
 
 async def _serve(app: web.Application, sock: socket.socket, settings: Settings, admin_from: Path | None) -> None:

@@ -29,7 +29,7 @@ import traceback
 from collections.abc import Callable
 from types import FrameType
 
-from simulator.errors import RequestError
+from simulator.errors import ConfigurationError
 from simulator.settings import Settings
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -38,14 +38,14 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 def check(settings: Settings) -> None:
     """Refuse configurations in which several processes would split state."""
     if not settings.effective_database_url.startswith(("postgresql://", "postgres://")):
-        raise RequestError(
+        raise ConfigurationError(
             f"--workers {settings.workers} needs a shared database: SQLite files belong to one process. "
             "Pass --database-url postgresql://user@host:port/db, or run one process per data directory."
         )
     if settings.deterministic:
-        raise RequestError("deterministic mode derives ids from one counter; it runs in a single worker")
+        raise ConfigurationError("deterministic mode derives ids from one counter; it runs in a single worker")
     if not hasattr(os, "fork"):
-        raise RequestError("--workers needs os.fork (Linux or macOS)")
+        raise ConfigurationError("--workers needs os.fork (Linux or macOS)")
 
 
 def supervise(

@@ -7,10 +7,9 @@ from simulator.faults.loader import load_rules, parse_rules
 from simulator.faults.outbound import FaultHook, SkewClock
 from simulator.faults.rules import FaultFile, FaultRule, Match, Schedule
 from simulator.faults.ruleset import FaultSet, Target
-from simulator.faults.runtime import FAULTS, FaultRuntime, fault_rng
+from simulator.faults.runtime import FaultRuntime, fault_rng
 
 __all__ = [
-    "FAULTS",
     "FaultFile",
     "FaultHook",
     "FaultRule",

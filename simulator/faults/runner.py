@@ -34,7 +34,6 @@ from simulator.clock import ManualClock
 from simulator.errors import RequestError
 from simulator.faults.invariants import Check, Evidence, check_all
 from simulator.faults.rules import FaultRule
-from simulator.faults.runtime import FAULTS
 from simulator.faults.scenario import (
     AdvanceStep,
     FaultsStep,
@@ -47,7 +46,7 @@ from simulator.faults.scenario import (
 from simulator.faults.timing import VirtualSleep
 from simulator.ids import SeededIds
 from simulator.settings import Settings
-from simulator.state import CATALOG, STORE, WORKER
+from simulator.state import CATALOG, FAULTS, STORE, WORKER
 from simulator.store.provider import Round, Transaction
 
 EPOCH = 1_700_000_000.0  # virtual start time with the embedded wallet (fixed, so journals repeat)

@@ -22,6 +22,7 @@ from simulator.faults.requested import RequestedFaults
 from simulator.faults.ruleset import FaultSet, Target
 from simulator.metrics import Metrics
 from simulator.settings import Settings
+from simulator.state import CATALOG, STORE
 
 
 def fault_rng(seed: int) -> random.Random:
@@ -41,13 +42,20 @@ class FaultRuntime:
 
     @classmethod
     def create(
-        cls, settings: Settings, *, clock: Clock, sleep: Sleep | None = None, secrets: Iterable[str] = ()
+        cls,
+        settings: Settings,
+        *,
+        clock: Clock,
+        sleep: Sleep | None = None,
+        secrets: Iterable[str] = (),
+        metrics: Metrics | None = None,
     ) -> FaultRuntime:
+        """``metrics``: the app's counters, which the faults count into (a fresh set without it)."""
         sleep = sleep or asyncio.sleep
         rng = fault_rng(settings.seed)
         rules = FaultSet(load_rules(settings.faults_file) if settings.faults_file else (), clock=clock, rng=rng)
         journal = Journal(settings.journal_size, clock=clock, secrets=secrets)
-        metrics = Metrics()
+        metrics = Metrics() if metrics is None else metrics
         requested = RequestedFaults(
             rules,
             max_active=settings.fault_header_max_active,
@@ -63,13 +71,8 @@ class FaultRuntime:
         return cls(rules, rng, journal, metrics, hook, requested, middleware)
 
 
-FAULTS = web.AppKey("faults", FaultRuntime)
-
-
 async def resolve(request: web.Request, target: Target) -> None:
     """Fill in who and what an inbound request is about, for rules that match on player, game, studio or currency."""
-    from simulator.state import CATALOG, STORE
-
     if target.resolved:
         return
     target.resolved = True

@@ -37,6 +37,7 @@ from simulator.errors import (
     WalletError,
     WalletRefused,
     WalletTimeout,
+    refusal,
 )
 from simulator.fairness.source import round_source
 from simulator.ids import Ids
@@ -44,24 +45,6 @@ from simulator.settlement.settler import Settler
 from simulator.settlement.worker import SettlementWorker, rollback_for
 from simulator.store.provider import ProviderStore, Round, Session, Transaction
 from simulator.wallet_client.client import WalletClient
-
-# what a refusal from the wallet means to the player's client
-_REFUSAL_STATUS = {
-    "INSUFFICIENT_FUNDS": 402,
-    "PLAYER_BLOCKED": 403,
-    "LIMIT_EXCEEDED": 403,
-    "INVALID_SESSION": 401,
-    "SESSION_EXPIRED": 401,
-    "INVALID_SIGNATURE": 502,
-    "CURRENCY_MISMATCH": 400,
-    "UNKNOWN_GAME": 400,
-}
-
-
-def refusal(exc: WalletRefused) -> WalletRefused:
-    out = WalletRefused(exc.message, code=exc.code, extra=exc.extra)
-    out.status = _REFUSAL_STATUS.get(exc.code, 409)
-    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,13 +23,13 @@ from simulator.http import RouteDoc, documented, error_middleware, json_response
 from simulator.ids import Ids, SeededIds
 from simulator.jsonbytes import loads
 from simulator.settings import Settings
+from simulator.state import LEDGER, SANDBOX
 from simulator.store.database import open_database
 from simulator.store.epochs import next_epoch
 from simulator.wallet import routes
 from simulator.wallet.ledger import Ledger, LedgerError
 from simulator.wallet.models import BalanceRequest, OperationRequest, WalletReplyModel
 from simulator.wallet.sandbox import Sandbox
-from simulator.wallet.state import LEDGER, SANDBOX
 
 __all__ = ["LEDGER", "SANDBOX", "create_wallet_app"]
 

@@ -9,6 +9,7 @@ import io
 from aiohttp import web
 
 from simulator.http import RouteDoc, documented, int_query, json_response, read_model
+from simulator.state import LEDGER, SANDBOX
 from simulator.wallet.models import (
     BonusGrant,
     BonusResult,
@@ -24,7 +25,6 @@ from simulator.wallet.models import (
 )
 from simulator.wallet.records import EXPORT_COLUMNS, LedgerError
 from simulator.wallet.sandbox import UNCHANGED
-from simulator.wallet.state import LEDGER, SANDBOX
 
 _KINDS = ("bet", "win", "rollback", "deposit", "bonus_credit")
 

@@ -9,7 +9,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from simulator.commands import reconcile, serve, wallet
+from simulator import cli
 from simulator.errors import SimulatorError
 from tests.fakes import engine
 
@@ -18,12 +18,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     engine.register()
     root = argparse.ArgumentParser(prog="casino-sim")
     sub = root.add_subparsers(dest="command", required=True)
-    for command in (serve, wallet, reconcile):
-        command.add_parser(sub)
+    for name in ("serve", "wallet", "reconcile"):
+        add_arguments, target = cli.COMMANDS[name]
+        add_arguments(sub).set_defaults(target=target)
     args = root.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        code: int = args.run(args)
+        code: int = cli.runner(args)(args)
     except SimulatorError as exc:
         print(f"casino-sim: {exc.message}", file=sys.stderr)
         return 2

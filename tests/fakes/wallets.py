@@ -31,12 +31,12 @@ from simulator.dialects.rsa_json import keys as rsa_keys
 from simulator.ids import SeededIds
 from simulator.money import exponent
 from simulator.settings import Settings
+from simulator.state import LEDGER
 from simulator.store.database import Tx
 from simulator.wallet.app import create_wallet_app
 from simulator.wallet.ledger import Ledger, LedgerError, _fingerprint
 from simulator.wallet.models import MAX_AMOUNT, OperationRequest
 from simulator.wallet.records import Player, add_totals, day_of, disabled_game, entry, lock_player
-from simulator.wallet.state import LEDGER
 
 
 @dataclass

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -11,14 +10,14 @@ from games.certify import CertifiableSource
 from games.certify import battery as battery_module
 from games.certify.sources import ModuloBiased
 from games.rng import Mapping, SeededSource
+from simulator import cli
 from simulator.commands import rng_cert
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    parser = argparse.ArgumentParser(prog="casino-sim")
-    rng_cert.add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["rng-cert", *argv])
-    code = args.run(args)
+    args = cli.parser().parse_args(["rng-cert", *argv])
+    assert cli.runner(args) is rng_cert.run
+    code = rng_cert.run(args)
     out, err = capsys.readouterr()
     assert isinstance(code, int)
     return code, out, err

@@ -9,20 +9,19 @@ from pathlib import Path
 import pytest
 
 from games.rtp import RtpReport, simulate_engine
+from simulator import cli
 from simulator.commands import rtp
 from tests.games.test_rtp import CoinFlip
 
 
 def parse(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="casino-sim")
-    rtp.add_parser(parser.add_subparsers(dest="command", required=True))
-    return parser.parse_args(["rtp", *argv])
+    return cli.parser().parse_args(["rtp", *argv])
 
 
 def test_pass_prints_a_readable_report(capsys: pytest.CaptureFixture[str]) -> None:
     args = parse("--game", "slot-classic20-965", "--rounds", "200000", "--seed", "9")
-    assert args.run is rtp.run
-    assert args.run(args) == 0
+    assert cli.runner(args) is rtp.run
+    assert rtp.run(args) == 0
     out = capsys.readouterr().out
     for label in ("RTP", "99% CI", "theoretical RTP", "hit frequency", "sigma", "max win", "unbounded"):
         assert label in out

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from simulator.errors import RequestError
+from simulator.errors import ConfigurationError
 from simulator.settings import Settings, load_settings
 
 
@@ -55,12 +55,12 @@ def test_unknown_key_is_refused_with_its_name(tmp_path: Path) -> None:
 def test_broken_file_is_a_clear_error(tmp_path: Path, name: str, text: str) -> None:
     path = tmp_path / name
     path.write_text(text)
-    with pytest.raises(RequestError, match=name):
+    with pytest.raises(ConfigurationError, match=name):
         load_settings(path)
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(RequestError, match="cannot read"):
+    with pytest.raises(ConfigurationError, match="cannot read"):
         load_settings(tmp_path / "absent.toml")
 
 

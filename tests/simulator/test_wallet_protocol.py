@@ -71,7 +71,7 @@ async def test_bad_or_stale_signature_is_refused_and_balance_untouched(sim: Sim,
 async def test_tampered_body_and_missing_signature_are_refused(sim: Sim) -> None:
     player = await sim.create_player(1000)
     body = json.dumps(op(player)).encode()
-    from simulator.app import CREDENTIALS
+    from simulator.state import CREDENTIALS
     from tests.harness import signed_headers
 
     headers = signed_headers(sim.app[CREDENTIALS].wallet_secret, body, timestamp=int(time.time()))

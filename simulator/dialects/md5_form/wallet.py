@@ -23,7 +23,7 @@ from simulator.dialects.wallet_common import LedgerOp, apply, bound, native_code
 from simulator.errors import SimulatorError, WalletProtocolError
 from simulator.http import RouteDoc, documented
 from simulator.money import EXPONENTS
-from simulator.wallet.state import LEDGER
+from simulator.state import LEDGER
 
 REQUIRED = {
     "balance": ("userId", "token", "currency"),

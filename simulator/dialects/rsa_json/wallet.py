@@ -22,9 +22,8 @@ from simulator.dialects.wallet_common import LedgerOp, ReplyStore, apply, bound,
 from simulator.errors import SimulatorError, WalletProtocolError
 from simulator.http import RouteDoc, documented, json_response
 from simulator.money import EXPONENTS
-from simulator.wallet.state import LEDGER
+from simulator.state import LEDGER, REPLIES
 
-REPLIES = web.AppKey("rsa_json_replies", ReplyStore)
 MAX_ID = 255
 
 

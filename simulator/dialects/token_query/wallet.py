@@ -20,7 +20,7 @@ from simulator.dialects.wallet_common import LedgerOp, apply, bound, native_code
 from simulator.errors import SimulatorError, WalletProtocolError
 from simulator.http import RouteDoc, documented, json_response
 from simulator.money import EXPONENTS
-from simulator.wallet.state import LEDGER
+from simulator.state import LEDGER
 
 MAX_ID = 255
 LEDGER_OPS: dict[str, LedgerOp] = {

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from simulator.app import ENDPOINTS
 from simulator.clock import SystemClock
 from simulator.conformance.wire import Keys, make_wire
 from simulator.dialects import registry
 from simulator.dialects.call import WalletCall
 from simulator.settings import Settings
+from simulator.state import ENDPOINTS
 from tests.harness import Sim, running_sim
 from tests.simulator.dialects.tally.room import ROOM
 from tests.simulator.test_every_studio import pick_game, play_round

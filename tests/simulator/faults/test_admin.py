@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from simulator.faults.runtime import FAULTS
 from simulator.settings import Settings
+from simulator.state import FAULTS
 from tests.harness import Sim, running_sim
 from tests.simulator.test_bad_input import assert_error
 

@@ -14,10 +14,9 @@ import pytest
 
 from simulator.clock import ManualClock
 from simulator.faults.rules import FaultRule
-from simulator.faults.runtime import FAULTS
 from simulator.faults.timing import VirtualSleep
 from simulator.settings import Settings
-from simulator.state import CATALOG
+from simulator.state import CATALOG, FAULTS
 from tests.harness import Sim, client_for, running_sim
 
 

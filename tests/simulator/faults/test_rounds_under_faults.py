@@ -10,13 +10,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from simulator.app import CREDENTIALS
 from simulator.clock import ManualClock
 from simulator.faults.rules import FaultRule
-from simulator.faults.runtime import FAULTS
 from simulator.faults.timing import VirtualSleep
 from simulator.settings import Settings
-from simulator.state import STORE, WORKER
+from simulator.state import CREDENTIALS, FAULTS, STORE, WORKER
 from tests.harness import Sim, running_sim
 
 

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 
-from simulator.app import CREDENTIALS, ENDPOINTS
 from simulator.commands.scenario import print_report
 from simulator.conformance.model import Status
 from simulator.conformance.reports import FORMATS, render, render_text
@@ -27,6 +26,7 @@ from simulator.dialects.rsa_json import keys as rsa_keys
 from simulator.faults.runner import run_scenario
 from simulator.faults.scenario import load_scenario
 from simulator.settings import Settings
+from simulator.state import CREDENTIALS, ENDPOINTS
 from tests.harness import Reply, Sim, running_sim, wallet_call
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -11,7 +11,7 @@ import pytest
 
 from simulator.clock import SystemClock
 from simulator.commands.serve import bind
-from simulator.errors import RequestError
+from simulator.errors import ConfigurationError
 from simulator.ids import RandomIds
 from simulator.listener import make_runner, server_ssl_context, start_site, trust_context
 from simulator.settings import Settings
@@ -90,11 +90,11 @@ async def test_a_wallet_with_an_unknown_ca_is_refused_until_its_ca_is_configured
 
 
 def test_unreadable_certificates_are_clear_errors(tmp_path: Path, tls: TlsFiles) -> None:
-    with pytest.raises(RequestError, match="cannot load tls_cert"):
+    with pytest.raises(ConfigurationError, match="cannot load tls_cert"):
         server_ssl_context(Settings(tls_cert=tmp_path / "absent.pem", tls_key=tls.key))
-    with pytest.raises(RequestError, match="cannot load tls_cert"):
+    with pytest.raises(ConfigurationError, match="cannot load tls_cert"):
         server_ssl_context(Settings(tls_cert=tls.cert, tls_key=tls.cert))  # a certificate is not a key
-    with pytest.raises(RequestError, match="cannot load CA certificates"):
+    with pytest.raises(ConfigurationError, match="cannot load CA certificates"):
         trust_context(tmp_path / "absent-ca.pem")
     with pytest.raises(ValueError, match="set both or neither"):
         Settings(tls_cert=tls.cert)

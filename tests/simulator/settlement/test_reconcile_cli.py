@@ -131,6 +131,6 @@ def test_reconcile_is_a_casino_sim_command() -> None:
         from simulator import cli
     except ImportError as exc:  # the CLI imports subcommands that other branches add
         pytest.skip(f"simulator.cli does not import on this branch yet: {exc}")
-    assert reconcile in cli.COMMANDS
+    assert "reconcile" in cli.COMMANDS
     args = cli.parser().parse_args(["reconcile", "--simulator-url", "u", "--wallet-url", "w"])
-    assert args.run is reconcile.run
+    assert cli.runner(args) is reconcile.run

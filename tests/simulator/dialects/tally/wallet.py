@@ -11,7 +11,7 @@ from aiohttp import web
 from simulator.dialects.wallet_common import LedgerOp, apply, bound, native_code
 from simulator.errors import SimulatorError
 from simulator.http import RouteDoc, documented, json_response
-from simulator.wallet.state import LEDGER
+from simulator.state import LEDGER
 from tests.simulator.dialects import tally
 
 

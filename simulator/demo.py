@@ -4,11 +4,14 @@ A demo session's wallet token is ``demo:<session token>``, a form no operator to
 it), so the studio's wallet client can tell a demo call from a real one by the token alone and answer it here.
 The fun wallet follows the same rules as a real one where they matter to a player: idempotent on the
 transaction id, never negative, a rollback refunds its bet once.
+
+It is a room of its own rather than a part of ``simulator.wallet``: that package is the reference *operator*
+wallet, a separate application across the wire that an operator replaces with their own, while fun money belongs
+to the provider (its tables sit in the provider's database, next to the sessions, and no operator is involved).
+Launch opens a demo wallet, the studio's wallet client answers its calls.
 """
 
 from __future__ import annotations
-
-from aiohttp import web
 
 from simulator.clock import Clock
 from simulator.dialects.call import WalletCall, WalletReply
@@ -16,7 +19,7 @@ from simulator.dialects.protocol import Dialect
 from simulator.errors import WalletRefused
 from simulator.money import scale_cents
 from simulator.store.database import Database, Tx
-from simulator.wallet_client.client import WalletClient
+from simulator.wallet_client.client import WalletClient, WalletHook
 from simulator.wallet_client.transport import WalletTransport
 
 DEMO_PREFIX = "demo:"
@@ -117,14 +120,19 @@ class DemoWallet:
 class StudioWallet(WalletClient):
     """A studio's wallet client: real calls go out in the studio's dialect; demo calls stay with fun money."""
 
-    def __init__(self, transport: WalletTransport, dialect: Dialect, *, timeout: float, demo: DemoWallet) -> None:
-        super().__init__(transport, dialect, timeout=timeout)
+    def __init__(
+        self,
+        transport: WalletTransport,
+        dialect: Dialect,
+        *,
+        timeout: float,
+        demo: DemoWallet,
+        hook: WalletHook | None = None,
+    ) -> None:
+        super().__init__(transport, dialect, timeout=timeout, hook=hook)
         self.demo = demo
 
     async def call(self, call: WalletCall) -> WalletReply:
         if is_demo(call.session_id):
             return await self.demo.call(call)
         return await super().call(call)
-
-
-DEMO = web.AppKey("demo_wallet", DemoWallet)
