@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
-DIALECTS = ("native", "rsa_json", "md5_form", "token_query")  # simulator.dialects.registry.DIALECTS
 REPORT_FORMATS = ("html", "json", "junit")  # sorted(simulator.conformance.reports.FORMATS)
 SOURCES = ("pf", "pcg64dxsm", "philox")  # what simulator.commands.rng_cert.source_factory builds
 MAPPINGS = ("compatible", "unbiased")  # games.rng.Mapping values
@@ -184,9 +183,9 @@ def conformance(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--wallet-url", help="the wallet's URL for this dialect, e.g. http://127.0.0.1:8080/wallet")
     parser.add_argument(
         "--dialect",
-        choices=DIALECTS,
-        help="the protocol the wallet speaks; required unless the wallet URL ends in /DIALECT (as the reference"
-        " wallet's do, e.g. /wallet/md5_form)",
+        metavar="NAME",
+        help="the protocol the wallet speaks (native, rsa_json, md5_form, token_query: docs/dialects/); required"
+        " unless the wallet URL ends in /NAME, as the reference wallet's do (e.g. /wallet/md5_form)",
     )
     keys = parser.add_argument_group("keys (what the suite signs with)")
     keys.add_argument("--key-id", help="key id, provider id or casino id sent with calls (default casino-sim)")

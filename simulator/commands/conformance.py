@@ -114,6 +114,8 @@ def options_from(args: argparse.Namespace) -> Options:
                 " cannot be told from it"
             )
         sys.stderr.write(f"dialect: {args.dialect} (from the wallet URL's last path segment)\n")
+    elif args.dialect not in DIALECTS:
+        raise SetupError(f"unknown dialect {args.dialect!r}; known: {', '.join(DIALECTS)}")
     if args.report and args.out is None:
         raise SetupError("--report needs --out FILE (or --out - for standard output)")
     given: list[Player] = [parse_player(p) for p in args.player]

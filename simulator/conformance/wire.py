@@ -22,12 +22,19 @@ from typing import Any, ClassVar, Literal
 from simulator.clock import Clock
 from simulator.conformance.errors import SetupError
 from simulator.conformance.registry import Capability
-from simulator.dialects import registry
 from simulator.dialects.amounts import to_decimal
 from simulator.dialects.call import WalletCall, WalletRequest
-from simulator.dialects.protocol import Dialect, DialectEndpoint
+from simulator.dialects.protocol import Dialect, DialectEndpoint, Room
 from simulator.dialects.rsa_json import keys as rsa_keys
 from simulator.money import exponent
+
+
+def _room(name: str) -> Room:
+    """The dialect's room, looked up when used: the rooms import this module for their ``Wire`` classes."""
+    from simulator.dialects.registry import room
+
+    return room(name)
+
 
 AmountVariant = Literal["negative", "finer", "huge"]
 HUGE = 10**20  # minor units: more than any balance, and past a signed 64-bit integer once scaled
@@ -95,13 +102,13 @@ class Wire(ABC):
         """The dialect's own client, the one its room gives the simulator, signing with the suite's clock moved
         ``age`` seconds back."""
         endpoint = DialectEndpoint(self.name, self.url, self.keys.key_id, self._secret())
-        return registry.room(self.name).client(endpoint, Shifted(self.clock, age), None)
+        return _room(self.name).client(endpoint, Shifted(self.clock, age), None)
 
     def build(self, call: WalletCall, *, age: float = 0.0) -> WalletRequest:
         return (self.dialect(age) if age else self.studio).build(call)
 
     def supports(self, currency: str) -> bool:
-        return registry.room(self.name).supports(currency)
+        return _room(self.name).supports(currency)
 
     def secrets(self) -> list[str]:
         """Values that must never appear in a report."""
@@ -300,6 +307,8 @@ def decimal_amount(variant: AmountVariant, amount: int, currency: str) -> str:
 
 
 def make_wire(dialect: str, url: str, keys: Keys, clock: Clock) -> Wire:
-    if dialect not in registry.DIALECTS:
-        raise SetupError(f"unknown dialect {dialect!r}; known: {', '.join(registry.DIALECTS)}")
-    return registry.room(dialect).wire(url, keys, clock)
+    from simulator.dialects.registry import DIALECTS
+
+    if dialect not in DIALECTS:
+        raise SetupError(f"unknown dialect {dialect!r}; known: {', '.join(DIALECTS)}")
+    return _room(dialect).wire(url, keys, clock)
