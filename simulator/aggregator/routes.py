@@ -27,11 +27,12 @@ from simulator.fairness.seeds import new_seed_pair
 from simulator.fairness.verify import recompute
 from simulator.http import RouteDoc, documented, json_response, read_model
 from simulator.http import int_query as _int_query
+from simulator.lifecycle import TRANSACTION_STATUSES
 from simulator.money import exponent
 from simulator.play.demo import DEMO, DEMO_PREFIX, is_demo
 from simulator.play.rounds import refusal
 from simulator.state import CATALOG, CLOCK, IDS, SETTINGS, STORE, WALLETS
-from simulator.store.provider import TRANSACTION_STATUSES, Session, Transaction
+from simulator.store.provider import Session, Transaction
 
 
 def check_launch_rules(game: Game, body: LaunchRequest) -> None:
@@ -127,7 +128,7 @@ async def launch(request: web.Request) -> web.Response:
         client_seed=seeds.client_seed,
         nonce=1,
     )
-    await app[STORE].create_session(session)
+    await app[STORE].sessions.create(session)
     out = LaunchResponse(
         session_token=session.token,
         demo=body.demo,
@@ -177,10 +178,10 @@ def transaction_json(t: Transaction) -> dict[str, Any]:
 )
 async def get_round(request: web.Request) -> web.Response:
     store = request.app[STORE]
-    round_ = await store.get_round(request.match_info["round_id"])
+    round_ = await store.rounds.get(request.match_info["round_id"])
     if round_ is None:
         raise NotFound("no such round", code="UNKNOWN_ROUND")
-    revealed = await store.revealed_seed(round_.server_seed_hash)
+    revealed = await store.sessions.revealed_seed(round_.server_seed_hash)
     return json_response(
         {
             "round_id": round_.round_id,
@@ -200,7 +201,7 @@ async def get_round(request: web.Request) -> web.Response:
                 "client_seed": round_.client_seed,
                 "nonce": round_.nonce,
             },
-            "transactions": [transaction_json(t) for t in await store.round_transactions(round_.round_id)],
+            "transactions": [transaction_json(t) for t in await store.outbox.of_round(round_.round_id)],
         }
     )
 
@@ -229,7 +230,7 @@ async def list_transactions(request: web.Request) -> web.Response:
     for name, allowed in (("kind", ("bet", "win", "rollback")), ("status", TRANSACTION_STATUSES)):
         if name in q and q[name] not in allowed:
             raise RequestError(f"query parameter {name} must be one of: {', '.join(allowed)}")
-    rows = await request.app[STORE].transactions(
+    rows = await request.app[STORE].outbox.transactions(
         after=after,
         limit=limit,
         round_id=q.get("round_id"),
@@ -259,7 +260,7 @@ async def verify(request: web.Request) -> web.Response:
     stored_win = 0
     expected_hash = body.server_seed_hash
     if body.round_id is not None:
-        round_ = await app[STORE].get_round(body.round_id)
+        round_ = await app[STORE].rounds.get(body.round_id)
         if round_ is None:
             raise NotFound("no such round", code="UNKNOWN_ROUND")
         engine_id, client_seed, nonce = round_.engine_id, round_.client_seed, round_.nonce
