@@ -15,7 +15,7 @@ from simulator.store.records import Round, Session, Transaction
 from simulator.store.rounds import RoundRepository
 from simulator.store.schema import SCHEMA
 from simulator.store.session_cache import SessionCache
-from simulator.store.sessions import SessionRepository
+from simulator.store.sessions import RecentSessions, SessionRepository
 from simulator.store.sqlite import SqliteDatabase
 
 __all__ = ["ProviderStore", "Round", "Session", "SettlementSummary", "Transaction"]
@@ -32,8 +32,9 @@ class ProviderStore:
         if cache is None and isinstance(db, SqliteDatabase):
             cache = SessionCache(db, Session.from_row)
         self._cache = cache
-        self.sessions = SessionRepository(db, self._cache)
-        self.rounds = RoundRepository(db, self._cache)
+        recent = RecentSessions() if cache is None else None
+        self.sessions = SessionRepository(db, cache, recent)
+        self.rounds = RoundRepository(db, cache, recent)
         self.outbox = Outbox(db)
 
     async def migrate(self) -> None:

@@ -13,7 +13,7 @@ from simulator.store.outbox import insert_transaction
 from simulator.store.records import Round, Transaction
 from simulator.store.schema import _UNFINISHED
 from simulator.store.session_cache import SessionCache
-from simulator.store.sessions import placeholders, read_session
+from simulator.store.sessions import RecentSessions, placeholders, read_session
 from simulator.store.transitions import transition
 
 
@@ -22,11 +22,12 @@ def _dumps(value: Any) -> str:
 
 
 class RoundRepository:
-    def __init__(self, db: Database, cache: SessionCache | None) -> None:
+    def __init__(self, db: Database, cache: SessionCache | None, recent: RecentSessions | None = None) -> None:
         self._db = db
         # SQLite, written by this process alone, holds sessions in memory and writes nonces behind; PostgreSQL, shared
-        # by workers, reads and writes them through
+        # by workers, writes each nonce through
         self._cache = cache
+        self._recent = recent
 
     async def open(self, round_: Round, txs: Sequence[Transaction]) -> bool:
         """Record a round computed from its session's next nonce, its first transactions and the next nonce,
@@ -45,6 +46,8 @@ class RoundRepository:
                     round_.server_seed_hash,
                 )
                 if not taken:
+                    if self._recent is not None:  # the guess was wrong: read the session again
+                        self._recent.drop(token)
                     return False
             else:
                 session = await read_session(tx, cache, token)
@@ -60,6 +63,8 @@ class RoundRepository:
                 await insert_transaction(tx, t)
         if cache is not None and cache.due:
             await cache.write_back()
+        if self._recent is not None:
+            self._recent.played(token, round_.nonce)
         return True
 
     async def unfinished(self, token: str) -> list[Round]:

@@ -3,6 +3,11 @@
 A round's nonce is taken when the round is recorded (``RoundRepository.open``), under the session's lock; reading a
 session here locks nothing, so the nonce read may be taken by another round before this one is recorded, and the
 round is then computed again.
+
+A round starts from the session as this process last saw it (``current``): held by the session cache on SQLite, and
+by ``RecentSessions`` on PostgreSQL, so computing a round reads nothing. On PostgreSQL that is a guess, which the
+recording checks (another worker may have played the session since): a wrong guess costs one retry, and a round on a
+session one process serves costs no read.
 """
 
 from __future__ import annotations
@@ -24,10 +29,38 @@ async def read_session(tx: Tx, cache: SessionCache | None, token: str) -> Sessio
     return None if row is None else Session.from_row(row)
 
 
+class RecentSessions:
+    """The sessions this process read or played last on PostgreSQL (at most ``limit``), each with the nonce it expects
+    next."""
+
+    def __init__(self, limit: int = 8192) -> None:
+        self._limit = limit
+        self._held: dict[str, Session] = {}
+
+    def get(self, token: str) -> Session | None:
+        return self._held.get(token)
+
+    def put(self, session: Session) -> None:
+        if session.token not in self._held and len(self._held) >= self._limit:
+            del self._held[next(iter(self._held))]  # the longest held
+        self._held[session.token] = session
+
+    def played(self, token: str, nonce: int) -> None:
+        """A round of the session was recorded with ``nonce``."""
+        held = self._held.get(token)
+        if held is not None and held.nonce == nonce:
+            self._held[token] = held.at(nonce + 1)
+
+    def drop(self, token: str) -> None:
+        self._held.pop(token, None)
+
+
 class SessionRepository:
-    def __init__(self, db: Database, cache: SessionCache | None) -> None:
+    def __init__(self, db: Database, cache: SessionCache | None, recent: RecentSessions | None = None) -> None:
+        """``cache`` holds sessions on SQLite, ``recent`` on PostgreSQL."""
         self._db = db
         self._cache = cache
+        self._recent = recent
 
     async def create(self, session: Session) -> None:
         cols = Session.__slots__
@@ -42,12 +75,22 @@ class SessionRepository:
             return await read_session(tx, self._cache, token)
 
     async def current(self, token: str) -> Session | None:
-        """The session to compute a round from: held in memory on SQLite once read, so a round reads nothing."""
-        if self._cache is not None:
-            held = self._cache.held(token)
-            if held is not None:
-                return held
-        return await self.get(token)
+        """The session to compute a round from, as this process last saw it (read the first time)."""
+        held = (
+            self._cache.held(token)
+            if self._cache is not None
+            else None
+            if self._recent is None
+            else self._recent.get(token)
+        )
+        if held is not None:
+            return held
+        # read-only: no savepoint to undo it
+        async with self._db.transaction(savepoint=False) as tx:
+            session = await read_session(tx, self._cache, token)
+        if session is not None and self._recent is not None:
+            self._recent.put(session)
+        return session
 
     async def rotate_seed(self, token: str, new_seed: str, new_hash: str, client_seed: str, now: float) -> Session:
         """Reveal the current server seed and commit to a new one; the nonce starts again at 1."""
@@ -70,6 +113,8 @@ class SessionRepository:
             )
             if self._cache is not None:  # the row changed: read it again (a count under the old seed no longer applies)
                 self._cache.drop(token)
+            if self._recent is not None:
+                self._recent.drop(token)
             updated = await tx.fetchone("SELECT * FROM sessions WHERE token = ?", token)
         assert updated is not None
         return Session.from_row(updated)

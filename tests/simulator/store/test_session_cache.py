@@ -6,6 +6,7 @@ on PostgreSQL it writes each through. Both must hand out the same nonces.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import sqlite3
 from pathlib import Path
@@ -160,3 +161,17 @@ async def test_counts_are_written_back_once_enough_rounds_or_sessions_moved(path
         assert [await play(store, t) for t in "abc"] == [6, 2, 2]
     finally:
         await store.close()
+
+
+async def test_two_workers_playing_one_session_at_once_never_share_a_nonce(pg_url: str) -> None:
+    """On PostgreSQL each worker computes a round from the session as it last saw it; the other worker's rounds make
+    that guess wrong, and the recording refuses it, so the round is computed again from the next nonce."""
+    first, second = await opened(pg_url), await opened(pg_url)
+    try:
+        await first.sessions.create(session())
+        assert [await play(first), await play(second), await play(first), await play(second)] == [1, 2, 3, 4]
+        together = await asyncio.gather(*(play(store) for store in (first, second) * 6))
+        assert sorted(together) == list(range(5, 17))
+    finally:
+        await first.close()
+        await second.close()
