@@ -27,9 +27,10 @@ from simulator.fairness.seeds import new_seed_pair
 from simulator.fairness.verify import recompute
 from simulator.http import RouteDoc, documented, json_response, read_model
 from simulator.http import int_query as _int_query
+from simulator.lifecycle import TRANSACTION_STATUSES
 from simulator.money import exponent
 from simulator.state import CATALOG, CATALOG_SYNC, CLOCK, DEMO, IDS, SETTINGS, STORE, WALLETS
-from simulator.store.provider import TRANSACTION_STATUSES, Session, Transaction
+from simulator.store.provider import Session, Transaction
 
 
 def check_launch_rules(game: Game, body: LaunchRequest) -> None:
@@ -125,7 +126,7 @@ async def launch(request: web.Request) -> web.Response:
         client_seed=seeds.client_seed,
         nonce=1,
     )
-    await app[STORE].create_session(session)
+    await app[STORE].sessions.create(session)
     out = LaunchResponse(
         session_token=session.token,
         demo=body.demo,
@@ -175,10 +176,10 @@ def transaction_json(t: Transaction) -> dict[str, Any]:
 )
 async def get_round(request: web.Request) -> web.Response:
     store = request.app[STORE]
-    round_ = await store.get_round(request.match_info["round_id"])
+    round_ = await store.rounds.get(request.match_info["round_id"])
     if round_ is None:
         raise NotFound("no such round", code="UNKNOWN_ROUND")
-    revealed = await store.revealed_seed(round_.server_seed_hash)
+    revealed = await store.sessions.revealed_seed(round_.server_seed_hash)
     return json_response(
         {
             "round_id": round_.round_id,
@@ -198,7 +199,7 @@ async def get_round(request: web.Request) -> web.Response:
                 "client_seed": round_.client_seed,
                 "nonce": round_.nonce,
             },
-            "transactions": [transaction_json(t) for t in await store.round_transactions(round_.round_id)],
+            "transactions": [transaction_json(t) for t in await store.outbox.of_round(round_.round_id)],
         }
     )
 
@@ -227,7 +228,7 @@ async def list_transactions(request: web.Request) -> web.Response:
     for name, allowed in (("kind", ("bet", "win", "rollback")), ("status", TRANSACTION_STATUSES)):
         if name in q and q[name] not in allowed:
             raise RequestError(f"query parameter {name} must be one of: {', '.join(allowed)}")
-    rows = await request.app[STORE].transactions(
+    rows = await request.app[STORE].outbox.transactions(
         after=after,
         limit=limit,
         round_id=q.get("round_id"),
@@ -257,7 +258,7 @@ async def verify(request: web.Request) -> web.Response:
     stored_win = 0
     expected_hash = body.server_seed_hash
     if body.round_id is not None:
-        round_ = await app[STORE].get_round(body.round_id)
+        round_ = await app[STORE].rounds.get(body.round_id)
         if round_ is None:
             raise NotFound("no such round", code="UNKNOWN_ROUND")
         engine_id, client_seed, nonce = round_.engine_id, round_.client_seed, round_.nonce

@@ -23,6 +23,7 @@ import aiohttp
 
 from simulator.commands.common import client_session, load_client_settings
 from simulator.errors import SimulatorError
+from simulator.lifecycle import UNSETTLED_ROUND_STATUSES
 from simulator.settlement.reconcile import (
     LedgerFileError,
     ProviderRecord,
@@ -35,7 +36,7 @@ from simulator.settlement.reconcile import (
     wallet_record,
 )
 from simulator.store.database import open_database
-from simulator.store.provider import UNSETTLED_ROUND_STATUSES, ProviderStore
+from simulator.store.provider import ProviderStore
 
 PROVIDER_PAGE = 1000
 WALLET_PAGE = 10000
@@ -91,13 +92,13 @@ class _DatabaseSource:
 
     async def transactions(self, after: int = 0) -> tuple[list[ProviderRecord], int]:
         out: list[ProviderRecord] = []
-        while page := await self._store.transactions(after=after, limit=PROVIDER_PAGE):
+        while page := await self._store.outbox.transactions(after=after, limit=PROVIDER_PAGE):
             out += [ProviderRecord.of(t) for t in page]
             after = page[-1].seq
         return out, after
 
     async def rounds(self) -> list[RoundState]:
-        rounds = await self._store.rounds(statuses=UNSETTLED_ROUND_STATUSES, limit=1_000_000)
+        rounds = await self._store.rounds.page(statuses=UNSETTLED_ROUND_STATUSES, limit=1_000_000)
         return [RoundState(r.round_id, r.player_id, r.status) for r in rounds]
 
 

@@ -380,7 +380,7 @@ class ScenarioRun:
     async def _evidence(self) -> Evidence:
         store = self.instance.app[STORE]
         transactions: list[Transaction] = []
-        while page := await store.transactions(after=transactions[-1].seq if transactions else 0, limit=1000):
+        while page := await store.outbox.transactions(after=transactions[-1].seq if transactions else 0, limit=1000):
             transactions += page
         # the provider's log holds the acceptances a reorder rule made up; the scenario judges what the wallet did
         truth = self.instance.app[FAULTS].hook.fabricated
@@ -388,7 +388,7 @@ class ScenarioRun:
             dataclasses.replace(t, status=truth[t.transaction_id]) if t.transaction_id in truth else t
             for t in transactions
         ]
-        rounds: list[Round] = await store.rounds()
+        rounds: list[Round] = await store.rounds.page()
         ledger = await self._ledger()
         balances = {}
         for player_id in self.players:

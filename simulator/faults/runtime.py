@@ -79,12 +79,12 @@ async def resolve(request: web.Request, target: Target) -> None:
     app = request.app
     store, catalog = app[STORE], app[CATALOG]
     if target.session is not None:
-        session = await store.get_session(target.session)
+        session = await store.sessions.get(target.session)
         if session is not None:
             target.player, target.currency = session.player_id, session.currency
             target.game, target.studio = session.game_id, session.studio_id
     elif target.round is not None:
-        round_ = await store.get_round(target.round)
+        round_ = await store.rounds.get(target.round)
         if round_ is not None:
             target.player, target.currency, target.game = round_.player_id, round_.currency, round_.game_id
     elif target.operation == "launch" and request.can_read_body:

@@ -1,8 +1,9 @@
 """One round, as a real studio plays it against a seamless wallet.
 
-1. The outcome is decided first, from the session's committed seeds and next nonce, and persisted together
-   with the pending bet and the next nonce in one transaction (bad bet parameters abort here: no nonce used,
-   no money moved).
+1. The outcome is decided first, from the session's committed seeds and next nonce, outside any database
+   transaction (bad bet parameters abort here: no nonce used, no money moved), then recorded together with the
+   pending bet and the next nonce in one transaction, which refuses it if another round took that nonce meanwhile:
+   then the round is decided again from the next one.
 2. The bet is sent. Refused (funds, limits, session...): the round is void, nothing else happens. No usable
    answer (timeout, 5xx, connection error, unreadable reply): the bet's fate is unknown, so its rollback is
    queued durably and attempted at once.
@@ -36,13 +37,13 @@ from simulator.errors import (
     ShuttingDown,
     WalletError,
     WalletRefused,
-    WalletTimeout,
     refusal,
 )
 from simulator.fairness.source import round_source
 from simulator.ids import Ids
+from simulator.lifecycle import RoundEvent, RoundStatus, TransactionKind, TransactionStatus, follow_up, rollback_for
 from simulator.settlement.settler import Settler
-from simulator.settlement.worker import SettlementWorker, rollback_for
+from simulator.settlement.worker import SettlementWorker
 from simulator.store.provider import ProviderStore, Round, Session, Transaction
 from simulator.wallet_client.client import WalletClient
 
@@ -132,7 +133,7 @@ class RoundService:
         return True
 
     async def session(self, token: str, *, live: bool = True) -> Session:
-        return self._checked(await self._store.get_session(token), live=live)
+        return self._checked(await self._store.sessions.get(token), live=live)
 
     def _checked(self, session: Session | None, *, live: bool) -> Session:
         if session is None:
@@ -150,12 +151,10 @@ class RoundService:
         self,
         session: Session,
         round_id: str,
-        kind: str,
+        kind: TransactionKind,
         amount: int,
-        *,
-        round_closed: bool = False,
-        reference_transaction_id: str | None = None,
     ) -> Transaction:
+        """A pending bet of ``session``'s player in the round."""
         now = self._clock.now()
         return Transaction(
             seq=0,
@@ -169,9 +168,9 @@ class RoundService:
             studio_id=session.studio_id,
             currency=session.currency,
             amount=amount,
-            round_closed=round_closed,
-            reference_transaction_id=reference_transaction_id,
-            status="pending",
+            round_closed=False,
+            reference_transaction_id=None,
+            status=TransactionStatus.PENDING,
             attempts=0,
             # sent inline first; the worker takes over only if this process never records an answer
             next_attempt_at=now + self._lease,
@@ -191,95 +190,103 @@ class RoundService:
 
     async def _play(self, token: str, amount: int, params: Mapping[str, Any]) -> RoundResult:
         now = self._clock.now()
-        seen: list[Session] = []  # the session as ``decide`` found it, under the lock
-
-        def decide(current: Session | None) -> tuple[Round, list[Transaction]]:
-            current = self._checked(current, live=True)
-            seen.append(current)
-            game = self._catalog.game(current.game_id)
-            self._check_stake(game, current.currency, amount)
-            engine = get_engine(game.engine_id)
-            stream = round_source(
-                game.rng_mode, game.rng_mapping, current.server_seed, current.client_seed, current.nonce
-            )
-            rng = {"mode": game.rng_mode, "mapping": game.rng_mapping}
-            if multi_step(engine):
-                step = engine.open(amount, params, stream)
-                outcome = _step_outcome(step) | {"opening": step.state, "opening_stake": amount, "rng": rng}
-                win = step.win
-            else:
-                result = cast(Engine, engine).play(amount, params, stream)  # TypeGuard narrows only the if branch
-                outcome, win = {"detail": result.detail, "rng": rng}, result.win
-            round_id = self._ids.uuid()
-            round_ = Round(
-                round_id=round_id,
-                session_token=current.token,
-                player_id=current.player_id,
-                game_id=game.game_id,
-                studio_id=game.studio_id,
-                engine_id=game.engine_id,
-                currency=current.currency,
-                stake=amount,
-                win=win,
-                status="open",
-                params=dict(params),
-                outcome=outcome,
-                server_seed_hash=current.server_seed_hash,
-                client_seed=current.client_seed,
-                nonce=current.nonce,
-                version=0,
-                created_at=now,
-                updated_at=now,
-            )
-            return round_, [self._transaction(current, round_id, "bet", amount)]
-
-        round_, (bet,) = await self._store.open_round(token, decide)
-        session, engine = seen[-1], get_engine(round_.engine_id)
-        reply = await self._place_bet(bet, round_status="void")
-        finished = not multi_step(engine) or round_.outcome["finished"]
-        if not finished:
-            await self._bet_acked(bet, reply)
+        while True:
+            session = self._checked(await self._store.sessions.current(token), live=True)
+            round_, bet = self._decide(session, amount, params, now)
+            if await self._store.rounds.open(round_, [bet]):
+                break
+            # another round of this session took the nonce (or its seeds were rotated): decide again from the next
+        engine = get_engine(round_.engine_id)
+        if multi_step(engine) and not round_.outcome["finished"]:
+            reply = await self._place_bet(bet, opening=True)
             return RoundResult(round_, reply.balance, engine)  # open, as just stored
-        win = self._transaction(
-            session,
-            round_.round_id,
-            "win",
-            round_.win,
-            round_closed=True,
-            reference_transaction_id=bet.transaction_id,
+        closing: list[Transaction] = []
+        reply = await self._place_bet(bet, opening=True, win=lambda: self._closing_win(bet, round_.win, closing))
+        return await self._pay(closing[0], reply, engine, round_)
+
+    def _closing_win(self, opening_bet: Transaction, amount: int, made: list[Transaction]) -> Transaction:
+        """The round's closing win (0 when lost), sent inline first: the worker takes over after the lease."""
+        now = self._clock.now()
+        win = follow_up(
+            opening_bet,
+            TransactionKind.WIN,
+            self._ids.uuid(),
+            amount,
+            now,
+            closes_round=True,
+            send_at=now + self._lease,
         )
-        await self._bet_acked(bet, reply, round_status="settling", follow_up=win)
-        return await self._pay(win, reply, engine, round_)
+        made.append(win)
+        return win
+
+    def _decide(
+        self, session: Session, amount: int, params: Mapping[str, Any], now: float
+    ) -> tuple[Round, Transaction]:
+        """The round from the session's next nonce, and its opening bet; raises, with nothing written, on a bet out of
+        limits or parameters the engine refuses."""
+        game = self._catalog.game(session.game_id)
+        self._check_stake(game, session.currency, amount)
+        engine = get_engine(game.engine_id)
+        stream = round_source(game.rng_mode, game.rng_mapping, session.server_seed, session.client_seed, session.nonce)
+        rng = {"mode": game.rng_mode, "mapping": game.rng_mapping}
+        if multi_step(engine):
+            step = engine.open(amount, params, stream)
+            outcome = _step_outcome(step) | {"opening": step.state, "opening_stake": amount, "rng": rng}
+            win = step.win
+        else:
+            result = cast(Engine, engine).play(amount, params, stream)  # TypeGuard narrows only the if branch
+            outcome, win = {"detail": result.detail, "rng": rng}, result.win
+        round_id = self._ids.uuid()
+        round_ = Round(
+            round_id=round_id,
+            session_token=session.token,
+            player_id=session.player_id,
+            game_id=game.game_id,
+            studio_id=game.studio_id,
+            engine_id=game.engine_id,
+            currency=session.currency,
+            stake=amount,
+            win=win,
+            status=RoundStatus.OPEN,
+            params=dict(params),
+            outcome=outcome,
+            server_seed_hash=session.server_seed_hash,
+            client_seed=session.client_seed,
+            nonce=session.nonce,
+            version=0,
+            created_at=now,
+            updated_at=now,
+        )
+        return round_, self._transaction(session, round_id, TransactionKind.BET, amount)
 
     async def _act(self, token: str, round_id: str, action: str, params: Mapping[str, Any]) -> RoundResult:
         session = await self.session(token, live=False)
-        round_ = await self._store.get_round(round_id)
+        round_ = await self._store.rounds.get(round_id)
         if round_ is None or round_.session_token != token:
             raise NotFound(f"no round {round_id!r} in this session", code="UNKNOWN_ROUND")
         engine = get_engine(round_.engine_id)
         if not multi_step(engine):
             raise IllegalAction(f"{round_.engine_id} rounds finish in one step; there is nothing to act on")
-        if round_.status != "open" or round_.outcome["finished"]:
+        if round_.status != RoundStatus.OPEN or round_.outcome["finished"]:
             raise RoundFinished(f"round {round_id} is {round_.status}; it takes no more actions")
         state = round_.outcome["state"]
         cost = engine.cost(state, action, params)  # raises IllegalAction before any money moves
-        if not await self._store.claim_round(round_id, round_.version, self._clock.now()):
+        if not await self._store.rounds.claim(round_id, round_.version, self._clock.now()):
             raise Conflict("another action on this round is in progress", code="ROUND_BUSY")
         balance: int | None = None
         taken: Transaction | None = None  # an extra bet the wallet acknowledged
         try:
             if cost:
-                extra = self._transaction(session, round_id, "bet", cost)
-                await self._store.add_transaction(extra)
-                reply = await self._place_bet(extra, round_status=None)
-                await self._bet_acked(extra, reply)
+                extra = self._transaction(session, round_id, TransactionKind.BET, cost)
+                await self._store.outbox.add(extra)
+                reply = await self._place_bet(extra, opening=False)
                 taken, balance = extra, reply.balance
             step = engine.act(state, action, params)
         except BaseException:
             now = self._clock.now()
             # the action never happened: money taken for it goes back, the round stays as it was
             refund = None if taken is None else rollback_for(taken, self._ids.uuid(), now, closes_round=False)
-            await self._store.release_round(round_id, now=now, follow_up=refund)
+            await self._store.rounds.release(round_id, now=now, follow_up=refund)
             if refund is not None:
                 self._worker.kick()
             raise
@@ -288,64 +295,38 @@ class RoundService:
         if not step.finished:
             await self._released(round_id, outcome=outcome, stake=stake)
             return await self._result(round_id, balance, engine)
-        first_bet = next(t for t in await self._store.round_transactions(round_id) if t.kind == "bet")
-        win = self._transaction(
-            session,
-            round_id,
-            "win",
-            step.win,
-            round_closed=True,
-            reference_transaction_id=first_bet.transaction_id,
+        opening_bet = await self._store.outbox.opening_bet(round_id)
+        assert opening_bet is not None
+        win = self._closing_win(opening_bet, step.win, [])
+        await self._released(
+            round_id, outcome=outcome, stake=stake, win=step.win, event=RoundEvent.FINAL_ACTION_DONE, follow_up=win
         )
-        await self._released(round_id, outcome=outcome, stake=stake, win=step.win, status="settling", follow_up=win)
         fallback = WalletReply(balance, session.currency, None) if balance is not None else None
         settling = dataclasses.replace(round_, outcome=outcome, stake=stake, win=step.win)
         return await self._pay(win, fallback, engine, settling)
 
     async def open_rounds(self, token: str) -> list[RoundResult]:
         await self.session(token, live=False)
-        return [RoundResult(r, None, get_engine(r.engine_id)) for r in await self._store.open_rounds(token)]
+        return [RoundResult(r, None, get_engine(r.engine_id)) for r in await self._store.rounds.unfinished(token)]
 
-    async def _place_bet(self, bet: Transaction, *, round_status: str | None) -> WalletReply:
+    async def _place_bet(
+        self, bet: Transaction, *, opening: bool, win: Callable[[], Transaction] | None = None
+    ) -> WalletReply:
+        """The bet, sent and recorded by the settler, which rolls it back when its outcome is unknown."""
         try:
-            return await self._wallet_for(bet.studio_id).call(bet.call())
+            return await self._settler.place_bet(
+                bet, opening=opening, win=win, rollback_id=self._ids.uuid, lease=self._lease
+            )
         except WalletRefused as exc:
-            await self._store.settle(
-                bet,
-                status="refused",
-                now=self._clock.now(),
-                error=exc.code,
-                round_status=round_status,
-            )
             raise refusal(exc) from None
-        except WalletError as exc:
-            now = self._clock.now()
-            rollback = rollback_for(
-                bet, self._ids.uuid(), now, closes_round=round_status is not None, send_at=now + self._lease
-            )
-            queued = await self._store.settle(
-                bet,
-                status="failed",
-                now=now,
-                error=exc.code,
-                round_status="rolling_back" if round_status else None,
-                follow_up=rollback,
-            )
-            if queued and await self._settler.deliver(rollback) is None:
-                self._worker.kick()
-            raise type(exc)(f"the wallet did not confirm the bet ({exc.message}); it has been rolled back") from None
-
-    async def _bet_acked(self, bet: Transaction, reply: WalletReply, **then: Any) -> None:
-        """Record an acknowledged bet and what follows. If it is no longer pending, this process stalled
-        past the lease and a worker already declared it orphaned and queued its rollback: the round cannot
-        go on."""
-        if not await self._store.settle(bet, status="acked", now=self._clock.now(), balance=reply.balance, **then):
-            raise WalletTimeout("the bet was confirmed too late and has been rolled back")
+        except WalletError:
+            self._worker.kick()  # the rollback, if its inline attempt failed, or the round the bet came too late for
+            raise
 
     async def _released(self, round_id: str, **state: Any) -> None:
         """Hand an acted-on round back; if a worker already did (this process stalled past the lease), the
         action is lost and the player acts again."""
-        if not await self._store.release_round(round_id, now=self._clock.now(), **state):
+        if not await self._store.rounds.release(round_id, now=self._clock.now(), **state):
             raise Conflict("the action took too long and was undone; act again", code="ROUND_BUSY")
 
     async def _pay(self, win: Transaction, before: WalletReply | None, engine: AnyEngine, round_: Round) -> RoundResult:
@@ -353,12 +334,12 @@ class RoundService:
         built from what this process already holds; otherwise the stored round says what happened."""
         reply = await self._settler.deliver(win)
         if reply is not None:
-            return RoundResult(round_, reply.balance, engine, status="closed")
+            return RoundResult(round_, reply.balance, engine, status=RoundStatus.CLOSED)
         self._worker.kick()
         return await self._result(win.round_id, before.balance if before is not None else None, engine)
 
     async def _result(self, round_id: str, balance: int | None, engine: AnyEngine) -> RoundResult:
-        round_ = await self._store.get_round(round_id)
+        round_ = await self._store.rounds.get(round_id)
         assert round_ is not None
         return RoundResult(round_, balance, engine)
 

@@ -130,7 +130,7 @@ async def rotate_seed(request: web.Request) -> web.Response:
     app = request.app
     old = await app[ROUNDS].session(request.match_info["token"], live=False)
     seeds = new_seed_pair(app[IDS], body.client_seed or old.client_seed)
-    new = await app[STORE].rotate_seed(
+    new = await app[STORE].sessions.rotate_seed(
         old.token, seeds.server_seed, seeds.server_seed_hash, seeds.client_seed, app[CLOCK].now()
     )
     return json_response(

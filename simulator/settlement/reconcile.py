@@ -31,11 +31,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from simulator.lifecycle import FINAL_ROUND_STATUSES
+
 if TYPE_CHECKING:
     from simulator.store.provider import Transaction
 
 KINDS = frozenset({"bet", "win", "rollback"})
-FINAL_ROUND_STATUSES = frozenset({"closed", "void", "rolled_back"})
 UNKNOWN_FATE = frozenset({"pending", "failed", "abandoned"})
 NOTHING_TO_ROLL_BACK = frozenset({"TRANSACTION_NOT_FOUND", "TRANSACTION_ROLLED_BACK"})
 REQUIRED_COLUMNS = ("transaction_id", "kind", "player_id", "round_id", "amount", "currency")

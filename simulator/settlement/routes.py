@@ -6,9 +6,10 @@ from aiohttp import web
 
 from simulator.errors import RequestError
 from simulator.http import RouteDoc, documented, int_query, json_response
+from simulator.lifecycle import ROUND_STATUSES, UNSETTLED_ROUND_STATUSES
 from simulator.settlement.models import RoundPage, SettlementReport
 from simulator.state import CLOCK, STORE
-from simulator.store.provider import ROUND_STATUSES, UNSETTLED_ROUND_STATUSES, Round
+from simulator.store.provider import Round
 
 _STATUS_HELP = "comma-separated: " + ", ".join(ROUND_STATUSES) + "; or 'unsettled' for every non-final one"
 
@@ -61,7 +62,7 @@ def round_summary(r: Round) -> dict[str, object]:
 async def list_rounds(request: web.Request) -> web.Response:
     statuses = _statuses(request.query.get("status"))
     limit = int_query(request, "limit", 500, low=1, high=1000)
-    rounds = await request.app[STORE].rounds(statuses=statuses, after=request.query.get("cursor"), limit=limit)
+    rounds = await request.app[STORE].rounds.page(statuses=statuses, after=request.query.get("cursor"), limit=limit)
     next_cursor = rounds[-1].round_id if len(rounds) == limit else None
     return json_response({"rounds": [round_summary(r) for r in rounds], "next_cursor": next_cursor})
 
@@ -75,7 +76,7 @@ async def list_rounds(request: web.Request) -> web.Response:
     )
 )
 async def settlement_report(request: web.Request) -> web.Response:
-    summary = await request.app[STORE].summary()
+    summary = await request.app[STORE].outbox.summary()
     oldest = summary.oldest_pending_at
     return json_response(
         {

@@ -11,43 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 
+from simulator import lifecycle
 from simulator.clock import Clock
 from simulator.ids import Ids
 from simulator.settlement.settler import Settler
 from simulator.store.provider import ProviderStore, Transaction
 
 log = logging.getLogger("casino_sim.settlement")
-
-
-def rollback_for(
-    bet: Transaction,
-    transaction_id: str,
-    now: float,
-    *,
-    closes_round: bool = True,
-    send_at: float | None = None,
-) -> Transaction:
-    """The rollback of ``bet``: same player, round and amount, pointing at the bet's transaction id. A
-    rollback of an extra bet inside a multi-step round leaves the round open. ``send_at`` defers the
-    worker's first attempt (the caller sends it inline first)."""
-    return dataclasses.replace(
-        bet,
-        seq=0,
-        transaction_id=transaction_id,
-        kind="rollback",
-        round_closed=closes_round,
-        reference_transaction_id=bet.transaction_id,
-        status="pending",
-        attempts=0,
-        next_attempt_at=now if send_at is None else send_at,
-        last_error=None,
-        balance_after=None,
-        created_at=now,
-        updated_at=now,
-    )
 
 
 class SettlementWorker:
@@ -72,19 +44,16 @@ class SettlementWorker:
     def kick(self) -> None:
         self._wake.set()
 
-    def _rollback(self, bet: Transaction, closes_round: bool) -> Transaction:
-        return rollback_for(bet, self._ids.uuid(), self._clock.now(), closes_round=closes_round)
-
     async def recover(self) -> int:
         """Roll back bets left in flight and hand back rounds left mid-action; returns rollbacks queued."""
         now = self._clock.now()
         horizon = now - self._orphan_age
         queued = 0
-        for bet in await self._store.orphaned_bets(horizon):
-            if await self._store.recover_orphan(bet.transaction_id, now, self._rollback) is not None:
+        for bet in await self._store.outbox.orphaned_bets(horizon):
+            if await self.recover_orphan(bet, now) is not None:
                 log.warning("bet %s was left in flight; rolling it back", bet.transaction_id)
                 queued += 1
-        for rollback in await self._store.release_stale_rounds(horizon, now, self._rollback):
+        for rollback in await self.release_stale(horizon, now):
             log.warning(
                 "extra bet %s was never applied to its round; rolling it back",
                 rollback.reference_transaction_id,
@@ -92,10 +61,32 @@ class SettlementWorker:
             queued += 1
         return queued
 
+    async def recover_orphan(self, bet: Transaction, now: float) -> Transaction | None:
+        """Declare a bet left in flight ``failed`` and queue its rollback, atomically and only if it is still
+        pending (another process may have recorded it meanwhile); returns the rollback queued. The rollback of a
+        round's opening bet closes the round; that of an extra bet (double, split) hands the round back instead."""
+        opening_bet = await self._store.outbox.opening_bet(bet.round_id)
+        opening = opening_bet is not None and opening_bet.transaction_id == bet.transaction_id
+        rollback = lifecycle.rollback_for(bet, self._ids.uuid(), now, closes_round=opening)
+        step = lifecycle.bet_orphaned(rollback, opening=opening)
+        return rollback if await self._store.outbox.settle(bet, step, now=now, error="orphaned") else None
+
+    async def release_stale(self, older_than: float, now: float) -> list[Transaction]:
+        """Hand back multi-step rounds left ``acting`` since ``older_than`` by a process that died mid-action, each
+        with the rollbacks of the extra bets it got acknowledged but never applied (``lifecycle.excess_bets``);
+        returns those rollbacks. Rounds whose extra bet is still pending are left to ``recover_orphan``."""
+        queued: list[Transaction] = []
+        for round_ in await self._store.rounds.stale(older_than):
+            excess = lifecycle.excess_bets(round_, await self._store.outbox.live_bets(round_.round_id))
+            refunds = [lifecycle.rollback_for(b, self._ids.uuid(), now, closes_round=False) for b in excess]
+            if await self._store.rounds.hand_back(round_, older_than, now, refunds):
+                queued += refunds
+        return queued
+
     async def run_once(self) -> int:
         """One pass: recover what dead processes left, then deliver what is due. Returns deliveries tried."""
         await self.recover()
-        due = await self._store.claim_due(self._clock.now(), lease=self._orphan_age)
+        due = await self._store.outbox.claim_due(self._clock.now(), lease=self._orphan_age)
         if due:
             await asyncio.gather(*(self._settler.deliver(t) for t in due))
         return len(due)

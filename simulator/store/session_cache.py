@@ -30,7 +30,7 @@ from simulator.store.database import Row, Tx
 from simulator.store.sqlite import SqliteDatabase
 
 if TYPE_CHECKING:
-    from simulator.store.provider import Session
+    from simulator.store.records import Session
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS nonce_mark (id INTEGER PRIMARY KEY CHECK (id = 0), round_rowid INTEGER NOT NULL)",
@@ -85,7 +85,17 @@ class SessionCache:
             if len(self._sessions) >= self._sessions_limit:
                 del self._sessions[next(iter(self._sessions))]  # the longest held
             self._sessions[token] = held
-        counted = self._next.get(token)
+        return self._counted(held)
+
+    def held(self, token: str) -> Session | None:
+        """The session as held here, with its next nonce as counted here, without touching the database: ``None``
+        when it is not held. Another process may have moved its nonce since; whoever records a round checks the
+        nonce again under the lock (``session``)."""
+        held = self._sessions.get(token)
+        return None if held is None else self._counted(held)
+
+    def _counted(self, held: Session) -> Session:
+        counted = self._next.get(held.token)
         if counted is None or counted[0] != held.server_seed_hash or counted[1] <= held.nonce:
             return held
         return held.at(counted[1])

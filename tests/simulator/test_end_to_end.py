@@ -41,7 +41,7 @@ async def test_thousand_rounds_reconcile_to_the_minor_unit(sim: Sim) -> None:
     await asyncio.gather(*(play_all(items) for items in per_player.values()))
     assert statuses == Counter({200: ROUNDS})
 
-    rounds = await sim.app[STORE].rounds()
+    rounds = await sim.app[STORE].rounds.page()
     assert len(rounds) == ROUNDS
     assert {r.status for r in rounds} == {"closed"}
     assert {r.engine_id for r in rounds} == set(engines)

@@ -51,7 +51,7 @@ async def test_blackjack_extra_bets_and_one_final_win(sim: Sim) -> None:
     token = (await sim.launch(player, await sim.game_for("blackjack")))["session_token"]
     played = 0
     # play until a double or split happened (a few percent of hands each), and at least a dozen rounds
-    while played < 12 or not any(r.stake > 100 for r in await sim.app[STORE].rounds()):
+    while played < 12 or not any(r.stake > 100 for r in await sim.app[STORE].rounds.page()):
         assert played < 300, "no double or split in 300 hands"
         played += 1
         reply = await sim.play(token, 100)
@@ -60,11 +60,11 @@ async def test_blackjack_extra_bets_and_one_final_win(sim: Sim) -> None:
             action = next(a for a in PREFERENCE if a in reply.body["actions"])
             reply = await act(sim, token, reply.body["round_id"], action)
             assert reply.status == 200, reply.body
-    rounds = await sim.app[STORE].rounds()
+    rounds = await sim.app[STORE].rounds.page()
     assert len(rounds) == played and {r.status for r in rounds} == {"closed"}
     total = 1_000_000
     for r in rounds:
-        txs = await sim.app[STORE].round_transactions(r.round_id)
+        txs = await sim.app[STORE].outbox.of_round(r.round_id)
         bets = [t for t in txs if t.kind == "bet"]
         wins = [t for t in txs if t.kind == "win"]
         assert len(wins) == 1 and wins[0].round_closed and wins[0].amount == r.win
@@ -93,7 +93,7 @@ async def test_concurrent_actions_on_one_round_do_not_both_apply(sim: Sim) -> No
     replies = await asyncio.gather(*(act(sim, token, round_id, "reveal", {"tile": t}) for t in range(4)))
     ok = [r for r in replies if r.status == 200]
     assert ok and all(r.status in (200, 409) for r in replies)
-    final = await sim.app[STORE].get_round(round_id)
+    final = await sim.app[STORE].rounds.get(round_id)
     assert final is not None
     revealed = final.outcome["state"]["revealed"]
     assert len(revealed) == len(ok)

@@ -42,7 +42,7 @@ async def test_reply_lost_after_the_round_was_played(world: tuple[Sim, ManualClo
     use(sim, {"match": {"side": "inbound", "operation": "play"}, "action": {"type": "reset", "when": "after"}})
     with pytest.raises(aiohttp.ClientError):
         await sim.play(token, 100)
-    [round_] = await sim.app[STORE].rounds()
+    [round_] = await sim.app[STORE].rounds.page()
     assert round_.status == "closed"
     assert await sim.balance(player["player_id"]) == 10_000 - 100 + round_.win
     use(sim)
@@ -56,7 +56,7 @@ async def test_an_error_before_the_handler_moves_nothing(world: tuple[Sim, Manua
     use(sim, {"match": {"side": "inbound", "operation": "play"}, "action": {"type": "status", "status": 503}})
     reply = await sim.play(token, 100)
     assert reply.status == 503 and reply.body["error"]["code"] == "INJECTED_FAULT"
-    assert await sim.app[STORE].rounds() == []
+    assert await sim.app[STORE].rounds.page() == []
     assert await sim.balance(player["player_id"]) == 10_000
 
 
@@ -97,7 +97,7 @@ async def test_caller_chosen_wallet_fault_for_one_round(world: tuple[Sim, Manual
     assert (await sim.play(token, 100)).body["status"] == "closed"  # the next request carries no fault
     clock.advance(60)
     await sim.app[WORKER].run_once()
-    rounds = await sim.app[STORE].rounds()
+    rounds = await sim.app[STORE].rounds.page()
     assert {r.status for r in rounds} == {"closed"}
     assert await sim.balance(player["player_id"]) == 10_000 - 200 + sum(r.win for r in rounds)
     [lost] = sim.app[FAULTS].journal.query(fault="header-1")
@@ -122,7 +122,7 @@ async def test_per_round_counters(world: tuple[Sim, ManualClock]) -> None:
     assert (first.status, second.status, third.status) == (504, 504, 200)
     clock.advance(60)
     await sim.app[WORKER].run_once()
-    assert sorted(r.status for r in await sim.app[STORE].rounds()) == ["closed", "rolled_back", "rolled_back"]
+    assert sorted(r.status for r in await sim.app[STORE].rounds.page()) == ["closed", "rolled_back", "rolled_back"]
 
 
 async def test_journal_follows_a_round_and_keeps_no_secret(world: tuple[Sim, ManualClock]) -> None:

@@ -66,11 +66,11 @@ class World:
     async def settle(self, *, step: float = 1.0, rounds: int = 200) -> None:
         """Advance the clock and run worker passes until nothing is pending (or ``rounds`` passes ran)."""
         for _ in range(rounds):
-            if (await self.store.summary()).pending == 0:
+            if (await self.store.outbox.summary()).pending == 0:
                 return
             self.clock.advance(step)
             await self.sim.app[WORKER].run_once()
-        raise AssertionError(f"still pending after {rounds} passes: {await self.store.summary()}")
+        raise AssertionError(f"still pending after {rounds} passes: {await self.store.outbox.summary()}")
 
 
 @pytest.fixture

@@ -42,8 +42,8 @@ async def test_a_bet_with_an_unknown_outcome_is_rolled_back(
     player, got, _ = await one_round(world, fault, times=2 if fault == "reset_after" else 1)
     assert got == status
     await world.settle()
-    (round_,) = await world.store.rounds()
-    bet, rollback = await world.store.round_transactions(round_.round_id)
+    (round_,) = await world.store.rounds.page()
+    bet, rollback = await world.store.outbox.of_round(round_.round_id)
     assert (bet.kind, bet.status) == ("bet", "failed")
     assert (rollback.kind, rollback.status, rollback.reference_transaction_id) == (
         "rollback",
@@ -68,9 +68,9 @@ async def test_a_refused_bet_is_not_rolled_back(world: World, fault: str, status
     _, got, _ = await one_round(world, fault)
     assert got == status
     await world.settle()
-    (round_,) = await world.store.rounds()
+    (round_,) = await world.store.rounds.page()
     assert round_.status == "void"
-    (bet,) = await world.store.round_transactions(round_.round_id)
+    (bet,) = await world.store.outbox.of_round(round_.round_id)
     assert (bet.status, bet.last_error) == ("refused", code)
     assert [c.operation for c in world.proxy.calls] == ["balance", "bet"]
 
@@ -82,7 +82,7 @@ async def test_a_late_bet_after_its_rollback_is_refused_by_the_tombstone(world: 
     assert got == 504
     await world.settle()
     await world.proxy.stop()  # lets the held bet through and waits for it
-    (bet,) = [t for t in await world.store.transactions() if t.kind == "bet"]
+    (bet,) = [t for t in await world.store.outbox.transactions() if t.kind == "bet"]
     assert world.proxy.answers[-1] == ("bet", bet.transaction_id, 409)  # TRANSACTION_ROLLED_BACK
     ledger = world.wallet.ledger
     entries = await ledger.entries(player_id=str(player["player_id"]))
@@ -100,21 +100,21 @@ async def test_a_failed_win_is_retried_with_the_same_id_and_growing_delays(world
     round_id = reply.body["round_id"]
     delays = []
     for _ in range(4):
-        (win,) = [t for t in await world.store.round_transactions(round_id) if t.kind == "win"]
+        (win,) = [t for t in await world.store.outbox.of_round(round_id) if t.kind == "win"]
         if win.status != "pending":
             break
         delays.append(win.next_attempt_at - world.clock.now())
         world.clock.advance(win.next_attempt_at - world.clock.now())
         await world.sim.app[WORKER].run_once()
-    (win,) = [t for t in await world.store.round_transactions(round_id) if t.kind == "win"]
+    (win,) = [t for t in await world.store.outbox.of_round(round_id) if t.kind == "win"]
     assert (win.status, win.attempts) == ("acked", 5)
     attempts = world.proxy.attempts(win.transaction_id)
     assert len(attempts) == 5 and {c.reference_transaction_id for c in attempts} == {
-        next(t.transaction_id for t in await world.store.round_transactions(round_id) if t.kind == "bet")
+        next(t.transaction_id for t in await world.store.outbox.of_round(round_id) if t.kind == "bet")
     }
     assert all(0.5 <= d <= 8.0 for d in delays)
     assert delays[-1] > delays[0]  # 1 s ceiling at first, 8 s by the fourth retry
-    assert (await world.store.get_round(round_id)).status == "closed"  # type: ignore[union-attr]
+    assert (await world.store.rounds.get(round_id)).status == "closed"  # type: ignore[union-attr]
     won = reply.body["win"]
     assert await world.balance(str(player["player_id"])) == 1_000 - STAKE + won
 
@@ -126,7 +126,7 @@ async def test_a_win_retried_past_the_age_limit_goes_to_manual_and_is_reported(w
     reply = await world.sim.play(token, STAKE)
     round_id = reply.body["round_id"]
     await world.settle(step=10.0)
-    (win,) = [t for t in await world.store.round_transactions(round_id) if t.kind == "win"]
+    (win,) = [t for t in await world.store.outbox.of_round(round_id) if t.kind == "win"]
     assert win.status == "abandoned" and win.last_error is not None
     assert win.updated_at - win.created_at == pytest.approx(120.0)  # the last try is at the age limit
     manual = await world.sim.request("GET", "/v1/rounds?status=manual")
@@ -135,7 +135,7 @@ async def test_a_win_retried_past_the_age_limit_goes_to_manual_and_is_reported(w
     report = await world.sim.request("GET", "/admin/settlement")
     assert report.body["rounds"]["manual"] == 1
     assert report.body["transactions"]["win"] == {"abandoned": 1}
-    assert {t.transaction_id for t in await world.store.round_transactions(round_id) if t.kind == "win"} == {
+    assert {t.transaction_id for t in await world.store.outbox.of_round(round_id) if t.kind == "win"} == {
         c.transaction_id for c in world.proxy.calls if c.operation == "win"
     }
 
@@ -146,7 +146,7 @@ async def test_a_refused_win_goes_to_manual_without_retries(world: World) -> Non
     world.plan.on("win", "refuse:ROUND_CLOSED")
     reply = await world.sim.play(token, STAKE)
     await world.settle()
-    round_ = await world.store.get_round(reply.body["round_id"])
+    round_ = await world.store.rounds.get(reply.body["round_id"])
     assert round_ is not None and round_.status == "manual"
     assert world.proxy.faults()["refuse:ROUND_CLOSED"] == 1
     assert len([c for c in world.proxy.calls if c.operation == "win"]) == 1
@@ -158,8 +158,8 @@ async def test_a_failed_rollback_is_retried_until_acknowledged(world: World) -> 
     world.plan.on("bet", "fail_after").on("rollback", "hang_after", times=2)
     assert (await world.sim.play(token, STAKE)).status == 502
     await world.settle()
-    (round_,) = await world.store.rounds()
-    _, rollback = await world.store.round_transactions(round_.round_id)
+    (round_,) = await world.store.rounds.page()
+    _, rollback = await world.store.outbox.of_round(round_.round_id)
     assert (round_.status, rollback.status, rollback.attempts) == ("rolled_back", "acked", 3)
     assert {c.transaction_id for c in world.proxy.calls if c.operation == "rollback"} == {rollback.transaction_id}
     assert await world.balance(str(player["player_id"])) == 1_000
@@ -171,8 +171,8 @@ async def test_a_rollback_of_a_bet_the_wallet_never_saw_settles_on_not_found(wor
     world.plan.on("bet", "fail_before").on("rollback", "refuse:TRANSACTION_NOT_FOUND")
     assert (await world.sim.play(token, STAKE)).status == 502
     await world.settle()
-    (round_,) = await world.store.rounds()
-    _, rollback = await world.store.round_transactions(round_.round_id)
+    (round_,) = await world.store.rounds.page()
+    _, rollback = await world.store.outbox.of_round(round_.round_id)
     assert (round_.status, rollback.status, rollback.last_error) == (
         "rolled_back",
         "acked",
@@ -185,8 +185,8 @@ async def test_a_bet_left_in_flight_by_a_dead_process_is_rolled_back(world: Worl
     token = await world.session(player)
     world.plan.on("win", "fail_before")  # the wallet holds the bet and nothing else
     assert (await world.sim.play(token, STAKE)).status == 200
-    (round_,) = await world.store.rounds()
-    bet = (await world.store.round_transactions(round_.round_id))[0]
+    (round_,) = await world.store.rounds.page()
+    bet = (await world.store.outbox.of_round(round_.round_id))[0]
     # rewind the records to "bet sent, no answer recorded", as a kill -9 during the call leaves them
     async with world.store.db.transaction() as tx:
         await tx.execute("DELETE FROM transactions WHERE kind = 'win'")
@@ -194,9 +194,9 @@ async def test_a_bet_left_in_flight_by_a_dead_process_is_rolled_back(world: Worl
         await tx.execute("UPDATE rounds SET status = 'open'")
     await world.sim.app[WORKER].run_once()
     # still within the lease: it may be a live call in another process
-    assert (await world.store.get_transaction(bet.transaction_id)).status == "pending"  # type: ignore[union-attr]
+    assert (await world.store.outbox.get(bet.transaction_id)).status == "pending"  # type: ignore[union-attr]
     await world.settle(step=30.0)
-    round_after = await world.store.get_round(round_.round_id)
+    round_after = await world.store.rounds.get(round_.round_id)
     assert round_after is not None and round_after.status == "rolled_back"
     assert await world.balance(str(player["player_id"])) == 1_000
 
@@ -211,7 +211,7 @@ async def test_a_failed_extra_bet_is_rolled_back_and_the_round_goes_on(world: Wo
     doubled = await world.sim.request("POST", f"/play/{token}/rounds/{round_id}/actions", {"action": "double"})
     assert doubled.status == 504
     await world.settle()
-    round_ = await world.store.get_round(round_id)
+    round_ = await world.store.rounds.get(round_id)
     assert round_ is not None and (round_.status, round_.stake) == ("open", STAKE)
     stood = await world.sim.request("POST", f"/play/{token}/rounds/{round_id}/actions", {"action": "stand"})
     assert stood.status == 200 and stood.body["status"] == "closed"
@@ -241,8 +241,8 @@ async def test_an_extra_bet_for_an_action_that_fails_is_given_back(
     doubled = await world.sim.request("POST", f"/play/{token}/rounds/{round_id}/actions", {"action": "double"})
     assert doubled.status == 400
     await world.settle()
-    kinds = [(t.kind, t.status) for t in await world.store.round_transactions(round_id)]
+    kinds = [(t.kind, t.status) for t in await world.store.outbox.of_round(round_id)]
     assert kinds == [("bet", "acked"), ("bet", "acked"), ("rollback", "acked")]
-    round_ = await world.store.get_round(round_id)
+    round_ = await world.store.rounds.get(round_id)
     assert round_ is not None and (round_.status, round_.stake) == ("open", STAKE)
     assert await world.balance(str(player["player_id"])) == 1_000 - STAKE

@@ -6,6 +6,7 @@ on PostgreSQL it writes each through. Both must hand out the same nonces.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import sqlite3
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from simulator.store.database import open_database
-from simulator.store.provider import ProviderStore, Round, Session, Transaction
+from simulator.store.provider import ProviderStore, Session
 from simulator.store.session_cache import SessionCache
 from simulator.store.sqlite import SqliteDatabase
 from tests.simulator.store.test_provider_store import round_, session, tx
@@ -30,18 +31,17 @@ async def opened(url: str) -> ProviderStore:
 async def play(store: ProviderStore, token: str = "tok") -> int:
     """One round, numbered with the nonce the store gives, as the round service does; returns that nonce."""
 
-    def decide(current: Session | None) -> tuple[Round, list[Transaction]]:
+    while True:
+        current = await store.sessions.current(token)
         assert current is not None
         round_id = f"r{next(_ids)}"
         played = round_(round_id, session_token=token, server_seed_hash=current.server_seed_hash, nonce=current.nonce)
-        return played, [tx(round_id, session_token=token)]
-
-    played, _ = await store.open_round(token, decide)
-    return played.nonce
+        if await store.rounds.open(played, [tx(round_id, session_token=token)]):
+            return played.nonce
 
 
 async def next_nonce(store: ProviderStore, token: str = "tok") -> int:
-    s = await store.get_session(token)
+    s = await store.sessions.get(token)
     assert s is not None
     return s.nonce
 
@@ -56,7 +56,7 @@ async def reopened_after_three_rounds(url: str, *, crash: bool) -> ProviderStore
     """A store that played three rounds and stopped, cleanly or (``crash``) without writing anything back; then the
     store that opens the same database next."""
     store = await opened(url)
-    await store.create_session(session())
+    await store.sessions.create(session())
     assert [await play(store) for _ in range(3)] == [1, 2, 3]
     await (store.db.close() if crash else store.close())
     return await opened(url)
@@ -74,10 +74,10 @@ async def test_nonces_go_on_where_they_stopped_after_a_clean_restart(database_ur
 async def test_a_rotated_seed_pair_counts_from_one_again(database_url: str) -> None:
     store = await opened(database_url)
     try:
-        await store.create_session(session())
+        await store.sessions.create(session())
         await play(store)
         await play(store)
-        rotated = await store.rotate_seed("tok", "seed-2", "hash-2", "client-2", 0.0)
+        rotated = await store.sessions.rotate_seed("tok", "seed-2", "hash-2", "client-2", 0.0)
         assert rotated.nonce == 1
         assert await next_nonce(store) == 1
         assert [await play(store), await play(store)] == [1, 2]
@@ -92,7 +92,7 @@ def path(tmp_path: Path) -> Path:
 
 async def test_sqlite_writes_nonces_behind_and_on_close(path: Path) -> None:
     store = await opened(f"sqlite:///{path}")
-    await store.create_session(session())
+    await store.sessions.create(session())
     for _ in range(3):
         await play(store)
     assert stored_nonce(path) == 1  # counted in memory: the row waits for the write-back
@@ -113,10 +113,10 @@ async def test_a_crash_loses_no_nonce(path: Path) -> None:
 
 async def test_after_a_crash_rounds_under_a_rotated_seed_do_not_count(path: Path) -> None:
     store = await opened(f"sqlite:///{path}")
-    await store.create_session(session())
+    await store.sessions.create(session())
     for _ in range(5):
         await play(store)
-    await store.rotate_seed("tok", "seed-2", "hash-2", "client-2", 0.0)
+    await store.sessions.rotate_seed("tok", "seed-2", "hash-2", "client-2", 0.0)
     await play(store)
     await store.db.close()
     store = await opened(f"sqlite:///{path}")
@@ -129,10 +129,10 @@ async def test_after_a_crash_rounds_under_a_rotated_seed_do_not_count(path: Path
 async def test_two_processes_on_one_file_never_share_a_nonce(path: Path) -> None:
     first, second = await opened(f"sqlite:///{path}"), await opened(f"sqlite:///{path}")
     try:
-        await first.create_session(session())
+        await first.sessions.create(session())
         nonces = [await play(store) for store in (first, second, second, first, second, first, first)]
         assert nonces == [1, 2, 3, 4, 5, 6, 7]
-        await second.rotate_seed("tok", "seed-2", "hash-2", "client-2", 0.0)
+        await second.sessions.rotate_seed("tok", "seed-2", "hash-2", "client-2", 0.0)
         assert [await play(first), await play(second)] == [1, 2]
     finally:
         await first.close()
@@ -141,13 +141,14 @@ async def test_two_processes_on_one_file_never_share_a_nonce(path: Path) -> None
 
 
 async def test_counts_are_written_back_once_enough_rounds_or_sessions_moved(path: Path) -> None:
-    store = await opened(f"sqlite:///{path}")
-    assert isinstance(store.db, SqliteDatabase)
+    db = await open_database(f"sqlite:///{path}")
+    assert isinstance(db, SqliteDatabase)
     # small limits, to see them reached
-    store._cache = SessionCache(store.db, Session.from_row, sessions_limit=3, rounds_limit=4)
+    store = ProviderStore(db, cache=SessionCache(db, Session.from_row, sessions_limit=3, rounds_limit=4))
+    await store.migrate()
     try:
         for token in ("a", "b", "c"):
-            await store.create_session(session(token))
+            await store.sessions.create(session(token))
         assert [await play(store, "a") for _ in range(3)] == [1, 2, 3]
         assert stored_nonce(path, "a") == 1
         assert await play(store, "a") == 4  # the fourth round: a write-back
@@ -160,3 +161,17 @@ async def test_counts_are_written_back_once_enough_rounds_or_sessions_moved(path
         assert [await play(store, t) for t in "abc"] == [6, 2, 2]
     finally:
         await store.close()
+
+
+async def test_two_workers_playing_one_session_at_once_never_share_a_nonce(pg_url: str) -> None:
+    """On PostgreSQL each worker computes a round from the session as it last saw it; the other worker's rounds make
+    that guess wrong, and the recording refuses it, so the round is computed again from the next nonce."""
+    first, second = await opened(pg_url), await opened(pg_url)
+    try:
+        await first.sessions.create(session())
+        assert [await play(first), await play(second), await play(first), await play(second)] == [1, 2, 3, 4]
+        together = await asyncio.gather(*(play(store) for store in (first, second) * 6))
+        assert sorted(together) == list(range(5, 17))
+    finally:
+        await first.close()
+        await second.close()

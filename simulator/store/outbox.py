@@ -1,0 +1,195 @@
+"""The transaction log, which is also the durable settlement outbox: a win or rollback is written ``pending`` in the
+same transaction that decides it, before any wallet call, so a crash can delay money but never forget it.
+
+Only a ``pending`` transaction changes status (``settle``); whoever records an answer second (a stalled process, a
+worker that took over) changes nothing, and learns so from the return value.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import Any
+
+from simulator.lifecycle import Step, TransactionKind, TransactionStatus
+from simulator.store.database import Database, Tx
+from simulator.store.records import Transaction
+from simulator.store.transitions import transition
+
+_COLUMNS = tuple(k for k in Transaction.__slots__ if k != "seq")
+_INSERT = f"INSERT INTO transactions ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"  # noqa: S608
+_VALUES = operator.attrgetter(*_COLUMNS)
+_CLOSED = _COLUMNS.index("round_closed")
+
+
+async def insert_transaction(tx: Tx, t: Transaction) -> None:
+    values = list(_VALUES(t))
+    values[_CLOSED] = int(t.round_closed)  # an INTEGER column
+    await tx.execute(_INSERT, *values)
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementSummary:
+    """Counts for the settlement report: rounds by status, transactions by kind and status, and retries
+    (attempts beyond the first, as recorded: an attempt cut short by a crash leaves no record)."""
+
+    rounds: dict[str, int]
+    transactions: dict[str, dict[str, int]]
+    retries: int
+    pending: int
+    oldest_pending_at: float | None
+
+
+class Outbox:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, t: Transaction) -> None:
+        async with self._db.transaction() as tx:
+            await insert_transaction(tx, t)
+
+    async def get(self, transaction_id: str) -> Transaction | None:
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone("SELECT * FROM transactions WHERE transaction_id = ?", transaction_id)
+        return None if row is None else Transaction.from_row(row)
+
+    async def settle(
+        self,
+        t: Transaction,
+        step: Step,
+        *,
+        now: float,
+        balance: int | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """Record ``step`` for a pending transaction: its new status and, atomically, the round's event (applied
+        only from one of its legal sources) and the transaction that follows. False, with nothing changed, when
+        the transaction is no longer pending: its fate was already recorded (by a worker that took an orphan
+        over, or a twin delivery)."""
+        # its first write decides whether it writes anything, and nothing after it raises: no savepoint needed
+        async with self._db.transaction(savepoint=False) as tx:
+            changed = await tx.execute(
+                "UPDATE transactions SET status = ?, attempts = attempts + 1, balance_after = ?,"
+                " last_error = ?, updated_at = ? WHERE transaction_id = ? AND status = 'pending'",
+                step.status,
+                balance,
+                error,
+                now,
+                t.transaction_id,
+            )
+            if not changed:
+                return False
+            if step.round_event is not None:
+                await transition(tx, t.round_id, step.round_event, now)
+            if step.follow_up is not None:
+                await insert_transaction(tx, step.follow_up)
+        return True
+
+    async def reschedule(self, transaction_id: str, *, next_attempt_at: float, error: str, now: float) -> None:
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE transactions SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,"
+                " updated_at = ? WHERE transaction_id = ? AND status = 'pending'",
+                next_attempt_at,
+                error,
+                now,
+                transaction_id,
+            )
+
+    async def claim_due(self, now: float, *, lease: float, limit: int = 100) -> list[Transaction]:
+        """Pending wins and rollbacks whose time has come, leased to this process for ``lease`` seconds."""
+        async with self._db.transaction() as tx:
+            due = "status = 'pending' AND kind != 'bet' AND next_attempt_at <= ?"
+            sql = f"SELECT * FROM transactions WHERE {due} ORDER BY next_attempt_at LIMIT ?{tx.skip_locked}"  # noqa: S608
+            rows = await tx.fetchall(sql, now, limit)
+            for row in rows:
+                await tx.execute(
+                    "UPDATE transactions SET next_attempt_at = ? WHERE transaction_id = ?",
+                    now + lease,
+                    row["transaction_id"],
+                )
+        return [Transaction.from_row(r) for r in rows]
+
+    async def orphaned_bets(self, older_than: float) -> list[Transaction]:
+        """Bets still pending long after any wallet call could have lasted: their process died mid-call."""
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT * FROM transactions WHERE status = 'pending' AND kind = 'bet' AND created_at < ?",
+                older_than,
+            )
+        return [Transaction.from_row(r) for r in rows]
+
+    async def opening_bet(self, round_id: str) -> Transaction | None:
+        """The round's first bet, written with the round; the others are extra bets of its actions."""
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT * FROM transactions WHERE round_id = ? AND kind = 'bet' ORDER BY seq LIMIT 1", round_id
+            )
+        return None if row is None else Transaction.from_row(row)
+
+    async def live_bets(self, round_id: str) -> list[Transaction]:
+        """The round's acknowledged bets that no rollback reverses, in order."""
+        t = await self.of_round(round_id)
+        reversed_ids = {r.reference_transaction_id for r in t if r.kind == TransactionKind.ROLLBACK}
+        return [
+            b
+            for b in t
+            if b.kind == TransactionKind.BET
+            and b.status == TransactionStatus.ACKED
+            and b.transaction_id not in reversed_ids
+        ]
+
+    async def transactions(
+        self,
+        *,
+        after: int = 0,
+        limit: int = 1000,
+        round_id: str | None = None,
+        player_id: str | None = None,
+        status: str | None = None,
+        kind: str | None = None,
+    ) -> list[Transaction]:
+        """The log in ``seq`` order after ``after``; a cursor that follows it never skips a row."""
+        where, args = ["seq > ?"], list[Any]([after])
+        for column, value in (
+            ("round_id", round_id),
+            ("player_id", player_id),
+            ("status", status),
+            ("kind", kind),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        sql = f"SELECT * FROM transactions WHERE {' AND '.join(where)} ORDER BY seq LIMIT ?"  # noqa: S608
+        async with self._db.transaction() as tx:
+            await tx.barrier("transactions")
+            rows = await tx.fetchall(sql, *args, limit)
+        return [Transaction.from_row(r) for r in rows]
+
+    async def of_round(self, round_id: str) -> list[Transaction]:
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall("SELECT * FROM transactions WHERE round_id = ? ORDER BY seq", round_id)
+        return [Transaction.from_row(r) for r in rows]
+
+    async def summary(self) -> SettlementSummary:
+        async with self._db.transaction() as tx:
+            by_round = await tx.fetchall("SELECT status, COUNT(*) AS n FROM rounds GROUP BY status")
+            by_tx = await tx.fetchall(
+                "SELECT kind, status, COUNT(*) AS n,"
+                " SUM(CASE WHEN attempts > 1 AND kind != 'bet' THEN attempts - 1 ELSE 0 END) AS retries"
+                " FROM transactions GROUP BY kind, status"
+            )
+            pending = await tx.fetchone(
+                "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM transactions WHERE status = 'pending'"
+            )
+        assert pending is not None
+        transactions: dict[str, dict[str, int]] = {}
+        for row in by_tx:
+            transactions.setdefault(row["kind"], {})[row["status"]] = int(row["n"])
+        return SettlementSummary(
+            rounds={row["status"]: int(row["n"]) for row in by_round},
+            transactions=transactions,
+            retries=sum(int(row["retries"] or 0) for row in by_tx),
+            pending=int(pending["n"]),
+            oldest_pending_at=None if pending["oldest"] is None else float(pending["oldest"]),
+        )
