@@ -25,6 +25,7 @@ import dataclasses
 import json
 import math
 import random
+import re
 import typing
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 Side = Literal["inbound", "outbound"]
 StrOrList = str | list[str]
 RULE_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+GLOB = re.compile(r"[*?\[]")  # a match value with any of these is a glob pattern
+MAX_PATTERN = 256  # characters in one glob pattern: translating one grows with the square of its length
 KEYS = ("global", "player", "session", "round", "transaction", "studio", "game")
 
 
@@ -53,6 +56,11 @@ def _as_list(value: StrOrList | None) -> tuple[str, ...] | None:
     if value is None:
         return None
     return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _bounded(value: str) -> None:
+    if len(value) > MAX_PATTERN and GLOB.search(value):
+        raise ValueError(f"a glob pattern may have at most {MAX_PATTERN} characters, this one has {len(value)}")
 
 
 class Match(_Model):
@@ -77,6 +85,15 @@ class Match(_Model):
     def _not_empty(cls, value: StrOrList | None) -> StrOrList | None:
         if isinstance(value, list) and not value:
             raise ValueError("give at least one value, or leave the field out to match anything")
+        for item in _as_list(value) or ():
+            _bounded(item)
+        return value
+
+    @field_validator("headers")
+    @classmethod
+    def _bounded_headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        for item in (value or {}).values():
+            _bounded(item)
         return value
 
     def values(self, name: str) -> tuple[str, ...] | None:
