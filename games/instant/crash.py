@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.engine import JSON, MathProfile, Step
+from games.engine import JSON, MathProfile, MultiStep, Step
 from games.errors import IllegalAction, InvalidBet
 from games.instant.money import check_stake, format_hundredths, parse_hundredths, win_for
 from games.instant.params import check_keys, check_mapping
@@ -61,7 +61,7 @@ def _target(value: object, what: str) -> int:
     return target
 
 
-class CrashEngine:
+class CrashEngine(MultiStep):
     """Multi-step crash. Open ``{"auto_cashout": "2.00"}`` (optional); actions ``cashout {"multiplier":
     "1.50"}``, ``ride {}``."""
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.engine import JSON, MathProfile, Outcome
+from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import InvalidBet
 from games.instant.money import check_amount, check_stake, win_for
 from games.instant.params import check_keys, check_mapping
@@ -91,7 +91,7 @@ def _exact(bets: tuple[Bet, ...]) -> Distribution:
     )
 
 
-class BaccaratEngine:
+class BaccaratEngine(SingleStep):
     """Single-step punto banco."""
 
     engine_id = "baccarat"

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.engine import JSON, MathProfile, Step
+from games.engine import JSON, MathProfile, MultiStep, Step
 from games.errors import IllegalAction
 from games.instant.money import check_stake, win_for
 from games.instant.params import check_keys, check_mapping
@@ -43,7 +43,7 @@ def _values(cards: list[int]) -> list[int]:
     return [blackjack_value(card) for card in cards]
 
 
-class BlackjackEngine:
+class BlackjackEngine(MultiStep):
     """One blackjack table (one set of ``Rules``). See the module docstring for actions and money."""
 
     category = "table"

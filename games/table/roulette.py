@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.engine import JSON, MathProfile, Outcome
+from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import InvalidBet
 from games.instant.money import check_amount, check_stake
 from games.instant.params import check_keys, check_mapping
@@ -67,7 +67,7 @@ def _number_json(pocket: int) -> int | str:
     return "00" if pocket == DOUBLE_ZERO else pocket
 
 
-class RouletteEngine:
+class RouletteEngine(SingleStep):
     """Single-step roulette over one ``Layout``."""
 
     category = "table"

@@ -6,7 +6,6 @@ from typing import Any
 
 from aiohttp import web
 
-from games.engine import MultiStepEngine
 from games.registry import get_engine
 from games.rng import commitment
 from simulator.aggregator.models import (
@@ -266,7 +265,7 @@ async def verify(request: web.Request) -> web.Response:
         amount, params, expected_hash = round_.stake, round_.params, round_.server_seed_hash
         stored, stored_win = round_.outcome, round_.win
         mode, mapping = round_.outcome["rng"]["mode"], round_.outcome["rng"]["mapping"]
-        if isinstance(get_engine(engine_id), MultiStepEngine):
+        if get_engine(engine_id).multi_step:
             amount = round_.outcome["opening_stake"]
     else:
         engine_id = body.engine_id or (app[CATALOG].game(body.game_id).engine_id if body.game_id else "")

@@ -17,7 +17,6 @@ from typing import Any
 
 import aiohttp
 
-from games.engine import MultiStepEngine
 from games.errors import GameError
 from games.registry import get_engine
 from games.rng import commitment
@@ -61,7 +60,7 @@ def _verify_record(args: argparse.Namespace) -> int:
         print(f"casino-sim: cannot fetch round {args.round_id} from {args.url}: {exc}", file=sys.stderr)
         return 2
     fairness, outcome = record["fairness"], record["outcome"]
-    multi = isinstance(get_engine(record["engine_id"]), MultiStepEngine)
+    multi = get_engine(record["engine_id"]).multi_step
     stake = outcome["opening_stake"] if multi else record["amount"]
     again = recompute(
         record["engine_id"],

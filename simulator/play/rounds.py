@@ -20,9 +20,9 @@ import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeGuard, cast
+from typing import Any
 
-from games.engine import AnyEngine, Engine, MultiStepEngine, Step
+from games.engine import AnyEngine, Step
 from games.errors import IllegalAction, RoundFinished
 from games.registry import get_engine
 from simulator.catalog.models import Catalog, Game
@@ -89,7 +89,7 @@ class RoundResult:
                 "mapping": r.outcome["rng"]["mapping"],
             },
         }
-        if multi_step(self.engine):
+        if self.engine.multi_step:
             body |= {
                 "view": r.outcome["view"],
                 "actions": r.outcome["actions"],
@@ -220,12 +220,12 @@ class RoundService:
                 game.rng_mode, game.rng_mapping, current.server_seed, current.client_seed, current.nonce
             )
             rng = {"mode": game.rng_mode, "mapping": game.rng_mapping}
-            if multi_step(engine):
+            if engine.multi_step:
                 step = engine.open(amount, params, stream)
                 outcome = _step_outcome(step) | {"opening": step.state, "opening_stake": amount, "rng": rng}
                 win = step.win
             else:
-                result = cast(Engine, engine).play(amount, params, stream)  # TypeGuard narrows only the if branch
+                result = engine.play(amount, params, stream)
                 outcome, win = {"detail": result.detail, "rng": rng}, result.win
             round_id = self._ids.uuid()
             round_ = Round(
@@ -253,7 +253,7 @@ class RoundService:
         round_, (bet,) = await self._store.open_round(token, decide)
         session, engine = seen[-1], get_engine(round_.engine_id)
         reply = await self._place_bet(bet, round_status="void")
-        finished = not multi_step(engine) or round_.outcome["finished"]
+        finished = not engine.multi_step or round_.outcome["finished"]
         if not finished:
             await self._bet_acked(bet, reply)
             return RoundResult(round_, reply.balance, engine)  # open, as just stored
@@ -274,7 +274,7 @@ class RoundService:
         if round_ is None or round_.session_token != token:
             raise NotFound(f"no round {round_id!r} in this session", code="UNKNOWN_ROUND")
         engine = get_engine(round_.engine_id)
-        if not multi_step(engine):
+        if not engine.multi_step:
             raise IllegalAction(f"{round_.engine_id} rounds finish in one step; there is nothing to act on")
         if round_.status != "open" or round_.outcome["finished"]:
             raise RoundFinished(f"round {round_id} is {round_.status}; it takes no more actions")
@@ -378,19 +378,6 @@ class RoundService:
         round_ = await self._store.get_round(round_id)
         assert round_ is not None
         return RoundResult(round_, balance, engine)
-
-
-_MULTI_STEP: dict[type, bool] = {}  # one entry per engine class
-
-
-def multi_step(engine: AnyEngine) -> TypeGuard[MultiStepEngine]:
-    """``isinstance(engine, MultiStepEngine)``, remembered per engine class: a runtime-checkable protocol inspects
-    every member on each call, a few percent of a whole round when done three times per round."""
-    kind = type(engine)
-    flag = _MULTI_STEP.get(kind)
-    if flag is None:
-        flag = _MULTI_STEP[kind] = isinstance(engine, MultiStepEngine)
-    return flag
 
 
 def _step_outcome(step: Step) -> dict[str, Any]:
