@@ -24,11 +24,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from games.common.money import check_stake, format_hundredths, parse_hundredths, win_for
+from games.common.params import check_keys, check_mapping
+from games.common.profile import Distribution, distribution, profile
 from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import InvalidBet
-from games.instant.money import check_stake, format_hundredths, parse_hundredths, win_for
-from games.instant.params import check_keys, check_mapping
-from games.instant.profile import Distribution, distribution, profile
 from games.rng import RandomSource
 
 SCALE = 10**8
