@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from games.engine import AnyEngine, Step
+from games.engine import AnyEngine
 from games.errors import IllegalAction, RoundFinished
 from games.registry import get_engine
 from simulator.catalog.models import Catalog, Game
@@ -40,6 +40,7 @@ from simulator.errors import (
 )
 from simulator.fairness.source import round_source
 from simulator.ids import Ids
+from simulator.play.outcome import MultiStepOutcome, RngChoice, RoundOutcome, SingleStepOutcome, stored_outcome
 from simulator.settlement.settler import Settler
 from simulator.settlement.worker import SettlementWorker, rollback_for
 from simulator.store.provider import ProviderStore, Round, Session, Transaction
@@ -73,6 +74,7 @@ class RoundResult:
 
     def to_json(self) -> dict[str, Any]:
         r = self.round
+        outcome = stored_outcome(r.outcome)
         body: dict[str, Any] = {
             "round_id": r.round_id,
             "game_id": r.game_id,
@@ -85,18 +87,11 @@ class RoundResult:
                 "server_seed_hash": r.server_seed_hash,
                 "client_seed": r.client_seed,
                 "nonce": r.nonce,
-                "rng": r.outcome["rng"]["mode"],
-                "mapping": r.outcome["rng"]["mapping"],
+                "rng": outcome.rng.mode,
+                "mapping": outcome.rng.mapping,
             },
         }
-        if self.engine.multi_step:
-            body |= {
-                "view": r.outcome["view"],
-                "actions": r.outcome["actions"],
-                "finished": r.outcome["finished"],
-            }
-        else:
-            body["outcome"] = r.outcome["detail"]
+        body |= outcome.answer()
         return body
 
 
@@ -219,14 +214,14 @@ class RoundService:
             stream = round_source(
                 game.rng_mode, game.rng_mapping, current.server_seed, current.client_seed, current.nonce
             )
-            rng = {"mode": game.rng_mode, "mapping": game.rng_mapping}
+            rng = RngChoice(game.rng_mode, game.rng_mapping)
+            outcome: RoundOutcome
             if engine.multi_step:
                 step = engine.open(amount, params, stream)
-                outcome = _step_outcome(step) | {"opening": step.state, "opening_stake": amount, "rng": rng}
-                win = step.win
+                outcome, win = MultiStepOutcome.opened(step, amount, rng), step.win
             else:
                 result = engine.play(amount, params, stream)
-                outcome, win = {"detail": result.detail, "rng": rng}, result.win
+                outcome, win = SingleStepOutcome.played(result, rng), result.win
             round_id = self._ids.uuid()
             round_ = Round(
                 round_id=round_id,
@@ -240,7 +235,7 @@ class RoundService:
                 win=win,
                 status="open",
                 params=dict(params),
-                outcome=outcome,
+                outcome=outcome.to_json(),
                 server_seed_hash=current.server_seed_hash,
                 client_seed=current.client_seed,
                 nonce=current.nonce,
@@ -253,7 +248,7 @@ class RoundService:
         round_, (bet,) = await self._store.open_round(token, decide)
         session, engine = seen[-1], get_engine(round_.engine_id)
         reply = await self._place_bet(bet, round_status="void")
-        finished = not engine.multi_step or round_.outcome["finished"]
+        finished = not engine.multi_step or stored_outcome(round_.outcome).finished
         if not finished:
             await self._bet_acked(bet, reply)
             return RoundResult(round_, reply.balance, engine)  # open, as just stored
@@ -276,9 +271,10 @@ class RoundService:
         engine = get_engine(round_.engine_id)
         if not engine.multi_step:
             raise IllegalAction(f"{round_.engine_id} rounds finish in one step; there is nothing to act on")
-        if round_.status != "open" or round_.outcome["finished"]:
+        before = stored_outcome(round_.outcome)
+        if round_.status != "open" or before.finished or not before.multi_step:
             raise RoundFinished(f"round {round_id} is {round_.status}; it takes no more actions")
-        state = round_.outcome["state"]
+        state = before.state
         cost = engine.cost(state, action, params)  # raises IllegalAction before any money moves
         if not await self._store.claim_round(round_id, round_.version, self._clock.now()):
             raise Conflict("another action on this round is in progress", code="ROUND_BUSY")
@@ -301,7 +297,7 @@ class RoundService:
                 self._worker.kick()
             raise
         stake = round_.stake + cost
-        outcome = _step_outcome(step) | {k: round_.outcome[k] for k in ("opening", "opening_stake", "rng")}
+        outcome = before.after(step).to_json()
         if not step.finished:
             await self._released(round_id, outcome=outcome, stake=stake)
             return await self._result(round_id, balance, engine)
@@ -378,7 +374,3 @@ class RoundService:
         round_ = await self._store.get_round(round_id)
         assert round_ is not None
         return RoundResult(round_, balance, engine)
-
-
-def _step_outcome(step: Step) -> dict[str, Any]:
-    return {"state": step.state, "view": step.view, "actions": list(step.actions), "finished": step.finished}
