@@ -1,6 +1,6 @@
 """Pure game math: engines, random sources and RTP tools. No I/O and no aiohttp anywhere in this package."""
 
-from games.engine import JSON, AnyEngine, Engine, MathProfile, MultiStepEngine, Outcome, Step
+from games.engine import JSON, AnyEngine, Engine, MathProfile, MultiStep, MultiStepEngine, Outcome, SingleStep, Step
 from games.errors import GameError, IllegalAction, InvalidBet, RoundFinished, UnknownEngine
 from games.rng import Mapping, ProvablyFairStream, RandomSource, SeededSource, SourceRecord, commitment
 
@@ -13,12 +13,14 @@ __all__ = [
     "InvalidBet",
     "Mapping",
     "MathProfile",
+    "MultiStep",
     "MultiStepEngine",
     "Outcome",
     "ProvablyFairStream",
     "RandomSource",
     "RoundFinished",
     "SeededSource",
+    "SingleStep",
     "SourceRecord",
     "Step",
     "UnknownEngine",

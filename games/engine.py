@@ -9,13 +9,18 @@ Single-step engines (slots, roulette, dice, ...) implement ``play``. Multi-step 
 decide everything random in ``open`` (deck order, mine positions, bust point) and keep it in a JSON-able ``state``, so
 ``act`` is deterministic, a round survives a restart, and a resumed round cannot be re-rolled. ``cost`` says how much
 extra stake an action needs (double, split, insurance) so the caller can debit it before the action is applied.
+
+An engine declares its kind by deriving from ``SingleStep`` or ``MultiStep``, which set the class attribute
+``multi_step``. It is a literal in both protocols, so ``if engine.multi_step:`` narrows an ``AnyEngine`` for mypy,
+and an engine whose declaration does not fit its methods fails type checking where it is registered. At run time the
+test is one attribute read: nothing inspects an engine's shape.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -68,10 +73,22 @@ class Step:
     actions: tuple[str, ...] = ()
 
 
-@runtime_checkable
+class SingleStep:
+    """Base of every single-step engine: the declaration ``Engine`` requires."""
+
+    multi_step: ClassVar[Literal[False]] = False
+
+
+class MultiStep:
+    """Base of every multi-step engine: the declaration ``MultiStepEngine`` requires."""
+
+    multi_step: ClassVar[Literal[True]] = True
+
+
 class Engine(Protocol):
     """A single-step game."""
 
+    multi_step: ClassVar[Literal[False]]
     engine_id: str
     category: str  # "slots" | "table" | "instant"
 
@@ -90,10 +107,10 @@ class Engine(Protocol):
         ...
 
 
-@runtime_checkable
 class MultiStepEngine(Protocol):
     """A game whose round spans several player actions."""
 
+    multi_step: ClassVar[Literal[True]]
     engine_id: str
     category: str
 

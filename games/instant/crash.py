@@ -29,12 +29,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.engine import JSON, MathProfile, Step
+from games.common.actions import check_action, check_action_params
+from games.common.money import check_stake, format_hundredths, parse_hundredths, win_for
+from games.common.params import check_keys, check_mapping
+from games.common.profile import Distribution, distribution, profile
+from games.engine import JSON, MathProfile, MultiStep, Step
 from games.errors import IllegalAction, InvalidBet
-from games.instant.money import check_stake, format_hundredths, parse_hundredths, win_for
-from games.instant.params import check_keys, check_mapping
-from games.instant.profile import Distribution, distribution, profile
-from games.instant.rounds import check_action, check_action_params
 from games.rng import RandomSource
 
 MIN_TARGET = 101
@@ -61,7 +61,7 @@ def _target(value: object, what: str) -> int:
     return target
 
 
-class CrashEngine:
+class CrashEngine(MultiStep):
     """Multi-step crash. Open ``{"auto_cashout": "2.00"}`` (optional); actions ``cashout {"multiplier":
     "1.50"}``, ``ride {}``."""
 

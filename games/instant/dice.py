@@ -18,11 +18,11 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from games.engine import JSON, MathProfile, Outcome
+from games.common.money import check_stake, format_hundredths, format_multiplier, parse_hundredths, win_for
+from games.common.params import check_keys, check_mapping, choice
+from games.common.profile import Distribution, distribution, profile
+from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import InvalidBet
-from games.instant.money import check_stake, format_hundredths, format_multiplier, parse_hundredths, win_for
-from games.instant.params import check_keys, check_mapping, choice
-from games.instant.profile import Distribution, distribution, profile
 from games.rng import RandomSource
 
 ROLLS = 10_001
@@ -95,7 +95,7 @@ def _round_bet(params: Mapping[str, Any]) -> _Bet:
     return _bet(params)
 
 
-class DiceEngine:
+class DiceEngine(SingleStep):
     """Single-step dice. Params ``{"target": "50.50", "direction": "over" | "under"}``."""
 
     engine_id = "dice"

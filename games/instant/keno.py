@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.engine import JSON, MathProfile, Outcome
+from games.common.money import check_stake, format_multiplier, win_for
+from games.common.params import check_keys, check_mapping
+from games.common.profile import Distribution, distribution, profile
+from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import InvalidBet
-from games.instant.money import check_stake, format_multiplier, win_for
-from games.instant.params import check_keys, check_mapping
-from games.instant.profile import Distribution, distribution, profile
 from games.rng import RandomSource
 
 NUMBERS = 40
@@ -51,7 +51,7 @@ def hit_probability(picks: int, hits: int) -> Fraction:
     return Fraction(comb(picks, hits) * comb(NUMBERS - picks, DRAWN - hits), comb(NUMBERS, DRAWN))
 
 
-class KenoEngine:
+class KenoEngine(SingleStep):
     """Single-step keno. Params ``{"numbers": [3, 17, 22]}``: 1-10 distinct integers from 1 to 40."""
 
     engine_id = "keno"

@@ -24,11 +24,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.engine import JSON, MathProfile, Outcome
+from games.common.money import check_stake, format_hundredths, parse_hundredths, win_for
+from games.common.params import check_keys, check_mapping
+from games.common.profile import Distribution, distribution, profile
+from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import InvalidBet
-from games.instant.money import check_stake, format_hundredths, parse_hundredths, win_for
-from games.instant.params import check_keys, check_mapping
-from games.instant.profile import Distribution, distribution, profile
 from games.rng import RandomSource
 
 SCALE = 10**8
@@ -65,7 +65,7 @@ def winning_words(target: int) -> int:
     return -(-prefix * WORDS // SCALE)
 
 
-class LimboEngine:
+class LimboEngine(SingleStep):
     """Single-step limbo. Params ``{"target": "2.00"}`` (1.01 to 1000000.00)."""
 
     engine_id = "limbo"

@@ -21,12 +21,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.engine import JSON, MathProfile, Step
+from games.common.actions import check_action, check_action_params
+from games.common.money import check_stake, format_multiplier, win_for
+from games.common.params import check_keys, check_mapping, integer
+from games.common.profile import Distribution, distribution, profile
+from games.engine import JSON, MathProfile, MultiStep, Step
 from games.errors import IllegalAction
-from games.instant.money import check_stake, format_multiplier, win_for
-from games.instant.params import check_keys, check_mapping, integer
-from games.instant.profile import Distribution, distribution, profile
-from games.instant.rounds import check_action, check_action_params
 from games.rng import RandomSource
 
 TILES = 25
@@ -42,7 +42,7 @@ def multiplier(mines: int, safe_revealed: int) -> Fraction:
     return EDGE * Fraction(comb(TILES, safe_revealed), comb(TILES - mines, safe_revealed))
 
 
-class MinesEngine:
+class MinesEngine(MultiStep):
     """Multi-step mines. Open ``{"mines": 1..24}``; actions ``reveal {"tile": 0..24}`` and ``cashout {}``."""
 
     engine_id = "mines"

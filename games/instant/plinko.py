@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.engine import JSON, MathProfile, Outcome
-from games.instant.money import check_stake, format_multiplier, win_for
-from games.instant.params import check_keys, check_mapping, choice, integer
-from games.instant.profile import Distribution, distribution, profile
+from games.common.money import check_stake, format_multiplier, win_for
+from games.common.params import check_keys, check_mapping, choice, integer
+from games.common.profile import Distribution, distribution, profile
+from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.rng import RandomSource
 
 RISKS = ("low", "medium", "high")
@@ -64,7 +64,7 @@ def paytable(rows: int, risk: str) -> tuple[Fraction, ...]:
     return tuple(half + half[: rows + 1 - len(half)][::-1])
 
 
-class PlinkoEngine:
+class PlinkoEngine(SingleStep):
     """Single-step plinko. Params ``{"rows": 8..16, "risk": "low" | "medium" | "high"}``."""
 
     engine_id = "plinko"

@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.engine import JSON, MathProfile, Outcome
+from games.common.money import check_stake, format_multiplier, win_for
+from games.common.params import check_keys, check_mapping, choice
+from games.common.profile import Distribution, distribution, profile
+from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import InvalidBet
-from games.instant.money import check_stake, format_multiplier, win_for
-from games.instant.params import check_keys, check_mapping, choice
-from games.instant.profile import Distribution, distribution, profile
 from games.rng import RandomSource
 
 SEGMENTS = (10, 20, 30, 40, 50)
@@ -53,7 +53,7 @@ def layout(segments: int, risk: str) -> tuple[Fraction, ...]:
     return tuple(order)
 
 
-class WheelEngine:
+class WheelEngine(SingleStep):
     """Single-step wheel. Params ``{"segments": 10 | 20 | 30 | 40 | 50, "risk": "low" | "medium" |
     "high"}``."""
 

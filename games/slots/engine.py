@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.engine import JSON, MathProfile, Outcome
+from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import InvalidBet
 from games.rng import RandomSource
 from games.slots.evaluate import Spin, evaluate
@@ -36,7 +36,7 @@ MAX_FREE_SPINS = 100_000
 """Safety stop for a broken random source. With retrigger rates below one per spin the chance of reaching it is nil."""
 
 
-class SlotEngine:
+class SlotEngine(SingleStep):
     category = "slots"
 
     def __init__(self, model: SlotModel, variant: str) -> None:

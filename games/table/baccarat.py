@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.engine import JSON, MathProfile, Outcome
+from games.common.money import check_amount, check_stake, win_for
+from games.common.params import check_keys, check_mapping
+from games.common.profile import Distribution, distribution, profile
+from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import InvalidBet
-from games.instant.money import check_amount, check_stake, win_for
-from games.instant.params import check_keys, check_mapping
-from games.instant.profile import Distribution, distribution, profile
 from games.rng import RandomSource
 from games.table.baccarat_rules import Coup, Coups, deal, deal_many
 from games.table.cards import label
@@ -91,7 +91,7 @@ def _exact(bets: tuple[Bet, ...]) -> Distribution:
     )
 
 
-class BaccaratEngine:
+class BaccaratEngine(SingleStep):
     """Single-step punto banco."""
 
     engine_id = "baccarat"

@@ -26,11 +26,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.engine import JSON, MathProfile, Step
+from games.common.actions import check_action, check_action_params
+from games.common.money import check_stake, win_for
+from games.common.params import check_keys, check_mapping
+from games.engine import JSON, MathProfile, MultiStep, Step
 from games.errors import IllegalAction
-from games.instant.money import check_stake, win_for
-from games.instant.params import check_keys, check_mapping
-from games.instant.rounds import check_action, check_action_params
 from games.rng import RandomSource
 from games.table.blackjack_rules import Rules, dealer_hits, hand_total, is_blackjack
 from games.table.blackjack_sim import simulate
@@ -43,7 +43,7 @@ def _values(cards: list[int]) -> list[int]:
     return [blackjack_value(card) for card in cards]
 
 
-class BlackjackEngine:
+class BlackjackEngine(MultiStep):
     """One blackjack table (one set of ``Rules``). See the module docstring for actions and money."""
 
     category = "table"

@@ -24,11 +24,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.engine import JSON, MathProfile, Outcome
+from games.common.money import check_amount, check_stake
+from games.common.params import check_keys, check_mapping
+from games.common.profile import Distribution, distribution, profile
+from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import InvalidBet
-from games.instant.money import check_amount, check_stake
-from games.instant.params import check_keys, check_mapping
-from games.instant.profile import Distribution, distribution, profile
 from games.rng import RandomSource
 from games.table.roulette_layout import (
     CALL_BETS,
@@ -67,7 +67,7 @@ def _number_json(pocket: int) -> int | str:
     return "00" if pocket == DOUBLE_ZERO else pocket
 
 
-class RouletteEngine:
+class RouletteEngine(SingleStep):
     """Single-step roulette over one ``Layout``."""
 
     category = "table"

@@ -6,8 +6,6 @@ from typing import Any
 
 from aiohttp import web
 
-from games.engine import MultiStepEngine
-from games.registry import get_engine
 from games.rng import commitment
 from simulator.aggregator.models import (
     Fairness,
@@ -29,6 +27,7 @@ from simulator.http import RouteDoc, documented, json_response, read_model
 from simulator.http import int_query as _int_query
 from simulator.lifecycle import TRANSACTION_STATUSES
 from simulator.money import exponent
+from simulator.play.outcome import RoundOutcome, stored_outcome
 from simulator.state import CATALOG, CATALOG_SYNC, CLOCK, DEMO, IDS, SETTINGS, STORE, WALLETS
 from simulator.store.provider import Session, Transaction
 
@@ -254,7 +253,7 @@ async def list_transactions(request: web.Request) -> web.Response:
 async def verify(request: web.Request) -> web.Response:
     body = await read_model(request, VerifyRequest)
     app = request.app
-    stored: dict[str, Any] | None = None
+    stored: RoundOutcome | None = None
     stored_win = 0
     expected_hash = body.server_seed_hash
     if body.round_id is not None:
@@ -263,10 +262,10 @@ async def verify(request: web.Request) -> web.Response:
             raise NotFound("no such round", code="UNKNOWN_ROUND")
         engine_id, client_seed, nonce = round_.engine_id, round_.client_seed, round_.nonce
         amount, params, expected_hash = round_.stake, round_.params, round_.server_seed_hash
-        stored, stored_win = round_.outcome, round_.win
-        mode, mapping = round_.outcome["rng"]["mode"], round_.outcome["rng"]["mapping"]
-        if isinstance(get_engine(engine_id), MultiStepEngine):
-            amount = round_.outcome["opening_stake"]
+        stored, stored_win = stored_outcome(round_.outcome), round_.win
+        mode, mapping = stored.rng.mode, stored.rng.mapping
+        if stored.multi_step:
+            amount = stored.opening_stake
     else:
         engine_id = body.engine_id or (app[CATALOG].game(body.game_id).engine_id if body.game_id else "")
         if not engine_id or body.client_seed is None or body.nonce is None or body.amount is None:
@@ -280,10 +279,10 @@ async def verify(request: web.Request) -> web.Response:
     outcome = recompute(engine_id, body.server_seed, client_seed, nonce, amount, params, mode=mode, mapping=mapping)
     matches: bool | None = None
     if stored is not None:
-        if "detail" in stored:
-            matches = stored["detail"] == outcome["detail"] and stored_win == outcome["win"]
+        if stored.multi_step:
+            matches = stored.opening == outcome["state"]
         else:
-            matches = stored["opening"] == outcome["state"]
+            matches = stored.detail == outcome["detail"] and stored_win == outcome["win"]
     commitment_ok = None if expected_hash is None else commitment(body.server_seed) == expected_hash
     return json_response(
         {

@@ -24,7 +24,7 @@ from typing import Any
 
 from faker import Faker
 
-from games.engine import AnyEngine, MathProfile, MultiStepEngine
+from games.engine import AnyEngine, MathProfile
 from games.registry import engine_ids, get_engine
 from simulator.catalog import data
 from simulator.catalog.models import Category, ChangeKind, Game, RtpVariant, Studio, Volatility
@@ -204,7 +204,7 @@ class _Generator:
             for engine_id, engine in self.engines.items()
         }
         self.slugs: set[str] = set()
-        self.multi_step = {e: isinstance(engine, MultiStepEngine) for e, engine in self.engines.items()}
+        self.multi_step = {e: engine.multi_step for e, engine in self.engines.items()}
 
     def studios(self) -> list[Studio]:
         names: set[str] = set()

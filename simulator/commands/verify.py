@@ -16,12 +16,11 @@ from typing import Any
 
 import aiohttp
 
-from games.engine import MultiStepEngine
 from games.errors import GameError
-from games.registry import get_engine
 from games.rng import commitment
 from simulator.commands.common import client_session, load_client_settings
 from simulator.fairness.verify import recompute
+from simulator.play.outcome import stored_outcome
 
 
 async def _fetch_round(args: argparse.Namespace, url: str, round_id: str) -> dict[str, Any]:
@@ -41,9 +40,8 @@ def _verify_record(args: argparse.Namespace) -> int:
     except (aiohttp.ClientError, LookupError, ValueError) as exc:
         print(f"casino-sim: cannot fetch round {args.round_id} from {args.url}: {exc}", file=sys.stderr)
         return 2
-    fairness, outcome = record["fairness"], record["outcome"]
-    multi = isinstance(get_engine(record["engine_id"]), MultiStepEngine)
-    stake = outcome["opening_stake"] if multi else record["amount"]
+    fairness, outcome = record["fairness"], stored_outcome(record["outcome"])
+    stake = outcome.opening_stake if outcome.multi_step else record["amount"]
     again = recompute(
         record["engine_id"],
         args.server_seed,
@@ -51,14 +49,14 @@ def _verify_record(args: argparse.Namespace) -> int:
         fairness["nonce"],
         stake,
         record["params"],
-        mode=outcome["rng"]["mode"],
-        mapping=outcome["rng"]["mapping"],
+        mode=outcome.rng.mode,
+        mapping=outcome.rng.mapping,
     )
     seed_ok = commitment(args.server_seed) == fairness["server_seed_hash"]
-    if multi:
-        outcome_ok = again["state"] == outcome["opening"]
+    if outcome.multi_step:
+        outcome_ok = again["state"] == outcome.opening
     else:
-        outcome_ok = again["detail"] == outcome["detail"] and again["win"] == record["win"]
+        outcome_ok = again["detail"] == outcome.detail and again["win"] == record["win"]
     print(f"round {record['round_id']} ({record['engine_id']}, nonce {fairness['nonce']})")
     print(f"  server seed matches commitment {fairness['server_seed_hash']}: {'PASS' if seed_ok else 'FAIL'}")
     print(f"  recomputed outcome matches the recorded one: {'PASS' if outcome_ok else 'FAIL'}")

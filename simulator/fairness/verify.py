@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from games.engine import MultiStepEngine, Outcome
+from games.engine import Outcome
 from games.registry import get_engine
 from simulator.fairness.source import RngMapping, RngMode, round_source
 
@@ -27,7 +27,7 @@ def recompute(
     state of multi-step games (everything random in them is decided at opening)."""
     engine = get_engine(engine_id)
     stream = round_source(mode, mapping, server_seed, client_seed, nonce)
-    if isinstance(engine, MultiStepEngine):
+    if engine.multi_step:
         result: dict[str, Any] = {"state": engine.open(stake, params, stream).state}
     else:
         outcome: Outcome = engine.play(stake, params, stream)

@@ -11,12 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http
-import json
-import math
 import random
 import socket
 import struct
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -25,17 +24,7 @@ from simulator.errors import RequestError
 from simulator.faults.journal import Exchange, Journal
 from simulator.faults.outbound import REQUEST_FAULTS, Sleep
 from simulator.faults.requested import FAULT_HEADER, RequestedFaults
-from simulator.faults.rules import (
-    CloseAction,
-    DelayAction,
-    GarbageAction,
-    HangAction,
-    MalformedAction,
-    ResetAction,
-    SlowBodyAction,
-    StatusAction,
-    TruncateAction,
-)
+from simulator.faults.rules import InboundAction
 from simulator.faults.ruleset import FaultSet, Firing, Target
 from simulator.http import Handler, error_response
 from simulator.metrics import Metrics
@@ -62,7 +51,6 @@ OPERATIONS = {
     "rotate_seed": "rotate",
 }
 UNFAULTED_PREFIXES = ("/admin", "/metrics", "/healthz", "/openapi.json")
-HANG_POLL = 0.05
 BODY_WAIT = 1.0
 
 
@@ -112,19 +100,43 @@ def _raw_head(status: int, headers: dict[str, str], length: int) -> bytes:
     return "\r\n".join(lines).encode("latin-1")
 
 
-def injected_response(action: StatusAction) -> web.Response:
-    body = action.body
-    if body is None:
-        body = {"error": {"code": "INJECTED_FAULT", "message": f"HTTP {action.status} injected by a fault rule"}}
-    retry_after = action.retry_after
-    if retry_after is None and action.status in (429, 503):
-        retry_after = 1.0
-    headers = {"Retry-After": str(math.ceil(retry_after))} if retry_after is not None else None
-    if isinstance(body, str):
-        return web.Response(text=body, status=action.status, headers=headers)
-    return web.Response(
-        body=json.dumps(body).encode(), status=action.status, headers=headers, content_type="application/json"
-    )
+@dataclass(slots=True)
+class InboundCall:
+    """One request a rule fired on, as its action sees it: the connection, the handler (run already when the action
+    says ``handler_first``), the journal entry, and the injected sleep and seeded fault RNG."""
+
+    request: web.Request
+    handler: Handler
+    entry: Exchange | None
+    rng: random.Random
+    sleep: Sleep
+    response: web.StreamResponse | None
+
+    async def respond(self) -> web.StreamResponse:
+        """The handler's answer, running the handler now if it has not run."""
+        return self.response if self.response is not None else await self.handler(self.request)
+
+    def note(self, text: str) -> None:
+        if self.entry is not None:
+            self.entry.notes.append(text)
+
+    def abort(self, *, reset: bool) -> web.StreamResponse:
+        """Drop the connection (a TCP reset, or a plain close); nothing more is written."""
+        _abort(self.request, reset=reset)
+        return _Aborted()
+
+    def send_raw(self, data: bytes) -> web.StreamResponse:
+        """Write bytes straight to the connection, then close it."""
+        if self.request.transport is not None:
+            self.request.transport.write(data)
+        return self.abort(reset=False)
+
+    def head(self, status: int, headers: dict[str, str], length: int) -> bytes:
+        return _raw_head(status, headers, length)
+
+    def connected(self) -> bool:
+        transport = self.request.transport
+        return transport is not None and not transport.is_closing()
 
 
 def fault_middleware(
@@ -144,49 +156,13 @@ def fault_middleware(
 
     async def run(firing: Firing, request: web.Request, handler: Handler, entry: Exchange | None) -> web.StreamResponse:
         action = firing.rule.action
-        after = getattr(action, "when", "after") == "after" or isinstance(action, TruncateAction | SlowBodyAction)
-        response = await handler(request) if after else None
+        assert isinstance(action, InboundAction), action.type  # the rule validator refused it otherwise
+        response = await handler(request) if action.handler_first else None
         if entry is not None:
             entry.faults.append(firing.label)
             if response is not None:
                 entry.notes.append(f"handler answered {response.status}")
-        if isinstance(action, DelayAction):
-            delay = action.draw(rng)
-            await sleep(delay)
-            if entry is not None:
-                entry.notes.append(f"delayed {delay:.3f}s")
-            return response if response is not None else await handler(request)
-        if isinstance(action, StatusAction):
-            return injected_response(action)
-        if isinstance(action, ResetAction | CloseAction):
-            _abort(request, reset=isinstance(action, ResetAction))
-            return _Aborted()
-        if isinstance(action, GarbageAction):
-            if request.transport is not None:
-                request.transport.write(rng.randbytes(action.bytes))
-            _abort(request, reset=False)
-            return _Aborted()
-        if isinstance(action, MalformedAction):
-            body = b'{"balance": 10' + rng.randbytes(12)
-            if request.transport is not None:
-                request.transport.write(
-                    _raw_head(action.status, {"Content-Type": "application/json"}, len(body)) + body
-                )
-            _abort(request, reset=False)
-            return _Aborted()
-        if isinstance(action, HangAction):
-            waited = 0.0
-            while waited < action.max_seconds and request.transport is not None and not request.transport.is_closing():
-                await sleep(HANG_POLL)
-                waited += HANG_POLL
-            _abort(request, reset=False)
-            return _Aborted()
-        assert response is not None
-        if isinstance(action, TruncateAction):
-            return _truncate(request, response, action)
-        if isinstance(action, SlowBodyAction):
-            return await _dribble(request, response, action, sleep)
-        raise AssertionError(f"unhandled inbound action {action.type}")  # pragma: no cover - rules are validated
+        return await action.inbound(InboundCall(request, handler, entry, rng, sleep, response))
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -294,36 +270,3 @@ async def _finish_entry(
     journal.close(
         entry, status=status, body=body, headers=headers, outcome=outcome or ("error" if status is None else None)
     )
-
-
-def _truncate(request: web.Request, response: web.StreamResponse, action: TruncateAction) -> web.StreamResponse:
-    if not isinstance(response, web.Response) or not isinstance(response.body, bytes) or request.transport is None:
-        _abort(request, reset=False)
-        return _Aborted()
-    body = response.body
-    head = _raw_head(response.status, dict(response.headers), len(body))
-    request.transport.write(head + body[: int(len(body) * action.fraction)])
-    _abort(request, reset=False)
-    return _Aborted()
-
-
-async def _dribble(
-    request: web.Request, response: web.StreamResponse, action: SlowBodyAction, sleep: Sleep
-) -> web.StreamResponse:
-    if not isinstance(response, web.Response) or not isinstance(response.body, bytes):
-        return response
-    body = response.body
-    slow = web.StreamResponse(
-        status=response.status, headers={k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-    )
-    slow.content_length = len(body)
-    try:
-        await slow.prepare(request)
-        for start in range(0, len(body), action.chunk):
-            if start:
-                await sleep(action.interval)
-            await slow.write(body[start : start + action.chunk])
-        await slow.write_eof()
-    except ConnectionError:
-        pass
-    return slow

@@ -13,9 +13,10 @@ import contextlib
 import contextvars
 import dataclasses
 import functools
-import json
+import random
 import re
 from collections.abc import Awaitable, Callable, Iterator
+from typing import NoReturn
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from simulator.clock import Clock
@@ -23,21 +24,10 @@ from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
 from simulator.dialects.registry import form_credentials, query_credentials
 from simulator.errors import WalletError, WalletRefused, WalletTimeout, WalletUnavailable
 from simulator.faults.journal import Exchange, Journal
-from simulator.faults.rules import (
-    BadSignatureAction,
-    ClockSkewAction,
-    DelayAction,
-    DuplicateAction,
-    MalformedBodyAction,
-    ReorderAction,
-    ResetAction,
-    StatusAction,
-    TimeoutAction,
-)
+from simulator.faults.rules import OutboundAction, ReorderAction, each_request
 from simulator.faults.ruleset import FaultSet, Firing, Target
 from simulator.metrics import Metrics
 from simulator.wallet_client.client import WalletClient, map_client_errors
-from simulator.wallet_client.transport import ConnectionLost
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -83,7 +73,7 @@ def _outcome(exc: BaseException | None) -> str:
     return "bug"
 
 
-def _fail(operation: str, exc: Exception) -> None:
+def _fail(operation: str, exc: Exception) -> NoReturn:
     """Raise ``exc`` through the client's error mapping, as if the transport had raised it."""
     with map_client_errors(operation):
         raise exc
@@ -244,7 +234,6 @@ class FaultHook:
         with contextlib.suppress(WalletError, WalletRefused):
             await client.exchange(call, request, post)
         _fail(call.operation, TimeoutError())
-        raise AssertionError("unreachable")  # pragma: no cover - _fail always raises
 
     async def _deliver(
         self, call: WalletCall, client: WalletClient, request: WalletRequest, labels: list[str], note: str
@@ -284,100 +273,14 @@ class FaultHook:
                 return client.dialect.parse(call, status, reply)
             return await self._exchange(call, client, request, [])
         action = firing.rule.action
-        labels = [firing.label]
-        if isinstance(action, ClockSkewAction):
-            with skewed(action.seconds):
-                request = client.dialect.build(call)
-            return await self._exchange(call, client, request, labels, f"signed {action.seconds:+g}s off")
-        if isinstance(action, MalformedBodyAction):
-            return await self._exchange(call, client, self._malformed(action, call, client), labels)
-        request = client.dialect.build(call)
-        if isinstance(action, DelayAction):
-            delay = action.draw(self.faults.rng)
-            if delay >= client.timeout:
-                note = f"delayed {delay:.3f}s; the simulator gave up at its timeout"
-                return await self._exchange(call, client, request, labels, note, wait=client.timeout, gave_up=True)
-            return await self._exchange(call, client, request, labels, f"delayed {delay:.3f}s", wait=delay)
-        if isinstance(action, StatusAction):
-            if action.deliver:
-                await self._deliver(call, client, request, labels, "delivered; the reply is replaced")
-            body = action.body if action.body is not None else _error_body(action.status)
-            raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
-            note = "answered by the fault"
-            await self._record(call, request, labels, note, "fabricated", status=action.status, body=raw)
-            return client.dialect.parse(call, action.status, raw)
-        if isinstance(action, ResetAction):
-            if action.deliver:
-                await self._deliver(
-                    call, client, request, labels, "delivered; the connection is reset before the reply"
-                )
-            else:
-                await self._record(call, request, labels, "connection reset before sending", "reset")
-            _fail(call.operation, ConnectionLost("connection reset by peer (injected)"))
-        if action.type == "lose" or (isinstance(action, TimeoutAction) and not action.deliver):
-            await self._record(call, request, labels, "never sent", "lost", wait=client.timeout)
-            _fail(call.operation, TimeoutError())
-        if isinstance(action, TimeoutAction):
-            note = "delivered; the reply is treated as a timeout"
-            return await self._exchange(call, client, request, labels, note, wait=client.timeout, gave_up=True)
-        if isinstance(action, DuplicateAction):
-            return await self._duplicate(action, call, client, request, labels)
-        if isinstance(action, ReorderAction):
-            return await self._hold(action, call, client, request, labels)
-        if isinstance(action, BadSignatureAction):
-            spoiled = _each(request, lambda r: _spoil_credentials(r, action.header))
-            return await self._exchange(call, client, spoiled, labels, "credentials corrupted")
-        raise AssertionError(f"unhandled outbound action {action.type}")  # pragma: no cover - rules are validated
+        assert isinstance(action, OutboundAction), action.type  # the rule validator refused it otherwise
+        return await action.outbound(OutboundCall(self, call, client, [firing.label]))
 
-    def _malformed(self, action: MalformedBodyAction, call: WalletCall, client: WalletClient) -> WalletRequest:
-        if action.how == "invalid_field":
-            return client.dialect.build(dataclasses.replace(call, **{action.field: action.value}))
-        rng = self.faults.rng
-
-        def damage(r: WalletRequest) -> WalletRequest:
-            body = r.body[: len(r.body) // 2] if action.how == "truncate" else rng.randbytes(len(r.body))
-            return dataclasses.replace(r, body=body)
-
-        return _each(client.dialect.build(call), damage)
-
-    async def _duplicate(
-        self, action: DuplicateAction, call: WalletCall, client: WalletClient, request: WalletRequest, labels: list[str]
-    ) -> WalletReply:
-        notes = [f"copy {i + 1} of {action.copies}" for i in range(action.copies)]
-        results: list[WalletReply | BaseException]
-        if action.spacing == 0:
-            results = await asyncio.gather(
-                *(self._exchange(call, client, request, labels, note) for note in notes), return_exceptions=True
-            )
-        else:
-            results = []
-            for i, note in enumerate(notes):
-                try:
-                    wait = action.spacing if i else 0.0
-                    results.append(await self._exchange(call, client, request, labels, note, wait=wait))
-                except (WalletError, WalletRefused) as exc:
-                    results.append(exc)
-        first = results[0]
-        if isinstance(first, BaseException):
-            raise first
-        return first
-
-    async def _hold(
-        self, action: ReorderAction, call: WalletCall, client: WalletClient, request: WalletRequest, labels: list[str]
-    ) -> WalletReply:
-        if not call.round_id:
-            return await self._exchange(call, client, request, labels, "nothing to reorder")
+    async def _hold(self, call: WalletCall, client: WalletClient, request: WalletRequest, labels: list[str]) -> None:
         if self._held_count >= MAX_HELD:
             await self.flush()
         self._held.setdefault(call.round_id, []).append(_Held(call, client, request, labels))
         self._held_count += 1
-        note = f"held until the round's next call; the simulator sees {action.reply}"
-        if action.reply == "timeout":
-            await self._record(call, request, labels, note, "held", wait=client.timeout)
-            _fail(call.operation, TimeoutError())
-        await self._record(call, request, labels, note, "held")
-        self.fabricated[call.transaction_id] = "pending"
-        return WalletReply(0, call.currency, call.transaction_id or None)  # an acceptance the wallet never gave
 
     async def _release(self, round_id: str) -> None:
         for held in self._held.pop(round_id, []):
@@ -410,12 +313,6 @@ def _path(url: str) -> str:
     return urlsplit(url).path
 
 
-def _each(request: WalletRequest, change: Callable[[WalletRequest], WalletRequest]) -> WalletRequest:
-    """``change`` applied to a request and to every request chained after it."""
-    then = _each(request.then, change) if request.then is not None else None
-    return dataclasses.replace(change(request), then=then)
-
-
 _SIGNATURE_HEADER = re.compile("signature", re.IGNORECASE)
 
 
@@ -441,8 +338,66 @@ def _spoil_credentials(request: WalletRequest, header: str | None) -> WalletRequ
     return request
 
 
-def _error_body(status: int) -> dict[str, object]:
-    """A 5xx reads like the wallet's own INTERNAL_ERROR (outcome unknown); other statuses carry a code no dialect
-    knows, which the simulator must treat as an unreadable reply."""
-    code = "INTERNAL_ERROR" if status >= 500 else "INJECTED_FAULT"
-    return {"error": {"code": code, "message": f"HTTP {status} injected by a fault rule"}}
+@dataclasses.dataclass(slots=True)
+class OutboundCall:
+    """One wallet call a rule fired on, as its action sees it: the hook's journaled transport, the seeded fault RNG,
+    the client's timeout, and the hook's state (held calls, made-up acceptances). Waits go through the hook's
+    injected sleep."""
+
+    hook: FaultHook
+    call: WalletCall
+    client: WalletClient
+    labels: list[str]
+
+    @property
+    def rng(self) -> random.Random:
+        return self.hook.faults.rng
+
+    @property
+    def timeout(self) -> float:
+        return self.client.timeout
+
+    def build(self, call: WalletCall | None = None, *, skew: float = 0.0) -> WalletRequest:
+        """The dialect's request for the call (or a changed copy of it), signed with a clock ``skew`` seconds off."""
+        if not skew:
+            return self.client.dialect.build(call or self.call)
+        with skewed(skew):
+            return self.client.dialect.build(call or self.call)
+
+    def parse(self, status: int, body: bytes) -> WalletReply:
+        return self.client.dialect.parse(self.call, status, body)
+
+    async def exchange(
+        self, request: WalletRequest, note: str = "", *, wait: float = 0.0, gave_up: bool = False
+    ) -> WalletReply:
+        return await self.hook._exchange(self.call, self.client, request, self.labels, note, wait=wait, gave_up=gave_up)
+
+    async def deliver(self, request: WalletRequest, note: str) -> None:
+        await self.hook._deliver(self.call, self.client, request, self.labels, note)
+
+    async def record(
+        self,
+        request: WalletRequest,
+        note: str,
+        outcome: str,
+        *,
+        status: int | None = None,
+        body: bytes = b"",
+        wait: float = 0.0,
+    ) -> None:
+        await self.hook._record(self.call, request, self.labels, note, outcome, status=status, body=body, wait=wait)
+
+    def fail(self, exc: Exception) -> NoReturn:
+        _fail(self.call.operation, exc)
+
+    def spoiled(self, request: WalletRequest, header: str | None) -> WalletRequest:
+        return each_request(request, lambda r: _spoil_credentials(r, header))
+
+    async def hold(self, request: WalletRequest) -> None:
+        """Keep the request back until the round's next call has gone out."""
+        await self.hook._hold(self.call, self.client, request, self.labels)
+
+    def fabricate(self) -> WalletReply:
+        """An acceptance the wallet never gave, for a held call; what the wallet really does is tracked."""
+        self.hook.fabricated[self.call.transaction_id] = "pending"
+        return WalletReply(0, self.call.currency, self.call.transaction_id or None)

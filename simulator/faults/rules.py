@@ -10,22 +10,41 @@
 
 A rule whose action does not exist on its side is refused with the field named: an ``outbound`` rule cannot ``hang``
 (the wallet is the server there), an ``inbound`` rule cannot ``lose`` a callback.
+
+Each action carries its own behaviour, one method per side it exists on: an ``InboundAction`` says what it does to a
+request (``inbound``), an ``OutboundAction`` what it does to a wallet call (``outbound``). The base classes an action
+derives from are the one place that says which sides it belongs to; the rule validator and the side sets read them.
+Actions get the fault RNG and the sleep function from the side they act on, so a test records a delay, never waits.
 """
 
 from __future__ import annotations
 
+import abc
+import asyncio
 import dataclasses
+import json
 import math
 import random
-from typing import Annotated, Any, Literal
+import re
+import typing
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from simulator.dialects.call import WalletCall
+from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
+from simulator.errors import WalletError, WalletRefused
+from simulator.wallet_client.transport import ConnectionLost
+
+if TYPE_CHECKING:
+    from simulator.faults.inbound import InboundCall
+    from simulator.faults.outbound import OutboundCall
 
 Side = Literal["inbound", "outbound"]
 StrOrList = str | list[str]
 RULE_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+GLOB = re.compile(r"[*?\[]")  # a match value with any of these is a glob pattern
+MAX_PATTERN = 256  # characters in one glob pattern: translating one grows with the square of its length
 KEYS = ("global", "player", "session", "round", "transaction", "studio", "game")
 
 
@@ -37,6 +56,11 @@ def _as_list(value: StrOrList | None) -> tuple[str, ...] | None:
     if value is None:
         return None
     return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _bounded(value: str) -> None:
+    if len(value) > MAX_PATTERN and GLOB.search(value):
+        raise ValueError(f"a glob pattern may have at most {MAX_PATTERN} characters, this one has {len(value)}")
 
 
 class Match(_Model):
@@ -61,6 +85,15 @@ class Match(_Model):
     def _not_empty(cls, value: StrOrList | None) -> StrOrList | None:
         if isinstance(value, list) and not value:
             raise ValueError("give at least one value, or leave the field out to match anything")
+        for item in _as_list(value) or ():
+            _bounded(item)
+        return value
+
+    @field_validator("headers")
+    @classmethod
+    def _bounded_headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        for item in (value or {}).values():
+            _bounded(item)
         return value
 
     def values(self, name: str) -> tuple[str, ...] | None:
@@ -91,16 +124,39 @@ class Schedule(_Model):
         return self
 
 
-class _Timed(_Model):
+class InboundAction(abc.ABC):
+    """An action that exists on the inbound side: what it does to a request the simulator serves."""
+
+    @property
+    def handler_first(self) -> bool:
+        """Whether the handler runs (and changes state) before the action; the side hands its answer over."""
+        return True
+
+    @abc.abstractmethod
+    async def inbound(self, side: InboundCall) -> web.StreamResponse: ...
+
+
+class OutboundAction(abc.ABC):
+    """An action that exists on the outbound side: what it does to a wallet call the simulator makes."""
+
+    @abc.abstractmethod
+    async def outbound(self, side: OutboundCall) -> WalletReply: ...
+
+
+class _Timed(_Model, InboundAction):
     when: Literal["before", "after"] = Field(
         "before", description="inbound: before the handler runs (it never does) or after (it did, state changed)"
     )
+
+    @property
+    def handler_first(self) -> bool:
+        return self.when == "after"
 
 
 _DELAY_PARAMETERS = {"fixed": ("seconds",), "uniform": ("low", "high"), "lognormal": ("median", "sigma")}
 
 
-class DelayAction(_Timed):
+class DelayAction(_Timed, OutboundAction):
     """Inbound: the response waits. Outbound: latency of the wallet call; reaching the client's timeout means the
     wallet still gets the call but the simulator stops waiting (the classic applied-but-timed-out case)."""
 
@@ -133,8 +189,22 @@ class DelayAction(_Timed):
             value = rng.lognormvariate(math.log(self.median or 1.0), self.sigma or 0.0)
         return min(value, self.cap)
 
+    async def inbound(self, side: InboundCall) -> web.StreamResponse:
+        delay = self.draw(side.rng)
+        await side.sleep(delay)
+        side.note(f"delayed {delay:.3f}s")
+        return await side.respond()
 
-class StatusAction(_Timed):
+    async def outbound(self, side: OutboundCall) -> WalletReply:
+        request = side.build()
+        delay = self.draw(side.rng)
+        if delay >= side.timeout:
+            note = f"delayed {delay:.3f}s; the simulator gave up at its timeout"
+            return await side.exchange(request, note, wait=side.timeout, gave_up=True)
+        return await side.exchange(request, f"delayed {delay:.3f}s", wait=delay)
+
+
+class StatusAction(_Timed, OutboundAction):
     """Answer with this status instead. Inbound 429 and 503 carry ``Retry-After``. Outbound: the simulator reads this
     reply instead of the wallet's; with ``deliver`` the wallet got the call first (so it may have applied it)."""
 
@@ -146,21 +216,68 @@ class StatusAction(_Timed):
     retry_after: float | None = Field(None, ge=0, description="seconds; default 1 on 429 and 503")
     deliver: bool = False
 
+    async def inbound(self, side: InboundCall) -> web.StreamResponse:
+        body = self.body
+        if body is None:
+            body = {"error": {"code": "INJECTED_FAULT", "message": f"HTTP {self.status} injected by a fault rule"}}
+        retry_after = self.retry_after
+        if retry_after is None and self.status in (429, 503):
+            retry_after = 1.0
+        headers = {"Retry-After": str(math.ceil(retry_after))} if retry_after is not None else None
+        if isinstance(body, str):
+            return web.Response(text=body, status=self.status, headers=headers)
+        return web.Response(
+            body=json.dumps(body).encode(), status=self.status, headers=headers, content_type="application/json"
+        )
 
-class ResetAction(_Timed):
+    async def outbound(self, side: OutboundCall) -> WalletReply:
+        request = side.build()
+        if self.deliver:
+            await side.deliver(request, "delivered; the reply is replaced")
+        body = self.body if self.body is not None else _wallet_error_body(self.status)
+        raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+        await side.record(request, "answered by the fault", "fabricated", status=self.status, body=raw)
+        return side.parse(self.status, raw)
+
+
+def _wallet_error_body(status: int) -> dict[str, object]:
+    """A 5xx reads like the wallet's own INTERNAL_ERROR (outcome unknown); other statuses carry a code no dialect
+    knows, which the simulator must treat as an unreadable reply."""
+    code = "INTERNAL_ERROR" if status >= 500 else "INJECTED_FAULT"
+    return {"error": {"code": code, "message": f"HTTP {status} injected by a fault rule"}}
+
+
+class ResetAction(_Timed, OutboundAction):
     """A TCP reset (SO_LINGER 0). Outbound, with ``deliver`` the reset comes after the wallet got the call."""
 
     type: Literal["reset"]
     deliver: bool = False
 
+    async def inbound(self, side: InboundCall) -> web.StreamResponse:
+        return side.abort(reset=True)
+
+    async def outbound(self, side: OutboundCall) -> WalletReply:
+        request = side.build()
+        if self.deliver:
+            await side.deliver(request, "delivered; the connection is reset before the reply")
+        else:
+            await side.record(request, "connection reset before sending", "reset")
+        side.fail(ConnectionLost("connection reset by peer (injected)"))
+
 
 class CloseAction(_Timed):
     type: Literal["close"]
+
+    async def inbound(self, side: InboundCall) -> web.StreamResponse:
+        return side.abort(reset=False)
 
 
 class GarbageAction(_Timed):
     type: Literal["garbage"]
     bytes: int = Field(64, ge=1, le=65536)
+
+    async def inbound(self, side: InboundCall) -> web.StreamResponse:
+        return side.send_raw(side.rng.randbytes(self.bytes))
 
 
 class MalformedAction(_Timed):
@@ -169,12 +286,24 @@ class MalformedAction(_Timed):
     type: Literal["malformed"]
     status: int = Field(200, ge=100, le=599)
 
+    async def inbound(self, side: InboundCall) -> web.StreamResponse:
+        body = b'{"balance": 10' + side.rng.randbytes(12)
+        return side.send_raw(side.head(self.status, {"Content-Type": "application/json"}, len(body)) + body)
 
-class TruncateAction(_Model):
+
+class TruncateAction(_Model, InboundAction):
     """The real response, cut short: its headers promise the full length, the connection closes early."""
 
     type: Literal["truncate"]
     fraction: float = Field(0.5, ge=0.0, lt=1.0)
+
+    async def inbound(self, side: InboundCall) -> web.StreamResponse:
+        response = await side.respond()
+        if not isinstance(response, web.Response) or not isinstance(response.body, bytes):
+            return side.abort(reset=False)
+        body = response.body
+        head = side.head(response.status, dict(response.headers), len(body))
+        return side.send_raw(head + body[: int(len(body) * self.fraction)])
 
 
 class HangAction(_Timed):
@@ -183,30 +312,83 @@ class HangAction(_Timed):
     type: Literal["hang"]
     max_seconds: float = Field(60.0, gt=0)
 
+    async def inbound(self, side: InboundCall) -> web.StreamResponse:
+        waited = 0.0
+        while waited < self.max_seconds and side.connected():
+            await side.sleep(HANG_POLL)
+            waited += HANG_POLL
+        return side.abort(reset=False)
 
-class SlowBodyAction(_Model):
+
+HANG_POLL = 0.05  # seconds between looks at whether a hung client has given up
+
+
+class SlowBodyAction(_Model, InboundAction):
     """The real response, dribbled: ``chunk`` bytes every ``interval`` seconds."""
 
     type: Literal["slow_body"]
     chunk: int = Field(16, ge=1)
     interval: float = Field(0.5, ge=0)
 
+    async def inbound(self, side: InboundCall) -> web.StreamResponse:
+        response = await side.respond()
+        if not isinstance(response, web.Response) or not isinstance(response.body, bytes):
+            return response
+        body = response.body
+        slow = web.StreamResponse(
+            status=response.status,
+            headers={k: v for k, v in response.headers.items() if k.lower() != "content-length"},
+        )
+        slow.content_length = len(body)
+        try:
+            await slow.prepare(side.request)
+            for start in range(0, len(body), self.chunk):
+                if start:
+                    await side.sleep(self.interval)
+                await slow.write(body[start : start + self.chunk])
+            await slow.write_eof()
+        except ConnectionError:
+            pass
+        return slow
 
-class LoseAction(_Model):
+
+class LoseAction(_Model, OutboundAction):
     """The callback is never sent; the simulator sees a timeout and its settlement policy takes over."""
 
     type: Literal["lose"]
 
+    async def outbound(self, side: OutboundCall) -> WalletReply:
+        await side.record(side.build(), "never sent", "lost", wait=side.timeout)
+        side.fail(TimeoutError())
 
-class DuplicateAction(_Model):
+
+class DuplicateAction(_Model, OutboundAction):
     """The same request (same transaction id, same bytes) sent ``copies`` times, at once or ``spacing`` apart."""
 
     type: Literal["duplicate"]
     copies: int = Field(2, ge=2, le=100)
     spacing: float = Field(0.0, ge=0)
 
+    async def outbound(self, side: OutboundCall) -> WalletReply:
+        request = side.build()
+        notes = [f"copy {i + 1} of {self.copies}" for i in range(self.copies)]
+        results: list[WalletReply | BaseException]
+        if self.spacing == 0:
+            results = await asyncio.gather(*(side.exchange(request, note) for note in notes), return_exceptions=True)
+        else:
+            results = []
+            for i, note in enumerate(notes):
+                try:
+                    results.append(await side.exchange(request, note, wait=self.spacing if i else 0.0))
+                except (WalletError, WalletRefused) as exc:
+                    results.append(exc)
+        first = results[0]
+        if isinstance(first, BaseException):
+            raise first
+        return first
 
-class ReorderAction(_Model):
+
+class ReorderAction(_Model, OutboundAction):
     """Hold this call back and deliver it right after the round's next call (win before bet, rollback before bet).
     ``reply`` is what the simulator believes meanwhile: ``timeout`` (so a bet is rolled back) or ``ack`` (a made-up
     acceptance with balance 0, so the round goes on to its win: a deliberate protocol violation to test wallets)."""
@@ -214,23 +396,41 @@ class ReorderAction(_Model):
     type: Literal["reorder"]
     reply: Literal["timeout", "ack"] = "timeout"
 
+    async def outbound(self, side: OutboundCall) -> WalletReply:
+        request = side.build()
+        if not side.call.round_id:
+            return await side.exchange(request, "nothing to reorder")
+        note = f"held until the round's next call; the simulator sees {self.reply}"
+        await side.hold(request)
+        if self.reply == "timeout":
+            await side.record(request, note, "held", wait=side.timeout)
+            side.fail(TimeoutError())
+        await side.record(request, note, "held")
+        return side.fabricate()
 
-class BadSignatureAction(_Model):
+
+class BadSignatureAction(_Model, OutboundAction):
     """The request no longer authenticates: by default whatever the dialect signs with is corrupted (a signature
     header, the md5_form ``hash`` field, the token_query ``authToken`` parameter); ``header`` names one instead."""
 
     type: Literal["bad_signature"]
     header: str | None = Field(None, min_length=1)
 
+    async def outbound(self, side: OutboundCall) -> WalletReply:
+        return await side.exchange(side.spoiled(side.build(), self.header), "credentials corrupted")
 
-class ClockSkewAction(_Model):
+
+class ClockSkewAction(_Model, OutboundAction):
     """Sign with a clock this many seconds off (negative: a stale timestamp)."""
 
     type: Literal["clock_skew"]
     seconds: float = -600.0
 
+    async def outbound(self, side: OutboundCall) -> WalletReply:
+        return await side.exchange(side.build(skew=self.seconds), f"signed {self.seconds:+g}s off")
 
-class MalformedBodyAction(_Model):
+
+class MalformedBodyAction(_Model, OutboundAction):
     """``invalid_field``: one field replaced by ``value`` and signed properly, so the wallet must validate it;
     ``truncate`` / ``garbage``: the signed body damaged after signing."""
 
@@ -247,12 +447,37 @@ class MalformedBodyAction(_Model):
             raise ValueError(f"not a wallet call field; use one of {', '.join(names)}")
         return value
 
+    async def outbound(self, side: OutboundCall) -> WalletReply:
+        if self.how == "invalid_field":
+            return await side.exchange(side.build(dataclasses.replace(side.call, **{self.field: self.value})))
+        rng = side.rng
 
-class TimeoutAction(_Model):
+        def damage(r: WalletRequest) -> WalletRequest:
+            body = r.body[: len(r.body) // 2] if self.how == "truncate" else rng.randbytes(len(r.body))
+            return dataclasses.replace(r, body=body)
+
+        return await side.exchange(each_request(side.build(), damage))
+
+
+class TimeoutAction(_Model, OutboundAction):
     """The wallet's reply is thrown away and the call counts as timed out; with ``deliver: false`` nothing is sent."""
 
     type: Literal["timeout"]
     deliver: bool = True
+
+    async def outbound(self, side: OutboundCall) -> WalletReply:
+        request = side.build()
+        if not self.deliver:
+            await side.record(request, "never sent", "lost", wait=side.timeout)
+            side.fail(TimeoutError())
+        note = "delivered; the reply is treated as a timeout"
+        return await side.exchange(request, note, wait=side.timeout, gave_up=True)
+
+
+def each_request(request: WalletRequest, change: typing.Callable[[WalletRequest], WalletRequest]) -> WalletRequest:
+    """``change`` applied to a request and to every request chained after it."""
+    then = each_request(request.then, change) if request.then is not None else None
+    return dataclasses.replace(change(request), then=then)
 
 
 Action = Annotated[
@@ -275,23 +500,16 @@ Action = Annotated[
     Field(discriminator="type"),
 ]
 
-INBOUND_ACTIONS = frozenset(
-    {"delay", "status", "reset", "close", "garbage", "malformed", "truncate", "hang", "slow_body"}
-)
-OUTBOUND_ACTIONS = frozenset(
-    {
-        "delay",
-        "status",
-        "reset",
-        "lose",
-        "duplicate",
-        "reorder",
-        "bad_signature",
-        "clock_skew",
-        "malformed_body",
-        "timeout",
-    }
-)
+ACTION_TYPES: tuple[type[BaseModel], ...] = typing.get_args(typing.get_args(Action)[0])
+
+
+def _type_name(action: type[BaseModel]) -> str:
+    name: str = typing.get_args(action.model_fields["type"].annotation)[0]
+    return name
+
+
+INBOUND_ACTIONS = frozenset(_type_name(a) for a in ACTION_TYPES if issubclass(a, InboundAction))
+OUTBOUND_ACTIONS = frozenset(_type_name(a) for a in ACTION_TYPES if issubclass(a, OutboundAction))
 
 
 class FaultRule(_Model):

@@ -10,6 +10,7 @@ priority: every matching rule counts the call, the first one that fires is appli
 from __future__ import annotations
 
 import fnmatch
+import functools
 import random
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,10 +19,9 @@ from typing import Any
 
 from simulator.clock import Clock
 from simulator.errors import Conflict, NotFound
-from simulator.faults.rules import FaultRule, Match
+from simulator.faults.rules import GLOB, FaultRule, Match
 from simulator.faults.schedule import ScheduleState
 
-_GLOB = re.compile(r"[*?\[]")
 ENTITY_FIELDS = ("studio", "game", "dialect", "player", "currency")
 PLAIN_FIELDS = ("method", "path")
 # fields a rule is filed under inside its bucket, most selective first
@@ -54,6 +54,13 @@ class Target:
         return "" if value is None else str(value)
 
 
+@functools.lru_cache(maxsize=1024)
+def glob_pattern(values: tuple[str, ...]) -> re.Pattern[str]:
+    """One regular expression for a field's values, built when a rule is compiled and never while matching. Cached,
+    so a rule sent again and again in the request header is translated once; rule validation bounds the length."""
+    return re.compile("|".join(fnmatch.translate(v) for v in values))
+
+
 class _Values:
     """One match field: a set of exact values, or a regular expression when any value is a glob."""
 
@@ -62,9 +69,7 @@ class _Values:
     def __init__(self, values: Iterable[str]) -> None:
         values = tuple(values)
         self._exact = frozenset(values)
-        self._pattern = (
-            re.compile("|".join(fnmatch.translate(v) for v in values)) if any(_GLOB.search(v) for v in values) else None
-        )
+        self._pattern = glob_pattern(values) if any(GLOB.search(v) for v in values) else None
 
     def __call__(self, value: str | None) -> bool:
         if value is None:
@@ -119,12 +124,12 @@ def compile_rule(rule: FaultRule, order: int, started: float) -> CompiledRule:
             fields.append((name, _Values(values)))
     headers = tuple((k, _Values([v])) for k, v in (match.headers or {}).items())
     ops = match.values("operation")
-    exact_ops = None if ops is None or any(_GLOB.search(op) for op in ops) else ops
+    exact_ops = None if ops is None or any(GLOB.search(op) for op in ops) else ops
     needs = any(match.values(name) is not None for name in ENTITY_FIELDS) or rule.schedule.per in ENTITY_FIELDS
     key = None
     for name in KEY_FIELDS:
         values = match.values(name)
-        if values is not None and not any(_GLOB.search(v) for v in values):
+        if values is not None and not any(GLOB.search(v) for v in values):
             key = (name, values)
             break
     state = ScheduleState(rule.schedule, started=started)

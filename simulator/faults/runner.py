@@ -24,7 +24,6 @@ from aiohttp import web
 from aiohttp.client_middlewares import ClientMiddlewareType
 from yarl import URL
 
-from games.engine import MultiStepEngine
 from games.registry import get_engine
 from simulator.app import create_app
 from simulator.auth.client import ClientAuth, client_middleware
@@ -252,7 +251,7 @@ class ScenarioRun:
                 if not candidates:
                     raise RequestError(f"no game or engine {name!r} with dialect {self.dialect} in the catalogue")
                 game = candidates[0]
-            if isinstance(get_engine(game.engine_id), MultiStepEngine):
+            if get_engine(game.engine_id).multi_step:
                 raise RequestError(f"{name}: scenario traffic plays single-step games only")
             chosen.append(game)
         return chosen

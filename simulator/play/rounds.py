@@ -21,9 +21,9 @@ import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeGuard, cast
+from typing import Any
 
-from games.engine import AnyEngine, Engine, MultiStepEngine, Step
+from games.engine import AnyEngine
 from games.errors import IllegalAction, RoundFinished
 from games.registry import get_engine
 from simulator.catalog.models import Catalog, Game
@@ -42,6 +42,7 @@ from simulator.errors import (
 from simulator.fairness.source import round_source
 from simulator.ids import Ids
 from simulator.lifecycle import RoundEvent, RoundStatus, TransactionKind, TransactionStatus, follow_up, rollback_for
+from simulator.play.outcome import MultiStepOutcome, RngChoice, RoundOutcome, SingleStepOutcome, stored_outcome
 from simulator.settlement.settler import Settler
 from simulator.settlement.worker import SettlementWorker
 from simulator.store.provider import ProviderStore, Round, Session, Transaction
@@ -57,6 +58,7 @@ class RoundResult:
 
     def to_json(self) -> dict[str, Any]:
         r = self.round
+        outcome = stored_outcome(r.outcome)
         body: dict[str, Any] = {
             "round_id": r.round_id,
             "game_id": r.game_id,
@@ -69,18 +71,11 @@ class RoundResult:
                 "server_seed_hash": r.server_seed_hash,
                 "client_seed": r.client_seed,
                 "nonce": r.nonce,
-                "rng": r.outcome["rng"]["mode"],
-                "mapping": r.outcome["rng"]["mapping"],
+                "rng": outcome.rng.mode,
+                "mapping": outcome.rng.mapping,
             },
         }
-        if multi_step(self.engine):
-            body |= {
-                "view": r.outcome["view"],
-                "actions": r.outcome["actions"],
-                "finished": r.outcome["finished"],
-            }
-        else:
-            body["outcome"] = r.outcome["detail"]
+        body |= outcome.answer()
         return body
 
 
@@ -197,7 +192,7 @@ class RoundService:
                 break
             # another round of this session took the nonce (or its seeds were rotated): decide again from the next
         engine = get_engine(round_.engine_id)
-        if multi_step(engine) and not round_.outcome["finished"]:
+        if engine.multi_step and not stored_outcome(round_.outcome).finished:
             reply = await self._place_bet(bet, opening=True)
             return RoundResult(round_, reply.balance, engine)  # open, as just stored
         closing: list[Transaction] = []
@@ -228,14 +223,14 @@ class RoundService:
         self._check_stake(game, session.currency, amount)
         engine = get_engine(game.engine_id)
         stream = round_source(game.rng_mode, game.rng_mapping, session.server_seed, session.client_seed, session.nonce)
-        rng = {"mode": game.rng_mode, "mapping": game.rng_mapping}
-        if multi_step(engine):
+        rng = RngChoice(game.rng_mode, game.rng_mapping)
+        outcome: RoundOutcome
+        if engine.multi_step:
             step = engine.open(amount, params, stream)
-            outcome = _step_outcome(step) | {"opening": step.state, "opening_stake": amount, "rng": rng}
-            win = step.win
+            outcome, win = MultiStepOutcome.opened(step, amount, rng), step.win
         else:
-            result = cast(Engine, engine).play(amount, params, stream)  # TypeGuard narrows only the if branch
-            outcome, win = {"detail": result.detail, "rng": rng}, result.win
+            result = engine.play(amount, params, stream)
+            outcome, win = SingleStepOutcome.played(result, rng), result.win
         round_id = self._ids.uuid()
         round_ = Round(
             round_id=round_id,
@@ -249,7 +244,7 @@ class RoundService:
             win=win,
             status=RoundStatus.OPEN,
             params=dict(params),
-            outcome=outcome,
+            outcome=outcome.to_json(),
             server_seed_hash=session.server_seed_hash,
             client_seed=session.client_seed,
             nonce=session.nonce,
@@ -265,11 +260,12 @@ class RoundService:
         if round_ is None or round_.session_token != token:
             raise NotFound(f"no round {round_id!r} in this session", code="UNKNOWN_ROUND")
         engine = get_engine(round_.engine_id)
-        if not multi_step(engine):
+        if not engine.multi_step:
             raise IllegalAction(f"{round_.engine_id} rounds finish in one step; there is nothing to act on")
-        if round_.status != RoundStatus.OPEN or round_.outcome["finished"]:
+        before = stored_outcome(round_.outcome)
+        if round_.status != RoundStatus.OPEN or before.finished or not before.multi_step:
             raise RoundFinished(f"round {round_id} is {round_.status}; it takes no more actions")
-        state = round_.outcome["state"]
+        state = before.state
         cost = engine.cost(state, action, params)  # raises IllegalAction before any money moves
         if not await self._store.rounds.claim(round_id, round_.version, self._clock.now()):
             raise Conflict("another action on this round is in progress", code="ROUND_BUSY")
@@ -291,7 +287,7 @@ class RoundService:
                 self._worker.kick()
             raise
         stake = round_.stake + cost
-        outcome = _step_outcome(step) | {k: round_.outcome[k] for k in ("opening", "opening_stake", "rng")}
+        outcome = before.after(step).to_json()
         if not step.finished:
             await self._released(round_id, outcome=outcome, stake=stake)
             return await self._result(round_id, balance, engine)
@@ -342,20 +338,3 @@ class RoundService:
         round_ = await self._store.rounds.get(round_id)
         assert round_ is not None
         return RoundResult(round_, balance, engine)
-
-
-_MULTI_STEP: dict[type, bool] = {}  # one entry per engine class
-
-
-def multi_step(engine: AnyEngine) -> TypeGuard[MultiStepEngine]:
-    """``isinstance(engine, MultiStepEngine)``, remembered per engine class: a runtime-checkable protocol inspects
-    every member on each call, a few percent of a whole round when done three times per round."""
-    kind = type(engine)
-    flag = _MULTI_STEP.get(kind)
-    if flag is None:
-        flag = _MULTI_STEP[kind] = isinstance(engine, MultiStepEngine)
-    return flag
-
-
-def _step_outcome(step: Step) -> dict[str, Any]:
-    return {"state": step.state, "view": step.view, "actions": list(step.actions), "finished": step.finished}

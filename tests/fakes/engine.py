@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from games import registry
-from games.engine import JSON, AnyEngine, MathProfile, Outcome, Step
+from games.engine import JSON, AnyEngine, MathProfile, MultiStep, Outcome, SingleStep, Step
 from games.errors import IllegalAction
 from games.rng import RandomSource
 
@@ -22,7 +22,7 @@ COIN = "test-coin"
 LADDER = "test-ladder"
 
 
-class CoinFlip:
+class CoinFlip(SingleStep):
     engine_id = COIN
     category = "instant"
 
@@ -40,7 +40,7 @@ class CoinFlip:
         return rng.integers(0, 2, rounds).astype(np.float64) * 2.0
 
 
-class Ladder:
+class Ladder(MultiStep):
     engine_id = LADDER
     category = "table"
 

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from games.engine import JSON, MathProfile, Outcome
+from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import UnknownEngine
 from games.rng import RandomSource
 from games.rtp import Z99, checkpoints, simulate_engine, simulate_rtp, write_plot
@@ -22,7 +22,7 @@ TRUE_RTP = 2 * P_WIN
 TRUE_SIGMA = math.sqrt(4 * P_WIN - TRUE_RTP**2)
 
 
-class CoinFlip:
+class CoinFlip(SingleStep):
     """Pays 2x with probability 0.49; declares whatever math it is given."""
 
     engine_id = "test-coin"

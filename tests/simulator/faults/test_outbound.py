@@ -10,8 +10,8 @@ import pytest
 
 from simulator.dialects.call import WalletRequest
 from simulator.errors import WalletError, WalletProtocolError, WalletRefused, WalletTimeout, WalletUnavailable
-from simulator.faults.outbound import REQUEST_FAULTS, _each, _spoil_credentials
-from simulator.faults.rules import FaultRule
+from simulator.faults.outbound import REQUEST_FAULTS, _spoil_credentials
+from simulator.faults.rules import FaultRule, each_request
 from simulator.faults.ruleset import FaultSet
 from tests.simulator.faults.conftest import SECRET, WalletWorld, op
 
@@ -205,7 +205,7 @@ async def test_unreadable_reply_is_a_protocol_error(wallet: WalletWorld) -> None
 )
 def test_bad_signature_finds_what_authenticates_each_dialect(request_: WalletRequest, where: str) -> None:
     chain = dataclasses.replace(request_, then=request_)  # a dialect's second request is spoiled too
-    spoiled = _each(chain, lambda r: _spoil_credentials(r, None))
+    spoiled = each_request(chain, lambda r: _spoil_credentials(r, None))
     for after in (spoiled, spoiled.then):
         assert after is not None
         changed = {

@@ -1,4 +1,4 @@
-"""Money arithmetic shared by the table and instant engines.
+"""Money arithmetic shared by every engine family.
 
 Stakes and wins are integer minor units. Every win is ``floor(stake * multiplier)`` with the multiplier held
 exactly as a ``Fraction``: rounding down is the one rule that can never pay more than the published math,

@@ -1,4 +1,4 @@
-"""Guards shared by the multi-step engines (mines, crash; blackjack follows the same rules).
+"""Guards shared by the multi-step engines (mines, crash, blackjack).
 
 A round's ``state`` comes back from storage, so every action re-checks it: a finished round refuses
 everything with ``RoundFinished``, and an action missing from the current ``actions`` tuple is an
