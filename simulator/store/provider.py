@@ -32,6 +32,7 @@ from simulator.dialects.call import WalletCall
 from simulator.jsonbytes import dumps
 from simulator.store import session_cache
 from simulator.store.database import Database, Row, Tx
+from simulator.store.schema import _UNFINISHED, SCHEMA
 from simulator.store.session_cache import SessionCache
 from simulator.store.sqlite import SqliteDatabase
 
@@ -40,77 +41,6 @@ FINAL_ROUND_STATUSES = frozenset({"closed", "void", "rolled_back"})
 UNSETTLED_ROUND_STATUSES = tuple(s for s in ROUND_STATUSES if s not in FINAL_ROUND_STATUSES)
 TRANSACTION_STATUSES = ("pending", "acked", "refused", "failed", "abandoned")
 _SETTLED_OR_MANUAL = "('closed', 'void', 'rolled_back', 'manual')"
-_UNFINISHED = "status IN ('open', 'acting')"  # written alike in the index and its queries, so SQLite matches them
-
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS sessions (
-        token TEXT PRIMARY KEY,
-        player_id TEXT NOT NULL,
-        operator_token TEXT NOT NULL,
-        game_id TEXT NOT NULL,
-        studio_id TEXT NOT NULL,
-        currency TEXT NOT NULL,
-        demo INTEGER NOT NULL DEFAULT 0,
-        country TEXT,
-        language TEXT,
-        created_at {real} NOT NULL,
-        expires_at {real} NOT NULL,
-        server_seed TEXT NOT NULL,
-        server_seed_hash TEXT NOT NULL,
-        client_seed TEXT NOT NULL,
-        nonce BIGINT NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS revealed_seeds (
-        server_seed_hash TEXT PRIMARY KEY,
-        server_seed TEXT NOT NULL,
-        revealed_at {real} NOT NULL)""",
-    """CREATE TABLE IF NOT EXISTS rounds (
-        round_id TEXT PRIMARY KEY,
-        session_token TEXT NOT NULL,
-        player_id TEXT NOT NULL,
-        game_id TEXT NOT NULL,
-        studio_id TEXT NOT NULL,
-        engine_id TEXT NOT NULL,
-        currency TEXT NOT NULL,
-        stake BIGINT NOT NULL,
-        win BIGINT NOT NULL,
-        status TEXT NOT NULL,
-        params TEXT NOT NULL,
-        outcome TEXT NOT NULL,
-        server_seed_hash TEXT NOT NULL,
-        client_seed TEXT NOT NULL,
-        nonce BIGINT NOT NULL,
-        version INTEGER NOT NULL,
-        created_at {real} NOT NULL,
-        updated_at {real} NOT NULL)""",
-    # partial indexes hold only the rows still in play, so they stay a few pages that every commit shares
-    "DROP INDEX IF EXISTS rounds_session",
-    f"CREATE INDEX IF NOT EXISTS rounds_unfinished ON rounds (session_token, created_at) WHERE {_UNFINISHED}",
-    "CREATE INDEX IF NOT EXISTS rounds_status ON rounds (status, created_at)",
-    """CREATE TABLE IF NOT EXISTS transactions (
-        seq {serial},
-        transaction_id TEXT NOT NULL UNIQUE,
-        round_id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        player_id TEXT NOT NULL,
-        session_token TEXT NOT NULL,
-        wallet_session TEXT NOT NULL,
-        game_id TEXT NOT NULL,
-        studio_id TEXT NOT NULL,
-        currency TEXT NOT NULL,
-        amount BIGINT NOT NULL,
-        round_closed INTEGER NOT NULL,
-        reference_transaction_id TEXT,
-        status TEXT NOT NULL,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at {real} NOT NULL,
-        last_error TEXT,
-        balance_after BIGINT,
-        created_at {real} NOT NULL,
-        updated_at {real} NOT NULL)""",
-    "DROP INDEX IF EXISTS transactions_due",
-    "CREATE INDEX IF NOT EXISTS transactions_pending ON transactions (next_attempt_at) WHERE status = 'pending'",
-    "CREATE INDEX IF NOT EXISTS transactions_round ON transactions (round_id)",
-)
 
 
 # Sessions, rounds and transactions are built several times a round, so they are plain slotted dataclasses: a frozen
