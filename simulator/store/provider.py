@@ -32,7 +32,7 @@ from simulator.dialects.call import WalletCall
 from simulator.jsonbytes import dumps
 from simulator.store import session_cache
 from simulator.store.database import Database, Row, Tx
-from simulator.store.schema import _UNFINISHED, SCHEMA
+from simulator.store.schema import _UNFINISHED, MIGRATIONS
 from simulator.store.session_cache import SessionCache
 from simulator.store.sqlite import SqliteDatabase
 
@@ -190,9 +190,9 @@ class ProviderStore:
         self._cache = SessionCache(db, Session.from_row) if isinstance(db, SqliteDatabase) else None
 
     async def migrate(self) -> None:
-        await self.db.migrate(SCHEMA)
+        await self.db.migrate("provider", MIGRATIONS)
         if self._cache is not None:
-            await self.db.migrate(session_cache.SCHEMA)
+            await self.db.migrate("nonce_mark", session_cache.MIGRATIONS)
 
     async def close(self) -> None:
         """Write the nonces counted ahead back to the sessions table, then close the database. If the write-back
