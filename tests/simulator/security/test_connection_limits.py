@@ -10,6 +10,7 @@ import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -55,7 +56,8 @@ async def listening(tmp_path: Path, **limits: int) -> AsyncIterator[Listener]:
     app = web.Application()
     app.router.add_get("/healthz", health)
     sock = bind("127.0.0.1", 0)
-    settings = Settings(data_dir=tmp_path / "data", port=sock.getsockname()[1], header_timeout=60, **limits)
+    options: dict[str, Any] = {"data_dir": tmp_path / "data", "port": sock.getsockname()[1], "header_timeout": 60}
+    settings = Settings(**(options | limits))
     runner = make_runner(app, settings)
     await runner.setup()
     site = await start_site(runner, sock, settings)

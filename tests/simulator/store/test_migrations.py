@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from simulator.app import create_app
+from simulator.clock import ManualClock
 from simulator.listener import make_runner
 from simulator.settings import Settings
 from simulator.store import schema, session_cache
@@ -329,13 +330,8 @@ async def versions(db: Database) -> dict[str, int]:
 async def upgrade_with_todays_code(db: Database) -> ProviderStore:
     store = ProviderStore(db)
     await store.migrate()
-    await Ledger(db, _Clock()).migrate()
+    await Ledger(db, ManualClock(NOW + 60)).migrate()
     return store
-
-
-class _Clock:
-    def now(self) -> float:
-        return NOW + 60
 
 
 @asynccontextmanager
@@ -380,7 +376,7 @@ async def test_a_past_store_is_adopted_as_version_1_losing_nothing(past_url: str
         assert pending is not None and pending.status == "open" and pending.params == {"target": 50}
         assert [t.transaction_id for t in await store.round_transactions("r1")] == ["bet-1", "win-1"]
         request = BalanceRequest(request_id="q", player_id="p1", session_id="op-1", currency="USD")
-        assert (await Ledger(db, _Clock()).balance(request))["balance"] == 1050
+        assert (await Ledger(db, ManualClock(NOW + 60)).balance(request))["balance"] == 1050
 
         # play goes on where it stopped: the next round takes the next nonce
         def decide(current: Any) -> tuple[Round, list[Any]]:
