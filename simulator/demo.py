@@ -39,6 +39,7 @@ SCHEMA = (
         reference_transaction_id TEXT,
         balance_after BIGINT NOT NULL)""",
 )
+MIGRATIONS = (SCHEMA,)  # simulator.store.migrations
 
 
 def is_demo(wallet_token: str) -> bool:
@@ -55,7 +56,7 @@ class DemoWallet:
         self._clock = clock
 
     async def migrate(self) -> None:
-        await self._db.migrate(SCHEMA)
+        await self._db.migrate("demo_wallets", MIGRATIONS)
 
     async def open(self, wallet_key: str, currency: str) -> int:
         balance = demo_balance(currency)

@@ -5,8 +5,16 @@ greedy client cannot pin connections.
 aiohttp has no header deadline of its own (its keep-alive timer only runs between requests), so ``GuardedSite``
 wraps each connection's protocol: the headers of a request must be complete within ``header_timeout`` of its first
 byte (of the connection, for the first request), else the client gets a 408 and the connection is closed. The body
-deadline is a middleware: ``body_timeout_middleware`` reads every body up front within ``read_timeout``. A connection
-beyond ``max_connections`` gets a 503 and is closed at once.
+deadline is a middleware: ``body_timeout_middleware`` reads every body up front within ``read_timeout``.
+
+Connections are counted per listener and per client address. Idle connections (kept alive between requests, or new and
+silent) hold no work, so they make room rather than turn clients away, as nginx reuses its idle keep-alive connections
+when ``worker_connections`` run out: a new connection from an address holding ``max_connections_per_client`` closes
+that address's least recently used idle connection, and one arriving at ``max_connections`` closes the least recently
+used idle connection of the address holding the most (nginx ``limit_conn`` per address, HAProxy ``src_conn_cur``).
+Only when none of them is idle does the newcomer get a 503, closed at once. So a flood of idle connections, from one
+address or many, cannot keep a health check or a signed launch out; the request is not read yet when the connection
+arrives, so the room is kept for every client that brings a request, which are the ones that matter.
 """
 
 from __future__ import annotations
@@ -40,10 +48,15 @@ class Limits:
 
     header_timeout: float = 10.0
     max_connections: int = 4096
+    max_connections_per_client: int = 1024
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
-        return cls(header_timeout=settings.header_timeout, max_connections=settings.max_connections)
+        return cls(
+            header_timeout=settings.header_timeout,
+            max_connections=settings.max_connections,
+            max_connections_per_client=settings.max_connections_per_client,
+        )
 
 
 def _raw_error(status: int, reason: str, code: str, message: str, extra: str = "") -> bytes:
@@ -55,45 +68,107 @@ def _raw_error(status: int, reason: str, code: str, message: str, extra: str = "
     return head.encode() + body
 
 
-class _Counter:
-    __slots__ = ("open",)
+class _Connections:
+    """The open connections of one listener by client address, each address's least recently used first (a connection
+    moves to the end when a request's headers arrive on it)."""
+
+    __slots__ = ("by_address", "evicted", "open")
 
     def __init__(self) -> None:
         self.open = 0
+        self.evicted = 0  # idle connections closed to make room
+        self.by_address: dict[str, dict[_Guard, None]] = {}
+
+    def make_room(self, address: str, limits: Limits) -> str | None:
+        """Close an idle connection where the limits require one for a new connection from ``address``; the reason
+        to refuse the newcomer when none is idle, else None."""
+        held = self.by_address.get(address)
+        if held is not None and len(held) >= limits.max_connections_per_client and not self._evict_idle(held):
+            return f"this client address has {limits.max_connections_per_client} connections open; retry shortly"
+        if self.open >= limits.max_connections:
+            heaviest_first = sorted(self.by_address.values(), key=len, reverse=True)
+            if not any(self._evict_idle(others) for others in heaviest_first):
+                return f"the server has {limits.max_connections} connections open; retry shortly"
+        return None
+
+    def _evict_idle(self, held: dict[_Guard, None]) -> bool:
+        for guard in held:
+            if guard.idle():
+                self.evicted += 1
+                guard.evict()
+                return True
+        return False
+
+    def add(self, guard: _Guard) -> None:
+        self.open += 1
+        self.by_address.setdefault(guard.address, {})[guard] = None
+
+    def remove(self, guard: _Guard) -> None:
+        self.open -= 1
+        held = self.by_address[guard.address]
+        del held[guard]
+        if not held:
+            del self.by_address[guard.address]
+
+    def touch(self, guard: _Guard) -> None:
+        held = self.by_address[guard.address]
+        del held[guard]
+        held[guard] = None
+
+    def idle(self) -> int:
+        return sum(guard.idle() for held in self.by_address.values() for guard in held)
 
 
 class _Guard(asyncio.Protocol):
-    """One connection: forwards everything to aiohttp's protocol and keeps the header deadline and the count.
+    """One connection: forwards everything to aiohttp's protocol and keeps the header deadline and the accounting.
 
     It reads two attributes of aiohttp's ``RequestHandler`` (whether a request is being handled, and whether one is
     queued) to tell the first bytes of a new request from the rest of a body; the slow-header test notices if they
     ever change.
     """
 
-    def __init__(self, inner: Any, counter: _Counter, limits: Limits) -> None:
+    def __init__(self, inner: Any, connections: _Connections, limits: Limits) -> None:
         self._inner = inner
-        self._counter = counter
+        self._connections = connections
         self._limits = limits
         self._transport: asyncio.Transport | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._awaiting_headers = True
         self._tail = b""
         self._refused = False
+        self._counted = False
+        self.address = ""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self._transport = transport
-        if self._counter.open >= self._limits.max_connections:
+        peer = transport.get_extra_info("peername")
+        self.address = str(peer[0]) if isinstance(peer, tuple) else ""
+        refusal = self._connections.make_room(self.address, self._limits)
+        if refusal is not None:
             self._refused = True
-            message = f"the server has {self._limits.max_connections} connections open; retry shortly"
-            self._reject(_raw_error(503, "Service Unavailable", "TOO_MANY_CONNECTIONS", message, "Retry-After: 1\r\n"))
+            self._reject(_raw_error(503, "Service Unavailable", "TOO_MANY_CONNECTIONS", refusal, "Retry-After: 1\r\n"))
             return
-        self._counter.open += 1
+        self._connections.add(self)
+        self._counted = True
         self._arm()
         self._inner.connection_made(transport)
 
     def _inner_idle(self) -> bool:
         return not getattr(self._inner, "_request_in_progress", True) and not getattr(self._inner, "_messages", ())
+
+    def idle(self) -> bool:
+        """No request in hand and none begun: kept alive between requests, or new and silent so far."""
+        return self._inner_idle() and not (self._awaiting_headers and self._tail)
+
+    def evict(self) -> None:
+        """Close this idle connection to make room; it leaves the count at once, before the close completes."""
+        if self._counted:
+            self._counted = False
+            self._connections.remove(self)
+        self._disarm()
+        if self._transport is not None:
+            self._transport.close()
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
@@ -105,6 +180,8 @@ class _Guard(asyncio.Protocol):
             if b"\r\n\r\n" in seen or b"\n\n" in seen:
                 self._awaiting_headers = False
                 self._disarm()
+                if self._counted:
+                    self._connections.touch(self)
             elif self._timer is None:  # the clock starts with the request's first bytes, unless they held it all
                 self._arm()
             self._tail = seen[-3:]
@@ -120,7 +197,9 @@ class _Guard(asyncio.Protocol):
         self._disarm()
         if self._refused:
             return
-        self._counter.open -= 1
+        if self._counted:
+            self._counted = False
+            self._connections.remove(self)
         self._inner.connection_lost(exc)
 
     def pause_writing(self) -> None:
@@ -166,11 +245,21 @@ class GuardedSite(web.SockSite):
     ) -> None:
         super().__init__(runner, sock, ssl_context=ssl_context, backlog=1024)
         self._limits = limits
-        self._counter = _Counter()
+        self._connections = _Connections()
 
     @property
     def open_connections(self) -> int:
-        return self._counter.open
+        return self._connections.open
+
+    @property
+    def idle_connections(self) -> int:
+        """Open connections with no request in hand, counted one by one: for reports and tests, not every request."""
+        return self._connections.idle()
+
+    @property
+    def evicted_connections(self) -> int:
+        """Idle connections closed so far to make room for new ones."""
+        return self._connections.evicted
 
     async def start(self) -> None:
         await web.BaseSite.start(self)  # registers with the runner; SockSite.start would bind an unguarded server
@@ -179,7 +268,7 @@ class GuardedSite(web.SockSite):
         loop = asyncio.get_running_loop()
         tls = self._ssl_context is not None
         self._server = await loop.create_server(
-            lambda: _Guard(server(), self._counter, self._limits),
+            lambda: _Guard(server(), self._connections, self._limits),
             sock=self._sock,
             ssl=self._ssl_context,
             backlog=self._backlog,

@@ -130,7 +130,12 @@ class Settings(BaseSettings):
     header_timeout: float = Field(10.0, gt=0, description="Seconds a client has to send a request's headers.")
     read_timeout: float = Field(30.0, gt=0, description="Seconds a client has to send a request's body.")
     keepalive_timeout: float = Field(75.0, gt=0, description="Seconds an idle keep-alive connection stays open.")
-    max_connections: int = Field(4096, ge=1, description="Open client connections per listener; more get a 503.")
+    max_connections: int = Field(
+        4096, ge=1, description="Open client connections per listener; at the cap idle ones make room, or a 503."
+    )
+    max_connections_per_client: int = Field(
+        1024, ge=1, description="Open connections per client address and listener; beyond, its idle ones make room."
+    )
 
     @field_validator("wallets")
     @classmethod

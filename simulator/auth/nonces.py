@@ -25,6 +25,7 @@ SCHEMA = [
     )""",
     "CREATE INDEX IF NOT EXISTS operator_nonces_expiry ON operator_nonces (expires_at)",
 ]
+MIGRATIONS = (SCHEMA,)  # simulator.store.migrations
 
 
 class ReplayCacheFull(SimulatorError):
@@ -42,7 +43,7 @@ class NonceStore:
         self._live = 0  # rows at the last purge plus the ones this process added since: an estimate
 
     async def migrate(self) -> None:
-        await self._db.migrate(SCHEMA)
+        await self._db.migrate("operator_nonces", MIGRATIONS)
 
     async def remember(self, key_id: str, nonce: str, expires_at: float) -> bool:
         """True the first time ``(key_id, nonce)`` is seen while live; false for a replay. A row whose time is

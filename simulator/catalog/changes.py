@@ -35,6 +35,7 @@ SCHEMA = (
         at {real} NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS catalog_changes_seed ON catalog_changes (seed, seq)",
 )
+MIGRATIONS = (SCHEMA,)  # simulator.store.migrations
 MAX_BATCH = 500  # scheduled changes written per sync; a long-stopped instance catches up over a few requests
 
 
@@ -56,7 +57,7 @@ class CatalogSync:
         self._next_poll = 0.0
 
     async def start(self) -> None:
-        await self._db.migrate(SCHEMA)
+        await self._db.migrate("catalog", MIGRATIONS)
         key = f"epoch:{self._seed}"
         async with self._db.transaction() as tx:
             await tx.execute(

@@ -32,6 +32,7 @@ SCHEMA = (
         created_at {real} NOT NULL,
         PRIMARY KEY (dialect, request_id))""",
 )
+MIGRATIONS = (SCHEMA,)  # simulator.store.migrations
 
 
 LedgerOp = Literal["balance", "bet", "win", "rollback"]
@@ -86,7 +87,7 @@ class ReplyStore:
         self._clock = clock
 
     async def migrate(self) -> None:
-        await self._db.migrate(SCHEMA)
+        await self._db.migrate("dialect_replies", MIGRATIONS)
 
     async def get(self, request_id: str) -> tuple[str, dict[str, Any]] | None:
         async with self._db.transaction() as tx:

@@ -9,6 +9,7 @@ Rules every repository follows so that both engines behave the same:
   (SQLite's ``BEGIN IMMEDIATE`` already serialises writers);
 - a reader that pages through a table by its ``{serial}`` column calls ``tx.barrier(table)`` first, so a
   row whose transaction commits late cannot appear below a cursor that already moved past it;
+- tables change only through numbered migrations (``simulator.store.migrations``), never by editing released DDL;
 - DDL uses ``{serial}`` for an auto-increment primary key and ``{real}`` for a float column;
 - a transaction whose body raises only before its first write (checks first; then writes, of which only the first
   may meet a unique key) may be opened with ``savepoint=False``: SQLite skips the savepoint that would undo it alone
@@ -63,7 +64,10 @@ class Database(Protocol):
 
     def transaction(self, *, savepoint: bool = True) -> AbstractAsyncContextManager[Tx]: ...
 
-    async def migrate(self, ddl: Sequence[str]) -> None: ...
+    async def migrate(self, component: str, migrations: Sequence[Sequence[str]]) -> int:
+        """Bring ``component``'s tables to the last of ``migrations``, once across processes; returns that version
+        (``simulator.store.migrations``)."""
+        ...
 
     async def close(self) -> None: ...
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 from simulator.store.database import Database
 
 SCHEMA = ("CREATE TABLE IF NOT EXISTS starts (seq {serial}, name TEXT NOT NULL, started_at {real} NOT NULL)",)
+MIGRATIONS = (SCHEMA,)  # simulator.store.migrations
 
 
 async def next_epoch(db: Database, name: str, now: float) -> int:
     """Record a start of ``name`` and return how many starts of it came before."""
-    await db.migrate(SCHEMA)
+    await db.migrate("epochs", MIGRATIONS)
     async with db.transaction() as tx:
         await tx.execute("INSERT INTO starts (name, started_at) VALUES (?, ?)", name, now)
         row = await tx.fetchone("SELECT COUNT(*) AS n FROM starts WHERE name = ?", name)

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from simulator.store.database import DuplicateKey, Row
+from simulator.store.migrations import Migration, upgrade
 
 try:
     import asyncpg
@@ -88,12 +89,12 @@ class PostgresDatabase:
         async with self._pool.acquire() as conn, conn.transaction():
             yield _PostgresTx(conn)
 
-    async def migrate(self, ddl: Sequence[str]) -> None:
+    async def migrate(self, component: str, migrations: Sequence[Migration]) -> int:
+        """See ``simulator.store.migrations``. Processes starting together take turns under a transaction-scoped
+        advisory lock (released at commit or rollback), so each migration runs once and the others find it done."""
         async with self._pool.acquire() as conn, conn.transaction():
-            # one migration at a time across processes starting together
             await conn.execute("SELECT pg_advisory_xact_lock(727274)")
-            for statement in ddl:
-                await conn.execute(statement.format(**_DDL_TYPES))
+            return await upgrade(_PostgresTx(conn), component, migrations, _DDL_TYPES)
 
     async def close(self) -> None:
         await self._pool.close()

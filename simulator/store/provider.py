@@ -13,7 +13,7 @@ from simulator.store.database import Database
 from simulator.store.outbox import Outbox, SettlementSummary
 from simulator.store.records import Round, Session, Transaction
 from simulator.store.rounds import RoundRepository
-from simulator.store.schema import SCHEMA
+from simulator.store.schema import MIGRATIONS
 from simulator.store.session_cache import SessionCache
 from simulator.store.sessions import RecentSessions, SessionRepository
 from simulator.store.sqlite import SqliteDatabase
@@ -38,9 +38,9 @@ class ProviderStore:
         self.outbox = Outbox(db)
 
     async def migrate(self) -> None:
-        await self.db.migrate(SCHEMA)
+        await self.db.migrate("provider", MIGRATIONS)
         if self._cache is not None:
-            await self.db.migrate(session_cache.SCHEMA)
+            await self.db.migrate("nonce_mark", session_cache.MIGRATIONS)
 
     async def close(self) -> None:
         """Write the nonces counted ahead back to the sessions table, then close the database. If the write-back

@@ -71,3 +71,7 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS transactions_pending ON transactions (next_attempt_at) WHERE status = 'pending'",
     "CREATE INDEX IF NOT EXISTS transactions_round ON transactions (round_id)",
 )
+
+# The provider's migrations (``simulator.store.migrations``), in order: the first is the schema of the releases that
+# recorded no version, kept as it was; a change to the tables is a new entry at the end.
+MIGRATIONS = (SCHEMA,)

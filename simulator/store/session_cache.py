@@ -44,6 +44,7 @@ _FOLD = (
     " JOIN sessions s ON s.token = r.session_token AND s.server_seed_hash = r.server_seed_hash"
     " WHERE r.rowid > ? GROUP BY r.session_token, s.server_seed_hash"
 )
+MIGRATIONS = (SCHEMA,)  # simulator.store.migrations: SQLite only, after the provider's tables
 _TOP = "SELECT COALESCE(MAX(rowid), 0) AS top FROM rounds"
 
 

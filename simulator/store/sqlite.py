@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from simulator.store.database import DuplicateKey, Row
+from simulator.store.migrations import Migration, upgrade
 
 # A rowid key numbers rows max + 1, so it counts up like AUTOINCREMENT in tables that never delete rows (none of the
 # ``{serial}`` tables does) without updating sqlite_sequence on every insert. Databases made before keep AUTOINCREMENT.
@@ -251,10 +252,10 @@ class SqliteDatabase:
         self._open = False
         self._conn.execute(statement)
 
-    async def migrate(self, ddl: Sequence[str]) -> None:
+    async def migrate(self, component: str, migrations: Sequence[Migration]) -> int:
+        """See ``simulator.store.migrations``: ``BEGIN IMMEDIATE`` keeps other processes out while it runs."""
         async with self.transaction() as tx:
-            for statement in ddl:
-                await tx.execute(statement.format(**_DDL_TYPES))
+            return await upgrade(tx, component, migrations, _DDL_TYPES)
 
     async def close(self) -> None:
         async with self._lock:

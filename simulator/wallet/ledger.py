@@ -36,7 +36,7 @@ from simulator.store.database import Database, DuplicateKey, Row, Tx
 from simulator.wallet.models import BalanceRequest, OperationRequest
 from simulator.wallet.records import (
     EXPORT_COLUMNS,
-    SCHEMA,
+    MIGRATIONS,
     Funds,
     Kind,
     LedgerError,
@@ -100,7 +100,7 @@ class Ledger:
         return self._db
 
     async def migrate(self) -> None:
-        await self._db.migrate(SCHEMA)
+        await self._db.migrate("wallet_ledger", MIGRATIONS)
 
     async def end_round(self, player_id: str, round_id: str) -> dict[str, Any]:
         """Close a round without moving money, for dialects that end rounds with a call of their own.

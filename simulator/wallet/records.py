@@ -73,6 +73,9 @@ SCHEMA = (
         lost BIGINT NOT NULL,
         PRIMARY KEY (player_id, day))""",
 )
+# the ledger's migrations (simulator.store.migrations), in order: the first is the schema of the releases that recorded
+# no version, kept as it was; a change to the tables is a new entry at the end
+MIGRATIONS = (SCHEMA,)
 
 # columns of the ledger export, in order (docs/settlement.md describes each)
 EXPORT_COLUMNS = (

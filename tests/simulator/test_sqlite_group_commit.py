@@ -17,7 +17,7 @@ from simulator.store.sqlite import CpuLoad, SqliteDatabase
 async def db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
     """A database whose process counts as busy, so batches wait as long as they grow."""
     database = SqliteDatabase(str(tmp_path / "t.sqlite3"), load=lambda: True)
-    await database.migrate(["CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER)"])
+    await database.migrate("t", [["CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER)"]])
     yield database
     await database.close()
 
@@ -25,7 +25,7 @@ async def db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
 @pytest.fixture
 async def idle_db(tmp_path: Path) -> AsyncIterator[SqliteDatabase]:
     database = SqliteDatabase(str(tmp_path / "t.sqlite3"), load=lambda: False)
-    await database.migrate(["CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER)"])
+    await database.migrate("t", [["CREATE TABLE t (k TEXT PRIMARY KEY, v INTEGER)"]])
     yield database
     await database.close()
 

@@ -1,7 +1,8 @@
 """Slow and greedy clients cannot pin connections: headers trickled in are cut at ``header_timeout`` (on a fresh
 connection and on a kept-alive one), a body trickled in is cut at ``read_timeout``, and connections beyond
 ``max_connections`` are turned away at once. These speak raw HTTP over sockets and take real time, with limits
-of a fraction of a second."""
+of a fraction of a second. How idle connections make room, and the limit per client address, are in
+test_connection_limits.py."""
 
 from __future__ import annotations
 
@@ -143,14 +144,17 @@ async def test_a_body_slower_than_the_header_timeout_but_within_the_read_timeout
 
 @pytest.fixture
 async def capped(tmp_path: Path) -> AsyncIterator[Sim]:
-    """Three connections at most, and a header deadline long enough that idle ones are not cut during the test."""
+    """Three connections at most, and a header deadline long enough that busy ones are not cut during the test."""
     async with running_sim(Settings(data_dir=tmp_path / "data", port=0, max_connections=3, header_timeout=30)) as sim:
         yield sim
 
 
 async def test_connections_beyond_the_cap_are_turned_away_at_once(capped: Sim) -> None:
+    """When all of them are busy (their requests begun): an idle one would make room instead."""
     guarded = capped
     held = [await connect(guarded) for _ in range(3)]
+    for _, writer in held:
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
     await asyncio.sleep(0.05)
     reader, writer = await connect(guarded)
     started = time.monotonic()

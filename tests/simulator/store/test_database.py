@@ -20,8 +20,8 @@ async def names(db: Database) -> list[str]:
 
 
 async def test_migration_is_idempotent_and_serial_counts_up(db: Database) -> None:
-    await db.migrate(DDL)
-    await db.migrate(DDL)
+    await db.migrate("items", [DDL])
+    await db.migrate("items", [DDL])
     async with db.transaction() as tx:
         assert await tx.execute("INSERT INTO items (name, weight) VALUES (?, ?)", "a", 1) == 1
         assert await tx.execute("INSERT INTO items (name, weight) VALUES (?, ?)", "b", 2.5) == 1
@@ -31,7 +31,7 @@ async def test_migration_is_idempotent_and_serial_counts_up(db: Database) -> Non
 
 
 async def test_execute_counts_changed_rows_and_fetchone_misses_cleanly(db: Database) -> None:
-    await db.migrate(DDL)
+    await db.migrate("items", [DDL])
     async with db.transaction() as tx:
         for name in "abc":
             await tx.execute("INSERT INTO items (name, weight) VALUES (?, ?)", name, 1)
@@ -43,7 +43,7 @@ async def test_execute_counts_changed_rows_and_fetchone_misses_cleanly(db: Datab
 @pytest.mark.parametrize("savepoint", [True, False])
 async def test_an_exception_rolls_the_transaction_back(db: Database, savepoint: bool) -> None:
     """Also without a savepoint: alone in its batch, a transaction that wrote and then raised leaves nothing."""
-    await db.migrate(DDL)
+    await db.migrate("items", [DDL])
     with pytest.raises(RuntimeError):
         async with db.transaction(savepoint=savepoint) as tx:
             await tx.execute("INSERT INTO items (name, weight) VALUES (?, ?)", "lost", 1)
@@ -55,7 +55,7 @@ async def test_an_exception_rolls_the_transaction_back(db: Database, savepoint: 
 
 
 async def test_a_unique_violation_is_duplicate_key_and_rolls_back(db: Database) -> None:
-    await db.migrate(DDL)
+    await db.migrate("items", [DDL])
     async with db.transaction() as tx:
         await tx.execute("INSERT INTO items (name, weight) VALUES (?, ?)", "a", 1)
     with pytest.raises(DuplicateKey):
@@ -67,7 +67,7 @@ async def test_a_unique_violation_is_duplicate_key_and_rolls_back(db: Database) 
 
 async def test_barrier_makes_a_serial_cursor_gap_free(db: Database) -> None:
     """A row that got its seq first but commits last must not be skipped by a reader paging by seq."""
-    await db.migrate(DDL)
+    await db.migrate("items", [DDL])
     inserted, release = asyncio.Event(), asyncio.Event()
 
     async def slow_writer() -> None:
