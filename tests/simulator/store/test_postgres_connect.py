@@ -7,11 +7,10 @@ from typing import Any
 
 import pytest
 
-from simulator.store import postgres
 from simulator.store.postgres import DatabaseUnavailable, PostgresDatabase
 from tests.databases import PG_URL, postgres_unavailable
 
-pytestmark = pytest.mark.skipif(postgres.asyncpg is None, reason="asyncpg is not installed")
+asyncpg = pytest.importorskip("asyncpg")
 
 
 class FakeTime:
@@ -52,7 +51,7 @@ async def test_gives_up_after_the_wait_with_the_server_named_and_no_password() -
 async def test_a_server_that_comes_up_while_waiting_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
     if (reason := await postgres_unavailable()) is not None:
         pytest.skip(reason)
-    real = postgres.asyncpg.create_pool
+    real = asyncpg.create_pool
     attempts: list[str] = []
 
     async def starting_then_up(url: str, **kwargs: Any) -> Any:
@@ -60,10 +59,10 @@ async def test_a_server_that_comes_up_while_waiting_is_used(monkeypatch: pytest.
         if len(attempts) == 1:
             raise ConnectionRefusedError(111, "Connect call failed")
         if len(attempts) == 2:
-            raise postgres.asyncpg.CannotConnectNowError("the database system is starting up")
+            raise asyncpg.CannotConnectNowError("the database system is starting up")
         return await real(url, **kwargs)
 
-    monkeypatch.setattr(postgres.asyncpg, "create_pool", starting_then_up)
+    monkeypatch.setattr(asyncpg, "create_pool", starting_then_up)
     fake = FakeTime()
     database = await PostgresDatabase.connect(PG_URL, wait=10, sleep=fake.sleep, clock=fake.clock)
     try:
