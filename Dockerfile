@@ -18,6 +18,8 @@ COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl "asyncpg>=0.29" && rm -rf /wheels
 WORKDIR /home/casino
 USER casino
+# the data directory, owned by the service's user: a named volume mounted here starts with this owner and mode
+RUN mkdir -m 0700 data
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
     CMD ["python", "-c", "import urllib.request, sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=2).status != 200)"]

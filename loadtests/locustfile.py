@@ -198,13 +198,15 @@ def money_problems(body: JSONObject) -> list[str]:
 
 
 def journey(weight: int) -> Callable[[Callable[[Any], None]], Any]:
-    """A weighted task that counts towards ``--max-tasks``."""
+    """A weighted task that counts towards ``--max-tasks``; while the player has no launched game (a request failed,
+    and Locust recorded the failure), the task tries again to get one instead."""
 
     def wrap(function: Callable[[Any], None]) -> Any:
         @functools.wraps(function)
         def run(user: CasinoUser) -> None:
             user.count_task()
-            function(user)
+            if user.ready():
+                function(user)
 
         return task(weight)(run)
 
@@ -232,13 +234,22 @@ class CasinoUser(FastHttpUser):
         self.wallet_url = (options.wallet_url or f"{self.host.rstrip('/')}/wallet").rstrip("/")
         self.abandoned: list[tuple[str, str, str]] = []  # (play base, round id, engine id), at most three
         self.country = random.choice(COUNTRIES)
-        self.player = self.create_player()
+        self.player: JSONObject = {}
         self.game: JSONObject = {}
         self.play_base = ""
-        self.launch(self.pick_game())
+        self.ready()
 
     def wait_time(self) -> float:
         return random.uniform(*self.think)
+
+    def ready(self) -> bool:
+        """A player with a launched game, made now if an earlier attempt failed: a failed launch is counted in the
+        statistics and tried again at the next task, never the end of the user."""
+        if not self.player:
+            self.player = self.create_player() or {}
+        if self.player and not self.play_base and (game := self.game or self.pick_game()):
+            self.launch(game)
+        return bool(self.play_base)
 
     def count_task(self) -> None:
         self.tasks_done += 1
@@ -279,7 +290,7 @@ class CasinoUser(FastHttpUser):
 
     # the operator's side
 
-    def create_player(self) -> JSONObject:
+    def create_player(self) -> JSONObject | None:
         reply = self.call(
             "POST",
             f"{self.wallet_url}/sandbox/players",
@@ -287,12 +298,11 @@ class CasinoUser(FastHttpUser):
             body={"currency": self.options.currency, "balance": self.options.balance},
             expect=(201,),
         )
-        if reply is None:
-            raise StopUser  # without a player there is nothing to do; the failure is recorded
-        return reply[1]
+        return None if reply is None else reply[1]
 
-    def catalogue(self, host: str) -> list[JSONObject]:
-        """The games the operator may offer this player: in the player's currency, launchable in their country."""
+    def catalogue(self, host: str) -> list[JSONObject] | None:
+        """The games the operator may offer this player: in the player's currency, launchable in their country; None
+        when a page failed (recorded), so that the next task reads it again."""
         key = (host, self.country)
         if key not in _catalogues:
             games: list[JSONObject] = []
@@ -301,19 +311,21 @@ class CasinoUser(FastHttpUser):
             for _ in range(100):  # pages of 500: far more than any catalogue
                 reply = self.call("GET", f"{host}/v2/games?{query}{cursor}", name="GET /v2/games")
                 if reply is None:
-                    raise StopUser
+                    return None
                 page = reply[1]
                 games.extend(with_stake_limits(g, self.options.currency) for g in page["games"])
                 if not page.get("next_cursor"):
                     break
                 cursor = f"&cursor={page['next_cursor']}"
             if not games:
-                raise StopUser
+                raise StopUser  # nothing this player may play, now or later
             _catalogues[key] = games
         return _catalogues[key]
 
-    def pick_game(self, *, multi_step: bool | None = None) -> JSONObject:
+    def pick_game(self, *, multi_step: bool | None = None) -> JSONObject | None:
         games = self.catalogue(self.catalogue_host)
+        if games is None:
+            return None
         if multi_step is None:
             multi_step = random.random() < self.prefers_multi_step
         candidates = [g for g in games if g["multi_step"] == multi_step and g is not self.game] or games
@@ -359,9 +371,9 @@ class CasinoUser(FastHttpUser):
         if reply is None:
             return None
         status, body = reply
-        if status == 402:  # out of money: the operator gives the player a fresh account
-            self.player = self.create_player()
-            self.launch(self.game)
+        if status == 402:  # out of money: the operator gives the player a fresh account, in the same game
+            self.player, self.play_base = {}, ""
+            self.ready()
             return None
         return body
 
@@ -424,7 +436,8 @@ class CasinoUser(FastHttpUser):
 
     @journey(3)
     def change_game(self) -> None:
-        self.launch(self.pick_game())
+        if game := self.pick_game():
+            self.launch(game)  # a failed launch keeps the game being played
 
     @journey(1)
     def abandon_and_return(self) -> None:
@@ -433,7 +446,7 @@ class CasinoUser(FastHttpUser):
         if self.abandoned:
             self.resume()
             return
-        if not self.game["multi_step"] and not self.launch(self.pick_game(multi_step=True)):
+        if not self.game["multi_step"] and not ((game := self.pick_game(multi_step=True)) and self.launch(game)):
             return
         engine = self.game["engine_id"]
         if engine == "mines":

@@ -151,3 +151,41 @@ print("ok")
         check=False,
     )
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]
+
+
+def seconds(duration: str) -> float:
+    """A compose duration such as ``2s``, ``1m30s``."""
+    units = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
+    return sum(float(n) * units[unit] for n, unit in re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", duration))
+
+
+def test_the_casino_services_share_one_data_volume() -> None:
+    """The rsa_json development key pair is made in the data directory: one volume, or each container signs with a
+    key the wallet does not know."""
+    workdir = re.findall(r"^WORKDIR\s+(\S+)", (ROOT / "Dockerfile").read_text(), flags=re.M)[-1]
+    sources = set()
+    for name in casino_services():
+        data_dir = str(SERVICES[name].get("environment", {}).get("CASINO_SIM_DATA_DIR", Settings().data_dir))
+        target = data_dir if data_dir.startswith("/") else f"{workdir}/{data_dir}"
+        mounts = [v.split(":")[0] for v in SERVICES[name].get("volumes", []) if v.split(":")[1] == target]
+        assert len(mounts) == 1, f"{name}: no volume at its data directory {target}"
+        sources |= set(mounts)
+    assert len(sources) == 1 and sources <= set(COMPOSE.get("volumes") or {}), "one named volume for all"
+
+
+def test_a_cold_start_of_everything_at_once_waits_for_health() -> None:
+    for name, service in SERVICES.items():
+        depends = service.get("depends_on", {})
+        for dependency in depends:
+            if "healthcheck" in SERVICES[dependency]:
+                assert isinstance(depends, dict), f"{name}: wait for {dependency} to be healthy, not just started"
+                assert depends[dependency]["condition"] == "service_healthy", f"{name} -> {dependency}"
+        if check := service.get("healthcheck"):
+            assert "start_period" in check, f"{name}: no start_period for a first start"
+            patience = seconds(check["start_period"]) + check["retries"] * seconds(check["interval"])
+            assert patience >= 60, f"{name}: unhealthy after {patience:.0f}s; a cold start takes longer"
+    assert all("healthcheck" in SERVICES[name] for name in casino_services()), (
+        "each casino-sim service says when it is ready"
+    )
+    pg_isready = SERVICES["postgres"]["healthcheck"]["test"]
+    assert "-h" in pg_isready, "over TCP: the image's temporary server during initialisation listens on a socket only"

@@ -29,7 +29,7 @@ import traceback
 from collections.abc import Callable
 from types import FrameType
 
-from simulator.errors import ConfigurationError
+from simulator.errors import ConfigurationError, SimulatorError
 from simulator.settings import Settings
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -124,6 +124,9 @@ def _child(
         child(sock, ready)
     except KeyboardInterrupt:
         return 0
+    except SimulatorError as exc:  # a refusal at start (no database...): one line, as a single process says it
+        print(f"casino-sim: {exc.message}", file=sys.stderr)
+        return 1
     except BaseException:
         traceback.print_exc()
         return 1

@@ -7,15 +7,25 @@ Transactions run at READ COMMITTED; rows that decisions depend on are locked wit
 new writers off until the reader's transaction ends. Without it, a cursor that pages by ``{serial}`` could
 skip a row: sequence values are handed out at insert time, but rows become visible at commit time, in
 another order.
+
+``connect`` waits for a server that is still starting (refused connections, "the database system is starting up")
+for ``CONNECT_WAIT`` seconds, so that a simulator started together with its database (``docker compose up``) does not
+die on its first attempt; after that, or at once on an answer that waiting cannot change (a wrong password, no such
+database), it raises ``DatabaseUnavailable`` with one line that names the server and the cause.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
+from simulator.errors import SimulatorError
 from simulator.store.database import DuplicateKey, Row
 from simulator.store.migrations import Migration, upgrade
 
@@ -25,6 +35,19 @@ except ImportError:  # pragma: no cover - depends on the install
     asyncpg = None
 
 _DDL_TYPES = {"serial": "BIGSERIAL PRIMARY KEY", "real": "DOUBLE PRECISION"}
+CONNECT_WAIT = 60.0  # seconds a start waits for a server that is not up yet
+log = logging.getLogger(__name__)
+
+
+class DatabaseUnavailable(SimulatorError):
+    code = "DATABASE_UNAVAILABLE"
+    status = 503
+
+
+def _server(url: str) -> str:
+    """Host, port and database of ``url``, never its password."""
+    parts = urlsplit(url)
+    return f"{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path or '/'}"
 
 
 @lru_cache(maxsize=512)
@@ -77,10 +100,36 @@ class PostgresDatabase:
         self._pool = pool
 
     @classmethod
-    async def connect(cls, url: str, *, min_size: int = 2, max_size: int = 20) -> PostgresDatabase:
+    async def connect(
+        cls,
+        url: str,
+        *,
+        min_size: int = 2,
+        max_size: int = 20,
+        wait: float = CONNECT_WAIT,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> PostgresDatabase:
         if asyncpg is None:
             raise RuntimeError("PostgreSQL needs the postgres extra: pip install 'casino-provider-simulator[postgres]'")
-        return cls(await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, reset=_keep_session))
+        deadline, delay = clock() + wait, 0.25
+        while True:
+            try:
+                pool = await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, reset=_keep_session)
+            except (OSError, TimeoutError, asyncpg.CannotConnectNowError) as exc:
+                cause = f"{type(exc).__name__}: {exc}"
+                if clock() + delay > deadline:
+                    raise DatabaseUnavailable(
+                        f"PostgreSQL at {_server(url)} did not accept a connection within {wait:g}s ({cause})"
+                    ) from None
+                log.warning("PostgreSQL at %s is not ready (%s); trying again in %gs", _server(url), cause, delay)
+                await sleep(delay)
+                delay = min(delay * 2, 2.0)
+            except asyncpg.PostgresError as exc:
+                cause = f"{type(exc).__name__}: {exc}"
+                raise DatabaseUnavailable(f"PostgreSQL at {_server(url)} refused: {cause}") from None
+            else:
+                return cls(pool)
 
     @asynccontextmanager
     async def transaction(self, *, savepoint: bool = True) -> AsyncIterator[_PostgresTx]:

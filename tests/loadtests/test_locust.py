@@ -14,6 +14,7 @@ import shlex
 import socket
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from importlib.util import find_spec
 from pathlib import Path
@@ -122,6 +123,45 @@ def test_a_broken_slo_fails_the_run(simulator: str, tmp_path: Path) -> None:
     result = run_locust(args)
     assert result.returncode == 3, result.stderr[-3000:]
     assert "SLO broken: p95" in result.stderr
+
+
+def admin(url: str, method: str, body: dict[str, Any] | None = None) -> None:
+    """An admin call with the simulator's own token, as an operator's QA would send it."""
+    token = json.loads(Path(os.environ["LOCUST_CREDENTIALS"]).read_text())["admin_token"]
+    request = urllib.request.Request(  # noqa: S310 - a loopback URL the fixture made
+        url,
+        method=method,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30):  # noqa: S310
+        pass
+
+
+def test_a_failed_launch_is_a_failure_in_the_stats_and_tried_again(simulator: str, tmp_path: Path) -> None:
+    """The first launches are refused (as when a wallet cannot verify a studio's signature): each one is a failure in
+    Locust's statistics, the user tries again at its next task, and once a launch succeeds it plays."""
+    rule = {
+        "id": "refuse-first-launches",
+        "match": {"side": "inbound", "operation": "launch"},
+        "action": {"type": "status", "status": 503},
+        "schedule": {"first": 3},
+    }
+    admin(f"{simulator}/admin/faults", "POST", rule)
+    try:
+        args = ["--host", simulator, "--users", "1", "--spawn-rate", "1", "--run-time", "6s", *FAST]
+        gates = ["--slo-fail-ratio", "0.9", "--slo-p95-ms", "600000", "--slo-p99-ms", "600000"]  # failures, not speed
+        result = run_locust([*args, *gates, *reports(tmp_path)])
+    finally:
+        admin(f"{simulator}/admin/faults/{rule['id']}", "DELETE")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr and "KeyError" not in result.stderr, result.stderr[-3000:]
+    by_name = stats(tmp_path)
+    launches = by_name["POST /v1/sessions"]
+    assert launches["num_failures"] == 3 and launches["num_requests"] > 3
+    assert by_name["POST /play/[token]/rounds"]["num_requests"] > 0
+    assert sum(entry["num_failures"] for entry in by_name.values()) == 3
+    assert (tmp_path / "load_exceptions.csv").read_text().count("\n") <= 1, "a task raised"
 
 
 def test_distributed_master_and_two_workers_through_a_spike(simulator: str, tmp_path: Path) -> None:

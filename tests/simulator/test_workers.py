@@ -55,6 +55,22 @@ def test_workers_are_refused_where_state_would_split(
     assert not (tmp_path / "credentials.json").exists(), "refused before touching anything"
 
 
+@pytest.mark.postgres
+def test_a_database_that_refuses_stops_the_workers_with_one_line(tmp_path: Path) -> None:
+    url = PG_URL.rsplit("/", 1)[0] + "/no_such_database_here"
+    result = subprocess.run(
+        [*CLI, "serve", "--workers", "2", "--port", "0", "--data-dir", str(tmp_path), "--database-url", url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert 'refused: InvalidCatalogNameError: database "no_such_database_here" does not exist' in result.stderr
+    assert "2 of 2 workers failed to start" in result.stderr and "Traceback" not in result.stderr
+
+
 def _schema_sql(sql: str) -> None:
     import asyncpg
 

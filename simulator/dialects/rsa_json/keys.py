@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import fcntl
 import importlib.util
 import os
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 
 PRIVATE_FILE = "rsa_json_private.pem"
 PUBLIC_FILE = "rsa_json_public.pem"
+LOCK_FILE = ".rsa_json.lock"
 KEY_BITS = 2048
 
 
@@ -101,14 +103,30 @@ def generate() -> tuple[bytes, bytes]:
 
 
 def load_or_create(data_dir: Path) -> KeyPair:
-    """The development key pair under ``data_dir``, generated on first use (private key file mode 0600)."""
+    """The development key pair under ``data_dir``, generated on first use (private key file mode 0600).
+
+    Generation holds a file lock and renames finished files into place, so processes starting together on one data
+    directory (the workers of ``serve --workers``, or instances sharing a volume) agree on one pair and never read a
+    half-written file."""
     pair = KeyPair(data_dir / PRIVATE_FILE, data_dir / PUBLIC_FILE)
     if pair.private_path.exists() and pair.public_path.exists():
         return pair
-    private_pem, public_pem = generate()
     data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(pair.private_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(private_pem)
-    pair.public_path.write_bytes(public_pem)
+    lock = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (pair.private_path.exists() and pair.public_path.exists()):
+            private_pem, public_pem = generate()
+            _replace(pair.private_path, private_pem)
+            _replace(pair.public_path, public_pem)
+    finally:
+        os.close(lock)  # closing releases the lock
     return pair
+
+
+def _replace(path: Path, content: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
+    os.replace(tmp, path)

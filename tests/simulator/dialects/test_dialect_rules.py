@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -192,6 +196,28 @@ def test_rsa_signatures_verify_and_tampering_fails(tmp_path: Path) -> None:
     assert not verifier.verify(b'{"amount":150001}', signature)
     assert not verifier.verify(body, "not base64!")
     assert rsa_keys.load_or_create(tmp_path) == pair  # kept, not regenerated
+
+
+@pytest.mark.skipif(not rsa_keys.available(), reason="the cryptography package is not installed")
+def test_processes_starting_together_agree_on_one_rsa_pair(tmp_path: Path) -> None:
+    """The workers of ``serve --workers`` and instances sharing a volume create the pair at the same moment: a process
+    that finds no pair waits for the one generating it and takes its pair instead of writing another."""
+    script = "import sys; from pathlib import Path; from simulator.dialects.rsa_json import keys as rsa_keys"
+    script += "; print('ready', flush=True)"
+    script += "; rsa_keys.load_or_create(Path(sys.argv[1]))"
+    lock = os.open(tmp_path / rsa_keys.LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_EX)  # this test is the process generating the pair
+    with subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True) as child:
+        try:
+            assert child.stdout is not None and child.stdout.readline() == "ready\n"
+            private_pem, public_pem = rsa_keys.generate()
+            (tmp_path / rsa_keys.PRIVATE_FILE).write_bytes(private_pem)
+            (tmp_path / rsa_keys.PUBLIC_FILE).write_bytes(public_pem)
+        finally:
+            os.close(lock)
+        assert child.wait(timeout=120) == 0
+    assert (tmp_path / rsa_keys.PRIVATE_FILE).read_bytes() == private_pem, "the waiting process wrote another pair"
+    assert (tmp_path / rsa_keys.PUBLIC_FILE).read_bytes() == public_pem
 
 
 def test_decimal_replies_parse_without_floats() -> None:
