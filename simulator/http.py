@@ -8,6 +8,7 @@ logged with its traceback, and never shows one to the client.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from games.errors import GameError, RoundFinished
 from simulator.errors import RequestError, SimulatorError
-from simulator.jsonbytes import dumps, loads
+from simulator.jsonbytes import DuplicateKey, TooDeep, dumps, loads
 
 log = logging.getLogger("casino_sim")
 
@@ -78,15 +79,26 @@ def validation_message(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+_DIGITS = re.compile(r"-?[0-9]{1,19}")  # [0-9], not \d: only ASCII digits
+
+
+def strict_int(text: str, *, signed: bool = False) -> int | None:
+    """``text`` as an integer if it is ASCII digits (at most 19, optionally after a ``-`` when ``signed``), else
+    None. ``str.isdigit`` and ``int`` accept far more from a stranger: ``²``, Arabic-Indic digits, ``" 7 "``,
+    ``1_000``, and thousands of digits that later overflow a float."""
+    if not _DIGITS.fullmatch(text) or (not signed and text.startswith("-")):
+        return None
+    return int(text)
+
+
 def int_query(request: web.Request, name: str, default: int, *, low: int, high: int) -> int:
     """An integer query parameter within [low, high]; anything else is a 400 that names the parameter."""
     raw = request.query.get(name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise RequestError(f"query parameter {name} must be an integer") from None
+    value = strict_int(raw, signed=True)
+    if value is None:
+        raise RequestError(f"query parameter {name} must be an integer")
     if not low <= value <= high:
         raise RequestError(f"query parameter {name} must be between {low} and {high}")
     return value
@@ -97,7 +109,9 @@ async def read_json(request: web.Request) -> Any:
     if not raw:
         raise RequestError("request body is empty; send a JSON object", code="INVALID_REQUEST")
     try:
-        return loads(raw)
+        return loads(raw, unique=True)
+    except (TooDeep, DuplicateKey) as exc:
+        raise RequestError(f"request body refused: {exc}", code="INVALID_JSON") from None
     except (ValueError, UnicodeDecodeError):
         raise RequestError("request body is not valid JSON", code="INVALID_JSON") from None
 

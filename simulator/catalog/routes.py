@@ -27,7 +27,8 @@ from simulator.catalog.models import Game
 from simulator.catalog.schemas import AdminChange, ChangePage, GamePage, GamePageV2, GameV2, StudioList
 from simulator.catalog.thumbnails import render as render_thumbnail
 from simulator.errors import RequestError
-from simulator.http import RouteDoc, documented, json_response
+from simulator.http import RouteDoc, documented, json_response, strict_int
+from simulator.jsonbytes import loads
 from simulator.money import exponent
 from simulator.state import CATALOG, CLOCK, SETTINGS, STORE
 
@@ -128,9 +129,10 @@ def _number(value: str, name: str) -> float:
 
 
 def _int(value: str, name: str, low: int, high: int) -> int:
-    if not value.isdigit() or not low <= int(value) <= high:
+    number = strict_int(value)
+    if number is None or not low <= number <= high:
         raise RequestError(f"query parameter {name} must be an integer from {low} to {high}")
-    return int(value)
+    return number
 
 
 def encode_cursor(sort: str, position: tuple[Any, str]) -> str:
@@ -144,7 +146,7 @@ def decode_cursor(value: str, sort: str) -> tuple[Any, str]:
     )
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-        decoded = json.loads(raw)
+        decoded = loads(raw)
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise bad from None
     if not (isinstance(decoded, list) and len(decoded) == 3 and isinstance(decoded[2], str)):
