@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from simulator.private_files import open_private, private_dir
+
 PRIVATE_FILE = "rsa_json_private.pem"
 PUBLIC_FILE = "rsa_json_public.pem"
 KEY_BITS = 2048
@@ -101,14 +103,13 @@ def generate() -> tuple[bytes, bytes]:
 
 
 def load_or_create(data_dir: Path) -> KeyPair:
-    """The development key pair under ``data_dir``, generated on first use (private key file mode 0600)."""
+    """The development key pair under ``data_dir``, generated on first use (both files 0600, as everything there)."""
     pair = KeyPair(data_dir / PRIVATE_FILE, data_dir / PUBLIC_FILE)
     if pair.private_path.exists() and pair.public_path.exists():
         return pair
     private_pem, public_pem = generate()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(pair.private_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(private_pem)
-    pair.public_path.write_bytes(public_pem)
+    private_dir(data_dir)
+    for path, pem in ((pair.private_path, private_pem), (pair.public_path, public_pem)):
+        with os.fdopen(open_private(path, os.O_WRONLY | os.O_TRUNC), "wb") as handle:
+            handle.write(pem)
     return pair
