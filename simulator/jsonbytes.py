@@ -74,11 +74,17 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _keys(value: Any) -> int:
+    """Keys in ``value`` and everything in it (loops, not generators: this runs on every round's body)."""
     if type(value) is dict:
-        return len(value) + sum(_keys(v) for v in value.values() if type(v) is dict or type(v) is list)
-    if type(value) is list:
-        return sum(_keys(v) for v in value if type(v) is dict or type(v) is list)
-    return 0
+        count, items = len(value), value.values()
+    elif type(value) is list:
+        count, items = 0, value
+    else:
+        return 0
+    for item in items:
+        if type(item) is dict or type(item) is list:
+            count += _keys(item)
+    return count
 
 
 def loads(data: bytes, *, unique: bool = False) -> Any:
