@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -75,6 +76,7 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _keys(value: Any) -> int:
     """Keys in ``value`` and everything in it (loops, not generators: this runs on every round's body)."""
+    items: Iterable[Any]
     if type(value) is dict:
         count, items = len(value), value.values()
     elif type(value) is list:
