@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.errors import ConfigurationError
+from simulator.private_files import open_private, private_dir
 
 FILE_NAME = "credentials.json"
 LOCK_NAME = ".credentials.lock"
@@ -62,8 +63,8 @@ class Credentials:
 
 @contextlib.contextmanager
 def _locked(data_dir: Path) -> Iterator[None]:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    private_dir(data_dir)
+    fd = open_private(data_dir / LOCK_NAME, os.O_RDWR)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -74,7 +75,7 @@ def _locked(data_dir: Path) -> Iterator[None]:
 def _write(path: Path, data: dict[str, Any]) -> None:
     """Write through a 0600 temporary file and rename it over ``path``: never a moment with a readable or half file."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = open_private(tmp, os.O_WRONLY | os.O_TRUNC)
     with os.fdopen(fd, "w") as handle:
         json.dump(data, handle, indent=2)
         handle.write("\n")

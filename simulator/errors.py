@@ -12,7 +12,8 @@ happened to a connection and the wallet client decides what that means, and a ch
     │   └── CredentialsError                              simulator.credentials: credentials.json unreadable
     ├── RequestError(SimulatorError, ValueError)          400: malformed or invalid input
     │   ├── UnknownCurrency                               400
-    │   └── BetOutOfLimits                                400
+    │   ├── BetOutOfLimits                                400
+    │   └── UnsupportedMediaType                          415: a body that is not application/json where it must be
     ├── Unauthorized(SimulatorError, PermissionError)     401: no, wrong, stale or replayed credentials
     ├── Forbidden(SimulatorError, PermissionError)        403: not allowed (country blocked, game disabled)
     ├── NotFound(SimulatorError, LookupError)             404: unknown game, session, round, player
@@ -108,6 +109,11 @@ class UnknownCurrency(RequestError):
 
 class BetOutOfLimits(RequestError):
     code = "BET_OUT_OF_LIMITS"
+
+
+class UnsupportedMediaType(RequestError):
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    status = 415
 
 
 class Unauthorized(SimulatorError, PermissionError):

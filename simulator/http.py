@@ -8,7 +8,8 @@ logged with its traceback, and never shows one to the client.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -16,8 +17,8 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from games.errors import GameError, RoundFinished
-from simulator.errors import RequestError, SimulatorError
-from simulator.jsonbytes import dumps, loads
+from simulator.errors import RequestError, SimulatorError, UnsupportedMediaType
+from simulator.jsonbytes import DuplicateKey, TooDeep, dumps, loads
 
 log = logging.getLogger("casino_sim")
 
@@ -64,7 +65,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             raise
         code = _HTTP_CODES.get(exc.status, "HTTP_ERROR")
         message = exc.reason if exc.status != 413 else "request body is too large"
-        return error_response(exc.status, code, message)
+        response = error_response(exc.status, code, message)
+        if "Allow" in exc.headers:  # a 405 says which methods the resource takes
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
     except Exception:
         log.exception("unhandled error in %s %s", request.method, request.path)
         return error_response(500, "INTERNAL_ERROR", "internal error; the simulator logged the details")
@@ -78,26 +82,65 @@ def validation_message(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def int_query(request: web.Request, name: str, default: int, *, low: int, high: int) -> int:
-    """An integer query parameter within [low, high]; anything else is a 400 that names the parameter."""
+_DIGITS = re.compile(r"-?[0-9]{1,19}")  # [0-9], not \d: only ASCII digits
+
+
+def strict_int(text: str, *, signed: bool = False) -> int | None:
+    """``text`` as an integer if it is ASCII digits (at most 19, optionally after a ``-`` when ``signed``), else
+    None. ``str.isdigit`` and ``int`` accept far more from a stranger: ``²``, Arabic-Indic digits, ``" 7 "``,
+    ``1_000``, and thousands of digits that later overflow a float."""
+    if not _DIGITS.fullmatch(text) or (not signed and text.startswith("-")):
+        return None
+    return int(text)
+
+
+@dataclass(frozen=True, slots=True)
+class IntRange:
+    """The integers a query parameter takes: what ``int_query`` accepts and what the OpenAPI document says."""
+
+    low: int
+    high: int
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": self.low, "maximum": self.high}
+
+
+AFTER = IntRange(0, 2**62)
+"""A sequence number to start after: every cursor of the API."""
+
+
+def enum_schema(choices: Iterable[str]) -> dict[str, Any]:
+    return {"type": "string", "enum": list(choices)}
+
+
+def int_query(request: web.Request, name: str, default: int, bounds: IntRange) -> int:
+    """An integer query parameter within ``bounds``; anything else is a 400 that names the parameter."""
     raw = request.query.get(name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise RequestError(f"query parameter {name} must be an integer") from None
+    value = strict_int(raw, signed=True)
+    if value is None:
+        raise RequestError(f"query parameter {name} must be an integer")
+    low, high = bounds.low, bounds.high
     if not low <= value <= high:
         raise RequestError(f"query parameter {name} must be between {low} and {high}")
     return value
 
 
-async def read_json(request: web.Request) -> Any:
+async def read_json(request: web.Request, *, json_only: bool = False) -> Any:
+    """The body as JSON. ``json_only`` also demands ``Content-Type: application/json`` (415 otherwise): a
+    cross-site HTML form can only send form or plain-text types, and a page that sets this type needs a CORS
+    preflight, which no route answers. Routes authorised by a bearer secret in the URL need it."""
+    if json_only and request.content_type != "application/json":
+        raise UnsupportedMediaType("send the body as Content-Type: application/json")
     raw = await request.read()
     if not raw:
         raise RequestError("request body is empty; send a JSON object", code="INVALID_REQUEST")
     try:
-        return loads(raw)
+        return loads(raw, unique=True)
+    except (TooDeep, DuplicateKey) as exc:
+        raise RequestError(f"request body refused: {exc}", code="INVALID_JSON") from None
     except (ValueError, UnicodeDecodeError):
         raise RequestError("request body is not valid JSON", code="INVALID_JSON") from None
 
@@ -109,8 +152,8 @@ def parse_model(model: type[M], data: Any) -> M:
         raise RequestError(validation_message(exc), code="INVALID_REQUEST") from None
 
 
-async def read_model(request: web.Request, model: type[M]) -> M:
-    return parse_model(model, await read_json(request))
+async def read_model(request: web.Request, model: type[M], *, json_only: bool = False) -> M:
+    return parse_model(model, await read_json(request, json_only=json_only))
 
 
 Access = Literal["operator", "admin", "session", "signature", "none"]
@@ -124,6 +167,10 @@ Access = Literal["operator", "admin", "session", "signature", "none"]
 """
 
 
+QueryParam = tuple[str, str] | tuple[str, str, dict[str, Any]]
+"""(name, description) of a string parameter, or (name, description, JSON schema) of a typed one."""
+
+
 @dataclass(frozen=True, slots=True)
 class RouteDoc:
     summary: str
@@ -132,8 +179,9 @@ class RouteDoc:
     response: type[BaseModel] | None = None
     status: int = 200
     errors: tuple[str, ...] = ()
-    query: tuple[tuple[str, str], ...] = ()
+    query: tuple[QueryParam, ...] = ()
     content_type: str = "application/json"
+    also_content_types: tuple[str, ...] = ()  # other success bodies the route can send (text), chosen by a parameter
     extra: dict[str, Any] = field(default_factory=dict)
     request_content_type: str = "application/json"
     auth: Access = "admin"

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import logging
 import socket
 import ssl
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import BadHttpMessage
+from aiohttp.log import server_logger
 from aiohttp.typedefs import Handler, Middleware
 
 from simulator.errors import ConfigurationError
@@ -307,11 +310,30 @@ def trust_context(*cafiles: Path) -> ssl.SSLContext:
     return context
 
 
+class _MalformedRequestsInOneLine(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """aiohttp logs each malformed request (a bad header line, a bad chunk, an invalid method after the first
+    request) at ERROR with a full traceback: any stranger could fill the log with them. Those become one WARNING
+    line; every other error keeps its traceback."""
+
+    def exception(self, msg: object, *args: object, exc_info: Any = True, **kwargs: Any) -> None:
+        if isinstance(exc_info, BadHttpMessage):
+            first = (exc_info.message or type(exc_info).__name__).strip().splitlines()[0][:200]
+            peer = args[0] if args else "?"
+            self.logger.warning("malformed HTTP request from %s: %s %s", peer, exc_info.code, first)
+            return
+        self.logger.exception(msg, *args, exc_info=exc_info, **kwargs)
+
+
 def make_runner(app: web.Application, settings: Settings) -> web.AppRunner:
     """An ``AppRunner`` whose connections idle at most ``keepalive_timeout`` and are closed, not drained, when a
     response leaves before the body was read (a body too large or too slow)."""
     return web.AppRunner(
-        app, access_log=None, handle_signals=False, keepalive_timeout=settings.keepalive_timeout, lingering_time=0
+        app,
+        access_log=None,
+        handle_signals=False,
+        keepalive_timeout=settings.keepalive_timeout,
+        lingering_time=0,
+        logger=_MalformedRequestsInOneLine(server_logger, {}),
     )
 
 

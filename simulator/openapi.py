@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from simulator.http import RouteDoc
+from simulator.http import QueryParam, RouteDoc
 
 _REF = "#/components/schemas/{model}"
 
@@ -77,6 +77,10 @@ def _register(components: dict[str, Any], name: str, schema: dict[str, Any]) -> 
         raise ValueError(f"two different models are both named {name!r}; give one a distinct name")
 
 
+def _query_schema(param: QueryParam) -> dict[str, Any]:
+    return param[2] if len(param) == 3 else {"type": "string"}
+
+
 def build_openapi(app: web.Application, *, title: str, version: str) -> tuple[dict[str, Any], list[str]]:
     """The document, and the routes that have no ``RouteDoc`` (which a test requires to be empty)."""
     components: dict[str, Any] = {"Error": ERROR_SCHEMA}
@@ -99,8 +103,8 @@ def build_openapi(app: web.Application, *, title: str, version: str) -> tuple[di
             if p.startswith("{")
         ]
         params += [
-            {"name": n, "in": "query", "required": False, "schema": {"type": "string"}, "description": d}
-            for n, d in doc.query
+            {"name": q[0], "in": "query", "required": False, "schema": _query_schema(q), "description": q[1]}
+            for q in doc.query
         ]
         if params:
             op["parameters"] = params
@@ -114,6 +118,8 @@ def build_openapi(app: web.Application, *, title: str, version: str) -> tuple[di
             ok["content"] = {doc.content_type: {"schema": {"type": "string"}}}
         else:
             ok["content"] = {"application/json": {"schema": {"type": "object"}}}
+        for other in doc.also_content_types:
+            ok["content"][other] = {"schema": {"type": "string"}}
         op["responses"][str(doc.status)] = ok
         error = {
             "description": "error: " + (", ".join(doc.errors) or "see code"),

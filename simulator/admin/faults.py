@@ -10,7 +10,18 @@ from pydantic import BaseModel, ValidationError
 from simulator.errors import RequestError
 from simulator.faults.rules import FaultFile, FaultRule
 from simulator.faults.runtime import FaultRuntime
-from simulator.http import RouteDoc, documented, int_query, json_response, read_json, validation_message
+from simulator.http import (
+    AFTER,
+    IntRange,
+    QueryParam,
+    RouteDoc,
+    documented,
+    enum_schema,
+    int_query,
+    json_response,
+    read_json,
+    validation_message,
+)
 from simulator.state import FAULTS
 
 _RULE_ERRORS = ("INVALID_FAULT", "INVALID_JSON", "DUPLICATE_FAULT")
@@ -131,24 +142,27 @@ async def reset_one(request: web.Request) -> web.Response:
     return json_response(rules.get(rule_id).to_json())
 
 
-_JOURNAL_QUERY = (
-    ("side", "inbound or outbound"),
+_SIDES = ("inbound", "outbound")
+_STATUS = IntRange(100, 599)
+_LIMIT = IntRange(1, 1000)
+_JOURNAL_QUERY: tuple[QueryParam, ...] = (
+    ("side", "inbound or outbound", enum_schema(_SIDES)),
     ("operation", "play, launch, games, bet, win, rollback..."),
     ("player", "player id"),
     ("session", "game session token"),
     ("round", "round id"),
     ("transaction", "transaction id"),
     ("fault", "a rule id, or * for every faulted exchange"),
-    ("status", "HTTP status"),
-    ("after", "only exchanges after this seq (oldest first); without it, the latest"),
-    ("limit", "1 to 1000, default 100"),
+    ("status", "HTTP status", _STATUS.schema),
+    ("after", "only exchanges after this seq (oldest first); without it, the latest", AFTER.schema),
+    ("limit", "1 to 1000, default 100", _LIMIT.schema),
 )
 
 
-def _int(request: web.Request, name: str, default: int | None, low: int, high: int) -> int | None:
+def _int(request: web.Request, name: str, default: int | None, bounds: IntRange) -> int | None:
     if name not in request.query:
         return default
-    return int_query(request, name, low, low=low, high=high)
+    return int_query(request, name, bounds.low, bounds)
 
 
 @documented(
@@ -157,7 +171,7 @@ def _int(request: web.Request, name: str, default: int | None, low: int, high: i
 async def journal(request: web.Request) -> web.Response:
     q = request.query
     side = q.get("side")
-    if side is not None and side not in ("inbound", "outbound"):
+    if side is not None and side not in _SIDES:
         raise RequestError("query parameter side must be inbound or outbound")
     journal = request.app[FAULTS].journal
     entries = journal.query(
@@ -168,9 +182,9 @@ async def journal(request: web.Request) -> web.Response:
         round=q.get("round"),
         transaction=q.get("transaction"),
         fault=q.get("fault"),
-        status=_int(request, "status", None, 100, 599),
-        after=_int(request, "after", None, 0, 2**62),
-        limit=_int(request, "limit", 100, 1, 1000) or 100,
+        status=_int(request, "status", None, _STATUS),
+        after=_int(request, "after", None, AFTER),
+        limit=_int(request, "limit", 100, _LIMIT) or 100,
     )
     return json_response({"entries": entries, "size": journal.size, "recorded": journal.recorded})
 

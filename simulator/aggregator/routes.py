@@ -23,7 +23,7 @@ from simulator.dialects.protocol import DialectUnavailable, UnavailableDialect
 from simulator.errors import Forbidden, NotFound, RequestError, WalletRefused, refusal
 from simulator.fairness.seeds import new_seed_pair
 from simulator.fairness.verify import recompute
-from simulator.http import RouteDoc, documented, json_response, read_model
+from simulator.http import AFTER, IntRange, RouteDoc, documented, enum_schema, json_response, read_model
 from simulator.http import int_query as _int_query
 from simulator.lifecycle import TRANSACTION_STATUSES
 from simulator.money import exponent
@@ -203,6 +203,10 @@ async def get_round(request: web.Request) -> web.Response:
     )
 
 
+_LIMIT = IntRange(1, 1000)
+_KINDS = ("bet", "win", "rollback")
+
+
 @documented(
     RouteDoc(
         "The provider's transaction log, oldest first (cursor: after = last seq seen; never skips a row)",
@@ -211,20 +215,20 @@ async def get_round(request: web.Request) -> web.Response:
         response=TransactionPage,
         errors=("INVALID_REQUEST",),
         query=(
-            ("after", "seq to start after"),
-            ("limit", "1 to 1000"),
+            ("after", "seq to start after", AFTER.schema),
+            ("limit", "1 to 1000", _LIMIT.schema),
             ("round_id", "only this round"),
             ("player_id", "only this player"),
-            ("kind", "bet, win or rollback"),
-            ("status", ", ".join(TRANSACTION_STATUSES)),
+            ("kind", "bet, win or rollback", enum_schema(_KINDS)),
+            ("status", ", ".join(TRANSACTION_STATUSES), enum_schema(TRANSACTION_STATUSES)),
         ),
     )
 )
 async def list_transactions(request: web.Request) -> web.Response:
-    after = _int_query(request, "after", 0, low=0, high=2**62)
-    limit = _int_query(request, "limit", 500, low=1, high=1000)
+    after = _int_query(request, "after", 0, AFTER)
+    limit = _int_query(request, "limit", 500, _LIMIT)
     q = request.query
-    for name, allowed in (("kind", ("bet", "win", "rollback")), ("status", TRANSACTION_STATUSES)):
+    for name, allowed in (("kind", _KINDS), ("status", TRANSACTION_STATUSES)):
         if name in q and q[name] not in allowed:
             raise RequestError(f"query parameter {name} must be one of: {', '.join(allowed)}")
     rows = await request.app[STORE].outbox.transactions(

@@ -14,6 +14,7 @@ import binascii
 import email.utils
 import json
 import math
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Literal
 
@@ -27,7 +28,8 @@ from simulator.catalog.models import Game
 from simulator.catalog.schemas import AdminChange, ChangePage, GamePage, GamePageV2, GameV2, StudioList
 from simulator.catalog.thumbnails import render as render_thumbnail
 from simulator.errors import RequestError
-from simulator.http import RouteDoc, documented, json_response
+from simulator.http import AFTER, IntRange, QueryParam, RouteDoc, documented, enum_schema, json_response, strict_int
+from simulator.jsonbytes import loads
 from simulator.money import exponent
 from simulator.state import CATALOG, CATALOG_SYNC, CLOCK, SETTINGS, STORE
 
@@ -35,22 +37,32 @@ from simulator.state import CATALOG, CATALOG_SYNC, CLOCK, SETTINGS, STORE
 DEPRECATED_AT = 1767225600
 SUNSET = "Wed, 30 Jun 2027 23:59:59 GMT"
 MAX_LIMIT = 500
-_GAME_FILTERS = (
+_LIMIT = IntRange(1, MAX_LIMIT)
+_CHANGES_LIMIT = IntRange(1, 1000)
+_SORT_VALUES = (*SORTS, *(f"-{field}" for field in SORTS))
+_COUNTRY = "[A-Z]{2}"
+_NUMBER = re.compile(r"-?[0-9]{1,20}(\.[0-9]{1,20})?([eE][-+]?[0-9]{1,3})?")  # JSON's number, not float()'s
+_RTP = {"type": "number", "minimum": 0, "maximum": 10_000}
+_GAME_FILTERS: tuple[QueryParam, ...] = (
     ("studio", "studio ids or slugs, comma-separated"),
     ("category", "slots, table, instant, live (comma-separated)"),
     ("engine", "engine ids, comma-separated"),
     ("volatility", "low, medium, high (comma-separated)"),
     ("feature", "free_spins, bonus_buy, jackpot (comma-separated; any of)"),
     ("currency", "offered in this currency"),
-    ("country", "launchable in this ISO 3166-1 alpha-2 country"),
+    ("country", "launchable in this ISO 3166-1 alpha-2 country", {"type": "string", "pattern": f"^{_COUNTRY}$"}),
     ("language", "available in this language code"),
-    ("rtp_min", "lowest RTP, percent"),
-    ("rtp_max", "highest RTP, percent"),
-    ("demo", "true or false: demo play available"),
-    ("status", "enabled (default), disabled or all"),
+    ("rtp_min", "lowest RTP, percent", _RTP),
+    ("rtp_max", "highest RTP, percent", _RTP),
+    ("demo", "true or false: demo play available", enum_schema(("true", "false"))),
+    ("status", "enabled (default), disabled or all", enum_schema(("enabled", "disabled", "all"))),
     ("q", "text in the name (any language), slug, id, studio or engine"),
-    ("sort", f"{', '.join(SORTS)}; prefix - for descending (default game_id)"),
-    ("limit", f"page size, 1 to {MAX_LIMIT} (default 100)"),
+    (
+        "sort",
+        f"{', '.join(SORTS)}; prefix - for descending (default game_id)",
+        enum_schema((*SORTS, *(f"-{s}" for s in SORTS))),
+    ),
+    ("limit", f"page size, 1 to {MAX_LIMIT} (default 100)", _LIMIT.schema),
     ("cursor", "next_cursor of the previous page"),
 )
 
@@ -116,19 +128,19 @@ def _list(value: str, name: str, allowed: tuple[str, ...] | None = None) -> froz
 
 
 def _number(value: str, name: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise RequestError(f"query parameter {name} must be a number") from None
+    if not _NUMBER.fullmatch(value):
+        raise RequestError(f"query parameter {name} must be a number")
+    number = float(value)
     if not math.isfinite(number) or not 0 <= number <= 10_000:
         raise RequestError(f"query parameter {name} must be between 0 and 10000")
     return number
 
 
-def _int(value: str, name: str, low: int, high: int) -> int:
-    if not value.isdigit() or not low <= int(value) <= high:
-        raise RequestError(f"query parameter {name} must be an integer from {low} to {high}")
-    return int(value)
+def _int(value: str, name: str, bounds: IntRange) -> int:
+    number = strict_int(value)
+    if number is None or not bounds.low <= number <= bounds.high:
+        raise RequestError(f"query parameter {name} must be an integer from {bounds.low} to {bounds.high}")
+    return number
 
 
 def encode_cursor(sort: str, position: tuple[Any, str]) -> str:
@@ -142,7 +154,7 @@ def decode_cursor(value: str, sort: str) -> tuple[Any, str]:
     )
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-        decoded = json.loads(raw)
+        decoded = loads(raw)
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise bad from None
     if not (isinstance(decoded, list) and len(decoded) == 3 and isinstance(decoded[2], str)):
@@ -161,7 +173,7 @@ def decode_cursor(value: str, sort: str) -> tuple[Any, str]:
 
 
 def parse_game_query(params: MultiMapping[str]) -> GameQuery:
-    allowed = {name for name, _ in _GAME_FILTERS}
+    allowed = {param[0] for param in _GAME_FILTERS}
     for name in params:
         if name not in allowed:
             raise RequestError(f"unknown query parameter {name!r}; see /openapi.json for the filters")
@@ -183,7 +195,7 @@ def parse_game_query(params: MultiMapping[str]) -> GameQuery:
         fields["currency"] = params["currency"]
     if "country" in params:
         country = params["country"]
-        if len(country) != 2 or not country.isascii() or not country.isupper():
+        if not re.fullmatch(_COUNTRY, country):
             raise RequestError("country must be an ISO 3166-1 alpha-2 code such as DE")
         fields["country"] = country
     if "language" in params:
@@ -210,7 +222,7 @@ def parse_game_query(params: MultiMapping[str]) -> GameQuery:
         raise RequestError(f"sort must be one of {', '.join(SORTS)}, optionally prefixed with -")
     fields["sort"], fields["descending"] = field, sort.startswith("-")
     if "limit" in params:
-        fields["limit"] = _int(params["limit"], "limit", 1, MAX_LIMIT)
+        fields["limit"] = _int(params["limit"], "limit", _LIMIT)
     if "cursor" in params:
         fields["after"] = decode_cursor(params["cursor"], sort)
     return GameQuery(**fields)
@@ -276,8 +288,8 @@ async def changes(request: web.Request) -> web.Response:
     for name in request.query:
         if name not in ("since", "limit"):
             raise RequestError(f"unknown query parameter {name!r}; use since and limit")
-    since = _int(request.query.get("since", "0"), "since", 0, 2**62)
-    limit = _int(request.query.get("limit", "100"), "limit", 1, 1000)
+    since = _int(request.query.get("since", "0"), "since", AFTER)
+    limit = _int(request.query.get("limit", "100"), "limit", _CHANGES_LIMIT)
     picked, more = catalog.changes_since(since, limit)
     next_since = catalog.changes[picked[-1]].seq if picked else max(since, 0)
     body = (
@@ -348,8 +360,8 @@ def _docs(version: Api) -> list[tuple[str, Handler, RouteDoc]]:
     page: type[GamePage | GamePageV2] = GamePage if version == "v1" else GamePageV2
     game: type[Game | GameV2] = Game if version == "v1" else GameV2
     changes_query = (
-        ("since", "seq of the last change seen (default 0)"),
-        ("limit", "1 to 1000 (default 100)"),
+        ("since", "seq of the last change seen (default 0)", AFTER.schema),
+        ("limit", "1 to 1000 (default 100)", _CHANGES_LIMIT.schema),
     )
     return [
         (

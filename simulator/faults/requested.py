@@ -16,7 +16,6 @@ header is ignored (and counted), as Envoy does with its ``max_active_faults``.
 
 from __future__ import annotations
 
-import json
 import random
 from typing import Any
 
@@ -27,6 +26,7 @@ from simulator.errors import NotFound, RequestError
 from simulator.faults.rules import INBOUND_ACTIONS, FaultRule
 from simulator.faults.ruleset import FaultSet
 from simulator.http import validation_message
+from simulator.jsonbytes import loads
 from simulator.metrics import Metrics
 
 FAULT_HEADER = "X-Casino-Sim-Fault"
@@ -52,7 +52,7 @@ def parse_header(value: str, configured: FaultSet) -> list[FaultRule]:
             raise RequestError(f"{FAULT_HEADER}: no configured fault rule {value!r}", code="INVALID_FAULT") from None
         return [rule.model_copy(update={"enabled": True})]
     try:
-        data = json.loads(value)
+        data = loads(value.encode())
     except ValueError:
         raise RequestError(f"{FAULT_HEADER}: not valid JSON", code="INVALID_FAULT") from None
     items = data if isinstance(data, list) else [data]

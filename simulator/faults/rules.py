@@ -49,7 +49,7 @@ KEYS = ("global", "player", "session", "round", "transaction", "studio", "game")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)  # JSON types as written: false is no number
 
 
 def _as_list(value: StrOrList | None) -> tuple[str, ...] | None:

@@ -43,6 +43,7 @@ from simulator.faults.scenario import (
     SettleStep,
 )
 from simulator.faults.timing import VirtualSleep
+from simulator.http import strict_int
 from simulator.ids import SeededIds
 from simulator.settings import Settings
 from simulator.state import CATALOG, FAULTS, STORE, WORKER
@@ -306,10 +307,11 @@ class ScenarioRun:
                 wait = 1.0
                 if outcome in ("429", "503"):
                     header = headers.get("Retry-After")
-                    if header is None or not str(header).isdigit():
+                    seconds = None if header is None else strict_int(str(header))
+                    if seconds is None:
                         missing += 1
                     else:
-                        wait = float(header)
+                        wait = float(seconds)
                 await self.sleep(wait)
             self.feeds.append(FeedRead(len(seen) == total and len(set(seen)) == total, retries, missing))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from simulator.faults.loader import load_rules
 from simulator.faults.outbound import FaultHook, Sleep
 from simulator.faults.requested import RequestedFaults
 from simulator.faults.ruleset import FaultSet, Target
+from simulator.jsonbytes import loads
 from simulator.metrics import Metrics
 from simulator.settings import Settings
 from simulator.state import CATALOG, STORE
@@ -91,7 +91,7 @@ async def resolve(request: web.Request, target: Target) -> None:
         length = request.content_length
         if length is not None and length <= request.client_max_size:
             try:
-                body = json.loads(await request.read())
+                body = loads(await request.read())
             except (ValueError, web.HTTPException):
                 body = None
             if isinstance(body, dict):

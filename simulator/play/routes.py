@@ -23,6 +23,8 @@ _ROUND_ERRORS = (
     "UNKNOWN_SESSION",
     "SESSION_EXPIRED",
     "INVALID_REQUEST",
+    "INVALID_JSON",
+    "UNSUPPORTED_MEDIA_TYPE",
     "BET_OUT_OF_LIMITS",
     "INVALID_BET",
     "INSUFFICIENT_FUNDS",
@@ -79,7 +81,7 @@ async def session_info(request: web.Request) -> web.Response:
     )
 )
 async def play_round(request: web.Request) -> web.Response:
-    body = await read_model(request, PlayRequest)
+    body = await read_model(request, PlayRequest, json_only=True)
     result = await request.app[ROUNDS].play(request.match_info["token"], body.amount, body.params)
     return json_response(result.to_json())
 
@@ -95,7 +97,7 @@ async def play_round(request: web.Request) -> web.Response:
     )
 )
 async def act(request: web.Request) -> web.Response:
-    body = await read_model(request, ActionRequest)
+    body = await read_model(request, ActionRequest, json_only=True)
     token, round_id = request.match_info["token"], request.match_info["round_id"]
     result = await request.app[ROUNDS].act(token, round_id, body.action, body.params)
     return json_response(result.to_json())
@@ -122,11 +124,11 @@ async def open_rounds(request: web.Request) -> web.Response:
         auth="session",
         request=RotateRequest,
         response=RotateResponse,
-        errors=("UNKNOWN_SESSION",),
+        errors=("UNKNOWN_SESSION", "INVALID_REQUEST", "INVALID_JSON", "UNSUPPORTED_MEDIA_TYPE"),
     )
 )
 async def rotate_seed(request: web.Request) -> web.Response:
-    body = await read_model(request, RotateRequest)
+    body = await read_model(request, RotateRequest, json_only=True)
     app = request.app
     old = await app[ROUNDS].session(request.match_info["token"], live=False)
     seeds = new_seed_pair(app[IDS], body.client_seed or old.client_seed)

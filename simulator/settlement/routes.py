@@ -5,12 +5,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from simulator.errors import RequestError
-from simulator.http import RouteDoc, documented, int_query, json_response
+from simulator.http import IntRange, RouteDoc, documented, int_query, json_response
 from simulator.lifecycle import ROUND_STATUSES, UNSETTLED_ROUND_STATUSES
 from simulator.settlement.models import RoundPage, SettlementReport
 from simulator.state import CLOCK, STORE
 from simulator.store.provider import Round
 
+_LIMIT = IntRange(1, 1000)
 _STATUS_HELP = "comma-separated: " + ", ".join(ROUND_STATUSES) + "; or 'unsettled' for every non-final one"
 
 
@@ -55,13 +56,13 @@ def round_summary(r: Round) -> dict[str, object]:
         query=(
             ("status", _STATUS_HELP),
             ("cursor", "next_cursor of the previous page"),
-            ("limit", "1 to 1000"),
+            ("limit", "1 to 1000", _LIMIT.schema),
         ),
     )
 )
 async def list_rounds(request: web.Request) -> web.Response:
     statuses = _statuses(request.query.get("status"))
-    limit = int_query(request, "limit", 500, low=1, high=1000)
+    limit = int_query(request, "limit", 500, _LIMIT)
     rounds = await request.app[STORE].rounds.page(statuses=statuses, after=request.query.get("cursor"), limit=limit)
     next_cursor = rounds[-1].round_id if len(rounds) == limit else None
     return json_response({"rounds": [round_summary(r) for r in rounds], "next_cursor": next_cursor})

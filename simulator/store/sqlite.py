@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
+from simulator.private_files import private_dir, private_file
 from simulator.store.database import DuplicateKey, Row
 from simulator.store.migrations import Migration, upgrade
 
@@ -129,7 +130,8 @@ class SqliteDatabase:
     def __init__(self, path: str, *, load: Callable[[], bool] | None = None) -> None:
         """``load`` says whether the process is busy (default: ``CpuLoad().busy``), which sets how long batches wait."""
         if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_dir(Path(path).parent)
+            private_file(Path(path))
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._conn.row_factory = sqlite3.Row
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000", "foreign_keys=ON"):

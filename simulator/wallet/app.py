@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from simulator.auth.keys import load_auth_keys
 from simulator.auth.middleware import request_guards
+from simulator.auth.signing import TIMESTAMP
 from simulator.clock import Clock
 from simulator.dialects import config as dialect_config
 from simulator.dialects import registry
@@ -21,7 +22,7 @@ from simulator.dialects.native import ERROR_CODES, KEY_HEADER, SIGNATURE_HEADER,
 from simulator.dialects.protocol import WalletDialects
 from simulator.http import RouteDoc, documented, error_middleware, json_response, parse_model
 from simulator.ids import Ids, SeededIds
-from simulator.jsonbytes import loads
+from simulator.jsonbytes import DuplicateKey, TooDeep, loads
 from simulator.settings import Settings
 from simulator.state import LEDGER, SANDBOX
 from simulator.store.database import open_database
@@ -42,9 +43,10 @@ def _verify(request: web.Request, body: bytes, keys: dict[str, bytes], clock: Cl
     timestamp = request.headers.get(TIMESTAMP_HEADER, "")
     signature = request.headers.get(SIGNATURE_HEADER, "")
     secret = keys.get(key_id)
-    if secret is None or not timestamp.isdigit() or not signature:
+    sent = int(timestamp) if TIMESTAMP.fullmatch(timestamp) else None  # ASCII digits, at most 12
+    if secret is None or sent is None or not signature:
         raise LedgerError("INVALID_SIGNATURE", "missing or unknown key, timestamp or signature")
-    if abs(clock.now() - int(timestamp)) > window:
+    if abs(clock.now() - sent) > window:
         raise LedgerError("INVALID_SIGNATURE", f"timestamp outside the {window}s window")
     if not signature_valid(secret, timestamp, body, signature):
         raise LedgerError("INVALID_SIGNATURE", "signature does not match the body")
@@ -60,8 +62,10 @@ def _protocol_handler(
         body = await request.read()
         _verify(request, body, keys, clock, window)
         try:
-            data = loads(body)
-        except (ValueError, UnicodeDecodeError):
+            data = loads(body, unique=True)
+        except (TooDeep, DuplicateKey) as exc:
+            raise LedgerError("INVALID_REQUEST", f"body refused: {exc}") from None
+        except ValueError:
             raise LedgerError("INVALID_REQUEST", "body is not valid JSON") from None
         req = parse_model(model, data)
         try:

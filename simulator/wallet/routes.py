@@ -8,7 +8,7 @@ import io
 
 from aiohttp import web
 
-from simulator.http import RouteDoc, documented, int_query, json_response, read_model
+from simulator.http import AFTER, IntRange, RouteDoc, documented, enum_schema, int_query, json_response, read_model
 from simulator.state import LEDGER, SANDBOX
 from simulator.wallet.models import (
     BonusGrant,
@@ -27,6 +27,8 @@ from simulator.wallet.records import EXPORT_COLUMNS, LedgerError
 from simulator.wallet.sandbox import UNCHANGED
 
 _KINDS = ("bet", "win", "rollback", "deposit", "bonus_credit")
+_FORMATS = ("json", "csv")
+_LIMIT = IntRange(1, 10000)
 
 
 @documented(
@@ -155,24 +157,25 @@ def _csv_cell(value: object) -> object:
         "wallet sandbox",
         auth="admin",
         response=LedgerPage,
+        also_content_types=("text/csv",),
         errors=("INVALID_REQUEST",),
         query=(
-            ("after", "entries after this seq (a cursor that never skips an entry)"),
-            ("limit", "page size, 1 to 10000 (default 1000)"),
+            ("after", "entries after this seq (a cursor that never skips an entry)", AFTER.schema),
+            ("limit", "page size, 1 to 10000 (default 1000)", _LIMIT.schema),
             ("player_id", "only this player's entries"),
             ("round_id", "only this round"),
             ("transaction_id", "only this transaction"),
-            ("kind", ", ".join(_KINDS)),
-            ("format", "json (default) or csv"),
+            ("kind", ", ".join(_KINDS), enum_schema(_KINDS)),
+            ("format", "json (default) or csv", enum_schema(_FORMATS)),
         ),
     )
 )
 async def export_ledger(request: web.Request) -> web.Response:
     q = request.query
-    after = int_query(request, "after", 0, low=0, high=2**62)
-    limit = int_query(request, "limit", 1000, low=1, high=10000)
+    after = int_query(request, "after", 0, AFTER)
+    limit = int_query(request, "limit", 1000, _LIMIT)
     output = q.get("format", "json")
-    if output not in ("json", "csv"):
+    if output not in _FORMATS:
         raise LedgerError("INVALID_REQUEST", "format must be json or csv")
     if "kind" in q and q["kind"] not in _KINDS:
         raise LedgerError("INVALID_REQUEST", f"kind must be one of: {', '.join(_KINDS)}")

@@ -9,9 +9,7 @@ the check hold up too."""
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,38 +25,7 @@ from simulator.auth.client import ClientAuth
 from simulator.auth.keys import load_auth_keys
 from simulator.openapi import build_openapi
 from simulator.settings import Settings
-from tests.harness import running_sim
-
-
-class LiveServer:
-    """The simulator on its own event loop in a thread, because schemathesis calls it synchronously."""
-
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self.url = ""
-        self._thread = threading.Thread(target=self._loop.run_until_complete, args=(self._main(),), daemon=True)
-
-    async def _main(self) -> None:
-        async with running_sim(self._settings) as sim:
-            self.url = sim.url
-            self._stop = asyncio.Event()
-            self._ready.set()
-            await self._stop.wait()
-
-    def __enter__(self) -> LiveServer:
-        self._thread.start()
-        if not self._ready.wait(60):
-            raise RuntimeError("simulator did not start")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._stop is not None
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(60)
-        self._loop.close()
+from tests.live_server import LiveServer, SignedRequests
 
 
 @pytest.fixture(scope="module")
@@ -66,20 +33,6 @@ def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data: Path = tmp_path_factory.mktemp("fuzz") / "data"
     with LiveServer(Settings(data_dir=data, port=0, catalog_change_interval=0, auth=False)) as server:
         yield server.url
-
-
-class SignedRequests(requests.auth.AuthBase):
-    """Signs a prepared request exactly as it goes on the wire, as ``simulator.auth.client`` says."""
-
-    def __init__(self, auth: ClientAuth) -> None:
-        self._auth = auth
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        body = request.body or b""
-        raw = body.encode() if isinstance(body, str) else body
-        assert isinstance(raw, bytes)
-        request.headers.update(self._auth.headers(request.method or "GET", request.path_url, raw))
-        return request
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.jsonbytes import dumps, loads
+from simulator.jsonbytes import MAX_DEPTH, DuplicateKey, TooDeep, dumps, loads, too_deep
 
 VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
@@ -80,8 +80,37 @@ def test_any_bytes_read_as_json_reads_them(data: bytes) -> None:
         b"-0",
         b"[1.5e-324, 0.1, 1E2]",
         b'"\xff"',
-        b"[" * 5000 + b"]" * 5000,
     ],
 )
 def test_the_cases_orjson_reads_differently_read_as_json_reads_them(data: bytes) -> None:
     _same(data)
+
+
+def _nested(depth: int) -> bytes:
+    return b'{"a":' * depth + b"[]" + b"}" * depth
+
+
+def test_nesting_up_to_the_limit_is_read_and_beyond_it_refused() -> None:
+    assert loads(_nested(MAX_DEPTH - 1)) == json.loads(_nested(MAX_DEPTH - 1))
+    with pytest.raises(TooDeep):
+        loads(_nested(MAX_DEPTH))
+    with pytest.raises(TooDeep):  # where json.loads would raise RecursionError
+        loads(b"[" * 5000 + b"]" * 5000)
+    with pytest.raises(TooDeep):
+        loads(b"[" * 100_000)  # unbalanced, but the depth is what is refused, before any parser recurses
+
+
+def test_brackets_inside_strings_and_many_shallow_ones_do_not_count() -> None:
+    text = json.dumps({"s": "[" * 500 + '\\"{' * 100, "rows": [[i] for i in range(500)]}).encode()
+    assert loads(text) == json.loads(text)
+    assert not too_deep(text)
+    assert too_deep(b"[" * 65 + b"]" * 65)
+    assert not too_deep(b"[" * 64 + b"]" * 64)
+
+
+def test_a_repeated_key_is_refused_only_when_asked_and_wherever_it_hides() -> None:
+    assert loads(b'{"a": 1, "a": 2}') == {"a": 2}
+    for text in (b'{"a": 1, "a": 2}', b'{"x": [{"b": 1, "c": {"d": 1, "d": 1}}]}', b'{"a": 1, "a": 1, "n": 1e400}'):
+        with pytest.raises(DuplicateKey):
+            loads(text, unique=True)
+    assert loads(b'{"t": "12:00", "u": {"v": ":"}}', unique=True) == {"t": "12:00", "u": {"v": ":"}}

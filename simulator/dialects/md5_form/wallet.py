@@ -21,7 +21,7 @@ from simulator.dialects import md5_form as wire
 from simulator.dialects.amounts import from_decimal, to_decimal
 from simulator.dialects.wallet_common import LedgerOp, apply, bound, native_code
 from simulator.errors import SimulatorError, WalletProtocolError
-from simulator.http import RouteDoc, documented
+from simulator.http import RouteDoc, documented, strict_int
 from simulator.money import EXPONENTS
 from simulator.state import LEDGER
 
@@ -105,8 +105,8 @@ class Md5FormEndpoints:
         secret = self._secrets.get(params.get("providerId", ""))
         if secret is None or not wire.hash_valid(params, secret):
             return _response(reply_bytes(5))
-        stamp = params.get("timestamp", "")
-        if not stamp.isdigit() or abs(self._clock.now() - int(stamp) / 1000) > self._window:
+        stamp = strict_int(params.get("timestamp", ""))
+        if stamp is None or abs(self._clock.now() - stamp / 1000) > self._window:
             return _response(reply_bytes(5, description=f"timestamp outside the {self._window}s window"))
         missing = [name for name in REQUIRED[verb] if not params.get(name)]
         if missing:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from simulator.private_files import open_private, private_dir
+
 PRIVATE_FILE = "rsa_json_private.pem"
 PUBLIC_FILE = "rsa_json_public.pem"
 LOCK_FILE = ".rsa_json.lock"
@@ -103,7 +105,7 @@ def generate() -> tuple[bytes, bytes]:
 
 
 def load_or_create(data_dir: Path) -> KeyPair:
-    """The development key pair under ``data_dir``, generated on first use (private key file mode 0600).
+    """The development key pair under ``data_dir``, generated on first use (both files 0600, as everything there).
 
     Generation holds a file lock and renames finished files into place, so processes starting together on one data
     directory (the workers of ``serve --workers``, or instances sharing a volume) agree on one pair and never read a
@@ -111,8 +113,8 @@ def load_or_create(data_dir: Path) -> KeyPair:
     pair = KeyPair(data_dir / PRIVATE_FILE, data_dir / PUBLIC_FILE)
     if pair.private_path.exists() and pair.public_path.exists():
         return pair
-    data_dir.mkdir(parents=True, exist_ok=True)
-    lock = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    private_dir(data_dir)
+    lock = open_private(data_dir / LOCK_FILE, os.O_RDWR)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (pair.private_path.exists() and pair.public_path.exists()):
@@ -126,7 +128,6 @@ def load_or_create(data_dir: Path) -> KeyPair:
 
 def _replace(path: Path, content: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
+    with os.fdopen(open_private(tmp, os.O_WRONLY | os.O_TRUNC), "wb") as handle:
         handle.write(content)
     os.replace(tmp, path)

@@ -7,7 +7,6 @@ content, and refused with ``RS_ERROR_DUPLICATE_TRANSACTION`` when it was seen wi
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -21,6 +20,7 @@ from simulator.dialects.rsa_json.keys import Verifier
 from simulator.dialects.wallet_common import LedgerOp, ReplyStore, apply, bound, fingerprint, native_code
 from simulator.errors import SimulatorError, WalletProtocolError
 from simulator.http import RouteDoc, documented, json_response
+from simulator.jsonbytes import loads
 from simulator.money import EXPONENTS
 from simulator.state import LEDGER, REPLIES
 
@@ -87,8 +87,8 @@ class RsaJsonEndpoints:
         if (why := self._authentic(request, body)) is not None:
             return json_response(_error("RS_ERROR_INVALID_SIGNATURE", why))
         try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+            data = loads(body, unique=True)
+        except ValueError:  # also nested too deep or a repeated key
             return json_response(_error("RS_ERROR_WRONG_SYNTAX", "body is not JSON"))
         model = BalanceBody if op == "balance" else TransactionBody
         try:

@@ -8,7 +8,6 @@ reverses that bet.
 from __future__ import annotations
 
 import hmac
-import json
 from typing import Any
 
 from aiohttp import web
@@ -19,6 +18,7 @@ from simulator.dialects.amounts import from_decimal, to_decimal
 from simulator.dialects.wallet_common import LedgerOp, apply, bound, native_code
 from simulator.errors import SimulatorError, WalletProtocolError
 from simulator.http import RouteDoc, documented, json_response
+from simulator.jsonbytes import loads
 from simulator.money import EXPONENTS
 from simulator.state import LEDGER
 
@@ -79,8 +79,8 @@ class TokenQueryEndpoints:
         if not self._authorised(request):
             return json_response({"status": "INVALID_TOKEN_ID"})
         try:
-            data = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
+            data = loads(await request.read(), unique=True)
+        except ValueError:  # also nested too deep or a repeated key
             return json_response({"status": "INVALID_PARAMETER"})
         try:
             body = TokenQueryBody.model_validate(data, strict=True)
