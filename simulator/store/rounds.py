@@ -11,7 +11,7 @@ from simulator.lifecycle import ROUND_TRANSITIONS, RoundEvent, RoundStatus
 from simulator.store.database import Database, Tx
 from simulator.store.outbox import insert_transaction
 from simulator.store.records import Round, Transaction
-from simulator.store.schema import _UNFINISHED
+from simulator.store.schema import UNFINISHED
 from simulator.store.session_cache import SessionCache
 from simulator.store.sessions import RecentSessions, placeholders, read_session
 from simulator.store.transitions import transition
@@ -70,7 +70,7 @@ class RoundRepository:
     async def unfinished(self, token: str) -> list[Round]:
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
-                f"SELECT * FROM rounds WHERE session_token = ? AND {_UNFINISHED} ORDER BY created_at",  # noqa: S608
+                f"SELECT * FROM rounds WHERE session_token = ? AND {UNFINISHED} ORDER BY created_at",  # noqa: S608
                 token,
             )
         return [Round.from_row(r) for r in rows]

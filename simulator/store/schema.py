@@ -1,6 +1,6 @@
 """The provider's tables and indexes, applied in order by ``Database.migrate`` (idempotent DDL)."""
 
-_UNFINISHED = "status IN ('open', 'acting')"  # written alike in the index and its queries, so SQLite matches them
+UNFINISHED = "status IN ('open', 'acting')"  # written alike in the index and its queries, so SQLite matches them
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS sessions (
@@ -44,7 +44,7 @@ SCHEMA = (
         updated_at {real} NOT NULL)""",
     # partial indexes hold only the rows still in play, so they stay a few pages that every commit shares
     "DROP INDEX IF EXISTS rounds_session",
-    f"CREATE INDEX IF NOT EXISTS rounds_unfinished ON rounds (session_token, created_at) WHERE {_UNFINISHED}",
+    f"CREATE INDEX IF NOT EXISTS rounds_unfinished ON rounds (session_token, created_at) WHERE {UNFINISHED}",
     "CREATE INDEX IF NOT EXISTS rounds_status ON rounds (status, created_at)",
     """CREATE TABLE IF NOT EXISTS transactions (
         seq {serial},
