@@ -33,7 +33,7 @@ from simulator.settings import Settings
 from tests.databases import PG_URL, postgres_unavailable
 from tests.harness import Sim
 from tests.loadtests.test_locust import free_port
-from tests.simulator.test_every_studio import pick_game, play_round
+from tests.simulator.play.test_every_studio import pick_game, play_round
 from tests.test_compose import ROOT, SERVICES, command, interpolate
 
 pytestmark = [

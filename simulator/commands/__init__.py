@@ -1,1 +1,1 @@
-"""One module per `casino-sim` subcommand, each with ``add_parser(subparsers)`` and ``run(args) -> int``."""
+"""One module per `casino-sim` subcommand, each with `run(args) -> int`; their arguments live in `arguments.py`."""

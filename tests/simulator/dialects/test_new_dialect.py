@@ -19,7 +19,7 @@ from simulator.settings import Settings
 from simulator.state import ENDPOINTS
 from tests.harness import Sim, running_sim
 from tests.simulator.dialects.tally.room import ROOM
-from tests.simulator.test_every_studio import pick_game, play_round
+from tests.simulator.play.test_every_studio import pick_game, play_round
 
 
 @pytest.fixture

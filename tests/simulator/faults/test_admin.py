@@ -14,7 +14,7 @@ import pytest
 from simulator.settings import Settings
 from simulator.state import FAULTS
 from tests.harness import Sim, running_sim
-from tests.simulator.test_bad_input import assert_error
+from tests.simulator.security.test_bad_input import assert_error
 
 SLOW = {"id": "slow", "match": {"side": "inbound", "operation": "studios"}, "action": {"type": "delay", "seconds": 0}}
 BUSY = {"match": {"side": "inbound", "operation": "games"}, "action": {"type": "status", "status": 429}}

@@ -20,7 +20,7 @@ from simulator.faults.rules import MAX_PATTERN, FaultRule
 from simulator.faults.ruleset import FaultSet, Target, glob_pattern
 from simulator.settings import Settings
 from tests.harness import running_sim
-from tests.simulator.test_bad_input import assert_error
+from tests.simulator.security.test_bad_input import assert_error
 
 HOSTILE = "[" * 8000
 

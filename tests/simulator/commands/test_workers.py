@@ -24,7 +24,7 @@ import pytest
 from simulator.auth.client import ClientAuth, client_auth
 from simulator.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CLI = [sys.executable, "-m", "simulator.cli"]
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 

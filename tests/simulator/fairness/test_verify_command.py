@@ -14,7 +14,7 @@ import pytest
 
 from tests.harness import Sim
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CLI = [sys.executable, "-m", "simulator.cli", "verify"]
 
 
