@@ -10,6 +10,7 @@ Exit codes: 0 every test passed, 1 at least one failed, 2 bad input (one line on
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -72,6 +73,9 @@ def _export(make: Callable[[], CertifiableSource], args: argparse.Namespace, con
 
 
 def run(args: argparse.Namespace) -> int:
+    if importlib.util.find_spec("scipy") is None:
+        print("rng-cert: the battery needs scipy: pip install 'casino-provider-simulator[certify]'", file=sys.stderr)
+        return 2
     try:
         config = _config(args.samples)
         make = source_factory(args.source, args.seed, Mapping(args.mapping))

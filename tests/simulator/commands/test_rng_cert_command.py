@@ -88,3 +88,13 @@ def test_a_failing_source_exits_1(capsys: pytest.CaptureFixture[str], monkeypatc
 
 def test_cli_minimum_matches_the_battery() -> None:
     assert rng_cert.MIN_SAMPLES == battery_module.MIN_SAMPLES
+
+
+def test_without_scipy_the_command_names_the_extra_to_install(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = rng_cert.importlib.util.find_spec
+    monkeypatch.setattr(rng_cert.importlib.util, "find_spec", lambda name: None if name == "scipy" else real(name))
+    code, out, err = _run(capsys, "--samples", "20000")
+    assert (code, out) == (2, "")
+    assert err.strip() == "rng-cert: the battery needs scipy: pip install 'casino-provider-simulator[certify]'"
