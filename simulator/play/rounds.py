@@ -48,6 +48,10 @@ from simulator.settlement.worker import SettlementWorker
 from simulator.store.provider import ProviderStore, Round, Session, Transaction
 from simulator.wallet_client.client import WalletClient
 
+NONCE_RACES = 32
+"""How often a round is computed again because another round of its session took the nonce first: one request
+waits at most this many rounds of its own session, then is told to play again (409 ``SESSION_BUSY``)."""
+
 
 @dataclass(frozen=True, slots=True)
 class RoundResult:
@@ -185,12 +189,17 @@ class RoundService:
 
     async def _play(self, token: str, amount: int, params: Mapping[str, Any]) -> RoundResult:
         now = self._clock.now()
-        while True:
+        for _ in range(NONCE_RACES):
             session = self._checked(await self._store.sessions.current(token), live=True)
             round_, bet = self._decide(session, amount, params, now)
             if await self._store.rounds.open(round_, [bet]):
                 break
             # another round of this session took the nonce (or its seeds were rotated): decide again from the next
+        else:
+            raise Conflict(
+                f"{NONCE_RACES} other rounds of this session were recorded while this one was computed; play again",
+                code="SESSION_BUSY",
+            )
         engine = get_engine(round_.engine_id)
         if engine.multi_step and not stored_outcome(round_.outcome).finished:
             reply = await self._place_bet(bet, opening=True)

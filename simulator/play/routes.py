@@ -30,6 +30,7 @@ _ROUND_ERRORS = (
     "INSUFFICIENT_FUNDS",
     "WALLET_UNAVAILABLE",
     "WALLET_TIMEOUT",
+    "SESSION_BUSY",
 )
 _CLIENT_HTML = resources.files("simulator.play").joinpath("client.html").read_bytes()
 

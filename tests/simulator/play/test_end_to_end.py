@@ -6,8 +6,12 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter, defaultdict
+from typing import Any
+
+import pytest
 
 from games.registry import engine_ids
+from simulator.play.rounds import NONCE_RACES
 from simulator.state import STORE
 from tests.harness import Sim
 
@@ -51,3 +55,23 @@ async def test_thousand_rounds_reconcile_to_the_minor_unit(sim: Sim) -> None:
     for player_id, balance in expected.items():
         assert await sim.balance(player_id) == balance
     assert any(r.win > 0 for r in rounds) and any(r.win == 0 for r in rounds)
+
+
+async def test_a_round_that_keeps_losing_its_nonce_is_refused_after_a_bounded_number_of_tries(
+    sim: Sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    player = await sim.create_player(10_000)
+    session = await sim.launch(player, await sim.game_for("dice"))
+    rounds = sim.app[STORE].rounds
+    attempts = 0
+
+    async def always_taken(round_: Any, txs: Any) -> bool:
+        nonlocal attempts
+        attempts += 1
+        return False
+
+    monkeypatch.setattr(rounds, "open", always_taken)
+    reply = await sim.play(session["session_token"], 100)
+    assert (reply.status, reply.body["error"]["code"]) == (409, "SESSION_BUSY")
+    assert attempts == NONCE_RACES
+    assert await sim.balance(player["player_id"]) == 10_000
