@@ -232,3 +232,21 @@ def test_configuration_errors_are_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert err.startswith("casino-sim: invalid settings: ") and message.format(config=config) in err
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv0", "shown"),
+    [
+        pytest.param(".venv/bin/casino-sim", ".venv/bin/casino-sim", id="typed-path"),
+        pytest.param("/somewhere/simulator/__main__.py", "casino-sim", id="python-m"),
+    ],
+)
+def test_the_banner_tells_the_command_as_the_user_can_type_it(
+    argv0: str, shown: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simulator.commands import serve
+    from simulator.settings import Settings
+
+    monkeypatch.setattr(sys, "argv", [argv0, "serve"])
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    assert serve.call_hint(Settings()) == f"{shown} call"

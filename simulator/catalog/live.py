@@ -83,6 +83,7 @@ class GameQuery:
     rtp_min: float | None = None
     rtp_max: float | None = None
     demo: bool | None = None
+    reference: bool | None = None
     status: Literal["enabled", "disabled", "all"] = "enabled"
     q: str | None = None
     sort: str = "game_id"
@@ -201,6 +202,7 @@ class Catalog:
         }
         self._enabled: set[str] = set()
         self._demo: set[str] = set()
+        self._reference: set[str] = set()
         self._text: dict[str, str] = {}
         for g in self.games.values():
             studio = self.studios[g.studio_id]
@@ -225,6 +227,8 @@ class Catalog:
                 self._enabled.add(g.game_id)
             if g.demo:
                 self._demo.add(g.game_id)
+            if g.reference:
+                self._reference.add(g.game_id)
             words = [g.name, g.slug, g.game_id, studio.name, g.engine_id, *g.names.values()]
             self._text[g.game_id] = "\n".join(words).casefold()
         self._index_sets = index
@@ -265,6 +269,8 @@ class Catalog:
                 ids = ids & self._index_sets[name].get(value, set())
         if query.demo is not None:
             ids = ids & self._demo if query.demo else ids - self._demo
+        if query.reference is not None:
+            ids = ids & self._reference if query.reference else ids - self._reference
         if query.country is not None:
             country = query.country
             ids = ids - self._blocked.get(country, set()) - (self._whitelisted - self._allowed.get(country, set()))

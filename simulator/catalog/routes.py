@@ -55,6 +55,11 @@ _GAME_FILTERS: tuple[QueryParam, ...] = (
     ("rtp_min", "lowest RTP, percent", _RTP),
     ("rtp_max", "highest RTP, percent", _RTP),
     ("demo", "true or false: demo play available", enum_schema(("true", "false"))),
+    (
+        "reference",
+        "true: only each engine's reference title (every currency and country); false: none",
+        enum_schema(("true", "false")),
+    ),
     ("status", "enabled (default), disabled or all", enum_schema(("enabled", "disabled", "all"))),
     ("q", "text in the name (any language), slug, id, studio or engine"),
     (
@@ -203,10 +208,11 @@ def parse_game_query(params: MultiMapping[str]) -> GameQuery:
     for name in ("rtp_min", "rtp_max"):
         if name in params:
             fields[name] = _number(params[name], name)
-    if "demo" in params:
-        if params["demo"] not in ("true", "false"):
-            raise RequestError("demo must be true or false")
-        fields["demo"] = params["demo"] == "true"
+    for flag in ("demo", "reference"):
+        if flag in params:
+            if params[flag] not in ("true", "false"):
+                raise RequestError(f"{flag} must be true or false")
+            fields[flag] = params[flag] == "true"
     if "status" in params:
         if params["status"] not in ("enabled", "disabled", "all"):
             raise RequestError("status must be enabled, disabled or all")

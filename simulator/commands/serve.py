@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import shutil
 import signal
 import socket
 import sys
@@ -51,9 +52,18 @@ def bind(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
     return sock
 
 
+def program() -> str:
+    """How the user can run ``casino-sim`` again: as typed (``.venv/bin/casino-sim``) unless it is on the PATH."""
+    typed = sys.argv[0]
+    if Path(typed).name != "casino-sim":
+        return "casino-sim"  # python -m simulator, or a test
+    found = shutil.which("casino-sim")
+    return "casino-sim" if found and Path(found).resolve() == Path(typed).resolve() else typed
+
+
 def call_hint(settings: Settings) -> str:
     """``casino-sim call`` with the options that find this server and its credentials."""
-    words = ["casino-sim call"]
+    words = [f"{program()} call"]
     if settings.bind_url != Settings().bind_url:
         words.append(f"--url {settings.bind_url}")
     if settings.data_dir != Path("data"):

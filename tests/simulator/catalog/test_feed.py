@@ -63,6 +63,8 @@ FILTERS = [
     pytest.param("engine=dice", lambda g: g["engine_id"] == "dice", id="engine"),
     pytest.param("volatility=low", lambda g: g["volatility"] == "low", id="volatility"),
     pytest.param("feature=bonus_buy", lambda g: "bonus_buy" in g["features"], id="feature"),
+    pytest.param("reference=true", lambda g: g["reference"], id="reference"),
+    pytest.param("engine=dice&reference=false", lambda g: g["engine_id"] == "dice" and not g["reference"], id="no-ref"),
     pytest.param("feature=bonus_buy,jackpot", lambda g: {"bonus_buy", "jackpot"} & set(g["features"]), id="features"),
     pytest.param("currency=BTC", lambda g: "BTC" in g["currencies"], id="currency"),
     pytest.param("country=US", _playable("US"), id="country-US"),
