@@ -194,6 +194,15 @@ class Context:
             )
         return balance
 
+    async def staked(self, stake: int, *, funds: int | None = None) -> tuple[Player, int, Sent]:
+        """A player holding at least ``funds`` (``stake`` by default), their balance before, and a bet of ``stake``
+        the wallet acknowledged: the opening most checks share (the check stops if the bet is refused)."""
+        player = await self.player()
+        before = await self.funds(player, stake if funds is None else funds)
+        bet = await self.bet(player, stake)
+        self.expect_ok(bet, "the bet", before - stake, required=True)
+        return player, before, bet
+
     async def bet(self, player: Player, amount: int, label: str = "bet", **fields: Any) -> Sent:
         return await self.send(self.call(player, "bet", amount, **fields), label)
 

@@ -18,10 +18,7 @@ from simulator.conformance.registry import check
     double debit.""",
 )
 async def duplicate_bet(ctx: Context) -> None:
-    player = await ctx.player()
-    before = await ctx.funds(player, STAKE)
-    bet = await ctx.bet(player, STAKE)
-    ctx.expect_ok(bet, "the bet", before - STAKE, required=True)
+    player, before, bet = await ctx.staked(STAKE)
     again = await ctx.resend(bet, "the same request again")
     ctx.expect_ok(again, "the same request again", before - STAKE)
     retry = await ctx.send(bet.call, "a retry of it (new request id)", ctx.wire.renewed(ctx.wire.build(bet.call)))
@@ -38,10 +35,7 @@ async def duplicate_bet(ctx: Context) -> None:
     player many times over.""",
 )
 async def duplicate_win(ctx: Context) -> None:
-    player = await ctx.player()
-    before = await ctx.funds(player, STAKE)
-    bet = await ctx.bet(player, STAKE)
-    ctx.expect_ok(bet, "the bet", before - STAKE, required=True)
+    player, before, bet = await ctx.staked(STAKE)
     win = await ctx.win(player, bet, WIN)
     ctx.expect_ok(win, "the win", before - STAKE + WIN, required=True)
     retry = await ctx.send(win.call, "a retry of it (new request id)", ctx.wire.renewed(ctx.wire.build(win.call)))
@@ -59,10 +53,7 @@ async def duplicate_win(ctx: Context) -> None:
     TRANSACTION_MISMATCH and nothing applied.""",
 )
 async def mismatched_duplicate(ctx: Context) -> None:
-    player = await ctx.player()
-    before = await ctx.funds(player, STAKE + 1)
-    bet = await ctx.bet(player, STAKE)
-    ctx.expect_ok(bet, "the bet", before - STAKE, required=True)
+    player, before, bet = await ctx.staked(STAKE, funds=STAKE + 1)
     variants = {
         "its id with another amount": ctx.edited(bet.call, amount=STAKE + 1),
         "its id in another round": ctx.edited(bet.call, round_id=ctx.new_id("round")),

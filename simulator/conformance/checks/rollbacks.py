@@ -33,10 +33,7 @@ async def restores_bet(ctx: Context) -> None:
     that was only ever refunded once.""",
 )
 async def repeated(ctx: Context) -> None:
-    player = await ctx.player()
-    before = await ctx.funds(player, STAKE)
-    bet = await ctx.bet(player, STAKE)
-    ctx.expect_ok(bet, "the bet", before - STAKE, required=True)
+    player, before, bet = await ctx.staked(STAKE)
     rollback = await ctx.rollback(player, bet)
     ctx.expect_ok(rollback, "the rollback", before, required=True)
     again = await ctx.resend(rollback, "the same rollback again")
@@ -83,10 +80,7 @@ async def unknown_transaction(ctx: Context) -> None:
     ROUND_CLOSED and nothing refunded.""",
 )
 async def after_win(ctx: Context) -> None:
-    player = await ctx.player()
-    before = await ctx.funds(player, STAKE)
-    bet = await ctx.bet(player, STAKE)
-    ctx.expect_ok(bet, "the bet", before - STAKE, required=True)
+    player, before, bet = await ctx.staked(STAKE)
     win = await ctx.win(player, bet, 50, "the win that settles it")
     ctx.expect_ok(win, "the win that settles it", before - STAKE + 50, required=True)
     rollback = await ctx.rollback(player, bet, "a rollback of the settled bet")
@@ -102,10 +96,7 @@ async def after_win(ctx: Context) -> None:
     debits money the provider no longer accounts for, and answering it as if it stood misleads the sender.""",
 )
 async def bet_after_rollback(ctx: Context) -> None:
-    player = await ctx.player()
-    before = await ctx.funds(player, STAKE)
-    bet = await ctx.bet(player, STAKE)
-    ctx.expect_ok(bet, "the bet", before - STAKE, required=True)
+    player, before, bet = await ctx.staked(STAKE)
     rollback = await ctx.rollback(player, bet)
     ctx.expect_ok(rollback, "its rollback", before, required=True)
     again = await ctx.send(bet.call, "the bet again (new request id)", ctx.wire.renewed(ctx.wire.build(bet.call)))

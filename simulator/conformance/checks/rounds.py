@@ -74,10 +74,7 @@ async def win_wrong_currency(ctx: Context) -> None:
     they never paid for.""",
 )
 async def win_after_rollback(ctx: Context) -> None:
-    player = await ctx.player()
-    before = await ctx.funds(player, STAKE)
-    bet = await ctx.bet(player, STAKE)
-    ctx.expect_ok(bet, "the bet", before - STAKE, required=True)
+    player, before, bet = await ctx.staked(STAKE)
     rollback = await ctx.rollback(player, bet, "its rollback")
     ctx.expect_ok(rollback, "its rollback", before, required=True)
     win = await ctx.win(player, bet, WIN, "a win for the rolled-back bet")
@@ -114,10 +111,7 @@ async def win_other_players_bet(ctx: Context) -> None:
     closes the round: a bet arriving in it afterwards is refused with ROUND_CLOSED.""",
 )
 async def zero_win_closes(ctx: Context) -> None:
-    player = await ctx.player()
-    before = await ctx.funds(player, 2 * STAKE)
-    bet = await ctx.bet(player, STAKE)
-    ctx.expect_ok(bet, "the bet", before - STAKE, required=True)
+    player, before, bet = await ctx.staked(STAKE, funds=2 * STAKE)
     win = await ctx.win(player, bet, 0, "a win of zero that closes the round")
     ctx.expect_ok(win, "a win of zero that closes the round", before - STAKE)
     late = await ctx.bet(player, STAKE, "a bet in the closed round", round_id=bet.call.round_id)
@@ -178,10 +172,7 @@ async def win_only(ctx: Context) -> None:
     bug or a replay; accepting it changes a settled round that the provider has already reported.""",
 )
 async def closed_refuses(ctx: Context) -> None:
-    player = await ctx.player()
-    before = await ctx.funds(player, 2 * STAKE)
-    bet = await ctx.bet(player, STAKE)
-    ctx.expect_ok(bet, "the bet", before - STAKE, required=True)
+    player, before, bet = await ctx.staked(STAKE, funds=2 * STAKE)
     win = await ctx.win(player, bet, 50, "the closing win")
     ctx.expect_ok(win, "the closing win", before - STAKE + 50, required=True)
     late_bet = await ctx.bet(player, STAKE, "a bet in the closed round", round_id=bet.call.round_id)

@@ -141,9 +141,6 @@ async def parallel_bets(ctx: Context) -> None:
     twice.""",
 )
 async def duplicate_wins(ctx: Context) -> None:
-    player = await ctx.player()
-    before = await ctx.funds(player, STAKE)
-    bet = await ctx.bet(player, STAKE)
-    ctx.expect_ok(bet, "the bet", before - STAKE, required=True)
+    player, before, bet = await ctx.staked(STAKE)
     call = ctx.call(player, "win", WIN, round_id=bet.call.round_id, reference=bet.call.transaction_id, closed=True)
     await _applied_once(ctx, player, call, DUPLICATE_WINS, before - STAKE + WIN)
