@@ -23,7 +23,9 @@ happened to a connection and the wallet client decides what that means, and a ch
     ├── ShuttingDown(SimulatorError)                      503: draining before a stop; retry shortly
     ├── ReplayCacheFull                                   503: simulator.auth.nonces, too many nonces to remember
     ├── StoreError                                        503: simulator.store.database
-    │   └── DuplicateKey                                  409
+    │   ├── DuplicateKey                                  409
+    │   └── SchemaTooNew                                  simulator.store.migrations: a database newer than the code
+    ├── DatabaseUnavailable                               503: simulator.store.postgres, the server never answered
     ├── WalletRefused(SimulatorError)                     the wallet answered with a definitive error code; the
     │   │                                                 game API answers WALLET_REFUSAL_STATUS[code] (else 409)
     │   ├── AmountNotRepresentable(WalletRefused, ValueError)  400: simulator.dialects.amounts, nothing was sent
@@ -50,6 +52,9 @@ happened to a connection and the wallet client decides what that means, and a ch
     │   └── RoundFinished
     └── UnknownEngine(GameError, LookupError)
 
+    TooDeep(ValueError)                                   simulator.jsonbytes: a body nested past MAX_DEPTH
+    RepeatedKey(ValueError)                               simulator.jsonbytes: a key twice in one object; body
+                                                          readers answer both with a 400 in their API's terms
     LedgerFileError(ValueError)                           simulator.settlement.reconcile: an operator's ledger
                                                           file; reported by reconcile and the scenario invariants
     BadInput(Exception)                                   simulator.commands.rng_cert: exit 2

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from games.errors import GameError, RoundFinished
 from simulator.errors import RequestError, SimulatorError, UnsupportedMediaType
-from simulator.jsonbytes import DuplicateKey, TooDeep, dumps, loads
+from simulator.jsonbytes import RepeatedKey, TooDeep, dumps, loads
 
 log = logging.getLogger("casino_sim")
 
@@ -139,7 +139,7 @@ async def read_json(request: web.Request, *, json_only: bool = False) -> Any:
         raise RequestError("request body is empty; send a JSON object", code="INVALID_REQUEST")
     try:
         return loads(raw, unique=True)
-    except (TooDeep, DuplicateKey) as exc:
+    except (TooDeep, RepeatedKey) as exc:
         raise RequestError(f"request body refused: {exc}", code="INVALID_JSON") from None
     except (ValueError, UnicodeDecodeError):
         raise RequestError("request body is not valid JSON", code="INVALID_JSON") from None

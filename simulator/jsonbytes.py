@@ -40,7 +40,7 @@ class TooDeep(ValueError):
     pass
 
 
-class DuplicateKey(ValueError):
+class RepeatedKey(ValueError):
     pass
 
 
@@ -70,7 +70,7 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(value) != len(pairs):
         seen: set[str] = set()
         repeated = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-        raise DuplicateKey(f"the key {repeated!r} appears twice in one object")
+        raise RepeatedKey(f"the key {repeated!r} appears twice in one object")
     return value
 
 
@@ -91,7 +91,7 @@ def _keys(value: Any) -> int:
 
 def loads(data: bytes, *, unique: bool = False) -> Any:
     """``json.loads(data)``; raises ``ValueError`` (or ``UnicodeDecodeError``) as it does, ``TooDeep`` past
-    ``MAX_DEPTH``, and with ``unique`` ``DuplicateKey`` for a repeated key. A repeated key is looked for only when
+    ``MAX_DEPTH``, and with ``unique`` ``RepeatedKey`` for a repeated key. A repeated key is looked for only when
     the text holds more colons than the parsed value holds keys, so a plain body pays one count."""
     if too_deep(data):
         raise TooDeep(f"arrays and objects are nested deeper than {MAX_DEPTH} levels")

@@ -22,7 +22,7 @@ from simulator.dialects.native import ERROR_CODES, KEY_HEADER, SIGNATURE_HEADER,
 from simulator.dialects.protocol import WalletDialects
 from simulator.http import RouteDoc, documented, error_middleware, json_response, parse_model
 from simulator.ids import Ids, SeededIds
-from simulator.jsonbytes import DuplicateKey, TooDeep, loads
+from simulator.jsonbytes import RepeatedKey, TooDeep, loads
 from simulator.settings import Settings
 from simulator.state import LEDGER, SANDBOX
 from simulator.store.database import open_database
@@ -63,7 +63,7 @@ def _protocol_handler(
         _verify(request, body, keys, clock, window)
         try:
             data = loads(body, unique=True)
-        except (TooDeep, DuplicateKey) as exc:
+        except (TooDeep, RepeatedKey) as exc:
             raise LedgerError("INVALID_REQUEST", f"body refused: {exc}") from None
         except ValueError:
             raise LedgerError("INVALID_REQUEST", "body is not valid JSON") from None

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.jsonbytes import MAX_DEPTH, DuplicateKey, TooDeep, dumps, loads, too_deep
+from simulator.jsonbytes import MAX_DEPTH, RepeatedKey, TooDeep, dumps, loads, too_deep
 
 VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
@@ -111,6 +111,6 @@ def test_brackets_inside_strings_and_many_shallow_ones_do_not_count() -> None:
 def test_a_repeated_key_is_refused_only_when_asked_and_wherever_it_hides() -> None:
     assert loads(b'{"a": 1, "a": 2}') == {"a": 2}
     for text in (b'{"a": 1, "a": 2}', b'{"x": [{"b": 1, "c": {"d": 1, "d": 1}}]}', b'{"a": 1, "a": 1, "n": 1e400}'):
-        with pytest.raises(DuplicateKey):
+        with pytest.raises(RepeatedKey):
             loads(text, unique=True)
     assert loads(b'{"t": "12:00", "u": {"v": ":"}}', unique=True) == {"t": "12:00", "u": {"v": ":"}}
