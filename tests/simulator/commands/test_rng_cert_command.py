@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -93,8 +94,8 @@ def test_cli_minimum_matches_the_battery() -> None:
 def test_without_scipy_the_command_names_the_extra_to_install(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = rng_cert.importlib.util.find_spec
-    monkeypatch.setattr(rng_cert.importlib.util, "find_spec", lambda name: None if name == "scipy" else real(name))
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "scipy" else real(name))
     code, out, err = _run(capsys, "--samples", "20000")
     assert (code, out) == (2, "")
     assert err.strip() == "rng-cert: the battery needs scipy: pip install 'casino-provider-simulator[certify]'"
