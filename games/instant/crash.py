@@ -144,6 +144,10 @@ class CrashEngine(MultiStep):
         actions = () if state["finished"] else self.actions
         return Step(state=state, view=view, finished=state["finished"], win=state["win"], actions=actions)
 
+    def reference_action(self, step: Step) -> tuple[str, JSON]:
+        """``ride``: the round ends at the auto cash-out set at open (or at the bust)."""
+        return "ride", {}
+
     def distribution(self, params: Mapping[str, Any] | None = None) -> Distribution:
         """Reference strategy: auto cash-out only (``ride``); without one the round always loses."""
         auto = self._auto(self.reference_params() if params is None else params)

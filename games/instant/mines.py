@@ -136,6 +136,11 @@ class MinesEngine(MultiStep):
             view["next_multiplier"] = format_multiplier(multiplier(state["mines"], safe + 1))
         return Step(state=state, view=view, finished=state["finished"], win=state["win"], actions=self._actions(state))
 
+    def reference_action(self, step: Step) -> tuple[str, JSON]:
+        """Reveal tiles 0, 1, ... until ``REFERENCE_REVEALS`` are safe, then cash out."""
+        revealed = len(step.view["revealed"])
+        return ("reveal", {"tile": revealed}) if revealed < REFERENCE_REVEALS else ("cashout", {})
+
     def distribution(self, params: Mapping[str, Any] | None = None) -> Distribution:
         """Reference strategy (reveal ``REFERENCE_REVEALS`` tiles, then cash out) for ``params``."""
         mines = self._mines(self.reference_params() if params is None else params)

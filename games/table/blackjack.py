@@ -37,6 +37,7 @@ from games.errors import IllegalAction
 from games.rng import RandomSource
 from games.table.blackjack_rules import Rules, dealer_hits, hand_total, is_blackjack
 from games.table.blackjack_sim import simulate
+from games.table.blackjack_strategy import basic_strategy_action
 from games.table.cards import blackjack_value, label
 
 INSURANCE_ACTIONS = ("insurance", "no_insurance")
@@ -67,6 +68,10 @@ class BlackjackEngine(MultiStep):
     def simulate(self, rounds: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
         """Partly vectorised (see ``blackjack_sim``): cards are drawn by numpy, rounds played in a loop."""
         return simulate(self.rules, rounds, rng).returns
+
+    def reference_action(self, step: Step) -> tuple[str, JSON]:
+        """Basic strategy, declining insurance (what ``math`` assumes)."""
+        return basic_strategy_action(step.view, step.actions), {}
 
     # -- round --------------------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import pytest
 
 from games.engine import JSON, Step
 from games.errors import IllegalAction, InvalidBet, RoundFinished
-from games.instant.mines import REFERENCE_REVEALS, TILES, MinesEngine, multiplier
+from games.instant.mines import TILES, MinesEngine, multiplier
 from tests.games.table_instant_checks import (
     ROUND_DOWN,
     ROUND_UP,
@@ -40,9 +40,7 @@ def placed(mines: list[int], rounding: int = ROUND_DOWN) -> ScriptedSource:
 
 
 def reference_strategy(step: Step) -> tuple[str, JSON]:
-    if len(step.view["revealed"]) < REFERENCE_REVEALS:
-        return "reveal", {"tile": len(step.view["revealed"])}
-    return "cashout", {}
+    return ENGINE.reference_action(step)
 
 
 @pytest.mark.parametrize("mines", [1, 3, 12, 24])
