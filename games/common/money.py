@@ -12,6 +12,7 @@ payout.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -68,6 +69,18 @@ def settle_from(exact: Fraction, rng: RandomSource) -> int:
     if exact.denominator == 1:
         return exact.numerator
     return settle(exact, rng.word())
+
+
+def settle_ratio(numerator: int, denominator: int, rng: RandomSource) -> tuple[int, str]:
+    """``settle_from`` and ``exact_text`` of the exact win ``numerator / denominator`` in plain integers, for the
+    round hot path (dice), where building a ``Fraction`` would cost more than the round's own arithmetic."""
+    common = math.gcd(numerator, denominator)
+    numerator //= common
+    denominator //= common
+    if denominator == 1:
+        return numerator, str(numerator)
+    whole, remainder = divmod(numerator, denominator)
+    return whole + (rng.word() * denominator < remainder * WORD), f"{numerator}/{denominator}"
 
 
 def settle_state(exact: Fraction, state: Mapping[str, Any]) -> int:

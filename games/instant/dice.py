@@ -21,11 +21,10 @@ import numpy.typing as npt
 
 from games.common.money import (
     check_stake,
-    exact_text,
     format_hundredths,
     format_multiplier,
     parse_hundredths,
-    settle_from,
+    settle_ratio,
 )
 from games.common.params import check_keys, check_mapping, choice
 from games.common.profile import Distribution, distribution, profile
@@ -41,7 +40,7 @@ REFERENCE_TARGET = "50.50"
 REFERENCE_DIRECTION = "over"
 _KEYS = frozenset(("target", "direction"))
 _MEMO_TEXT = 16  # the longest target text memoised
-_ZERO = Fraction(0)
+_LOST = (0, "0")
 
 
 def _parse(params: Mapping[str, Any]) -> tuple[int, str, int]:
@@ -118,9 +117,9 @@ class DiceEngine(SingleStep):
         bet = _round_bet(params)
         roll = int(rng.float() * ROLLS)
         won = roll > bet.target if bet.direction == "over" else roll < bet.target
-        exact = stake * bet.multiplier if won else _ZERO
+        win, exact = settle_ratio(stake * bet.multiplier.numerator, bet.multiplier.denominator, rng) if won else _LOST
         return Outcome(
-            win=settle_from(exact, rng),
+            win=win,
             detail={
                 "roll": format_hundredths(roll),
                 "target": bet.target_text,
@@ -128,7 +127,7 @@ class DiceEngine(SingleStep):
                 "chance": bet.chance_text,
                 "multiplier": bet.multiplier_text,
                 "won": won,
-                "exact_win": exact_text(exact),
+                "exact_win": exact,
             },
         )
 

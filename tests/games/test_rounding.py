@@ -20,13 +20,14 @@ from typing import Any
 
 import pytest
 
-from games.common.money import WORD, settle
+from games.common.money import WORD, settle, settle_ratio
 from games.engine import JSON, AnyEngine
 from games.registry import engine_ids, get_engine
 from games.rng import SeededSource
 from simulator.catalog.data import REFERENCE_LIMITS
 from simulator.catalog.steps import bet_ladder
 from simulator.money import EXPONENTS, scale_cents
+from tests.games.table_instant_checks import ScriptedSource
 
 HUGE = 10**12
 Z = 4.5
@@ -129,6 +130,16 @@ def test_settle_rounds_up_exactly_below_the_fraction() -> None:
     assert settle(Fraction(20), 0) == settle(Fraction(20), WORD - 1) == 20
     assert settle(Fraction(1, WORD), 0) == 1
     assert settle(Fraction(1, WORD), 1) == 0
+
+
+def test_settle_ratio_is_settle_in_integers() -> None:
+    """The integer fast path (dice) gives the win and text ``settle`` and ``str(Fraction)`` give, from the same word."""
+    for numerator, denominator in [(990_000, 5050), (1980, 101), (20, 1), (40, 2), (0, 7), (3, 4), (10**12, 3)]:
+        for word in (0, 2**31, WORD - 1):
+            exact = Fraction(numerator, denominator)
+            win, text = settle_ratio(numerator, denominator, ScriptedSource([], word))
+            assert text == str(exact)
+            assert win == (exact.numerator if exact.denominator == 1 else settle(exact, word))
 
 
 @pytest.mark.parametrize(("engine_id", "params"), cases())
