@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from games.common.money import WORD, settle, settle_ratio
+from games.common.money import ROUNDING_WORD, WORD, settle, settle_ratio
 from games.engine import JSON, AnyEngine
 from games.registry import engine_ids, get_engine
 from games.rng import SeededSource
@@ -181,3 +181,20 @@ def test_monte_carlo_rtp_error_at_every_ladder_stake(engine_id: str, params: JSO
     for stake, err in run(engine_id, params, stakes[:3], rounds, seed=1).items():
         bound = (abs(err.error) + 3.29 * math.sqrt(err.variance)) / (err.rounds * stake)
         assert bound < TOLERANCE, (stake, bound)
+
+
+def test_a_multi_step_round_opened_without_a_rounding_word_is_rounded_down() -> None:
+    """Rounds stored before rounds carried a rounding word still finish, settled as they were then."""
+    engine = get_engine("mines")
+    assert engine.multi_step
+    for index in range(200):
+        step = engine.open(7, {"mines": 3}, SeededSource(11, spawn_key=(index,)))
+        assert ROUNDING_WORD in step.state and ROUNDING_WORD not in step.view
+        state = {key: value for key, value in step.state.items() if key != ROUNDING_WORD}
+        step = engine.act(state, "reveal", {"tile": 0})
+        if not step.finished:
+            step = engine.act(step.state, "cashout", {})
+            assert step.win == 7  # 7 * 0.99 * 25 / 22 = 63/8 = 7.875, rounded down
+            assert step.view["exact_win"] == "63/8"
+            return
+    pytest.fail("no safe first tile in 200 rounds")
