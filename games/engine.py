@@ -2,11 +2,12 @@
 catalogue).
 
 An engine is pure: it takes a stake in minor units, JSON-like parameters and a ``RandomSource``, and returns what
-happened. Wins are integers of the same minor units (``floor(stake * multiplier)`` computed exactly with integers or
-``Fraction``); floats never hold money.
+happened. Wins are integers of the same minor units: the round's exact win (a ``Fraction``) settled by the unbiased
+rounding of ``games.common.money.settle`` with a word of the round's own stream; floats never hold money.
 
 Single-step engines (slots, roulette, dice, ...) implement ``play``. Multi-step engines (blackjack, mines, crash)
-decide everything random in ``open`` (deck order, mine positions, bust point) and keep it in a JSON-able ``state``, so
+decide everything random in ``open`` (deck order, mine positions, bust point, then the rounding word) and keep it in a
+JSON-able ``state``, so
 ``act`` is deterministic, a round survives a restart, and a resumed round cannot be re-rolled. ``cost`` says how much
 extra stake an action needs (double, split, insurance) so the caller can debit it before the action is applied.
 
@@ -121,6 +122,11 @@ class MultiStepEngine(Protocol):
         ...
 
     def act(self, state: Mapping[str, Any], action: str, params: Mapping[str, Any]) -> Step: ...
+
+    def reference_action(self, step: Step) -> tuple[str, JSON]:
+        """The next action (name and params) of the reference strategy that ``math`` and ``simulate`` describe,
+        decided from what the player sees; lets tools play real rounds the way the declared RTP assumes."""
+        ...
 
     def math(self) -> MathProfile: ...
 

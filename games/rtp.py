@@ -9,6 +9,11 @@ Rounds are simulated in chunks so memory stays bounded whatever N is. The stream
 ``Generator(PCG64DXSM(SeedSequence(seed)))``; a run is reproducible for the same seed, rounds and chunk size on the same
 numpy release (numpy does not promise ``Generator`` method streams across releases).
 
+``play_rtp`` is the same check at a given stake in minor units, played instead of simulated: every round goes through
+the engine's real ``play`` (or ``open`` and ``act`` with the engine's ``reference_action``) on a ``SeededSource``, so
+the figure includes the settlement of exact wins to minor units (docs/fairness.md, "Rounding"). A round's return is
+what it paid back minus any extra stake it took (doubles, splits), per initial stake, as ``math`` defines RTP.
+
 Nothing here prints or touches files, except ``write_plot``, which writes the PNG it is asked for.
 """
 
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +29,7 @@ import numpy.typing as npt
 
 from games.engine import JSON, AnyEngine, MathProfile
 from games.registry import get_engine
+from games.rng import RandomSource, SeededSource
 
 Z99 = 2.576
 CHUNK = 1_000_000
@@ -43,6 +50,8 @@ class RtpReport:
     theory: MathProfile
     convergence: tuple[tuple[int, float], ...]
     """Simulated RTP after n rounds, at log-spaced n ending at ``rounds``: the curve ``write_plot`` draws."""
+    stake: int | None = None
+    """Minor units per round when the rounds were played at a stake (``play_rtp``); ``None`` for the simulation."""
 
     @property
     def ci99(self) -> tuple[float, float]:
@@ -66,6 +75,7 @@ class RtpReport:
         theory = self.theory
         return {
             "game": self.game,
+            "stake": self.stake,
             "rounds": self.rounds,
             "seed": self.seed,
             "rtp": self.rtp,
@@ -94,13 +104,65 @@ def simulate_rtp(game: str, rounds: int, seed: int, *, chunk: int = CHUNK, point
 
 
 def simulate_engine(engine: AnyEngine, rounds: int, seed: int, *, chunk: int = CHUNK, points: int = 200) -> RtpReport:
+    _check(rounds, seed, chunk)
+    rng = np.random.Generator(np.random.PCG64DXSM(np.random.SeedSequence(seed)))
+    return _report(engine, rounds, seed, lambda n: engine.simulate(n, rng), chunk, points, None)
+
+
+def play_rtp(game: str, stake: int, rounds: int, seed: int, *, chunk: int = 10_000, points: int = 200) -> RtpReport:
+    """Play ``rounds`` reference bets of ``game`` at ``stake`` minor units through the engine itself, rounding
+    included. ``InvalidBet`` when the engine refuses the stake, ``UnknownEngine`` when there is no such game."""
+    _check(rounds, seed, chunk)
+    engine = get_engine(game)
+    play_one = _round_player(engine, stake, engine.reference_params(), SeededSource(seed))
+
+    def draw(n: int) -> npt.NDArray[np.float64]:
+        return np.fromiter((play_one() for _ in range(n)), dtype=np.float64, count=n)
+
+    return _report(engine, rounds, seed, draw, chunk, points, stake)
+
+
+def _round_player(engine: AnyEngine, stake: int, params: JSON, source: RandomSource) -> Callable[[], float]:
+    """A function playing the next round on ``source`` and returning its return per initial stake."""
+    if not engine.multi_step:
+        single = engine
+
+        def play_single() -> float:
+            return single.play(stake, params, source).win / stake
+
+        return play_single
+    multi = engine
+
+    def play_multi() -> float:
+        step = multi.open(stake, params, source)
+        staked = stake
+        while not step.finished:
+            action, action_params = multi.reference_action(step)
+            staked += multi.cost(step.state, action, action_params)
+            step = multi.act(step.state, action, action_params)
+        return (step.win - staked + stake) / stake
+
+    return play_multi
+
+
+def _check(rounds: int, seed: int, chunk: int) -> None:
     if type(rounds) is not int or rounds <= 0:
         raise ValueError(f"rounds must be a positive integer, got {rounds!r}")
     if type(seed) is not int or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     if chunk <= 0:
         raise ValueError(f"chunk must be positive, got {chunk}")
-    rng = np.random.Generator(np.random.PCG64DXSM(np.random.SeedSequence(seed)))
+
+
+def _report(
+    engine: AnyEngine,
+    rounds: int,
+    seed: int,
+    draw: Callable[[int], npt.NDArray[np.float64]],
+    chunk: int,
+    points: int,
+    stake: int | None,
+) -> RtpReport:
     theory = engine.math()
     marks = checkpoints(rounds, points)
     convergence: list[tuple[int, float]] = []
@@ -110,9 +172,9 @@ def simulate_engine(engine: AnyEngine, rounds: int, seed: int, *, chunk: int = C
     done = 0
     for start in range(0, rounds, chunk):
         n = min(chunk, rounds - start)
-        returns = np.asarray(engine.simulate(n, rng), dtype=np.float64)
+        returns = np.asarray(draw(n), dtype=np.float64)
         if returns.shape != (n,):
-            raise ValueError(f"{engine.engine_id}.simulate({n}) returned shape {returns.shape}")
+            raise ValueError(f"{engine.engine_id}: {n} rounds returned shape {returns.shape}")
         inside = marks[(marks > done) & (marks <= done + n)]
         running = total + np.cumsum(returns)[inside - done - 1]
         convergence.extend(zip(inside.tolist(), (running / inside).tolist(), strict=True))
@@ -133,6 +195,7 @@ def simulate_engine(engine: AnyEngine, rounds: int, seed: int, *, chunk: int = C
         max_win=best,
         theory=theory,
         convergence=tuple(convergence),
+        stake=stake,
     )
 
 

@@ -11,7 +11,9 @@ set ``auto_cashout`` at open and ends the round with ``cashout {"multiplier": "1
 exceed the bust point. The bust point stays hidden until the round is over and every action ends the round,
 so a claim cannot be probed or revised: choosing it late is worth exactly what choosing it at open is, 99%
 of the stake for any choice. A live front end would stream the rising multiplier and send the claim;
-fairness needs only that the bust was fixed first.
+fairness needs only that the bust was fixed first. ``open`` then draws one more word, the rounding word that
+settles the exact win ``stake * point / 100`` to minor units (``games.common.money.settle``); it is kept in the
+state and never shown before the round ends.
 
 The exact math counts ``floor(99 * 2**52 / m)`` of the ``2**52`` values of ``X`` as reaching ``m`` hundredths. The
 double-precision formula can differ from that exact quotient by one hundredth on rare values of ``X`` (each worth
@@ -30,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from games.common.actions import check_action, check_action_params
-from games.common.money import check_stake, format_hundredths, parse_hundredths, win_for
+from games.common.money import ROUNDING_WORD, check_stake, exact_text, format_hundredths, parse_hundredths, settle_state
 from games.common.params import check_keys, check_mapping
 from games.common.profile import Distribution, distribution, profile
 from games.engine import JSON, MathProfile, MultiStep, Step
@@ -82,6 +84,7 @@ class CrashEngine(MultiStep):
         stake = check_stake(stake)
         auto = self._auto(params)
         top = (rng.word() << 20) | (rng.word() >> 12)
+        rounding_word = rng.word()
         state: JSON = {
             "stake": stake,
             "auto_cashout": auto,
@@ -89,6 +92,7 @@ class CrashEngine(MultiStep):
             "cashed_out_at": None,
             "finished": False,
             "win": 0,
+            ROUNDING_WORD: rounding_word,
         }
         return self._step(state)
 
@@ -117,9 +121,12 @@ class CrashEngine(MultiStep):
         if auto is not None:
             point = auto if point is None else min(point, auto)
         new: JSON = {**state, "finished": True}
+        exact = Fraction(0)
         if point is not None and point <= state["bust"]:
             new["cashed_out_at"] = point
-            new["win"] = win_for(state["stake"], Fraction(point, 100))
+            exact = Fraction(state["stake"] * point, 100)
+        new["exact_win"] = exact_text(exact)
+        new["win"] = settle_state(exact, new)
         return self._step(new)
 
     def _step(self, state: JSON) -> Step:
@@ -131,10 +138,15 @@ class CrashEngine(MultiStep):
             view["bust"] = format_hundredths(state["bust"])
             view["cashed_out_at"] = None if cashed is None else format_hundredths(cashed)
             view["win"] = state["win"]
+            view["exact_win"] = state["exact_win"]
         else:
             view["status"] = "flying"
         actions = () if state["finished"] else self.actions
         return Step(state=state, view=view, finished=state["finished"], win=state["win"], actions=actions)
+
+    def reference_action(self, step: Step) -> tuple[str, JSON]:
+        """``ride``: the round ends at the auto cash-out set at open (or at the bust)."""
+        return "ride", {}
 
     def distribution(self, params: Mapping[str, Any] | None = None) -> Distribution:
         """Reference strategy: auto cash-out only (``ride``); without one the round always loses."""

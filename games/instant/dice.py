@@ -2,7 +2,8 @@
 
 There are 10,001 equally likely rolls, counted here in hundredths ``0..10000``. A bet wins on ``w`` of them
 (``w`` = ``10000 - target`` over, ``target`` under), shows a chance of ``w / 100`` percent and pays ``99 /
-chance`` = ``9900 / w`` times the stake, so the win is the exact integer ``stake * 9900 // w``. Because the
+chance`` = ``9900 / w`` times the stake: exactly ``stake * 9900 / w`` minor units, settled to an integer by the
+unbiased rounding of ``games.common.money.settle``. Because the
 10,001st roll (the target itself) always loses, RTP is ``9900 / 10001`` = 98.990% for every target and
 direction, a hair under the advertised 99%. Chances are limited to 0.01%-98.00% so the multiplier stays
 between 1.0102x and 9900x.
@@ -18,7 +19,13 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from games.common.money import check_stake, format_hundredths, format_multiplier, parse_hundredths, win_for
+from games.common.money import (
+    check_stake,
+    format_hundredths,
+    format_multiplier,
+    parse_hundredths,
+    settle_ratio,
+)
 from games.common.params import check_keys, check_mapping, choice
 from games.common.profile import Distribution, distribution, profile
 from games.engine import JSON, MathProfile, Outcome, SingleStep
@@ -33,6 +40,7 @@ REFERENCE_TARGET = "50.50"
 REFERENCE_DIRECTION = "over"
 _KEYS = frozenset(("target", "direction"))
 _MEMO_TEXT = 16  # the longest target text memoised
+_LOST = (0, "0")
 
 
 def _parse(params: Mapping[str, Any]) -> tuple[int, str, int]:
@@ -109,8 +117,9 @@ class DiceEngine(SingleStep):
         bet = _round_bet(params)
         roll = int(rng.float() * ROLLS)
         won = roll > bet.target if bet.direction == "over" else roll < bet.target
+        win, exact = settle_ratio(stake * bet.multiplier.numerator, bet.multiplier.denominator, rng) if won else _LOST
         return Outcome(
-            win=win_for(stake, bet.multiplier) if won else 0,
+            win=win,
             detail={
                 "roll": format_hundredths(roll),
                 "target": bet.target_text,
@@ -118,6 +127,7 @@ class DiceEngine(SingleStep):
                 "chance": bet.chance_text,
                 "multiplier": bet.multiplier_text,
                 "won": won,
+                "exact_win": exact,
             },
         )
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.common.money import check_stake, format_multiplier, win_for
+from games.common.money import check_stake, exact_text, format_multiplier, settle_from
 from games.common.params import check_keys, check_mapping
 from games.common.profile import Distribution, distribution, profile
 from games.engine import JSON, MathProfile, Outcome, SingleStep
@@ -80,13 +80,15 @@ class KenoEngine(SingleStep):
         drawn = [remaining.pop(rng.index(len(remaining))) for _ in range(DRAWN)]
         hits = sorted(set(drawn) & set(picks))
         multiplier = paytable(len(picks))[len(hits)]
+        exact = stake * multiplier
         return Outcome(
-            win=win_for(stake, multiplier),
+            win=settle_from(exact, rng),
             detail={
                 "numbers": picks,
                 "drawn": drawn,
                 "hits": hits,
                 "multiplier": format_multiplier(multiplier),
+                "exact_win": exact_text(exact),
             },
         )
 

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.common.money import check_stake, format_hundredths, parse_hundredths, win_for
+from games.common.money import check_stake, exact_text, format_hundredths, parse_hundredths, settle_from
 from games.common.params import check_keys, check_mapping
 from games.common.profile import Distribution, distribution, profile
 from games.engine import JSON, MathProfile, Outcome, SingleStep
@@ -91,9 +91,15 @@ class LimboEngine(SingleStep):
         n = math.floor(rng.float() * 1e8)
         result = result_hundredths(n)
         won = result >= target
+        exact = Fraction(stake * target if won else 0, 100)
         return Outcome(
-            win=win_for(stake, Fraction(target, 100)) if won else 0,
-            detail={"result": format_hundredths(result), "target": format_hundredths(target), "won": won},
+            win=settle_from(exact, rng),
+            detail={
+                "result": format_hundredths(result),
+                "target": format_hundredths(target),
+                "won": won,
+                "exact_win": exact_text(exact),
+            },
         )
 
     def distribution(self, params: Mapping[str, Any] | None = None) -> Distribution:

@@ -7,7 +7,9 @@ once the round is over.
 
 After ``k`` safe reveals with ``m`` mines the fair multiplier is ``1 / P(k safe) = C(25, k) / C(25 - m,
 k)``; the game pays 99% of it, exactly, so every strategy of the form "reveal k tiles, then cash out" has
-RTP exactly 99%. The reference strategy behind ``math`` and ``simulate`` is 3 mines, reveal five tiles, cash
+RTP exactly 99%. A cash-out's exact win ``stake * multiplier`` is settled to minor units with the rounding word
+``open`` draws after the mines (``games.common.money.settle``), so that stays true at every stake. The reference
+strategy behind ``math`` and ``simulate`` is 3 mines, reveal five tiles, cash
 out.
 """
 
@@ -22,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from games.common.actions import check_action, check_action_params
-from games.common.money import check_stake, format_multiplier, win_for
+from games.common.money import ROUNDING_WORD, check_stake, exact_text, format_multiplier, settle_state
 from games.common.params import check_keys, check_mapping, integer
 from games.common.profile import Distribution, distribution, profile
 from games.engine import JSON, MathProfile, MultiStep, Step
@@ -61,6 +63,7 @@ class MinesEngine(MultiStep):
         mines = self._mines(params)
         remaining = list(range(TILES))
         positions = [remaining.pop(rng.index(len(remaining))) for _ in range(mines)]
+        rounding_word = rng.word()
         state: JSON = {
             "stake": stake,
             "mines": mines,
@@ -69,6 +72,7 @@ class MinesEngine(MultiStep):
             "status": "playing",
             "finished": False,
             "win": 0,
+            ROUNDING_WORD: rounding_word,
         }
         return self._step(state)
 
@@ -110,8 +114,11 @@ class MinesEngine(MultiStep):
     def _finish(self, state: JSON, status: str) -> Step:
         state["status"] = status
         state["finished"] = True
+        exact = Fraction(0)
         if status != "busted":
-            state["win"] = win_for(state["stake"], multiplier(state["mines"], len(state["revealed"])))
+            exact = state["stake"] * multiplier(state["mines"], len(state["revealed"]))
+        state["exact_win"] = exact_text(exact)
+        state["win"] = settle_state(exact, state)
         return self._step(state)
 
     def _step(self, state: JSON) -> Step:
@@ -125,9 +132,15 @@ class MinesEngine(MultiStep):
         if state["finished"]:
             view["mine_tiles"] = list(state["mine_tiles"])
             view["win"] = state["win"]
+            view["exact_win"] = state["exact_win"]
         else:
             view["next_multiplier"] = format_multiplier(multiplier(state["mines"], safe + 1))
         return Step(state=state, view=view, finished=state["finished"], win=state["win"], actions=self._actions(state))
+
+    def reference_action(self, step: Step) -> tuple[str, JSON]:
+        """Reveal tiles 0, 1, ... until ``REFERENCE_REVEALS`` are safe, then cash out."""
+        revealed = len(step.view["revealed"])
+        return ("reveal", {"tile": revealed}) if revealed < REFERENCE_REVEALS else ("cashout", {})
 
     def distribution(self, params: Mapping[str, Any] | None = None) -> Distribution:
         """Reference strategy (reveal ``REFERENCE_REVEALS`` tiles, then cash out) for ``params``."""

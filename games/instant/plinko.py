@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.common.money import check_stake, format_multiplier, win_for
+from games.common.money import check_stake, exact_text, format_multiplier, settle_from
 from games.common.params import check_keys, check_mapping, choice, integer
 from games.common.profile import Distribution, distribution, profile
 from games.engine import JSON, MathProfile, Outcome, SingleStep
@@ -86,14 +86,16 @@ class PlinkoEngine(SingleStep):
         path = [int(rng.float() * 2) for _ in range(rows)]
         slot = sum(path)
         multiplier = paytable(rows, risk)[slot]
+        exact = stake * multiplier
         return Outcome(
-            win=win_for(stake, multiplier),
+            win=settle_from(exact, rng),
             detail={
                 "rows": rows,
                 "risk": risk,
                 "path": "".join("R" if step else "L" for step in path),
                 "slot": slot,
                 "multiplier": format_multiplier(multiplier),
+                "exact_win": exact_text(exact),
             },
         )
 

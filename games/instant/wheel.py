@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.common.money import check_stake, format_multiplier, win_for
+from games.common.money import check_stake, exact_text, format_multiplier, settle_from
 from games.common.params import check_keys, check_mapping, choice
 from games.common.profile import Distribution, distribution, profile
 from games.engine import JSON, MathProfile, Outcome, SingleStep
@@ -77,13 +77,15 @@ class WheelEngine(SingleStep):
         segments, risk = self._parse(params)
         segment = rng.index(segments)
         multiplier = layout(segments, risk)[segment]
+        exact = stake * multiplier
         return Outcome(
-            win=win_for(stake, multiplier),
+            win=settle_from(exact, rng),
             detail={
                 "segments": segments,
                 "risk": risk,
                 "segment": segment,
                 "multiplier": format_multiplier(multiplier),
+                "exact_win": exact_text(exact),
             },
         )
 

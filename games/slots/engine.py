@@ -9,9 +9,11 @@ stream.
 With ``{"bonus_buy": true}`` (models that offer it) the stake is the buy price, ``price`` times the base bet, and the
 round is the bought free spins alone. Pays are summed in bet units and converted to money once, at the end, exactly:
 
-    win = floor(stake * total_pay / (bet_units * price))     (price is 1 for a paid spin)
+    exact win = stake * total_pay / (bet_units * price)     (price is 1 for a paid spin)
 
-so nothing is lost to rounding spin by spin.
+and settled to minor units by ``games.common.money.settle`` (unbiased rounding with one more word of the round's
+stream, drawn after the free spins and only when the exact win has a fractional part), so nothing is lost to rounding
+spin by spin and the declared RTP holds at every stake.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from games.common.money import exact_text, settle_from
 from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import InvalidBet
 from games.rng import RandomSource
@@ -103,7 +106,9 @@ class SlotEngine(SingleStep):
         detail["free_spins_awarded"] = awarded
         detail["free_spins"] = free_spins
         detail["total_pay"] = total
-        return Outcome(win=math.floor(total * unit_value), detail=detail)
+        exact = total * unit_value
+        detail["exact_win"] = exact_text(exact)
+        return Outcome(win=settle_from(exact, rng), detail=detail)
 
     def _free_spins(self, awarded: int, rng: RandomSource, unit_value: Fraction) -> list[JSON]:
         free = self._sets.free
@@ -123,8 +128,8 @@ class SlotEngine(SingleStep):
     def _spin_detail(self, spin: Spin, multiplier: int, awarded: int, unit_value: Fraction) -> JSON:
         """What the player sees of one spin. Pays are bet units; ``line`` numbers count from 1.
 
-        ``spin_win`` is the spin's pay in minor units, floored, for display: the round's win is floored once, on the
-        total pay, so it can exceed the sum of the spin wins by a few minor units.
+        ``spin_win`` is the spin's pay in minor units, rounded down, for display: the round's win is settled once, on
+        the total pay, so it can exceed the sum of the spin wins by a few minor units.
         """
         symbols = self.model.symbols
         wins: list[JSON] = []

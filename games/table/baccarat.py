@@ -4,9 +4,13 @@ Every card is ``rng.index(52)`` with the public card mapping, i.e. drawn with re
 baccarat does, which also makes the math exactly enumerable: the first four cards by rank (13**4) and the two
 possible third cards by value class, weighted to a denominator of 13**6.
 
-Payouts per unit: player 1:1, banker 0.95:1 (5% commission, the win rounded down to a minor unit), tie 8:1 with
+Payouts per unit: player 1:1, banker 0.95:1 (5% commission, exact before the round is settled), tie 8:1 with
 player and banker bets returned on a tie, player pair and banker pair (the first two cards of that side share a
-rank) 11:1. Params are ``{"bets": [{"type": "banker", "amount": 100}, ...]}`` with amounts adding up to the stake; a
+rank) 11:1. Each bet's ``win`` in the outcome is its exact return rounded down, for display; the round's win is the
+sum of the exact returns settled once by ``games.common.money.settle`` (unbiased rounding), so it can exceed the sum
+of the bets' wins by one minor unit.
+
+Params are ``{"bets": [{"type": "banker", "amount": 100}, ...]}`` with amounts adding up to the stake; a
 lone bet may omit its amount. The reference bet is banker for the whole stake.
 """
 
@@ -21,7 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.common.money import check_amount, check_stake, win_for
+from games.common.money import check_amount, check_stake, exact_text, settle_from
 from games.common.params import check_keys, check_mapping
 from games.common.profile import Distribution, distribution, profile
 from games.engine import JSON, MathProfile, Outcome, SingleStep
@@ -129,10 +133,14 @@ class BaccaratEngine(SingleStep):
         stake = check_stake(stake)
         bets = self.parse_bets(params, stake)
         coup = deal(lambda: rng.index(52))
-        wins = [self._payout(bet, coup) for bet in bets]
-        results = [{"type": bet.type, "amount": bet.amount, "win": win} for bet, win in zip(bets, wins, strict=True)]
+        exacts = [self._payout(bet, coup) for bet in bets]
+        results = [
+            {"type": bet.type, "amount": bet.amount, "win": exact.numerator // exact.denominator}
+            for bet, exact in zip(bets, exacts, strict=True)
+        ]
+        exact = sum(exacts, Fraction(0))
         return Outcome(
-            win=sum(wins),
+            win=settle_from(exact, rng),
             detail={
                 "player": {"cards": [label(c) for c in coup.player], "total": coup.player_total},
                 "banker": {"cards": [label(c) for c in coup.banker], "total": coup.banker_total},
@@ -140,17 +148,19 @@ class BaccaratEngine(SingleStep):
                 "player_pair": coup.player_pair,
                 "banker_pair": coup.banker_pair,
                 "bets": results,
+                "exact_win": exact_text(exact),
             },
         )
 
     @staticmethod
-    def _payout(bet: Bet, coup: Coup) -> int:
+    def _payout(bet: Bet, coup: Coup) -> Fraction:
+        """The bet's exact return in minor units."""
         if bet.type in ("player", "banker"):
             if coup.winner == "tie":
-                return bet.amount
-            return win_for(bet.amount, Fraction(_TWENTIETHS[bet.type], 20)) if coup.winner == bet.type else 0
+                return Fraction(bet.amount)
+            return Fraction(bet.amount * _TWENTIETHS[bet.type], 20) if coup.winner == bet.type else Fraction(0)
         won = {"tie": coup.winner == "tie", "player_pair": coup.player_pair, "banker_pair": coup.banker_pair}
-        return bet.amount * _TWENTIETHS[bet.type] // 20 if won[bet.type] else 0
+        return Fraction(bet.amount * _TWENTIETHS[bet.type], 20) if won[bet.type] else Fraction(0)
 
     def distribution(self, params: Mapping[str, Any] | None = None) -> Distribution:
         """Exact returns per unit stake by full enumeration of the infinite-deck deal (cached per bet set)."""

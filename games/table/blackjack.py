@@ -8,8 +8,10 @@ then cards in the order they are needed; a split hand receives its second card w
 
 Money: the stake is the main bet; ``cost`` asks for one more hand's bet on ``double`` and ``split`` and half the
 stake (rounded down) on ``insurance``. ``win`` is everything paid back, bets included: a win returns twice the hand's
-bet, a push the bet, a blackjack ``bet + floor(bet * 3/2)``, insurance three times its bet when the dealer has
-blackjack. The dealer peeks under an ace or ten, so a dealer blackjack ends the round before doubles or splits.
+bet, a push the bet, a blackjack ``bet + bet * 3/2`` (exact, then settled to minor units by the unbiased rounding of
+``games.common.money.settle`` with a word ``open`` draws after the cards), insurance three times its bet when the
+dealer has blackjack. The dealer peeks under an ace or ten, so a dealer blackjack ends the round before doubles or
+splits.
 
 Actions: ``insurance`` / ``no_insurance`` (only when the dealer shows an ace and the stake is at least 2), then
 ``hit``, ``stand``, ``double``, ``split`` for the active hand; none take params. Split aces get one card each and a
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 from functools import cache
 from typing import Any
 
@@ -27,13 +30,14 @@ import numpy as np
 import numpy.typing as npt
 
 from games.common.actions import check_action, check_action_params
-from games.common.money import check_stake, win_for
+from games.common.money import ROUNDING_WORD, check_stake, exact_text, settle_state
 from games.common.params import check_keys, check_mapping
 from games.engine import JSON, MathProfile, MultiStep, Step
 from games.errors import IllegalAction
 from games.rng import RandomSource
 from games.table.blackjack_rules import Rules, dealer_hits, hand_total, is_blackjack
 from games.table.blackjack_sim import simulate
+from games.table.blackjack_strategy import basic_strategy_action
 from games.table.cards import blackjack_value, label
 
 INSURANCE_ACTIONS = ("insurance", "no_insurance")
@@ -65,6 +69,10 @@ class BlackjackEngine(MultiStep):
         """Partly vectorised (see ``blackjack_sim``): cards are drawn by numpy, rounds played in a loop."""
         return simulate(self.rules, rounds, rng).returns
 
+    def reference_action(self, step: Step) -> tuple[str, JSON]:
+        """Basic strategy, declining insurance (what ``math`` assumes)."""
+        return basic_strategy_action(step.view, step.actions), {}
+
     # -- round --------------------------------------------------------------------------------------------------
 
     def _draw(self, rng: RandomSource) -> list[int]:
@@ -78,6 +86,7 @@ class BlackjackEngine(MultiStep):
         stake = check_stake(stake)
         check_keys(check_mapping(params, self.engine_id), (), self.engine_id)
         cards = self._draw(rng)
+        rounding_word = rng.word()
         state: JSON = {
             "stake": stake,
             "cards": cards,
@@ -90,6 +99,7 @@ class BlackjackEngine(MultiStep):
             "insurance_win": 0,
             "finished": False,
             "win": 0,
+            ROUNDING_WORD: rounding_word,
         }
         if blackjack_value(cards[1]) != 1 or stake // 2 < 1:
             self._peek(state)
@@ -157,8 +167,9 @@ class BlackjackEngine(MultiStep):
             self._finish(state)
         elif player_bj:
             hand["result"] = "blackjack"
-            hand["payout"] = hand["bet"] + win_for(hand["bet"], self.rules.blackjack_pays)
-            self._finish(state)
+            exact = hand["bet"] * (1 + self.rules.blackjack_pays)
+            hand["payout"] = settle_state(exact, state)
+            self._finish(state, exact)
         else:
             state["phase"] = "player"
             self._advance(state)
@@ -197,10 +208,13 @@ class BlackjackEngine(MultiStep):
         self._finish(state)
 
     @staticmethod
-    def _finish(state: JSON) -> None:
+    def _finish(state: JSON, exact: Fraction | None = None) -> None:
+        """``exact`` is the round's exact win when it is not whole: a natural's, the only fractional payout, which
+        ends the round with a single hand and no insurance win, so settling that hand settles the round."""
         state["phase"] = "finished"
         state["finished"] = True
         state["win"] = sum(hand["payout"] for hand in state["hands"]) + state["insurance_win"]
+        state["exact_win"] = exact_text(Fraction(state["win"]) if exact is None else exact)
 
     def _actions(self, state: Mapping[str, Any]) -> tuple[str, ...]:
         if state["finished"]:
@@ -249,6 +263,7 @@ class BlackjackEngine(MultiStep):
         if finished:
             view["insurance_win"] = state["insurance_win"]
             view["win"] = state["win"]
+            view["exact_win"] = state["exact_win"]
         return Step(state=state, view=view, finished=finished, win=state["win"], actions=self._actions(state))
 
 

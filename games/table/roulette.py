@@ -12,6 +12,10 @@ placed as the sector's inside bets, which the outcome lists with ``"call"`` set.
 
 The reference bet is red for the whole stake: RTP 36/37 (European), 36/38 (American), 73/74 (French, where
 zero returns half). Those are exact: the math enumerates all pockets with ``Fraction`` returns.
+
+Money: each bet's ``win`` in the outcome is its exact return rounded down, for display; the round's win is the sum
+of the exact returns (la partage halves included) settled once by ``games.common.money.settle``, so it can exceed
+the sum of the bets' wins by one minor unit.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from games.common.money import check_amount, check_stake
+from games.common.money import check_amount, check_stake, exact_text, settle_from
 from games.common.params import check_keys, check_mapping
 from games.common.profile import Distribution, distribution, profile
 from games.engine import JSON, MathProfile, Outcome, SingleStep
@@ -177,16 +181,19 @@ class RouletteEngine(SingleStep):
         bets = self.parse_bets(params, stake)
         pocket = rng.index(self.layout.pockets)
         results = []
+        exact = Fraction(0)
         for bet in bets:
-            win = self.layout.payout(bet.type, bet.covered, pocket, bet.amount)
-            results.append({**bet.to_json(), "win": win})
+            bet_exact = bet.amount * self.layout.unit_return(bet.type, bet.covered, pocket)
+            exact += bet_exact
+            results.append({**bet.to_json(), "win": bet_exact.numerator // bet_exact.denominator})
         return Outcome(
-            win=sum(result["win"] for result in results),
+            win=settle_from(exact, rng),
             detail={
                 "pocket": _number_json(pocket),
                 "label": label(pocket),
                 "color": color(pocket),
                 "bets": results,
+                "exact_win": exact_text(exact),
             },
         )
 

@@ -83,14 +83,6 @@ class Layout:
     call_bets: bool = False
     """Whether the announced bets of ``CALL_BETS`` are taken (French table)."""
 
-    def payout(self, bet_type: str, covered: frozenset[int], pocket: int, amount: int) -> int:
-        """Money returned by one bet on ``pocket`` (bet included), floor-rounded for la partage halves."""
-        if pocket in covered:
-            return amount * (PAYOUT_TO_ONE[bet_type] + 1)
-        if self.la_partage and pocket == 0 and bet_type in EVEN_MONEY:
-            return amount // 2
-        return 0
-
     def unit_return(self, bet_type: str, covered: frozenset[int], pocket: int) -> Fraction:
         """Return per unit staked on one bet, exact (la partage is exactly half before rounding)."""
         if pocket in covered:

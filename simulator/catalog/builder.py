@@ -125,7 +125,7 @@ class Blueprint:
             return ScheduledChange(index, "disabled", game_id)
         game_id = rng.choice(candidates)
         fields = self._update(self._state[game_id], rng)
-        self._state[game_id] = self._state[game_id].model_copy(update=fields)
+        self._state[game_id] = Game.model_validate(self._state[game_id].model_dump() | fields)  # bet_steps follow
         return ScheduledChange(index, "updated", game_id, fields)
 
     def _update(self, game: Game, rng: random.Random) -> dict[str, Any]:

@@ -49,12 +49,13 @@ def iso(timestamp: float) -> str:
 def v2_game(game: Game) -> dict[str, Any]:
     """/v2 shape: bet limits as exact decimal strings with the currency exponent instead of minor-unit
     maps."""
-    data = game.model_dump(mode="json", exclude={"min_bet", "max_bet"})
+    data = game.model_dump(mode="json", exclude={"min_bet", "max_bet", "bet_steps"})
     data["bet_limits"] = {
         c: {
             "exponent": exponent(c),
             "min": to_decimal(game.min_bet[c], c),
             "max": to_decimal(game.max_bet[c], c),
+            "steps": [to_decimal(step, c) for step in game.bet_steps[c]],
         }
         for c in game.currencies
     }

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from simulator.catalog.steps import bet_ladder
 from simulator.fairness.source import RngMapping, RngMode
 
 Category = Literal["slots", "table", "instant", "live"]
@@ -54,6 +55,11 @@ class Game(BaseModel):
     currencies: tuple[str, ...]
     min_bet: dict[str, int] = Field(description="Minor units per currency.")
     max_bet: dict[str, int] = Field(description="Minor units per currency.")
+    bet_steps: dict[str, list[int]] = Field(
+        default_factory=dict,
+        description="Stake ladder per currency in minor units: min_bet, the 1-2-5 amounts between, max_bet. Derived"
+        " from min_bet and max_bet; any stake between them is accepted too.",
+    )
     languages: tuple[str, ...]
     allowed_countries: tuple[str, ...] | None = Field(description="null: everywhere not blocked.")
     blocked_countries: tuple[str, ...]
@@ -67,6 +73,15 @@ class Game(BaseModel):
     enabled: bool = True
     version: int = 1
     updated_at: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_bet_steps(cls, data: Any) -> Any:
+        """``bet_steps`` always follows ``min_bet`` and ``max_bet``, whatever a caller or a stored record says."""
+        if isinstance(data, dict) and isinstance(data.get("min_bet"), dict) and isinstance(data.get("max_bet"), dict):
+            low, high = data["min_bet"], data["max_bet"]
+            data = {**data, "bet_steps": {c: bet_ladder(low[c], high[c]) for c in low if c in high}}
+        return data
 
     def playable_in(self, country: str) -> bool:
         if country in self.blocked_countries:

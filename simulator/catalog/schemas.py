@@ -29,10 +29,11 @@ class BetLimit(BaseModel):
     exponent: int = Field(description="Decimal places of the currency's minor unit (ISO 4217; BTC 8, USDT 6).")
     min: str = Field(description="Exact decimal string in major units, e.g. '0.10'.")
     max: str
+    steps: list[str] = Field(description="The stake ladder (see /v1 bet_steps) as exact decimal strings.")
 
 
 class GameV2(BaseModel):
-    """A game in /v2: like /v1, but ``bet_limits`` replaces ``min_bet`` and ``max_bet``."""
+    """A game in /v2: like /v1, but ``bet_limits`` replaces ``min_bet``, ``max_bet`` and ``bet_steps``."""
 
     game_id: str
     slug: str

@@ -103,7 +103,13 @@ def rtp(subparsers: Subparsers) -> argparse.ArgumentParser:
         "the engine's exact math. Exit 0 on PASS, 1 on FAIL, 2 on bad input.",
     )
     parser.add_argument("--game", required=True, metavar="ID", help="engine id, e.g. slot-classic20-965")
-    parser.add_argument("--rounds", type=int, default=1_000_000, metavar="N", help="rounds to simulate (1,000,000)")
+    parser.add_argument("--rounds", type=int, metavar="N", help="rounds to simulate (1,000,000; 100,000 with --stake)")
+    parser.add_argument(
+        "--stake",
+        type=int,
+        metavar="N",
+        help="play the rounds through the engine at N minor units, rounding of wins included",
+    )
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="simulation seed (0)")
     parser.add_argument("--plot", metavar="FILE.png", help="also draw the RTP convergence to this PNG file")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")

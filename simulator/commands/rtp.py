@@ -1,7 +1,11 @@
 """``casino-sim rtp``: simulate a game and check the result against its declared math.
 
 Exit status: 0 when the simulated RTP is within the 99% acceptance band of the theoretical RTP, 1 when it is not, 2 on
-bad input (unknown game, rounds that are not positive, a plot that cannot be written).
+bad input (unknown game, rounds that are not positive, a stake the game refuses, a plot that cannot be written).
+
+``--stake N`` plays the rounds through the engine at N minor units instead of simulating them per unit stake, so the
+figure includes the settlement of wins to minor units; it is slower (a Python call per round), hence fewer default
+rounds.
 """
 
 from __future__ import annotations
@@ -13,23 +17,34 @@ import json
 import math
 import sys
 
-from games.errors import UnknownEngine
+from games.errors import InvalidBet, UnknownEngine
 from games.registry import engine_ids
-from games.rtp import RtpReport, simulate_rtp, write_plot
+from games.rtp import RtpReport, play_rtp, simulate_rtp, write_plot
+
+SIMULATED_ROUNDS = 1_000_000
+PLAYED_ROUNDS = 100_000
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.rounds <= 0:
-        return _bad_input(f"--rounds must be positive, got {args.rounds}")
+    rounds = args.rounds if args.rounds is not None else SIMULATED_ROUNDS if args.stake is None else PLAYED_ROUNDS
+    if rounds <= 0:
+        return _bad_input(f"--rounds must be positive, got {rounds}")
+    if args.stake is not None and args.stake <= 0:
+        return _bad_input(f"--stake must be a positive number of minor units, got {args.stake}")
     if args.seed < 0:
         return _bad_input(f"--seed must not be negative, got {args.seed}")
     if args.plot and importlib.util.find_spec("matplotlib") is None:
         return _bad_input("--plot needs matplotlib: pip install 'casino-provider-simulator[plot]'")
     try:
-        report = simulate_rtp(args.game, args.rounds, args.seed)
+        if args.stake is None:
+            report = simulate_rtp(args.game, rounds, args.seed)
+        else:
+            report = play_rtp(args.game, args.stake, rounds, args.seed)
     except UnknownEngine as exc:
         close = difflib.get_close_matches(args.game, engine_ids(), n=3)
         return _bad_input(exc.message + (f"; did you mean {', '.join(close)}?" if close else ""))
+    except InvalidBet as exc:
+        return _bad_input(f"{args.game} refuses a stake of {args.stake}: {exc.message}")
     if args.plot:
         try:
             write_plot(report, args.plot)
@@ -50,6 +65,7 @@ def format_report(report: RtpReport) -> str:
     max_theory = "unbounded" if math.isinf(theory.max_win_multiplier) else f"{theory.max_win_multiplier:,.2f}x"
     rows = [
         ("game", report.game),
+        ("stake", "per unit (simulated)" if report.stake is None else f"{report.stake:,} minor units (played)"),
         ("rounds", f"{report.rounds:,} (seed {report.seed})"),
         ("RTP", f"{report.rtp:.4%}  (99% CI {low:.4%} .. {high:.4%})"),
         ("theoretical RTP", f"{theory.rtp:.4%}  ({theory.method})"),

@@ -58,6 +58,9 @@ class Ladder(MultiStep):
         win = 2 * stake if state["lucky"] else 0
         return Step(state=dict(state) | {"stake": stake}, view={"stake": stake}, finished=True, win=win)
 
+    def reference_action(self, step: Step) -> tuple[str, JSON]:
+        return "stand", {}
+
     def math(self) -> MathProfile:
         return MathProfile(rtp=1.0, hit_frequency=0.5, std_dev=1.0, max_win_multiplier=4.0, method="analytic")
 

@@ -23,11 +23,20 @@ Z_99 = 2.576
 ALPHA = 0.01
 
 
-class ScriptedSource:
-    """A ``RandomSource`` that replays given 32-bit words, to force exact outcomes in brute-force checks."""
+ROUND_DOWN = 2**32 - 1
+"""A rounding word that never rounds an exact win up (``settle`` rounds up when ``word < frac * 2**32``)."""
+ROUND_UP = 0
+"""A rounding word that rounds every fractional exact win up."""
 
-    def __init__(self, words: Sequence[int]) -> None:
-        self._words = list(words)
+
+class ScriptedSource:
+    """A ``RandomSource`` that replays given 32-bit words, to force exact outcomes in brute-force checks.
+
+    ``rounding`` is appended as the last word: the rounding word a multi-step ``open`` always draws and a
+    single-step round draws when its exact win is fractional."""
+
+    def __init__(self, words: Sequence[int], rounding: int = ROUND_DOWN) -> None:
+        self._words = [*words, rounding]
         self._position = 0
 
     def word(self) -> int:
@@ -40,6 +49,26 @@ class ScriptedSource:
 
     def index(self, n: int) -> int:
         return int(self.float() * n)
+
+
+class WordRecorder:
+    """Wraps a source and keeps the words drawn through ``word`` (not those behind ``float`` or ``index``): for an
+    engine whose outcome draws use ``index`` alone, that is the rounding word, if the round drew one."""
+
+    def __init__(self, inner: RandomSource) -> None:
+        self.inner = inner
+        self.words: list[int] = []
+
+    def word(self) -> int:
+        value = self.inner.word()
+        self.words.append(value)
+        return value
+
+    def float(self) -> float:
+        return self.inner.float()
+
+    def index(self, n: int) -> int:
+        return self.inner.index(n)
 
 
 def word_for_index(index: int, n: int) -> int:

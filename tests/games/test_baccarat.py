@@ -11,6 +11,8 @@ from games.table.baccarat import BaccaratEngine
 from games.table.baccarat_rules import banker_draws, deal, deal_many
 from games.table.cards import RANKS
 from tests.games.table_instant_checks import (
+    ROUND_DOWN,
+    ROUND_UP,
     ScriptedSource,
     assert_play_matches_simulation,
     assert_rtp_in_interval,
@@ -74,10 +76,20 @@ def test_scripted_coups(cards: tuple[str, ...], result: str, player: list[str], 
     assert [c[:-1] for c in detail["banker"]["cards"]] == banker
 
 
+@pytest.mark.parametrize(("rounding", "win"), [(ROUND_DOWN, 19), (ROUND_UP, 20), (2**31 - 1, 20), (2**31, 19)])
+def test_commission_is_settled_by_the_rounding_word(rounding: int, win: int) -> None:
+    """A banker win of 10 is exactly 19.5: it rounds up when the round's next word is below half of 2**32."""
+    words = [word_for_index(card(text), 52) for text in ("6", "4", "K", "K", "3")]
+    outcome = ENGINE.play(10, {"bets": [{"type": "banker", "amount": 10}]}, ScriptedSource(words, rounding))
+    assert outcome.win == win
+    assert outcome.detail["exact_win"] == "39/2"
+    assert outcome.detail["bets"][0]["win"] == 19
+
+
 @pytest.mark.parametrize(
     ("cards", "bets", "win"),
     [
-        pytest.param(("6", "4", "K", "K", "3"), [{"type": "banker", "amount": 10}], 19, id="commission-floor"),
+        pytest.param(("6", "4", "K", "K", "3"), [{"type": "banker", "amount": 10}], 19, id="commission-word-down"),
         pytest.param(("8", "K", "K", "2"), [{"type": "player", "amount": 10}], 20, id="player-even-money"),
         pytest.param(("K", "5", "7", "2"), [{"type": "banker", "amount": 10}], 10, id="tie-pushes-banker"),
         pytest.param(("K", "5", "7", "2"), [{"type": "tie", "amount": 10}], 90, id="tie-8-to-1"),

@@ -14,6 +14,8 @@ from games.table.blackjack import BlackjackEngine
 from games.table.blackjack_strategy import basic_strategy_action, decide
 from games.table.cards import RANKS
 from tests.games.table_instant_checks import (
+    ROUND_DOWN,
+    ROUND_UP,
     ScriptedSource,
     assert_same_distribution,
     counts,
@@ -29,11 +31,12 @@ def engine(engine_id: str = "blackjack") -> BlackjackEngine:
     return found
 
 
-def shoe(*texts: str) -> ScriptedSource:
-    """Infinite-deck cards in order (player, dealer up, player, dealer hole, then as needed), padded with 2s."""
+def shoe(*texts: str, rounding: int = ROUND_DOWN) -> ScriptedSource:
+    """Infinite-deck cards in order (player, dealer up, player, dealer hole, then as needed), padded with 2s, then
+    the rounding word."""
     cards = [RANKS.index(text) * 4 for text in texts]
     cards += [0] * (engine().rules.cards_per_round - len(cards))
-    return ScriptedSource([word_for_index(card, 52) for card in cards])
+    return ScriptedSource([word_for_index(card, 52) for card in cards], rounding)
 
 
 def play(step: Step, *actions: str, game: str = "blackjack") -> tuple[Step, int]:
@@ -48,12 +51,21 @@ def basic(step: Step) -> tuple[str, JSON]:
     return basic_strategy_action(step.view, step.actions), {}
 
 
-@pytest.mark.parametrize(("stake", "win"), [pytest.param(10, 25, id="3-to-2"), pytest.param(3, 7, id="floor")])
-def test_natural_pays_three_to_two(stake: int, win: int) -> None:
-    step = engine().open(stake, {}, shoe("A", "9", "K", "7"))
+@pytest.mark.parametrize(
+    ("stake", "rounding", "win", "exact"),
+    [
+        pytest.param(10, ROUND_UP, 25, "25", id="3-to-2"),
+        pytest.param(3, ROUND_DOWN, 7, "15/2", id="rounded-down"),
+        pytest.param(3, ROUND_UP, 8, "15/2", id="rounded-up"),
+    ],
+)
+def test_natural_pays_three_to_two(stake: int, rounding: int, win: int, exact: str) -> None:
+    step = engine().open(stake, {}, shoe("A", "9", "K", "7", rounding=rounding))
     assert step.finished
     assert step.win == win
     assert step.view["hands"][0]["result"] == "blackjack"
+    assert step.view["hands"][0]["payout"] == win
+    assert step.view["exact_win"] == exact
 
 
 def test_insurance_pays_two_to_one_when_dealer_has_blackjack() -> None:

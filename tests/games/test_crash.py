@@ -11,6 +11,8 @@ from games.engine import JSON, Step
 from games.errors import IllegalAction, InvalidBet, RoundFinished
 from games.instant.crash import CrashEngine, bust_hundredths, reach_probability
 from tests.games.table_instant_checks import (
+    ROUND_DOWN,
+    ROUND_UP,
     ScriptedSource,
     assert_fits,
     assert_rtp_in_interval,
@@ -24,9 +26,9 @@ from tests.games.table_instant_checks import (
 ENGINE = CrashEngine()
 
 
-def bust_at(x_top: int) -> ScriptedSource:
-    """A source whose two words make the top 52 bits equal ``x_top``."""
-    return ScriptedSource([x_top >> 20, (x_top & (2**20 - 1)) << 12])
+def bust_at(x_top: int, rounding: int = ROUND_DOWN) -> ScriptedSource:
+    """A source whose two words make the top 52 bits equal ``x_top``, then the rounding word."""
+    return ScriptedSource([x_top >> 20, (x_top & (2**20 - 1)) << 12], rounding)
 
 
 HALF = 2**51  # X = 0.5 -> floor(99 / 0.5) = 198 -> bust 1.98
@@ -73,9 +75,17 @@ def test_cash_out_rules(auto: str | None, action: str, params: dict[str, Any], w
     assert step.view["status"] == ("cashed_out" if win else "crashed")
 
 
-def test_win_is_floor_of_stake_times_point() -> None:
-    step = ENGINE.open(3, {}, bust_at(HALF))
-    assert ENGINE.act(step.state, "cashout", {"multiplier": "1.01"}).win == 3
+@pytest.mark.parametrize(
+    ("rounding", "win"), [(ROUND_DOWN, 3), (ROUND_UP, 4), (2**32 * 3 // 100 - 1, 4), (2**32 * 3 // 100 + 1, 3)]
+)
+def test_win_is_stake_times_point_settled_by_the_rounding_word(rounding: int, win: int) -> None:
+    """3 at 1.01x is exactly 3.03: it rounds up when the rounding word is below 3% of 2**32."""
+    step = ENGINE.open(3, {}, bust_at(HALF, rounding))
+    assert "rounding_word" not in step.view
+    step = ENGINE.act(step.state, "cashout", {"multiplier": "1.01"})
+    assert step.win == win
+    assert step.view["exact_win"] == "303/100"
+    assert "rounding_word" not in step.view
 
 
 def test_view_hides_the_bust_point_until_the_end() -> None:

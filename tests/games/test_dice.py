@@ -32,9 +32,9 @@ def test_public_vector(nonce: int, roll: str) -> None:
     [
         pytest.param({"target": "50.50", "direction": "over"}, 100, 5051, 200, id="over-wins-just-above"),
         pytest.param({"target": "50.50", "direction": "over"}, 100, 5050, 0, id="over-loses-on-target"),
-        pytest.param({"target": "50.50", "direction": "under"}, 100, 5049, 196, id="under-floor-rounded"),
+        pytest.param({"target": "50.50", "direction": "under"}, 100, 5049, 196, id="under-rounding-word-down"),
         pytest.param({"target": "50.50", "direction": "under"}, 100, 5050, 0, id="under-loses-on-target"),
-        pytest.param({"target": 33.33, "direction": "under"}, 3, 0, 8, id="float-target-floor"),
+        pytest.param({"target": 33.33, "direction": "under"}, 3, 0, 8, id="float-target-rounding-word-down"),
         pytest.param({"target": "0.01", "direction": "under"}, 7, 0, 69_300, id="max-multiplier"),
         pytest.param({"target": "2", "direction": "over"}, 98, 10_000, 99, id="min-chance-98"),
     ],

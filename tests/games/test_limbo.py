@@ -10,7 +10,12 @@ import pytest
 from games.errors import InvalidBet
 from games.instant import limbo
 from games.instant.limbo import LimboEngine, result_hundredths, winning_words
-from tests.games.table_instant_checks import ScriptedSource, assert_play_matches_simulation, assert_rtp_in_interval
+from tests.games.table_instant_checks import (
+    ROUND_UP,
+    ScriptedSource,
+    assert_play_matches_simulation,
+    assert_rtp_in_interval,
+)
 
 ENGINE = LimboEngine()
 
@@ -59,13 +64,19 @@ def test_reference_math() -> None:
 @pytest.mark.parametrize(
     ("stake", "target", "win"),
     [
-        pytest.param(3, "1.01", 3, id="floor"),
+        pytest.param(3, "1.01", 3, id="rounding-word-down"),
         pytest.param(100, "2.5", 250, id="short-decimal"),
         pytest.param(7, 3, 21, id="int"),
     ],
 )
-def test_win_is_floor_of_stake_times_target(stake: int, target: Any, win: int) -> None:
+def test_win_is_stake_times_target(stake: int, target: Any, win: int) -> None:
     assert ENGINE.play(stake, {"target": target}, ScriptedSource([0])).win == win
+
+
+def test_fractional_win_rounds_up_with_a_low_rounding_word() -> None:
+    outcome = ENGINE.play(3, {"target": "1.01"}, ScriptedSource([0], ROUND_UP))
+    assert outcome.win == 4
+    assert outcome.detail["exact_win"] == "303/100"
 
 
 def test_declared_rtp_within_simulation_interval() -> None:

@@ -11,8 +11,10 @@ import pytest
 
 from games.engine import JSON, Step
 from games.errors import IllegalAction, InvalidBet, RoundFinished
-from games.instant.mines import REFERENCE_REVEALS, TILES, MinesEngine, multiplier
+from games.instant.mines import TILES, MinesEngine, multiplier
 from tests.games.table_instant_checks import (
+    ROUND_DOWN,
+    ROUND_UP,
     ScriptedSource,
     assert_fits,
     assert_rtp_in_interval,
@@ -27,20 +29,18 @@ from tests.games.table_instant_checks import (
 ENGINE = MinesEngine()
 
 
-def placed(mines: list[int]) -> ScriptedSource:
-    """A source that makes ``open`` place mines on exactly these tiles."""
+def placed(mines: list[int], rounding: int = ROUND_DOWN) -> ScriptedSource:
+    """A source that makes ``open`` place mines on exactly these tiles, then draw ``rounding``."""
     remaining = list(range(TILES))
     words = []
     for tile in mines:
         words.append(word_for_index(remaining.index(tile), len(remaining)))
         remaining.remove(tile)
-    return ScriptedSource(words)
+    return ScriptedSource(words, rounding)
 
 
 def reference_strategy(step: Step) -> tuple[str, JSON]:
-    if len(step.view["revealed"]) < REFERENCE_REVEALS:
-        return "reveal", {"tile": len(step.view["revealed"])}
-    return "cashout", {}
+    return ENGINE.reference_action(step)
 
 
 @pytest.mark.parametrize("mines", [1, 3, 12, 24])
@@ -90,13 +90,17 @@ def test_views_are_identical_whatever_the_hidden_mines() -> None:
     assert first.view == second.view
 
 
-def test_cash_out_pays_exact_floor_and_clearing_the_board_cashes_out() -> None:
-    step = ENGINE.open(7, {"mines": 24}, placed(list(range(1, 25))))
+@pytest.mark.parametrize(("rounding", "win"), [(ROUND_DOWN, 173), (ROUND_UP, 174)])
+def test_cash_out_pays_settled_exact_win_and_clearing_the_board_cashes_out(rounding: int, win: int) -> None:
+    """7 at 24.75x is exactly 173.25: 174 when the rounding word ``open`` drew is below a quarter of 2**32."""
+    step = ENGINE.open(7, {"mines": 24}, placed(list(range(1, 25)), rounding))
     assert step.actions == ("reveal",)
+    assert "rounding_word" not in step.view
     step = ENGINE.act(step.state, "reveal", {"tile": 0})
     assert step.finished
     assert step.view["status"] == "cleared"
-    assert step.win == 7 * 2475 // 100
+    assert step.win == win
+    assert step.view["exact_win"] == "693/4"
 
 
 def test_cash_out_after_bust_is_refused_as_round_finished() -> None:

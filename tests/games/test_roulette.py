@@ -11,7 +11,10 @@ from games.table import ENGINES
 from games.table.roulette import RouletteEngine
 from games.table.roulette_layout import DOUBLE_ZERO
 from tests.games.table_instant_checks import (
+    ROUND_DOWN,
+    ROUND_UP,
     ScriptedSource,
+    WordRecorder,
     assert_fits,
     assert_play_matches_simulation,
     assert_rtp_in_interval,
@@ -30,9 +33,21 @@ def engine(name: str) -> RouletteEngine:
 TABLES = [pytest.param(name, id=name) for name in ("european", "american", "french")]
 
 
-def spin(table: str, pocket: int, stake: int, params: dict[str, Any]) -> int:
+def spin(table: str, pocket: int, stake: int, params: dict[str, Any], rounding: int = ROUND_DOWN) -> int:
     roulette = engine(table)
-    return roulette.play(stake, params, ScriptedSource([word_for_index(pocket, roulette.layout.pockets)])).win
+    return roulette.play(stake, params, ScriptedSource([word_for_index(pocket, roulette.layout.pockets)], rounding)).win
+
+
+def test_la_partage_halves_are_summed_exactly_and_settled_once() -> None:
+    """Two odd even-money bets on zero return 50.5 + 50.5 = 101 exactly: no rounding word is drawn."""
+    bets = {"bets": [{"type": "red", "amount": 101}, {"type": "black", "amount": 101}]}
+    source = WordRecorder(ScriptedSource([0]))
+    outcome = engine("french").play(202, bets, source)
+    assert source.words == []
+    assert outcome.win == 101
+    assert outcome.detail["exact_win"] == "101"
+    assert [bet["win"] for bet in outcome.detail["bets"]] == [50, 50]
+    assert spin("french", 0, 101, {"bets": [{"type": "red"}]}, ROUND_UP) == 51
 
 
 @pytest.mark.parametrize(
@@ -126,7 +141,7 @@ def test_reference_math(table: str, rtp: Fraction, hit: Fraction, second_moment:
         pytest.param("european", 24, 10, [{"type": "dozen", "which": 2}], 30, id="dozen"),
         pytest.param("european", 34, 10, [{"type": "column", "which": 1}], 30, id="column"),
         pytest.param("european", 0, 10, [{"type": "red"}], 0, id="red-on-zero"),
-        pytest.param("french", 0, 101, [{"type": "red"}], 50, id="la-partage-floor"),
+        pytest.param("french", 0, 101, [{"type": "red"}], 50, id="la-partage-rounding-word-down"),
         pytest.param("french", 0, 100, [{"type": "straight", "numbers": [0]}], 3600, id="french-zero-straight"),
         pytest.param("french", 0, 10, [{"type": "dozen", "which": 1}], 0, id="la-partage-not-dozens"),
         pytest.param("american", DOUBLE_ZERO, 10, [{"type": "five_number", "numbers": [0, "00", 1, 2, 3]}], 70, id="5"),

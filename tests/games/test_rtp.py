@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,10 @@ import pytest
 
 from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import UnknownEngine
-from games.rng import RandomSource
-from games.rtp import Z99, checkpoints, simulate_engine, simulate_rtp, write_plot
+from games.registry import get_engine
+from games.rng import RandomSource, SeededSource
+from games.rtp import Z99, checkpoints, play_rtp, simulate_engine, simulate_rtp, write_plot
+from tests.games.table_instant_checks import finish_round
 
 P_WIN = 0.49
 TRUE_RTP = 2 * P_WIN
@@ -140,3 +143,30 @@ def test_plot_is_a_png(tmp_path: Path) -> None:
     path = tmp_path / "coin.png"
     write_plot(simulate_engine(CoinFlip(), 20_000, seed=1), path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("engine_id", ["plinko", "mines", "blackjack", "slot-classic20-965"])
+def test_play_rtp_plays_real_rounds_at_the_stake(engine_id: str) -> None:
+    """The played report is the mean of real rounds on a SeededSource: wins in minor units, rounding included, and
+    any extra stake (doubles, splits) taken off the return."""
+    engine = get_engine(engine_id)
+    stake, rounds = 15, 400
+    report = play_rtp(engine_id, stake, rounds, seed=3, chunk=150)
+    source = SeededSource(3)
+    returns = []
+    for _ in range(rounds):
+        if engine.multi_step:
+            step, staked = finish_round(engine, stake, engine.reference_params(), source, engine.reference_action)
+            returns.append(Fraction(step.win - staked + stake, stake))
+        else:
+            returns.append(Fraction(engine.play(stake, engine.reference_params(), source).win, stake))
+    assert report.stake == stake and report.rounds == rounds
+    assert report.rtp == pytest.approx(float(sum(returns) / rounds), abs=1e-12)
+    assert report.to_json()["stake"] == stake
+    assert report == play_rtp(engine_id, stake, rounds, seed=3, chunk=150)
+    assert report.rtp != play_rtp(engine_id, stake, rounds, seed=4).rtp
+
+
+def test_play_rtp_passes_at_the_smallest_stake() -> None:
+    report = play_rtp("keno", 10, 20_000, seed=1)
+    assert report.passed, report.deviation

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from fractions import Fraction
 from typing import Any
 
 import pytest
 
+from games.common.money import settle
 from games.engine import Engine, MathProfile
 from games.errors import InvalidBet
 from games.registry import get_engine
 from games.rng import ProvablyFairStream
 from games.slots import ENGINES, MODELS, SlotEngine
 from games.slots import engine as engine_module
+from tests.games.table_instant_checks import WordRecorder
 
 SLOTS = [pytest.param(e, id=e.engine_id) for e in ENGINES.values() if isinstance(e, SlotEngine)]
 
@@ -86,16 +89,30 @@ def test_one_draw_per_reel_in_reel_order(engine: SlotEngine) -> None:
         assert [window[row][reel] for row in range(3)] == shown
 
 
+def assert_settled(win: int, detail: dict[str, Any], exact: Fraction, source: WordRecorder) -> None:
+    """The detail shows the exact win, and the win is it settled with the one word drawn after the reel stops (none
+    when the exact win is whole)."""
+    assert detail["exact_win"] == str(exact)
+    if exact.denominator == 1:
+        assert source.words == []
+        assert win == exact
+    else:
+        assert len(source.words) == 1
+        assert win == settle(exact, source.words[0])
+        assert win in (exact.numerator // exact.denominator, exact.numerator // exact.denominator + 1)
+
+
 @pytest.mark.parametrize("engine", SLOTS)
 def test_round_detail_adds_up(engine: SlotEngine) -> None:
     for nonce in range(40):
-        stake = 1_000 + nonce  # not a multiple of the bet units: the win is floored once, on the total
-        outcome = engine.play(stake, {}, stream(nonce))
+        stake = 1_000 + nonce  # not a multiple of the bet units: the win is settled once, on the total
+        source = WordRecorder(stream(nonce))
+        outcome = engine.play(stake, {}, source)
         detail = outcome.detail
         json.dumps(detail)
         assert detail["pay"] == sum(w["pay"] for w in detail["wins"]) + detail["scatter"]["pay"]
         assert detail["total_pay"] == detail["pay"] + sum(f["pay"] for f in detail["free_spins"])
-        assert outcome.win == stake * detail["total_pay"] // engine.model.bet_units
+        assert_settled(outcome.win, detail, Fraction(stake * detail["total_pay"], engine.model.bet_units), source)
         assert detail["spin_win"] == stake * detail["pay"] // engine.model.bet_units
         assert detail["spin_win"] + sum(f["spin_win"] for f in detail["free_spins"]) <= outcome.win
         if not engine.model.ways:
@@ -126,14 +143,16 @@ def test_bonus_buy_plays_the_feature_for_the_buy_price() -> None:
     buy = engine.model.bonus_buy
     assert buy is not None
     stake = 12_345
-    outcome = engine.play(stake, {"bonus_buy": True}, stream(7))
+    source = WordRecorder(stream(7))
+    outcome = engine.play(stake, {"bonus_buy": True}, source)
     detail = outcome.detail
     assert detail["mode"] == "bonus_buy"
     assert "reel_stops" not in detail
     assert detail["free_spins_awarded"] == buy.spins
     assert len(detail["free_spins"]) >= buy.spins
     assert detail["total_pay"] == sum(f["pay"] for f in detail["free_spins"])
-    assert outcome.win == stake * detail["total_pay"] // (engine.model.bet_units * buy.price)
+    exact = Fraction(stake * detail["total_pay"], engine.model.bet_units * buy.price)
+    assert_settled(outcome.win, detail, exact, source)
     for spin in detail["free_spins"]:
         assert spin["spin_win"] == stake * spin["pay"] // (engine.model.bet_units * buy.price)
     assert engine.play(stake, {"bonus_buy": False}, stream(7)).detail["mode"] == "spin"

@@ -88,3 +88,28 @@ def test_plot_without_matplotlib_is_a_clear_error(
     assert rtp.run(parse("--game", "dice", "--rounds", "1000", "--plot", str(tmp_path / "x.png"))) == 2
     assert "[plot]" in capsys.readouterr().err
     assert not (tmp_path / "x.png").exists()
+
+
+def test_stake_plays_rounds_through_the_engine(capsys: pytest.CaptureFixture[str]) -> None:
+    args = parse("--game", "plinko", "--stake", "10", "--rounds", "5000", "--seed", "2", "--json")
+    assert args.run(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["stake"] == 10 and report["rounds"] == 5000 and report["passed"] is True
+    args = parse("--game", "plinko", "--stake", "10", "--rounds", "500")
+    assert args.run(args) == 0
+    assert "10 minor units (played)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("--game", "dice", "--stake", "0"), "--stake must be a positive number of minor units, got 0"),
+        (("--game", "dice", "--stake", "-5"), "--stake must be a positive number of minor units, got -5"),
+        (("--game", "dice", "--stake", "10", "--rounds", "0"), "--rounds must be positive, got 0"),
+        (("--game", "dise", "--stake", "10"), "did you mean dice"),
+    ],
+)
+def test_bad_stake_input_exits_2(argv: tuple[str, ...], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    args = parse(*argv)
+    assert args.run(args) == 2
+    assert message in capsys.readouterr().err
