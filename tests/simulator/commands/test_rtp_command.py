@@ -92,11 +92,11 @@ def test_plot_without_matplotlib_is_a_clear_error(
 
 def test_stake_plays_rounds_through_the_engine(capsys: pytest.CaptureFixture[str]) -> None:
     args = parse("--game", "plinko", "--stake", "10", "--rounds", "5000", "--seed", "2", "--json")
-    assert args.run(args) == 0
+    assert rtp.run(args) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["stake"] == 10 and report["rounds"] == 5000 and report["passed"] is True
     args = parse("--game", "plinko", "--stake", "10", "--rounds", "500")
-    assert args.run(args) == 0
+    assert rtp.run(args) == 0
     assert "10 minor units (played)" in capsys.readouterr().out
 
 
@@ -111,5 +111,5 @@ def test_stake_plays_rounds_through_the_engine(capsys: pytest.CaptureFixture[str
 )
 def test_bad_stake_input_exits_2(argv: tuple[str, ...], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     args = parse(*argv)
-    assert args.run(args) == 2
+    assert rtp.run(args) == 2
     assert message in capsys.readouterr().err
