@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from simulator.jsonbytes import loads
 from simulator.lifecycle import FINAL_ROUND_STATUSES
 
 if TYPE_CHECKING:
@@ -334,7 +334,7 @@ def parse_ledger_file(text: str, file_format: Literal["csv", "json"]) -> list[Wa
             raise LedgerFileError(f"CSV header lacks {', '.join(absent)}")
         return [wallet_record(row, f"line {reader.line_num}") for row in reader]
     try:
-        data = json.loads(text)
+        data = loads(text.encode())
     except ValueError as exc:
         raise LedgerFileError(f"not valid JSON: {exc}") from None
     if isinstance(data, dict):

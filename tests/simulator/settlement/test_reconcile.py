@@ -224,6 +224,7 @@ def test_json_ledger_files() -> None:
             id="empty-cell",
         ),
         pytest.param("[{", "json", "not valid JSON", id="json"),
+        pytest.param("[" * 5000 + "]" * 5000, "json", "not valid JSON: arrays and objects are nested", id="nested"),
         pytest.param('{"rows": []}', "json", "a list of entries", id="shape"),
         pytest.param(
             '[{"transaction_id": "b1", "kind": "bet", "player_id": "p1", "round_id": "r1",'
