@@ -19,7 +19,7 @@ from simulator.settings import Settings
 from simulator.state import ENDPOINTS
 from tests.harness import Sim, running_sim
 from tests.simulator.dialects.tally.room import ROOM
-from tests.simulator.play.test_every_studio import pick_game, play_round
+from tests.simulator.play.test_every_studio import launch_on_studio, play_round
 
 
 @pytest.fixture
@@ -34,19 +34,7 @@ def tally() -> Iterator[None]:
 async def launch_on_tally(sim: Sim, balance: int) -> tuple[dict[str, object], dict[str, object], str]:
     studios = [s for s in (await sim.request("GET", "/v1/studios")).body["studios"] if s["dialect"] == "tally"]
     assert studios, "the catalogue gave the new dialect no studio"
-    game, country = await pick_game(sim, studios[0]["studio_id"])
-    player = await sim.create_player(balance)
-    launched = await sim.request(
-        "POST",
-        "/v1/sessions",
-        {
-            "player_id": player["player_id"],
-            "token": player["token"],
-            "game_id": game["game_id"],
-            "currency": "USD",
-            "country": country,
-        },
-    )
+    game, _, player, launched = await launch_on_studio(sim, studios[0]["studio_id"], balance)
     assert launched.status == 201, launched.body
     assert launched.body["balance"] == balance
     return game, player, str(launched.body["session_token"])

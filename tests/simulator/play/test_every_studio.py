@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from simulator.dialects.rsa_json import keys as rsa_keys
-from tests.harness import Sim
+from tests.harness import Reply, Sim
 
 COUNTRIES = ("MT", "IE", "CA", "NZ", "JP", "BR", "FI", "CZ", "IN")
 
@@ -27,6 +27,16 @@ async def pick_game(sim: Sim, studio_id: str) -> tuple[dict[str, Any], str]:
     return (single or playable)[0]
 
 
+async def launch_on_studio(sim: Sim, studio_id: str, balance: int) -> tuple[dict[str, Any], str, dict[str, Any], Reply]:
+    """A new player holding ``balance`` USD, launched on a game of the studio in a country the game allows: the
+    game, the country, the player and the launch's reply."""
+    game, country = await pick_game(sim, studio_id)
+    player = await sim.create_player(balance)
+    body = {"player_id": player["player_id"], "token": player["token"], "game_id": game["game_id"], "currency": "USD"}
+    launched = await sim.request("POST", "/v1/sessions", body | {"country": country})
+    return game, country, player, launched
+
+
 async def play_round(sim: Sim, token: str, game: dict[str, Any]) -> dict[str, Any]:
     reply = await sim.play(token, game["min_bet"]["USD"])
     assert reply.status == 200, reply.body
@@ -44,20 +54,8 @@ async def test_a_round_on_every_studio_lands_in_the_wallet_ledger(sim: Sim) -> N
     assert len(studios) >= 40
     played: dict[str, int] = {}
     for studio in studios:
-        game, country = await pick_game(sim, studio["studio_id"])
         start = 1_000_000
-        player = await sim.create_player(start)
-        launched = await sim.request(
-            "POST",
-            "/v1/sessions",
-            {
-                "player_id": player["player_id"],
-                "token": player["token"],
-                "game_id": game["game_id"],
-                "currency": "USD",
-                "country": country,
-            },
-        )
+        game, _, player, launched = await launch_on_studio(sim, studio["studio_id"], start)
         if studio["dialect"] == "rsa_json" and not rsa_keys.available():
             assert (launched.status, launched.body["error"]["code"]) == (503, "DIALECT_UNAVAILABLE")
             ledger = (await sim.request("GET", f"/wallet/ledger?player_id={player['player_id']}")).body["entries"]
@@ -100,19 +98,7 @@ async def test_refusals_look_the_same_whichever_studio_is_behind(sim: Sim) -> No
     for studio in studios:
         if studio["dialect"] in seen or (studio["dialect"] == "rsa_json" and not rsa_keys.available()):
             continue
-        game, country = await pick_game(sim, studio["studio_id"])
-        player = await sim.create_player(1)
-        launched = await sim.request(
-            "POST",
-            "/v1/sessions",
-            {
-                "player_id": player["player_id"],
-                "token": player["token"],
-                "game_id": game["game_id"],
-                "currency": "USD",
-                "country": country,
-            },
-        )
+        game, country, player, launched = await launch_on_studio(sim, studio["studio_id"], 1)
         refused = await sim.play(launched.body["session_token"], game["min_bet"]["USD"])
         seen[studio["dialect"]] = (refused.status, refused.body["error"]["code"], refused.body.get("balance"))
         stranger = await sim.request(
