@@ -10,6 +10,7 @@ approximation holds; ``detail["cells"]`` says how many cells were finally compar
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from functools import cache
@@ -89,8 +90,8 @@ def chi_square_counts(counts: Ints) -> Finding:
     finding = chi_square(counts, np.ones(n), merge=False)
     spread = counts / (counts.sum() / n) - 1.0
     finding.detail.update(max_excess=float(spread.max()), max_deficit=float(spread.min()))
-    effect = Effect("chi_square", int(counts.sum()), df=n - 1, cell_probability=1 / n, cells=n)
-    return Finding(finding.statistic, finding.p_value, finding.detail, effect)
+    assert finding.effect is not None  # chi_square always says what it can see; uniform cells add their count
+    return dataclasses.replace(finding, effect=dataclasses.replace(finding.effect, cells=n))
 
 
 def max_cell(counts: Ints) -> Finding:
