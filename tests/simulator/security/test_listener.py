@@ -54,7 +54,7 @@ async def trickle(writer: asyncio.StreamWriter, data: bytes, *, every: float, un
         await asyncio.sleep(every)
 
 
-async def read_until_closed(reader: asyncio.StreamReader, limit: float = 2.0) -> bytes:
+async def read_until_closed(reader: asyncio.StreamReader, limit: float = READ_TIMEOUT + SLACK + 2) -> bytes:
     return await asyncio.wait_for(reader.read(), limit)
 
 
