@@ -27,6 +27,7 @@ from simulator_sdk.errors import (
     RateLimited,
     ServerError,
     SimulatorClientError,
+    SimulatorNotStarted,
     TransportError,
     Unauthorized,
     WalletFailure,
@@ -35,9 +36,14 @@ from simulator_sdk.errors import (
 if typing.TYPE_CHECKING:
     from simulator_sdk.aio import AsyncClient
     from simulator_sdk.client import Client
+    from simulator_sdk.server import SimulatorProcess
 
 # the clients load their HTTP library (httpx, aiohttp) on first use, so importing the package stays cheap
-_LAZY = {"Client": "simulator_sdk.client", "AsyncClient": "simulator_sdk.aio"}
+_LAZY = {
+    "Client": "simulator_sdk.client",
+    "AsyncClient": "simulator_sdk.aio",
+    "SimulatorProcess": "simulator_sdk.server",
+}
 
 
 def __getattr__(name: str) -> typing.Any:
@@ -62,6 +68,8 @@ __all__ = [
     "Request",
     "ServerError",
     "SimulatorClientError",
+    "SimulatorNotStarted",
+    "SimulatorProcess",
     "TransportError",
     "Unauthorized",
     "WalletFailure",

@@ -15,7 +15,8 @@ server that cannot be reached, or answers with something that is not JSON, is a 
     │   ├── RateLimited                                   429: the key's rate limit; ``retry_after`` in seconds
     │   ├── WalletFailure                                 502, 504: the wallet gave no usable answer in time
     │   └── ServerError                                   500, 503 and other 5xx
-    └── TransportError(SimulatorClientError, ConnectionError)  no answer, or one that is not JSON
+    ├── TransportError(SimulatorClientError, ConnectionError)  no answer, or one that is not JSON
+    └── SimulatorNotStarted(SimulatorClientError, RuntimeError)  simulator_sdk.server: exited or silent at start
 """
 
 from __future__ import annotations
@@ -108,3 +109,7 @@ def family(status: int) -> type[ApiError]:
     if status in FAMILIES:
         return FAMILIES[status]
     return ServerError if status >= 500 else InvalidRequest
+
+
+class SimulatorNotStarted(SimulatorClientError, RuntimeError):
+    """The server exited, or said nothing, before listening; the message ends with its log."""

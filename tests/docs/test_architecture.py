@@ -8,7 +8,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 MAP = (ROOT / "docs" / "architecture.md").read_text()
-NAMED = set(re.findall(r"`((?:simulator|simulator_sdk|games|tests|bench|loadtests|scenarios|docs|examples)/[^`\s]*)`", MAP))
+ROOMS = "simulator|simulator_sdk|games|tests|bench|loadtests|scenarios|docs|examples"
+NAMED = set(re.findall(rf"`((?:{ROOMS})/[^`\s]*)`", MAP))
 
 
 def test_every_path_the_map_names_exists() -> None:
