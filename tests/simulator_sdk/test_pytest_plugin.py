@@ -15,7 +15,7 @@ def documented_suite() -> str:
     """The test module docs/testing.md shows for the plugin with the reference wallet."""
     blocks = re.findall(r"```python\n(.*?)```", DOCS.read_text(), flags=re.DOTALL)
     (suite,) = [block for block in blocks if "def test_a_round_with_the_reference_wallet" in block]
-    return suite
+    return str(suite)
 
 
 def test_the_plugins_fixtures_run_a_simulator_with_its_reference_wallet(tmp_path: Path) -> None:
