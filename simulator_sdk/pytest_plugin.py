@@ -16,8 +16,9 @@ Fixtures (scope):
   to start your wallet first and return its URL).
 - ``casino_sim_new_player`` (session): a factory ``(currency="USD", balance=100_000) -> Player`` using the reference
   wallet's sandbox; with your own wallet, override it to create the player there.
-- ``casino_sim_player`` (function): a new player. ``casino_sim_launch`` (function): a factory ``(player, engine=
-  "dice") -> Launch``. ``casino_sim_session`` (function): ``casino_sim_player`` launched on dice.
+- ``casino_sim_player`` (function): a new player. ``casino_sim_launch`` (function): a factory ``(player,
+  engine=None) -> Launch`` (``pick_game`` chooses the game). ``casino_sim_session`` (function): ``casino_sim_player``
+  launched on the default game (dice, in the native dialect).
 - ``casino_sim_faults`` (function): ``add(rule)`` turns a fault rule on through the admin API; every rule it added
   is removed when the test ends.
 """
@@ -175,41 +176,62 @@ def casino_sim_player(casino_sim_new_player: Callable[..., Player]) -> Player:
     return casino_sim_new_player()
 
 
-def pick_game(client: Client, dialect: str, currency: str, engine: str) -> Game:
-    """A game of ``engine`` whose studio speaks ``dialect``, offered in ``currency`` in every country: the engine's
-    reference title for the native dialect, else the first such game of a studio speaking that dialect."""
+COUNTRIES = ("MT", "DE", "CA", "BR", "JP", "SE", "NZ", "ZA")  # tried in order when a game restricts countries
+
+
+def launch_country(game: Mapping[str, Any]) -> str | None:
+    """None when the game may be launched anywhere (no country needed), else one where it may be."""
+    allowed, blocked = game.get("allowed_countries"), set(game.get("blocked_countries") or ())
+    if allowed is None and not blocked:
+        return None
+    candidates = list(allowed) if allowed is not None else list(COUNTRIES)
+    return next((c for c in candidates if c not in blocked), None)
+
+
+def pick_game(client: Client, dialect: str, currency: str, engine: str | None = None) -> tuple[Game, str | None]:
+    """A game whose studio speaks ``dialect``, offered in ``currency``, and the country to launch it with (None:
+    any). Native: the reference title of ``engine`` (dice by default), offered everywhere. Other dialects: the first
+    game of ``engine`` (by default, of any single-step engine) of a studio speaking that dialect, those launchable
+    everywhere first."""
     if dialect == "native":
-        return client.reference_game(engine)
+        return client.reference_game(engine or "dice"), None
     studios = [s["studio_id"] for s in client.studios() if s["dialect"] == dialect]
+    fallback: tuple[Game, str | None] | None = None
     if studios:
-        for game in client.games(studio=studios, engine=engine, currency=currency):
-            extra: Mapping[str, Any] = game  # fields beyond the typed ones
-            if extra.get("allowed_countries") is None and not extra.get("blocked_countries"):
-                return game
-    raise LookupError(f"no {engine} game of a {dialect} studio is offered in {currency} in every country")
+        for game in client.games(studio=studios, currency=currency, engine=engine):
+            details: Mapping[str, Any] = game
+            if engine is None and details.get("multi_step"):
+                continue
+            country = launch_country(details)
+            if country is None and details.get("allowed_countries") is None and not details.get("blocked_countries"):
+                return game, None
+            if fallback is None and country is not None:
+                fallback = (game, country)
+    if fallback is not None:
+        return fallback
+    raise LookupError(f"no {engine or 'single-step'} game of a {dialect} studio is offered in {currency}")
 
 
 @pytest.fixture
 def casino_sim_launch(casino_sim_client: Client, casino_sim_dialect: str) -> Callable[..., Launch]:
-    """``launch(player, engine="dice", game_id=None, **options) -> Launch``: a game session for the player."""
-    games: dict[tuple[str, str], str] = {}
+    """``launch(player, engine=None, game_id=None, **options) -> Launch``: a game session for the player, on a game
+    ``pick_game`` chooses unless ``game_id`` is given."""
+    picked: dict[tuple[str | None, str], tuple[str, str | None]] = {}
 
-    def launch(player: Player, engine: str = "dice", game_id: str | None = None, **options: Any) -> Launch:
+    def launch(player: Player, engine: str | None = None, game_id: str | None = None, **options: Any) -> Launch:
         if game_id is None:
             key = (engine, player.currency)
-            if key not in games:
-                games[key] = pick_game(casino_sim_client, casino_sim_dialect, player.currency, engine)["game_id"]
-            game_id = games[key]
+            if key not in picked:
+                game, country = pick_game(casino_sim_client, casino_sim_dialect, player.currency, engine)
+                picked[key] = (game["game_id"], country)
+            game_id, country = picked[key]
+            if country is not None:
+                options.setdefault("country", country)
         return casino_sim_client.launch(
             game_id=game_id, currency=player.currency, player_id=player.player_id, token=player.token, **options
         )
 
     return launch
-
-
-@pytest.fixture
-def casino_sim_session(casino_sim_launch: Callable[..., Launch], casino_sim_player: Player) -> Launch:
-    return casino_sim_launch(casino_sim_player)
 
 
 @dataclass

@@ -21,6 +21,7 @@ from simulator_sdk import (
     TransportError,
     Unauthorized,
 )
+from simulator_sdk.pytest_plugin import pick_game
 from simulator_sdk.types import Launch
 from tests.simulator_sdk.conftest import Live
 
@@ -210,3 +211,17 @@ def test_both_clients_play_and_act_through_the_game_client_api(live: Live, clien
         assert step["actions"] is not None and "cashout" in step["actions"]
     else:  # a mine: the round is lost
         assert step["status"] == "closed" and step["win"] == 0
+
+
+@pytest.mark.parametrize("dialect", ["native", "rsa_json", "md5_form", "token_query"])
+def test_the_plugin_picks_a_playable_game_for_every_dialect(client: Client, dialect: str) -> None:
+    game, country = pick_game(client, dialect, "USD")
+    studio = next(s for s in client.studios() if s["studio_id"] == game["studio_id"])
+    assert studio["dialect"] == dialect and not client.game(game["game_id"])["multi_step"]
+    player = client.create_player("USD", 100_000)
+    session = client.launch(game_id=game["game_id"], currency="USD", player_id=player["player_id"],
+                            token=player["token"], country=country)  # fmt: skip
+    stake = max(100, client.session_info(session["session_token"])["min_bet"])
+    round_ = client.play(session["session_token"], stake)
+    assert round_["status"] == "closed"
+    assert client.player(player["player_id"])["balance"] == 100_000 - stake + round_["win"]
