@@ -43,9 +43,14 @@ class Game(TypedDict):
     studio_id: str
     name: str
     engine_id: str
+    multi_step: bool
     reference: bool
     enabled: bool
     currencies: list[str]
+    min_bet: dict[str, int]
+    max_bet: dict[str, int]
+    allowed_countries: list[str] | None
+    blocked_countries: list[str]
 
 
 class Studio(TypedDict):
