@@ -234,6 +234,11 @@ def casino_sim_launch(casino_sim_client: Client, casino_sim_dialect: str) -> Cal
     return launch
 
 
+@pytest.fixture
+def casino_sim_session(casino_sim_launch: Callable[..., Launch], casino_sim_player: Player) -> Launch:
+    return casino_sim_launch(casino_sim_player)
+
+
 @dataclass
 class FaultSwitch:
     """Fault rules switched on for one test (docs/faults.md); each is removed at the end of the test."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tests.simulator_sdk.conftest import Live
 from tests.simulator_sdk.runs import ROOT, run_pytest
 
 DOCS = ROOT / "docs" / "testing.md"
@@ -41,3 +42,19 @@ def test_the_plugins_options_are_namespaced(tmp_path: Path) -> None:
     ini = set(re.findall(r"^ +(casino_sim_\w+) \(", run.stdout, re.M))
     assert ini == {"casino_sim_" + name.removeprefix("--casino-sim-").replace("-", "_") for name in
                    re.findall(r"^ +(--casino-sim-[\w-]+)=", section, re.M)}  # fmt: skip
+
+
+RUNNING = """
+def test_on_a_running_simulator(casino_sim_server, casino_sim_client, casino_sim_session):
+    assert casino_sim_client.base_url == casino_sim_server.url
+    assert casino_sim_client.play(casino_sim_session["session_token"], 100)["status"] == "closed"
+"""
+
+
+def test_the_plugin_uses_a_running_simulator_when_given_its_url(live: Live, tmp_path: Path) -> None:
+    (tmp_path / "test_running.py").write_text(RUNNING)
+    where = ["--casino-sim-url", live.url, "--casino-sim-data-dir", str(live.data_dir)]
+    run = run_pytest("-q", *where, "test_running.py", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout
+    assert not list(tmp_path.rglob("casino-sim.log"))  # nothing was started
