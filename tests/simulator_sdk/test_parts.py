@@ -147,3 +147,14 @@ def test_the_plugin_is_declared_as_a_pytest_entry_point() -> None:
         "simulator_sdk*"
         in tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
     )
+
+
+def test_docs_list_every_fixture_of_the_plugin() -> None:
+    from simulator_sdk import pytest_plugin
+
+    defined = {name for name in vars(pytest_plugin) if name.startswith("casino_sim_")}
+    page = (ROOT / "docs" / "testing.md").read_text()
+    rows = [line for line in page.splitlines() if line.startswith("| `casino_sim_")]
+    documented = {name for row in rows for name in re.findall(r"`(casino_sim_\w+)`", row.split(" | ")[0])}
+    assert documented == defined
+    assert all(f"``{name}``" in (pytest_plugin.__doc__ or "") for name in defined)
