@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from simulator_sdk.credentials import Credentials
+from simulator_sdk.errors import SimulatorNotStarted
 
 if TYPE_CHECKING:
     from simulator_sdk.client import Client
@@ -83,6 +84,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         parser.addini(ini, help_text, default=None)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Bad option values stop the run at once, with a usage message, before any test or server starts."""
+    from simulator_sdk.server import DIALECTS
+
+    dialect = _option(config, "casino_sim_dialect")
+    if dialect is not None and dialect not in DIALECTS:
+        raise pytest.UsageError(f"--casino-sim-dialect {dialect!r}: use one of {', '.join(DIALECTS)}")
+    seed = _option(config, "casino_sim_seed")
+    if seed is not None and not seed.lstrip("-").isdigit():
+        raise pytest.UsageError(f"--casino-sim-seed {seed!r}: the seed is an integer")
+
+
 def _option(config: pytest.Config, name: str) -> str | None:
     value = config.getoption(name)
     if value is None:
@@ -123,7 +136,11 @@ def casino_sim_server(
     url = _option(pytestconfig, "casino_sim_url")
     if url is not None:
         data_dir = Path(_option(pytestconfig, "casino_sim_data_dir") or "data")
-        yield RunningSimulator(url.rstrip("/"), Credentials.from_data_dir(data_dir), casino_sim_dialect)
+        try:
+            credentials = Credentials.from_data_dir(data_dir)
+        except (OSError, ValueError) as exc:
+            pytest.fail(f"--casino-sim-url {url}: no credentials under {data_dir} ({exc})", pytrace=False)
+        yield RunningSimulator(url.rstrip("/"), credentials, casino_sim_dialect)
         return
     from simulator_sdk.server import SimulatorProcess
 
@@ -137,7 +154,10 @@ def casino_sim_server(
         seed=int(seed) if seed is not None else DEFAULT_SEED,
         settings=casino_sim_settings,
     )
-    sim.start()
+    try:
+        sim.start()
+    except SimulatorNotStarted as exc:
+        pytest.fail(str(exc), pytrace=False)
     try:
         yield sim
     finally:

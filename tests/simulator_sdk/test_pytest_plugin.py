@@ -58,3 +58,21 @@ def test_the_plugin_uses_a_running_simulator_when_given_its_url(live: Live, tmp_
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed" in run.stdout
     assert not list(tmp_path.rglob("casino-sim.log"))  # nothing was started
+
+
+def test_bad_option_values_stop_the_run_with_a_usage_message(tmp_path: Path) -> None:
+    for option, message in (
+        (["--casino-sim-dialect", "soap"], "use one of native, rsa_json, md5_form, token_query"),
+        (["--casino-sim-seed", "lots"], "the seed is an integer"),
+    ):
+        run = run_pytest(*option, cwd=tmp_path)
+        assert run.returncode == 4, run.stdout + run.stderr  # pytest's usage error
+        assert message in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_running_simulator_without_credentials_fails_with_a_message(live: Live, tmp_path: Path) -> None:
+    (tmp_path / "test_running.py").write_text(RUNNING)
+    where = ["--casino-sim-url", live.url, "--casino-sim-data-dir", str(tmp_path / "nowhere")]
+    run = run_pytest("-q", *where, "test_running.py", cwd=tmp_path)
+    assert run.returncode == 1
+    assert f"no credentials under {tmp_path / 'nowhere'}" in run.stdout and "Traceback" not in run.stdout
