@@ -91,6 +91,7 @@ class AsyncClient:
         if self._http is None:
             connector = aiohttp.TCPConnector(ssl=self._ssl)
             self._http = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
+        target = calls.wire_target(target)
         sent = dict(headers or {})
         if self.credentials is not None:
             sent |= self.credentials.headers(method.upper(), target, body)

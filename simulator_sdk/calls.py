@@ -44,6 +44,20 @@ class Reply:
         return read(self)
 
 
+# what may stand in a request target as it is (RFC 3986 unreserved, sub-delims, ":@/?" and escapes already made)
+_TARGET_SAFE = "/?&=%:@!$'()*+,;"
+
+
+def wire_target(target: str) -> str:
+    """``target`` as it goes on the request line: characters a target may not hold (spaces, non-ASCII, quotes...)
+    percent-encoded, escapes already there kept. Both clients send exactly this, and sign exactly this.
+
+    >>> wire_target("/v1/games?q=wild west&engine=dice%2Climbo")
+    '/v1/games?q=wild%20west&engine=dice%2Climbo'
+    """
+    return quote(target, safe=_TARGET_SAFE)
+
+
 def segment(value: str) -> str:
     """One path segment, percent-encoded (ids are opaque strings)."""
     return quote(value, safe="")

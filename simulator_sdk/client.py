@@ -90,6 +90,7 @@ class Client:
     def send(self, method: str, target: str, body: bytes = b"", headers: Mapping[str, str] | None = None) -> Reply:
         """One request with the credentials its path needs; the answer whatever its status. ``TransportError``
         when nothing usable came back."""
+        target = calls.wire_target(target)
         sent = dict(headers or {})
         if self.credentials is not None:
             sent |= self.credentials.headers(method.upper(), target, body)

@@ -225,3 +225,13 @@ def test_the_plugin_picks_a_playable_game_for_every_dialect(client: Client, dial
     round_ = client.play(session["session_token"], stake)
     assert round_["status"] == "closed"
     assert client.player(player["player_id"])["balance"] == 100_000 - stake + round_["win"]
+
+
+def test_a_target_typed_by_hand_is_sent_as_it_is_signed(live: Live, client: Client) -> None:
+    target = "/v1/games?q=wild west&engine=dice%2Climbo&limit=1"
+    assert client.send("GET", target).status == 200
+
+    async def same(aio: AsyncClient) -> int:
+        return (await aio.send("GET", target)).status
+
+    assert run_async(live, same) == 200

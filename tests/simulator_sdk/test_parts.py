@@ -158,3 +158,17 @@ def test_docs_list_every_fixture_of_the_plugin() -> None:
     documented = {name for row in rows for name in re.findall(r"`(casino_sim_\w+)`", row.split(" | ")[0])}
     assert documented == defined
     assert all(f"``{name}``" in (pytest_plugin.__doc__ or "") for name in defined)
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["simulator_sdk", "simulator_sdk.calls", "simulator_sdk.client", "simulator_sdk.credentials",
+     "simulator_sdk.signing"],
+)  # fmt: skip
+def test_docstring_examples(module: str) -> None:
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0
+    assert result.attempted > 0
