@@ -6,6 +6,7 @@ RUN pip install --no-cache-dir -U pip
 COPY pyproject.toml README.md ./
 COPY simulator ./simulator
 COPY games ./games
+COPY simulator_sdk ./simulator_sdk
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 # Runtime stage: the installed package only, run by an unprivileged user.
