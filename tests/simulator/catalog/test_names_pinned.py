@@ -34,7 +34,7 @@ def test_faker_is_pinned_to_one_version_and_that_version_is_installed() -> None:
 
 def test_the_default_seed_names_the_same_studios_and_games() -> None:
     blueprint = blueprint_for(Settings().seed)
-    names = [[s.studio_id, s.name] for s in blueprint.studios]
+    names: list[list[object]] = [[s.studio_id, s.name] for s in blueprint.studios]
     names += [[g.game_id, g.name, sorted(g.names.items())] for g in [*blueprint.games, *blueprint.upcoming.values()]]
     digest = hashlib.sha256(json.dumps(names, ensure_ascii=False).encode()).hexdigest()
     assert digest == NAMES_DIGEST, (
