@@ -81,7 +81,9 @@ def verify(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("verify", help="recompute a round from its seeds and check the commitment")
     parser.add_argument("--server-seed", required=True, help="the revealed server seed")
     parser.add_argument("--round-id", help="verify this round as recorded by a running simulator")
-    parser.add_argument("--url", default="http://127.0.0.1:8080", help="simulator base URL (with --round-id)")
+    parser.add_argument(
+        "--url", help=f"simulator base URL with --round-id (default: ${URL_VARIABLE}, else the settings' address)"
+    )
     parser.add_argument("--data-dir", type=Path, help="the simulator's credentials, to sign --round-id lookups")
     parser.add_argument("--config", type=Path, help="TOML or YAML settings file (operators, TLS)")
     parser.add_argument("--engine", help="engine id, e.g. dice (offline)")
