@@ -1,9 +1,10 @@
 """``casino-sim verify``: recompute a round from its fairness inputs, offline or from a running simulator's record.
 
 Offline: ``--engine ID --server-seed S --client-seed C --nonce N --amount A [--params JSON]``. Against a record:
-``--round-id ID --server-seed S [--url URL]`` (default ``$CASINO_SIM_URL``, else the settings' address, as ``call``) fetches the round, checks the seed against the
-commitment the round was played under and compares the recomputed outcome with what was reported. Exit 0 when
-everything checks out, 1 when the seed or the outcome does not match, 2 on bad input.
+``--round-id ID --server-seed S [--url URL]`` (the URL found as ``call`` finds it: ``$CASINO_SIM_URL``, else the
+settings' address) fetches the round, checks the seed against the commitment the round was played under and compares
+the recomputed outcome with what was reported. Exit 0 when everything checks out, 1 when the seed or the outcome does
+not match, 2 on bad input.
 """
 
 from __future__ import annotations
