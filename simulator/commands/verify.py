@@ -18,10 +18,11 @@ from typing import Any
 
 import aiohttp
 
-from games.errors import GameError
+from games.errors import GameError, UnknownEngine
 from games.rng import commitment
 from simulator.commands.arguments import URL_VARIABLE
 from simulator.commands.common import client_session, load_client_settings
+from simulator.commands.engines import unknown_engine
 from simulator.fairness.verify import recompute
 from simulator.play.outcome import stored_outcome
 
@@ -93,6 +94,9 @@ def _verify_offline(args: argparse.Namespace) -> int:
             mode=args.rng,
             mapping=args.mapping,
         )
+    except UnknownEngine:
+        print(f"casino-sim: {unknown_engine(args.engine)}", file=sys.stderr)
+        return 2
     except (ValueError, GameError) as exc:
         print(f"casino-sim: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return 2
