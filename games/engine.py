@@ -26,6 +26,7 @@ from typing import Any, ClassVar, Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from games.common.schema import Parameters
 from games.rng import RandomSource
 
 JSON = dict[str, Any]
@@ -103,6 +104,10 @@ class Engine(Protocol):
         """Parameters of the bet that ``math`` and ``simulate`` describe; also the default when a player sends none."""
         ...
 
+    def parameters(self) -> Parameters:
+        """JSON Schemas of the bet's params (and, for multi-step engines, of each action's), with examples."""
+        ...
+
     def simulate(self, rounds: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
         """Vectorised Monte Carlo: the return per unit stake of ``rounds`` independent reference bets."""
         ...
@@ -131,6 +136,8 @@ class MultiStepEngine(Protocol):
     def math(self) -> MathProfile: ...
 
     def reference_params(self) -> JSON: ...
+
+    def parameters(self) -> Parameters: ...
 
     def simulate(self, rounds: int, rng: np.random.Generator) -> npt.NDArray[np.float64]: ...
 

@@ -98,18 +98,41 @@ class RtpReport:
         }
 
 
-def simulate_rtp(game: str, rounds: int, seed: int, *, chunk: int = CHUNK, points: int = 200) -> RtpReport:
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``, called after every chunk (the chunk size stays what the results depend on)."""
+
+
+def simulate_rtp(
+    game: str, rounds: int, seed: int, *, chunk: int = CHUNK, points: int = 200, progress: Progress | None = None
+) -> RtpReport:
     """Simulate ``rounds`` reference bets of the registered engine ``game`` (``UnknownEngine`` if there is none)."""
-    return simulate_engine(get_engine(game), rounds, seed, chunk=chunk, points=points)
+    return simulate_engine(get_engine(game), rounds, seed, chunk=chunk, points=points, progress=progress)
 
 
-def simulate_engine(engine: AnyEngine, rounds: int, seed: int, *, chunk: int = CHUNK, points: int = 200) -> RtpReport:
+def simulate_engine(
+    engine: AnyEngine,
+    rounds: int,
+    seed: int,
+    *,
+    chunk: int = CHUNK,
+    points: int = 200,
+    progress: Progress | None = None,
+) -> RtpReport:
     _check(rounds, seed, chunk)
     rng = np.random.Generator(np.random.PCG64DXSM(np.random.SeedSequence(seed)))
-    return _report(engine, rounds, seed, lambda n: engine.simulate(n, rng), chunk, points, None)
+    return _report(engine, rounds, seed, lambda n: engine.simulate(n, rng), chunk, points, None, progress)
 
 
-def play_rtp(game: str, stake: int, rounds: int, seed: int, *, chunk: int = 10_000, points: int = 200) -> RtpReport:
+def play_rtp(
+    game: str,
+    stake: int,
+    rounds: int,
+    seed: int,
+    *,
+    chunk: int = 10_000,
+    points: int = 200,
+    progress: Progress | None = None,
+) -> RtpReport:
     """Play ``rounds`` reference bets of ``game`` at ``stake`` minor units through the engine itself, rounding
     included. ``InvalidBet`` when the engine refuses the stake, ``UnknownEngine`` when there is no such game."""
     _check(rounds, seed, chunk)
@@ -119,7 +142,7 @@ def play_rtp(game: str, stake: int, rounds: int, seed: int, *, chunk: int = 10_0
     def draw(n: int) -> npt.NDArray[np.float64]:
         return np.fromiter((play_one() for _ in range(n)), dtype=np.float64, count=n)
 
-    return _report(engine, rounds, seed, draw, chunk, points, stake)
+    return _report(engine, rounds, seed, draw, chunk, points, stake, progress)
 
 
 def _round_player(engine: AnyEngine, stake: int, params: JSON, source: RandomSource) -> Callable[[], float]:
@@ -162,6 +185,7 @@ def _report(
     chunk: int,
     points: int,
     stake: int | None,
+    progress: Progress | None = None,
 ) -> RtpReport:
     theory = engine.math()
     marks = checkpoints(rounds, points)
@@ -183,6 +207,8 @@ def _report(
         hits += int(np.count_nonzero(returns > 0))
         best = max(best, float(returns.max()))
         done += n
+        if progress is not None:
+            progress(done, rounds)
     mean = total / rounds
     variance = (square - rounds * mean * mean) / (rounds - 1) if rounds > 1 else 0.0
     return RtpReport(

@@ -332,21 +332,24 @@ def run_battery(
     only: Collection[str] | None = None,
     bet_path: BetPath | None = None,
     provenance: Mapping[str, Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    """Run every check (or those named in ``only``, see ``CHECK_NAMES``) and collect the verdicts."""
+    """Run every check (or those named in ``only``, see ``CHECK_NAMES``) and collect the verdicts;
+    ``progress(done, total)`` is called after each check."""
     cfg = config or BatteryConfig()
     path = bet_path or BetPath()
     unknown = set(only or ()) - set(CHECK_NAMES)
     if unknown:
         raise ValueError(f"unknown checks {sorted(unknown)}; choose from {', '.join(CHECK_NAMES)}")
     results: list[CheckResult] = []
-    for check in CHECKS:
-        if only is not None and check.name not in only:
-            continue
+    chosen = [check for check in CHECKS if only is None or check.name in only]
+    for done, check in enumerate(chosen, start=1):
         first = check.run(source, cfg, path)
         if cfg.retest and any(not r.passed for r in first):
             again = {r.name: r for r in check.run(source, cfg, path)}
             first = [r if r.passed else r.retested(again[r.name]) for r in first]
         results.extend(first)
+        if progress is not None:
+            progress(done, len(chosen))
     described = dict(provenance) if provenance is not None else describe_source(source)
     return Report(tuple(results), cfg.alpha, described, cfg.to_json())

@@ -35,6 +35,7 @@ from games.common.actions import check_action, check_action_params
 from games.common.money import ROUNDING_WORD, check_stake, exact_text, format_hundredths, parse_hundredths, settle_state
 from games.common.params import check_keys, check_mapping
 from games.common.profile import Distribution, distribution, profile
+from games.common.schema import Parameters, hundredths, params_schema
 from games.engine import JSON, MathProfile, MultiStep, Step
 from games.errors import IllegalAction, InvalidBet
 from games.rng import RandomSource
@@ -73,6 +74,40 @@ class CrashEngine(MultiStep):
 
     def reference_params(self) -> JSON:
         return {"auto_cashout": "2.00"}
+
+    def parameters(self) -> Parameters:
+        low, high = format_hundredths(MIN_TARGET), format_hundredths(MAX_TARGET)
+        point = f"{low} to {high}"
+        return Parameters(
+            params_schema(
+                "crash bet",
+                {
+                    "auto_cashout": hundredths(
+                        f"Cash out automatically at this multiplier, {point}.", minimum=low, maximum=high
+                    )
+                },
+                description="Open a flight; without auto_cashout only a cashout action can win.",
+                examples=[{"auto_cashout": "2.00"}, {"auto_cashout": 10}, {}],
+                invalid=[{"auto_cashout": 1}, {"auto_cashout": "2.001"}],
+            ),
+            {
+                "cashout": params_schema(
+                    "crash cashout",
+                    {"multiplier": hundredths(f"The multiplier the player saw, {point}.", minimum=low, maximum=high)},
+                    description="End the round at min(multiplier, auto_cashout); it wins when that point does not"
+                    " exceed the bust point.",
+                    examples=[{"multiplier": "1.50"}, {"multiplier": 3}],
+                    invalid=[{}, {"multiplier": 0.5}, {"multiplier": "x1.5"}],
+                    required=["multiplier"],
+                ),
+                "ride": params_schema(
+                    "crash ride",
+                    description="End the round at the auto cash-out (or lose at the bust).",
+                    examples=[{}],
+                    invalid=[{"multiplier": "1.50"}],
+                ),
+            },
+        )
 
     def _auto(self, params: Mapping[str, Any]) -> int | None:
         params = check_mapping(params, "crash")

@@ -28,6 +28,7 @@ from games.common.money import (
 )
 from games.common.params import check_keys, check_mapping, choice
 from games.common.profile import Distribution, distribution, profile
+from games.common.schema import Parameters, hundredths, one_of, params_schema
 from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import InvalidBet
 from games.rng import RandomSource
@@ -111,6 +112,27 @@ class DiceEngine(SingleStep):
 
     def reference_params(self) -> JSON:
         return {"target": REFERENCE_TARGET, "direction": REFERENCE_DIRECTION}
+
+    def parameters(self) -> Parameters:
+        chance = f"{format_hundredths(MIN_WINNING)}% to {format_hundredths(MAX_WINNING)}%"
+        return Parameters(
+            params_schema(
+                "dice bet",
+                {
+                    "target": hundredths("The roll to beat, 0.00 to 100.00 (default 50.50).", maximum="100"),
+                    "direction": one_of(("over", "under"), "Win above or below the target (default over)."),
+                },
+                description=f"Roll over or under a target; the chance it leaves (over: 100 - target, under: target)"
+                f" must be from {chance}.",
+                examples=[
+                    {"target": "50.50", "direction": "over"},
+                    {"target": "25.00", "direction": "under"},
+                    {"target": 90, "direction": "under"},
+                    {},
+                ],
+                invalid=[{"direction": "sideways"}, {"target": "50.505"}, {"target": -1}, {"target": 150}],
+            )
+        )
 
     def play(self, stake: int, params: Mapping[str, Any], rng: RandomSource) -> Outcome:
         stake = check_stake(stake)

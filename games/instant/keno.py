@@ -20,6 +20,7 @@ import numpy.typing as npt
 from games.common.money import check_stake, exact_text, format_multiplier, settle_from
 from games.common.params import check_keys, check_mapping
 from games.common.profile import Distribution, distribution, profile
+from games.common.schema import Parameters, params_schema
 from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import InvalidBet
 from games.rng import RandomSource
@@ -59,6 +60,25 @@ class KenoEngine(SingleStep):
 
     def reference_params(self) -> JSON:
         return {"numbers": [3, 11, 17, 26, 38]}
+
+    def parameters(self) -> Parameters:
+        numbers = {
+            "type": "array",
+            "items": {"type": "integer", "minimum": 1, "maximum": NUMBERS},
+            "minItems": 1,
+            "maxItems": MAX_PICKS,
+            "uniqueItems": True,
+            "description": f"1 to {MAX_PICKS} distinct numbers from 1 to {NUMBERS} (default [3, 11, 17, 26, 38]).",
+        }
+        return Parameters(
+            params_schema(
+                "keno bet",
+                {"numbers": numbers},
+                description=f"Pick numbers; {DRAWN} of {NUMBERS} are drawn and the pay depends on picks and hits.",
+                examples=[{"numbers": [7]}, {"numbers": [3, 11, 17, 26, 38]}, {"numbers": list(range(31, 41))}, {}],
+                invalid=[{"numbers": []}, {"numbers": [0]}, {"numbers": [5, 5]}, {"numbers": list(range(1, 12))}],
+            )
+        )
 
     def _picks(self, params: Mapping[str, Any]) -> list[int]:
         params = check_mapping(params, "keno")

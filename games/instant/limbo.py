@@ -27,6 +27,7 @@ import numpy.typing as npt
 from games.common.money import check_stake, exact_text, format_hundredths, parse_hundredths, settle_from
 from games.common.params import check_keys, check_mapping
 from games.common.profile import Distribution, distribution, profile
+from games.common.schema import Parameters, hundredths, params_schema
 from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import InvalidBet
 from games.rng import RandomSource
@@ -73,6 +74,22 @@ class LimboEngine(SingleStep):
 
     def reference_params(self) -> JSON:
         return {"target": "2.00"}
+
+    def parameters(self) -> Parameters:
+        low, high = format_hundredths(MIN_TARGET), format_hundredths(MAX_TARGET)
+        return Parameters(
+            params_schema(
+                "limbo bet",
+                {
+                    "target": hundredths(
+                        f"The multiplier to reach, {low} to {high} (default 2.00).", minimum=low, maximum=high
+                    )
+                },
+                description="Name a multiplier; the round wins it when the drawn result reaches it.",
+                examples=[{"target": "2.00"}, {"target": "1000.50"}, {"target": 3}, {}],
+                invalid=[{"target": 1}, {"target": "two"}, {"target": 2000000}],
+            )
+        )
 
     def _target(self, params: Mapping[str, Any]) -> int:
         params = check_mapping(params, "limbo")

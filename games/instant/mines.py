@@ -27,6 +27,8 @@ from games.common.actions import check_action, check_action_params
 from games.common.money import ROUNDING_WORD, check_stake, exact_text, format_multiplier, settle_state
 from games.common.params import check_keys, check_mapping, integer
 from games.common.profile import Distribution, distribution, profile
+from games.common.schema import Parameters, params_schema
+from games.common.schema import integer as integer_schema
 from games.engine import JSON, MathProfile, MultiStep, Step
 from games.errors import IllegalAction
 from games.rng import RandomSource
@@ -52,6 +54,33 @@ class MinesEngine(MultiStep):
 
     def reference_params(self) -> JSON:
         return {"mines": 3}
+
+    def parameters(self) -> Parameters:
+        return Parameters(
+            params_schema(
+                "mines bet",
+                {"mines": integer_schema(1, TILES - 1, f"Mines hidden among the {TILES} tiles (default 3).")},
+                description="Open a board; then reveal tiles and cash out before a mine.",
+                examples=[{"mines": 3}, {"mines": 24}, {}],
+                invalid=[{"mines": 0}, {"mines": 25}, {"mines": "3"}],
+            ),
+            {
+                "reveal": params_schema(
+                    "mines reveal",
+                    {"tile": integer_schema(0, TILES - 1, "The tile to turn over, not one already revealed.")},
+                    description="Turn a tile over: a mine ends the round with nothing.",
+                    examples=[{"tile": 12}, {"tile": 24}],
+                    invalid=[{}, {"tile": 25}, {"tile": -1}, {"tile": "7"}],
+                    required=["tile"],
+                ),
+                "cashout": params_schema(
+                    "mines cashout",
+                    description="Take the current multiplier (allowed once a tile is revealed).",
+                    examples=[{}],
+                    invalid=[{"tile": 3}],
+                ),
+            },
+        )
 
     def _mines(self, params: Mapping[str, Any]) -> int:
         params = check_mapping(params, "mines")

@@ -19,6 +19,8 @@ import numpy.typing as npt
 from games.common.money import check_stake, exact_text, format_multiplier, settle_from
 from games.common.params import check_keys, check_mapping, choice, integer
 from games.common.profile import Distribution, distribution, profile
+from games.common.schema import Parameters, one_of, params_schema
+from games.common.schema import integer as integer_schema
 from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.rng import RandomSource
 
@@ -72,6 +74,20 @@ class PlinkoEngine(SingleStep):
 
     def reference_params(self) -> JSON:
         return {"rows": 16, "risk": "medium"}
+
+    def parameters(self) -> Parameters:
+        return Parameters(
+            params_schema(
+                "plinko bet",
+                {
+                    "rows": integer_schema(MIN_ROWS, MAX_ROWS, "Rows of pins (default 16)."),
+                    "risk": one_of(RISKS, "How far the pay spreads to the edges (default medium)."),
+                },
+                description="Drop a ball; it lands in the slot of its number of right bounces.",
+                examples=[{"rows": 16, "risk": "medium"}, {"rows": 8, "risk": "high"}, {"risk": "low"}, {}],
+                invalid=[{"rows": 7}, {"rows": 17}, {"risk": "extreme"}, {"rows": 12.5}],
+            )
+        )
 
     def _parse(self, params: Mapping[str, Any]) -> tuple[int, str]:
         params = check_mapping(params, "plinko")

@@ -19,6 +19,7 @@ import numpy.typing as npt
 from games.common.money import check_stake, exact_text, format_multiplier, settle_from
 from games.common.params import check_keys, check_mapping, choice
 from games.common.profile import Distribution, distribution, profile
+from games.common.schema import Parameters, one_of, params_schema
 from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import InvalidBet
 from games.rng import RandomSource
@@ -62,6 +63,20 @@ class WheelEngine(SingleStep):
 
     def reference_params(self) -> JSON:
         return {"segments": 30, "risk": "medium"}
+
+    def parameters(self) -> Parameters:
+        return Parameters(
+            params_schema(
+                "wheel bet",
+                {
+                    "segments": one_of(SEGMENTS, "Segments on the wheel (default 30)."),
+                    "risk": one_of(RISKS, "How the pay is spread over the segments (default medium)."),
+                },
+                description="Spin a wheel of segments, each with a multiplier.",
+                examples=[{"segments": 30, "risk": "medium"}, {"segments": 50, "risk": "high"}, {"segments": 10}, {}],
+                invalid=[{"segments": 15}, {"segments": "30"}, {"risk": "none"}],
+            )
+        )
 
     def _parse(self, params: Mapping[str, Any]) -> tuple[int, str]:
         params = check_mapping(params, "wheel")

@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from games.common.money import exact_text, settle_from
+from games.common.schema import Parameters, params_schema
 from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import InvalidBet
 from games.rng import RandomSource
@@ -62,6 +63,31 @@ class SlotEngine(SingleStep):
 
     def reference_params(self) -> JSON:
         return {}
+
+    def parameters(self) -> Parameters:
+        buy = self.model.bonus_buy
+        if buy is None:
+            return Parameters(
+                params_schema(
+                    f"{self.engine_id} spin",
+                    description="One paid spin of the stake; this model takes no parameters.",
+                    examples=[{}],
+                    invalid=[{"bonus_buy": True}],
+                )
+            )
+        flag = {
+            "type": "boolean",
+            "description": f"Buy {buy.spins} free spins: the stake is then the price, {buy.price} times the base bet.",
+        }
+        return Parameters(
+            params_schema(
+                f"{self.engine_id} spin",
+                {"bonus_buy": flag},
+                description="One paid spin of the stake, or the bought free spins.",
+                examples=[{}, {"bonus_buy": True}, {"bonus_buy": False}],
+                invalid=[{"bonus_buy": "yes"}, {"bonus_buy": 1}],
+            )
+        )
 
     def math(self) -> MathProfile:
         return self.exact(bonus_buy=False).profile()

@@ -28,6 +28,7 @@ import numpy.typing as npt
 from games.common.money import check_amount, check_stake, exact_text, settle_from
 from games.common.params import check_keys, check_mapping
 from games.common.profile import Distribution, distribution, profile
+from games.common.schema import Parameters, amounts_rule, params_schema
 from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import InvalidBet
 from games.rng import RandomSource
@@ -103,6 +104,42 @@ class BaccaratEngine(SingleStep):
 
     def reference_params(self) -> JSON:
         return {"bets": [{"type": "banker"}]}
+
+    def parameters(self) -> Parameters:
+        bet = {
+            "type": "object",
+            "properties": {
+                "type": {"enum": list(BET_TYPES), "description": "One bet of each type at most."},
+                "amount": {"type": "integer", "minimum": 1, "description": "Minor units on this bet."},
+            },
+            "required": ["type"],
+            "additionalProperties": False,
+        }
+        return Parameters(
+            params_schema(
+                "baccarat bet",
+                {"bets": amounts_rule(bet) | {"maxItems": len(BET_TYPES)}},
+                description="Punto banco bets; when several are placed each says its amount and the amounts add up"
+                " to the round's stake (a lone bet without an amount stakes everything).",
+                examples=[
+                    {"bets": [{"type": "banker"}]},
+                    {
+                        "bets": [
+                            {"type": "player", "amount": 80},
+                            {"type": "tie", "amount": 10},
+                            {"type": "player_pair", "amount": 10},
+                        ]
+                    },
+                    {},
+                ],
+                invalid=[
+                    {"bets": []},
+                    {"bets": [{"type": "dragon"}]},
+                    {"bets": [{"type": "player", "amount": 50}, {"type": "tie"}]},
+                    {"bets": [{"type": "banker", "amount": 0}]},
+                ],
+            )
+        )
 
     def parse_bets(self, params: Mapping[str, Any], stake: int | None) -> list[Bet]:
         params = check_mapping(params, "baccarat")

@@ -32,6 +32,7 @@ import numpy.typing as npt
 from games.common.actions import check_action, check_action_params
 from games.common.money import ROUNDING_WORD, check_stake, exact_text, settle_state
 from games.common.params import check_keys, check_mapping
+from games.common.schema import Parameters, params_schema
 from games.engine import JSON, MathProfile, MultiStep, Step
 from games.errors import IllegalAction
 from games.rng import RandomSource
@@ -59,6 +60,29 @@ class BlackjackEngine(MultiStep):
 
     def reference_params(self) -> JSON:
         return {}
+
+    def parameters(self) -> Parameters:
+        when = {
+            "insurance": "Insure against a dealer blackjack for half the stake (dealer shows an ace, stake >= 2).",
+            "no_insurance": "Decline insurance (dealer shows an ace).",
+            "hit": "Take a card for the active hand.",
+            "stand": "Keep the active hand.",
+            "double": "Double the active hand's bet and take one last card (two-card hands).",
+            "split": "Split a pair into two hands, the second with the same bet.",
+        }
+        actions = {
+            name: params_schema(f"{self.engine_id} {name}", description=text, examples=[{}])
+            for name, text in when.items()
+        }
+        return Parameters(
+            params_schema(
+                f"{self.engine_id} bet",
+                description="Deal a hand for the stake; the round's actions then take no parameters.",
+                examples=[{}],
+                invalid=[{"side_bet": 10}],
+            ),
+            actions,
+        )
 
     def math(self) -> MathProfile:
         """RTP = 1 + expected net result per initial stake under basic strategy (the convention under which

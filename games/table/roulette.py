@@ -31,6 +31,7 @@ import numpy.typing as npt
 from games.common.money import check_amount, check_stake, exact_text, settle_from
 from games.common.params import check_keys, check_mapping
 from games.common.profile import Distribution, distribution, profile
+from games.common.schema import Parameters, amounts_rule, params_schema
 from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import InvalidBet
 from games.rng import RandomSource
@@ -82,6 +83,65 @@ class RouletteEngine(SingleStep):
 
     def reference_params(self) -> JSON:
         return {"bets": [{"type": "red"}]}
+
+    def parameters(self) -> Parameters:
+        american = self.layout.pockets == 38
+        pocket_names = [str(n) for n in range(37)] + (["00"] if american else [])
+        number = {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 36}, {"enum": pocket_names}]}
+        bet = {
+            "type": "object",
+            "properties": {
+                "type": {"enum": self._types(), "description": "The bet on the felt (announced bets: French table)."},
+                "numbers": {
+                    "type": "array",
+                    "items": number,
+                    "minItems": 1,
+                    "uniqueItems": True,
+                    "description": "Pockets covered; inside bets need them and they must be a legal bet on this"
+                    " layout (a split of neighbouring boxes, a real corner...). "
+                    + ('"00" is double zero.' if american else ""),
+                },
+                "which": {"type": "integer", "minimum": 1, "maximum": 3, "description": "Dozen or column 1, 2 or 3."},
+                "amount": {"type": "integer", "minimum": 1, "description": "Minor units on this bet."},
+            },
+            "required": ["type"],
+            "additionalProperties": False,
+        }
+        bets = amounts_rule(bet) | {"maxItems": MAX_BETS}
+        examples: list[JSON] = [
+            {"bets": [{"type": "red"}]},
+            {"bets": [{"type": "dozen", "which": 2}]},
+            {
+                "bets": [
+                    {"type": "straight", "numbers": [17], "amount": 50},
+                    {"type": "split", "numbers": [17, 20], "amount": 30},
+                    {"type": "corner", "numbers": [1, 2, 4, 5], "amount": 20},
+                ]
+            },
+            {},
+        ]
+        if american:
+            examples.append(
+                {"bets": [{"type": "straight", "numbers": ["00"], "amount": 10}, {"type": "black", "amount": 90}]}
+            )
+        if self.layout.call_bets:
+            examples.append({"bets": [{"type": "voisins", "amount": 90}]})
+        return Parameters(
+            params_schema(
+                f"{self.engine_id} bet",
+                {"bets": bets},
+                description="Bets on the table; when several are placed each says its amount and the amounts add"
+                " up to the round's stake (a lone bet without an amount stakes everything).",
+                examples=examples,
+                invalid=[
+                    {"bets": []},
+                    {"bets": [{"type": "orange"}]},
+                    {"bets": [{"type": "red", "amount": 50}, {"type": "black"}]},
+                    {"bets": [{"type": "dozen", "which": 4}]},
+                    {"bets": [{"type": "straight", "numbers": [37]}]},
+                ],
+            )
+        )
 
     def parse_bets(self, params: Mapping[str, Any], stake: int | None) -> list[Bet]:
         """Validated bets; ``stake=None`` (math only) takes the stake to be the sum of the amounts."""

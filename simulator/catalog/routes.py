@@ -16,16 +16,26 @@ import json
 import math
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import cache
 from typing import Any, Literal
 
 from aiohttp import web
 from multidict import MultiMapping
 
+from games.registry import get_engine
 from simulator.catalog import data
 from simulator.catalog.changes import CatalogSync
 from simulator.catalog.live import SORTS, Api, Catalog, GameQuery, Page
 from simulator.catalog.models import Game
-from simulator.catalog.schemas import AdminChange, ChangePage, GamePage, GamePageV2, GameV2, StudioList
+from simulator.catalog.schemas import (
+    AdminChange,
+    ChangePage,
+    GamePage,
+    GamePageV2,
+    GameParameters,
+    GameV2,
+    StudioList,
+)
 from simulator.catalog.thumbnails import render as render_thumbnail
 from simulator.errors import RequestError
 from simulator.http import AFTER, IntRange, QueryParam, RouteDoc, documented, enum_schema, json_response, strict_int
@@ -281,6 +291,21 @@ async def get_game(request: web.Request) -> web.Response:
     return conditional(request, api, body, catalog.etag(api, game.game_id, game.version), catalog.last_modified)
 
 
+@cache
+def _parameters_json(engine_id: str) -> bytes:
+    """The engine's schemas, rendered once per engine (the game id is spliced in front)."""
+    engine = get_engine(engine_id)
+    body = {"engine_id": engine_id, "multi_step": engine.multi_step, **engine.parameters().to_json()}
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+async def game_parameters(request: web.Request) -> web.Response:
+    catalog, api = await _catalog(request), _api(request)
+    game = catalog.game(request.match_info["game_id"])
+    body = b'{"game_id":' + json.dumps(game.game_id).encode() + b"," + _parameters_json(game.engine_id)[1:]
+    return conditional(request, api, body, catalog.etag(api, "parameters", game.game_id, game.engine_id), None)
+
+
 async def thumbnail(request: web.Request) -> web.Response:
     catalog, api = await _catalog(request), _api(request)
     game = catalog.game(request.match_info["game_id"])
@@ -413,6 +438,18 @@ def _docs(version: Api) -> list[tuple[str, Handler, RouteDoc]]:
                 "catalogue",
                 auth="operator",
                 response=game,
+                errors=("UNKNOWN_GAME",),
+            ),
+        ),
+        (
+            "/games/{game_id}/parameters",
+            game_parameters,
+            RouteDoc(
+                "The JSON Schemas of the game's bet parameters and of each action's parameters, with examples"
+                " (docs/games.md)" + note,
+                "catalogue",
+                auth="operator",
+                response=GameParameters,
                 errors=("UNKNOWN_GAME",),
             ),
         ),

@@ -89,3 +89,19 @@ class AdminChange(BaseModel):
     changed: bool = Field(description="False when the game was already in that state (nothing recorded).")
     change: ChangeOut | None
     game: Game
+
+
+class GameParameters(BaseModel):
+    """What a game's engine accepts, as JSON Schema (draft 2020-12); docs/games.md shows a request per engine."""
+
+    game_id: str
+    engine_id: str
+    multi_step: bool = Field(description="True when a round takes actions after its first request.")
+    bet: dict[str, Any] = Field(
+        description="JSON Schema of `params` in POST /play/{session_token}/rounds, with `examples` the engine accepts"
+        " and `x-invalid-examples` it refuses."
+    )
+    actions: dict[str, dict[str, Any]] = Field(
+        description="Per action name, JSON Schema of `params` in POST /play/{session_token}/rounds/{round_id}/actions"
+        " (empty for single-step games)."
+    )

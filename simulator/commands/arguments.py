@@ -30,6 +30,16 @@ def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="root seed")
 
 
+def add_progress_argument(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """``--progress`` / ``--no-progress`` (``simulator.commands.progress``); unset means: when stderr is a terminal."""
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress line (done, rate, ETA) on stderr; default: only when stderr is a terminal",
+    )
+
+
 def serve(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("serve", help="run the simulator (with the reference wallet inside by default)")
     add_settings_arguments(parser)
@@ -81,7 +91,9 @@ def verify(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("verify", help="recompute a round from its seeds and check the commitment")
     parser.add_argument("--server-seed", required=True, help="the revealed server seed")
     parser.add_argument("--round-id", help="verify this round as recorded by a running simulator")
-    parser.add_argument("--url", default="http://127.0.0.1:8080", help="simulator base URL (with --round-id)")
+    parser.add_argument(
+        "--url", help=f"simulator base URL with --round-id (default: ${URL_VARIABLE}, else the settings' address)"
+    )
     parser.add_argument("--data-dir", type=Path, help="the simulator's credentials, to sign --round-id lookups")
     parser.add_argument("--config", type=Path, help="TOML or YAML settings file (operators, TLS)")
     parser.add_argument("--engine", help="engine id, e.g. dice (offline)")
@@ -113,6 +125,7 @@ def rtp(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="simulation seed (0)")
     parser.add_argument("--plot", metavar="FILE.png", help="also draw the RTP convergence to this PNG file")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_progress_argument(parser)
     return parser
 
 
@@ -138,6 +151,7 @@ def rng_cert(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--export-raw", type=Path, metavar="FILE", help="raw little-endian uint32 words")
     parser.add_argument("--export-outcomes", type=Path, metavar="FILE.csv", help="outcomes as CSV")
+    add_progress_argument(parser)
     return parser
 
 
@@ -175,6 +189,7 @@ def scenario(subparsers: Subparsers) -> argparse.ArgumentParser:
     run_.add_argument("--config", type=Path, help="settings file (wallet key id and secret for --wallet-url)")
     run_.add_argument("--data-dir", type=Path, help="keep the run's SQLite files here (default: a temporary directory)")
     run_.add_argument("--journal", type=Path, help="write the exchange journal to this JSON file")
+    add_progress_argument(run_)
     listing = actions.add_parser("list", help="list scenario files with their descriptions")
     listing.add_argument("directory", type=Path, nargs="?", default=Path("scenarios"))
     return parser
@@ -218,6 +233,7 @@ def conformance(subparsers: Subparsers) -> argparse.ArgumentParser:
     runs.add_argument("--list", action="store_true", help="list the checks and exit")
     runs.add_argument("--timeout", type=float, default=10.0, help="seconds per HTTP call (default 10)")
     runs.add_argument("--concurrency", type=int, default=8, help="checks run at once (default 8)")
+    add_progress_argument(runs)
     report = parser.add_argument_group("report")
     report.add_argument("--report", choices=REPORT_FORMATS, help="also write a report in this format")
     report.add_argument("--out", type=Path, help="where to write it ('-': standard output)")

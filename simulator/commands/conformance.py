@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from simulator.commands.progress import progress_line
 from simulator.conformance.errors import SetupError
 from simulator.conformance.players import Player, load_players, parse_player
 from simulator.conformance.registry import select
@@ -147,7 +148,12 @@ def run_command(args: argparse.Namespace) -> int:
             print(f"{check.id:32} {check.title}")
         return 0
     options = options_from(args)
-    result = asyncio.run(run(options))
+    line = progress_line(args.progress, f"conformance {options.dialect}", "checks")
+    try:
+        result = asyncio.run(run(options, progress=line))
+    finally:
+        if line is not None:
+            line.close()
     summary = render_text(result)
     if args.report:
         document = render(result, args.report)

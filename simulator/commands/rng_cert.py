@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from games.rng import BitGeneratorName, Mapping, SeededSource
+from simulator.commands.progress import progress_line
 
 if TYPE_CHECKING:
     from games.certify import BatteryConfig, CertifiableSource
@@ -85,6 +86,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from games.certify import run_battery
 
-    report = run_battery(make(), config)
+    line = progress_line(args.progress, f"rng-cert {args.source}", "checks")
+    try:
+        report = run_battery(make(), config, progress=line)
+    finally:
+        if line is not None:
+            line.close()
     print(report.dumps() if args.json else report.render_text())
     return 0 if report.passed else 1

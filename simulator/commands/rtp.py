@@ -11,15 +11,15 @@ rounds.
 from __future__ import annotations
 
 import argparse
-import difflib
 import importlib.util
 import json
 import math
 import sys
 
 from games.errors import InvalidBet, UnknownEngine
-from games.registry import engine_ids
 from games.rtp import RtpReport, play_rtp, simulate_rtp, write_plot
+from simulator.commands.engines import unknown_engine
+from simulator.commands.progress import progress_line
 
 SIMULATED_ROUNDS = 1_000_000
 PLAYED_ROUNDS = 100_000
@@ -35,16 +35,19 @@ def run(args: argparse.Namespace) -> int:
         return _bad_input(f"--seed must not be negative, got {args.seed}")
     if args.plot and importlib.util.find_spec("matplotlib") is None:
         return _bad_input("--plot needs matplotlib: pip install 'casino-provider-simulator[plot]'")
+    line = progress_line(args.progress, f"rtp {args.game}", "rounds")
     try:
         if args.stake is None:
-            report = simulate_rtp(args.game, rounds, args.seed)
+            report = simulate_rtp(args.game, rounds, args.seed, progress=line)
         else:
-            report = play_rtp(args.game, args.stake, rounds, args.seed)
-    except UnknownEngine as exc:
-        close = difflib.get_close_matches(args.game, engine_ids(), n=3)
-        return _bad_input(exc.message + (f"; did you mean {', '.join(close)}?" if close else ""))
+            report = play_rtp(args.game, args.stake, rounds, args.seed, progress=line)
+    except UnknownEngine:
+        return _bad_input(unknown_engine(args.game))
     except InvalidBet as exc:
         return _bad_input(f"{args.game} refuses a stake of {args.stake}: {exc.message}")
+    finally:
+        if line is not None:
+            line.close()
     if args.plot:
         try:
             write_plot(report, args.plot)

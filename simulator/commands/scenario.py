@@ -15,6 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from simulator.commands.progress import progress_line
 from simulator.faults.runner import Report, run_scenario
 from simulator.faults.scenario import load_scenario
 from simulator.settings import load_settings
@@ -38,7 +39,14 @@ def print_report(report: Report) -> None:
 async def _run(args: argparse.Namespace, workdir: Path) -> Report:
     scenario = load_scenario(args.file)
     base = load_settings(args.config)
-    return await run_scenario(scenario, workdir, base=base, wallet_url=args.wallet_url, dialect=args.dialect)
+    line = progress_line(args.progress, f"scenario {scenario.name}", "rounds")
+    try:
+        return await run_scenario(
+            scenario, workdir, base=base, wallet_url=args.wallet_url, dialect=args.dialect, progress=line
+        )
+    finally:
+        if line is not None:
+            line.close()
 
 
 def run(args: argparse.Namespace) -> int:

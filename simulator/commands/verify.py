@@ -1,9 +1,10 @@
 """``casino-sim verify``: recompute a round from its fairness inputs, offline or from a running simulator's record.
 
 Offline: ``--engine ID --server-seed S --client-seed C --nonce N --amount A [--params JSON]``. Against a record:
-``--round-id ID --server-seed S [--url http://127.0.0.1:8080]`` fetches the round, checks the seed against the
-commitment the round was played under and compares the recomputed outcome with what was reported. Exit 0 when
-everything checks out, 1 when the seed or the outcome does not match, 2 on bad input.
+``--round-id ID --server-seed S [--url URL]`` (the URL found as ``call`` finds it: ``$CASINO_SIM_URL``, else the
+settings' address) fetches the round, checks the seed against the commitment the round was played under and compares
+the recomputed outcome with what was reported. Exit 0 when everything checks out, 1 when the seed or the outcome does
+not match, 2 on bad input.
 """
 
 from __future__ import annotations
@@ -11,14 +12,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from typing import Any
 
 import aiohttp
 
-from games.errors import GameError
+from games.errors import GameError, UnknownEngine
 from games.rng import commitment
+from simulator.commands.arguments import URL_VARIABLE
 from simulator.commands.common import client_session, load_client_settings
+from simulator.commands.engines import unknown_engine
 from simulator.fairness.verify import recompute
 from simulator.play.outcome import stored_outcome
 
@@ -35,10 +39,11 @@ async def _fetch_round(args: argparse.Namespace, url: str, round_id: str) -> dic
 
 
 def _verify_record(args: argparse.Namespace) -> int:
+    url = args.url or os.environ.get(URL_VARIABLE) or load_client_settings(args).bind_url
     try:
-        record = asyncio.run(_fetch_round(args, args.url, args.round_id))
+        record = asyncio.run(_fetch_round(args, url, args.round_id))
     except (aiohttp.ClientError, LookupError, ValueError) as exc:
-        print(f"casino-sim: cannot fetch round {args.round_id} from {args.url}: {exc}", file=sys.stderr)
+        print(f"casino-sim: cannot fetch round {args.round_id} from {url}: {exc}", file=sys.stderr)
         return 2
     fairness, outcome = record["fairness"], stored_outcome(record["outcome"])
     stake = outcome.opening_stake if outcome.multi_step else record["amount"]
@@ -89,6 +94,9 @@ def _verify_offline(args: argparse.Namespace) -> int:
             mode=args.rng,
             mapping=args.mapping,
         )
+    except UnknownEngine:
+        print(f"casino-sim: {unknown_engine(args.engine)}", file=sys.stderr)
+        return 2
     except (ValueError, GameError) as exc:
         print(f"casino-sim: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return 2

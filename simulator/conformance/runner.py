@@ -71,7 +71,9 @@ async def run(
     clock: Clock | None = None,
     advance_clock: Callable[[float], None] | None = None,
     http: aiohttp.ClientSession | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SuiteResult:
+    """Every selected check against the wallet; ``progress(done, total)`` after each check."""
     checks = select(options.only)
     wire = make_wire(options.dialect, options.wallet_url, options.keys, clock or SystemClock())
     for currency in {options.currency, *(p.currency for p in options.players)}:
@@ -90,10 +92,16 @@ async def run(
         suite = Suite(options, wire, client, players, uuid.uuid4().hex[:10], advance_clock)
         await _preflight(suite)
         gate = asyncio.Semaphore(max(1, options.concurrency))
+        finished = 0
 
         async def bounded(check: Check) -> CheckResult:
+            nonlocal finished
             async with gate:
-                return await run_check(check, suite)
+                result = await run_check(check, suite)
+            finished += 1
+            if progress is not None:
+                progress(finished, len(checks))
+            return result
 
         results = await asyncio.gather(*(bounded(c) for c in checks))
     finally:

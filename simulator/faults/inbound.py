@@ -41,6 +41,7 @@ OPERATIONS = {
     "list_rounds": "rounds",
     "changes": "changes",
     "thumbnail": "thumbnail",
+    "game_parameters": "parameters",
     "list_transactions": "transactions",
     "verify": "verify",
     "client_page": "client",

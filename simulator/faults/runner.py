@@ -14,7 +14,7 @@ import dataclasses
 import json
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,6 +111,8 @@ class ScenarioRun:
     base: Settings = field(default_factory=Settings)
     wallet_url: str | None = None
     dialect: str = "native"
+    progress: Callable[[int, int], None] | None = None
+    """``progress(rounds played, rounds planned)`` after every round (``casino-sim scenario run --progress``)."""
 
     def __post_init__(self) -> None:
         self.clock = ManualClock(EPOCH if self.wallet_url is None else time.time())
@@ -123,6 +125,10 @@ class ScenarioRun:
         self.players: dict[str, dict[str, Any]] = {}
         self.games: list[Game] = []
         self._incarnation = 0
+        self._played = 0
+        self._planned = sum(
+            step.rounds * self.scenario.players.count for step in self.scenario.traffic if isinstance(step, PlayStep)
+        )
         self._instance: _Instance | None = None
         self._http: aiohttp.ClientSession | None = None
         self.settings = self._settings()
@@ -283,6 +289,9 @@ class ScenarioRun:
                 url = f"{self.instance.url}/play/{token}/rounds"
                 outcome, _, _ = await self._request("POST", url, {"amount": step.amount, "params": step.params})
                 self.responses[outcome] += 1
+                self._played += 1
+                if self.progress is not None:
+                    self.progress(self._played, self._planned)
                 if step.interval:
                     await self.sleep(step.interval)
 
@@ -428,5 +437,6 @@ async def run_scenario(
     base: Settings | None = None,
     wallet_url: str | None = None,
     dialect: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    return await ScenarioRun(scenario, workdir, base or Settings(), wallet_url, dialect or "native").run()
+    return await ScenarioRun(scenario, workdir, base or Settings(), wallet_url, dialect or "native", progress).run()

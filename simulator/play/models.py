@@ -12,13 +12,23 @@ MAX_AMOUNT = 2**53 - 1
 class PlayRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     amount: int = Field(gt=0, le=MAX_AMOUNT, description="Stake in minor units of the session's currency.")
-    params: dict[str, Any] = Field(default_factory=dict, description="Game-specific bet parameters.")
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The bet's parameters: `bet` of GET /v1/games/{game_id}/parameters is their JSON Schema for the"
+        " session's game (examples per engine in docs/games.md); {} plays the engine's reference bet.",
+    )
 
 
 class ActionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    action: str = Field(min_length=1, max_length=32)
-    params: dict[str, Any] = Field(default_factory=dict)
+    action: str = Field(
+        min_length=1, max_length=32, description="One of the round's `actions` (the last round response lists them)."
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The action's parameters: `actions[action]` of GET /v1/games/{game_id}/parameters is their JSON"
+        " Schema (docs/games.md).",
+    )
 
 
 class RotateRequest(BaseModel):

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from games import registry
+from games.common.schema import Parameters, params_schema
 from games.engine import JSON, AnyEngine, MathProfile, MultiStep, Outcome, SingleStep, Step
 from games.errors import IllegalAction
 from games.rng import RandomSource
@@ -35,6 +36,9 @@ class CoinFlip(SingleStep):
 
     def reference_params(self) -> JSON:
         return {}
+
+    def parameters(self) -> Parameters:
+        return Parameters(params_schema("coin", description="A toss; params are ignored.", examples=[{}]))
 
     def simulate(self, rounds: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
         return rng.integers(0, 2, rounds).astype(np.float64) * 2.0
@@ -66,6 +70,10 @@ class Ladder(MultiStep):
 
     def reference_params(self) -> JSON:
         return {}
+
+    def parameters(self) -> Parameters:
+        actions = {name: params_schema(name, description=name, examples=[{}]) for name in ("double", "stand")}
+        return Parameters(params_schema("ladder", description="A bet; params are ignored.", examples=[{}]), actions)
 
     def simulate(self, rounds: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
         return rng.integers(0, 2, rounds).astype(np.float64) * 2.0

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from games.common.schema import Parameters, params_schema
 from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import UnknownEngine
 from games.registry import get_engine
@@ -43,6 +44,9 @@ class CoinFlip(SingleStep):
 
     def reference_params(self) -> JSON:
         return {}
+
+    def parameters(self) -> Parameters:
+        return Parameters(params_schema("coin", description="A toss; params are ignored.", examples=[{}]))
 
     def simulate(self, rounds: int, rng: np.random.Generator) -> npt.NDArray[np.float64]:
         out = np.where(rng.random(rounds) < P_WIN, 2.0, 0.0)

@@ -29,7 +29,7 @@ def test_pass_prints_a_readable_report(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_fail_exits_1(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    def wrong_math(game: str, rounds: int, seed: int) -> RtpReport:
+    def wrong_math(game: str, rounds: int, seed: int, **_: object) -> RtpReport:
         return simulate_engine(CoinFlip(rtp=0.9), rounds, seed)
 
     monkeypatch.setattr(rtp, "simulate_rtp", wrong_math)
