@@ -27,6 +27,8 @@ from simulator.http import error_middleware
 from simulator.ids import Ids, RandomIds, SeededIds
 from simulator.metrics import Metrics
 from simulator.play import routes as play_routes
+from simulator.reports import routes as report_routes
+from simulator.reports.buckets import Buckets
 from simulator.services import build_services
 from simulator.settings import Settings
 from simulator.settlement import routes as settlement_routes
@@ -43,6 +45,7 @@ from simulator.state import (
     METRICS,
     NONCES,
     OWN_IDS,
+    REPORTS,
     ROUNDS,
     SETTINGS,
     STORE,
@@ -61,6 +64,9 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     store = ProviderStore(db)
     await store.migrate()
     app[STORE] = store
+    buckets = Buckets(db)
+    await buckets.migrate()
+    app[REPORTS] = buckets
     app[EPOCH] = await next_epoch(db, "simulator", app[CLOCK].now()) if app[SETTINGS].deterministic else 0
     ids = app[IDS]
     if app[OWN_IDS] and isinstance(ids, SeededIds):
@@ -147,6 +153,7 @@ def create_app(
     play_routes.add_routes(app)
     admin_routes.add_routes(app)
     settlement_routes.add_routes(app)
+    report_routes.add_routes(app)
     fault_routes.add_routes(app)
     metrics_routes.add_routes(app)
     if settings.embedded_wallet:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from simulator.ids import Ids
     from simulator.metrics import Metrics
     from simulator.play.rounds import RoundService
+    from simulator.reports.buckets import Buckets
     from simulator.settings import Settings
     from simulator.settlement.worker import SettlementWorker
     from simulator.store.provider import ProviderStore
@@ -48,6 +49,7 @@ ENDPOINTS: web.AppKey[dict[str, DialectEndpoint]] = web.AppKey("wallet_endpoints
 CATALOG: web.AppKey[Catalog] = web.AppKey("catalog")
 CATALOG_SYNC: web.AppKey[CatalogSync] = web.AppKey("catalog_sync")
 STORE: web.AppKey[ProviderStore] = web.AppKey("store")
+REPORTS: web.AppKey[Buckets] = web.AppKey("report_buckets")
 EPOCH: web.AppKey[int] = web.AppKey("epoch")
 NONCES: web.AppKey[NonceStore] = web.AppKey("nonces")
 WALLETS: web.AppKey[Callable[[str], WalletClient]] = web.AppKey("wallets")

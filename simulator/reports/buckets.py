@@ -1,0 +1,129 @@
+"""Hourly totals kept beside the transaction log, so a report over millions of rounds reads thousands of rows.
+
+A bucket holds, for one hour (UTC, counted from the epoch), studio, game, currency and transaction kind, the count and
+sum of the acknowledged transactions written in that hour, how many of them closed their round, and (for rollbacks)
+the stakes they gave back. Buckets are folded from the log in ``seq`` order, off the round path: ``fold`` runs when a
+report is asked for. Only a transaction whose status is final can be folded, so folding stops below the oldest
+``pending`` one; a report adds what lies above the fold by reading those rows of the log directly (``tail``). A
+transaction leaves ``pending`` once and never changes again, so a folded row never needs folding twice.
+
+On PostgreSQL a transaction's ``seq`` is handed out before it commits: ``fold`` first takes the log's barrier (every
+writer in flight commits) and reads the bound under it, so no row below the bound can appear later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from simulator.store.database import Database, Row, Tx
+
+MIGRATIONS = (
+    (
+        """CREATE TABLE IF NOT EXISTS report_buckets (
+            hour BIGINT NOT NULL,
+            studio_id TEXT NOT NULL,
+            game_id TEXT NOT NULL,
+            currency TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            transactions BIGINT NOT NULL,
+            amount BIGINT NOT NULL,
+            rounds_closed BIGINT NOT NULL,
+            stake_reversed BIGINT NOT NULL,
+            PRIMARY KEY (hour, studio_id, game_id, currency, kind))""",
+        "CREATE TABLE IF NOT EXISTS report_fold (name TEXT PRIMARY KEY, folded_seq BIGINT NOT NULL)",
+        "INSERT INTO report_fold (name, folded_seq) VALUES ('transactions', 0) ON CONFLICT (name) DO NOTHING",
+    ),
+)
+
+FOLD_CHUNK = 200_000  # log rows folded per database transaction, so no transaction holds locks for long
+
+
+def hour_of(dialect: str, column: str) -> str:
+    """SQL for the hour (since the epoch, UTC) of a Unix time column: SQLite's CAST truncates, PostgreSQL's rounds."""
+    if dialect == "postgresql":
+        return f"CAST(FLOOR({column} / 3600) AS BIGINT)"
+    return f"CAST({column} / 3600 AS INTEGER)"
+
+
+def log_totals_sql(dialect: str, *, where: str, dimensions: tuple[str, ...]) -> str:
+    """Totals of the acknowledged log rows matching ``where`` (over ``t``), grouped by hour, ``dimensions`` and kind.
+    The reversed stake of a rollback is its bet's amount when that bet had been acknowledged (a bet whose fate was
+    unknown moved no money the log knows of)."""
+    columns = ", ".join(f"t.{d}" for d in dimensions)
+    return (
+        f"SELECT {hour_of(dialect, 't.created_at')} AS hour, {columns}, t.kind AS kind,"  # noqa: S608
+        " COUNT(*) AS transactions, SUM(t.amount) AS amount, SUM(t.round_closed) AS rounds_closed,"
+        " SUM(COALESCE(b.amount, 0)) AS stake_reversed"
+        " FROM transactions t LEFT JOIN transactions b ON t.kind = 'rollback'"
+        " AND b.transaction_id = t.reference_transaction_id AND b.status = 'acked'"
+        f" WHERE t.status = 'acked' AND {where}"
+        f" GROUP BY 1, {', '.join(str(i + 2) for i in range(len(dimensions)))}, {len(dimensions) + 2}"
+    )
+
+
+_BUCKET_DIMENSIONS = ("studio_id", "game_id", "currency")
+
+
+@dataclass(frozen=True, slots=True)
+class Fold:
+    """Where the buckets stand: every acknowledged row with ``seq <= folded`` is in them."""
+
+    folded: int
+    rows: int  # log rows folded by this call
+
+
+class Buckets:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def migrate(self) -> None:
+        await self._db.migrate("reports", MIGRATIONS)
+
+    async def folded(self, tx: Tx) -> int:
+        """The fold's position, its row held until ``tx`` ends, so no other process folds meanwhile."""
+        sql = f"SELECT folded_seq FROM report_fold WHERE name = 'transactions'{tx.for_update}"  # noqa: S608
+        row = await tx.fetchone(sql)
+        return 0 if row is None else int(row["folded_seq"])
+
+    async def _bound(self) -> int:
+        """The highest ``seq`` below which every row is committed and final."""
+        async with self._db.transaction() as tx:
+            await tx.barrier("transactions")
+            pending = await tx.fetchone("SELECT MIN(seq) AS s FROM transactions WHERE status = 'pending'")
+            if pending is not None and pending["s"] is not None:
+                return int(pending["s"]) - 1
+            top = await tx.fetchone("SELECT MAX(seq) AS s FROM transactions")
+        return 0 if top is None or top["s"] is None else int(top["s"])
+
+    async def fold(self, *, chunk: int = FOLD_CHUNK) -> Fold:
+        """Fold the final rows of the log not folded yet; safe to run from several processes at once."""
+        bound = await self._bound()
+        rows = 0
+        sql = log_totals_sql(self._db.dialect, where="t.seq > ? AND t.seq <= ?", dimensions=_BUCKET_DIMENSIONS)
+        upsert = (
+            "INSERT INTO report_buckets (hour, studio_id, game_id, currency, kind, transactions, amount,"
+            f" rounds_closed, stake_reversed) {sql}"
+            " ON CONFLICT (hour, studio_id, game_id, currency, kind) DO UPDATE SET"
+            " transactions = report_buckets.transactions + excluded.transactions,"
+            " amount = report_buckets.amount + excluded.amount,"
+            " rounds_closed = report_buckets.rounds_closed + excluded.rounds_closed,"
+            " stake_reversed = report_buckets.stake_reversed + excluded.stake_reversed"
+        )
+        while True:
+            async with self._db.transaction() as tx:
+                folded = await self.folded(tx)
+                if folded >= bound:
+                    return Fold(folded, rows)
+                upto = min(bound, folded + chunk)
+                await tx.execute(upsert, folded, upto)
+                await tx.execute("UPDATE report_fold SET folded_seq = ? WHERE name = 'transactions'", upto)
+                rows += upto - folded
+
+    async def read(self, tx: Tx, where: str, args: list[Any]) -> list[Row]:
+        """Bucket rows matching ``where`` (over the bucket's columns)."""
+        return await tx.fetchall(
+            "SELECT hour, studio_id, game_id, currency, kind, transactions, amount, rounds_closed, stake_reversed"  # noqa: S608
+            f" FROM report_buckets WHERE {where}",
+            *args,
+        )
