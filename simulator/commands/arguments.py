@@ -163,6 +163,34 @@ def reconcile(subparsers: Subparsers) -> argparse.ArgumentParser:
     return parser
 
 
+REPORT_OUTPUTS = ("csv", "html", "json")  # what simulator.commands.report writes
+REPORT_DIMENSIONS = ("day", "hour", "studio", "game", "currency", "player")  # simulator.reports.query.DIMENSIONS
+
+
+def report(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "report",
+        help="money (bets, wins, GGR, NGR) and RTP reports from the simulator's store, as CSV, JSON or HTML",
+        description="Reads the database the server writes (docs/reporting.md); amounts of two currencies are never"
+        " added.",
+    )
+    parser.add_argument("--config", type=Path, help="TOML or YAML settings file (database, seed)")
+    parser.add_argument("--data-dir", type=Path, help="where the SQLite files live (default ./data)")
+    parser.add_argument("--database-url", help="sqlite:///path or postgresql://... (default: the data dir's)")
+    parser.add_argument("--seed", type=int, help="root seed of the catalogue whose declared RTPs are compared")
+    parser.add_argument(
+        "--group-by", default="day,game", help=f"comma-separated: {', '.join(REPORT_DIMENSIONS)} (default day,game)"
+    )
+    parser.add_argument("--from", dest="start", help="UTC date YYYY-MM-DD or hour YYYY-MM-DDTHH, included")
+    parser.add_argument("--to", dest="end", help="UTC date or hour, excluded")
+    for name in ("studio-id", "game-id", "currency", "player-id"):
+        parser.add_argument(f"--{name}", help=f"only this {name.removesuffix('-id')}")
+    parser.add_argument("--format", choices=REPORT_OUTPUTS, default="json", help="default json")
+    parser.add_argument("--confidence", type=float, default=0.999, help="of the RTP band, 0.5 to 0.99999")
+    parser.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+    return parser
+
+
 def scenario(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("scenario", help="run QA scenarios: faults, traffic and invariants")
     actions = parser.add_subparsers(dest="action", required=True)
