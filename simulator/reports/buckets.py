@@ -1,11 +1,12 @@
 """Hourly totals kept beside the transaction log, so a report over millions of rounds reads thousands of rows.
 
-A bucket holds, for one hour (UTC, counted from the epoch), studio, game, currency and transaction kind, the count and
-sum of the acknowledged transactions written in that hour, how many of them closed their round, and (for rollbacks)
-the stakes they gave back. Buckets are folded from the log in ``seq`` order, off the round path: ``fold`` runs when a
-report is asked for. Only a transaction whose status is final can be folded, so folding stops below the oldest
-``pending`` one; a report adds what lies above the fold by reading those rows of the log directly (``tail``). A
-transaction leaves ``pending`` once and never changes again, so a folded row never needs folding twice.
+A bucket holds, for one hour (``report_buckets``) or one day (``report_days``; UTC, counted from the epoch), studio,
+game, currency and transaction kind, the count and sum of the acknowledged transactions written in that hour, how many
+of them closed their round, and (for rollbacks) the stakes they gave back. Buckets are folded from the log in ``seq``
+order, off the round path: ``fold`` runs when a report is asked for. Only a transaction whose status is final can be
+folded, so folding stops below the oldest ``pending`` one; a report adds what lies above the fold by reading those
+rows of the log directly (``tail``). A transaction leaves ``pending`` once and never changes again, so a folded row
+never needs folding twice.
 
 On PostgreSQL a transaction's ``seq`` is handed out before it commits: ``fold`` first takes the log's barrier (every
 writer in flight commits) and reads the bound under it, so no row below the bound can appear later.
@@ -18,19 +19,26 @@ from typing import Any
 
 from simulator.store.database import Database, Row, Tx
 
+TABLES = {"hour": "report_buckets", "day": "report_days"}  # period column -> table of totals per that period
+
+
+def _table(table: str, period: str) -> str:
+    return f"""CREATE TABLE IF NOT EXISTS {table} (
+        {period} BIGINT NOT NULL,
+        studio_id TEXT NOT NULL,
+        game_id TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        transactions BIGINT NOT NULL,
+        amount BIGINT NOT NULL,
+        rounds_closed BIGINT NOT NULL,
+        stake_reversed BIGINT NOT NULL,
+        PRIMARY KEY ({period}, studio_id, game_id, currency, kind))"""
+
+
 MIGRATIONS = (
     (
-        """CREATE TABLE IF NOT EXISTS report_buckets (
-            hour BIGINT NOT NULL,
-            studio_id TEXT NOT NULL,
-            game_id TEXT NOT NULL,
-            currency TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            transactions BIGINT NOT NULL,
-            amount BIGINT NOT NULL,
-            rounds_closed BIGINT NOT NULL,
-            stake_reversed BIGINT NOT NULL,
-            PRIMARY KEY (hour, studio_id, game_id, currency, kind))""",
+        *(_table(table, period) for period, table in TABLES.items()),
         "CREATE TABLE IF NOT EXISTS report_fold (name TEXT PRIMARY KEY, folded_seq BIGINT NOT NULL)",
         "INSERT INTO report_fold (name, folded_seq) VALUES ('transactions', 0) ON CONFLICT (name) DO NOTHING",
     ),
@@ -46,23 +54,30 @@ def hour_of(dialect: str, column: str) -> str:
     return f"CAST({column} / 3600 AS INTEGER)"
 
 
-def log_totals_sql(dialect: str, *, where: str, dimensions: tuple[str, ...]) -> str:
-    """Totals of the acknowledged log rows matching ``where`` (over ``t``), grouped by hour, ``dimensions`` and kind.
-    The reversed stake of a rollback is its bet's amount when that bet had been acknowledged (a bet whose fate was
-    unknown moved no money the log knows of)."""
-    columns = ", ".join(f"t.{d}" for d in dimensions)
+def period_of(unit: str, hours: str) -> str:
+    """SQL for the period of an hour count (``hours``): the hour itself, its day, or one period for all time."""
+    return {"hour": hours, "day": f"({hours}) / 24", "all": "0"}[unit]
+
+
+def log_totals_sql(dialect: str, *, where: str, dimensions: tuple[str, ...], unit: str = "hour") -> str:
+    """Totals of the acknowledged log rows matching ``where`` (over ``t``), grouped by period (``unit``: hour, day or
+    all), ``dimensions`` and kind. The reversed stake of a rollback is its bet's amount when that bet had been
+    acknowledged (a bet whose fate was unknown moved no money the log knows of); only rollbacks look their bet up."""
+    columns = "".join(f"t.{d}, " for d in dimensions)
+    groups = ", ".join(str(i + 1) for i in range(len(dimensions) + 2))
     return (
-        f"SELECT {hour_of(dialect, 't.created_at')} AS hour, {columns}, t.kind AS kind,"  # noqa: S608
+        f"SELECT {period_of(unit, hour_of(dialect, 't.created_at'))} AS period, {columns}t.kind AS kind,"  # noqa: S608
         " COUNT(*) AS transactions, SUM(t.amount) AS amount, SUM(t.round_closed) AS rounds_closed,"
-        " SUM(COALESCE(b.amount, 0)) AS stake_reversed"
-        " FROM transactions t LEFT JOIN transactions b ON t.kind = 'rollback'"
-        " AND b.transaction_id = t.reference_transaction_id AND b.status = 'acked'"
-        f" WHERE t.status = 'acked' AND {where}"
-        f" GROUP BY 1, {', '.join(str(i + 2) for i in range(len(dimensions)))}, {len(dimensions) + 2}"
+        " SUM(CASE WHEN t.kind = 'rollback' THEN COALESCE((SELECT b.amount FROM transactions b"
+        " WHERE b.transaction_id = t.reference_transaction_id AND b.status = 'acked'), 0) ELSE 0 END)"
+        " AS stake_reversed"
+        f" FROM transactions t WHERE t.status = 'acked' AND {where}"
+        f" GROUP BY {groups}"
     )
 
 
 _BUCKET_DIMENSIONS = ("studio_id", "game_id", "currency")
+_SUMS = ("transactions", "amount", "rounds_closed", "stake_reversed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,30 +115,38 @@ class Buckets:
         """Fold the final rows of the log not folded yet; safe to run from several processes at once."""
         bound = await self._bound()
         rows = 0
-        sql = log_totals_sql(self._db.dialect, where="t.seq > ? AND t.seq <= ?", dimensions=_BUCKET_DIMENSIONS)
-        upsert = (
-            "INSERT INTO report_buckets (hour, studio_id, game_id, currency, kind, transactions, amount,"
-            f" rounds_closed, stake_reversed) {sql}"
-            " ON CONFLICT (hour, studio_id, game_id, currency, kind) DO UPDATE SET"
-            " transactions = report_buckets.transactions + excluded.transactions,"
-            " amount = report_buckets.amount + excluded.amount,"
-            " rounds_closed = report_buckets.rounds_closed + excluded.rounds_closed,"
-            " stake_reversed = report_buckets.stake_reversed + excluded.stake_reversed"
-        )
+        upserts = []
+        for period, table in TABLES.items():
+            totals = log_totals_sql(
+                self._db.dialect, where="t.seq > ? AND t.seq <= ?", dimensions=_BUCKET_DIMENSIONS, unit=period
+            )
+            sums = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in _SUMS)
+            upserts.append(
+                f"INSERT INTO {table} ({period}, {', '.join(_BUCKET_DIMENSIONS)}, kind, {', '.join(_SUMS)}) {totals}"
+                f" ON CONFLICT ({period}, {', '.join(_BUCKET_DIMENSIONS)}, kind) DO UPDATE SET {sums}"
+            )
         while True:
             async with self._db.transaction() as tx:
                 folded = await self.folded(tx)
                 if folded >= bound:
                     return Fold(folded, rows)
                 upto = min(bound, folded + chunk)
-                await tx.execute(upsert, folded, upto)
+                for upsert in upserts:
+                    await tx.execute(upsert, folded, upto)
                 await tx.execute("UPDATE report_fold SET folded_seq = ? WHERE name = 'transactions'", upto)
                 rows += upto - folded
 
-    async def read(self, tx: Tx, where: str, args: list[Any]) -> list[Row]:
-        """Bucket rows matching ``where`` (over the bucket's columns)."""
+    async def read(
+        self, tx: Tx, where: str, args: list[Any], *, dimensions: tuple[str, ...], unit: str, table: str
+    ) -> list[Row]:
+        """Totals of ``table`` (a period of ``TABLES``) matching ``where``, summed by ``unit``, ``dimensions`` and
+        kind."""
+        columns = "".join(f"{d}, " for d in dimensions)
+        groups = ", ".join(str(i + 1) for i in range(len(dimensions) + 2))
+        period = "0" if unit == "all" else table if unit == table else period_of(unit, table)
         return await tx.fetchall(
-            "SELECT hour, studio_id, game_id, currency, kind, transactions, amount, rounds_closed, stake_reversed"  # noqa: S608
-            f" FROM report_buckets WHERE {where}",
+            f"SELECT {period} AS period, {columns}kind, SUM(transactions) AS transactions,"  # noqa: S608
+            " SUM(amount) AS amount, SUM(rounds_closed) AS rounds_closed, SUM(stake_reversed) AS stake_reversed"
+            f" FROM {TABLES[table]} WHERE {where} GROUP BY {groups}",
             *args,
         )
