@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[Callable[[arguments.Subparsers], argparse.ArgumentPars
     "rng-cert": (arguments.rng_cert, "simulator.commands.rng_cert:run"),
     "reconcile": (arguments.reconcile, "simulator.commands.reconcile:run"),
     "report": (arguments.report, "simulator.commands.report:run"),
+    "audit-export": (arguments.audit_export, "simulator.commands.audit_export:run"),
     "scenario": (arguments.scenario, "simulator.commands.scenario:run"),
     "conformance": (arguments.conformance, "simulator.commands.conformance:run_command"),
 }

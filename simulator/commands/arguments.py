@@ -191,6 +191,24 @@ def report(subparsers: Subparsers) -> argparse.ArgumentParser:
     return parser
 
 
+def audit_export(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "audit-export",
+        help="a round's, a player's or a time range's outcomes, fairness proofs and transactions as JSON Lines",
+        description="Reads the store (docs/reporting.md). The wallet exchanges live in the serving process's"
+        " journal: GET /v1/reports/audit on a running server includes them.",
+    )
+    parser.add_argument("--config", type=Path, help="TOML or YAML settings file (database)")
+    parser.add_argument("--data-dir", type=Path, help="where the SQLite files live (default ./data)")
+    parser.add_argument("--database-url", help="sqlite:///path or postgresql://... (default: the data dir's)")
+    parser.add_argument("--round-id", help="one round")
+    parser.add_argument("--player-id", help="a player's rounds (within --from and --to when given)")
+    parser.add_argument("--from", dest="start", help="UTC date YYYY-MM-DD or hour YYYY-MM-DDTHH, included")
+    parser.add_argument("--to", dest="end", help="UTC date or hour, excluded")
+    parser.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+    return parser
+
+
 def scenario(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("scenario", help="run QA scenarios: faults, traffic and invariants")
     actions = parser.add_subparsers(dest="action", required=True)

@@ -1,4 +1,5 @@
-"""Report routes of the operator API: money by group (``/v1/reports/money``) and observed RTP (``/v1/reports/rtp``)."""
+"""Report routes of the operator API: money by group (``/v1/reports/money``), observed RTP (``/v1/reports/rtp``) and
+the audit export (``/v1/reports/audit``)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from aiohttp import web
 
 from simulator.errors import RequestError
 from simulator.http import IntRange, RouteDoc, documented, enum_schema, int_query, json_response
+from simulator.reports.audit import AuditSelection, audit_lines
 from simulator.reports.models import MoneyReportOut, RtpReportOut
 from simulator.reports.money import money_report
 from simulator.reports.query import DIMENSIONS, FILTERS, MAX_LIMIT, ReportQuery
 from simulator.reports.rtp import rtp_report
-from simulator.state import CATALOG, REPORTS, STORE
+from simulator.state import CATALOG, CLOCK, FAULTS, REPORTS, STORE
 
 _LIMIT = IntRange(1, MAX_LIMIT)
 _RANGE = (
@@ -77,6 +79,37 @@ async def rtp(request: web.Request) -> web.Response:
     )
 
 
+@documented(
+    RouteDoc(
+        "Audit export as JSON Lines: rounds with outcomes and fairness proofs, their transactions and wallet exchanges",
+        "reports",
+        auth="operator",
+        content_type="application/x-ndjson",
+        errors=("INVALID_REQUEST",),
+        query=(
+            ("round_id", "one round"),
+            ("player_id", "a player's rounds (within from and to when given)"),
+            ("from", "UTC date YYYY-MM-DD or hour YYYY-MM-DDTHH, included"),
+            ("to", "UTC date or hour, excluded"),
+        ),
+    )
+)
+async def audit(request: web.Request) -> web.StreamResponse:
+    q = request.query
+    selection = AuditSelection.parse(q.get("round_id"), q.get("player_id"), q.get("from"), q.get("to"))
+    app = request.app
+    lines = [
+        line
+        async for line in audit_lines(app[STORE], selection, journal=app[FAULTS].journal, generated_at=app[CLOCK].now())
+    ]
+    return web.Response(
+        text="".join(line + "\n" for line in lines),
+        content_type="application/x-ndjson",
+        headers={"Content-Disposition": 'attachment; filename="audit.jsonl"'},
+    )
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/v1/reports/money", money)
     app.router.add_get("/v1/reports/rtp", rtp)
+    app.router.add_get("/v1/reports/audit", audit)
