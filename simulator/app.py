@@ -50,6 +50,7 @@ from simulator.state import (
     SETTINGS,
     STORE,
     WALLETS,
+    WEBHOOKS,
     WORKER,
     WORKER_ENABLED,
 )
@@ -95,6 +96,7 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     app[DEMO] = services.demo
     app[WORKER] = services.worker
     app[ROUNDS] = services.rounds
+    app[WEBHOOKS] = services.webhooks
     task = asyncio.create_task(services.worker.run()) if app[WORKER_ENABLED] else None
     yield
     if task is not None:

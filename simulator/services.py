@@ -23,6 +23,8 @@ from simulator.settlement.worker import SettlementWorker
 from simulator.store.provider import ProviderStore
 from simulator.wallet_client.client import WalletClient, WalletHook, wallet_ssl_context
 from simulator.wallet_client.transport import WalletTransport
+from simulator.webhooks.delivery import WebhookDeliverer
+from simulator.webhooks.publisher import WebhookPublisher
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,9 +35,13 @@ class Services:
     worker: SettlementWorker
     rounds: RoundService
     transport: WalletTransport
+    webhooks: WebhookPublisher
+    deliverer: WebhookDeliverer | None
 
     async def close(self) -> None:
         await self.transport.close()
+        if self.deliverer is not None:
+            await self.deliverer.close()
 
 
 async def build_services(
@@ -85,6 +91,21 @@ async def build_services(
         max_age=settings.retry_max_age,
     )
     lease = 2 * settings.wallet_timeout + 5
-    worker = SettlementWorker(store, settler, clock, ids, orphan_age=lease)
+    publisher = WebhookPublisher(store.db, settings.webhooks, ids)
+    deliverer = None
+    if settings.webhooks:  # with none configured, settling a round writes nothing more
+        store.outbox.subscribe(publisher.on_settled)
+        deliverer = WebhookDeliverer(
+            store.events,
+            settings.webhooks,
+            clock,
+            random.Random(settings.seed + 1),
+            timeout=settings.wallet_timeout,
+            base_delay=settings.retry_base_delay,
+            max_delay=settings.retry_max_delay,
+            max_age=settings.retry_max_age,
+            lease=lease,
+        )
+    worker = SettlementWorker(store, settler, clock, ids, orphan_age=lease, webhooks=deliverer)
     rounds = RoundService(store, catalog, settler, worker, wallet_for, clock, ids, lease=lease)
-    return Services(wallet_for, demo, settler, worker, rounds, transport)
+    return Services(wallet_for, demo, settler, worker, rounds, transport, publisher, deliverer)

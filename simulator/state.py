@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from simulator.wallet.ledger import Ledger
     from simulator.wallet.sandbox import Sandbox
     from simulator.wallet_client.client import WalletClient
+    from simulator.webhooks.publisher import WebhookPublisher
 
 # the simulator: what it is given
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
@@ -56,6 +57,7 @@ WALLETS: web.AppKey[Callable[[str], WalletClient]] = web.AppKey("wallets")
 DEMO: web.AppKey[DemoWallet] = web.AppKey("demo_wallet")
 WORKER: web.AppKey[SettlementWorker] = web.AppKey("worker")
 ROUNDS: web.AppKey[RoundService] = web.AppKey("rounds")
+WEBHOOKS: web.AppKey[WebhookPublisher] = web.AppKey("webhooks")  # publish(event_type, data, now) for any feature
 FAULTS: web.AppKey[FaultRuntime] = web.AppKey("faults")
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 OPENAPI: web.AppKey[dict[str, Any]] = web.AppKey("openapi")
