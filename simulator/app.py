@@ -58,6 +58,7 @@ from simulator.store.database import open_database
 from simulator.store.epochs import next_epoch
 from simulator.store.provider import ProviderStore
 from simulator.wallet.app import create_wallet_app
+from simulator.webhooks import routes as webhook_routes
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -156,6 +157,7 @@ def create_app(
     admin_routes.add_routes(app)
     settlement_routes.add_routes(app)
     report_routes.add_routes(app)
+    webhook_routes.add_routes(app)
     fault_routes.add_routes(app)
     metrics_routes.add_routes(app)
     if settings.embedded_wallet:

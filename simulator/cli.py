@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[Callable[[arguments.Subparsers], argparse.ArgumentPars
     "reconcile": (arguments.reconcile, "simulator.commands.reconcile:run"),
     "report": (arguments.report, "simulator.commands.report:run"),
     "audit-export": (arguments.audit_export, "simulator.commands.audit_export:run"),
+    "webhook-check": (arguments.webhook_check, "simulator.commands.webhook_check:run"),
     "scenario": (arguments.scenario, "simulator.commands.scenario:run"),
     "conformance": (arguments.conformance, "simulator.commands.conformance:run_command"),
 }

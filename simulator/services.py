@@ -25,6 +25,7 @@ from simulator.wallet_client.client import WalletClient, WalletHook, wallet_ssl_
 from simulator.wallet_client.transport import WalletTransport
 from simulator.webhooks.delivery import WebhookDeliverer
 from simulator.webhooks.publisher import WebhookPublisher
+from simulator.webhooks.registry import WebhookRegistry
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,12 +37,11 @@ class Services:
     rounds: RoundService
     transport: WalletTransport
     webhooks: WebhookPublisher
-    deliverer: WebhookDeliverer | None
+    deliverer: WebhookDeliverer
 
     async def close(self) -> None:
         await self.transport.close()
-        if self.deliverer is not None:
-            await self.deliverer.close()
+        await self.deliverer.close()
 
 
 async def build_services(
@@ -91,21 +91,23 @@ async def build_services(
         max_age=settings.retry_max_age,
     )
     lease = 2 * settings.wallet_timeout + 5
-    publisher = WebhookPublisher(store.db, settings.webhooks, ids)
-    deliverer = None
-    if settings.webhooks:  # with none configured, settling a round writes nothing more
-        store.outbox.subscribe(publisher.on_settled)
-        deliverer = WebhookDeliverer(
-            store.events,
-            settings.webhooks,
-            clock,
-            random.Random(settings.seed + 1),
-            timeout=settings.wallet_timeout,
-            base_delay=settings.retry_base_delay,
-            max_delay=settings.retry_max_delay,
-            max_age=settings.retry_max_age,
-            lease=lease,
-        )
+    hooks = WebhookRegistry(store.db, settings.webhooks)
+    await hooks.migrate()
+    await hooks.load(clock.now())
+    publisher = WebhookPublisher(store.db, hooks, ids)
+    # until an endpoint exists, settling a round writes nothing more
+    hooks.on_first_endpoint(lambda: store.outbox.subscribe(publisher.on_settled))
+    deliverer = WebhookDeliverer(
+        store.events,
+        hooks,
+        clock,
+        random.Random(settings.seed + 1),
+        timeout=settings.wallet_timeout,
+        base_delay=settings.retry_base_delay,
+        max_delay=settings.retry_max_delay,
+        max_age=settings.retry_max_age,
+        lease=lease,
+    )
     worker = SettlementWorker(store, settler, clock, ids, orphan_age=lease, webhooks=deliverer)
     rounds = RoundService(store, catalog, settler, worker, wallet_for, clock, ids, lease=lease)
     return Services(wallet_for, demo, settler, worker, rounds, transport, publisher, deliverer)

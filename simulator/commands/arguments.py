@@ -209,6 +209,22 @@ def audit_export(subparsers: Subparsers) -> argparse.ArgumentParser:
     return parser
 
 
+def webhook_check(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "webhook-check",
+        help="check an operator's webhook receiver: signatures, stale timestamps, tampering, idempotent redelivery",
+        description="Sends signed webhook.check events (docs/webhooks.md); exit 1 when a check fails, 2 when the"
+        " receiver cannot be asked.",
+    )
+    parser.add_argument("url", help="the receiver's URL, e.g. https://operator.example/casino-sim/events")
+    parser.add_argument("--key-id", required=True, help="the key id the receiver knows")
+    secret = parser.add_mutually_exclusive_group(required=True)
+    secret.add_argument("--secret-file", type=Path, help="file holding the key's secret")
+    secret.add_argument("--secret", help="the key's secret (visible to other users of this machine: prefer a file)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    return parser
+
+
 def scenario(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("scenario", help="run QA scenarios: faults, traffic and invariants")
     actions = parser.add_subparsers(dest="action", required=True)

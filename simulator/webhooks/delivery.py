@@ -8,14 +8,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Mapping
 
 import aiohttp
 
 from simulator.clock import Clock
-from simulator.settings import WebhookEndpointSettings
 from simulator.settlement.settler import backoff_delay
 from simulator.store.outbox import Delivery, EventOutbox
+from simulator.webhooks.registry import WebhookRegistry
 from simulator.webhooks.signing import ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, TYPE_HEADER, signature_header
 
 log = logging.getLogger("casino_sim.webhooks")
@@ -25,7 +24,7 @@ class WebhookDeliverer:
     def __init__(
         self,
         events: EventOutbox,
-        endpoints: Mapping[str, WebhookEndpointSettings],
+        endpoints: WebhookRegistry,
         clock: Clock,
         rng: random.Random,
         *,
@@ -48,14 +47,20 @@ class WebhookDeliverer:
             await self._http.close()
 
     async def deliver_due(self) -> int:
-        due = await self._events.claim_due(self._clock.now(), lease=self._lease)
+        now = self._clock.now()
+        await self._endpoints.refresh(now)
+        if not len(self._endpoints):  # nothing can be due: spare the database a query per pass
+            return 0
+        due = await self._events.claim_due(now, lease=self._lease)
         if due:
             await asyncio.gather(*(self.deliver(d) for d in due))
         return len(due)
 
     async def deliver(self, d: Delivery) -> None:
-        endpoint = self._endpoints.get(d.endpoint)
         now = self._clock.now()
+        if d.endpoint not in self._endpoints:  # registered by another process since this one last looked?
+            await self._endpoints.load(now)
+        endpoint = self._endpoints.get(d.endpoint)
         if endpoint is None:
             await self._events.finish(d.delivery_id, "abandoned", now=now, error="endpoint no longer configured")
             return

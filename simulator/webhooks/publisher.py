@@ -34,8 +34,16 @@ class WebhookPublisher:
         self._endpoints = endpoints
         self._ids = ids
 
-    def _deliveries(self, event_type: str, data: dict[str, Any], now: float) -> list[Delivery]:
-        targets = [name for name, e in self._endpoints.items() if "*" in e.events or event_type in e.events]
+    @property
+    def endpoints(self) -> Mapping[str, WebhookEndpointSettings]:
+        return self._endpoints
+
+    def _deliveries(self, event_type: str, data: dict[str, Any], now: float, only: str | None = None) -> list[Delivery]:
+        targets = [
+            name
+            for name, e in self._endpoints.items()
+            if (only is None and ("*" in e.events or event_type in e.events)) or name == only
+        ]
         if not targets:
             return []
         event_id = self._ids.uuid()
@@ -44,16 +52,23 @@ class WebhookPublisher:
         )
         return [Delivery(f"{event_id}:{name}", event_id, event_type, name, body, 0, now) for name in targets]
 
-    async def write(self, tx: Tx, event_type: str, data: dict[str, Any], now: float) -> None:
-        """Queue ``event_type`` inside ``tx``: it is sent if and only if ``tx`` commits."""
-        deliveries = self._deliveries(event_type, data, now)
-        if deliveries:
-            await EventOutbox.insert(tx, deliveries, now)
+    async def write(
+        self, tx: Tx, event_type: str, data: dict[str, Any], now: float, *, only: str | None = None
+    ) -> str | None:
+        """Queue ``event_type`` inside ``tx`` (for the endpoints subscribed to it, or endpoint ``only``): it is sent if
+        and only if ``tx`` commits. Returns the event id, or ``None`` when no endpoint wants it."""
+        deliveries = self._deliveries(event_type, data, now, only)
+        if not deliveries:
+            return None
+        await EventOutbox.insert(tx, deliveries, now)
+        return deliveries[0].event_id
 
-    async def publish(self, event_type: str, data: dict[str, Any], now: float) -> None:
+    async def publish(
+        self, event_type: str, data: dict[str, Any], now: float, *, only: str | None = None
+    ) -> str | None:
         """Queue ``event_type`` in a transaction of its own (for callers with nothing else to commit with it)."""
         async with self._db.transaction() as tx:
-            await self.write(tx, event_type, data, now)
+            return await self.write(tx, event_type, data, now, only=only)
 
     async def on_settled(self, tx: Tx, t: Transaction, event: RoundEvent, now: float) -> None:
         """The outbox's ``EventSink``: a round event recorded by ``settle``."""
