@@ -4,6 +4,7 @@ delivery whose answer was lost is sent again with the same id; the receiver used
 from __future__ import annotations
 
 from simulator.state import STORE, WORKER
+from tests.harness import running_sim
 from tests.simulator.settlement.conftest import World
 from tests.simulator.webhooks.conftest import Receiver, doc_recipe
 
@@ -64,3 +65,22 @@ async def test_the_recipe_refuses_bad_signatures_replays_and_stale_timestamps() 
     assert check(headers, body + b" ", {"k": "s" * 20}, 1000, set()) == "bad signature"
     assert check(headers, body, {"other": "s" * 20}, 1000, set()) == "bad signature"
     assert check(headers | {"Webhook-Id": "e2"}, body, {"k": "s" * 20}, 1000, set()) == "bad signature"
+
+
+async def test_events_left_by_a_process_are_delivered_by_another(hooked: tuple[World, Receiver, int]) -> None:
+    """The events are rows in the shared store, not memory: a second process on the same database (standing in for the
+    first one restarted after a crash) delivers what the first left pending, and the first then finds nothing due."""
+    world, receiver, port = hooked
+    await receiver.stop()
+    player = await world.player(1_000_000)
+    token = await world.session(player)
+    rounds = [(await world.sim.play(token, 100)).body["round_id"] for _ in range(2)]
+    assert (await world.sim.app[STORE].events.counts())["pending"] == 2
+    await receiver.start(port)
+    async with running_sim(world.sim.settings, clock=world.clock, settlement_worker=False) as second:
+        world.clock.advance(60)
+        assert await second.app[WORKER].run_once() == 2
+    assert sorted(e["data"]["round_id"] for e in receiver.processed.values()) == sorted(rounds)
+    world.clock.advance(60)
+    assert await world.sim.app[WORKER].run_once() == 0
+    assert await world.sim.app[STORE].events.counts() == {"delivered": 2}
