@@ -17,6 +17,7 @@ from simulator.dialects.registry import make_dialect
 from simulator.faults.outbound import SkewClock
 from simulator.ids import Ids, SeededIds
 from simulator.play.rounds import RoundService
+from simulator.reports.buckets import Buckets
 from simulator.settings import Settings
 from simulator.settlement.settler import Settler
 from simulator.settlement.worker import SettlementWorker
@@ -38,6 +39,7 @@ class Services:
     transport: WalletTransport
     webhooks: WebhookPublisher
     deliverer: WebhookDeliverer
+    buckets: Buckets
 
     async def close(self) -> None:
         await self.transport.close()
@@ -108,6 +110,18 @@ async def build_services(
         max_age=settings.retry_max_age,
         lease=lease,
     )
-    worker = SettlementWorker(store, settler, clock, ids, orphan_age=lease, webhooks=deliverer)
+    buckets = Buckets(store.db)
+    await buckets.migrate()
+    # the reports' totals are folded in the background, at most 50,000 log rows a minute, so a report rarely waits
+    # for a fold and the worker never stalls on one
+    worker = SettlementWorker(
+        store,
+        settler,
+        clock,
+        ids,
+        orphan_age=lease,
+        webhooks=deliverer,
+        chores=lambda: buckets.fold(chunk=50_000, most=1),
+    )
     rounds = RoundService(store, catalog, settler, worker, wallet_for, clock, ids, lease=lease)
-    return Services(wallet_for, demo, settler, worker, rounds, transport, publisher, deliverer)
+    return Services(wallet_for, demo, settler, worker, rounds, transport, publisher, deliverer, buckets)

@@ -111,8 +111,9 @@ class Buckets:
             top = await tx.fetchone("SELECT MAX(seq) AS s FROM transactions")
         return 0 if top is None or top["s"] is None else int(top["s"])
 
-    async def fold(self, *, chunk: int = FOLD_CHUNK) -> Fold:
-        """Fold the final rows of the log not folded yet; safe to run from several processes at once."""
+    async def fold(self, *, chunk: int = FOLD_CHUNK, most: int | None = None) -> Fold:
+        """Fold the final rows of the log not folded yet, ``chunk`` of them per database transaction, at most ``most``
+        transactions (all when ``None``); safe to run from several processes at once."""
         bound = await self._bound()
         rows = 0
         upserts = []
@@ -125,11 +126,13 @@ class Buckets:
                 f"INSERT INTO {table} ({period}, {', '.join(_BUCKET_DIMENSIONS)}, kind, {', '.join(_SUMS)}) {totals}"
                 f" ON CONFLICT ({period}, {', '.join(_BUCKET_DIMENSIONS)}, kind) DO UPDATE SET {sums}"
             )
+        chunks = 0
         while True:
             async with self._db.transaction() as tx:
                 folded = await self.folded(tx)
-                if folded >= bound:
+                if folded >= bound or (most is not None and chunks >= most):
                     return Fold(folded, rows)
+                chunks += 1
                 upto = min(bound, folded + chunk)
                 for upsert in upserts:
                     await tx.execute(upsert, folded, upto)

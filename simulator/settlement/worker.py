@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from simulator import lifecycle
@@ -37,8 +38,11 @@ class SettlementWorker:
         orphan_age: float,
         poll: float = 0.25,
         webhooks: WebhookDeliverer | None = None,
+        chores: Callable[[], Awaitable[object]] | None = None,
+        chores_every: float = 60.0,
     ) -> None:
-        """``webhooks`` delivers the webhook events that are due on every pass (when endpoints are configured)."""
+        """``webhooks`` delivers the webhook events that are due on every pass (when endpoints are configured);
+        ``chores`` (the reports' fold) runs at most every ``chores_every`` seconds, after the deliveries."""
         self._store = store
         self._settler = settler
         self._clock = clock
@@ -47,6 +51,9 @@ class SettlementWorker:
         self._poll = poll
         self._wake = asyncio.Event()
         self._webhooks = webhooks
+        self._chores = chores
+        self._chores_every = chores_every
+        self._chores_at: float | None = None
 
     def kick(self) -> None:
         self._wake.set()
@@ -98,6 +105,10 @@ class SettlementWorker:
         if due:
             await asyncio.gather(*(self._settler.deliver(t) for t in due))
         events = await self._webhooks.deliver_due() if self._webhooks is not None else 0
+        now = self._clock.now()
+        if self._chores is not None and (self._chores_at is None or now - self._chores_at >= self._chores_every):
+            self._chores_at = now
+            await self._chores()
         return len(due) + events
 
     async def run(self) -> None:

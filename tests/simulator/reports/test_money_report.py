@@ -138,3 +138,18 @@ async def test_bad_report_queries_are_400s(world_on: World) -> None:
         assert reply.body["error"]["code"] == "INVALID_REQUEST"
     reply = await world_on.sim.request("GET", "/v1/reports/rtp?confidence=2")
     assert reply.status == 400
+
+
+async def test_the_settlement_worker_folds_in_the_background(world_on: World) -> None:
+    from simulator.state import REPORTS, STORE, WORKER
+
+    world = world_on
+    await _play(world, [await world.player(1_000_000)], 4)
+    world.clock.advance(61)
+    await world.sim.app[WORKER].run_once()
+    async with world.sim.app[STORE].db.transaction() as tx:
+        folded = await world.sim.app[REPORTS].folded(tx)
+    top = max(t["seq"] for t in await _feed(world))
+    assert folded == top  # every row final, so all folded, without a report being asked for
+    report = await _report(world, "group_by=currency")
+    assert report["totals"][0]["rounds"] == 4
