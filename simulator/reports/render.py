@@ -99,8 +99,10 @@ def _rtp_chart(lines: Sequence[RtpLine]) -> str:
     shown = [line for line in lines if line.observed_rtp is not None]
     if not shown:
         return "<p class='note'>No closed rounds yet.</p>"
-    values = [v for line in shown for v in (line.observed_rtp, line.low, line.high, line.declared_rtp) if v is not None]
-    lo, hi = min(values) - 0.5, max(values) + 0.5
+    # the axis spans the observed and declared RTPs; a band wider than that (a volatile game with few rounds) is
+    # drawn cut at the edges, or one game would squeeze every other into a few pixels
+    values = [v for line in shown for v in (line.observed_rtp, line.declared_rtp) if v is not None]
+    lo, hi = min(values) - 2, max(values) + 2
     left, width, row = 260, 560, 18
     height = row * len(shown) + 30
 
@@ -117,9 +119,10 @@ def _rtp_chart(lines: Sequence[RtpLine]) -> str:
         assert line.observed_rtp is not None
         parts.append(f'<text x="4" y="{y + 4}">{escape(line.game_id[:36])} {escape(line.currency)}</text>')
         if line.low is not None and line.high is not None:
+            low, high = max(line.low, lo), min(line.high, hi)
             parts.append(
-                f'<rect x="{x(line.low):.1f}" y="{y - 5}" width="{max(x(line.high) - x(line.low), 1):.1f}"'
-                ' height="10" fill="#dadce0"/>'
+                f'<rect x="{x(low):.1f}" y="{y - 5}" width="{max(x(high) - x(low), 1):.1f}"'
+                f' height="10" fill="#dadce0"><title>band {line.low:.2f}% to {line.high:.2f}%</title></rect>'
             )
         parts.append(
             f'<line x1="{x(line.declared_rtp):.1f}" y1="{y - 7}" x2="{x(line.declared_rtp):.1f}"'
