@@ -27,6 +27,8 @@ from simulator.http import error_middleware
 from simulator.ids import Ids, RandomIds, SeededIds
 from simulator.metrics import Metrics
 from simulator.play import routes as play_routes
+from simulator.reports import routes as report_routes
+from simulator.reports.buckets import Buckets
 from simulator.services import build_services
 from simulator.settings import Settings
 from simulator.settlement import routes as settlement_routes
@@ -43,10 +45,12 @@ from simulator.state import (
     METRICS,
     NONCES,
     OWN_IDS,
+    REPORTS,
     ROUNDS,
     SETTINGS,
     STORE,
     WALLETS,
+    WEBHOOKS,
     WORKER,
     WORKER_ENABLED,
 )
@@ -54,6 +58,7 @@ from simulator.store.database import open_database
 from simulator.store.epochs import next_epoch
 from simulator.store.provider import ProviderStore
 from simulator.wallet.app import create_wallet_app
+from simulator.webhooks import routes as webhook_routes
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -61,6 +66,9 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     store = ProviderStore(db)
     await store.migrate()
     app[STORE] = store
+    buckets = Buckets(db)
+    await buckets.migrate()
+    app[REPORTS] = buckets
     app[EPOCH] = await next_epoch(db, "simulator", app[CLOCK].now()) if app[SETTINGS].deterministic else 0
     ids = app[IDS]
     if app[OWN_IDS] and isinstance(ids, SeededIds):
@@ -90,6 +98,7 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     app[DEMO] = services.demo
     app[WORKER] = services.worker
     app[ROUNDS] = services.rounds
+    app[WEBHOOKS] = services.webhooks
     task = asyncio.create_task(services.worker.run()) if app[WORKER_ENABLED] else None
     yield
     if task is not None:
@@ -148,6 +157,8 @@ def create_app(
     play_routes.add_routes(app)
     admin_routes.add_routes(app)
     settlement_routes.add_routes(app)
+    report_routes.add_routes(app)
+    webhook_routes.add_routes(app)
     fault_routes.add_routes(app)
     metrics_routes.add_routes(app)
     if settings.embedded_wallet:

@@ -27,6 +27,9 @@ COMMANDS: dict[str, tuple[Callable[[arguments.Subparsers], argparse.ArgumentPars
     "rtp": (arguments.rtp, "simulator.commands.rtp:run"),
     "rng-cert": (arguments.rng_cert, "simulator.commands.rng_cert:run"),
     "reconcile": (arguments.reconcile, "simulator.commands.reconcile:run"),
+    "report": (arguments.report, "simulator.commands.report:run"),
+    "audit-export": (arguments.audit_export, "simulator.commands.audit_export:run"),
+    "webhook-check": (arguments.webhook_check, "simulator.commands.webhook_check:run"),
     "scenario": (arguments.scenario, "simulator.commands.scenario:run"),
     "conformance": (arguments.conformance, "simulator.commands.conformance:run_command"),
 }

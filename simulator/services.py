@@ -18,12 +18,16 @@ from simulator.faults.outbound import SkewClock
 from simulator.ids import Ids, SeededIds
 from simulator.metrics import Metrics
 from simulator.play.rounds import RoundService
+from simulator.reports.buckets import Buckets
 from simulator.settings import Settings
 from simulator.settlement.settler import Settler
 from simulator.settlement.worker import SettlementWorker
 from simulator.store.provider import ProviderStore
 from simulator.wallet_client.client import WalletClient, WalletHook, wallet_ssl_context
 from simulator.wallet_client.transport import WalletTransport
+from simulator.webhooks.delivery import WebhookDeliverer
+from simulator.webhooks.publisher import WebhookPublisher
+from simulator.webhooks.registry import WebhookRegistry
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,9 +38,13 @@ class Services:
     worker: SettlementWorker
     rounds: RoundService
     transport: WalletTransport
+    webhooks: WebhookPublisher
+    deliverer: WebhookDeliverer
+    buckets: Buckets
 
     async def close(self) -> None:
         await self.transport.close()
+        await self.deliverer.close()
 
 
 async def build_services(
@@ -88,6 +96,35 @@ async def build_services(
         on_retry=None if metrics is None else metrics.settlement_retry,
     )
     lease = 2 * settings.wallet_timeout + 5
-    worker = SettlementWorker(store, settler, clock, ids, orphan_age=lease)
+    hooks = WebhookRegistry(store.db, settings.webhooks)
+    await hooks.migrate()
+    await hooks.load(clock.now())
+    publisher = WebhookPublisher(store.db, hooks, ids)
+    # until an endpoint exists, settling a round writes nothing more
+    hooks.on_first_endpoint(lambda: store.outbox.subscribe(publisher.on_settled))
+    deliverer = WebhookDeliverer(
+        store.events,
+        hooks,
+        clock,
+        random.Random(settings.seed + 1),
+        timeout=settings.wallet_timeout,
+        base_delay=settings.retry_base_delay,
+        max_delay=settings.retry_max_delay,
+        max_age=settings.retry_max_age,
+        lease=lease,
+    )
+    buckets = Buckets(store.db)
+    await buckets.migrate()
+    # the reports' totals are folded in the background, at most 50,000 log rows a minute, so a report rarely waits
+    # for a fold and the worker never stalls on one
+    worker = SettlementWorker(
+        store,
+        settler,
+        clock,
+        ids,
+        orphan_age=lease,
+        webhooks=deliverer,
+        chores=lambda: buckets.fold(chunk=50_000, most=1),
+    )
     rounds = RoundService(store, catalog, settler, worker, wallet_for, clock, ids, lease=lease)
-    return Services(wallet_for, demo, settler, worker, rounds, transport)
+    return Services(wallet_for, demo, settler, worker, rounds, transport, publisher, deliverer, buckets)

@@ -69,6 +69,21 @@ class OperatorSettings(BaseModel):
     keys: list[OperatorKeySettings] = Field(min_length=1, max_length=2)
 
 
+class WebhookEndpointSettings(BaseModel):
+    """An operator's webhook receiver: where events go, which ones, and the keys that sign them (two while one is
+    being rotated out; each delivery carries a signature per key).
+
+    >>> WebhookEndpointSettings(url="https://ops.example/hooks", keys=[{"key_id": "k1", "secret": "s" * 32}]).events
+    ('*',)
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    url: str = Field(pattern=r"^https?://", description="Receives each event as a signed POST.")
+    events: tuple[str, ...] = Field(("*",), description="Event types to send ('*': every type).")
+    keys: list[OperatorKeySettings] = Field(min_length=1, max_length=2)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CASINO_SIM_", frozen=True, extra="forbid")
 
@@ -119,6 +134,9 @@ class Settings(BaseSettings):
         default_factory=dict, description="Operator signing keys; when empty, the development operator in data_dir."
     )
     admin_token: SecretStr | None = Field(None, description="Bearer token of the admin API; generated when unset.")
+    webhooks: dict[str, WebhookEndpointSettings] = Field(
+        default_factory=dict, description="Webhook endpoints by id (docs/webhooks.md); none by default."
+    )
     rate_limit: float = Field(1000.0, ge=0, description="Requests per second per operator key (per process); 0: off.")
     rate_burst: int = Field(2000, ge=1, description="Requests an operator key may send at once before rate_limit.")
     nonce_capacity: int = Field(

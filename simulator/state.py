@@ -27,12 +27,14 @@ if TYPE_CHECKING:
     from simulator.ids import Ids
     from simulator.metrics import Metrics
     from simulator.play.rounds import RoundService
+    from simulator.reports.buckets import Buckets
     from simulator.settings import Settings
     from simulator.settlement.worker import SettlementWorker
     from simulator.store.provider import ProviderStore
     from simulator.wallet.ledger import Ledger
     from simulator.wallet.sandbox import Sandbox
     from simulator.wallet_client.client import WalletClient
+    from simulator.webhooks.publisher import WebhookPublisher
 
 # the simulator: what it is given
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
@@ -48,12 +50,14 @@ ENDPOINTS: web.AppKey[dict[str, DialectEndpoint]] = web.AppKey("wallet_endpoints
 CATALOG: web.AppKey[Catalog] = web.AppKey("catalog")
 CATALOG_SYNC: web.AppKey[CatalogSync] = web.AppKey("catalog_sync")
 STORE: web.AppKey[ProviderStore] = web.AppKey("store")
+REPORTS: web.AppKey[Buckets] = web.AppKey("report_buckets")
 EPOCH: web.AppKey[int] = web.AppKey("epoch")
 NONCES: web.AppKey[NonceStore] = web.AppKey("nonces")
 WALLETS: web.AppKey[Callable[[str], WalletClient]] = web.AppKey("wallets")
 DEMO: web.AppKey[DemoWallet] = web.AppKey("demo_wallet")
 WORKER: web.AppKey[SettlementWorker] = web.AppKey("worker")
 ROUNDS: web.AppKey[RoundService] = web.AppKey("rounds")
+WEBHOOKS: web.AppKey[WebhookPublisher] = web.AppKey("webhooks")  # publish(event_type, data, now) for any feature
 FAULTS: web.AppKey[FaultRuntime] = web.AppKey("faults")
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 OPENAPI: web.AppKey[dict[str, Any]] = web.AppKey("openapi")

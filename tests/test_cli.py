@@ -190,8 +190,10 @@ def test_choices_repeated_for_a_fast_help_match_their_sources() -> None:
     from games.rng import Mapping
     from simulator.commands import arguments, rng_cert
     from simulator.conformance.reports import FORMATS
+    from simulator.reports.query import DIMENSIONS
 
     assert tuple(sorted(FORMATS)) == arguments.REPORT_FORMATS
+    assert DIMENSIONS == arguments.REPORT_DIMENSIONS
     assert tuple(m.value for m in Mapping) == arguments.MAPPINGS
     for source in arguments.SOURCES:
         assert callable(rng_cert.source_factory(source, None, Mapping.COMPATIBLE))

@@ -177,6 +177,68 @@ def reconcile(subparsers: Subparsers) -> argparse.ArgumentParser:
     return parser
 
 
+REPORT_OUTPUTS = ("csv", "html", "json")  # what simulator.commands.report writes
+REPORT_DIMENSIONS = ("day", "hour", "studio", "game", "currency", "player")  # simulator.reports.query.DIMENSIONS
+
+
+def report(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "report",
+        help="money (bets, wins, GGR, NGR) and RTP reports from the simulator's store, as CSV, JSON or HTML",
+        description="Reads the database the server writes (docs/reporting.md); amounts of two currencies are never"
+        " added.",
+    )
+    parser.add_argument("--config", type=Path, help="TOML or YAML settings file (database, seed)")
+    parser.add_argument("--data-dir", type=Path, help="where the SQLite files live (default ./data)")
+    parser.add_argument("--database-url", help="sqlite:///path or postgresql://... (default: the data dir's)")
+    parser.add_argument("--seed", type=int, help="root seed of the catalogue whose declared RTPs are compared")
+    parser.add_argument(
+        "--group-by", default="day,game", help=f"comma-separated: {', '.join(REPORT_DIMENSIONS)} (default day,game)"
+    )
+    parser.add_argument("--from", dest="start", help="UTC date YYYY-MM-DD or hour YYYY-MM-DDTHH, included")
+    parser.add_argument("--to", dest="end", help="UTC date or hour, excluded")
+    for name in ("studio-id", "game-id", "currency", "player-id"):
+        parser.add_argument(f"--{name}", help=f"only this {name.removesuffix('-id')}")
+    parser.add_argument("--format", choices=REPORT_OUTPUTS, default="json", help="default json")
+    parser.add_argument("--confidence", type=float, default=0.999, help="of the RTP band, 0.5 to 0.99999")
+    parser.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+    return parser
+
+
+def audit_export(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "audit-export",
+        help="a round's, a player's or a time range's outcomes, fairness proofs and transactions as JSON Lines",
+        description="Reads the store (docs/reporting.md). The wallet exchanges live in the serving process's"
+        " journal: GET /v1/reports/audit on a running server includes them.",
+    )
+    parser.add_argument("--config", type=Path, help="TOML or YAML settings file (database)")
+    parser.add_argument("--data-dir", type=Path, help="where the SQLite files live (default ./data)")
+    parser.add_argument("--database-url", help="sqlite:///path or postgresql://... (default: the data dir's)")
+    parser.add_argument("--round-id", help="one round")
+    parser.add_argument("--player-id", help="a player's rounds (within --from and --to when given)")
+    parser.add_argument("--from", dest="start", help="UTC date YYYY-MM-DD or hour YYYY-MM-DDTHH, included")
+    parser.add_argument("--to", dest="end", help="UTC date or hour, excluded")
+    parser.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+    return parser
+
+
+def webhook_check(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "webhook-check",
+        help="check an operator's webhook receiver: signatures, stale timestamps, tampering, idempotent redelivery",
+        description="Sends signed webhook.check events (docs/webhooks.md); exit 1 when a check fails, 2 when the"
+        " receiver cannot be asked.",
+    )
+    parser.add_argument("url", help="the receiver's URL, e.g. https://operator.example/casino-sim/events")
+    parser.add_argument("--key-id", required=True, help="the key id the receiver knows")
+    secret = parser.add_mutually_exclusive_group(required=True)
+    secret.add_argument("--secret-file", type=Path, help="file holding the key's secret")
+    secret.add_argument("--secret", help="the key's secret (visible to other users of this machine: prefer a file)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    return parser
+
+
 def scenario(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("scenario", help="run QA scenarios: faults, traffic and invariants")
     actions = parser.add_subparsers(dest="action", required=True)

@@ -50,6 +50,9 @@ OPERATIONS = {
     "act": "act",
     "open_rounds": "open_rounds",
     "rotate_seed": "rotate",
+    "money": "report_money",
+    "rtp": "report_rtp",
+    "audit": "report_audit",
 }
 UNFAULTED_PREFIXES = ("/admin", "/metrics", "/healthz", "/openapi.json")
 BODY_WAIT = 1.0

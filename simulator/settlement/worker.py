@@ -1,6 +1,6 @@
 """The background loop that finishes what the request path could not: pending wins and rollbacks whose time
 has come, bets left in flight by a process that died (they are rolled back, as a provider must when a bet's
-fate is unknown), and multi-step rounds such a process left mid-action.
+fate is unknown), multi-step rounds such a process left mid-action, and webhook events that are due.
 
 ``run_once`` does one pass and is what tests call; ``run`` loops until cancelled, waking early when ``kick``
 is called. Several processes may run it on one PostgreSQL database: due rows are leased with ``SKIP LOCKED``
@@ -12,12 +12,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from simulator import lifecycle
 from simulator.clock import Clock
 from simulator.ids import Ids
 from simulator.settlement.settler import Settler
 from simulator.store.provider import ProviderStore, Transaction
+
+if TYPE_CHECKING:
+    from simulator.webhooks.delivery import WebhookDeliverer
 
 log = logging.getLogger("casino_sim.settlement")
 
@@ -32,7 +37,12 @@ class SettlementWorker:
         *,
         orphan_age: float,
         poll: float = 0.25,
+        webhooks: WebhookDeliverer | None = None,
+        chores: Callable[[], Awaitable[object]] | None = None,
+        chores_every: float = 60.0,
     ) -> None:
+        """``webhooks`` delivers the webhook events that are due on every pass (when endpoints are configured);
+        ``chores`` (the reports' fold) runs at most every ``chores_every`` seconds, after the deliveries."""
         self._store = store
         self._settler = settler
         self._clock = clock
@@ -40,6 +50,10 @@ class SettlementWorker:
         self._orphan_age = orphan_age
         self._poll = poll
         self._wake = asyncio.Event()
+        self._webhooks = webhooks
+        self._chores = chores
+        self._chores_every = chores_every
+        self._chores_at: float | None = None
 
     def kick(self) -> None:
         self._wake.set()
@@ -84,12 +98,18 @@ class SettlementWorker:
         return queued
 
     async def run_once(self) -> int:
-        """One pass: recover what dead processes left, then deliver what is due. Returns deliveries tried."""
+        """One pass: recover what dead processes left, then deliver what is due (wallet operations, then webhook
+        events). Returns deliveries tried."""
         await self.recover()
         due = await self._store.outbox.claim_due(self._clock.now(), lease=self._orphan_age)
         if due:
             await asyncio.gather(*(self._settler.deliver(t) for t in due))
-        return len(due)
+        events = await self._webhooks.deliver_due() if self._webhooks is not None else 0
+        now = self._clock.now()
+        if self._chores is not None and (self._chores_at is None or now - self._chores_at >= self._chores_every):
+            self._chores_at = now
+            await self._chores()
+        return len(due) + events
 
     async def run(self) -> None:
         while True:

@@ -3,15 +3,21 @@ same transaction that decides it, before any wallet call, so a crash can delay m
 
 Only a ``pending`` transaction changes status (``settle``); whoever records an answer second (a stalled process, a
 worker that took over) changes nothing, and learns so from the return value.
+
+Webhook deliveries go through the same outbox: ``settle`` hands each round event it records to the subscribed
+``EventSink`` inside its own database transaction, so the event rows (``webhook_deliveries``) commit with the round's
+move or not at all, and the settlement worker delivers them as it delivers wins, leased, retried with backoff, each
+recorded once (``EventOutbox``).
 """
 
 from __future__ import annotations
 
 import operator
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from simulator.lifecycle import Step, TransactionKind, TransactionStatus
+from simulator.lifecycle import RoundEvent, Step, TransactionKind, TransactionStatus
 from simulator.store.database import Database, Tx
 from simulator.store.records import Transaction
 from simulator.store.transitions import transition
@@ -40,9 +46,18 @@ class SettlementSummary:
     oldest_pending_at: float | None
 
 
+EventSink = Callable[[Tx, Transaction, RoundEvent, float], Awaitable[None]]
+"""Called inside ``settle``'s transaction for each round event it records: writes the events that follow."""
+
+
 class Outbox:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._events: EventSink | None = None
+
+    def subscribe(self, sink: EventSink) -> None:
+        """Have ``sink`` write events with every round move ``settle`` records (webhooks: only when configured)."""
+        self._events = sink
 
     async def add(self, t: Transaction) -> None:
         async with self._db.transaction() as tx:
@@ -80,7 +95,9 @@ class Outbox:
             if not changed:
                 return False
             if step.round_event is not None:
-                await transition(tx, t.round_id, step.round_event, now)
+                moved = await transition(tx, t.round_id, step.round_event, now)
+                if moved and self._events is not None:
+                    await self._events(tx, t, step.round_event, now)
             if step.follow_up is not None:
                 await insert_transaction(tx, step.follow_up)
         return True
@@ -193,3 +210,119 @@ class Outbox:
             pending=int(pending["n"]),
             oldest_pending_at=None if pending["oldest"] is None else float(pending["oldest"]),
         )
+
+
+EVENT_MIGRATIONS = (
+    (
+        """CREATE TABLE IF NOT EXISTS webhook_deliveries (
+            seq {serial},
+            delivery_id TEXT NOT NULL UNIQUE,
+            event_id TEXT NOT NULL,
+            event_type TEXT NOT NULL,
+            endpoint TEXT NOT NULL,
+            body TEXT NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at {real} NOT NULL,
+            last_error TEXT,
+            created_at {real} NOT NULL,
+            updated_at {real} NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS webhook_deliveries_pending ON webhook_deliveries (next_attempt_at)"
+        " WHERE status = 'pending'",
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One event for one endpoint; ``body`` is the exact JSON text every attempt sends."""
+
+    delivery_id: str
+    event_id: str
+    event_type: str
+    endpoint: str
+    body: str
+    attempts: int
+    created_at: float
+
+
+class EventOutbox:
+    """Webhook deliveries: ``pending`` until the endpoint answers 2xx (``delivered``) or retries pass the age limit
+    (``abandoned``). Like the transaction log, only a pending row changes, once."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @staticmethod
+    async def insert(tx: Tx, deliveries: Sequence[Delivery], now: float) -> None:
+        for d in deliveries:
+            await tx.execute(
+                "INSERT INTO webhook_deliveries (delivery_id, event_id, event_type, endpoint, body, status, attempts,"
+                " next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
+                d.delivery_id,
+                d.event_id,
+                d.event_type,
+                d.endpoint,
+                d.body,
+                now,
+                now,
+                now,
+            )
+
+    async def add(self, deliveries: Sequence[Delivery], now: float) -> None:
+        async with self._db.transaction() as tx:
+            await self.insert(tx, deliveries, now)
+
+    async def claim_due(self, now: float, *, lease: float, limit: int = 100) -> list[Delivery]:
+        async with self._db.transaction() as tx:
+            due = "status = 'pending' AND next_attempt_at <= ?"
+            sql = f"SELECT * FROM webhook_deliveries WHERE {due} ORDER BY next_attempt_at, seq LIMIT ?{tx.skip_locked}"  # noqa: S608
+            rows = await tx.fetchall(sql, now, limit)
+            for row in rows:
+                await tx.execute(
+                    "UPDATE webhook_deliveries SET next_attempt_at = ? WHERE delivery_id = ?",
+                    now + lease,
+                    row["delivery_id"],
+                )
+        return [
+            Delivery(
+                r["delivery_id"],
+                r["event_id"],
+                r["event_type"],
+                r["endpoint"],
+                r["body"],
+                int(r["attempts"]),
+                float(r["created_at"]),
+            )
+            for r in rows
+        ]
+
+    async def finish(self, delivery_id: str, status: str, *, now: float, error: str | None = None) -> bool:
+        """Record ``delivered`` or ``abandoned``; false when another process recorded it first."""
+        async with self._db.transaction() as tx:
+            return bool(
+                await tx.execute(
+                    "UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, last_error = ?,"
+                    " updated_at = ? WHERE delivery_id = ? AND status = 'pending'",
+                    status,
+                    error,
+                    now,
+                    delivery_id,
+                )
+            )
+
+    async def reschedule(self, delivery_id: str, *, next_attempt_at: float, error: str, now: float) -> None:
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,"
+                " updated_at = ? WHERE delivery_id = ? AND status = 'pending'",
+                next_attempt_at,
+                error,
+                now,
+                delivery_id,
+            )
+
+    async def counts(self) -> dict[str, int]:
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall("SELECT status, COUNT(*) AS n FROM webhook_deliveries GROUP BY status")
+        return {str(r["status"]): int(r["n"]) for r in rows}

@@ -65,7 +65,14 @@ CHECKS = [
     checks.response_schema_conformance,
     checks.negative_data_rejection,
 ]
-OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]  # type: ignore[union-attr]
+# registering a webhook endpoint makes the server POST to whatever URL the generator wrote: those two routes are
+# tested with loopback receivers only (tests/simulator/webhooks/), never swept here
+OUTBOUND = {("PUT", "/admin/webhooks/{endpoint_id}"), ("POST", "/admin/webhooks/{endpoint_id}/test")}
+OPERATIONS = [
+    op
+    for op in (result.ok() for result in SCHEMA.get_all_operations())  # type: ignore[union-attr]
+    if (op.method.upper(), op.path) not in OUTBOUND
+]
 
 
 @pytest.mark.parametrize("operation", OPERATIONS, ids=[op.label for op in OPERATIONS])

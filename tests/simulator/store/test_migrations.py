@@ -368,7 +368,9 @@ async def test_a_past_store_is_adopted_as_version_1_losing_nothing(past_url: str
     async with opened(past_url) as db:
         store = await upgrade_with_todays_code(db)
         assert await dump(db) == before
-        expected = {"provider": 1, "wallet_ledger": 1} | ({"nonce_mark": 1} if db.dialect == "sqlite" else {})
+        # webhook_deliveries is a component of its own, new in this release: created empty on the upgrade
+        expected = {"provider": 1, "wallet_ledger": 1, "webhook_deliveries": 1}
+        expected |= {"nonce_mark": 1} if db.dialect == "sqlite" else {}
         assert await versions(db) == expected
         session = await store.sessions.get("tok-1")
         assert session is not None and session.nonce == 3 and session.server_seed == "seed-1"

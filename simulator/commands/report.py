@@ -1,0 +1,75 @@
+"""``casino-sim report``: the money and RTP reports read from the store, written as CSV, JSON or an HTML page."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from simulator.catalog import build_catalog
+from simulator.errors import RequestError, SimulatorError
+from simulator.reports.buckets import Buckets
+from simulator.reports.money import money_report
+from simulator.reports.query import ReportQuery
+from simulator.reports.render import money_csv, report_html, report_json
+from simulator.reports.rtp import rtp_report
+from simulator.settings import load_settings
+from simulator.store.database import open_database
+from simulator.store.provider import ProviderStore
+
+EVERYTHING = 10**9
+
+
+def _filters(args: argparse.Namespace) -> dict[str, str]:
+    return {
+        name: value
+        for name, value in (
+            ("studio_id", args.studio_id),
+            ("game_id", args.game_id),
+            ("currency", args.currency),
+            ("player_id", args.player_id),
+        )
+        if value
+    }
+
+
+async def build(args: argparse.Namespace, url: str, seed: int) -> str:
+    filters = _filters(args)
+    query = ReportQuery.parse(args.group_by, args.start, args.end, filters)
+    db = await open_database(url)
+    try:
+        await ProviderStore(db).migrate()  # a database of an older release gains the report tables
+        buckets = Buckets(db)
+        await buckets.migrate()
+        report = await money_report(db, buckets, query, limit=EVERYTHING)
+        if args.format == "csv":
+            return money_csv(report)
+        rtp = await rtp_report(db, build_catalog(seed), query, confidence=args.confidence)
+        if args.format == "json":
+            return report_json(report, rtp, args.confidence)
+        day_query = ReportQuery.parse("day", args.start, args.end, filters)
+        by_day = await money_report(db, buckets, day_query, limit=EVERYTHING)
+        return report_html(report, by_day, rtp, confidence=args.confidence, title="casino-sim report")
+    finally:
+        await db.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings(args.config, data_dir=args.data_dir, database_url=args.database_url, seed=args.seed)
+        url = settings.effective_database_url
+        if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+            raise RequestError(f"no database file at {url.removeprefix('sqlite:///')}: run casino-sim serve first")
+        if not 0.5 <= args.confidence <= 0.99999:
+            raise RequestError("--confidence must be between 0.5 and 0.99999")
+        text = asyncio.run(build(args, url, settings.seed))
+    except SimulatorError as exc:
+        print(f"casino-sim report: {exc.message}", file=sys.stderr)
+        return 2
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    return 0

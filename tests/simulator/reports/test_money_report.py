@@ -1,0 +1,155 @@
+"""Every figure of the money report equals a sum computed independently: from the provider's transaction feed and from
+the wallet's own ledger, after rounds in two currencies over two days with rollbacks and retried wins."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.simulator.settlement.conftest import World
+
+
+async def _feed(world: World) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    after = 0
+    while True:
+        reply = await world.sim.request("GET", f"/v1/transactions?after={after}&limit=1000")
+        assert reply.status == 200, reply.body
+        rows += reply.body["transactions"]
+        if not reply.body["transactions"]:
+            return rows
+        after = reply.body["next_after"]
+
+
+async def _ledger(world: World) -> list[dict[str, Any]]:
+    reply = await world.wallet_request("GET", "/ledger?limit=10000")
+    assert reply.status == 200, reply.body
+    entries: list[dict[str, Any]] = reply.body["entries"]
+    return entries
+
+
+async def _report(world: World, query: str) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = []
+    cursor = ""
+    while True:
+        reply = await world.sim.request("GET", f"/v1/reports/money?{query}&limit=3{cursor}")
+        assert reply.status == 200, reply.body
+        rows += reply.body["rows"]
+        if reply.body["next_cursor"] is None:
+            return {"rows": rows, "totals": reply.body["totals"]}
+        cursor = f"&cursor={reply.body['next_cursor']}"
+
+
+async def _play(world: World, players: list[dict[str, Any]], rounds: int) -> None:
+    sessions = [await world.session(p) for p in players]
+    for i in range(rounds):
+        reply = await world.sim.play(sessions[i % len(sessions)], 100 + (i % 7) * 10)
+        assert reply.status in (200, 502, 504), reply.body
+        world.clock.advance(600)
+    await world.settle()
+
+
+def _day(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d")
+
+
+async def test_report_totals_equal_the_feed_and_the_wallet_ledger(world_on: World) -> None:
+    world = world_on
+    usd = [await world.player(1_000_000), await world.player(1_000_000)]
+    eur = [await world.player(1_000_000, currency="EUR")]
+    # rollbacks two ways: bets the wallet took but whose answer was lost, and bets it never saw; wins retried
+    world.plan.on("bet", "fail_after", times=2).on("bet", "fail_before", times=2).on("win", "fail_before", times=3)
+    await _play(world, usd + eur, 12)
+    first = await _report(world, "group_by=day,game")  # folds what is final so far
+    world.plan.on("bet", "fail_after", times=1)
+    await _play(world, usd + eur, 12)
+
+    feed = [t for t in await _feed(world) if t["status"] == "acked"]
+    kinds: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for t in feed:
+        kinds[(t["currency"], t["kind"])]["count"] += 1
+        kinds[(t["currency"], t["kind"])]["amount"] += t["amount"]
+    report = await _report(world, "group_by=day,game")
+    assert first["rows"] != report["rows"]
+    assert {t["currency"] for t in report["totals"]} == {"USD", "EUR"}
+    everything = {t["transaction_id"]: t for t in await _feed(world)}
+    for totals in report["totals"]:
+        currency = totals["currency"]
+        for kind in ("bet", "win", "rollback"):
+            assert totals["kinds"][kind] == dict(kinds[(currency, kind)]), (currency, kind)
+        reversed_ = sum(
+            everything[t["reference_transaction_id"]]["amount"]
+            for t in feed
+            if t["kind"] == "rollback"
+            and t["currency"] == currency
+            and everything[t["reference_transaction_id"]]["status"] == "acked"
+        )
+        assert totals["stake_reversed"] == reversed_
+        closed = sum(1 for t in feed if t["kind"] == "win" and t["round_closed"] and t["currency"] == currency)
+        assert totals["rounds"] == closed
+        assert totals["rounds_rolled_back"] == sum(
+            1 for t in feed if t["kind"] == "rollback" and t["currency"] == currency
+        )
+        assert totals["ggr"] == totals["ngr"] == totals["bets"] - reversed_ - totals["wins"]
+    assert sum(t["rounds"] + t["rounds_rolled_back"] for t in report["totals"]) == 24
+    assert sum(t["rounds_rolled_back"] for t in report["totals"]) == 5
+
+    # the wallet's ledger, which knows nothing of the provider's statuses: money in minus money out, per currency
+    currency_of = {p["player_id"]: p["currency"] for p in usd + eur}
+    wallet: dict[str, Counter[str]] = defaultdict(Counter)
+    for entry in await _ledger(world):
+        wallet[currency_of[entry["player_id"]]][entry["kind"]] += int(entry["amount"])
+    for totals in report["totals"]:
+        money = wallet[totals["currency"]]
+        assert totals["ggr"] == money["bet"] - money["rollback"] - money["win"]
+        assert totals["wins"] == money["win"]
+
+    # by day: each row equals the feed's acknowledged transactions of that day and game
+    by_day: dict[tuple[str, str, str], int] = Counter()
+    for t in feed:
+        if t["kind"] == "bet":
+            by_day[(_day(t["created_at"]), t["game_id"], t["currency"])] += t["amount"]
+    assert len({row["day"] for row in report["rows"]}) == 2
+    assert {(r["day"], r["game_id"], r["currency"]): r["bets"] for r in report["rows"]} == by_day
+
+
+async def test_a_player_report_reads_the_log_and_filters(world_on: World) -> None:
+    world = world_on
+    alice, bob = await world.player(1_000_000), await world.player(1_000_000)
+    await _play(world, [alice, bob], 6)
+    report = await _report(world, f"group_by=player&player_id={alice['player_id']}")
+    assert [row["player_id"] for row in report["rows"]] == [alice["player_id"]]
+    feed = [t for t in await _feed(world) if t["status"] == "acked" and t["player_id"] == alice["player_id"]]
+    assert report["rows"][0]["bets"] == sum(t["amount"] for t in feed if t["kind"] == "bet")
+    # six rounds ten minutes apart from 21:00 UTC: all in one hour
+    reply = await world.sim.request("GET", "/v1/reports/money?group_by=hour&from=2025-12-31T21&to=2025-12-31T22")
+    assert reply.status == 200
+    assert [row["hour"] for row in reply.body["rows"]] == ["2025-12-31T21:00Z"]
+    assert reply.body["rows"][0]["rounds"] == 6
+    reply = await world.sim.request("GET", "/v1/reports/money?from=2025-12-31T22")
+    assert reply.body["rows"] == []
+
+
+async def test_bad_report_queries_are_400s(world_on: World) -> None:
+    for query in ("group_by=week", "group_by=day,hour", "from=yesterday", "from=2026-01-02&to=2026-01-01", "cursor=%%"):
+        reply = await world_on.sim.request("GET", f"/v1/reports/money?{query}")
+        assert reply.status == 400, (query, reply.body)
+        assert reply.body["error"]["code"] == "INVALID_REQUEST"
+    reply = await world_on.sim.request("GET", "/v1/reports/rtp?confidence=2")
+    assert reply.status == 400
+
+
+async def test_the_settlement_worker_folds_in_the_background(world_on: World) -> None:
+    from simulator.state import REPORTS, STORE, WORKER
+
+    world = world_on
+    await _play(world, [await world.player(1_000_000)], 4)
+    world.clock.advance(61)
+    await world.sim.app[WORKER].run_once()
+    async with world.sim.app[STORE].db.transaction() as tx:
+        folded = await world.sim.app[REPORTS].folded(tx)
+    top = max(t["seq"] for t in await _feed(world))
+    assert folded == top  # every row final, so all folded, without a report being asked for
+    report = await _report(world, "group_by=currency")
+    assert report["totals"][0]["rounds"] == 4

@@ -1,0 +1,121 @@
+"""A simulator whose webhook endpoint is a receiver built on the recipe of docs/webhooks.md, on a port that survives
+the receiver being stopped and started again; one manual clock drives the worker."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from pydantic import SecretStr
+
+from simulator.clock import ManualClock
+from simulator.commands.serve import bind
+from simulator.settings import OperatorKeySettings, Settings, WebhookEndpointSettings
+from tests.databases import ENGINES, database_url_for
+from tests.fakes.flaky_wallet import FaultPlan, flaky, running_wallet
+from tests.fakes.processes import AUTH_SETTINGS
+from tests.harness import running_sim
+from tests.simulator.settlement.conftest import KEYS, SECRET, World, engines
+
+__all__ = ["HOOK_SECRETS", "Receiver", "doc_recipe", "engines", "hooked"]
+
+DOC = (Path(__file__).resolve().parents[3] / "docs" / "webhooks.md").read_text()
+HOOK_SECRETS = {"hook-old": "o" * 24, "hook-new": "n" * 24}
+
+
+def doc_recipe() -> Callable[..., str]:
+    """The receiver's check exactly as docs/webhooks.md prints it."""
+    code = re.search(r"```python\n(.*?)```", DOC, re.S)
+    assert code is not None
+    namespace: dict[str, Any] = {}
+    exec(code.group(1), namespace)  # noqa: S102 - our own document's example, run as the test of it
+    check: Callable[..., str] = namespace["verify_webhook"]
+    return check
+
+
+@dataclass
+class Receiver:
+    """An operator's webhook endpoint that deduplicates by event id, as docs/webhooks.md asks."""
+
+    clock: ManualClock
+    secrets: dict[str, str]
+    processed: dict[str, dict[str, Any]] = field(default_factory=dict)
+    answers: list[tuple[str, str]] = field(default_factory=list)  # (event id, verdict) per request
+    lose_answer_once: bool = False
+    runner: web.AppRunner | None = None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        verdict = doc_recipe()(request.headers, body, self.secrets, self.clock.now(), self.processed)
+        self.answers.append((request.headers.get("Webhook-Id", ""), verdict))
+        if verdict == "ok":
+            self.processed[request.headers["Webhook-Id"]] = json.loads(body)
+            if self.lose_answer_once:  # processed, but the answer never reaches the simulator
+                self.lose_answer_once = False
+                return web.Response(status=503)
+        if verdict in ("ok", "duplicate"):
+            return web.Response(text="ok")
+        return web.Response(status=401, text=verdict)
+
+    async def start(self, port: int) -> None:
+        app = web.Application()
+        app.router.add_post("/hooks", self.handle)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, "127.0.0.1", port).start()
+
+    async def stop(self) -> None:
+        assert self.runner is not None
+        await self.runner.cleanup()
+
+
+@pytest.fixture(params=ENGINES)
+async def hooked(
+    request: pytest.FixtureRequest, engines: None, tmp_path: Path
+) -> AsyncIterator[tuple[World, Receiver, int]]:
+    clock = ManualClock(1_767_225_600.0)
+    sock = bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    sock.close()
+    receiver = Receiver(clock, {"hook-new": HOOK_SECRETS["hook-new"]})  # it already trusts the new key only
+    # the simulator signs with both keys of a rotation
+    keys = [OperatorKeySettings(key_id=k, secret=SecretStr(v)) for k, v in HOOK_SECRETS.items()]
+    async with database_url_for(request.param, tmp_path) as url:
+        base = Settings(
+            data_dir=tmp_path / "data",
+            port=0,
+            embedded_wallet=False,
+            wallet_secret=SECRET,
+            wallet_timeout=0.5,
+            retry_base_delay=1.0,
+            retry_max_delay=8.0,
+            session_ttl=10**7,
+            **AUTH_SETTINGS,
+            signature_window=10**10,
+        )
+        sim_settings = base.model_copy(
+            update={
+                "database_url": url,
+                "webhooks": {"ops": WebhookEndpointSettings(url=f"http://127.0.0.1:{port}/hooks", keys=keys)},
+            }
+        )
+        plan = FaultPlan()
+        async with (
+            running_wallet(base, clock=clock, keys=KEYS) as wallet,
+            flaky(wallet.url, plan, hang=0.5) as proxy,
+            running_sim(
+                sim_settings.model_copy(update={"wallet_url": proxy.url}), clock=clock, settlement_worker=False
+            ) as sim,
+        ):
+            await receiver.start(port)
+            try:
+                yield World(sim, wallet, proxy, plan, clock), receiver, port
+            finally:
+                if receiver.runner is not None:
+                    await receiver.runner.cleanup()
