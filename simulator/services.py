@@ -1,7 +1,7 @@
 """The simulator's services, built once per start from what the app was given and the store it opened: one pooled
 wallet transport, a wallet client per dialect (demo calls answered at home, every call through the fault hook), the
-settler, the settlement worker and the round service. Everything each one needs is passed to its constructor;
-``simulator.app`` puts the results under their keys and closes them on stop."""
+settler, the settlement worker, the round service and the campaign service. Everything each one needs is passed to
+its constructor; ``simulator.app`` puts the results under their keys and closes them on stop."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from simulator.bonus.campaigns import CampaignService
 from simulator.catalog.models import Catalog
 from simulator.clock import Clock
 from simulator.demo import DemoWallet, StudioWallet
@@ -32,6 +33,7 @@ class Services:
     settler: Settler
     worker: SettlementWorker
     rounds: RoundService
+    campaigns: CampaignService
     transport: WalletTransport
 
     async def close(self) -> None:
@@ -87,4 +89,5 @@ async def build_services(
     lease = 2 * settings.wallet_timeout + 5
     worker = SettlementWorker(store, settler, clock, ids, orphan_age=lease)
     rounds = RoundService(store, catalog, settler, worker, wallet_for, clock, ids, lease=lease)
-    return Services(wallet_for, demo, settler, worker, rounds, transport)
+    campaigns = CampaignService(store.campaigns, catalog, clock, ids)
+    return Services(wallet_for, demo, settler, worker, rounds, campaigns, transport)

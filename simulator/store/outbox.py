@@ -8,6 +8,7 @@ worker that took over) changes nothing, and learns so from the return value.
 from __future__ import annotations
 
 import operator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,9 +41,14 @@ class SettlementSummary:
     oldest_pending_at: float | None
 
 
+FreeBetSettled = Callable[[Tx, Transaction, TransactionStatus, float], Awaitable[bool]]
+"""Counts a free-round bet's settlement inside the transaction that records it (``CampaignRepository``)."""
+
+
 class Outbox:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, free_bet_settled: FreeBetSettled | None = None) -> None:
         self._db = db
+        self._free_bet_settled = free_bet_settled
 
     async def add(self, t: Transaction) -> None:
         async with self._db.transaction() as tx:
@@ -83,6 +89,8 @@ class Outbox:
                 await transition(tx, t.round_id, step.round_event, now)
             if step.follow_up is not None:
                 await insert_transaction(tx, step.follow_up)
+            if t.bonus is not None and t.kind == TransactionKind.BET and self._free_bet_settled is not None:
+                await self._free_bet_settled(tx, t, step.status, now)
         return True
 
     async def reschedule(self, transaction_id: str, *, next_attempt_at: float, error: str, now: float) -> None:
