@@ -13,7 +13,7 @@ ROUNDS = 12
 
 
 @pytest.mark.parametrize("payout", ["total", "per_round"])
-@pytest.mark.parametrize("dialect", ["native", "rsa_json"])
+@pytest.mark.parametrize("dialect", ["native", "rsa_json", "md5_form", "token_query"])
 async def test_a_whole_campaign_is_paid_once_and_never_touches_cash(sim: Sim, dialect: str, payout: str) -> None:
     if dialect == "rsa_json" and not rsa_keys.available():
         pytest.skip("rsa_json needs the cryptography package")
