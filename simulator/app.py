@@ -45,6 +45,7 @@ from simulator.state import (
     METRICS,
     NONCES,
     OWN_IDS,
+    PROMOTIONS,
     ROUNDS,
     SETTINGS,
     STORE,
@@ -92,6 +93,7 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     app[WORKER] = services.worker
     app[ROUNDS] = services.rounds
     app[CAMPAIGNS] = services.campaigns
+    app[PROMOTIONS] = services.promotions
     task = asyncio.create_task(services.worker.run()) if app[WORKER_ENABLED] else None
     yield
     if task is not None:

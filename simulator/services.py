@@ -1,7 +1,7 @@
 """The simulator's services, built once per start from what the app was given and the store it opened: one pooled
 wallet transport, a wallet client per dialect (demo calls answered at home, every call through the fault hook), the
-settler, the settlement worker, the round service and the campaign service. Everything each one needs is passed to
-its constructor; ``simulator.app`` puts the results under their keys and closes them on stop."""
+settler, the settlement worker, the round service, and the campaign and promotion services. Everything each one needs
+is passed to its constructor; ``simulator.app`` puts the results under their keys and closes them on stop."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from simulator.bonus.campaigns import CampaignService
+from simulator.bonus.promotions import PromotionService
 from simulator.catalog.models import Catalog
 from simulator.clock import Clock
 from simulator.demo import DemoWallet, StudioWallet
@@ -34,6 +35,7 @@ class Services:
     worker: SettlementWorker
     rounds: RoundService
     campaigns: CampaignService
+    promotions: PromotionService
     transport: WalletTransport
 
     async def close(self) -> None:
@@ -90,4 +92,5 @@ async def build_services(
     worker = SettlementWorker(store, settler, clock, ids, orphan_age=lease)
     rounds = RoundService(store, catalog, settler, worker, wallet_for, clock, ids, lease=lease)
     campaigns = CampaignService(store.campaigns, catalog, clock, ids)
-    return Services(wallet_for, demo, settler, worker, rounds, campaigns, transport)
+    promotions = PromotionService(store, catalog, settler, worker, clock, lease=lease)
+    return Services(wallet_for, demo, settler, worker, rounds, campaigns, promotions, transport)

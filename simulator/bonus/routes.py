@@ -1,4 +1,5 @@
-"""Operator API handlers for bonuses: free-round campaigns and a player's campaigns (signed like the rest of /v1)."""
+"""Operator API handlers for bonuses: free-round campaigns, a player's campaigns and promotional wins (signed like the
+rest of /v1)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from simulator.bonus.models import (
     CampaignPage,
     CreateCampaign,
     PlayerCampaigns,
+    PromoReply,
+    PromoRequest,
 )
 from simulator.http import IntRange, RouteDoc, documented, int_query, json_response, read_model
-from simulator.state import CAMPAIGNS
+from simulator.state import CAMPAIGNS, PROMOTIONS
 
 _LIMIT = IntRange(1, 500)
 _CREATE_ERRORS = (
@@ -127,6 +130,44 @@ async def player_campaigns(request: web.Request) -> web.Response:
     return json_response({"player_id": player_id, "campaigns": await request.app[CAMPAIGNS].of_player(player_id)})
 
 
+@documented(
+    RouteDoc(
+        "Pay promotional wins (tournament prizes, prize drops): one win with no bet per player, idempotent on the"
+        " reference, delivered and retried by the settlement like any win",
+        "bonuses",
+        auth="operator",
+        request=PromoRequest,
+        response=PromoReply,
+        errors=(
+            "INVALID_REQUEST",
+            "UNKNOWN_STUDIO",
+            "UNKNOWN_GAME",
+            "UNKNOWN_CURRENCY",
+            "PROMO_REFERENCE_REUSED",
+        ),
+    )
+)
+async def promo_payouts(request: web.Request) -> web.Response:
+    body = await read_model(request, PromoRequest)
+    payouts = await request.app[PROMOTIONS].pay(body)
+    return json_response(
+        {
+            "reference": body.reference,
+            "payouts": [
+                {
+                    "player_id": p.transaction.player_id,
+                    "transaction_id": p.transaction.transaction_id,
+                    "amount": p.transaction.amount,
+                    "status": p.transaction.status,
+                    "created": p.created,
+                }
+                for p in payouts
+            ],
+        },
+        status=201 if any(p.created for p in payouts) else 200,
+    )
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/v1/campaigns", create_campaign)
     app.router.add_get("/v1/campaigns", list_campaigns)
@@ -134,3 +175,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/v1/campaigns/{campaign_id}/players", assign_players)
     app.router.add_post("/v1/campaigns/{campaign_id}/cancel", cancel_campaign)
     app.router.add_get("/v1/players/{player_id}/campaigns", player_campaigns)
+    app.router.add_post("/v1/promotions/payouts", promo_payouts)

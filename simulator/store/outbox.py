@@ -54,6 +54,28 @@ class Outbox:
         async with self._db.transaction() as tx:
             await insert_transaction(tx, t)
 
+    async def add_new(self, ts: list[Transaction]) -> dict[str, Transaction]:
+        """Log those of ``ts`` whose transaction id is new, all in one transaction, and return the ones already logged
+        (by id), as they are. When one of those differs from its request (amount, currency, bonus), nothing is written:
+        the caller refuses the request."""
+        async with self._db.transaction() as tx:
+            known: dict[str, Transaction] = {}
+            for t in ts:
+                sql = f"SELECT * FROM transactions WHERE transaction_id = ?{tx.for_update}"  # noqa: S608
+                row = await tx.fetchone(sql, t.transaction_id)
+                if row is not None:
+                    known[t.transaction_id] = Transaction.from_row(row)
+            conflicting = any(
+                (k.amount, k.currency, k.bonus) != (t.amount, t.currency, t.bonus)
+                for t in ts
+                if (k := known.get(t.transaction_id)) is not None
+            )
+            if not conflicting:
+                for t in ts:
+                    if t.transaction_id not in known:
+                        await insert_transaction(tx, t)
+        return known
+
     async def get(self, transaction_id: str) -> Transaction | None:
         async with self._db.transaction() as tx:
             row = await tx.fetchone("SELECT * FROM transactions WHERE transaction_id = ?", transaction_id)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulator.clock import ManualClock
 from simulator.settlement.reconcile import ProviderRecord, Report, reconcile, wallet_record
-from simulator.state import STORE, WORKER
+from simulator.state import CLOCK, STORE, WORKER
 from tests.harness import Sim
 from tests.simulator.play.test_every_studio import launchable
 
@@ -49,11 +50,17 @@ async def launch_slot(sim: Sim, dialect: str, cash: int) -> tuple[dict[str, Any]
     return game, player, str(session["session_token"])
 
 
-async def settle(sim: Sim, passes: int = 20) -> None:
-    """Run the settlement worker until nothing is due (the app runs without its background loop)."""
+async def settle(sim: Sim, passes: int = 200, step: float = 5.0) -> None:
+    """Run the settlement worker, moving the manual clock ``step`` seconds a pass, until nothing is pending (the app
+    runs without its background loop)."""
+    clock = sim.app[CLOCK]
+    assert isinstance(clock, ManualClock)
     for _ in range(passes):
-        if not await sim.app[WORKER].run_once():
+        await sim.app[WORKER].run_once()
+        if (await sim.app[STORE].outbox.summary()).pending == 0:
             return
+        clock.advance(step)
+    raise AssertionError(f"still pending after {passes} passes: {await sim.app[STORE].outbox.summary()}")
 
 
 async def ledger(sim: Sim, player_id: str) -> list[dict[str, Any]]:
