@@ -16,6 +16,7 @@ from simulator.aggregator import routes as aggregator_routes
 from simulator.auth.keys import load_auth_keys
 from simulator.auth.middleware import request_guards
 from simulator.auth.nonces import NonceStore
+from simulator.bonus import routes as bonus_routes
 from simulator.catalog import build_catalog
 from simulator.catalog import routes as catalog_routes
 from simulator.clock import Clock, SystemClock
@@ -34,6 +35,7 @@ from simulator.settings import Settings
 from simulator.settlement import routes as settlement_routes
 from simulator.state import (
     AUTH,
+    CAMPAIGNS,
     CATALOG,
     CLOCK,
     CREDENTIALS,
@@ -45,6 +47,7 @@ from simulator.state import (
     METRICS,
     NONCES,
     OWN_IDS,
+    PROMOTIONS,
     REPORTS,
     ROUNDS,
     SETTINGS,
@@ -99,6 +102,8 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     app[WORKER] = services.worker
     app[ROUNDS] = services.rounds
     app[WEBHOOKS] = services.webhooks
+    app[CAMPAIGNS] = services.campaigns
+    app[PROMOTIONS] = services.promotions
     task = asyncio.create_task(services.worker.run()) if app[WORKER_ENABLED] else None
     yield
     if task is not None:
@@ -154,6 +159,7 @@ def create_app(
     app.cleanup_ctx.append(_services_ctx)
     catalog_routes.add_routes(app)
     aggregator_routes.add_routes(app)
+    bonus_routes.add_routes(app)
     play_routes.add_routes(app)
     admin_routes.add_routes(app)
     settlement_routes.add_routes(app)

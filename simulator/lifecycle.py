@@ -45,6 +45,40 @@ class TransactionKind(StrEnum):
     ROLLBACK = "rollback"
 
 
+class CampaignStatus(StrEnum):
+    ACTIVE = "active"
+    CANCELLED = "cancelled"  # rounds not yet played are void
+
+
+class PayoutMode(StrEnum):
+    PER_ROUND = "per_round"  # each free round's win is paid with the round
+    TOTAL = "total"  # each round closes with a win of 0; the sum is paid once, when the player's campaign closes
+
+
+class AssignmentStatus(StrEnum):
+    """A player's share of a campaign: ``active`` while it has rounds left or in flight, then ``closed`` once (played
+    out, expired or cancelled), which is when a ``total`` campaign's sum is queued; a closed assignment never opens
+    again, so the sum is queued once."""
+
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class FreeRoundStatus(StrEnum):
+    """A round played on a campaign: claimed with the round (one of the player's rounds left moves to in flight),
+    then ``played`` when the wallet takes its free bet, or ``returned`` to the player when the bet is refused or
+    rolled back, so no free round is lost to a wallet failure."""
+
+    IN_FLIGHT = "in_flight"
+    PLAYED = "played"
+    RETURNED = "returned"
+
+
+def free_round_after(bet_status: TransactionStatus) -> FreeRoundStatus:
+    """What a free bet's settled status makes of its free round."""
+    return FreeRoundStatus.PLAYED if bet_status == TransactionStatus.ACKED else FreeRoundStatus.RETURNED
+
+
 ROUND_STATUSES = tuple(RoundStatus)
 FINAL_ROUND_STATUSES = frozenset({RoundStatus.CLOSED, RoundStatus.VOID, RoundStatus.ROLLED_BACK})
 UNSETTLED_ROUND_STATUSES = tuple(s for s in RoundStatus if s not in FINAL_ROUND_STATUSES)

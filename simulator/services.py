@@ -1,7 +1,7 @@
 """The simulator's services, built once per start from what the app was given and the store it opened: one pooled
 wallet transport, a wallet client per dialect (demo calls answered at home, every call through the fault hook), the
-settler, the settlement worker and the round service. Everything each one needs is passed to its constructor;
-``simulator.app`` puts the results under their keys and closes them on stop."""
+settler, the settlement worker, the round service, and the campaign and promotion services. Everything each one needs
+is passed to its constructor; ``simulator.app`` puts the results under their keys and closes them on stop."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from simulator.bonus.campaigns import CampaignService
+from simulator.bonus.promotions import PromotionService
 from simulator.catalog.models import Catalog
 from simulator.clock import Clock
 from simulator.demo import DemoWallet, StudioWallet
@@ -37,6 +39,8 @@ class Services:
     settler: Settler
     worker: SettlementWorker
     rounds: RoundService
+    campaigns: CampaignService
+    promotions: PromotionService
     transport: WalletTransport
     webhooks: WebhookPublisher
     deliverer: WebhookDeliverer
@@ -127,4 +131,8 @@ async def build_services(
         chores=lambda: buckets.fold(chunk=50_000, most=1),
     )
     rounds = RoundService(store, catalog, settler, worker, wallet_for, clock, ids, lease=lease)
-    return Services(wallet_for, demo, settler, worker, rounds, transport, publisher, deliverer, buckets)
+    campaigns = CampaignService(store.campaigns, catalog, clock, ids)
+    promotions = PromotionService(store, catalog, settler, worker, clock, lease=lease)
+    return Services(
+        wallet_for, demo, settler, worker, rounds, campaigns, promotions, transport, publisher, deliverer, buckets
+    )

@@ -16,6 +16,8 @@ from aiohttp import web
 if TYPE_CHECKING:
     from simulator.auth.keys import AuthKeys
     from simulator.auth.nonces import NonceStore
+    from simulator.bonus.campaigns import CampaignService
+    from simulator.bonus.promotions import PromotionService
     from simulator.catalog.changes import CatalogSync
     from simulator.catalog.models import Catalog
     from simulator.clock import Clock
@@ -58,6 +60,8 @@ DEMO: web.AppKey[DemoWallet] = web.AppKey("demo_wallet")
 WORKER: web.AppKey[SettlementWorker] = web.AppKey("worker")
 ROUNDS: web.AppKey[RoundService] = web.AppKey("rounds")
 WEBHOOKS: web.AppKey[WebhookPublisher] = web.AppKey("webhooks")  # publish(event_type, data, now) for any feature
+CAMPAIGNS: web.AppKey[CampaignService] = web.AppKey("campaigns")
+PROMOTIONS: web.AppKey[PromotionService] = web.AppKey("promotions")
 FAULTS: web.AppKey[FaultRuntime] = web.AppKey("faults")
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 OPENAPI: web.AppKey[dict[str, Any]] = web.AppKey("openapi")

@@ -93,6 +93,9 @@ class TransactionOut(BaseModel):
     next_attempt_at: float
     created_at: float
     updated_at: float
+    bonus: dict[str, Any] | None = Field(
+        None, description="The bonus the call carries: a free round, a campaign's total or a promo (docs/bonus.md)."
+    )
 
 
 class TransactionPage(BaseModel):

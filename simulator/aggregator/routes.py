@@ -16,6 +16,7 @@ from simulator.aggregator.models import (
     VerifyRequest,
     VerifyResponse,
 )
+from simulator.bonus import context
 from simulator.catalog.models import Game
 from simulator.demo import DEMO_PREFIX, is_demo
 from simulator.dialects.call import WalletCall
@@ -161,7 +162,7 @@ def transaction_json(t: Transaction) -> dict[str, Any]:
         "created_at",
         "updated_at",
     )
-    return {k: getattr(t, k) for k in keys}
+    return {k: getattr(t, k) for k in keys} | {"bonus": context.decode(t.bonus)}
 
 
 @documented(

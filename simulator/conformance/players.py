@@ -179,6 +179,14 @@ class Sandbox:
         if status != 200:
             raise Unavailable(f"the sandbox did not grant free rounds (HTTP {status})")
 
+    async def bonus_balance(self, player: Player, record: Record) -> int | None:
+        """The player's bonus money, or ``None`` when the sandbox does not show it."""
+        status, reply = await self._call(
+            "read the bonus balance", "GET", f"/sandbox/players/{player.player_id}", None, record
+        )
+        value = reply.get("bonus_balance") if status == 200 and isinstance(reply, dict) else None
+        return value if type(value) is int else None
+
     async def disable_game(self, game_id: str, record: Record) -> bool:
         path = f"/sandbox/games/{game_id}"
         status, _ = await self._call("stop offering a game", "PUT", path, {"enabled": False}, record)

@@ -53,6 +53,14 @@ OPERATIONS = {
     "money": "report_money",
     "rtp": "report_rtp",
     "audit": "report_audit",
+    "play_free_round": "free_round",
+    "create_campaign": "campaign_create",
+    "list_campaigns": "campaigns",
+    "get_campaign": "campaign",
+    "assign_players": "campaign_assign",
+    "cancel_campaign": "campaign_cancel",
+    "player_campaigns": "player_campaigns",
+    "promo_payouts": "promo_payouts",
 }
 UNFAULTED_PREFIXES = ("/admin", "/metrics", "/healthz", "/openapi.json")
 BODY_WAIT = 1.0

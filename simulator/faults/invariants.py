@@ -10,6 +10,17 @@
 - ``ledger_reconciles``: the provider's transaction log and the wallet's ledger agree entry for entry
   (``simulator.settlement.reconcile``, the comparison behind ``casino-sim reconcile``).
 - ``rounds_settled``: every round ended (closed, rolled back, or void when the bet was refused) within the stated time.
+
+With free-round campaigns in the run (``free_rounds`` traffic), two more:
+
+- ``no_campaign_paid_twice``: each player's campaign winnings reached the wallet exactly once: the wallet's wins naming
+  the campaign add up to what the provider counted the player's rounds winning, and a ``total`` campaign's sum is one
+  entry;
+- ``no_free_round_lost``: every round granted is played or still there to play (none stuck in flight, none consumed by
+  a bet the wallet refused or that was rolled back), and a share with nothing left to play is closed.
+
+Balances count cash only: wins carrying a free round or a campaign total go to the bonus balance, as the reference
+wallet credits them (docs/bonus.md); promotional wins are cash.
 """
 
 from __future__ import annotations
@@ -20,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulator.bonus import context
 from simulator.faults.scenario import Range, Scenario
 from simulator.settlement.reconcile import LedgerFileError, ProviderRecord, reconcile, wallet_record
 from simulator.store.provider import Round, Transaction
@@ -50,6 +62,7 @@ class Evidence:
     faults: Mapping[str, int] = field(default_factory=dict)
     wallet_latencies: Sequence[float] = ()
     feeds: Sequence[Any] = ()
+    campaigns: Sequence[Mapping[str, Any]] = ()  # as GET /v1/campaigns/{id} answers, with their players
 
 
 def _listing(items: Sequence[str]) -> str:
@@ -73,13 +86,68 @@ def expected_balances(
                 expected[t.player_id] -= t.amount
             elif t.status in ("failed", "pending") and t.transaction_id not in refunded:
                 limbo.append(f"bet {t.transaction_id} ({t.status}, rollback not acknowledged)")
-        elif t.kind == "win" and t.status == "acked":
+        elif t.kind == "win" and t.status == "acked" and _cash(t):
             expected[t.player_id] += t.amount
         elif t.kind == "rollback" and t.status == "acked":
             bet = by_id.get(t.reference_transaction_id or "")
             if bet is not None and bet.status == "acked":
                 expected[t.player_id] += bet.amount
     return expected, limbo
+
+
+def _cash(t: Transaction) -> bool:
+    bonus = context.decode(t.bonus)
+    return bonus is None or bonus.get("type") in context.CASH_TYPES
+
+
+def no_campaign_paid_twice(evidence: Evidence) -> Check:
+    if evidence.ledger is None:
+        return Check("no_campaign_paid_twice", None, "the wallet has no ledger export")
+    paid: dict[tuple[str, str], int] = defaultdict(int)
+    totals: Counter[tuple[str, str]] = Counter()
+    for e in evidence.ledger:
+        if e["kind"] == "win" and e.get("campaign_id") and int(e["amount"]):
+            key = (str(e["campaign_id"]), str(e["player_id"]))
+            paid[key] += int(e["amount"])
+    payout_ids = {
+        str(p["payout_transaction_id"]): (str(c["campaign_id"]), str(p["player_id"]))
+        for c in evidence.campaigns
+        for p in c["players"]
+        if p["payout_transaction_id"]
+    }
+    for e in evidence.ledger:
+        if str(e["transaction_id"]) in payout_ids:
+            totals[payout_ids[str(e["transaction_id"])]] += 1
+    wrong = []
+    for c in evidence.campaigns:
+        for p in c["players"]:
+            key = (str(c["campaign_id"]), str(p["player_id"]))
+            if paid.get(key, 0) != int(p["total_win"]):
+                wrong.append(f"{key[1]} on {key[0]}: wallet paid {paid.get(key, 0)}, rounds won {p['total_win']}")
+            if totals[key] > 1:
+                wrong.append(f"{key[1]} on {key[0]}: the campaign total is {totals[key]} entries")
+    if wrong:
+        return Check("no_campaign_paid_twice", False, _listing(wrong))
+    shares = sum(len(c["players"]) for c in evidence.campaigns)
+    return Check("no_campaign_paid_twice", True, f"{shares} players' campaign winnings each paid once, in full")
+
+
+def no_free_round_lost(evidence: Evidence) -> Check:
+    wrong = []
+    for c in evidence.campaigns:
+        for p in c["players"]:
+            who = f"{p['player_id']} on {c['campaign_id']}"
+            counted = p["rounds_played"] + p["rounds_left"] + p["rounds_in_flight"]
+            if c["status"] == "active" and counted != c["rounds"]:
+                wrong.append(f"{who}: {counted} of {c['rounds']} rounds accounted for")
+            if p["rounds_in_flight"]:
+                wrong.append(f"{who}: {p['rounds_in_flight']} rounds still in flight")
+            if p["rounds_left"] == 0 and p["status"] != "closed":
+                wrong.append(f"{who}: nothing left to play, yet the share is {p['status']}")
+    if wrong:
+        return Check("no_free_round_lost", False, _listing(wrong))
+    played = sum(p["rounds_played"] for c in evidence.campaigns for p in c["players"])
+    return Check("no_free_round_lost", True, f"{played} free rounds played, every granted round accounted for")
 
 
 def balances_match(evidence: Evidence) -> Check:
@@ -203,6 +271,8 @@ def check_all(scenario: Scenario, evidence: Evidence) -> list[Check]:
         balances_match(evidence),
         rounds_settled(evidence, expect.settled_within, allow_manual=expect.allow_manual),
     ]
+    if evidence.campaigns:
+        checks += [no_campaign_paid_twice(evidence), no_free_round_lost(evidence)]
     checks += _bounded("rounds", Counter(r.status for r in evidence.rounds), expect.rounds)
     checks += _bounded("responses", evidence.responses, expect.responses)
     checks += _bounded("faults", evidence.faults, expect.faults)

@@ -163,6 +163,7 @@ class FaultHook:
             session=call.session_id,
             round=call.round_id or None,
             transaction=call.transaction_id or None,
+            bonus=None if call.bonus is None else str(call.bonus.get("type")),
         )
         firing = chosen.select(target) if chosen is not None else None
         if firing is None:

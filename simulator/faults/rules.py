@@ -66,9 +66,9 @@ def _bounded(value: str) -> None:
 class Match(_Model):
     """Every field given must match (AND); a list matches any of its values (OR). Values with ``*``, ``?`` or ``[``
     are glob patterns. ``operation`` names: inbound ``launch``, ``games`` (the games feed), ``changes``, ``game``,
-    ``thumbnail``, ``parameters``, ``studios``, ``round``, ``rounds``, ``transactions``, ``verify``, ``client``,
-    ``session``, ``play``, ``act``, ``open_rounds``, ``rotate``; outbound ``balance``, ``bet``, ``win``,
-    ``rollback``."""
+    ``thumbnail``, ``studios``, ``round``, ``rounds``, ``transactions``, ``verify``, ``client``, ``session``, ``play``,
+    ``act``, ``open_rounds``, ``rotate``, ``parameters``, ``free_round``, the bonus API's and the reports'
+    (docs/faults.md); outbound ``balance``, ``bet``, ``win``, ``rollback``."""
 
     side: Side
     operation: StrOrList | None = None
@@ -79,9 +79,12 @@ class Match(_Model):
     currency: StrOrList | None = None
     method: StrOrList | None = None
     path: StrOrList | None = None
+    bonus: StrOrList | None = Field(
+        None, description="outbound only: the bonus the call carries (free_round, campaign_total, promo)"
+    )
     headers: dict[str, str] | None = Field(None, description="header name -> value (glob); inbound requests only")
 
-    @field_validator("operation", "studio", "game", "dialect", "player", "currency", "method", "path")
+    @field_validator("operation", "studio", "game", "dialect", "player", "currency", "method", "path", "bonus")
     @classmethod
     def _not_empty(cls, value: StrOrList | None) -> StrOrList | None:
         if isinstance(value, list) and not value:

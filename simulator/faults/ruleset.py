@@ -23,7 +23,7 @@ from simulator.faults.rules import GLOB, FaultRule, Match
 from simulator.faults.schedule import ScheduleState
 
 ENTITY_FIELDS = ("studio", "game", "dialect", "player", "currency")
-PLAIN_FIELDS = ("method", "path")
+PLAIN_FIELDS = ("method", "path", "bonus")
 # fields a rule is filed under inside its bucket, most selective first
 KEY_FIELDS = ("player", "game", "studio", "currency")
 
@@ -45,6 +45,7 @@ class Target:
     session: str | None = None
     round: str | None = None
     transaction: str | None = None
+    bonus: str | None = None  # outbound: the bonus context's type (free_round, campaign_total, promo)
     resolved: bool = False
 
     def key(self, per: str) -> str:

@@ -37,6 +37,7 @@ from simulator.faults.scenario import (
     AdvanceStep,
     FaultsStep,
     FeedStep,
+    FreeRoundsStep,
     PlayStep,
     RestartStep,
     Scenario,
@@ -120,6 +121,7 @@ class ScenarioRun:
         self.responses: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()
         self.feeds: list[FeedRead] = []
+        self.campaigns: list[str] = []
         self.journal: list[dict[str, Any]] = []
         self.tokens: dict[tuple[str, str], str] = {}
         self.players: dict[str, dict[str, Any]] = {}
@@ -295,6 +297,49 @@ class ScenarioRun:
                 if step.interval:
                     await self.sleep(step.interval)
 
+    async def _free_rounds(self, step: FreeRoundsStep) -> None:
+        currency = self.scenario.players.currency
+        ladders = [set(g.bet_steps[currency]) for g in self.games]
+        shared = sorted(set.intersection(*ladders))
+        if not shared:
+            raise RequestError("the scenario's games share no bet step for a free-round campaign")
+        campaign_id = f"{self.scenario.name}-{len(self.campaigns) + 1}"
+        body = {
+            "campaign_id": campaign_id,
+            "games": [g.game_id for g in self.games],
+            "rounds": step.rounds,
+            "bet_values": {currency: shared[0]},
+            "payout": step.payout,
+            "expires_at": self.clock.now() + 30 * 86400,
+            "players": [{"player_id": pid, "currency": currency} for pid in self.players],
+        }
+        outcome, data, _ = await self._request("POST", f"{self.instance.url}/v1/campaigns", body)
+        if outcome != "201":
+            raise RequestError(f"cannot create the campaign: {outcome} {data}")
+        self.campaigns.append(campaign_id)
+        for _ in range(step.passes):
+            played = 0
+            for p, player_id in enumerate(self.players):
+                for i in range(step.rounds + 1):
+                    token = await self._session(player_id, self.games[(i + p) % len(self.games)])
+                    url = f"{self.instance.url}/play/{token}/free-rounds"
+                    outcome, data, _ = await self._request("POST", url, {"campaign_id": campaign_id})
+                    self.responses[outcome] += 1
+                    if outcome == "409":  # none left to play now (played out, or in flight)
+                        break
+                    played += 1
+            if not played:
+                return
+            await self._settle(600.0)
+
+    async def _campaigns(self) -> list[dict[str, Any]]:
+        found = []
+        for campaign_id in self.campaigns:
+            outcome, data, _ = await self._request("GET", f"{self.instance.url}/v1/campaigns/{campaign_id}")
+            if outcome == "200" and isinstance(data, dict):
+                found.append(data)
+        return found
+
     async def _feed(self, step: FeedStep) -> None:
         for _ in range(step.reads):
             cursor: str | None = None
@@ -356,6 +401,8 @@ class ScenarioRun:
                 for step in scenario.traffic:
                     if isinstance(step, PlayStep):
                         await self._play(step)
+                    elif isinstance(step, FreeRoundsStep):
+                        await self._free_rounds(step)
                     elif isinstance(step, SettleStep):
                         await self._settle(step.seconds)
                     elif isinstance(step, RestartStep):
@@ -410,7 +457,16 @@ class ScenarioRun:
             e["elapsed"] for e in self._current_journal() if e["side"] == "outbound" and e["elapsed"] is not None
         ]
         return Evidence(
-            transactions, rounds, ledger, starts, balances, self.responses, self._live_faults(), latencies, self.feeds
+            transactions,
+            rounds,
+            ledger,
+            starts,
+            balances,
+            self.responses,
+            self._live_faults(),
+            latencies,
+            self.feeds,
+            await self._campaigns(),
         )
 
     def _current_journal(self) -> list[dict[str, Any]]:

@@ -95,6 +95,17 @@ class PlayStep(_Model):
     interval: float = Field(0.0, ge=0, description="seconds between two requests (virtual time)")
 
 
+class FreeRoundsStep(_Model):
+    """Grant every player a free-round campaign of ``rounds`` rounds on the scenario's games (the stake: the lowest bet
+    step they share), then each plays its rounds; a round given back after a failed bet is played again, between
+    settlement passes, up to ``passes`` times."""
+
+    type: Literal["free_rounds"]
+    rounds: int = Field(ge=1, le=1000)
+    payout: Literal["per_round", "total"] = "total"
+    passes: int = Field(5, ge=1, le=50)
+
+
 class SettleStep(_Model):
     """Run the settlement worker, moving time to each next retry, until nothing is left or ``seconds`` pass."""
 
@@ -130,7 +141,10 @@ class FeedStep(_Model):
     max_retries: int = Field(20, ge=0)
 
 
-Step = Annotated[PlayStep | SettleStep | RestartStep | FaultsStep | AdvanceStep | FeedStep, Field(discriminator="type")]
+Step = Annotated[
+    PlayStep | FreeRoundsStep | SettleStep | RestartStep | FaultsStep | AdvanceStep | FeedStep,
+    Field(discriminator="type"),
+]
 
 
 class Expect(_Model):

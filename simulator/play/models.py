@@ -19,6 +19,20 @@ class PlayRequest(BaseModel):
     )
 
 
+class FreeRoundRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    campaign_id: str = Field(min_length=1, max_length=64, description="A campaign the session offers free rounds of.")
+    params: dict[str, Any] = Field(default_factory=dict, description="Game-specific bet parameters.")
+
+
+class FreeRoundOffer(BaseModel):
+    campaign_id: str
+    rounds_left: int
+    bet_value: int
+    payout: str
+    expires_at: float
+
+
 class ActionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     action: str = Field(
@@ -76,6 +90,7 @@ class SessionInfo(BaseModel):
     server_seed_hash: str
     client_seed: str
     next_nonce: int
+    free_rounds: list[FreeRoundOffer] = Field(description="The player's free rounds on this game, by campaign.")
 
 
 class RotateResponse(BaseModel):

@@ -26,6 +26,7 @@ from typing import Any
 from games.engine import AnyEngine
 from games.errors import IllegalAction, RoundFinished
 from games.registry import get_engine
+from simulator.bonus.free_rounds import FreeRound, free_round
 from simulator.catalog.models import Catalog, Game
 from simulator.clock import Clock
 from simulator.dialects.call import WalletReply
@@ -183,16 +184,32 @@ class RoundService:
         with self._tracked():
             return await self._play(token, amount, params)
 
+    async def play_free(self, token: str, campaign_id: str, params: Mapping[str, Any]) -> RoundResult:
+        """Play one of the player's free rounds of ``campaign_id`` (``simulator.bonus.free_rounds``)."""
+        with self._tracked():
+            result = await self._play(token, 0, params, campaign_id=campaign_id)
+        self._worker.kick()  # the round may have closed the player's share of a campaign: its total is due
+        return result
+
     async def act(self, token: str, round_id: str, action: str, params: Mapping[str, Any]) -> RoundResult:
         with self._tracked():
             return await self._act(token, round_id, action, params)
 
-    async def _play(self, token: str, amount: int, params: Mapping[str, Any]) -> RoundResult:
+    async def _play(
+        self, token: str, amount: int, params: Mapping[str, Any], *, campaign_id: str | None = None
+    ) -> RoundResult:
         now = self._clock.now()
+        free: FreeRound | None = None
         for _ in range(NONCE_RACES):
             session = self._checked(await self._store.sessions.current(token), live=True)
+            if campaign_id is not None:
+                free = await free_round(self._store.campaigns, self._catalog, session, campaign_id, now)
+                amount = free.bet_value
             round_, bet = self._decide(session, amount, params, now)
-            if await self._store.rounds.open(round_, [bet]):
+            claim = None
+            if free is not None:
+                bet, claim = free.flag(bet), free.claim(self._store.campaigns, session, round_, now)
+            if await self._store.rounds.open(round_, [bet], claim=claim):
                 break
             # another round of this session took the nonce (or its seeds were rotated): decide again from the next
         else:
@@ -205,7 +222,8 @@ class RoundService:
             reply = await self._place_bet(bet, opening=True)
             return RoundResult(round_, reply.balance, engine)  # open, as just stored
         closing: list[Transaction] = []
-        reply = await self._place_bet(bet, opening=True, win=lambda: self._closing_win(bet, round_.win, closing))
+        paid = round_.win if free is None else free.paid(round_.win)
+        reply = await self._place_bet(bet, opening=True, win=lambda: self._closing_win(bet, paid, closing))
         return await self._pay(closing[0], reply, engine, round_)
 
     def _closing_win(self, opening_bet: Transaction, amount: int, made: list[Transaction]) -> Transaction:

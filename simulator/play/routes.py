@@ -11,6 +11,7 @@ from simulator.fairness.seeds import new_seed_pair
 from simulator.http import RouteDoc, documented, json_response, read_model
 from simulator.play.models import (
     ActionRequest,
+    FreeRoundRequest,
     OpenRounds,
     PlayRequest,
     RotateRequest,
@@ -18,7 +19,7 @@ from simulator.play.models import (
     RoundResponse,
     SessionInfo,
 )
-from simulator.state import CATALOG, CLOCK, IDS, METRICS, ROUNDS, STORE
+from simulator.state import CAMPAIGNS, CATALOG, CLOCK, IDS, METRICS, ROUNDS, STORE
 
 _ROUND_ERRORS = (
     "UNKNOWN_SESSION",
@@ -68,6 +69,7 @@ async def session_info(request: web.Request) -> web.Response:
             "server_seed_hash": session.server_seed_hash,
             "client_seed": session.client_seed,
             "next_nonce": session.nonce,
+            "free_rounds": await request.app[CAMPAIGNS].offers(session),
         }
     )
 
@@ -87,6 +89,30 @@ async def play_round(request: web.Request) -> web.Response:
     started = time.perf_counter()  # latency as a metric, never a decision: the real clock, not the injected one
     result = await request.app[ROUNDS].play(request.match_info["token"], body.amount, body.params)
     request.app[METRICS].round_played(result.round.engine_id, time.perf_counter() - started)
+    return json_response(result.to_json())
+
+
+@documented(
+    RouteDoc(
+        "Play one of the player's free rounds of a campaign: the campaign's stake, no cash debited",
+        "game client",
+        auth="session",
+        request=FreeRoundRequest,
+        response=RoundResponse,
+        errors=(
+            *_ROUND_ERRORS,
+            "UNKNOWN_CAMPAIGN",
+            "GAME_NOT_IN_CAMPAIGN",
+            "CAMPAIGN_NOT_RUNNING",
+            "CAMPAIGN_CURRENCY_MISMATCH",
+            "NO_FREE_ROUNDS_LEFT",
+            "FREE_ROUNDS_NOT_AVAILABLE",
+        ),
+    )
+)
+async def play_free_round(request: web.Request) -> web.Response:
+    body = await read_model(request, FreeRoundRequest, json_only=True)
+    result = await request.app[ROUNDS].play_free(request.match_info["token"], body.campaign_id, body.params)
     return json_response(result.to_json())
 
 
@@ -154,6 +180,7 @@ async def rotate_seed(request: web.Request) -> web.Response:
 
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/play/{token}/rounds", play_round)  # first: the router tries routes in order
+    app.router.add_post("/play/{token}/free-rounds", play_free_round)
     app.router.add_get("/play/{token}", client_page)
     app.router.add_get("/play/{token}/session", session_info)
     app.router.add_get("/play/{token}/rounds/open", open_rounds)

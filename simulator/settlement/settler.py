@@ -26,6 +26,7 @@ import random
 from collections.abc import Callable
 
 from simulator import lifecycle
+from simulator.bonus import context
 from simulator.clock import Clock
 from simulator.dialects.call import WalletCall, WalletReply
 from simulator.errors import WalletError, WalletRefused, WalletTimeout
@@ -59,6 +60,7 @@ def wallet_call(t: Transaction) -> WalletCall:
         amount=t.amount,
         round_closed=t.round_closed,
         reference_transaction_id=t.reference_transaction_id,
+        bonus=None if t.bonus is None else context.decode(t.bonus),
     )
 
 

@@ -98,9 +98,11 @@ class SettlementWorker:
         return queued
 
     async def run_once(self) -> int:
-        """One pass: recover what dead processes left, then deliver what is due (wallet operations, then webhook
-        events). Returns deliveries tried."""
+        """One pass: recover what dead processes left, close the campaign shares that expired or were cancelled
+        (queuing their totals), then deliver what is due (wallet operations, then webhook events). Returns
+        deliveries tried."""
         await self.recover()
+        await self._store.campaigns.close_due(self._clock.now())
         due = await self._store.outbox.claim_due(self._clock.now(), lease=self._orphan_age)
         if due:
             await asyncio.gather(*(self._settler.deliver(t) for t in due))

@@ -48,12 +48,15 @@ class SettlementSummary:
 
 EventSink = Callable[[Tx, Transaction, RoundEvent, float], Awaitable[None]]
 """Called inside ``settle``'s transaction for each round event it records: writes the events that follow."""
+FreeBetSettled = Callable[[Tx, Transaction, TransactionStatus, float], Awaitable[bool]]
+"""Counts a free-round bet's settlement inside the transaction that records it (``CampaignRepository``)."""
 
 
 class Outbox:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, free_bet_settled: FreeBetSettled | None = None) -> None:
         self._db = db
         self._events: EventSink | None = None
+        self._free_bet_settled = free_bet_settled
 
     def subscribe(self, sink: EventSink) -> None:
         """Have ``sink`` write events with every round move ``settle`` records (webhooks: only when configured)."""
@@ -62,6 +65,28 @@ class Outbox:
     async def add(self, t: Transaction) -> None:
         async with self._db.transaction() as tx:
             await insert_transaction(tx, t)
+
+    async def add_new(self, ts: list[Transaction]) -> dict[str, Transaction]:
+        """Log those of ``ts`` whose transaction id is new, all in one transaction, and return the ones already logged
+        (by id), as they are. When one of those differs from its request (amount, currency, bonus), nothing is written:
+        the caller refuses the request."""
+        async with self._db.transaction() as tx:
+            known: dict[str, Transaction] = {}
+            for t in ts:
+                sql = f"SELECT * FROM transactions WHERE transaction_id = ?{tx.for_update}"  # noqa: S608
+                row = await tx.fetchone(sql, t.transaction_id)
+                if row is not None:
+                    known[t.transaction_id] = Transaction.from_row(row)
+            conflicting = any(
+                (k.amount, k.currency, k.bonus) != (t.amount, t.currency, t.bonus)
+                for t in ts
+                if (k := known.get(t.transaction_id)) is not None
+            )
+            if not conflicting:
+                for t in ts:
+                    if t.transaction_id not in known:
+                        await insert_transaction(tx, t)
+        return known
 
     async def get(self, transaction_id: str) -> Transaction | None:
         async with self._db.transaction() as tx:
@@ -100,6 +125,8 @@ class Outbox:
                     await self._events(tx, t, step.round_event, now)
             if step.follow_up is not None:
                 await insert_transaction(tx, step.follow_up)
+            if t.bonus is not None and t.kind == TransactionKind.BET and self._free_bet_settled is not None:
+                await self._free_bet_settled(tx, t, step.status, now)
         return True
 
     async def reschedule(self, transaction_id: str, *, next_attempt_at: float, error: str, now: float) -> None:

@@ -1,5 +1,5 @@
-"""The provider's own records, in three repositories over one database: game sessions (with their fairness seeds and
-nonces), rounds, and the transaction log that is also the settlement outbox.
+"""The provider's own records, in four repositories over one database: game sessions (with their fairness seeds and
+nonces), rounds, the transaction log that is also the settlement outbox, and free-round campaigns.
 
 What a round or a transaction may become is ``simulator.lifecycle``'s (docs/settlement.md draws it); the repositories
 enforce it, each move one conditional update. Nothing here knows a wallet dialect or a game engine: the round service
@@ -9,6 +9,7 @@ computes a round and the store records it.
 from __future__ import annotations
 
 from simulator.store import session_cache
+from simulator.store.campaigns import CampaignRepository
 from simulator.store.database import Database
 from simulator.store.outbox import EVENT_MIGRATIONS, EventOutbox, Outbox, SettlementSummary
 from simulator.store.records import Round, Session, Transaction
@@ -22,7 +23,7 @@ __all__ = ["ProviderStore", "Round", "Session", "SettlementSummary", "Transactio
 
 
 class ProviderStore:
-    """The three repositories, sharing the database and (on SQLite) the sessions held in memory."""
+    """The four repositories, sharing the database and (on SQLite) the sessions held in memory."""
 
     def __init__(self, db: Database, *, cache: SessionCache | None = None) -> None:
         """``cache`` replaces the default one on SQLite (to try other limits)."""
@@ -35,8 +36,9 @@ class ProviderStore:
         recent = RecentSessions() if cache is None else None
         self.sessions = SessionRepository(db, cache, recent)
         self.rounds = RoundRepository(db, cache, recent)
-        self.outbox = Outbox(db)
         self.events = EventOutbox(db)
+        self.campaigns = CampaignRepository(db)
+        self.outbox = Outbox(db, free_bet_settled=self.campaigns.free_bet_settled)
 
     async def migrate(self) -> None:
         await self.db.migrate("provider", MIGRATIONS)

@@ -110,6 +110,7 @@ class Transaction:
     balance_after: int | None
     created_at: float
     updated_at: float
+    bonus: str | None = None  # JSON: the bonus context its wallet call carries (``simulator.bonus.context``)
 
     @staticmethod
     def from_row(row: Row) -> Transaction:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from simulator.jsonbytes import dumps
@@ -29,15 +29,19 @@ class RoundRepository:
         self._cache = cache
         self._recent = recent
 
-    async def open(self, round_: Round, txs: Sequence[Transaction]) -> bool:
+    async def open(
+        self, round_: Round, txs: Sequence[Transaction], *, claim: Callable[[Tx], Awaitable[None]] | None = None
+    ) -> bool:
         """Record a round computed from its session's next nonce, its first transactions and the next nonce,
         atomically; false, with nothing written, when that nonce is no longer the session's next one (another round
         took it, or the seed pair was rotated): the caller computes the round again from the session as it is now.
-        So no two rounds share a nonce, and no bet is sent before its round is recorded."""
+        So no two rounds share a nonce, and no bet is sent before its round is recorded. ``claim`` writes what the
+        round takes beside its nonce (a free round of a campaign); when it raises, nothing is written."""
         cache = self._cache
         token = round_.session_token
-        # the first write decides whether anything is written and nothing after it raises: no savepoint needed
-        async with self._db.transaction(savepoint=False) as tx:
+        # the first write decides whether anything is written and nothing after it raises: no savepoint needed, unless
+        # a claim may raise after the nonce was taken
+        async with self._db.transaction(savepoint=claim is not None) as tx:
             if cache is None:
                 taken = await tx.execute(
                     "UPDATE sessions SET nonce = nonce + 1 WHERE token = ? AND nonce = ? AND server_seed_hash = ?",
@@ -49,6 +53,8 @@ class RoundRepository:
                     if self._recent is not None:  # the guess was wrong: read the session again
                         self._recent.drop(token)
                     return False
+                if claim is not None:
+                    await claim(tx)
             else:
                 session = await read_session(tx, cache, token)
                 if (
@@ -57,6 +63,8 @@ class RoundRepository:
                     or session.server_seed_hash != round_.server_seed_hash
                 ):
                     return False
+                if claim is not None:
+                    await claim(tx)
                 cache.used(session)
             await self._insert(tx, round_)
             for t in txs:

@@ -72,6 +72,50 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS transactions_round ON transactions (round_id)",
 )
 
+# Migration 2: free-round campaigns. A transaction may carry its bonus context (JSON: a free round's campaign, a
+# campaign's total, a promotional payout), which its wallet call sends in the dialect's own fields. A campaign's
+# assignment counts the rounds a player has left and those in flight (claimed with a round, not yet acknowledged by
+# the wallet); each free round is tied to its campaign until its bet is settled.
+BONUS = (
+    "ALTER TABLE transactions ADD COLUMN bonus TEXT",
+    """CREATE TABLE IF NOT EXISTS campaigns (
+        campaign_id TEXT PRIMARY KEY,
+        rounds INTEGER NOT NULL,
+        payout TEXT NOT NULL,
+        games TEXT NOT NULL,
+        bet_values TEXT NOT NULL,
+        starts_at {real} NOT NULL,
+        expires_at {real} NOT NULL,
+        status TEXT NOT NULL,
+        created_at {real} NOT NULL,
+        updated_at {real} NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS campaign_players (
+        campaign_id TEXT NOT NULL,
+        player_id TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        rounds_left INTEGER NOT NULL,
+        in_flight INTEGER NOT NULL DEFAULT 0,
+        rounds_played INTEGER NOT NULL DEFAULT 0,
+        total_win BIGINT NOT NULL DEFAULT 0,
+        status TEXT NOT NULL,
+        payout_transaction_id TEXT,
+        last_session TEXT,
+        last_wallet_session TEXT,
+        last_game_id TEXT,
+        last_studio_id TEXT,
+        created_at {real} NOT NULL,
+        updated_at {real} NOT NULL,
+        PRIMARY KEY (campaign_id, player_id))""",
+    "CREATE INDEX IF NOT EXISTS campaign_players_player ON campaign_players (player_id)",
+    "CREATE INDEX IF NOT EXISTS campaign_players_open ON campaign_players (status) WHERE status = 'active'",
+    """CREATE TABLE IF NOT EXISTS campaign_rounds (
+        round_id TEXT PRIMARY KEY,
+        campaign_id TEXT NOT NULL,
+        player_id TEXT NOT NULL,
+        win BIGINT NOT NULL,
+        status TEXT NOT NULL)""",
+)
+
 # The provider's migrations (``simulator.store.migrations``), in order: the first is the schema of the releases that
 # recorded no version, kept as it was; a change to the tables is a new entry at the end.
-MIGRATIONS = (SCHEMA,)
+MIGRATIONS = (SCHEMA, BONUS)

@@ -19,9 +19,11 @@ What it guarantees, and why each rule exists (a real provider will test all of t
 - a bet on a game the sandbox disabled is refused with ``UNKNOWN_GAME`` (wins and rollbacks still pay);
 - player controls: a blocked player cannot bet; daily wager and loss limits (cash only, UTC days of the
   wallet's clock) refuse a bet with ``LIMIT_EXCEEDED`` when it could take the day past the limit;
-- a bet that carries ``bonus`` never touches cash: it uses a free round of its ``campaign_id`` when one is
-  left, else bonus money; the wins of such a round (and any win that carries ``bonus``) are credited to the
-  bonus balance, and its rollback gives back the free round or the bonus money.
+- a bet that carries ``bonus`` never touches cash: a provider's free round (``type`` ``free_round``, amount 0:
+  the provider counts the campaign's rounds) is taken as it is; otherwise it uses a free round the sandbox
+  granted for its ``campaign_id`` when one is left, else bonus money; the wins of such a round (and any win
+  that carries ``bonus``, a campaign's total included) are credited to the bonus balance, except promotional
+  wins (``type`` ``promo``), which are cash; its rollback gives back the free round or the bonus money.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal, TypeVar
 
+from simulator.bonus import context
 from simulator.clock import Clock
 from simulator.store.database import Database, DuplicateKey, Row, Tx
 from simulator.wallet.models import BalanceRequest, OperationRequest
@@ -181,6 +184,8 @@ class Ledger:
     async def _bonus_bet(
         self, tx: Tx, req: OperationRequest, player: Player, campaign: str | None, fingerprint: str
     ) -> dict[str, Any]:
+        if req.bonus is not None and req.bonus.get("type") == context.FREE_ROUND:
+            return await self._apply(tx, "bet", req, player, fingerprint, funds="free_round", campaign=campaign)
         if campaign is not None:
             used = await tx.execute(
                 "UPDATE free_rounds SET remaining = remaining - 1"
@@ -222,7 +227,8 @@ class Ledger:
             round_funds = await self._round(tx, req.round_id, player.player_id)
             if round_funds is not None and round_funds[1]:
                 raise LedgerError("ROUND_CLOSED", f"round {req.round_id!r} is closed")
-            if req.bonus is not None or (round_funds is not None and round_funds[0] != "cash"):
+            to_bonus = req.bonus is not None and req.bonus.get("type") not in context.CASH_TYPES
+            if to_bonus or (round_funds is not None and round_funds[0] != "cash"):
                 return await self._apply(
                     tx, "win", req, player, fingerprint, funds="bonus", bonus=req.amount, campaign=campaign
                 )

@@ -324,3 +324,32 @@ def request_id_memory() -> Middleware:
         return response
 
     return remember
+
+
+class FreeRoundCashLedger(Ledger):
+    """Takes a provider's free-round bet as a cash bet of the round's stake (``bonus.bet_value``)."""
+
+    async def _bet(self, req: OperationRequest) -> dict[str, Any]:
+        bonus = req.bonus or {}
+        if bonus.get("type") == "free_round" and isinstance(bonus.get("bet_value"), int):
+            req = req.model_copy(update={"amount": bonus["bet_value"], "bonus": None})
+        return await super()._bet(req)
+
+
+class BonusWinTwiceLedger(Ledger):
+    """Answers a repeated bonus win (a campaign total, a promotional payout) with its original result, and credits it
+    again all the same."""
+
+    async def _replay(self, tx: Tx, req: OperationRequest, fingerprint: str) -> dict[str, Any] | None:
+        replay = await super()._replay(tx, req, fingerprint)
+        row = await entry(tx, req.transaction_id)
+        if replay is None or row is None or row["kind"] != "win" or req.bonus is None:
+            return replay
+        column = "balance" if row["funds"] == "cash" else "bonus_balance"
+        await tx.execute(
+            f"UPDATE players SET {column} = {column} + ? WHERE player_id = ?",  # noqa: S608 - a fixed column name
+            int(row["amount"]),
+            req.player_id,
+        )
+        player = await lock_player(tx, req.player_id)
+        return replay | {"balance": player.balance}

@@ -5,6 +5,7 @@ from simulator.conformance.checks import (  # noqa: F401 - imported to register
     auth,
     bets,
     bonus,
+    campaigns,
     formats,
     idempotency,
     rollbacks,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from simulator.clock import Clock
@@ -24,6 +25,8 @@ NAME = "md5_form"
 HASH_FIELD = "hash"
 VERBS = {"balance": "balance", "bet": "bet", "win": "result", "rollback": "refund"}
 END_ROUND = "endRound"
+BONUS_VERBS = {"campaign_total": "bonusWin", "promo": "promoWin"}
+"""Wins with no bet, each on its own call: a campaign's total and a promotional payout."""
 
 OK = 0
 TO_NATIVE = {
@@ -78,6 +81,36 @@ def hash_valid(params: Mapping[str, str], secret: bytes) -> bool:
     return hmac.compare_digest(digest(params, secret).encode(), given)
 
 
+def bonus_fields(bonus: Mapping[str, Any], currency: str) -> dict[str, str]:
+    """The bonus context as form fields: ``bonusCode`` (the campaign), ``bonusType``, ``bonusBet`` (a free round's
+    stake, decimal), ``promoReference`` and ``promotion``."""
+    fields = {"bonusType": str(bonus.get("type", ""))}
+    if "campaign_id" in bonus:
+        fields["bonusCode"] = str(bonus["campaign_id"])
+    if isinstance(bonus.get("bet_value"), int):
+        fields["bonusBet"] = to_decimal(bonus["bet_value"], currency)
+    if "reference" in bonus:
+        fields["promoReference"] = str(bonus["reference"])
+        fields["promotion"] = str(bonus.get("promotion", ""))
+    return fields
+
+
+def bonus_context(params: Mapping[str, str], currency: str) -> dict[str, Any] | None:
+    """``bonus_fields`` read back as the dialect-neutral context (``None`` when the call carries none)."""
+    kind = params.get("bonusType") or None
+    if kind is None and not params.get("bonusCode"):
+        return None
+    bonus: dict[str, Any] = {} if kind is None else {"type": kind}
+    if params.get("bonusCode"):
+        bonus["campaign_id"] = params["bonusCode"]
+    if params.get("bonusBet"):
+        bonus["bet_value"] = from_decimal(params["bonusBet"], currency)
+    if params.get("promoReference"):
+        bonus["reference"] = params["promoReference"]
+        bonus["promotion"] = params.get("promotion", "")
+    return bonus
+
+
 class Md5FormDialect:
     name = NAME
 
@@ -113,8 +146,12 @@ class Md5FormDialect:
         }
         if call.reference_transaction_id is not None:
             common["betReference"] = call.reference_transaction_id
-        if call.bonus is not None and "campaign_id" in call.bonus:
-            common["bonusCode"] = str(call.bonus["campaign_id"])
+        special = None
+        if call.bonus is not None:
+            common |= bonus_fields(call.bonus, call.currency)
+            special = BONUS_VERBS.get(call.bonus.get("type", ""))
+        if call.operation == "win" and special is not None:
+            return self._request(special, common)  # a win with no bet: one call, no round to end
         if call.operation != "win" or not call.round_closed:
             return self._request(VERBS[call.operation], common)
         end = self._request(

@@ -3,7 +3,9 @@
 Replies are HTTP 200 JSON with a numeric ``error`` (0 = success) and decimal ``cash`` written as an exact JSON
 number. ``endRound`` closes the round in the ledger without moving money. A ``refund`` without
 ``betReference`` treats ``reference`` as the bet to reverse (the form some studios use). ``bonusCode`` makes the
-operation a free-spin one of that campaign, as ``bonus.campaign_id`` does in the native protocol.
+operation a free-spin one of that campaign, as ``bonus.campaign_id`` does in the native protocol, and ``bonusType``,
+``bonusBet``, ``promoReference`` and ``promotion`` carry the rest of the bonus context (docs/bonus.md). ``bonusWin``
+(a campaign's total) and ``promoWin`` (a promotional payout) are wins with no bet, each ending its own round.
 """
 
 from __future__ import annotations
@@ -31,8 +33,17 @@ REQUIRED = {
     "result": ("userId", "token", "currency", "gameId", "roundId", "reference", "amount"),
     "refund": ("userId", "token", "currency", "roundId", "reference", "amount"),
     wire.END_ROUND: ("userId", "gameId", "roundId"),
+    "bonusWin": ("userId", "token", "currency", "roundId", "reference", "amount", "bonusCode"),
+    "promoWin": ("userId", "token", "currency", "roundId", "reference", "amount", "promoReference"),
 }
-LEDGER_OPS: dict[str, LedgerOp] = {"balance": "balance", "bet": "bet", "result": "win", "refund": "rollback"}
+LEDGER_OPS: dict[str, LedgerOp] = {
+    "balance": "balance",
+    "bet": "bet",
+    "result": "win",
+    "refund": "rollback",
+    "bonusWin": "win",
+    "promoWin": "win",
+}
 
 
 class FormBody(BaseModel):
@@ -51,6 +62,11 @@ class FormBody(BaseModel):
     reference: str | None = None
     betReference: str | None = None
     amount: str | None = Field(None, description="Decimal major units, e.g. 1.50.")
+    bonusCode: str | None = Field(None, description="The free-round campaign the operation belongs to.")
+    bonusType: str | None = Field(None, description="free_round, campaign_total or promo.")
+    bonusBet: str | None = Field(None, description="A free round's stake, decimal major units (its amount is 0).")
+    promoReference: str | None = Field(None, description="The operator's reference of a promotional payout.")
+    promotion: str | None = None
 
 
 class Md5FormReply(BaseModel):
@@ -140,8 +156,9 @@ class Md5FormEndpoints:
                     "amount": from_decimal(p["amount"], currency),
                     "reference_transaction_id": bet_reference,
                 }
-                if p.get("bonusCode"):
-                    fields["bonus"] = {"campaign_id": p["bonusCode"]}
+                fields["bonus"] = wire.bonus_context(p, currency)
+                if verb in wire.BONUS_VERBS.values():  # a win with no bet: it names no bet and ends its own round
+                    fields["round_closed"] = True
                 if fields["amount"] < 0:
                     return reply_bytes(6, description="amount must not be negative")
             result = await apply(ledger, LEDGER_OPS[verb], fields)

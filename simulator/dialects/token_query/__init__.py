@@ -4,7 +4,9 @@ Modelled on publicly documented live-casino wallets; names and statuses are our 
 docs/dialects/token_query.md).
 
 A balance enquiry (made at launch) is ``check`` (is the session valid?) followed by ``balance``. A credit
-settles the bet named by ``transaction.refId`` and ends its round; a cancel reverses that bet.
+settles the bet named by ``transaction.refId`` and ends its round; a cancel reverses that bet. A win that settles no
+bet (a campaign's total, a promotional payout) is a ``promo_payout``. ``transaction.promo`` carries the bonus
+context as the native protocol's ``bonus`` (docs/bonus.md).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from simulator.jsonbytes import dumps
 NAME = "token_query"
 TOKEN_PARAM = "authToken"  # noqa: S105 - the parameter's name, not a secret
 VERBS = {"bet": "debit", "win": "credit", "rollback": "cancel"}
+PROMO_PAYOUT = "promo_payout"
+"""A win with no bet (a campaign's total, a promotional payout): it settles no bet and ends its own round."""
 
 OK = "OK"
 TO_NATIVE = {
@@ -93,6 +97,8 @@ class TokenQueryDialect:
             "game": {"id": call.game_id, "studio": call.studio_id, "round": call.round_id},
             "transaction": transaction,
         }
+        if call.operation == "win" and call.reference_transaction_id is None:
+            return self._request(PROMO_PAYOUT, fields)
         return self._request(VERBS[call.operation], fields)
 
     def parse(self, call: WalletCall, status: int, body: bytes) -> WalletReply:

@@ -29,7 +29,6 @@ class TokenQueryWire(Wire):
         "body_signature": "token_query authenticates with the operator token in the query string; the body carries"
         " no signature that a changed field could break",
         "timestamp": "token_query requests carry no timestamp, so there is no replay window to test",
-        "win_only": "token_query's credit always settles a debit (refId): a win without a bet is not expressible",
     }
     setup_hint = "token_query sends the operator token: give it with --secret"
     id_field = "uuid"

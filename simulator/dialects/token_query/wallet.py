@@ -29,6 +29,7 @@ LEDGER_OPS: dict[str, LedgerOp] = {
     "debit": "bet",
     "credit": "win",
     "cancel": "rollback",
+    wire.PROMO_PAYOUT: "win",
 }
 
 
@@ -112,8 +113,8 @@ class TokenQueryEndpoints:
                     "game_id": body.game.id,
                     "studio_id": body.game.studio,
                     "amount": amount,
-                    "round_closed": verb == "credit",
-                    "reference_transaction_id": None if verb == "debit" else tx.refId,
+                    "round_closed": verb in ("credit", wire.PROMO_PAYOUT),
+                    "reference_transaction_id": None if verb in ("debit", wire.PROMO_PAYOUT) else tx.refId,
                     "bonus": tx.promo,
                 }
             result = await apply(request.app[LEDGER], LEDGER_OPS[verb], fields)

@@ -64,6 +64,22 @@ BROKEN = [
         "rsa_json", wallets.ForeignBetWinLedger, {"win.other-players-bet"}, id="win-for-another-players-bet-rsa_json"
     ),
     pytest.param("native", wallets.AnyTokenLedger, {"session.other-players-token"}, id="token-of-another-player"),
+    pytest.param("native", wallets.FreeRoundCashLedger, {"bonus.provider-free-round"}, id="free-round-debits-cash"),
+    pytest.param(
+        "md5_form", wallets.FreeRoundCashLedger, {"bonus.provider-free-round"}, id="free-round-debits-cash-md5_form"
+    ),
+    pytest.param(
+        "native",
+        wallets.BonusWinTwiceLedger,
+        {"bonus.campaign-total-once", "bonus.promo-reference-once"},
+        id="bonus-win-credited-on-every-retry",
+    ),
+    pytest.param(
+        "token_query",
+        wallets.BonusWinTwiceLedger,
+        {"bonus.campaign-total-once", "bonus.promo-reference-once"},
+        id="bonus-win-credited-on-every-retry-token_query",
+    ),
     pytest.param(
         "token_query", wallets.AnyTokenLedger, {"session.other-players-token"}, id="token-of-another-player-token_query"
     ),
@@ -137,6 +153,7 @@ async def test_a_wallet_that_recognises_retries_by_request_id_alone_fails_the_re
         "retry.storm",
         "concurrency.duplicate-wins",
         "bonus.promo-jackpot-once",
+        "bonus.promo-reference-once",  # a promotional payout is cash: paid again (a campaign total is bonus money)
     }
     assert ids(result, Status.FAIL) == aimed, explain(result)
     storm = next(r for r in result.results if r.id == "retry.storm")

@@ -22,8 +22,6 @@ NOT_EXPRESSIBLE = {
         "idem.request-id-reuse",
         "auth.signature-tampered",
         "auth.replay-window",
-        "round.win-only",
-        "bonus.promo-jackpot-once",
     },
 }
 

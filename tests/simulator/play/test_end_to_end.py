@@ -65,7 +65,7 @@ async def test_a_round_that_keeps_losing_its_nonce_is_refused_after_a_bounded_nu
     rounds = sim.app[STORE].rounds
     attempts = 0
 
-    async def always_taken(round_: Any, txs: Any) -> bool:
+    async def always_taken(round_: Any, txs: Any, *, claim: Any = None) -> bool:
         nonlocal attempts
         attempts += 1
         return False

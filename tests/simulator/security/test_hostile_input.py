@@ -32,7 +32,15 @@ def _json_routes(sim: Sim) -> list[tuple[str, str, RouteDoc]]:
 
 async def _send(sim: Sim, method: str, path: str, body: bytes, token: str) -> Reply:
     """``body`` to ``path`` with the credentials the route takes, so the body itself is what gets judged."""
-    values = {"token": token, "round_id": "r-1", "player_id": "p-1", "rule_id": "x", "game_id": "g", "endpoint_id": "e"}
+    values = {
+        "token": token,
+        "round_id": "r-1",
+        "player_id": "p-1",
+        "rule_id": "x",
+        "game_id": "g",
+        "campaign_id": "c-1",
+        "endpoint_id": "e",
+    }
     for name, value in values.items():
         path = path.replace("{" + name + "}", value)
     headers = {"Content-Type": "application/json"}

@@ -1,0 +1,178 @@
+"""Operator API handlers for bonuses: free-round campaigns, a player's campaigns and promotional wins (signed like the
+rest of /v1)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from simulator.bonus.campaigns import campaign_json
+from simulator.bonus.models import (
+    AssignPlayers,
+    CampaignOut,
+    CampaignPage,
+    CreateCampaign,
+    PlayerCampaigns,
+    PromoReply,
+    PromoRequest,
+)
+from simulator.http import IntRange, RouteDoc, documented, int_query, json_response, read_model
+from simulator.state import CAMPAIGNS, PROMOTIONS
+
+_LIMIT = IntRange(1, 500)
+_CREATE_ERRORS = (
+    "INVALID_REQUEST",
+    "UNKNOWN_GAME",
+    "UNKNOWN_CURRENCY",
+    "CURRENCY_NOT_OFFERED",
+    "GAME_NOT_ELIGIBLE",
+    "BET_OUT_OF_LIMITS",
+    "EXPIRY_IN_PAST",
+    "CAMPAIGN_CURRENCY_MISMATCH",
+    "CAMPAIGN_EXISTS",
+)
+
+
+@documented(
+    RouteDoc(
+        "Create a free-round campaign, optionally with its first players (all or nothing; the same request again"
+        " answers 200 with the campaign)",
+        "bonuses",
+        auth="operator",
+        request=CreateCampaign,
+        response=CampaignOut,
+        status=201,
+        errors=_CREATE_ERRORS,
+    )
+)
+async def create_campaign(request: web.Request) -> web.Response:
+    body = await read_model(request, CreateCampaign)
+    service = request.app[CAMPAIGNS]
+    campaign, created = await service.create(body)
+    _, players = await service.get(campaign.campaign_id)
+    return json_response(campaign_json(campaign, players), status=201 if created else 200)
+
+
+@documented(
+    RouteDoc(
+        "Free-round campaigns, by id (cursor: after = last campaign id seen)",
+        "bonuses",
+        auth="operator",
+        response=CampaignPage,
+        query=(("after", "campaign id to start after"), ("limit", "1 to 500", _LIMIT.schema)),
+        errors=("INVALID_REQUEST",),
+    )
+)
+async def list_campaigns(request: web.Request) -> web.Response:
+    limit = int_query(request, "limit", 100, _LIMIT)
+    rows = await request.app[CAMPAIGNS].page(after=request.query.get("after"), limit=limit)
+    return json_response(
+        {
+            "campaigns": [campaign_json(c) for c in rows],
+            "next_after": rows[-1].campaign_id if len(rows) == limit else None,
+        }
+    )
+
+
+@documented(
+    RouteDoc(
+        "One campaign with every player's rounds left, in flight and played, and what it won",
+        "bonuses",
+        auth="operator",
+        response=CampaignOut,
+        errors=("UNKNOWN_CAMPAIGN",),
+    )
+)
+async def get_campaign(request: web.Request) -> web.Response:
+    campaign, players = await request.app[CAMPAIGNS].get(request.match_info["campaign_id"])
+    return json_response(campaign_json(campaign, players))
+
+
+@documented(
+    RouteDoc(
+        "Give players the campaign's rounds (idempotent: a player already assigned keeps its share)",
+        "bonuses",
+        auth="operator",
+        request=AssignPlayers,
+        response=CampaignOut,
+        errors=("UNKNOWN_CAMPAIGN", "INVALID_REQUEST", "CAMPAIGN_CURRENCY_MISMATCH", "CAMPAIGN_NOT_RUNNING"),
+    )
+)
+async def assign_players(request: web.Request) -> web.Response:
+    body = await read_model(request, AssignPlayers)
+    campaign, players = await request.app[CAMPAIGNS].assign(request.match_info["campaign_id"], body.players)
+    return json_response(campaign_json(campaign, players))
+
+
+@documented(
+    RouteDoc(
+        "Cancel a campaign: rounds not played are void; a total campaign pays what was already won (docs/bonus.md)",
+        "bonuses",
+        auth="operator",
+        response=CampaignOut,
+        errors=("UNKNOWN_CAMPAIGN",),
+    )
+)
+async def cancel_campaign(request: web.Request) -> web.Response:
+    campaign, players = await request.app[CAMPAIGNS].cancel(request.match_info["campaign_id"])
+    return json_response(campaign_json(campaign, players))
+
+
+@documented(
+    RouteDoc(
+        "A player's campaigns with rounds left",
+        "bonuses",
+        auth="operator",
+        response=PlayerCampaigns,
+    )
+)
+async def player_campaigns(request: web.Request) -> web.Response:
+    player_id = request.match_info["player_id"]
+    return json_response({"player_id": player_id, "campaigns": await request.app[CAMPAIGNS].of_player(player_id)})
+
+
+@documented(
+    RouteDoc(
+        "Pay promotional wins (tournament prizes, prize drops): one win with no bet per player, idempotent on the"
+        " reference, delivered and retried by the settlement like any win",
+        "bonuses",
+        auth="operator",
+        request=PromoRequest,
+        response=PromoReply,
+        errors=(
+            "INVALID_REQUEST",
+            "UNKNOWN_STUDIO",
+            "UNKNOWN_GAME",
+            "UNKNOWN_CURRENCY",
+            "PROMO_REFERENCE_REUSED",
+        ),
+    )
+)
+async def promo_payouts(request: web.Request) -> web.Response:
+    body = await read_model(request, PromoRequest)
+    payouts = await request.app[PROMOTIONS].pay(body)
+    return json_response(
+        {
+            "reference": body.reference,
+            "payouts": [
+                {
+                    "player_id": p.transaction.player_id,
+                    "transaction_id": p.transaction.transaction_id,
+                    "amount": p.transaction.amount,
+                    "status": p.transaction.status,
+                    "created": p.created,
+                }
+                for p in payouts
+            ],
+        },
+        status=201 if any(p.created for p in payouts) else 200,
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/v1/campaigns", create_campaign)
+    app.router.add_get("/v1/campaigns", list_campaigns)
+    app.router.add_get("/v1/campaigns/{campaign_id}", get_campaign)
+    app.router.add_post("/v1/campaigns/{campaign_id}/players", assign_players)
+    app.router.add_post("/v1/campaigns/{campaign_id}/cancel", cancel_campaign)
+    app.router.add_get("/v1/players/{player_id}/campaigns", player_campaigns)
+    app.router.add_post("/v1/promotions/payouts", promo_payouts)
