@@ -40,6 +40,7 @@ from simulator.state import (
     EPOCH,
     FAULTS,
     IDS,
+    MARKETS,
     METRICS,
     NONCES,
     OWN_IDS,
@@ -89,6 +90,7 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     app[DEMO] = services.demo
     app[WORKER] = services.worker
     app[ROUNDS] = services.rounds
+    app[MARKETS] = services.markets
     task = asyncio.create_task(services.worker.run()) if app[WORKER_ENABLED] else None
     yield
     if task is not None:

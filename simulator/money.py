@@ -1,6 +1,8 @@
 """Currencies and their minor units. Money is always an ``int`` count of minor units; this module never makes a float.
 
-The exponent is the ISO 4217 one (JPY 0, USD 2, KWD 3) or the usual one for crypto (BTC 8, USDT 6).
+The exponent is the ISO 4217 one (JPY, CLP and VND 0, USD 2, KWD 3) or the usual one for crypto (BTC 8, USDT 6,
+and ETH 8: its native unit is 10^-18, but stakes are whole minor units below 2^53, so ETH is counted in 10^-8 as
+most casinos display it).
 ``UNIT_VALUE`` is an approximate number of minor units worth one US cent, used only to scale bet limits per currency.
 """
 
@@ -19,9 +21,16 @@ EXPONENTS: dict[str, int] = {
     "BRL": 2,
     "INR": 2,
     "SEK": 2,
+    "NOK": 2,
+    "PLN": 2,
+    "TRY": 2,
+    "MXN": 2,
+    "CLP": 0,
+    "VND": 0,
     "JPY": 0,
     "KWD": 3,
     "BTC": 8,
+    "ETH": 8,
     "USDT": 6,
 }
 
@@ -35,9 +44,16 @@ UNIT_VALUE: dict[str, Decimal] = {
     "BRL": Decimal(5),
     "INR": Decimal(80),
     "SEK": Decimal(10),
+    "NOK": Decimal(10),
+    "PLN": Decimal(4),
+    "TRY": Decimal(35),
+    "MXN": Decimal(18),
+    "CLP": Decimal("9.5"),
+    "VND": Decimal(250),
     "JPY": Decimal("1.5"),
     "KWD": Decimal(3),
     "BTC": Decimal(1),
+    "ETH": Decimal(333),
     "USDT": Decimal(10000),
 }
 

@@ -16,6 +16,10 @@ from simulator.dialects.protocol import DialectEndpoint
 from simulator.dialects.registry import make_dialect
 from simulator.faults.outbound import SkewClock
 from simulator.ids import Ids, SeededIds
+from simulator.markets.gate import MarketGate
+from simulator.markets.profiles import load_profiles
+from simulator.markets.rates import load_rates
+from simulator.markets.store import MarketStore
 from simulator.play.rounds import RoundService
 from simulator.settings import Settings
 from simulator.settlement.settler import Settler
@@ -32,6 +36,7 @@ class Services:
     settler: Settler
     worker: SettlementWorker
     rounds: RoundService
+    markets: MarketGate
     transport: WalletTransport
 
     async def close(self) -> None:
@@ -54,6 +59,11 @@ async def build_services(
     transport = WalletTransport(settings.wallet_pool_size, tls=wallet_ssl_context(settings))
     demo = DemoWallet(store.db, clock)
     await demo.migrate()
+    market_store = MarketStore(store.db)
+    await market_store.migrate()
+    markets = MarketGate(
+        market_store, load_profiles(settings.market_profiles_dir), load_rates(settings.rates_file), clock
+    )
     signing_clock = SkewClock(clock)  # a fault rule can sign one call with a clock that is off
     request_ids = None
     if settings.deterministic:
@@ -86,5 +96,5 @@ async def build_services(
     )
     lease = 2 * settings.wallet_timeout + 5
     worker = SettlementWorker(store, settler, clock, ids, orphan_age=lease)
-    rounds = RoundService(store, catalog, settler, worker, wallet_for, clock, ids, lease=lease)
-    return Services(wallet_for, demo, settler, worker, rounds, transport)
+    rounds = RoundService(store, catalog, settler, worker, wallet_for, clock, ids, lease=lease, markets=markets)
+    return Services(wallet_for, demo, settler, worker, rounds, markets, transport)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from simulator.dialects.wallet_common import ReplyStore
     from simulator.faults.runtime import FaultRuntime
     from simulator.ids import Ids
+    from simulator.markets.gate import MarketGate
     from simulator.metrics import Metrics
     from simulator.play.rounds import RoundService
     from simulator.settings import Settings
@@ -54,6 +55,7 @@ WALLETS: web.AppKey[Callable[[str], WalletClient]] = web.AppKey("wallets")
 DEMO: web.AppKey[DemoWallet] = web.AppKey("demo_wallet")
 WORKER: web.AppKey[SettlementWorker] = web.AppKey("worker")
 ROUNDS: web.AppKey[RoundService] = web.AppKey("rounds")
+MARKETS: web.AppKey[MarketGate] = web.AppKey("markets")
 FAULTS: web.AppKey[FaultRuntime] = web.AppKey("faults")
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 OPENAPI: web.AppKey[dict[str, Any]] = web.AppKey("openapi")

@@ -29,6 +29,7 @@ from games.registry import engine_ids, get_engine
 from simulator.catalog import data
 from simulator.catalog.models import Category, ChangeKind, Game, RtpVariant, Studio, Volatility
 from simulator.dialects.registry import DIALECTS, SUPPORTS
+from simulator.markets.profiles import builtin_profiles
 from simulator.money import EXPONENTS, scale_cents
 
 STUDIOS = 40
@@ -204,6 +205,9 @@ class _Generator:
             for engine_id, engine in self.engines.items()
         }
         self.slugs: set[str] = set()
+        # certification is drawn from a stream of its own, so it leaves every other draw of the catalogue as it was
+        self.certifying = [p for p in builtin_profiles() if p.certification_required]
+        self.certification = random.Random(f"{seed}:certification")
         self.multi_step = {e: engine.multi_step for e, engine in self.engines.items()}
 
     def studios(self) -> list[Studio]:
@@ -260,6 +264,21 @@ class _Generator:
             return f"{word} {str(fake.word()).title()} Deluxe"
         return f"{word} {label}" if rng.random() < 0.7 else f"{fake.last_name()} {label}"
 
+    def _certified(
+        self, category: str, blocked: list[str], allowed: tuple[str, ...] | None, *, reference: bool
+    ) -> tuple[str, ...]:
+        """The regulated jurisdictions a game is certified for: never one whose market bans its category or whose
+        country the game may not be launched in; a reference title holds every certification its category allows,
+        other titles about 70 % of them."""
+        out = []
+        for profile in self.certifying:
+            drawn = self.certification.random() < 0.7
+            country = profile.country
+            playable = country is not None and country not in blocked and (allowed is None or country in allowed)
+            if category in profile.categories and playable and (reference or drawn):
+                out.append(profile.id)
+        return tuple(sorted(out))
+
     def game(self, n: int, engine_id: str, studio: Studio, *, reference: bool) -> Game:
         rng = self.rng
         engine = self.engines[engine_id]
@@ -282,6 +301,7 @@ class _Generator:
             allowed = None
             if rng.random() < 0.08:
                 allowed = tuple(c for c in rng.choice(data.REGIONS) if c not in blocked)
+        jurisdictions = self._certified(category, blocked, allowed, reference=reference)
         names = {"en": name} | {
             lang: _local_name(self.locales[lang], lang) for lang in sorted(languages) if lang != "en"
         }
@@ -307,6 +327,7 @@ class _Generator:
             languages=tuple(sorted(languages)),
             allowed_countries=allowed,
             blocked_countries=tuple(blocked),
+            jurisdictions=jurisdictions,
             features=engine_features(engine),
             release_date=released.isoformat(),
             demo=reference or rng.random() < 0.9,

@@ -81,6 +81,8 @@ class GameQuery:
     currency: str | None = None
     country: str | None = None
     language: str | None = None
+    certified_for: str | None = None  # a jurisdiction's profile that requires certification
+    market_categories: frozenset[str] | None = None  # the categories a jurisdiction allows
     rtp_min: float | None = None
     rtp_max: float | None = None
     demo: bool | None = None
@@ -204,6 +206,7 @@ class Catalog:
         self._enabled: set[str] = set()
         self._demo: set[str] = set()
         self._reference: set[str] = set()
+        self._certified: dict[str, set[str]] = {}
         self._text: dict[str, str] = {}
         for g in self.games.values():
             studio = self.studios[g.studio_id]
@@ -230,6 +233,8 @@ class Catalog:
                 self._demo.add(g.game_id)
             if g.reference:
                 self._reference.add(g.game_id)
+            for jurisdiction in g.jurisdictions:
+                self._certified.setdefault(jurisdiction, set()).add(g.game_id)
             words = [g.name, g.slug, g.game_id, studio.name, g.engine_id, *g.names.values()]
             self._text[g.game_id] = "\n".join(words).casefold()
         self._index_sets = index
@@ -268,6 +273,11 @@ class Catalog:
             value: str | None = getattr(query, name)
             if value is not None:
                 ids = ids & self._index_sets[name].get(value, set())
+        if query.market_categories is not None:
+            index = self._index_sets["category"]
+            ids = ids & set().union(*(index.get(c, set()) for c in query.market_categories))
+        if query.certified_for is not None:
+            ids = ids & self._certified.get(query.certified_for, set())
         if query.demo is not None:
             ids = ids & self._demo if query.demo else ids - self._demo
         if query.reference is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,6 +13,13 @@ class PlayRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     amount: int = Field(gt=0, le=MAX_AMOUNT, description="Stake in minor units of the session's currency.")
     params: dict[str, Any] = Field(default_factory=dict, description="Game-specific bet parameters.")
+    autoplay: bool = Field(False, description="The round was started by an autoplay feature (refused where banned).")
+    turbo: bool = Field(False, description="The round plays in turbo / quick spin (refused where banned).")
+
+
+class RealityCheckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    decision: Literal["continue", "quit"] = Field(description="Continue playing (next check one interval on) or quit.")
 
 
 class ActionRequest(BaseModel):
@@ -47,6 +54,9 @@ class RoundResponse(BaseModel):
     view: dict[str, Any] | None = None
     actions: list[str] | None = None
     finished: bool | None = None
+    market: dict[str, Any] | None = Field(
+        None, description="Regulated sessions: status, counts, reality check, and whether this win may be celebrated."
+    )
 
 
 class OpenRounds(BaseModel):
@@ -66,6 +76,7 @@ class SessionInfo(BaseModel):
     server_seed_hash: str
     client_seed: str
     next_nonce: int
+    market: dict[str, Any] | None = Field(None, description="Regulated sessions: rules and state; else null.")
 
 
 class RotateResponse(BaseModel):

@@ -8,16 +8,18 @@ from aiohttp import web
 
 from simulator.fairness.seeds import new_seed_pair
 from simulator.http import RouteDoc, documented, json_response, read_model
+from simulator.markets.gate import PlayFlags
 from simulator.play.models import (
     ActionRequest,
     OpenRounds,
     PlayRequest,
+    RealityCheckRequest,
     RotateRequest,
     RotateResponse,
     RoundResponse,
     SessionInfo,
 )
-from simulator.state import CATALOG, CLOCK, IDS, ROUNDS, STORE
+from simulator.state import CATALOG, CLOCK, IDS, MARKETS, ROUNDS, STORE
 
 _ROUND_ERRORS = (
     "UNKNOWN_SESSION",
@@ -31,6 +33,19 @@ _ROUND_ERRORS = (
     "WALLET_UNAVAILABLE",
     "WALLET_TIMEOUT",
     "SESSION_BUSY",
+    "SESSION_CLOSED",
+    "ROUND_TOO_SOON",
+    "REALITY_CHECK_DUE",
+    "AUTOPLAY_NOT_ALLOWED",
+    "AUTOPLAY_NEEDS_LOSS_LIMIT",
+    "TURBO_NOT_ALLOWED",
+    "STAKE_ABOVE_JURISDICTION_CAP",
+    "STAKE_ABOVE_SESSION_LIMIT",
+    "STAKE_ABOVE_WIN_CAP",
+    "LOSS_LIMIT_REACHED",
+    "SELF_EXCLUDED",
+    "LIMIT_EXCEEDED",
+    "PLAYER_BLOCKED",
 )
 _CLIENT_HTML = resources.files("simulator.play").joinpath("client.html").read_bytes()
 
@@ -67,6 +82,7 @@ async def session_info(request: web.Request) -> web.Response:
             "server_seed_hash": session.server_seed_hash,
             "client_seed": session.client_seed,
             "next_nonce": session.nonce,
+            "market": await request.app[MARKETS].session_summary(session.token),
         }
     )
 
@@ -83,7 +99,8 @@ async def session_info(request: web.Request) -> web.Response:
 )
 async def play_round(request: web.Request) -> web.Response:
     body = await read_model(request, PlayRequest, json_only=True)
-    result = await request.app[ROUNDS].play(request.match_info["token"], body.amount, body.params)
+    flags = PlayFlags(autoplay=body.autoplay, turbo=body.turbo)
+    result = await request.app[ROUNDS].play(request.match_info["token"], body.amount, body.params, flags)
     return json_response(result.to_json())
 
 
@@ -147,6 +164,21 @@ async def rotate_seed(request: web.Request) -> web.Response:
     )
 
 
+@documented(
+    RouteDoc(
+        "Answer a due reality check: continue (the next one is an interval away) or quit (the session closes)",
+        "game client",
+        auth="session",
+        request=RealityCheckRequest,
+        errors=("UNKNOWN_SESSION", "NO_REALITY_CHECK", "SESSION_CLOSED", "INVALID_REQUEST", "INVALID_JSON"),
+    )
+)
+async def reality_check(request: web.Request) -> web.Response:
+    body = await read_model(request, RealityCheckRequest, json_only=True)
+    session = await request.app[ROUNDS].session(request.match_info["token"], live=False)
+    return json_response({"market": await request.app[MARKETS].reality_check(session.token, body.decision)})
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/play/{token}/rounds", play_round)  # first: the router tries routes in order
     app.router.add_get("/play/{token}", client_page)
@@ -154,3 +186,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/play/{token}/rounds/open", open_rounds)
     app.router.add_post("/play/{token}/rounds/{round_id}/actions", act)
     app.router.add_post("/play/{token}/fairness/rotate", rotate_seed)
+    app.router.add_post("/play/{token}/reality-check", reality_check)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from simulator.store import session_cache
 from simulator.store.database import Database
+from simulator.store.history import RoundHistory
 from simulator.store.outbox import Outbox, SettlementSummary
 from simulator.store.records import Round, Session, Transaction
 from simulator.store.rounds import RoundRepository
@@ -36,9 +37,11 @@ class ProviderStore:
         self.sessions = SessionRepository(db, cache, recent)
         self.rounds = RoundRepository(db, cache, recent)
         self.outbox = Outbox(db)
+        self.history = RoundHistory(db)
 
     async def migrate(self) -> None:
         await self.db.migrate("provider", MIGRATIONS)
+        await self.history.migrate()
         if self._cache is not None:
             await self.db.migrate("nonce_mark", session_cache.MIGRATIONS)
 
