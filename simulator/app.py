@@ -27,6 +27,7 @@ from simulator.http import error_middleware
 from simulator.ids import Ids, RandomIds, SeededIds
 from simulator.metrics import Metrics
 from simulator.play import routes as play_routes
+from simulator.rates import load_rates
 from simulator.services import build_services
 from simulator.settings import Settings
 from simulator.settlement import routes as settlement_routes
@@ -140,7 +141,7 @@ def create_app(
     app[WORKER_ENABLED] = settlement_worker
     app[OWN_IDS] = own_ids
     app[ENDPOINTS] = endpoints
-    app[CATALOG] = build_catalog(settings.seed)
+    app[CATALOG] = build_catalog(settings.seed, load_rates(settings.rates_file))
     app.cleanup_ctx.append(_store_ctx)
     app.cleanup_ctx.append(catalog_routes.catalog_ctx)
     app.cleanup_ctx.append(_services_ctx)

@@ -18,9 +18,9 @@ from simulator.faults.outbound import SkewClock
 from simulator.ids import Ids, SeededIds
 from simulator.markets.gate import MarketGate
 from simulator.markets.profiles import load_profiles
-from simulator.markets.rates import load_rates
 from simulator.markets.store import MarketStore
 from simulator.play.rounds import RoundService
+from simulator.rates import load_rates
 from simulator.settings import Settings
 from simulator.settlement.settler import Settler
 from simulator.settlement.worker import SettlementWorker

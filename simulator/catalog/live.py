@@ -27,6 +27,7 @@ from simulator.money import exponent
 
 if TYPE_CHECKING:
     from simulator.catalog.builder import Blueprint
+    from simulator.rates import Rates
 
 Api = Literal["v1", "v2"]
 APIS: tuple[Api, ...] = ("v1", "v2")
@@ -364,8 +365,8 @@ def _bisect_desc(items: list[tuple[SortKey, str]], after: tuple[SortKey, str]) -
     return lo
 
 
-def build_catalog(seed: int) -> Catalog:
+def build_catalog(seed: int, rates: Rates | None = None) -> Catalog:
     """A live catalogue over the (per-process cached) blueprint of ``seed`` and the registered engines."""
     from simulator.catalog.builder import blueprint_for
 
-    return Catalog(blueprint_for(seed))
+    return Catalog(blueprint_for(seed, rates))

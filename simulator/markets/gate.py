@@ -24,9 +24,9 @@ from simulator.catalog.models import Game
 from simulator.clock import Clock
 from simulator.errors import Conflict, Forbidden, NotFound, SessionExpired
 from simulator.markets.profiles import Profiles
-from simulator.markets.rates import Rates
 from simulator.markets.session import ResponsibleGaming, SessionRules, session_rules
 from simulator.markets.store import ACTIVE, CLOSED, REALITY_CHECK, MarketState, MarketStore
+from simulator.rates import Rates
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from simulator.errors import Forbidden, RequestError
 from simulator.markets.profiles import Profile
-from simulator.markets.rates import Rates
+from simulator.rates import Rates
 
 
 class ResponsibleGaming(BaseModel):

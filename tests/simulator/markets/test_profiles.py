@@ -9,8 +9,8 @@ import pytest
 
 from simulator.errors import ConfigurationError, RequestError
 from simulator.markets.profiles import builtin_profiles, load_profiles
-from simulator.markets.rates import load_rates
 from simulator.markets.session import ResponsibleGaming, session_rules
+from simulator.rates import load_rates
 
 PROFILES = {p.id: p for p in builtin_profiles()}
 
