@@ -367,10 +367,10 @@ async def test_a_past_store_is_adopted_as_version_1_losing_nothing(past_url: str
 
     async with opened(past_url) as db:
         store = await upgrade_with_todays_code(db)
-        after = await dump(db)
+        upgraded = await dump(db)
         # the ledger's migration 2 adds the self-exclusion flag, off for every player
-        assert [row.pop("self_excluded") for row in after["players"]] == [0] * len(before["players"])
-        assert after == before
+        assert [row.pop("self_excluded") for row in upgraded["players"]] == [0] * len(before["players"])
+        assert upgraded == before
         expected = {"provider": 1, "round_history": 1, "wallet_ledger": 2}
         expected |= {"nonce_mark": 1} if db.dialect == "sqlite" else {}
         assert await versions(db) == expected
