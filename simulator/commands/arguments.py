@@ -90,6 +90,9 @@ def player(subparsers: Subparsers) -> argparse.ArgumentParser:
     )
     create.add_argument("--player-id", help="id to use (default: generated)")
     create.add_argument("--blocked", action="store_true", help="create the player blocked")
+    create.add_argument(
+        "--self-excluded", action="store_true", help="create the player self-excluded (bets refused: SELF_EXCLUDED)"
+    )
     create.add_argument("--wallet-url", default=DEFAULT_WALLET, help=f"reference wallet URL (default {DEFAULT_WALLET})")
     create.add_argument("--data-dir", type=Path, help="where the server keeps its credentials (default ./data)")
     create.add_argument("--config", type=Path, help="TOML or YAML settings file (admin_token, TLS)")

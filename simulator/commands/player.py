@@ -17,6 +17,8 @@ from simulator.commands.common import client_session, load_client_settings
 async def _create(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
     balance = 0 if args.balance is None else args.balance
     body: dict[str, Any] = {"currency": args.currency, "balance": balance, "blocked": args.blocked}
+    if args.self_excluded:
+        body["self_excluded"] = True
     if args.player_id:
         body["player_id"] = args.player_id
     url = args.wallet_url.rstrip("/") + "/sandbox/players"
