@@ -67,6 +67,7 @@ class SessionInfo(BaseModel):
     game_id: str
     game_name: str
     engine_id: str
+    rtp: float = Field(description="The game's return to player, percent (shown where a market asks for it).")
     currency: str
     player_id: str
     expires_at: float

@@ -73,6 +73,7 @@ async def session_info(request: web.Request) -> web.Response:
             "game_id": game.game_id,
             "game_name": game.name,
             "engine_id": game.engine_id,
+            "rtp": game.rtp,
             "currency": session.currency,
             "player_id": session.player_id,
             "expires_at": session.expires_at,
