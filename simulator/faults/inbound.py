@@ -49,6 +49,8 @@ OPERATIONS = {
     "act": "act",
     "open_rounds": "open_rounds",
     "rotate_seed": "rotate",
+    "player_rounds": "history",
+    "reality_check": "reality_check",
 }
 UNFAULTED_PREFIXES = ("/admin", "/metrics", "/healthz", "/openapi.json")
 BODY_WAIT = 1.0

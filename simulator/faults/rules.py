@@ -67,7 +67,8 @@ class Match(_Model):
     """Every field given must match (AND); a list matches any of its values (OR). Values with ``*``, ``?`` or ``[``
     are glob patterns. ``operation`` names: inbound ``launch``, ``games`` (the games feed), ``changes``, ``game``,
     ``thumbnail``, ``studios``, ``round``, ``rounds``, ``transactions``, ``verify``, ``client``, ``session``, ``play``,
-    ``act``, ``open_rounds``, ``rotate``; outbound ``balance``, ``bet``, ``win``, ``rollback``."""
+    ``act``, ``open_rounds``, ``rotate``, ``history``, ``reality_check``; outbound ``balance``, ``bet``, ``win``,
+    ``rollback``."""
 
     side: Side
     operation: StrOrList | None = None
