@@ -28,6 +28,7 @@ from simulator.http import error_middleware
 from simulator.ids import Ids, RandomIds, SeededIds
 from simulator.metrics import Metrics
 from simulator.play import routes as play_routes
+from simulator.rates import load_rates
 from simulator.reports import routes as report_routes
 from simulator.reports.buckets import Buckets
 from simulator.services import build_services
@@ -44,6 +45,7 @@ from simulator.state import (
     EPOCH,
     FAULTS,
     IDS,
+    MARKETS,
     METRICS,
     NONCES,
     OWN_IDS,
@@ -104,6 +106,7 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     app[WEBHOOKS] = services.webhooks
     app[CAMPAIGNS] = services.campaigns
     app[PROMOTIONS] = services.promotions
+    app[MARKETS] = services.markets
     task = asyncio.create_task(services.worker.run()) if app[WORKER_ENABLED] else None
     yield
     if task is not None:
@@ -153,7 +156,7 @@ def create_app(
     app[WORKER_ENABLED] = settlement_worker
     app[OWN_IDS] = own_ids
     app[ENDPOINTS] = endpoints
-    app[CATALOG] = build_catalog(settings.seed)
+    app[CATALOG] = build_catalog(settings.seed, load_rates(settings.rates_file))
     app.cleanup_ctx.append(_store_ctx)
     app.cleanup_ctx.append(catalog_routes.catalog_ctx)
     app.cleanup_ctx.append(_services_ctx)

@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[Callable[[arguments.Subparsers], argparse.ArgumentPars
     "wallet": (arguments.wallet, "simulator.commands.wallet:run"),
     "call": (arguments.call, "simulator.commands.call:run"),
     "player": (arguments.player, "simulator.commands.player:run"),
+    "history": (arguments.history, "simulator.commands.history:run"),
     "verify": (arguments.verify, "simulator.commands.verify:run"),
     "rtp": (arguments.rtp, "simulator.commands.rtp:run"),
     "rng-cert": (arguments.rng_cert, "simulator.commands.rng_cert:run"),

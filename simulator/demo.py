@@ -17,7 +17,7 @@ from simulator.clock import Clock
 from simulator.dialects.call import WalletCall, WalletReply
 from simulator.dialects.protocol import Dialect
 from simulator.errors import WalletRefused
-from simulator.money import scale_cents
+from simulator.rates import scale_cents
 from simulator.store.database import Database, Tx
 from simulator.wallet_client.client import WalletClient, WalletHook
 from simulator.wallet_client.transport import WalletTransport

@@ -61,6 +61,8 @@ The client SDK (``simulator_sdk``) imports nothing from here: its own tree is dr
     LedgerFileError(ValueError)                           simulator.settlement.reconcile: an operator's ledger
                                                           file; reported by reconcile and the scenario invariants
     BadInput(Exception)                                   simulator.commands.rng_cert: exit 2
+    Refused(Exception)                                    simulator.commands.history: the server refused the
+                                                          query; exit 1
     Unavailable(Exception)                                simulator.conformance.players: no player fits, skip
     Skipped(Exception)                                    simulator.conformance.context: a check skips itself
     Stop(Exception)                                       simulator.conformance.context: a required step failed
@@ -170,6 +172,7 @@ WALLET_REFUSAL_STATUS: Mapping[str, int] = MappingProxyType(
     {
         "INSUFFICIENT_FUNDS": 402,
         "PLAYER_BLOCKED": 403,
+        "SELF_EXCLUDED": 403,
         "LIMIT_EXCEEDED": 403,
         "INVALID_SESSION": 401,
         "SESSION_EXPIRED": 401,

@@ -18,8 +18,12 @@ from simulator.dialects.protocol import DialectEndpoint
 from simulator.dialects.registry import make_dialect
 from simulator.faults.outbound import SkewClock
 from simulator.ids import Ids, SeededIds
+from simulator.markets.gate import MarketGate
+from simulator.markets.profiles import load_profiles
+from simulator.markets.store import MarketStore
 from simulator.metrics import Metrics
 from simulator.play.rounds import RoundService
+from simulator.rates import load_rates
 from simulator.reports.buckets import Buckets
 from simulator.settings import Settings
 from simulator.settlement.settler import Settler
@@ -41,6 +45,7 @@ class Services:
     rounds: RoundService
     campaigns: CampaignService
     promotions: PromotionService
+    markets: MarketGate
     transport: WalletTransport
     webhooks: WebhookPublisher
     deliverer: WebhookDeliverer
@@ -68,6 +73,11 @@ async def build_services(
     transport = WalletTransport(settings.wallet_pool_size, tls=wallet_ssl_context(settings))
     demo = DemoWallet(store.db, clock)
     await demo.migrate()
+    market_store = MarketStore(store.db)
+    await market_store.migrate()
+    markets = MarketGate(
+        market_store, load_profiles(settings.market_profiles_dir), load_rates(settings.rates_file), clock
+    )
     signing_clock = SkewClock(clock)  # a fault rule can sign one call with a clock that is off
     request_ids = None
     if settings.deterministic:
@@ -130,9 +140,20 @@ async def build_services(
         webhooks=deliverer,
         chores=lambda: buckets.fold(chunk=50_000, most=1),
     )
-    rounds = RoundService(store, catalog, settler, worker, wallet_for, clock, ids, lease=lease)
+    rounds = RoundService(store, catalog, settler, worker, wallet_for, clock, ids, lease=lease, markets=markets)
     campaigns = CampaignService(store.campaigns, catalog, clock, ids)
     promotions = PromotionService(store, catalog, settler, worker, clock, lease=lease)
     return Services(
-        wallet_for, demo, settler, worker, rounds, campaigns, promotions, transport, publisher, deliverer, buckets
+        wallet_for,
+        demo,
+        settler,
+        worker,
+        rounds,
+        campaigns,
+        promotions,
+        markets,
+        transport,
+        publisher,
+        deliverer,
+        buckets,
     )

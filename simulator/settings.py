@@ -122,6 +122,10 @@ class Settings(BaseSettings):
     retry_max_age: float = Field(86400.0, gt=0, description="After this many seconds a settlement needs a human.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    market_profiles_dir: Path | None = Field(
+        None, description="Folder of jurisdiction profile JSON files replacing or adding to the built-in ones."
+    )
+    rates_file: Path | None = Field(None, description="Exchange rates JSON file replacing the built-in table.")
     faults_file: Path | None = Field(None, description="YAML or TOML file of fault rules loaded at start.")
     fault_header: bool = Field(False, description="Honour X-Casino-Sim-Fault request headers (testing only).")
     fault_header_max_active: int = Field(10, ge=1, description="Requests that may carry header-chosen faults at once.")

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from simulator.dialects.wallet_common import ReplyStore
     from simulator.faults.runtime import FaultRuntime
     from simulator.ids import Ids
+    from simulator.markets.gate import MarketGate
     from simulator.metrics import Metrics
     from simulator.play.rounds import RoundService
     from simulator.reports.buckets import Buckets
@@ -62,6 +63,7 @@ ROUNDS: web.AppKey[RoundService] = web.AppKey("rounds")
 WEBHOOKS: web.AppKey[WebhookPublisher] = web.AppKey("webhooks")  # publish(event_type, data, now) for any feature
 CAMPAIGNS: web.AppKey[CampaignService] = web.AppKey("campaigns")
 PROMOTIONS: web.AppKey[PromotionService] = web.AppKey("promotions")
+MARKETS: web.AppKey[MarketGate] = web.AppKey("markets")
 FAULTS: web.AppKey[FaultRuntime] = web.AppKey("faults")
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 OPENAPI: web.AppKey[dict[str, Any]] = web.AppKey("openapi")

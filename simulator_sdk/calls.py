@@ -195,9 +195,17 @@ def rotate_seed(token: str, client_seed: str | None) -> Request:
 
 
 def create_player(
-    *, currency: str, balance: int, player_id: str | None, blocked: bool, wallet_path: str = "/wallet"
+    *,
+    currency: str,
+    balance: int,
+    player_id: str | None,
+    blocked: bool,
+    self_excluded: bool = False,
+    wallet_path: str = "/wallet",
 ) -> Request:
     body: dict[str, object] = {"currency": currency, "balance": balance, "blocked": blocked}
+    if self_excluded:  # the reference wallet refuses every bet of the player with SELF_EXCLUDED
+        body["self_excluded"] = True
     if player_id is not None:
         body["player_id"] = player_id
     return request("POST", f"{wallet_path}/sandbox/players", body)

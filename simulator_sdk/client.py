@@ -235,10 +235,21 @@ class Client:
     # the reference wallet's sandbox (the admin token)
 
     def create_player(
-        self, currency: str, balance: int = 0, *, player_id: str | None = None, blocked: bool = False
+        self,
+        currency: str,
+        balance: int = 0,
+        *,
+        player_id: str | None = None,
+        blocked: bool = False,
+        self_excluded: bool = False,
     ) -> NewPlayer:
         request = calls.create_player(
-            currency=currency, balance=balance, player_id=player_id, blocked=blocked, wallet_path=self.wallet_path
+            currency=currency,
+            balance=balance,
+            player_id=player_id,
+            blocked=blocked,
+            self_excluded=self_excluded,
+            wallet_path=self.wallet_path,
         )
         return cast(NewPlayer, self.run(request))
 

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from simulator.fairness.source import RngMapping, RngMode
+from simulator.markets.session import ResponsibleGaming
 
 
 class _Request(BaseModel):
@@ -32,6 +33,15 @@ class LaunchRequest(_Request):
     )
     language: str | None = Field(None, min_length=2, max_length=16)
     client_seed: str | None = Field(None, min_length=1, max_length=64)
+    jurisdiction: str | None = Field(
+        None,
+        min_length=2,
+        max_length=6,
+        description="Where the session is licensed: an ISO 3166-1 country (GB) or ISO 3166-2 region (CA-ON); selects"
+        " the jurisdiction profile (docs/jurisdictions.md). Default: no profile. The country defaults to its own.",
+    )
+    young_adult: bool = Field(False, description="The player is 18 to 24 (lower stake caps where a profile has them).")
+    responsible_gaming: ResponsibleGaming | None = Field(None, description="The operator's limits for this session.")
 
 
 class Fairness(BaseModel):
@@ -50,6 +60,9 @@ class LaunchResponse(BaseModel):
     currency: str
     balance: int
     fairness: Fairness
+    market: dict[str, Any] | None = Field(
+        None, description="The jurisdiction and limits the session plays under; null when none apply."
+    )
 
 
 class VerifyRequest(_Request):

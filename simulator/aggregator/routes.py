@@ -7,6 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from games.rng import commitment
+from simulator.aggregator.history import player_rounds
 from simulator.aggregator.models import (
     Fairness,
     LaunchRequest,
@@ -27,9 +28,10 @@ from simulator.fairness.verify import recompute
 from simulator.http import AFTER, IntRange, RouteDoc, documented, enum_schema, json_response, read_model
 from simulator.http import int_query as _int_query
 from simulator.lifecycle import TRANSACTION_STATUSES
+from simulator.markets.profiles import check_jurisdiction
 from simulator.money import exponent
 from simulator.play.outcome import RoundOutcome, stored_outcome
-from simulator.state import CATALOG, CATALOG_SYNC, CLOCK, DEMO, IDS, SETTINGS, STORE, WALLETS
+from simulator.state import CATALOG, CATALOG_SYNC, CLOCK, DEMO, IDS, MARKETS, SETTINGS, STORE, WALLETS
 from simulator.store.provider import Session, Transaction
 
 
@@ -44,13 +46,20 @@ def check_launch_rules(game: Game, body: LaunchRequest) -> None:
             code="CURRENCY_NOT_OFFERED",
         )
     restricted = game.allowed_countries is not None or bool(game.blocked_countries)
-    if body.country is None:
+    country = body.country
+    if body.jurisdiction is not None:
+        if country is not None and country != body.jurisdiction[:2]:
+            raise RequestError(
+                f"country {country} is not in jurisdiction {body.jurisdiction}", code="JURISDICTION_MISMATCH"
+            )
+        country = body.jurisdiction[:2]
+    if country is None:
         if restricted:
             raise RequestError(
                 f"{game.game_id} restricts countries; send the player's country", code="COUNTRY_REQUIRED"
             )
-    elif not game.playable_in(body.country):
-        raise Forbidden(f"{game.game_id} may not be launched in {body.country}", code="COUNTRY_BLOCKED")
+    elif not game.playable_in(country):
+        raise Forbidden(f"{game.game_id} may not be launched in {country}", code="COUNTRY_BLOCKED")
     if body.demo:
         if not game.demo:
             raise Forbidden(f"{game.game_id} has no demo mode", code="DEMO_NOT_AVAILABLE")
@@ -75,6 +84,11 @@ def check_launch_rules(game: Game, body: LaunchRequest) -> None:
             "CURRENCY_NOT_OFFERED",
             "COUNTRY_REQUIRED",
             "COUNTRY_BLOCKED",
+            "UNKNOWN_JURISDICTION",
+            "JURISDICTION_MISMATCH",
+            "GAME_NOT_CERTIFIED",
+            "LIMIT_CURRENCY_MISMATCH",
+            "SESSION_LIMITS_REQUIRED",
             "DEMO_NOT_AVAILABLE",
             "INVALID_SESSION",
             "PLAYER_BLOCKED",
@@ -88,7 +102,12 @@ async def launch(request: web.Request) -> web.Response:
     app = request.app
     await app[CATALOG_SYNC].refresh()
     game = app[CATALOG].game(body.game_id)
+    if body.jurisdiction is not None:
+        check_jurisdiction(body.jurisdiction)
     check_launch_rules(game, body)
+    market = app[MARKETS].launch_rules(
+        game, body.jurisdiction, body.currency, young_adult=body.young_adult, rg=body.responsible_gaming
+    )
     ids, now, settings = app[IDS], app[CLOCK].now(), app[SETTINGS]
     token = ids.token()
     if body.demo:
@@ -117,7 +136,7 @@ async def launch(request: web.Request) -> web.Response:
         studio_id=game.studio_id,
         currency=body.currency,
         demo=body.demo,
-        country=body.country,
+        country=body.country or (body.jurisdiction[:2] if body.jurisdiction else None),
         language=body.language,
         created_at=now,
         expires_at=now + settings.session_ttl,
@@ -126,6 +145,7 @@ async def launch(request: web.Request) -> web.Response:
         client_seed=seeds.client_seed,
         nonce=1,
     )
+    await app[MARKETS].open(session.token, market)  # before the session exists, so no round escapes its rules
     await app[STORE].sessions.create(session)
     out = LaunchResponse(
         session_token=session.token,
@@ -137,6 +157,7 @@ async def launch(request: web.Request) -> web.Response:
         currency=body.currency,
         balance=balance,
         fairness=Fairness(server_seed_hash=seeds.server_seed_hash, client_seed=seeds.client_seed, next_nonce=1),
+        market=market.to_json() if market.regulated else None,
     )
     return json_response(out.model_dump(), status=201)
 
@@ -305,3 +326,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/v1/rounds/{round_id}", get_round)
     app.router.add_get("/v1/transactions", list_transactions)
     app.router.add_post("/v1/fairness/verify", verify)
+    app.router.add_get("/v1/players/{player_id}/rounds", player_rounds)

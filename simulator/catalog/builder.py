@@ -30,7 +30,9 @@ from games.registry import engine_ids, get_engine
 from simulator.catalog import data
 from simulator.catalog.models import Category, ChangeKind, Game, RtpVariant, Studio, Volatility
 from simulator.dialects.registry import DIALECTS, SUPPORTS
-from simulator.money import EXPONENTS, scale_cents
+from simulator.markets.profiles import builtin_profiles
+from simulator.money import EXPONENTS
+from simulator.rates import Rates, default_rates, scale_cents
 
 STUDIOS = 40
 GAMES = 1000
@@ -85,8 +87,10 @@ class Blueprint:
         upcoming: list[Game],
         reference: frozenset[str],
         locales: Mapping[str, Faker],
+        rates: Rates,
     ) -> None:
         self.seed = seed
+        self.rates = rates
         self.studios = studios
         self.games = games
         self.upcoming = {g.game_id: g for g in upcoming}
@@ -144,11 +148,11 @@ class Blueprint:
             return {"max_bet": {c: v * 2 for c, v in game.max_bet.items()}}
         if kind == "currency":
             currency = rng.choice(missing_currencies)
-            low, high = game.min_bet["USD"], game.max_bet["USD"]  # every generated game offers USD
+            low, high = game.min_bet["USD"], game.max_bet["USD"]  # every generated game offers USD, in cents
             return {
                 "currencies": tuple(sorted((*game.currencies, currency))),
-                "min_bet": game.min_bet | {currency: scale_cents(currency, low)},
-                "max_bet": game.max_bet | {currency: scale_cents(currency, high)},
+                "min_bet": game.min_bet | {currency: scale_cents(currency, low, self.rates)},
+                "max_bet": game.max_bet | {currency: scale_cents(currency, high, self.rates)},
             }
         if kind == "language":
             language = rng.choice(missing_languages)
@@ -183,8 +187,9 @@ def _family(engine_id: str, engine: AnyEngine) -> str:
 
 
 class _Generator:
-    def __init__(self, seed: int, engines: Mapping[str, AnyEngine]) -> None:
+    def __init__(self, seed: int, engines: Mapping[str, AnyEngine], rates: Rates) -> None:
         self.seed = seed
+        self.rates = rates
         self.engines = dict(sorted(engines.items()))
         self.rng = random.Random(f"{seed}:catalog")
         self.fake = Faker("en_US")
@@ -205,6 +210,9 @@ class _Generator:
             for engine_id, engine in self.engines.items()
         }
         self.slugs: set[str] = set()
+        # certification is drawn from a stream of its own, so it leaves every other draw of the catalogue as it was
+        self.certifying = [p for p in builtin_profiles() if p.certification_required]
+        self.certification = random.Random(f"{seed}:certification")
         self.multi_step = {e: engine.multi_step for e, engine in self.engines.items()}
 
     def studios(self) -> list[Studio]:
@@ -261,6 +269,21 @@ class _Generator:
             return f"{word} {str(fake.word()).title()} Deluxe"
         return f"{word} {label}" if rng.random() < 0.7 else f"{fake.last_name()} {label}"
 
+    def _certified(
+        self, category: str, blocked: list[str], allowed: tuple[str, ...] | None, *, reference: bool
+    ) -> tuple[str, ...]:
+        """The regulated jurisdictions a game is certified for: never one whose market bans its category or whose
+        country the game may not be launched in; a reference title holds every certification its category allows,
+        other titles about 70 % of them."""
+        out = []
+        for profile in self.certifying:
+            drawn = self.certification.random() < 0.7
+            country = profile.country
+            playable = country is not None and country not in blocked and (allowed is None or country in allowed)
+            if category in profile.categories and playable and (reference or drawn):
+                out.append(profile.id)
+        return tuple(sorted(out))
+
     def game(self, n: int, engine_id: str, studio: Studio, *, reference: bool) -> Game:
         rng = self.rng
         engine = self.engines[engine_id]
@@ -283,6 +306,7 @@ class _Generator:
             allowed = None
             if rng.random() < 0.08:
                 allowed = tuple(c for c in rng.choice(data.REGIONS) if c not in blocked)
+        jurisdictions = self._certified(category, blocked, allowed, reference=reference)
         names = {"en": name} | {
             lang: _local_name(self.locales[lang], lang) for lang in sorted(languages) if lang != "en"
         }
@@ -303,11 +327,12 @@ class _Generator:
             hit_frequency=round(math.hit_frequency, 6),
             max_win_multiplier=None if isinf(math.max_win_multiplier) else math.max_win_multiplier,
             currencies=tuple(currencies),
-            min_bet={c: scale_cents(c, low) for c in currencies},
-            max_bet={c: scale_cents(c, high) for c in currencies},
+            min_bet={c: scale_cents(c, low, self.rates) for c in currencies},
+            max_bet={c: scale_cents(c, high, self.rates) for c in currencies},
             languages=tuple(sorted(languages)),
             allowed_countries=allowed,
             blocked_countries=tuple(blocked),
+            jurisdictions=jurisdictions,
             features=engine_features(engine),
             release_date=released.isoformat(),
             demo=reference or rng.random() < 0.9,
@@ -319,8 +344,10 @@ class _Generator:
         )
 
 
-def build_blueprint(seed: int, engines: Mapping[str, AnyEngine]) -> Blueprint:
-    gen = _Generator(seed, engines)
+def build_blueprint(seed: int, engines: Mapping[str, AnyEngine], rates: Rates | None = None) -> Blueprint:
+    """``rates`` convert the bet limits, written in US cents, into every currency (default: the built-in table)."""
+    rates = rates or default_rates()
+    gen = _Generator(seed, engines, rates)
     studios = gen.studios()
     native = [s for s in studios if s.dialect == "native"]
     ids = list(gen.engines)
@@ -334,19 +361,27 @@ def build_blueprint(seed: int, engines: Mapping[str, AnyEngine]) -> Blueprint:
         n = len(ids) + i + 1
         games.append(gen.game(n, engine_id, studios[i % len(studios)], reference=False))
     listed, upcoming = games[: max(GAMES, len(ids))], games[max(GAMES, len(ids)) :]
-    return Blueprint(seed, studios, listed, upcoming, reference, gen.locales)
+    return Blueprint(seed, studios, listed, upcoming, reference, gen.locales, rates)
+
+
+_RATES: dict[str, Rates] = {}
 
 
 @lru_cache(maxsize=8)
-def _cached(seed: int, engines: tuple[tuple[str, int], ...], dialects: tuple[str, ...]) -> Blueprint:
-    """``dialects`` only keys the cache: the builder reads the registry itself, which a plug-in may extend."""
-    return build_blueprint(seed, {engine_id: get_engine(engine_id) for engine_id, _ in engines})
+def _cached(seed: int, engines: tuple[tuple[str, int], ...], dialects: tuple[str, ...], rates: str) -> Blueprint:
+    """``dialects`` only keys the cache: the builder reads the registry itself, which a plug-in may extend; ``rates``
+    is the table's fingerprint."""
+    return build_blueprint(seed, {engine_id: get_engine(engine_id) for engine_id, _ in engines}, _RATES[rates])
 
 
-def blueprint_for(seed: int) -> Blueprint:
-    """The blueprint of ``seed`` over the registered engines and dialects, built once per process and set."""
+def blueprint_for(seed: int, rates: Rates | None = None) -> Blueprint:
+    """The blueprint of ``seed`` over the registered engines and dialects and a rates table, built once per process
+    and set."""
+    rates = rates or default_rates()
+    _RATES.setdefault(rates.fingerprint, rates)
     ids = engine_ids()
-    return _cached(seed, tuple((engine_id, id(get_engine(engine_id))) for engine_id in ids), tuple(DIALECTS))
+    engines = tuple((engine_id, id(get_engine(engine_id))) for engine_id in ids)
+    return _cached(seed, engines, tuple(DIALECTS), rates.fingerprint)
 
 
 def catalogue_digest(blueprint: Blueprint) -> str:

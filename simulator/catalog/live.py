@@ -27,6 +27,7 @@ from simulator.money import exponent
 
 if TYPE_CHECKING:
     from simulator.catalog.builder import Blueprint
+    from simulator.rates import Rates
 
 Api = Literal["v1", "v2"]
 APIS: tuple[Api, ...] = ("v1", "v2")
@@ -81,6 +82,8 @@ class GameQuery:
     currency: str | None = None
     country: str | None = None
     language: str | None = None
+    certified_for: str | None = None  # a jurisdiction's profile that requires certification
+    market_categories: frozenset[str] | None = None  # the categories a jurisdiction allows
     rtp_min: float | None = None
     rtp_max: float | None = None
     demo: bool | None = None
@@ -204,6 +207,7 @@ class Catalog:
         self._enabled: set[str] = set()
         self._demo: set[str] = set()
         self._reference: set[str] = set()
+        self._certified: dict[str, set[str]] = {}
         self._text: dict[str, str] = {}
         for g in self.games.values():
             studio = self.studios[g.studio_id]
@@ -230,6 +234,8 @@ class Catalog:
                 self._demo.add(g.game_id)
             if g.reference:
                 self._reference.add(g.game_id)
+            for jurisdiction in g.jurisdictions:
+                self._certified.setdefault(jurisdiction, set()).add(g.game_id)
             words = [g.name, g.slug, g.game_id, studio.name, g.engine_id, *g.names.values()]
             self._text[g.game_id] = "\n".join(words).casefold()
         self._index_sets = index
@@ -268,6 +274,11 @@ class Catalog:
             value: str | None = getattr(query, name)
             if value is not None:
                 ids = ids & self._index_sets[name].get(value, set())
+        if query.market_categories is not None:
+            index = self._index_sets["category"]
+            ids = ids & set().union(*(index.get(c, set()) for c in query.market_categories))
+        if query.certified_for is not None:
+            ids = ids & self._certified.get(query.certified_for, set())
         if query.demo is not None:
             ids = ids & self._demo if query.demo else ids - self._demo
         if query.reference is not None:
@@ -354,8 +365,8 @@ def _bisect_desc(items: list[tuple[SortKey, str]], after: tuple[SortKey, str]) -
     return lo
 
 
-def build_catalog(seed: int) -> Catalog:
+def build_catalog(seed: int, rates: Rates | None = None) -> Catalog:
     """A live catalogue over the (per-process cached) blueprint of ``seed`` and the registered engines."""
     from simulator.catalog.builder import blueprint_for
 
-    return Catalog(blueprint_for(seed))
+    return Catalog(blueprint_for(seed, rates))

@@ -63,6 +63,11 @@ class Game(BaseModel):
     languages: tuple[str, ...]
     allowed_countries: tuple[str, ...] | None = Field(description="null: everywhere not blocked.")
     blocked_countries: tuple[str, ...]
+    jurisdictions: tuple[str, ...] = Field(
+        (),
+        description="Regulated jurisdictions (docs/jurisdictions.md) whose certification the game holds; a launch"
+        " under a profile that requires certification needs it.",
+    )
     features: tuple[str, ...]
     release_date: str
     demo: bool

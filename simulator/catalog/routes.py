@@ -40,8 +40,9 @@ from simulator.catalog.thumbnails import render as render_thumbnail
 from simulator.errors import RequestError
 from simulator.http import AFTER, IntRange, QueryParam, RouteDoc, documented, enum_schema, json_response, strict_int
 from simulator.jsonbytes import loads
+from simulator.markets.profiles import Profiles, load_profiles
 from simulator.money import exponent
-from simulator.state import CATALOG, CATALOG_SYNC, CLOCK, SETTINGS, STORE
+from simulator.state import CATALOG, CATALOG_SYNC, CLOCK, MARKETS, SETTINGS, STORE
 
 # /v1 catalogue: deprecated from 2026-01-01, withdrawn after 2027-06-30 (RFC 9745 and RFC 8594 header forms)
 DEPRECATED_AT = 1767225600
@@ -62,6 +63,11 @@ _GAME_FILTERS: tuple[QueryParam, ...] = (
     ("currency", "offered in this currency"),
     ("country", "launchable in this ISO 3166-1 alpha-2 country", {"type": "string", "pattern": f"^{_COUNTRY}$"}),
     ("language", "available in this language code"),
+    (
+        "jurisdiction",
+        "launchable under this jurisdiction (ISO 3166-1 country or ISO 3166-2 region, e.g. GB, CA-ON): certified for"
+        " its profile, of a category it allows, and not blocked in its country",
+    ),
     ("rtp_min", "lowest RTP, percent", _RTP),
     ("rtp_max", "highest RTP, percent", _RTP),
     ("demo", "true or false: demo play available", enum_schema(("true", "false"))),
@@ -187,7 +193,7 @@ def decode_cursor(value: str, sort: str) -> tuple[Any, str]:
     return key, decoded[2]
 
 
-def parse_game_query(params: MultiMapping[str]) -> GameQuery:
+def parse_game_query(params: MultiMapping[str], profiles: Profiles | None = None) -> GameQuery:
     allowed = {param[0] for param in _GAME_FILTERS}
     for name in params:
         if name not in allowed:
@@ -215,6 +221,8 @@ def parse_game_query(params: MultiMapping[str]) -> GameQuery:
         fields["country"] = country
     if "language" in params:
         fields["language"] = params["language"]
+    if "jurisdiction" in params:
+        fields |= _jurisdiction_filter(params["jurisdiction"], fields.get("country"), profiles or load_profiles())
     for name in ("rtp_min", "rtp_max"):
         if name in params:
             fields[name] = _number(params[name], name)
@@ -242,6 +250,17 @@ def parse_game_query(params: MultiMapping[str]) -> GameQuery:
     if "cursor" in params:
         fields["after"] = decode_cursor(params["cursor"], sort)
     return GameQuery(**fields)
+
+
+def _jurisdiction_filter(code: str, country: str | None, profiles: Profiles) -> dict[str, Any]:
+    profile = profiles.resolve(code)
+    if country is not None and country != code[:2]:
+        raise RequestError(f"country {country} is not in jurisdiction {code}", code="JURISDICTION_MISMATCH")
+    return {
+        "country": code[:2],
+        "market_categories": frozenset(profile.categories),
+        "certified_for": profile.id if profile.certification_required else None,
+    }
 
 
 # handlers
@@ -275,7 +294,7 @@ async def list_games(request: web.Request) -> web.Response:
     catalog, api = await _catalog(request), _api(request)
     if (seen := catalog.answered(api, request.query_string)) is not None:
         return conditional(request, api, seen[1], seen[0], catalog.last_modified)
-    query = parse_game_query(request.query)
+    query = parse_game_query(request.query, request.app[MARKETS].profiles)
     etag = catalog.etag(api, query)
     if (inm := request.headers.get("If-None-Match")) is not None and _etag_matches(inm, etag):
         return conditional(request, api, b"", etag, catalog.last_modified)

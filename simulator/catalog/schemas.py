@@ -53,6 +53,7 @@ class GameV2(BaseModel):
     languages: list[str]
     allowed_countries: list[str] | None
     blocked_countries: list[str]
+    jurisdictions: list[str]
     features: list[str]
     release_date: str
     demo: bool

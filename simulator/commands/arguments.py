@@ -71,6 +71,25 @@ def call(subparsers: Subparsers) -> argparse.ArgumentParser:
     return parser
 
 
+def history(subparsers: Subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "history", help="a player's game history from a running simulator, as a table, CSV or JSON"
+    )
+    parser.add_argument("player_id", help="the operator's player id")
+    parser.add_argument("--game", help="only this game id")
+    parser.add_argument("--from", dest="since", help="created at or after: epoch seconds or ISO 8601 with offset")
+    parser.add_argument("--to", dest="until", help="created before: epoch seconds or ISO 8601 with offset")
+    parser.add_argument("--status", help="round statuses, comma-separated (e.g. closed,void)")
+    parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="default table")
+    parser.add_argument("--output", type=Path, help="write to this file instead of standard output")
+    parser.add_argument("--max-rounds", type=int, default=10_000, help="stop after this many rounds (default 10000)")
+    parser.add_argument("--url", help=f"server base URL (default: ${URL_VARIABLE}, else the settings' address)")
+    parser.add_argument("--data-dir", type=Path, help="where the server keeps its credentials (default ./data)")
+    parser.add_argument("--config", type=Path, help="TOML or YAML settings file (operators, TLS)")
+    parser.add_argument("--cacert", type=Path, help="PEM CA certificates to trust for an https URL")
+    return parser
+
+
 def player(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("player", help="sandbox players in the reference wallet")
     actions = parser.add_subparsers(dest="action", required=True)
@@ -81,6 +100,9 @@ def player(subparsers: Subparsers) -> argparse.ArgumentParser:
     )
     create.add_argument("--player-id", help="id to use (default: generated)")
     create.add_argument("--blocked", action="store_true", help="create the player blocked")
+    create.add_argument(
+        "--self-excluded", action="store_true", help="create the player self-excluded (bets refused: SELF_EXCLUDED)"
+    )
     create.add_argument("--wallet-url", default=DEFAULT_WALLET, help=f"reference wallet URL (default {DEFAULT_WALLET})")
     create.add_argument("--data-dir", type=Path, help="where the server keeps its credentials (default ./data)")
     create.add_argument("--config", type=Path, help="TOML or YAML settings file (admin_token, TLS)")

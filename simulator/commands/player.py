@@ -23,7 +23,13 @@ def _create(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
     verify = trust_context(settings.tls_cert) if settings.tls_cert is not None else True
     with Client(args.wallet_url, Credentials(admin_token=token), verify=verify, wallet_path="") as client:
         try:
-            player = client.create_player(args.currency, balance, player_id=args.player_id, blocked=args.blocked)
+            player = client.create_player(
+                args.currency,
+                balance,
+                player_id=args.player_id,
+                blocked=args.blocked,
+                self_excluded=args.self_excluded,
+            )
         except ApiError as exc:
             message = exc.message
             if exc.status == 401 and token is None:

@@ -61,6 +61,8 @@ OPERATIONS = {
     "cancel_campaign": "campaign_cancel",
     "player_campaigns": "player_campaigns",
     "promo_payouts": "promo_payouts",
+    "player_rounds": "history",
+    "reality_check": "reality_check",
 }
 UNFAULTED_PREFIXES = ("/admin", "/metrics", "/healthz", "/openapi.json")
 BODY_WAIT = 1.0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,12 +17,19 @@ class PlayRequest(BaseModel):
         description="The bet's parameters: `bet` of GET /v1/games/{game_id}/parameters is their JSON Schema for the"
         " session's game (examples per engine in docs/games.md); {} plays the engine's reference bet.",
     )
+    autoplay: bool = Field(False, description="The round was started by an autoplay feature (refused where banned).")
+    turbo: bool = Field(False, description="The round plays in turbo / quick spin (refused where banned).")
 
 
 class FreeRoundRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     campaign_id: str = Field(min_length=1, max_length=64, description="A campaign the session offers free rounds of.")
     params: dict[str, Any] = Field(default_factory=dict, description="Game-specific bet parameters.")
+
+
+class RealityCheckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    decision: Literal["continue", "quit"] = Field(description="Continue playing (next check one interval on) or quit.")
 
 
 class FreeRoundOffer(BaseModel):
@@ -71,6 +78,9 @@ class RoundResponse(BaseModel):
     view: dict[str, Any] | None = None
     actions: list[str] | None = None
     finished: bool | None = None
+    market: dict[str, Any] | None = Field(
+        None, description="Regulated sessions: status, counts, reality check, and whether this win may be celebrated."
+    )
 
 
 class OpenRounds(BaseModel):
@@ -81,6 +91,7 @@ class SessionInfo(BaseModel):
     game_id: str
     game_name: str
     engine_id: str
+    rtp: float = Field(description="The game's return to player, percent (shown where a market asks for it).")
     currency: str
     player_id: str
     expires_at: float
@@ -91,6 +102,7 @@ class SessionInfo(BaseModel):
     client_seed: str
     next_nonce: int
     free_rounds: list[FreeRoundOffer] = Field(description="The player's free rounds on this game, by campaign.")
+    market: dict[str, Any] | None = Field(None, description="Regulated sessions: rules and state; else null.")
 
 
 class RotateResponse(BaseModel):

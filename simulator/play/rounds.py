@@ -12,6 +12,9 @@
 
 Multi-step games open the same way, then each player action may add a bet (double, split) before it is
 applied; the win is queued when the engine says the round is finished.
+
+A session launched under a jurisdiction or with the operator's limits passes the market gate
+(``simulator.markets.gate``) once its round is decided and before it is recorded, and tells it how the round ended.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from simulator.errors import (
 from simulator.fairness.source import round_source
 from simulator.ids import Ids
 from simulator.lifecycle import RoundEvent, RoundStatus, TransactionKind, TransactionStatus, follow_up, rollback_for
+from simulator.markets.gate import NO_FLAGS, MarketGate, PlayFlags
 from simulator.play.outcome import MultiStepOutcome, RngChoice, RoundOutcome, SingleStepOutcome, stored_outcome
 from simulator.settlement.settler import Settler
 from simulator.settlement.worker import SettlementWorker
@@ -60,6 +64,7 @@ class RoundResult:
     balance: int | None
     engine: AnyEngine
     status: str | None = None  # the round's status, when it moved on after ``round`` was stored (its win was acked)
+    market: dict[str, Any] | None = None  # a regulated session's state after the round (simulator.markets.gate)
 
     def to_json(self) -> dict[str, Any]:
         r = self.round
@@ -81,6 +86,8 @@ class RoundResult:
             },
         }
         body |= outcome.answer()
+        if self.market is not None:
+            body["market"] = self.market
         return body
 
 
@@ -96,7 +103,9 @@ class RoundService:
         ids: Ids,
         *,
         lease: float,
+        markets: MarketGate | None = None,
     ) -> None:
+        """``markets``: the gate of regulated sessions (without it, no session is regulated)."""
         self._store = store
         self._catalog = catalog
         self._settler = settler
@@ -105,6 +114,7 @@ class RoundService:
         self._clock = clock
         self._ids = ids
         self._lease = lease
+        self._markets = markets
         self._inflight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -180,9 +190,11 @@ class RoundService:
             updated_at=now,
         )
 
-    async def play(self, token: str, amount: int, params: Mapping[str, Any]) -> RoundResult:
+    async def play(
+        self, token: str, amount: int, params: Mapping[str, Any], flags: PlayFlags = NO_FLAGS
+    ) -> RoundResult:
         with self._tracked():
-            return await self._play(token, amount, params)
+            return await self._play(token, amount, params, flags)
 
     async def play_free(self, token: str, campaign_id: str, params: Mapping[str, Any]) -> RoundResult:
         """Play one of the player's free rounds of ``campaign_id`` (``simulator.bonus.free_rounds``)."""
@@ -196,16 +208,28 @@ class RoundService:
             return await self._act(token, round_id, action, params)
 
     async def _play(
-        self, token: str, amount: int, params: Mapping[str, Any], *, campaign_id: str | None = None
+        self,
+        token: str,
+        amount: int,
+        params: Mapping[str, Any],
+        flags: PlayFlags = NO_FLAGS,
+        *,
+        campaign_id: str | None = None,
     ) -> RoundResult:
         now = self._clock.now()
         free: FreeRound | None = None
+        regulated: bool | None = None  # asked of the market gate once the round is decided, before it is recorded
         for _ in range(NONCE_RACES):
             session = self._checked(await self._store.sessions.current(token), live=True)
             if campaign_id is not None:
                 free = await free_round(self._store.campaigns, self._catalog, session, campaign_id, now)
                 amount = free.bet_value
             round_, bet = self._decide(session, amount, params, now)
+            if regulated is None:
+                regulated = self._markets is not None and (
+                    await self._markets.admit(token, self._catalog.game(session.game_id), amount, flags, now)
+                    is not None
+                )
             claim = None
             if free is not None:
                 bet, claim = free.flag(bet), free.claim(self._store.campaigns, session, round_, now)
@@ -213,18 +237,44 @@ class RoundService:
                 break
             # another round of this session took the nonce (or its seeds were rotated): decide again from the next
         else:
+            if regulated:
+                await self._market_void(token, amount)
             raise Conflict(
                 f"{NONCE_RACES} other rounds of this session were recorded while this one was computed; play again",
                 code="SESSION_BUSY",
             )
         engine = get_engine(round_.engine_id)
+        paid = round_.win if free is None else free.paid(round_.win)
+        if not regulated:
+            return await self._settle_opened(round_, bet, engine, paid)
+        try:
+            result = await self._settle_opened(round_, bet, engine, paid)
+        except (WalletRefused, WalletError):
+            await self._market_void(token, amount)
+            raise
+        return await self._market_finished(result)
+
+    async def _settle_opened(self, round_: Round, bet: Transaction, engine: AnyEngine, paid: int) -> RoundResult:
+        """The opening bet sent; a finished round's closing win (``paid``: 0 when a campaign pays it later) queued
+        with its acknowledgement and delivered."""
         if engine.multi_step and not stored_outcome(round_.outcome).finished:
             reply = await self._place_bet(bet, opening=True)
             return RoundResult(round_, reply.balance, engine)  # open, as just stored
         closing: list[Transaction] = []
-        paid = round_.win if free is None else free.paid(round_.win)
         reply = await self._place_bet(bet, opening=True, win=lambda: self._closing_win(bet, paid, closing))
         return await self._pay(closing[0], reply, engine, round_)
+
+    async def _market_void(self, token: str, stake: int) -> None:
+        if self._markets is not None:
+            await self._markets.void(token, stake)
+
+    async def _market_finished(self, result: RoundResult) -> RoundResult:
+        """A regulated round's answer with the session's market state; an open multi-step round counts later."""
+        r = result.round
+        if self._markets is None or (result.engine.multi_step and not stored_outcome(r.outcome).finished):
+            return result
+        market = await self._markets.finished(r.session_token, r.stake, r.win)
+        return result if market is None else dataclasses.replace(result, market=market)
 
     def _closing_win(self, opening_bet: Transaction, amount: int, made: list[Transaction]) -> Transaction:
         """The round's closing win (0 when lost), sent inline first: the worker takes over after the lease."""
@@ -294,7 +344,14 @@ class RoundService:
             raise RoundFinished(f"round {round_id} is {round_.status}; it takes no more actions")
         state = before.state
         cost = engine.cost(state, action, params)  # raises IllegalAction before any money moves
+        counted = (
+            bool(cost)
+            and self._markets is not None
+            and (await self._markets.add_bet(token, cost, self._clock.now())) is not None
+        )
         if not await self._store.rounds.claim(round_id, round_.version, self._clock.now()):
+            if counted:
+                await self._market_void(token, cost)
             raise Conflict("another action on this round is in progress", code="ROUND_BUSY")
         balance: int | None = None
         taken: Transaction | None = None  # an extra bet the wallet acknowledged
@@ -312,6 +369,8 @@ class RoundService:
             await self._store.rounds.release(round_id, now=now, follow_up=refund)
             if refund is not None:
                 self._worker.kick()
+            if counted:
+                await self._market_void(token, cost)
             raise
         stake = round_.stake + cost
         outcome = before.after(step).to_json()
@@ -326,7 +385,7 @@ class RoundService:
         )
         fallback = WalletReply(balance, session.currency, None) if balance is not None else None
         settling = dataclasses.replace(round_, outcome=outcome, stake=stake, win=step.win)
-        return await self._pay(win, fallback, engine, settling)
+        return await self._market_finished(await self._pay(win, fallback, engine, settling))
 
     async def open_rounds(self, token: str) -> list[RoundResult]:
         await self.session(token, live=False)

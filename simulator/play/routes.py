@@ -9,17 +9,19 @@ from aiohttp import web
 
 from simulator.fairness.seeds import new_seed_pair
 from simulator.http import RouteDoc, documented, json_response, read_model
+from simulator.markets.gate import PlayFlags
 from simulator.play.models import (
     ActionRequest,
     FreeRoundRequest,
     OpenRounds,
     PlayRequest,
+    RealityCheckRequest,
     RotateRequest,
     RotateResponse,
     RoundResponse,
     SessionInfo,
 )
-from simulator.state import CAMPAIGNS, CATALOG, CLOCK, IDS, METRICS, ROUNDS, STORE
+from simulator.state import CAMPAIGNS, CATALOG, CLOCK, IDS, MARKETS, METRICS, ROUNDS, STORE
 
 _ROUND_ERRORS = (
     "UNKNOWN_SESSION",
@@ -33,6 +35,19 @@ _ROUND_ERRORS = (
     "WALLET_UNAVAILABLE",
     "WALLET_TIMEOUT",
     "SESSION_BUSY",
+    "SESSION_CLOSED",
+    "ROUND_TOO_SOON",
+    "REALITY_CHECK_DUE",
+    "AUTOPLAY_NOT_ALLOWED",
+    "AUTOPLAY_NEEDS_LOSS_LIMIT",
+    "TURBO_NOT_ALLOWED",
+    "STAKE_ABOVE_JURISDICTION_CAP",
+    "STAKE_ABOVE_SESSION_LIMIT",
+    "STAKE_ABOVE_WIN_CAP",
+    "LOSS_LIMIT_REACHED",
+    "SELF_EXCLUDED",
+    "LIMIT_EXCEEDED",
+    "PLAYER_BLOCKED",
 )
 _CLIENT_HTML = resources.files("simulator.play").joinpath("client.html").read_bytes()
 
@@ -60,6 +75,7 @@ async def session_info(request: web.Request) -> web.Response:
             "game_id": game.game_id,
             "game_name": game.name,
             "engine_id": game.engine_id,
+            "rtp": game.rtp,
             "currency": session.currency,
             "player_id": session.player_id,
             "expires_at": session.expires_at,
@@ -70,6 +86,7 @@ async def session_info(request: web.Request) -> web.Response:
             "client_seed": session.client_seed,
             "next_nonce": session.nonce,
             "free_rounds": await request.app[CAMPAIGNS].offers(session),
+            "market": await request.app[MARKETS].session_summary(session.token),
         }
     )
 
@@ -87,7 +104,8 @@ async def session_info(request: web.Request) -> web.Response:
 async def play_round(request: web.Request) -> web.Response:
     body = await read_model(request, PlayRequest, json_only=True)
     started = time.perf_counter()  # latency as a metric, never a decision: the real clock, not the injected one
-    result = await request.app[ROUNDS].play(request.match_info["token"], body.amount, body.params)
+    flags = PlayFlags(autoplay=body.autoplay, turbo=body.turbo)
+    result = await request.app[ROUNDS].play(request.match_info["token"], body.amount, body.params, flags)
     request.app[METRICS].round_played(result.round.engine_id, time.perf_counter() - started)
     return json_response(result.to_json())
 
@@ -178,6 +196,21 @@ async def rotate_seed(request: web.Request) -> web.Response:
     )
 
 
+@documented(
+    RouteDoc(
+        "Answer a due reality check: continue (the next one is an interval away) or quit (the session closes)",
+        "game client",
+        auth="session",
+        request=RealityCheckRequest,
+        errors=("UNKNOWN_SESSION", "NO_REALITY_CHECK", "SESSION_CLOSED", "INVALID_REQUEST", "INVALID_JSON"),
+    )
+)
+async def reality_check(request: web.Request) -> web.Response:
+    body = await read_model(request, RealityCheckRequest, json_only=True)
+    session = await request.app[ROUNDS].session(request.match_info["token"], live=False)
+    return json_response({"market": await request.app[MARKETS].reality_check(session.token, body.decision)})
+
+
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/play/{token}/rounds", play_round)  # first: the router tries routes in order
     app.router.add_post("/play/{token}/free-rounds", play_free_round)
@@ -186,3 +219,4 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/play/{token}/rounds/open", open_rounds)
     app.router.add_post("/play/{token}/rounds/{round_id}/actions", act)
     app.router.add_post("/play/{token}/fairness/rotate", rotate_seed)
+    app.router.add_post("/play/{token}/reality-check", reality_check)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from simulator.store import session_cache
 from simulator.store.campaigns import CampaignRepository
 from simulator.store.database import Database
+from simulator.store.history import RoundHistory
 from simulator.store.outbox import EVENT_MIGRATIONS, EventOutbox, Outbox, SettlementSummary
 from simulator.store.records import Round, Session, Transaction
 from simulator.store.rounds import RoundRepository
@@ -39,10 +40,12 @@ class ProviderStore:
         self.events = EventOutbox(db)
         self.campaigns = CampaignRepository(db)
         self.outbox = Outbox(db, free_bet_settled=self.campaigns.free_bet_settled)
+        self.history = RoundHistory(db)
 
     async def migrate(self) -> None:
         await self.db.migrate("provider", MIGRATIONS)
         await self.db.migrate("webhook_deliveries", EVENT_MIGRATIONS)
+        await self.history.migrate()
         if self._cache is not None:
             await self.db.migrate("nonce_mark", session_cache.MIGRATIONS)
 

@@ -163,6 +163,8 @@ class Ledger:
             await self._check_session(tx, req.session_id, player)
             if player.blocked:
                 raise LedgerError("PLAYER_BLOCKED", f"player {player.player_id!r} is blocked")
+            if player.self_excluded:
+                raise LedgerError("SELF_EXCLUDED", f"player {player.player_id!r} is self-excluded from gambling")
             self._check_currency(player, req.currency)
             if req.game_id and await disabled_game(tx, req.game_id):
                 raise LedgerError("UNKNOWN_GAME", f"game {req.game_id!r} is not offered by this wallet")

@@ -47,6 +47,7 @@ class CreatePlayer(BaseModel):
     currency: str = Field(min_length=3, max_length=8)
     balance: int = Field(0, ge=0, le=MAX_AMOUNT)
     blocked: bool = False
+    self_excluded: bool = Field(False, description="bets are refused with SELF_EXCLUDED")
     token_ttl: int = Field(86400, ge=1, le=365 * 86400)
 
 
@@ -56,6 +57,7 @@ class PlayerInfo(BaseModel):
     balance: int
     bonus_balance: int
     blocked: bool
+    self_excluded: bool
     daily_wager_limit: int | None
     daily_loss_limit: int | None
 
@@ -81,6 +83,7 @@ class PlayerControls(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     blocked: bool | None = None
+    self_excluded: bool | None = None
     daily_wager_limit: int | None = Field(None, ge=0, le=MAX_AMOUNT)
     daily_loss_limit: int | None = Field(None, ge=0, le=MAX_AMOUNT)
 

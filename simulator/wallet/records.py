@@ -75,7 +75,10 @@ SCHEMA = (
 )
 # the ledger's migrations (simulator.store.migrations), in order: the first is the schema of the releases that recorded
 # no version, kept as it was; a change to the tables is a new entry at the end
-MIGRATIONS = (SCHEMA,)
+MIGRATIONS = (
+    SCHEMA,
+    ("ALTER TABLE players ADD COLUMN self_excluded INTEGER NOT NULL DEFAULT 0",),  # a responsible-gaming refusal
+)
 
 # columns of the ledger export, in order (docs/settlement.md describes each)
 EXPORT_COLUMNS = (
@@ -106,6 +109,7 @@ _STATUS = {
     "INVALID_SESSION": 401,
     "SESSION_EXPIRED": 401,
     "PLAYER_BLOCKED": 403,
+    "SELF_EXCLUDED": 403,
     "INSUFFICIENT_FUNDS": 402,
     "LIMIT_EXCEEDED": 403,
     "CURRENCY_MISMATCH": 400,
@@ -139,6 +143,7 @@ class Player:
     blocked: bool
     daily_wager_limit: int | None
     daily_loss_limit: int | None
+    self_excluded: bool = False
 
     @staticmethod
     def from_row(row: Row) -> Player:
@@ -150,6 +155,7 @@ class Player:
             bool(row["blocked"]),
             None if row["daily_wager_limit"] is None else int(row["daily_wager_limit"]),
             None if row["daily_loss_limit"] is None else int(row["daily_loss_limit"]),
+            bool(row["self_excluded"]),
         )
 
 

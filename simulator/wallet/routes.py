@@ -45,7 +45,12 @@ _LIMIT = IntRange(1, 10000)
 async def create_player(request: web.Request) -> web.Response:
     body = await read_model(request, CreatePlayer)
     player, token, expires = await request.app[SANDBOX].create_player(
-        body.player_id, body.currency, body.balance, blocked=body.blocked, token_ttl=body.token_ttl
+        body.player_id,
+        body.currency,
+        body.balance,
+        blocked=body.blocked,
+        self_excluded=body.self_excluded,
+        token_ttl=body.token_ttl,
     )
     return json_response(dataclasses.asdict(player) | {"token": token, "token_expires_at": expires}, status=201)
 
@@ -65,7 +70,7 @@ async def get_player(request: web.Request) -> web.Response:
 
 @documented(
     RouteDoc(
-        "Player controls: block or unblock, set or remove (null) daily wager and loss limits",
+        "Player controls: block or unblock, self-exclude or not, set or remove (null) daily wager and loss limits",
         "wallet sandbox",
         auth="admin",
         request=PlayerControls,
@@ -81,6 +86,7 @@ async def update_player(request: web.Request) -> web.Response:
     await sandbox.set_controls(
         player_id,
         blocked=body.blocked,
+        self_excluded=body.self_excluded,
         daily_wager_limit=body.daily_wager_limit if "daily_wager_limit" in sent else UNCHANGED,
         daily_loss_limit=body.daily_loss_limit if "daily_loss_limit" in sent else UNCHANGED,
     )

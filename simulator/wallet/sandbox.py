@@ -42,6 +42,7 @@ class Sandbox:
         balance: int,
         *,
         blocked: bool = False,
+        self_excluded: bool = False,
         token_ttl: int = 86400,
     ) -> tuple[Player, str, float]:
         exponent(currency)
@@ -49,11 +50,12 @@ class Sandbox:
         now = self._clock.now()
         async with self._db.transaction() as tx:
             inserted = await tx.execute(
-                "INSERT INTO players (player_id, currency, balance, blocked, created_at)"
-                " VALUES (?, ?, 0, ?, ?) ON CONFLICT (player_id) DO NOTHING",
+                "INSERT INTO players (player_id, currency, balance, blocked, self_excluded, created_at)"
+                " VALUES (?, ?, 0, ?, ?, ?) ON CONFLICT (player_id) DO NOTHING",
                 pid,
                 currency,
                 int(blocked),
+                int(self_excluded),
                 now,
             )
             if not inserted:
@@ -95,6 +97,7 @@ class Sandbox:
             "bonus_balance": player.bonus_balance,
             "free_rounds": {r["campaign_id"]: int(r["remaining"]) for r in free},
             "blocked": player.blocked,
+            "self_excluded": player.self_excluded,
             "daily_wager_limit": player.daily_wager_limit,
             "daily_loss_limit": player.daily_loss_limit,
             "today": {"day": today.day, "wagered": today.wagered, "lost": today.lost},
@@ -105,6 +108,7 @@ class Sandbox:
         player_id: str,
         *,
         blocked: bool | None = None,
+        self_excluded: bool | None = None,
         daily_wager_limit: int | None = UNCHANGED,
         daily_loss_limit: int | None = UNCHANGED,
     ) -> None:
@@ -112,6 +116,8 @@ class Sandbox:
         changes: dict[str, int | None] = {}
         if blocked is not None:
             changes["blocked"] = int(blocked)
+        if self_excluded is not None:
+            changes["self_excluded"] = int(self_excluded)
         if daily_wager_limit is not UNCHANGED:
             changes["daily_wager_limit"] = daily_wager_limit
         if daily_loss_limit is not UNCHANGED:

@@ -26,7 +26,8 @@ from games.registry import engine_ids, get_engine
 from games.rng import SeededSource
 from simulator.catalog.data import REFERENCE_LIMITS
 from simulator.catalog.steps import bet_ladder
-from simulator.money import EXPONENTS, scale_cents
+from simulator.money import EXPONENTS
+from simulator.rates import scale_cents
 from tests.games.table_instant_checks import ScriptedSource
 
 HUGE = 10**12

@@ -43,6 +43,7 @@ TO_NATIVE = {
     11: "TRANSACTION_MISMATCH",
     12: "TRANSACTION_ROLLED_BACK",
     13: "ROUND_CLOSED",
+    14: "SELF_EXCLUDED",
 }
 UNCERTAIN = frozenset({100})
 FROM_NATIVE = reverse(TO_NATIVE, {"INTERNAL_ERROR": 100})
@@ -61,6 +62,7 @@ DESCRIPTIONS = {
     11: "Reference reused with other content",
     12: "Bet already refunded",
     13: "Round already ended",
+    14: "Player is self-excluded",
     100: "Internal error, try again",
 }
 

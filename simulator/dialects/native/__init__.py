@@ -30,6 +30,7 @@ ERROR_CODES = frozenset(
         "INVALID_SESSION",
         "SESSION_EXPIRED",
         "PLAYER_BLOCKED",
+        "SELF_EXCLUDED",
         "INSUFFICIENT_FUNDS",
         "LIMIT_EXCEEDED",
         "CURRENCY_MISMATCH",

@@ -1,0 +1,3 @@
+from tests.simulator.markets.conftest import clock, msim
+
+__all__ = ["clock", "msim"]

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from simulator.clock import ManualClock
+from simulator.settings import Settings
+from tests.harness import Sim, running_sim
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+async def msim(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Sim]:
+    """A simulator on a manual clock: tests move time instead of sleeping."""
+    async with running_sim(Settings(data_dir=tmp_path / "data", port=0), clock=clock) as running:
+        yield running
