@@ -25,6 +25,8 @@ from simulator.faults.outbound import Sleep
 from simulator.faults.runtime import FaultRuntime
 from simulator.http import error_middleware
 from simulator.ids import Ids, RandomIds, SeededIds
+from simulator.live import setup as live_setup
+from simulator.live import socket as live_socket
 from simulator.metrics import Metrics
 from simulator.play import routes as play_routes
 from simulator.services import build_services
@@ -40,11 +42,13 @@ from simulator.state import (
     EPOCH,
     FAULTS,
     IDS,
+    LIVE_LOOPS,
     METRICS,
     NONCES,
     OWN_IDS,
     ROUNDS,
     SETTINGS,
+    SETTLER,
     STORE,
     WALLETS,
     WORKER,
@@ -88,6 +92,7 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     app[WALLETS] = services.wallets
     app[DEMO] = services.demo
     app[WORKER] = services.worker
+    app[SETTLER] = services.settler
     app[ROUNDS] = services.rounds
     task = asyncio.create_task(services.worker.run()) if app[WORKER_ENABLED] else None
     yield
@@ -106,9 +111,11 @@ def create_app(
     ids: Ids | None = None,
     settlement_worker: bool = True,
     sleep: Sleep | None = None,
+    live_loops: bool = True,
 ) -> web.Application:
     """The simulator app. ``clock``, ``ids`` and ``sleep`` (fault delays) are the test seams;
-    ``settlement_worker=False`` leaves retries to explicit ``app[WORKER].run_once()`` calls. With ``settings.auth``
+    ``settlement_worker=False`` leaves retries to explicit ``app[WORKER].run_once()`` calls; ``live_loops=False``
+    leaves live tables' clocks to explicit ``app[LIVE].tick(table_id)`` calls. With ``settings.auth``
     (the default) every route is guarded as its ``RouteDoc.auth`` says, the embedded wallet's routes included."""
     clock = clock or SystemClock()
     own_ids = ids is None and settings.deterministic
@@ -136,15 +143,18 @@ def create_app(
     app[IDS] = ids
     app[CREDENTIALS] = creds
     app[WORKER_ENABLED] = settlement_worker
+    app[LIVE_LOOPS] = live_loops
     app[OWN_IDS] = own_ids
     app[ENDPOINTS] = endpoints
     app[CATALOG] = build_catalog(settings.seed)
     app.cleanup_ctx.append(_store_ctx)
     app.cleanup_ctx.append(catalog_routes.catalog_ctx)
     app.cleanup_ctx.append(_services_ctx)
+    app.cleanup_ctx.append(live_setup.live_ctx)
     catalog_routes.add_routes(app)
     aggregator_routes.add_routes(app)
     play_routes.add_routes(app)
+    live_socket.add_routes(app)
     admin_routes.add_routes(app)
     settlement_routes.add_routes(app)
     fault_routes.add_routes(app)

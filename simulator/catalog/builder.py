@@ -52,12 +52,14 @@ def engine_features(engine: AnyEngine) -> tuple[str, ...]:
 
 
 def _category(engine: AnyEngine) -> Category:
-    """The engine's category; one the catalogue does not know is listed as instant. No engine runs a live
-    table yet, so no game is listed as live."""
+    """The engine's category; one the catalogue does not know is listed as instant. Only the engines of live
+    tables (``games.table.live``), which the table runner plays on its clock, are listed as live."""
     if engine.category == "slots":
         return "slots"
     if engine.category == "table":
         return "table"
+    if engine.category == "live":
+        return "live"
     return "instant"
 
 

@@ -58,7 +58,7 @@ class RoundRepository:
                 ):
                     return False
                 cache.used(session)
-            await self._insert(tx, round_)
+            await self.insert(tx, round_)
             for t in txs:
                 await insert_transaction(tx, t)
         if cache is not None and cache.due:
@@ -169,7 +169,7 @@ class RoundRepository:
     _JSON = tuple(i for i, k in enumerate(Round.__slots__) if k in ("params", "outcome"))
 
     @classmethod
-    async def _insert(cls, tx: Tx, r: Round) -> None:
+    async def insert(cls, tx: Tx, r: Round) -> None:
         values = list(cls._VALUES(r))
         for i in cls._JSON:
             values[i] = _dumps(values[i])

@@ -1,0 +1,152 @@
+"""This process's live sockets, by table, and what each bus event becomes on them.
+
+A table event is encoded once and written to every socket at the table; the settlement of a round is read from the
+store for the players connected here (one query per table round) and sent to each player alone. The player count is
+the sum of what every process reports for the table (each process publishes its own count when it changes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from simulator.jsonbytes import dumps
+from simulator.live.bus import Bus
+from simulator.live.phases import Phase
+from simulator.live.store import TableRound
+from simulator.live.tables import LiveTables
+from simulator.store.records import Session
+
+log = logging.getLogger("casino_sim.live")
+
+
+@dataclass(eq=False)
+class Player:
+    """One socket at one table."""
+
+    ws: web.WebSocketResponse
+    session: Session
+    table_id: str
+    tokens: float = 0.0
+    refilled: float = 0.0
+    sent: int = 0
+    settled: set[str] = field(default_factory=set)  # bets whose settlement this socket was sent
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.send_raw(dumps(message).decode())
+
+    async def send_raw(self, text: str) -> None:
+        if self.ws.closed:
+            return
+        try:
+            await self.ws.send_str(text)
+            self.sent += 1
+        except (ConnectionError, RuntimeError):  # the peer went away mid-write: its handler cleans up
+            pass
+
+
+class Hub:
+    def __init__(self, tables: LiveTables) -> None:
+        self._tables = tables
+        self._players: dict[str, set[Player]] = {}
+        self._counts: dict[str, dict[str, int]] = {}  # table -> process -> sockets there
+        self.bus: Bus | None = None
+
+    def at(self, table_id: str) -> set[Player]:
+        return self._players.get(table_id, set())
+
+    def players(self, table_id: str) -> int:
+        counts = self._counts.get(table_id, {})
+        return sum(counts.values()) if counts else len(self.at(table_id))
+
+    async def join(self, player: Player) -> None:
+        self._players.setdefault(player.table_id, set()).add(player)
+        await self._presence(player.table_id)
+
+    async def leave(self, player: Player) -> None:
+        at = self._players.get(player.table_id)
+        if at is not None:
+            at.discard(player)
+        await self._presence(player.table_id)
+
+    async def _presence(self, table_id: str) -> None:
+        event = {
+            "type": "presence",
+            "table_id": table_id,
+            "process": self._tables.owner,
+            "players": len(self.at(table_id)),
+        }
+        if self.bus is not None:
+            await self.bus.publish(event)
+
+    async def close_all(self) -> None:
+        sockets = [p.ws for players in self._players.values() for p in players]
+        await asyncio.gather(*(ws.close(code=1001, message=b"server stopping") for ws in sockets))
+
+    async def broadcast(self, players: Iterable[Player], message: dict[str, Any]) -> None:
+        text = dumps(message).decode()
+        await asyncio.gather(*(p.send_raw(text) for p in players))
+
+    async def handle(self, event: dict[str, Any]) -> None:
+        """An event from the bus (this process's own, or another's)."""
+        kind, table_id = event["type"], event["table_id"]
+        at = self.at(table_id)
+        if kind == "presence":
+            self._counts.setdefault(table_id, {})[event["process"]] = event["players"]
+            await self.broadcast(at, {"type": "player_count", "players": self.players(table_id)})
+            return
+        if kind == "round_opened":
+            data = event["round"]
+            known = await self._tables.live.get(data["round_id"])
+            if known is not None:
+                self._tables.heard(known)
+            await self.broadcast(at, {"type": "round_opened", "round": data})
+        elif kind == "no_more_bets":
+            await self._refresh(event["round_id"])
+            await self.broadcast(at, {"type": "no_more_bets", "round_id": event["round_id"]})
+        elif kind == "result":
+            await self._refresh(event["round_id"])
+            message = {k: v for k, v in event.items() if k != "table_id"}
+            await self.broadcast(at, message)
+        elif kind == "settled" and at:
+            await self._settlements(event["round_id"], at)
+
+    async def _refresh(self, round_id: str) -> None:
+        known = await self._tables.live.get(round_id)
+        if known is not None:
+            self._tables.heard(known)
+
+    async def _settlements(self, round_id: str, at: set[Player]) -> None:
+        r = await self._tables.live.get(round_id)
+        if r is None:
+            return
+        by_token: dict[str, list[Player]] = {}
+        for p in at:
+            by_token.setdefault(p.session.token, []).append(p)
+        sends = []
+        for round_, balance in await self._tables.live.player_rounds(r, list(by_token)):
+            if round_.status not in ("settling", "closed"):
+                continue
+            message = {
+                "type": "settlement",
+                "round_id": r.round_id,
+                "bet_id": round_.round_id,
+                "stake": round_.stake,
+                "win": round_.win,
+                "status": round_.status,
+                "balance": balance,
+            }
+            for p in by_token.get(round_.session_token, []):
+                if round_.round_id not in p.settled:
+                    p.settled.add(round_.round_id)
+                    sends.append(p.send(message))
+        await asyncio.gather(*sends)
+
+
+def is_betting(r: TableRound | None, now: float) -> bool:
+    return r is not None and r.phase == Phase.BETTING and now < r.closes_at
