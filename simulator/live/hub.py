@@ -64,17 +64,18 @@ class Hub:
         counts = self._counts.get(table_id, {})
         return sum(counts.values()) if counts else len(self.at(table_id))
 
-    async def join(self, player: Player) -> None:
+    def join(self, player: Player) -> None:
+        """Count the socket in for the table's events (before its state is read, so none is missed in between)."""
         self._players.setdefault(player.table_id, set()).add(player)
-        await self._presence(player.table_id)
 
     async def leave(self, player: Player) -> None:
         at = self._players.get(player.table_id)
         if at is not None:
             at.discard(player)
-        await self._presence(player.table_id)
+        await self.presence(player.table_id)
 
-    async def _presence(self, table_id: str) -> None:
+    async def presence(self, table_id: str) -> None:
+        """Tell every process how many sockets this one has at the table."""
         event = {
             "type": "presence",
             "table_id": table_id,

@@ -48,9 +48,10 @@ async def live_socket(request: web.Request) -> web.StreamResponse:
     clock = app[CLOCK]
     player = Player(ws, session, table_id, tokens=2 * settings.live_message_rate, refilled=clock.monotonic())
     tables.start(table_id)
-    await hub.join(player)
+    hub.join(player)
     try:
         await _send_state(tables, hub, player, clock.now())
+        await hub.presence(table_id)
         await _read(app, tables, settings, player)
     finally:
         await hub.leave(player)
