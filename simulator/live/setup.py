@@ -45,6 +45,9 @@ async def live_ctx(app: web.Application) -> AsyncIterator[None]:
         bus = LocalBus(hub.handle)
     tables.bus = hub.bus = bus
     app[LIVE], app[LIVE_HUB] = tables, hub
+    for table_id in await live.tables_in_play():
+        if table_id in app[CATALOG].games:
+            tables.start(table_id)
     yield
     await tables.stop()
     await hub.close_all()

@@ -129,6 +129,15 @@ class LiveStore:
             await tx.execute(_INSERT, *values)
         return True
 
+    async def tables_in_play(self) -> list[str]:
+        """Tables with a round not yet settled: a process that starts runs them on, so that what a stopped or crashed
+        one left is finished."""
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT DISTINCT table_id FROM live_rounds WHERE phase <> ? ORDER BY table_id", Phase.SETTLED.value
+            )
+        return [str(r["table_id"]) for r in rows]
+
     async def latest(self, table_id: str) -> TableRound | None:
         async with self._db.transaction() as tx:
             row = await tx.fetchone(
