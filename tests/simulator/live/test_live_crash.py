@@ -43,12 +43,13 @@ async def launch_live(http: aiohttp.ClientSession, url: str, player: dict[str, s
 
 
 async def bet_next_round(ws: aiohttp.ClientWebSocketResponse, amount: int) -> dict[str, object]:
-    while (message := await ws.receive_json())["type"] != "round_opened":
+    while (await ws.receive_json())["type"] != "round_opened":
         pass
     await ws.send_json({"type": "place_bet", "bets": [{"type": "banker", "amount": amount}]})
-    while (message := await ws.receive_json())["type"] not in ("bet_accepted", "bet_refused"):
-        pass
-    return message
+    answer: dict[str, object] = await ws.receive_json()
+    while answer["type"] not in ("bet_accepted", "bet_refused"):
+        answer = await ws.receive_json()
+    return answer
 
 
 @pytest.mark.slow
