@@ -49,6 +49,7 @@ OPERATIONS = {
     "act": "act",
     "open_rounds": "open_rounds",
     "rotate_seed": "rotate",
+    "live_socket": "live",
 }
 UNFAULTED_PREFIXES = ("/admin", "/metrics", "/healthz", "/openapi.json")
 BODY_WAIT = 1.0

@@ -47,6 +47,9 @@ SCENARIO_SETTINGS = frozenset(
         "unknown_rollback",
         "fault_header",
         "fault_header_max_active",
+        "live_betting_seconds",
+        "live_draw_seconds",
+        "live_pause_seconds",
     }
 )
 
@@ -95,6 +98,16 @@ class PlayStep(_Model):
     interval: float = Field(0.0, ge=0, description="seconds between two requests (virtual time)")
 
 
+class LiveStep(_Model):
+    """Every player joins the scenario's live table over its WebSocket and bets ``amount`` on ``bet`` in each of
+    ``rounds`` table rounds; the run's clock moves the table through betting, no more bets and the result."""
+
+    type: Literal["live"]
+    rounds: int = Field(ge=1, le=1000)
+    amount: int = Field(100, ge=1)
+    bet: str = Field("banker", description="the bet spot, e.g. banker (baccarat) or red (roulette)")
+
+
 class SettleStep(_Model):
     """Run the settlement worker, moving time to each next retry, until nothing is left or ``seconds`` pass."""
 
@@ -130,7 +143,9 @@ class FeedStep(_Model):
     max_retries: int = Field(20, ge=0)
 
 
-Step = Annotated[PlayStep | SettleStep | RestartStep | FaultsStep | AdvanceStep | FeedStep, Field(discriminator="type")]
+Step = Annotated[
+    PlayStep | LiveStep | SettleStep | RestartStep | FaultsStep | AdvanceStep | FeedStep, Field(discriminator="type")
+]
 
 
 class Expect(_Model):
