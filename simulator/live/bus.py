@@ -43,7 +43,8 @@ class PostgresBus:
     """Events through PostgreSQL NOTIFY on one channel; each process listens on its own connection and hands every
     event, in the order the server delivers them, to ``handler`` (one at a time)."""
 
-    def __init__(self, listen: Any, send: Any, handler: Handler) -> None:
+    def __init__(self, listen: Any, send: Any, handler: Handler, channel: str = CHANNEL) -> None:
+        self.channel = channel
         self._listen = listen
         self._send = send
         self._handler = handler
@@ -56,8 +57,11 @@ class PostgresBus:
 
         listen = await asyncpg.connect(url)
         send = await asyncpg.connect(url)
-        bus = cls(listen, send, handler)
-        await listen.add_listener(CHANNEL, bus._heard)
+        # channels are per database, not per schema: processes on another schema of the same database are other
+        # simulators and must not hear these events
+        schema = await listen.fetchval("SELECT current_schema()")
+        bus = cls(listen, send, handler, f"{CHANNEL}_{schema}")
+        await listen.add_listener(bus.channel, bus._heard)
         return bus
 
     def _heard(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
@@ -72,7 +76,7 @@ class PostgresBus:
                 log.exception("a live event could not be handled")
 
     async def publish(self, event: dict[str, Any]) -> None:
-        await self._send.execute("SELECT pg_notify($1, $2)", CHANNEL, dumps(event).decode())
+        await self._send.execute("SELECT pg_notify($1, $2)", self.channel, dumps(event).decode())
 
     async def close(self) -> None:
         self._task.cancel()
