@@ -8,6 +8,7 @@ the sum of what every process reports for the table (each process publishes its 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,7 +19,6 @@ from aiohttp import web
 from simulator.jsonbytes import dumps
 from simulator.live.bus import Bus
 from simulator.live.phases import Phase
-from simulator.live.store import TableRound
 from simulator.live.tables import LiveTables
 from simulator.store.records import Session
 
@@ -102,25 +102,28 @@ class Hub:
             await self.broadcast(at, {"type": "player_count", "players": self.players(table_id)})
             return
         if kind == "round_opened":
-            data = event["round"]
-            known = await self._tables.live.get(data["round_id"])
-            if known is not None:
-                self._tables.heard(known)
-            await self.broadcast(at, {"type": "round_opened", "round": data})
+            await self._refresh(event["round"]["round_id"], None)
+            await self.broadcast(at, {"type": "round_opened", "round": event["round"]})
         elif kind == "no_more_bets":
-            await self._refresh(event["round_id"])
+            await self._refresh(event["round_id"], Phase.CLOSED)
             await self.broadcast(at, {"type": "no_more_bets", "round_id": event["round_id"]})
         elif kind == "result":
-            await self._refresh(event["round_id"])
-            message = {k: v for k, v in event.items() if k != "table_id"}
-            await self.broadcast(at, message)
+            await self._refresh(event["round_id"], Phase.DECIDED, event["result"])
+            await self.broadcast(at, {k: v for k, v in event.items() if k != "table_id"})
         elif kind == "settled" and at:
             await self._settlements(event["round_id"], at)
 
-    async def _refresh(self, round_id: str) -> None:
-        known = await self._tables.live.get(round_id)
+    async def _refresh(self, round_id: str, phase: Phase | None, result: dict[str, Any] | None = None) -> None:
+        """Bring this process's view of the table round up to the event: from what it holds when it knows the round
+        (the holder of the clock always does), else from the store."""
+        known = self._tables.known(round_id)
         if known is not None:
-            self._tables.heard(known)
+            if phase is not None:
+                self._tables.heard(dataclasses.replace(known, phase=phase, result=result or known.result))
+            return
+        stored = await self._tables.live.get(round_id)
+        if stored is not None:
+            self._tables.heard(stored)
 
     async def _settlements(self, round_id: str, at: set[Player]) -> None:
         r = await self._tables.live.get(round_id)
@@ -147,7 +150,3 @@ class Hub:
                     p.settled.add(round_.round_id)
                     sends.append(p.send(message))
         await asyncio.gather(*sends)
-
-
-def is_betting(r: TableRound | None, now: float) -> bool:
-    return r is not None and r.phase == Phase.BETTING and now < r.closes_at

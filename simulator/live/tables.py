@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -144,6 +145,13 @@ class LiveTables:
             self._current[table_id] = latest
         return latest
 
+    def known(self, round_id: str) -> TableRound | None:
+        """The table round, if it is the one this process holds as current."""
+        for r in self._current.values():
+            if r.round_id == round_id:
+                return r
+        return None
+
     def heard(self, r: TableRound) -> None:
         """A round event from the bus: the round as the table holder announced it."""
         known = self._current.get(r.table_id)
@@ -236,8 +244,7 @@ class LiveTables:
         result = engine.table_result(self._source(game, r))
         if not await self.live.move(r.round_id, TableEvent.RESULT, now, result=result):
             return
-        decided = TableRound(**{**{k: getattr(r, k) for k in TableRound.__slots__}, "phase": Phase.DECIDED})
-        self._current[r.table_id] = decided
+        self._current[r.table_id] = dataclasses.replace(r, phase=Phase.DECIDED, result=result)
         await self._publish(
             {
                 "type": "result",
