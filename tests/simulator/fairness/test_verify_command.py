@@ -68,7 +68,11 @@ async def _game(sim: Sim, **wanted: Any) -> dict[str, Any]:
     playable = [
         g
         for g in games
-        if "USD" in g["currencies"] and g["allowed_countries"] is None and not g["blocked_countries"] and g["enabled"]
+        if "USD" in g["currencies"]
+        and g["allowed_countries"] is None
+        and not g["blocked_countries"]
+        and g["enabled"]
+        and g["category"] != "live"  # bets at a live table go through its socket, not single rounds
     ]
     return next(g for g in playable if all(g[k] == v for k, v in wanted.items()))
 
