@@ -137,6 +137,7 @@ async def live_run(players: int, rounds: int, workdir: Path) -> dict[str, Any]:
         max_connections=4 * players + 100,
         max_connections_per_client=4 * players + 100,
         rate_limit=0,
+        header_timeout=600,  # thousands of sockets open at once on a busy machine
         log_level="WARNING",
     )
     sock = bind("127.0.0.1", 0)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from games.engine import JSON
+from games.instant.live_crash import LiveCrashEngine
 from games.rng import RandomSource
 from games.table.baccarat import BaccaratEngine
 from games.table.roulette import RouletteEngine
@@ -52,7 +53,7 @@ class LiveBaccaratEngine(BaccaratEngine):
         return {"winner": letter, "player_pair": result["player_pair"], "banker_pair": result["banker_pair"]}
 
 
-LiveEngine = LiveRouletteEngine | LiveBaccaratEngine
+LiveEngine = LiveRouletteEngine | LiveBaccaratEngine | LiveCrashEngine
 
 
 def live_engines() -> dict[str, LiveEngine]:

@@ -73,6 +73,21 @@ SERVER_MESSAGES: dict[str, dict[str, Any]] = {
             "open_bets": {"type": "array", "items": _MY_BET},
             "players": {"type": "integer", "minimum": 0},
             "balance": {"type": ["integer", "null"]},
+            "chain": {
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": ["scheme", "terminating_hash", "salt", "length"],
+                        "properties": {
+                            "scheme": {"const": "bustabit-v2"},
+                            "terminating_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                            "salt": {"type": "string"},
+                            "length": {"type": "integer", "minimum": 1},
+                        },
+                    },
+                ]
+            },
             "now": _TIME,
         },
     ),

@@ -66,6 +66,7 @@ async def _send_state(tables: LiveTables, hub: Hub, player: Player, now: float) 
     history = await tables.live.history(player.table_id, 60)
     engine = tables.engine(game)
     balance = next((b for _, b in reversed(mine) if b is not None), None)
+    chain = await tables.chain(game)
     await player.send(
         {
             "type": "table_state",
@@ -82,6 +83,14 @@ async def _send_state(tables: LiveTables, hub: Hub, player: Player, now: float) 
             "open_bets": [bet_json(rd, r.round_id) for rd, _ in mine] if r is not None else [],
             "players": hub.players(player.table_id),
             "balance": balance,
+            "chain": None
+            if chain is None
+            else {
+                "scheme": "bustabit-v2",
+                "terminating_hash": chain[0].terminating_hash,
+                "salt": chain[1],
+                "length": chain[0].length,
+            },
             "now": now,
         }
     )

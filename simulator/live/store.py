@@ -4,8 +4,9 @@ A table round is one row of ``live_rounds``; it moves only through ``simulator.l
 conditional update each. A player's bet is a provider round (``rounds``) with its pending opening bet
 (``transactions``), recorded by ``record_bet`` in the transaction that locks the table round and finds it still
 ``betting``: that lock is what makes "no more bets" exact, however late the request arrives. The player round's
-fairness inputs are the table round's (server seed hash, the table id as client seed, the round number as nonce), so
-the ordinary round verification recomputes it once the table round's seed is revealed (``revealed_seeds``).
+fairness inputs are the table round's (server seed hash, client seed, the round number as nonce), so
+the ordinary round verification recomputes it once the table round's seed is revealed (``revealed_seeds``). A live
+crash table's rounds take successive games of the table's hash chain (``live_chains``), the game hash as the seed.
 
 The clock of a table is held by one process at a time through a lease row (``live_leases``), taken over when it
 expires: a process that dies leaves the table to the next one that asks.
@@ -47,7 +48,12 @@ MIGRATIONS = (
             table_id TEXT PRIMARY KEY,
             owner TEXT NOT NULL,
             expires_at {real} NOT NULL)""",
-        "CREATE INDEX IF NOT EXISTS rounds_live ON rounds (client_seed, nonce) WHERE status = 'open'",
+        "CREATE INDEX IF NOT EXISTS rounds_live ON rounds (game_id, nonce) WHERE status = 'open'",
+        """CREATE TABLE IF NOT EXISTS live_chains (
+            table_id TEXT PRIMARY KEY,
+            seed TEXT NOT NULL,
+            salt TEXT NOT NULL,
+            length BIGINT NOT NULL)""",
     ),
 )
 
@@ -78,7 +84,7 @@ BetRecord = Literal["recorded", "closed", "over_limit"]
 _COLUMNS = TableRound.__slots__
 _INSERT = f"INSERT INTO live_rounds ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"  # noqa: S608
 _SETTLE_SQL = (
-    "SELECT r.* FROM rounds r WHERE r.client_seed = ? AND r.nonce = ? AND r.status = 'open' AND r.server_seed_hash = ?"
+    "SELECT r.* FROM rounds r WHERE r.game_id = ? AND r.nonce = ? AND r.status = 'open' AND r.server_seed_hash = ?"
 )
 
 
@@ -128,6 +134,21 @@ class LiveStore:
                 return False
             await tx.execute(_INSERT, *values)
         return True
+
+    async def chain(self, table_id: str, seed: str, salt: str, length: int) -> tuple[str, str, int]:
+        """The table's hash chain (secret seed, public salt, length): the one recorded first, so every process and
+        every restart plays the same chain; ``seed``, ``salt`` and ``length`` are recorded when there is none yet."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO live_chains (table_id, seed, salt, length) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                table_id,
+                seed,
+                salt,
+                length,
+            )
+            row = await tx.fetchone("SELECT seed, salt, length FROM live_chains WHERE table_id = ?", table_id)
+        assert row is not None
+        return str(row["seed"]), str(row["salt"]), int(row["length"])
 
     async def tables_in_play(self) -> list[str]:
         """Tables with a round not yet settled: a process that starts runs them on, so that what a stopped or crashed
@@ -219,7 +240,7 @@ class LiveStore:
             if row is None or row["phase"] != Phase.BETTING:
                 return "closed"
             staked = await tx.fetchone(
-                "SELECT COALESCE(SUM(stake), 0) AS total FROM rounds WHERE session_token = ? AND client_seed = ?"
+                "SELECT COALESCE(SUM(stake), 0) AS total FROM rounds WHERE session_token = ? AND game_id = ?"
                 " AND nonce = ? AND server_seed_hash = ? AND status NOT IN ('void', 'rolled_back', 'rolling_back')",
                 round_.session_token,
                 table.table_id,
@@ -284,7 +305,7 @@ class LiveStore:
         marks = ", ".join("?" * len(session_tokens))
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
-                f"SELECT * FROM rounds WHERE client_seed = ? AND nonce = ? AND server_seed_hash = ?"  # noqa: S608
+                f"SELECT * FROM rounds WHERE game_id = ? AND nonce = ? AND server_seed_hash = ?"  # noqa: S608
                 f" AND session_token IN ({marks})",
                 table.table_id,
                 table.round_no,

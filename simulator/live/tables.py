@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from games.errors import InvalidBet
+from games.hashchain import HashChain
 from games.registry import get_engine
 from games.rng import commitment
 from games.table.live import LiveEngine
@@ -43,6 +44,7 @@ from simulator.store.provider import ProviderStore, Round, Session, Transaction
 log = logging.getLogger("casino_sim.live")
 
 ROAD = 60  # results kept for the road
+CHAIN_LENGTH = 100_000  # games in a live crash table's hash chain (a round every ~25 s: about a month)
 SETTLE_BATCH = 500  # closing wins queued per database transaction
 SEND_AT_ONCE = 128  # wallet calls of a payout burst in flight at once
 
@@ -120,6 +122,7 @@ class LiveTables:
         self._loops = loops
         self.bus: Bus | None = None  # set once the bus is connected (it needs the hub, which needs these tables)
         self._current: dict[str, TableRound] = {}
+        self._chains: dict[str, tuple[HashChain, str]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self.wins_sent = 0
 
@@ -135,6 +138,24 @@ class LiveTables:
         engine = get_engine(game.engine_id)
         assert hasattr(engine, "table_result"), game.engine_id
         return engine  # type: ignore[return-value]
+
+    async def chain(self, game: Game) -> tuple[HashChain, str] | None:
+        """A live crash table's bustabit v2 chain and its salt (None for other tables): made on first use, recorded,
+        and rebuilt from the record by every process."""
+        if game.rng_mode != "hash-chain":
+            return None
+        table_id = table_id_of(game)
+        if table_id not in self._chains:
+            seed, salt, length = await self.live.chain(
+                table_id, self._ids.server_seed(), self._ids.server_seed()[:16], CHAIN_LENGTH
+            )
+            self._chains[table_id] = (HashChain(seed, length), salt)
+        return self._chains[table_id]
+
+    async def client_seed(self, game: Game) -> str:
+        """The client seed of the table's rounds: the chain's salt on a crash table, else the table id."""
+        chain = await self.chain(game)
+        return table_id_of(game) if chain is None else chain[1]
 
     async def current(self, table_id: str) -> TableRound | None:
         cached = self._current.get(table_id)
@@ -218,11 +239,19 @@ class LiveTables:
         return r.decides_at + self.timing.pause - now
 
     async def _open(self, game: Game, round_no: int | None, now: float) -> None:
-        seed = self._ids.server_seed()
+        number = round_no or 1
+        chain = await self.chain(game)
+        if chain is None:
+            seed = self._ids.server_seed()
+        elif number <= chain[0].length:
+            seed = chain[0].game_hash(number)  # its SHA-256 is the game before it: the chain is the commitment
+        else:
+            log.error("live table %s has played every game of its hash chain; it opens no more rounds", game.game_id)
+            return
         r = TableRound(
             round_id=self._ids.uuid(),
             table_id=table_id_of(game),
-            round_no=round_no or 1,
+            round_no=number,
             phase=Phase.BETTING,
             opened_at=now,
             closes_at=now + self.timing.betting,
@@ -236,12 +265,13 @@ class LiveTables:
             self._current[r.table_id] = r
             await self._publish({"type": "round_opened", "table_id": r.table_id, "round": round_json(r)})
 
-    def _source(self, game: Game, r: TableRound) -> Any:
-        return round_source(game.rng_mode, game.rng_mapping, r.server_seed, r.table_id, r.round_no)
+    async def _source(self, game: Game, r: TableRound) -> Any:
+        client_seed = await self.client_seed(game)
+        return round_source(game.rng_mode, game.rng_mapping, r.server_seed, client_seed, r.round_no)
 
     async def _decide(self, game: Game, r: TableRound, now: float) -> None:
         engine = self.engine(game)
-        result = engine.table_result(self._source(game, r))
+        result = engine.table_result(await self._source(game, r))
         if not await self.live.move(r.round_id, TableEvent.RESULT, now, result=result):
             return
         self._current[r.table_id] = dataclasses.replace(r, phase=Phase.DECIDED, result=result)
@@ -270,7 +300,7 @@ class LiveTables:
             if bet.status != TransactionStatus.ACKED:
                 waiting += 1
                 continue
-            outcome = engine.play(round_.stake, round_.params, self._source(game, r))
+            outcome = engine.play(round_.stake, round_.params, await self._source(game, r))
             win = follow_up(
                 bet,
                 TransactionKind.WIN,
@@ -351,7 +381,7 @@ class LiveTables:
                 "rng": {"mode": game.rng_mode, "mapping": game.rng_mapping},
             },
             server_seed_hash=r.server_seed_hash,
-            client_seed=table_id,
+            client_seed=await self.client_seed(game),
             nonce=r.round_no,
             version=0,
             created_at=now,
@@ -398,9 +428,9 @@ class LiveTables:
     async def cancel(self, session: Session, bet_id: str) -> None:
         """Take back an acknowledged bet while the round still takes bets: its rollback is queued and sent."""
         round_ = await self._store.rounds.get(bet_id)
-        if round_ is None or round_.session_token != session.token or round_.client_seed != session.game_id:
+        if round_ is None or round_.session_token != session.token or round_.game_id != session.game_id:
             raise NotFound(f"no bet {bet_id!r} at this table", code="UNKNOWN_BET")
-        r = await self.current(round_.client_seed)
+        r = await self.current(round_.game_id)
         if r is None or r.round_no != round_.nonce or r.phase != Phase.BETTING:
             raise Conflict("no more bets: a bet can be taken back only while the round takes bets", code="BETS_CLOSED")
         bet = await self._store.outbox.opening_bet(bet_id)

@@ -64,7 +64,14 @@ def test_offline_commitment_mismatch_fails_and_bad_input_is_reported() -> None:
 
 
 async def _game(sim: Sim, **wanted: Any) -> dict[str, Any]:
-    games = (await sim.request("GET", "/v1/games?limit=500")).body["games"]
+    games: list[dict[str, Any]] = []
+    cursor = ""
+    while True:  # every page: a game of each kind wanted may be anywhere in the catalogue
+        page = (await sim.request("GET", f"/v1/games?limit=500{cursor}")).body
+        games += page["games"]
+        if not page["next_cursor"]:
+            break
+        cursor = f"&cursor={page['next_cursor']}"
     playable = [
         g
         for g in games
