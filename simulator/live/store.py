@@ -28,6 +28,7 @@ from simulator.store.records import Round, Transaction
 from simulator.store.rounds import RoundRepository
 from simulator.store.transitions import transition
 
+LIVE_ROUNDS = "engine_id LIKE 'live-%'"  # written alike in the index and its queries, so SQLite matches them
 MIGRATIONS = (
     (
         """CREATE TABLE IF NOT EXISTS live_rounds (
@@ -48,7 +49,8 @@ MIGRATIONS = (
             table_id TEXT PRIMARY KEY,
             owner TEXT NOT NULL,
             expires_at {real} NOT NULL)""",
-        "CREATE INDEX IF NOT EXISTS rounds_live ON rounds (game_id, nonce) WHERE status = 'open'",
+        # only live tables' rounds enter it, so the single-player rounds' inserts do not pay for it
+        f"CREATE INDEX IF NOT EXISTS rounds_live ON rounds (game_id, nonce) WHERE {LIVE_ROUNDS}",
         """CREATE TABLE IF NOT EXISTS live_chains (
             table_id TEXT PRIMARY KEY,
             seed TEXT NOT NULL,
@@ -84,7 +86,8 @@ BetRecord = Literal["recorded", "closed", "over_limit"]
 _COLUMNS = TableRound.__slots__
 _INSERT = f"INSERT INTO live_rounds ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"  # noqa: S608
 _SETTLE_SQL = (
-    "SELECT r.* FROM rounds r WHERE r.game_id = ? AND r.nonce = ? AND r.status = 'open' AND r.server_seed_hash = ?"
+    f"SELECT * FROM rounds WHERE {LIVE_ROUNDS} AND game_id = ? AND nonce = ? AND status = 'open'"  # noqa: S608
+    " AND server_seed_hash = ?"
 )
 
 
@@ -240,10 +243,11 @@ class LiveStore:
             if row is None or row["phase"] != Phase.BETTING:
                 return "closed"
             staked = await tx.fetchone(
-                "SELECT COALESCE(SUM(stake), 0) AS total FROM rounds WHERE session_token = ? AND game_id = ?"
+                f"SELECT COALESCE(SUM(stake), 0) AS total FROM rounds WHERE {LIVE_ROUNDS} AND game_id = ?"  # noqa: S608
+                " AND session_token = ?"
                 " AND nonce = ? AND server_seed_hash = ? AND status NOT IN ('void', 'rolled_back', 'rolling_back')",
-                round_.session_token,
                 table.table_id,
+                round_.session_token,
                 table.round_no,
                 table.server_seed_hash,
             )
@@ -305,7 +309,7 @@ class LiveStore:
         marks = ", ".join("?" * len(session_tokens))
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
-                f"SELECT * FROM rounds WHERE game_id = ? AND nonce = ? AND server_seed_hash = ?"  # noqa: S608
+                f"SELECT * FROM rounds WHERE {LIVE_ROUNDS} AND game_id = ? AND nonce = ? AND server_seed_hash = ?"  # noqa: S608
                 f" AND session_token IN ({marks})",
                 table.table_id,
                 table.round_no,
