@@ -30,7 +30,7 @@ from games.rng import commitment
 from games.table.live import LiveEngine
 from simulator.catalog.models import Catalog, Game
 from simulator.clock import Clock
-from simulator.errors import BetOutOfLimits, Conflict, NotFound, WalletError, WalletRefused, refusal
+from simulator.errors import BetOutOfLimits, Conflict, NotFound, SessionExpired, WalletError, WalletRefused, refusal
 from simulator.fairness.source import round_source
 from simulator.ids import Ids
 from simulator.lifecycle import RoundStatus, TransactionKind, TransactionStatus, follow_up, rollback_for
@@ -347,6 +347,8 @@ class LiveTables:
         engine = self.engine(game)
         table_id = table_id_of(game)
         now = self._clock.now()
+        if session.expires_at <= now:
+            raise SessionExpired("this game session has expired; launch the game again")
         r = await self.current(table_id)
         if r is None or r.phase != Phase.BETTING or now >= r.closes_at:
             raise Conflict("no more bets: wait for the next round", code="BETS_CLOSED")

@@ -122,3 +122,29 @@ async def test_reconnect_gets_the_round_and_open_bets_back_and_cancel_refunds(
             pass
         assert message["code"] == "BETS_CLOSED"
         await again.close()
+
+
+@pytest.mark.slow
+async def test_a_silent_socket_is_closed_after_the_idle_timeout(settings: Settings) -> None:
+    settings = settings.model_copy(update={"live_idle_timeout": 0.3})
+    async with running_sim(settings, clock=ManualClock(), live_loops=False, settlement_worker=False) as sim:
+        game_id = await sim.game_for("live-baccarat")
+        player = await sim.create_player(START)
+        async with aiohttp.ClientSession() as http:
+            s = await seat(http, player["player_id"], await sim.launch(player, game_id))
+            assert (await s.next("error"))["code"] == "IDLE_TIMEOUT"
+            closing = await s.ws.receive(timeout=5)
+            assert closing.type == aiohttp.WSMsgType.CLOSE and closing.data == 4000
+
+
+async def test_an_expired_session_cannot_bet(table_sim: tuple[Sim, ManualClock]) -> None:
+    sim, clock = table_sim
+    game_id = await sim.game_for("live-baccarat")
+    await sim.app[LIVE].tick(game_id)
+    player = await sim.create_player(START)
+    async with aiohttp.ClientSession() as http:
+        s = await seat(http, player["player_id"], await sim.launch(player, game_id))
+        clock.advance(sim.settings.session_ttl)
+        await s.send({"type": "place_bet", "bets": [{"type": "banker", "amount": 100}]})
+        assert (await s.next("bet_refused"))["code"] == "SESSION_EXPIRED"
+    assert await sim.balance(player["player_id"]) == START
