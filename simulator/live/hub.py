@@ -2,7 +2,8 @@
 
 A table event is encoded once and written to every socket at the table; the settlement of a round is read from the
 store for the players connected here (one query per table round) and sent to each player alone. The player count is
-the sum of what every process reports for the table (each process publishes its own count when it changes).
+the sum of what every process reports for the table (each process publishes its own count when it changes); it is
+sent at most once a second, so thousands of players joining at once do not make millions of messages.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from simulator.live.tables import LiveTables
 from simulator.store.records import Session
 
 log = logging.getLogger("casino_sim.live")
+COUNT_EVERY = 1.0  # seconds between two player counts sent to a table
 
 
 @dataclass(eq=False)
@@ -55,6 +57,8 @@ class Hub:
         self._tables = tables
         self._players: dict[str, set[Player]] = {}
         self._counts: dict[str, dict[str, int]] = {}  # table -> process -> sockets there
+        self._counting: dict[str, asyncio.TimerHandle] = {}  # tables whose player count is due to be sent
+        self._sending: set[asyncio.Task[None]] = set()
         self.bus: Bus | None = None
 
     def at(self, table_id: str) -> set[Player]:
@@ -85,7 +89,16 @@ class Hub:
         if self.bus is not None:
             await self.bus.publish(event)
 
+    def _send_count(self, table_id: str) -> None:
+        del self._counting[table_id]
+        message = {"type": "player_count", "players": self.players(table_id)}
+        self._sending.add(task := asyncio.create_task(self.broadcast(self.at(table_id), message)))
+        task.add_done_callback(self._sending.discard)
+
     async def close_all(self) -> None:
+        for handle in self._counting.values():
+            handle.cancel()
+        self._counting.clear()
         sockets = [p.ws for players in self._players.values() for p in players]
         await asyncio.gather(*(ws.close(code=1001, message=b"server stopping") for ws in sockets))
 
@@ -99,7 +112,9 @@ class Hub:
         at = self.at(table_id)
         if kind == "presence":
             self._counts.setdefault(table_id, {})[event["process"]] = event["players"]
-            await self.broadcast(at, {"type": "player_count", "players": self.players(table_id)})
+            if table_id not in self._counting:  # joins and leaves in a burst make one message a second, not one each
+                loop = asyncio.get_running_loop()
+                self._counting[table_id] = loop.call_later(COUNT_EVERY, self._send_count, table_id)
             return
         if kind == "round_opened":
             await self._refresh(event["round"]["round_id"], None)
