@@ -5,9 +5,10 @@ goes through the wallet, and how much memory the sockets take, against a bare ai
     python bench/live_fanout.py --players 500 --rounds 2
 
 The simulator (embedded reference wallet, SQLite, this process) holds every socket; the players are a second process
-that opens the sockets, bets in every round's window and records when each result arrives. The table's clock is a
-manual one moved by this script, so a round takes only as long as its work: every bet is debited (the script waits
-for all of them), then the result is drawn and published and the burst of wins is sent. Printed:
+that opens the sockets, bets once in every round's window (each at a random moment of its first ten seconds) and
+records when each result arrives. The table's clock is a manual one moved by this script, so a round takes only as
+long as its work: every bet is answered (the script waits for all of them), then the result is drawn and published
+and the burst of wins is sent. Printed:
 
 - result -> client: from the moment the table publishes the result to each socket receiving it, p50 and p99 over all
   sockets and rounds, and the last socket;
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import statistics
 import sys
 import tempfile
@@ -43,6 +45,7 @@ from simulator.settings import Settings
 from simulator.state import LIVE, LIVE_HUB, STORE
 
 START = 10_000_000
+SPREAD = 10.0  # seconds over which the players place their bets once a round opens
 
 
 def rss_mb() -> float:
@@ -90,6 +93,11 @@ async def players_main() -> None:
                 *(http.ws_connect(u, max_msg_size=0) for u in job["urls"][start : start + 200])
             )
         print("ready", flush=True)
+        betting: set[asyncio.Task[None]] = set()
+
+        async def bet_later(ws: aiohttp.ClientWebSocketResponse) -> None:
+            await asyncio.sleep(random.uniform(0, SPREAD))
+            await ws.send_str('{"type":"place_bet","bets":[{"type":"banker","amount":100}]}')
 
         async def follow(n: int, ws: aiohttp.ClientWebSocketResponse) -> None:
             while len(arrivals[n]) < rounds:
@@ -99,8 +107,9 @@ async def players_main() -> None:
                 kind = json.loads(msg.data)["type"] if bet else "result"
                 if kind == "result":
                     arrivals[n].append(time.time())
-                elif kind == "round_opened":
-                    await ws.send_str('{"type":"place_bet","bets":[{"type":"banker","amount":100}]}')
+                elif kind == "round_opened":  # players bet through the window, not all in the same millisecond
+                    betting.add(task := asyncio.create_task(bet_later(ws)))
+                    task.add_done_callback(betting.discard)
 
         await asyncio.gather(*(follow(n, ws) for n, ws in enumerate(sockets)))
         print(json.dumps(arrivals), flush=True)
@@ -180,14 +189,15 @@ async def live_run(players: int, rounds: int, workdir: Path) -> dict[str, Any]:
             opened = await tables.current(game)
             assert opened is not None
             deadline = time.monotonic() + 120
-            while True:  # every player's bet debited
+            while True:  # every player's bet answered by the wallet (debited, or rolled back when it timed out)
                 async with store.db.transaction() as tx:
                     row = await tx.fetchone(
-                        "SELECT COUNT(*) AS n FROM transactions t JOIN rounds r ON r.round_id = t.round_id"
-                        " WHERE r.nonce = ? AND t.kind = 'bet' AND t.status = 'acked'",
+                        "SELECT COUNT(*) AS n, SUM(t.status = 'pending') AS pending FROM transactions t"
+                        " JOIN rounds r ON r.round_id = t.round_id WHERE r.nonce = ? AND t.kind = 'bet'",
                         opened.round_no,
                     )
-                if (row is not None and row["n"] >= players) or time.monotonic() > deadline:
+                done = row is not None and row["n"] >= players and not row["pending"]
+                if done or time.monotonic() > deadline:
                     break
                 await asyncio.sleep(0.05)
             clock.advance(tables.timing.betting)
