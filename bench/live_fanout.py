@@ -121,7 +121,12 @@ async def players_main() -> None:
 
 async def start_players(urls: list[str], rounds: int, *, bet: bool) -> asyncio.subprocess.Process:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--as-players", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+        sys.executable,
+        __file__,
+        "--as-players",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        limit=1 << 26,  # the arrivals come back as one JSON line: 5,000 sockets x rounds of timestamps
     )
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write(json.dumps({"urls": urls, "rounds": rounds, "bet": bet}).encode() + b"\n")
