@@ -92,7 +92,7 @@ class Engine(Protocol):
 
     multi_step: ClassVar[Literal[False]]
     engine_id: str
-    category: str  # "slots" | "table" | "instant"
+    category: str  # "slots" | "table" | "instant" | "live"
 
     def play(self, stake: int, params: Mapping[str, Any], rng: RandomSource) -> Outcome: ...
 

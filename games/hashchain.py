@@ -21,6 +21,9 @@ vectors the tests check, taken from the published chains):
     ``h = HMAC-SHA256(key = game hash hex text, message = salt text)``, ``i`` = the first 32 bits of ``h``,
     ``bust = max(1, 2**32 / (i + 1) * (1 - 0.01))``, shown truncated to hundredths.
 
+``ChainSource`` turns one bustabit v2 game into a random source, so that a live crash table's engine reads each
+round's bust (and its rounding word) from the chain.
+
 Busts are returned as integer counts of hundredths (199 for 1.99x); the divisions are done in IEEE doubles
 exactly as the JavaScript verifiers do them, so the two never disagree.
 """
@@ -33,6 +36,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+
+from games.rng import Mapping, draw_index
 
 _HEX_DIGITS = frozenset("0123456789abcdef")
 _TOP_BITS = 52
@@ -163,3 +168,41 @@ def crash_point(game_hash: str, salt: str, scheme: ChainScheme = BUSTABIT_V2) ->
 def multiplier_text(hundredths: int) -> str:
     """How a bust is shown to players: ``199`` -> ``"1.99"``, without passing through a float."""
     return f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
+class ChainSource:
+    """The words of one bustabit v2 game, as a ``RandomSource``: the bytes of ``HMAC-SHA256(key = salt text, message =
+    the game hash's 32 raw bytes)``, then of the same HMAC over the game hash followed by a 4-byte big-endian block
+    counter (1, 2, ...). Its top 52 bits are the public verifier's ``X``, so an engine that reads two words as crash
+    does (``(w0 << 20) | (w1 >> 12)``) gets exactly the chain's bust; the next words (the rounding word) are as
+    recomputable from the game hash and the salt.
+
+    >>> source = ChainSource("ab" * 32, "salt")
+    >>> top = (source.word() << 20) | (source.word() >> 12)
+    >>> max(100, math.floor(99 / (1 - top / 2**52))) == crash_point("ab" * 32, "salt")
+    True
+    """
+
+    __slots__ = ("_block", "_buffer", "_key", "_message", "mapping")
+
+    def __init__(self, game_hash: str, salt: str, *, mapping: Mapping = Mapping.COMPATIBLE) -> None:
+        _check_hash(game_hash, "game hash")
+        self._key = salt.encode()
+        self._message = bytes.fromhex(game_hash)
+        self._block = 0
+        self._buffer = b""
+        self.mapping = mapping
+
+    def word(self) -> int:
+        if not self._buffer:
+            suffix = b"" if self._block == 0 else self._block.to_bytes(4, "big")
+            self._buffer = hmac.new(self._key, self._message + suffix, hashlib.sha256).digest()
+            self._block += 1
+        word, self._buffer = self._buffer[:4], self._buffer[4:]
+        return int.from_bytes(word, "big")
+
+    def float(self) -> float:
+        return self.word() / 2**32
+
+    def index(self, n: int) -> int:
+        return draw_index(self.word, n, self.mapping)

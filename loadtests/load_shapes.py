@@ -7,7 +7,9 @@ the master spreads them over the workers.
 - steady: ramp to the base load and hold it for ten minutes;
 - step: five equal steps up to the base load, two minutes each;
 - spike: a promotion goes live: base load, then five-fold within 30 s, hold, then a decay back in steps;
-- soak: the base load for four hours, to find leaks and slow drifts.
+- soak: the base load for four hours, to find leaks and slow drifts;
+- table: a live table filling up: the base load (thousands, with ``LivePlayer`` alone) joins within a minute and
+  stays ten minutes, so every betting window sees them all and every result settles them all at once.
 
 Only the locustfile's ``PeakTrafficShape`` is seen by Locust (it runs the first shape class it finds); it picks one
 of these classes by ``--shape``.
@@ -101,9 +103,18 @@ class SoakShape(StagesShape):
         return (Stage(4 * 60 * MINUTE * scale, users, spawn_rate),)
 
 
+class TableShape(StagesShape):
+    abstract = False
+
+    def plan(self, users: int, spawn_rate: float, scale: float) -> tuple[Stage, ...]:
+        fill = max(spawn_rate, users / (MINUTE * scale))  # everyone seated within a minute
+        return (Stage(11 * MINUTE * scale, users, fill),)
+
+
 SHAPES: dict[str, type[StagesShape]] = {
     "steady": SteadyShape,
     "step": StepShape,
     "spike": SpikeShape,
     "soak": SoakShape,
+    "table": TableShape,
 }

@@ -18,7 +18,8 @@ the simulator's ``credentials.json`` (default ``data/credentials.json`` when it 
 ``LOCUST_OPERATOR_SECRET`` and ``LOCUST_ADMIN_TOKEN`` override what it holds (as variables: flags are visible to
 other users of the machine). The player's calls need nothing but the session token in the launch URL.
 
-This file needs only Locust and the standard library, so it runs in the stock ``locustio/locust`` image.
+This file needs only Locust and the standard library, so it runs in the stock ``locustio/locust`` image. Players at
+a live table are in ``live_locustfile.py``, which shares this file's plumbing.
 """
 
 from __future__ import annotations
@@ -99,6 +100,9 @@ def _arguments(parser: Any) -> None:
     parser.add_argument("--currency", default="USD", env_var="LOCUST_CURRENCY", help="the players' currency")
     parser.add_argument(
         "--balance", type=int, default=10_000_000, env_var="LOCUST_BALANCE", help="starting balance, minor units"
+    )
+    parser.add_argument(
+        "--live-table", default="", env_var="LOCUST_LIVE_TABLE", help="LivePlayer's table (default: first live game)"
     )
     parser.add_argument("--stake", type=int, default=100, env_var="LOCUST_STAKE", help="usual stake, minor units")
     parser.add_argument(
@@ -203,7 +207,7 @@ def journey(weight: int) -> Callable[[Callable[[Any], None]], Any]:
 
     def wrap(function: Callable[[Any], None]) -> Any:
         @functools.wraps(function)
-        def run(user: CasinoUser) -> None:
+        def run(user: PlayerBase) -> None:
             user.count_task()
             if user.ready():
                 function(user)
@@ -213,8 +217,8 @@ def journey(weight: int) -> Callable[[Callable[[Any], None]], Any]:
     return wrap
 
 
-class CasinoUser(FastHttpUser):
-    """One player and their operator. Holds the response checks every journey shares."""
+class PlayerBase(FastHttpUser):
+    """One player and their operator. Holds the response checks every journey shares; no tasks of its own."""
 
     abstract = True
     network_timeout = 30.0
@@ -237,6 +241,7 @@ class CasinoUser(FastHttpUser):
         self.player: JSONObject = {}
         self.game: JSONObject = {}
         self.play_base = ""
+        self.launched: JSONObject = {}
         self.ready()
 
     def wait_time(self) -> float:
@@ -328,6 +333,7 @@ class CasinoUser(FastHttpUser):
             return None
         if multi_step is None:
             multi_step = random.random() < self.prefers_multi_step
+        games = [g for g in games if g["category"] != "live"]  # live tables are LivePlayer's
         candidates = [g for g in games if g["multi_step"] == multi_step and g is not self.game] or games
         return random.choice(candidates)
 
@@ -351,6 +357,7 @@ class CasinoUser(FastHttpUser):
         self.game = game
         # the player plays where the launch URL points, as a browser would
         self.play_base = reply[1]["launch_url"]
+        self.launched = reply[1]
         return True
 
     # the player's side
@@ -427,6 +434,12 @@ class CasinoUser(FastHttpUser):
 
     def remember_abandoned(self, round_id: str, engine: str) -> None:
         self.abandoned = [*self.abandoned[-2:], (self.play_base, round_id, engine)]
+
+
+class CasinoUser(PlayerBase):
+    """A player of single rounds: the journeys below, weighted."""
+
+    abstract = True
 
     # the journeys
 

@@ -26,6 +26,8 @@ from simulator.faults.outbound import Sleep
 from simulator.faults.runtime import FaultRuntime
 from simulator.http import error_middleware
 from simulator.ids import Ids, RandomIds, SeededIds
+from simulator.live import setup as live_setup
+from simulator.live import socket as live_socket
 from simulator.metrics import Metrics
 from simulator.play import routes as play_routes
 from simulator.rates import load_rates
@@ -45,6 +47,7 @@ from simulator.state import (
     EPOCH,
     FAULTS,
     IDS,
+    LIVE_LOOPS,
     MARKETS,
     METRICS,
     NONCES,
@@ -53,6 +56,7 @@ from simulator.state import (
     REPORTS,
     ROUNDS,
     SETTINGS,
+    SETTLER,
     STORE,
     WALLETS,
     WEBHOOKS,
@@ -102,6 +106,7 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
     app[WALLETS] = services.wallets
     app[DEMO] = services.demo
     app[WORKER] = services.worker
+    app[SETTLER] = services.settler
     app[ROUNDS] = services.rounds
     app[WEBHOOKS] = services.webhooks
     app[CAMPAIGNS] = services.campaigns
@@ -124,9 +129,11 @@ def create_app(
     ids: Ids | None = None,
     settlement_worker: bool = True,
     sleep: Sleep | None = None,
+    live_loops: bool = True,
 ) -> web.Application:
     """The simulator app. ``clock``, ``ids`` and ``sleep`` (fault delays) are the test seams;
-    ``settlement_worker=False`` leaves retries to explicit ``app[WORKER].run_once()`` calls. With ``settings.auth``
+    ``settlement_worker=False`` leaves retries to explicit ``app[WORKER].run_once()`` calls; ``live_loops=False``
+    leaves live tables' clocks to explicit ``app[LIVE].tick(table_id)`` calls. With ``settings.auth``
     (the default) every route is guarded as its ``RouteDoc.auth`` says, the embedded wallet's routes included."""
     clock = clock or SystemClock()
     own_ids = ids is None and settings.deterministic
@@ -154,16 +161,19 @@ def create_app(
     app[IDS] = ids
     app[CREDENTIALS] = creds
     app[WORKER_ENABLED] = settlement_worker
+    app[LIVE_LOOPS] = live_loops
     app[OWN_IDS] = own_ids
     app[ENDPOINTS] = endpoints
     app[CATALOG] = build_catalog(settings.seed, load_rates(settings.rates_file))
     app.cleanup_ctx.append(_store_ctx)
     app.cleanup_ctx.append(catalog_routes.catalog_ctx)
     app.cleanup_ctx.append(_services_ctx)
+    app.cleanup_ctx.append(live_setup.live_ctx)
     catalog_routes.add_routes(app)
     aggregator_routes.add_routes(app)
     bonus_routes.add_routes(app)
     play_routes.add_routes(app)
+    live_socket.add_routes(app)
     admin_routes.add_routes(app)
     settlement_routes.add_routes(app)
     report_routes.add_routes(app)

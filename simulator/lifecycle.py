@@ -89,6 +89,7 @@ class RoundEvent(StrEnum):
     BET_REFUSED = "bet refused"
     BET_OUTCOME_UNKNOWN = "bet outcome unknown"
     BET_ORPHANED = "bet orphaned"
+    BET_CANCELLED = "bet cancelled"
     ACTION_CLAIMED = "action claimed"
     ACTION_DONE = "action done"
     EXTRA_BET_ORPHANED = "extra bet orphaned"
@@ -118,6 +119,7 @@ ROUND_TRANSITIONS: dict[RoundEvent, Transition] = {
     RoundEvent.BET_REFUSED: Transition((_S.OPEN,), _S.VOID),
     RoundEvent.BET_OUTCOME_UNKNOWN: Transition((_S.OPEN,), _S.ROLLING_BACK),
     RoundEvent.BET_ORPHANED: Transition((_S.OPEN, _S.ACTING), _S.ROLLING_BACK),
+    RoundEvent.BET_CANCELLED: Transition((_S.OPEN,), _S.ROLLING_BACK),
     RoundEvent.ACTION_CLAIMED: Transition((_S.OPEN,), _S.ACTING, versioned=True),
     RoundEvent.ACTION_DONE: Transition((_S.ACTING,), _S.OPEN, versioned=True),
     RoundEvent.EXTRA_BET_ORPHANED: Transition((_S.ACTING,), _S.OPEN, versioned=True),

@@ -126,6 +126,14 @@ class Settings(BaseSettings):
         None, description="Folder of jurisdiction profile JSON files replacing or adding to the built-in ones."
     )
     rates_file: Path | None = Field(None, description="Exchange rates JSON file replacing the built-in table.")
+    live_betting_seconds: float = Field(15.0, gt=0, description="Live tables: seconds each round takes bets.")
+    live_draw_seconds: float = Field(3.0, ge=0, description="Live tables: seconds from no more bets to the result.")
+    live_pause_seconds: float = Field(5.0, ge=0, description="Live tables: seconds a result shows before the next.")
+    live_idle_timeout: float = Field(60.0, gt=0, description="Seconds a live socket may stay silent before it closes.")
+    live_heartbeat: float = Field(20.0, gt=0, description="Seconds between the server's pings on a live socket.")
+    live_message_rate: float = Field(10.0, gt=0, description="Messages per second a live socket may send (burst 2x).")
+    live_lease: float = Field(10.0, gt=0, description="Seconds a process holds a live table's clock without renewing.")
+
     faults_file: Path | None = Field(None, description="YAML or TOML file of fault rules loaded at start.")
     fault_header: bool = Field(False, description="Honour X-Casino-Sim-Fault request headers (testing only).")
     fault_header_max_active: int = Field(10, ge=1, description="Requests that may carry header-chosen faults at once.")

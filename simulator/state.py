@@ -27,11 +27,14 @@ if TYPE_CHECKING:
     from simulator.dialects.wallet_common import ReplyStore
     from simulator.faults.runtime import FaultRuntime
     from simulator.ids import Ids
+    from simulator.live.hub import Hub
+    from simulator.live.tables import LiveTables
     from simulator.markets.gate import MarketGate
     from simulator.metrics import Metrics
     from simulator.play.rounds import RoundService
     from simulator.reports.buckets import Buckets
     from simulator.settings import Settings
+    from simulator.settlement.settler import Settler
     from simulator.settlement.worker import SettlementWorker
     from simulator.store.provider import ProviderStore
     from simulator.wallet.ledger import Ledger
@@ -59,11 +62,15 @@ NONCES: web.AppKey[NonceStore] = web.AppKey("nonces")
 WALLETS: web.AppKey[Callable[[str], WalletClient]] = web.AppKey("wallets")
 DEMO: web.AppKey[DemoWallet] = web.AppKey("demo_wallet")
 WORKER: web.AppKey[SettlementWorker] = web.AppKey("worker")
+SETTLER: web.AppKey[Settler] = web.AppKey("settler")
 ROUNDS: web.AppKey[RoundService] = web.AppKey("rounds")
 WEBHOOKS: web.AppKey[WebhookPublisher] = web.AppKey("webhooks")  # publish(event_type, data, now) for any feature
 CAMPAIGNS: web.AppKey[CampaignService] = web.AppKey("campaigns")
 PROMOTIONS: web.AppKey[PromotionService] = web.AppKey("promotions")
 MARKETS: web.AppKey[MarketGate] = web.AppKey("markets")
+LIVE: web.AppKey[LiveTables] = web.AppKey("live_tables")
+LIVE_HUB: web.AppKey[Hub] = web.AppKey("live_hub")
+LIVE_LOOPS: web.AppKey[bool] = web.AppKey("live_loops")  # tables run their own clocks (tests tick them instead)
 FAULTS: web.AppKey[FaultRuntime] = web.AppKey("faults")
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 OPENAPI: web.AppKey[dict[str, Any]] = web.AppKey("openapi")

@@ -54,7 +54,7 @@ def reach_probability(target: int) -> Fraction:
     return Fraction(99 * 2**_BITS // target, 2**_BITS)
 
 
-def _target(value: object, what: str) -> int:
+def check_target(value: object, what: str) -> int:
     target = parse_hundredths(value, what)
     if not MIN_TARGET <= target <= MAX_TARGET:
         raise InvalidBet(
@@ -113,7 +113,7 @@ class CrashEngine(MultiStep):
         params = check_mapping(params, "crash")
         check_keys(params, ("auto_cashout",), "crash")
         value = params.get("auto_cashout")
-        return None if value is None else _target(value, "auto_cashout")
+        return None if value is None else check_target(value, "auto_cashout")
 
     def open(self, stake: int, params: Mapping[str, Any], rng: RandomSource) -> Step:
         stake = check_stake(stake)
@@ -146,7 +146,7 @@ class CrashEngine(MultiStep):
         if claim is None:
             raise IllegalAction("crash: cashout needs the multiplier the player saw, e.g. '1.50'")
         try:
-            return _target(claim, "multiplier")
+            return check_target(claim, "multiplier")
         except InvalidBet as exc:
             raise IllegalAction(exc.message) from None
 

@@ -54,6 +54,7 @@ class LaunchResponse(BaseModel):
     session_token: str
     demo: bool
     launch_url: str
+    websocket_url: str | None = Field(None, description="Live tables only: the player's socket (docs/live.md).")
     expires_at: float
     game_id: str
     player_id: str

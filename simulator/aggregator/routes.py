@@ -28,6 +28,7 @@ from simulator.fairness.verify import recompute
 from simulator.http import AFTER, IntRange, RouteDoc, documented, enum_schema, json_response, read_model
 from simulator.http import int_query as _int_query
 from simulator.lifecycle import TRANSACTION_STATUSES
+from simulator.live.socket import socket_url
 from simulator.markets.profiles import check_jurisdiction
 from simulator.money import exponent
 from simulator.play.outcome import RoundOutcome, stored_outcome
@@ -151,6 +152,7 @@ async def launch(request: web.Request) -> web.Response:
         session_token=session.token,
         demo=body.demo,
         launch_url=f"{settings.base_url}/play/{session.token}",
+        websocket_url=socket_url(settings.base_url, session.token) if game.category == "live" else None,
         expires_at=session.expires_at,
         game_id=game.game_id,
         player_id=player_id,

@@ -55,12 +55,14 @@ def engine_features(engine: AnyEngine) -> tuple[str, ...]:
 
 
 def _category(engine: AnyEngine) -> Category:
-    """The engine's category; one the catalogue does not know is listed as instant. No engine runs a live
-    table yet, so no game is listed as live."""
+    """The engine's category; one the catalogue does not know is listed as instant. Only the engines of live
+    tables (``games.table.live``), which the table runner plays on its clock, are listed as live."""
     if engine.category == "slots":
         return "slots"
     if engine.category == "table":
         return "table"
+    if engine.category == "live":
+        return "live"
     return "instant"
 
 
@@ -312,6 +314,7 @@ class _Generator:
         }
         released = dt.date.fromisoformat(data.RELEASE_FROM) + dt.timedelta(days=rng.randrange(data.RELEASE_DAYS))
         game_id = f"{studio.studio_id}-{engine_id}-{n:04d}"
+        own_mode = getattr(engine, "rng_mode", None)
         return Game(
             game_id=game_id,
             slug=self._slug(name),
@@ -337,9 +340,10 @@ class _Generator:
             release_date=released.isoformat(),
             demo=reference or rng.random() < 0.9,
             thumbnail_url=f"/v1/games/{game_id}/thumbnail.svg",
-            # a share of titles exercises the unbiased mapping and the certified-RNG mode (docs/fairness.md)
-            rng_mapping="unbiased" if not reference and n % 5 == 0 else "compatible",
-            rng_mode="certified" if not reference and n % 7 == 0 else "provably-fair",
+            # a share of titles exercises the unbiased mapping and the certified-RNG mode (docs/fairness.md); an
+            # engine that names its own source (live crash: its hash chain) always has it
+            rng_mapping="unbiased" if not reference and n % 5 == 0 and own_mode is None else "compatible",
+            rng_mode=own_mode or ("certified" if not reference and n % 7 == 0 else "provably-fair"),
             reference=reference,
         )
 

@@ -44,7 +44,9 @@ class Game(BaseModel):
     name: str
     names: dict[str, str] = Field(description="Name per language code (generated in each language, not translated).")
     studio_id: str
-    category: Category = Field(description="The engine's category; 'live' is kept for live-dealer tables (none yet).")
+    category: Category = Field(
+        description="The engine's category; 'live': a timed table shared by every player (docs/live.md)."
+    )
     engine_id: str
     multi_step: bool
     rtp: float = Field(description="Return to player of the engine's reference bet, percent.")

@@ -63,6 +63,7 @@ OPERATIONS = {
     "promo_payouts": "promo_payouts",
     "player_rounds": "history",
     "reality_check": "reality_check",
+    "live_socket": "live",
 }
 UNFAULTED_PREFIXES = ("/admin", "/metrics", "/healthz", "/openapi.json")
 BODY_WAIT = 1.0

@@ -32,12 +32,14 @@ from simulator.catalog.models import Game
 from simulator.clock import ManualClock
 from simulator.errors import RequestError
 from simulator.faults.invariants import Check, Evidence, check_all
+from simulator.faults.live_traffic import play_live
 from simulator.faults.rules import FaultRule
 from simulator.faults.scenario import (
     AdvanceStep,
     FaultsStep,
     FeedStep,
     FreeRoundsStep,
+    LiveStep,
     PlayStep,
     RestartStep,
     Scenario,
@@ -175,7 +177,9 @@ class ScenarioRun:
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         settings = self.settings.model_copy(update={"wallet_url": self.wallet_url or f"{url}/wallet"})
         ids = SeededIds(self.scenario.seed, f"sim-{self._incarnation}")
-        app = create_app(settings, clock=self.clock, ids=ids, settlement_worker=False, sleep=self.sleep)
+        app = create_app(
+            settings, clock=self.clock, ids=ids, settlement_worker=False, sleep=self.sleep, live_loops=False
+        )
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
         await web.SockSite(runner, sock).start()
@@ -340,6 +344,14 @@ class ScenarioRun:
                 found.append(data)
         return found
 
+    async def _live(self, step: LiveStep) -> None:
+        live = [g for g in self.games if g.category == "live"]
+        if not live:
+            raise RequestError("a live traffic step needs a live game (e.g. live-baccarat) among the scenario's games")
+        tokens = [await self._session(player_id, live[0]) for player_id in self.players]
+        answers = await play_live(self.instance.app, self.instance.url, tokens, live[0].game_id, step, self.clock)
+        self.responses.update(answers)
+
     async def _feed(self, step: FeedStep) -> None:
         for _ in range(step.reads):
             cursor: str | None = None
@@ -403,6 +415,8 @@ class ScenarioRun:
                         await self._play(step)
                     elif isinstance(step, FreeRoundsStep):
                         await self._free_rounds(step)
+                    elif isinstance(step, LiveStep):
+                        await self._live(step)
                     elif isinstance(step, SettleStep):
                         await self._settle(step.seconds)
                     elif isinstance(step, RestartStep):

@@ -47,6 +47,9 @@ SCENARIO_SETTINGS = frozenset(
         "unknown_rollback",
         "fault_header",
         "fault_header_max_active",
+        "live_betting_seconds",
+        "live_draw_seconds",
+        "live_pause_seconds",
     }
 )
 
@@ -106,6 +109,16 @@ class FreeRoundsStep(_Model):
     passes: int = Field(5, ge=1, le=50)
 
 
+class LiveStep(_Model):
+    """Every player joins the scenario's live table over its WebSocket and bets ``amount`` on ``bet`` in each of
+    ``rounds`` table rounds; the run's clock moves the table through betting, no more bets and the result."""
+
+    type: Literal["live"]
+    rounds: int = Field(ge=1, le=1000)
+    amount: int = Field(100, ge=1)
+    bet: str = Field("banker", description="the bet spot, e.g. banker (baccarat) or red (roulette)")
+
+
 class SettleStep(_Model):
     """Run the settlement worker, moving time to each next retry, until nothing is left or ``seconds`` pass."""
 
@@ -142,7 +155,7 @@ class FeedStep(_Model):
 
 
 Step = Annotated[
-    PlayStep | FreeRoundsStep | SettleStep | RestartStep | FaultsStep | AdvanceStep | FeedStep,
+    PlayStep | FreeRoundsStep | LiveStep | SettleStep | RestartStep | FaultsStep | AdvanceStep | FeedStep,
     Field(discriminator="type"),
 ]
 

@@ -297,6 +297,11 @@ class RoundService:
         """The round from the session's next nonce, and its opening bet; raises, with nothing written, on a bet out of
         limits or parameters the engine refuses."""
         game = self._catalog.game(session.game_id)
+        if game.category == "live":
+            raise Conflict(
+                f"{game.game_id} is a live table: bets are placed over its WebSocket in the table's betting window",
+                code="LIVE_TABLE",
+            )
         self._check_stake(game, session.currency, amount)
         engine = get_engine(game.engine_id)
         stream = round_source(game.rng_mode, game.rng_mapping, session.server_seed, session.client_seed, session.nonce)

@@ -50,12 +50,14 @@ _ROUND_ERRORS = (
     "PLAYER_BLOCKED",
 )
 _CLIENT_HTML = resources.files("simulator.play").joinpath("client.html").read_bytes()
+_LIVE_HTML = resources.files("simulator.live").joinpath("client.html").read_bytes()
 
 
 @documented(RouteDoc("The HTML game client for a session", "game client", content_type="text/html", auth="session"))
 async def client_page(request: web.Request) -> web.Response:
-    await request.app[ROUNDS].session(request.match_info["token"], live=False)
-    return web.Response(body=_CLIENT_HTML, content_type="text/html")
+    session = await request.app[ROUNDS].session(request.match_info["token"], live=False)
+    live_table = request.app[CATALOG].game(session.game_id).category == "live"
+    return web.Response(body=_LIVE_HTML if live_table else _CLIENT_HTML, content_type="text/html")
 
 
 @documented(

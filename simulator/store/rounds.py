@@ -66,7 +66,7 @@ class RoundRepository:
                 if claim is not None:
                     await claim(tx)
                 cache.used(session)
-            await self._insert(tx, round_)
+            await self.insert(tx, round_)
             for t in txs:
                 await insert_transaction(tx, t)
         if cache is not None and cache.due:
@@ -177,7 +177,7 @@ class RoundRepository:
     _JSON = tuple(i for i, k in enumerate(Round.__slots__) if k in ("params", "outcome"))
 
     @classmethod
-    async def _insert(cls, tx: Tx, r: Round) -> None:
+    async def insert(cls, tx: Tx, r: Round) -> None:
         values = list(cls._VALUES(r))
         for i in cls._JSON:
             values[i] = _dumps(values[i])

@@ -40,6 +40,9 @@ EXPECTED_IDS = {
     "blackjack-6d-s17",
     "blackjack-6d-h17",
     "blackjack-8d-s17",
+    "live-roulette-european",
+    "live-baccarat",
+    "live-crash",
 }
 
 
@@ -48,7 +51,8 @@ def test_every_engine_is_registered_under_its_own_id() -> None:
     for engine_id, engine in ALL.items():
         assert engine.engine_id == engine_id
         assert get_engine(engine_id) is engine
-        assert engine.category == ("instant" if engine_id in INSTANT else "table")
+        home = "live" if engine_id.startswith("live-") else "instant" if engine_id in INSTANT else "table"
+        assert engine.category == home
         # the declared kind fits the methods the engine has
         assert engine.multi_step == all(callable(getattr(engine, m, None)) for m in ("open", "cost", "act")), engine_id
         assert engine.multi_step != callable(getattr(engine, "play", None)), engine_id

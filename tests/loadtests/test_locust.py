@@ -252,3 +252,42 @@ print("ok")
         check=False,
     )
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_one_live_player_bets_each_window_and_gets_its_settlements(tmp_path: Path) -> None:
+    data = tmp_path / "sim"
+    env = os.environ | {
+        "CASINO_SIM_LIVE_BETTING_SECONDS": "1.5",
+        "CASINO_SIM_LIVE_DRAW_SECONDS": "0.2",
+        "CASINO_SIM_LIVE_PAUSE_SECONDS": "0.3",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "simulator.cli", "serve", "--port", "0", "--data-dir", str(data)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        match = re.search(r"listening on (http://\S+)", proc.stdout.readline())
+        assert match is not None
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "loadtests" / "live_locustfile.py"), "--host", match.group(1)],
+            cwd=ROOT,
+            env=os.environ | {"LOCUST_MAX_TASKS": "3", "LOCUST_CREDENTIALS": str(data / "credentials.json")},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=60)
+    assert result.returncode == 0, result.stderr
+    rows = [line.split("\t") for line in result.stdout.splitlines() if line.startswith("WS\t")]
+    names = [row[1].strip() for row in rows]
+    assert names.count("place_bet") == 3 and names.count("settlement") == 3, result.stdout
+    assert [row for row in rows if row[3].strip()] == [], "a live request failed its checks"

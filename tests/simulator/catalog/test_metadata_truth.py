@@ -57,7 +57,7 @@ def test_advertised_features_are_what_each_engine_plays(blueprint: Blueprint) ->
             assert "free_spins" not in features, engine_id
 
 
-def test_no_game_is_listed_as_live_while_no_engine_runs_a_live_table(blueprint: Blueprint) -> None:
+def test_every_game_is_listed_in_its_engines_category_live_only_for_live_tables(blueprint: Blueprint) -> None:
     for game in [*blueprint.games, *blueprint.upcoming.values()]:
         assert game.category == get_engine(game.engine_id).category
     scheduled = [c for c in blueprint.scheduled(300) if c.kind == "updated"]

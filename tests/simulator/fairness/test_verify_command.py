@@ -64,11 +64,22 @@ def test_offline_commitment_mismatch_fails_and_bad_input_is_reported() -> None:
 
 
 async def _game(sim: Sim, **wanted: Any) -> dict[str, Any]:
-    games = (await sim.request("GET", "/v1/games?limit=500")).body["games"]
+    games: list[dict[str, Any]] = []
+    cursor = ""
+    while True:  # every page: a game of each kind wanted may be anywhere in the catalogue
+        page = (await sim.request("GET", f"/v1/games?limit=500{cursor}")).body
+        games += page["games"]
+        if not page["next_cursor"]:
+            break
+        cursor = f"&cursor={page['next_cursor']}"
     playable = [
         g
         for g in games
-        if "USD" in g["currencies"] and g["allowed_countries"] is None and not g["blocked_countries"] and g["enabled"]
+        if "USD" in g["currencies"]
+        and g["allowed_countries"] is None
+        and not g["blocked_countries"]
+        and g["enabled"]
+        and g["category"] != "live"  # bets at a live table go through its socket, not single rounds
     ]
     return next(g for g in playable if all(g[k] == v for k, v in wanted.items()))
 

@@ -23,7 +23,7 @@ def launchable(game: dict[str, Any]) -> str | None:
 async def pick_game(sim: Sim, studio_id: str) -> tuple[dict[str, Any], str]:
     games = (await sim.request("GET", f"/v1/games?studio={studio_id}&currency=USD&limit=500")).body["games"]
     playable = [(g, c) for g in games if (c := launchable(g)) is not None]
-    single = [(g, c) for g, c in playable if not g["multi_step"]]
+    single = [(g, c) for g, c in playable if not g["multi_step"] and g["category"] != "live"]
     return (single or playable)[0]
 
 

@@ -1,0 +1,150 @@
+"""Bad input on a live socket gets an error message and harms nobody: the sender's socket stays open, another
+player at the table keeps betting, and the table keeps its clock. A reconnect gets the round and its open bets back."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from simulator.clock import ManualClock
+from simulator.settings import Settings
+from simulator.state import LIVE
+from tests.harness import Sim, running_sim
+from tests.simulator.live.table_client import seat
+
+START = 1_000_000
+
+
+@pytest.fixture
+async def table_sim(settings: Settings) -> AsyncIterator[tuple[Sim, ManualClock]]:
+    clock = ManualClock()
+    settings = settings.model_copy(update={"live_message_rate": 5.0})
+    async with running_sim(settings, clock=clock, live_loops=False, settlement_worker=False) as sim:
+        yield sim, clock
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind", "code"),
+    [
+        pytest.param("not json at all", "error", "INVALID_JSON", id="garbage"),
+        pytest.param("[1, 2, 3]", "error", "INVALID_MESSAGE", id="not-an-object"),
+        pytest.param('{"type": "teleport"}', "error", "UNKNOWN_MESSAGE", id="unknown-type"),
+        pytest.param("[" * 3000 + "]" * 3000, "error", "INVALID_JSON", id="deep-nesting"),
+        pytest.param('{"type": "place_bet", "bets": "all in"}', "bet_refused", "INVALID_BET", id="bets-not-a-list"),
+        pytest.param(
+            '{"type": "place_bet", "bets": [{"type": "banker", "amount": 1}]}',
+            "bet_refused",
+            "BET_OUT_OF_LIMITS",
+            id="below-min",
+        ),
+        pytest.param(
+            '{"type": "place_bet", "bets": [{"type": "banker", "amount": 100000000}]}',
+            "bet_refused",
+            "BET_OUT_OF_LIMITS",
+            id="above-max",
+        ),
+        pytest.param(
+            '{"type": "place_bet", "bets": [{"type": "dragon", "amount": 100}]}',
+            "bet_refused",
+            "INVALID_BET",
+            id="unknown-spot",
+        ),
+        pytest.param('{"type": "cancel_bet"}', "error", "INVALID_MESSAGE", id="cancel-without-id"),
+        pytest.param('{"type": "cancel_bet", "bet_id": "nope"}', "error", "UNKNOWN_BET", id="cancel-unknown"),
+    ],
+)
+async def test_bad_input_is_answered_and_harms_nobody(
+    table_sim: tuple[Sim, ManualClock], raw: str, kind: str, code: str
+) -> None:
+    sim, _ = table_sim
+    game_id = await sim.game_for("live-baccarat")
+    await sim.app[LIVE].tick(game_id)
+    async with aiohttp.ClientSession() as http:
+        players = [await sim.create_player(START) for _ in range(2)]
+        bad, good = [await seat(http, p["player_id"], await sim.launch(p, game_id)) for p in players]
+        await bad.ws.send_str(raw)
+        answer = await bad.next("error", "bet_refused")
+        assert (answer["type"], answer["code"]) == (kind, code), answer
+        for s in (bad, good):
+            await s.send({"type": "place_bet", "bets": [{"type": "player", "amount": 100}]})
+            assert (await s.next("bet_accepted", "bet_refused"))["type"] == "bet_accepted"
+        assert await sim.balance(players[0]["player_id"]) == START - 100
+
+
+async def test_a_flood_is_rate_limited_without_closing_anything(table_sim: tuple[Sim, ManualClock]) -> None:
+    sim, _ = table_sim
+    game_id = await sim.game_for("live-baccarat")
+    await sim.app[LIVE].tick(game_id)
+    async with aiohttp.ClientSession() as http:
+        players = [await sim.create_player(START) for _ in range(2)]
+        flood, other = [await seat(http, p["player_id"], await sim.launch(p, game_id)) for p in players]
+        for n in range(200):
+            await flood.send({"type": "ping", "ref": n})
+        answers = [await flood.next("pong", "error") for _ in range(200)]
+        limited = [a for a in answers if a["type"] == "error"]
+        assert limited and all(a["code"] == "RATE_LIMITED" for a in limited)
+        assert len(answers) - len(limited) <= 10, "the manual clock stands still: only the burst gets through"
+        assert not flood.ws.closed
+        await other.send({"type": "place_bet", "bets": [{"type": "tie", "amount": 100}]})
+        assert (await other.next("bet_accepted", "bet_refused"))["type"] == "bet_accepted"
+
+
+async def test_reconnect_gets_the_round_and_open_bets_back_and_cancel_refunds(
+    table_sim: tuple[Sim, ManualClock],
+) -> None:
+    sim, clock = table_sim
+    game_id = await sim.game_for("live-roulette-european")
+    tables = sim.app[LIVE]
+    await tables.tick(game_id)
+    player = await sim.create_player(START)
+    launch = await sim.launch(player, game_id)
+    async with aiohttp.ClientSession() as http:
+        first = await seat(http, player["player_id"], launch)
+        for spot in ("red", "odd"):
+            await first.send({"type": "place_bet", "bets": [{"type": spot, "amount": 100}]})
+            assert (await first.next("bet_accepted", "bet_refused"))["type"] == "bet_accepted"
+        await first.ws.close()
+        again = await http.ws_connect(launch["websocket_url"])
+        state = await again.receive_json()
+        assert state["type"] == "table_state" and state["round"]["phase"] == "betting"
+        assert sorted(b["bets"][0]["type"] for b in state["open_bets"]) == ["odd", "red"]
+        odd = next(b for b in state["open_bets"] if b["bets"][0]["type"] == "odd")
+        await again.send_json({"type": "cancel_bet", "bet_id": odd["bet_id"]})
+        while (message := await again.receive_json())["type"] != "bet_cancelled":
+            pass
+        assert await sim.balance(player["player_id"]) == START - 100
+        clock.advance(tables.timing.betting)
+        await tables.tick(game_id)
+        await again.send_json({"type": "cancel_bet", "bet_id": state["open_bets"][0]["bet_id"]})
+        while (message := await again.receive_json())["type"] != "error":
+            pass
+        assert message["code"] == "BETS_CLOSED"
+        await again.close()
+
+
+@pytest.mark.slow
+async def test_a_silent_socket_is_closed_after_the_idle_timeout(settings: Settings) -> None:
+    settings = settings.model_copy(update={"live_idle_timeout": 0.3})
+    async with running_sim(settings, clock=ManualClock(), live_loops=False, settlement_worker=False) as sim:
+        game_id = await sim.game_for("live-baccarat")
+        player = await sim.create_player(START)
+        async with aiohttp.ClientSession() as http:
+            s = await seat(http, player["player_id"], await sim.launch(player, game_id))
+            assert (await s.next("error"))["code"] == "IDLE_TIMEOUT"
+            closing = await s.ws.receive(timeout=5)
+            assert closing.type == aiohttp.WSMsgType.CLOSE and closing.data == 4000
+
+
+async def test_an_expired_session_cannot_bet(table_sim: tuple[Sim, ManualClock]) -> None:
+    sim, clock = table_sim
+    game_id = await sim.game_for("live-baccarat")
+    await sim.app[LIVE].tick(game_id)
+    player = await sim.create_player(START)
+    async with aiohttp.ClientSession() as http:
+        s = await seat(http, player["player_id"], await sim.launch(player, game_id))
+        clock.advance(sim.settings.session_ttl)
+        await s.send({"type": "place_bet", "bets": [{"type": "banker", "amount": 100}]})
+        assert (await s.next("bet_refused"))["code"] == "SESSION_EXPIRED"
+    assert await sim.balance(player["player_id"]) == START
