@@ -26,7 +26,10 @@ from simulator.faults.runtime import FaultRuntime
 from simulator.http import error_middleware
 from simulator.ids import Ids, RandomIds, SeededIds
 from simulator.metrics import Metrics
+from simulator.play import assets as asset_routes
+from simulator.play import details as details_routes
 from simulator.play import routes as play_routes
+from simulator.play.links import RoundLinks
 from simulator.services import build_services
 from simulator.settings import Settings
 from simulator.settlement import routes as settlement_routes
@@ -43,6 +46,7 @@ from simulator.state import (
     METRICS,
     NONCES,
     OWN_IDS,
+    ROUND_LINKS,
     ROUNDS,
     SETTINGS,
     STORE,
@@ -139,12 +143,15 @@ def create_app(
     app[OWN_IDS] = own_ids
     app[ENDPOINTS] = endpoints
     app[CATALOG] = build_catalog(settings.seed)
+    app[ROUND_LINKS] = RoundLinks.from_admin_token(keys.admin_token if keys else None, settings.base_url)
     app.cleanup_ctx.append(_store_ctx)
     app.cleanup_ctx.append(catalog_routes.catalog_ctx)
     app.cleanup_ctx.append(_services_ctx)
     catalog_routes.add_routes(app)
     aggregator_routes.add_routes(app)
     play_routes.add_routes(app)
+    details_routes.add_routes(app)
+    asset_routes.add_routes(app)
     admin_routes.add_routes(app)
     settlement_routes.add_routes(app)
     fault_routes.add_routes(app)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from simulator.faults.runtime import FaultRuntime
     from simulator.ids import Ids
     from simulator.metrics import Metrics
+    from simulator.play.links import RoundLinks
     from simulator.play.rounds import RoundService
     from simulator.settings import Settings
     from simulator.settlement.worker import SettlementWorker
@@ -54,6 +55,7 @@ WALLETS: web.AppKey[Callable[[str], WalletClient]] = web.AppKey("wallets")
 DEMO: web.AppKey[DemoWallet] = web.AppKey("demo_wallet")
 WORKER: web.AppKey[SettlementWorker] = web.AppKey("worker")
 ROUNDS: web.AppKey[RoundService] = web.AppKey("rounds")
+ROUND_LINKS: web.AppKey[RoundLinks] = web.AppKey("round_links")  # signs shareable round-details URLs
 FAULTS: web.AppKey[FaultRuntime] = web.AppKey("faults")
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 OPENAPI: web.AppKey[dict[str, Any]] = web.AppKey("openapi")

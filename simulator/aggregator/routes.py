@@ -28,7 +28,7 @@ from simulator.http import int_query as _int_query
 from simulator.lifecycle import TRANSACTION_STATUSES
 from simulator.money import exponent
 from simulator.play.outcome import RoundOutcome, stored_outcome
-from simulator.state import CATALOG, CATALOG_SYNC, CLOCK, DEMO, IDS, SETTINGS, STORE, WALLETS
+from simulator.state import CATALOG, CATALOG_SYNC, CLOCK, DEMO, IDS, ROUND_LINKS, SETTINGS, STORE, WALLETS
 from simulator.store.provider import Session, Transaction
 
 
@@ -124,6 +124,9 @@ async def launch(request: web.Request) -> web.Response:
         server_seed_hash=seeds.server_seed_hash,
         client_seed=seeds.client_seed,
         nonce=1,
+        lobby_url=body.lobby_url,
+        cashier_url=body.cashier_url,
+        platform=body.platform,
     )
     await app[STORE].sessions.create(session)
     out = LaunchResponse(
@@ -199,6 +202,7 @@ async def get_round(request: web.Request) -> web.Response:
                 "nonce": round_.nonce,
             },
             "transactions": [transaction_json(t) for t in await store.outbox.of_round(round_.round_id)],
+            "details_url": request.app[ROUND_LINKS].url(round_.round_id),
         }
     )
 

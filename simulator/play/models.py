@@ -47,6 +47,7 @@ class RoundResponse(BaseModel):
     view: dict[str, Any] | None = None
     actions: list[str] | None = None
     finished: bool | None = None
+    details_url: str = Field(description="The round's shareable round-details page (signed; see docs/client.md).")
 
 
 class OpenRounds(BaseModel):
@@ -58,11 +59,19 @@ class SessionInfo(BaseModel):
     game_name: str
     engine_id: str
     currency: str
+    minor_unit: int = Field(description="Decimal places of the currency's minor unit (amounts are integers of it).")
     player_id: str
+    demo: bool
     expires_at: float
     min_bet: int
     max_bet: int
+    bet_steps: list[int] = Field(description="The stakes the client offers, in minor units.")
     multi_step: bool
+    language: str | None
+    lobby_url: str | None
+    cashier_url: str | None
+    platform: str | None
+    board: dict[str, Any] = Field(description="How the client draws the game: family, module, board shape.")
     server_seed_hash: str
     client_seed: str
     next_nonce: int
@@ -74,3 +83,8 @@ class RotateResponse(BaseModel):
     server_seed_hash: str
     client_seed: str
     next_nonce: int
+
+
+class BalanceResponse(BaseModel):
+    balance: int
+    currency: str

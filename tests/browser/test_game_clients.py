@@ -1,0 +1,113 @@
+"""Each game family's client played through its own controls, and what it shows compared with the round record the
+operator API returns."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Live
+
+pytestmark = pytest.mark.browser
+
+
+def usd(minor: int) -> str:
+    """A USD amount as en-US Intl shows it: $1,234.56."""
+    return f"${Decimal(minor).scaleb(-2):,.2f}"
+
+
+def open_client(page: Page, live: Live, engine: str, balance: int = 100_000, **launch: object) -> dict[str, object]:
+    session = live.launch(engine, live.player(balance), **launch)
+    page.goto(f"{live.url}/play/{session['session_token']}")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    expect(page.get_by_label("Balance", exact=True)).to_have_text(usd(balance))
+    return session
+
+
+def last_round_id(page: Page) -> str:
+    href = page.locator("#details-link").get_attribute("href")
+    assert href is not None
+    match = re.search(r"/rounds/([^/]+)/", href)
+    assert match is not None
+    return match.group(1)
+
+
+def test_slot_shows_the_recorded_window_and_balance(page: Page, live: Live) -> None:
+    open_client(page, live, "slot-classic20-965")
+    page.get_by_role("button", name="Spin").click()
+    expect(page.locator("#details-link")).to_be_visible()
+    record = live.round(last_round_id(page))
+    window = record["outcome"]["detail"]["window"]
+    shown = page.locator(".reels .cell")
+    expect(shown).to_have_count(len(window) * len(window[0]))
+    symbols = shown.evaluate_all("cells => cells.map(c => c.dataset.symbol)")
+    assert symbols == [s for row in window for s in row]
+    lit = page.locator(".reels .cell.hit").count()
+    assert (lit > 0) == bool(record["outcome"]["detail"]["wins"] or record["outcome"]["detail"]["scatter"]["pay"])
+    expect(page.get_by_label("Balance", exact=True)).to_have_text(usd(100_000 - record["amount"] + record["win"]))
+    expect(page.get_by_label("Win", exact=True)).to_have_text(usd(record["win"]))
+
+
+def test_roulette_chips_on_the_table_and_the_winning_pocket(page: Page, live: Live) -> None:
+    open_client(page, live, "roulette-european")
+    page.locator("#stake").select_option("100")
+    page.get_by_role("button", name="bet 17", exact=True).click()
+    page.get_by_role("button", name="bet Red", exact=True).click()
+    page.get_by_role("button", name="bet Red", exact=True).click()
+    expect(page.get_by_text("Total bet $3.00")).to_be_visible()
+    page.get_by_role("button", name="Spin").click()
+    expect(page.locator("#details-link")).to_be_visible()
+    record = live.round(last_round_id(page))
+    detail = record["outcome"]["detail"]
+    assert record["amount"] == 300
+    assert sorted((b["type"], b["amount"]) for b in detail["bets"]) == [("red", 200), ("straight", 100)]
+    expect(page.get_by_label("Winning pocket")).to_have_text(detail["label"])
+    expect(page.locator(f'[data-bet="n{detail["label"]}"]')).to_have_class(re.compile("winning"))
+    expect(page.get_by_label("Balance", exact=True)).to_have_text(usd(100_000 - 300 + record["win"]))
+
+
+def test_blackjack_deals_cards_and_offers_the_engines_actions(page: Page, live: Live) -> None:
+    open_client(page, live, "blackjack")
+    page.get_by_role("button", name="Deal").click()
+    expect(page.locator("#details-link")).to_be_visible()
+    for _ in range(12):  # stand (or decline insurance) until the round is over
+        record = live.round(last_round_id(page))
+        if record["status"] != "open":
+            break
+        actions = record["outcome"]["actions"]
+        shown = page.locator("#actions button").all_text_contents()
+        assert shown == [a.replace("_", " ").capitalize() for a in actions]
+        choice = "No insurance" if "no_insurance" in actions else "Stand"
+        page.get_by_role("button", name=choice, exact=True).click()
+        expect(page.get_by_role("button", name=choice, exact=True)).to_have_count(0, timeout=5000)
+    record = live.round(last_round_id(page))
+    view = record["outcome"]["view"]
+    dealer = page.locator('[data-hand="Dealer"] .card').evaluate_all("cs => cs.map(c => c.dataset.card)")
+    assert dealer == view["dealer"]["cards"]
+    player = page.locator('[data-hand="You"] .card').evaluate_all("cs => cs.map(c => c.dataset.card)")
+    assert player == view["hands"][0]["cards"]
+    expect(page.get_by_label("Balance", exact=True)).to_have_text(usd(100_000 - record["amount"] + record["win"]))
+
+
+def test_mines_tiles_clicked_until_the_round_ends(page: Page, live: Live) -> None:
+    open_client(page, live, "mines")
+    page.locator("#mines-count").select_option("3")
+    page.get_by_role("button", name="Bet").click()
+    expect(page.get_by_label("tile 1", exact=True)).to_be_enabled()
+    page.get_by_label("tile 1", exact=True).click()
+    record = None
+    expect(page.get_by_label("tile 1", exact=True)).not_to_have_attribute("data-state", "hidden")
+    state = page.get_by_label("tile 1", exact=True).get_attribute("data-state")
+    if state == "gem":
+        page.get_by_role("button", name="Cashout").click()
+        expect(page.get_by_role("button", name="Cashout")).to_have_count(0)
+    record = live.round(last_round_id(page))
+    view = record["outcome"]["view"]
+    assert view["revealed"] == [0]
+    assert (state == "mine") == (0 in view["mine_tiles"])
+    mines_shown = page.locator('.tile[data-state="mine"]').evaluate_all("ts => ts.map(t => Number(t.dataset.tile))")
+    assert sorted(mines_shown) == sorted(view["mine_tiles"])
+    expect(page.get_by_label("Balance", exact=True)).to_have_text(usd(100_000 - record["amount"] + record["win"]))
