@@ -72,8 +72,25 @@ export function mount(ctx) {
     return {bets: [...bets.values()].map(({bet, amount: a}) => ({...bet, amount: a}))};
   }
 
+  // the table as the round was bet: each recorded bet back on its spot (the inside bets this table draws)
+  function keyOf(bet) {
+    if (bet.type === "straight") return `n${bet.numbers[0]}`;
+    if (bet.type === "dozen") return `d${(Math.min(...bet.numbers) - 1) / 12 + 1}`;
+    if (bet.type === "column") return `c${[3, 1, 2][bet.numbers[0] % 3]}`;
+    return spots.has(bet.type) ? bet.type : null;
+  }
+
   function show(round) {
     const detail = round.outcome;
+    bets.clear();
+    for (const bet of detail.bets) {
+      const key = keyOf(bet);
+      if (key === null || bet.call) continue;
+      const placed = bets.get(key) || {bet: {type: bet.type, numbers: bet.numbers}, amount: 0};
+      placed.amount += bet.amount;
+      bets.set(key, placed);
+    }
+    redraw();
     pocket.textContent = detail.label;
     pocket.className = `pocket ${detail.color}`;
     pocket.dataset.pocket = detail.label;

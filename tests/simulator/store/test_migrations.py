@@ -370,7 +370,9 @@ async def test_a_past_store_is_adopted_as_version_1_losing_nothing(past_url: str
         # later migrations only add columns, empty on the rows that were there
         added = {"lobby_url": None, "cashier_url": None, "platform": None}
         assert await dump(db) == before | {"sessions": [row | added for row in before["sessions"]]}
-        expected = {"provider": len(schema.MIGRATIONS), "wallet_ledger": 1} | ({"nonce_mark": 1} if db.dialect == "sqlite" else {})
+        expected = {"provider": len(schema.MIGRATIONS), "wallet_ledger": 1} | (
+            {"nonce_mark": 1} if db.dialect == "sqlite" else {}
+        )
         assert await versions(db) == expected
         session = await store.sessions.get("tok-1")
         assert session is not None and session.nonce == 3 and session.server_seed == "seed-1"
