@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from simulator.admin import dashboard as dashboard_routes
 from simulator.admin import faults as fault_routes
 from simulator.admin import metrics as metrics_routes
 from simulator.admin import routes as admin_routes
@@ -152,6 +153,7 @@ def create_app(
     play_routes.add_routes(app)
     details_routes.add_routes(app)
     asset_routes.add_routes(app)
+    dashboard_routes.add_routes(app)
     admin_routes.add_routes(app)
     settlement_routes.add_routes(app)
     fault_routes.add_routes(app)
