@@ -3,6 +3,8 @@ fault rules, and its buttons switch a rule off and on."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -12,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_dashboard_shows_a_round_just_played_and_switches_faults(page: Page, live: Live) -> None:
-    rule = {
+    rule: dict[str, Any] = {
         "id": "games-503",
         "match": {"side": "inbound", "operation": "studios"},
         "action": {"type": "status", "status": 503},
