@@ -144,7 +144,11 @@ def create_app(
     app[OWN_IDS] = own_ids
     app[ENDPOINTS] = endpoints
     app[CATALOG] = build_catalog(settings.seed)
-    app[ROUND_LINKS] = RoundLinks.from_admin_token(keys.admin_token if keys else None, settings.base_url)
+    app[ROUND_LINKS] = RoundLinks.for_server(
+        keys.admin_token if keys else None,
+        settings.base_url,
+        seed=settings.seed if settings.deterministic else None,
+    )
     app.cleanup_ctx.append(_store_ctx)
     app.cleanup_ctx.append(catalog_routes.catalog_ctx)
     app.cleanup_ctx.append(_services_ctx)

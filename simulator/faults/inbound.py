@@ -49,8 +49,12 @@ OPERATIONS = {
     "act": "act",
     "open_rounds": "open_rounds",
     "rotate_seed": "rotate",
+    "balance": "client_balance",
+    "details_page": "round_details",
+    "details_data": "round_details",
+    "details_verify": "round_verify",
 }
-UNFAULTED_PREFIXES = ("/admin", "/metrics", "/healthz", "/openapi.json")
+UNFAULTED_PREFIXES = ("/admin", "/metrics", "/healthz", "/openapi.json", "/static/")
 BODY_WAIT = 1.0
 
 

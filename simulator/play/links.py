@@ -4,7 +4,8 @@ nobody can reach another round by editing the id.
 
 The key is derived from the admin token (HMAC of a fixed label), so links stay valid across restarts and are all
 withdrawn at once by rotating the admin token. A server with authentication off has no admin token: it uses a
-random key, and its links last until it stops.
+random key, and its links last until it stops. In deterministic mode (never in production) the key comes from the
+root seed, like the session tokens and server seeds of that mode, so one seed replays the same links.
 
 >>> links = RoundLinks(b"k" * 32, "http://127.0.0.1:8080")
 >>> url = links.url("r-1")
@@ -32,7 +33,11 @@ class RoundLinks:
         self._base = base_url.rstrip("/")
 
     @classmethod
-    def from_admin_token(cls, admin_token: str | None, base_url: str) -> RoundLinks:
+    def for_server(cls, admin_token: str | None, base_url: str, *, seed: int | None = None) -> RoundLinks:
+        """The key as the module docstring says: from ``seed`` when given (deterministic mode), else from the
+        admin token, else random."""
+        if seed is not None:
+            return cls(hmac.new(str(seed).encode(), _LABEL, hashlib.sha256).digest(), base_url)
         if admin_token is None:
             return cls(secrets.token_bytes(32), base_url)
         return cls(hmac.new(admin_token.encode(), _LABEL, hashlib.sha256).digest(), base_url)
