@@ -111,3 +111,69 @@ def test_mines_tiles_clicked_until_the_round_ends(page: Page, live: Live) -> Non
     mines_shown = page.locator('.tile[data-state="mine"]').evaluate_all("ts => ts.map(t => Number(t.dataset.tile))")
     assert sorted(mines_shown) == sorted(view["mine_tiles"])
     expect(page.get_by_label("Balance", exact=True)).to_have_text(usd(100_000 - record["amount"] + record["win"]))
+
+
+@pytest.mark.parametrize(
+    ("engine", "play", "shown"),
+    [
+        pytest.param("baccarat", "Deal", "[data-result]", id="baccarat"),
+        pytest.param("dice", "Roll", "[aria-label='Roll result']", id="dice"),
+        pytest.param("limbo", "Bet", "[aria-label='Multiplier']", id="limbo"),
+        pytest.param("plinko", "Drop", "[aria-label='Multiplier']", id="plinko"),
+        pytest.param("keno", "Draw", ".tile.drawn, .tile.hit", id="keno"),
+        pytest.param("wheel", "Spin", "[aria-label='Multiplier']", id="wheel"),
+    ],
+)
+def test_every_single_step_family_draws_its_recorded_outcome(
+    page: Page, live: Live, engine: str, play: str, shown: str
+) -> None:
+    open_client(page, live, engine)
+    if engine == "baccarat":
+        page.get_by_role("button", name="bet Player 1:1").click()
+    page.get_by_role("button", name=play, exact=True).click()
+    expect(page.locator("#details-link")).to_have_attribute("href", re.compile("/rounds/"))
+    record = live.round(last_round_id(page))
+    detail = record["outcome"]["detail"]
+    drawn = page.locator(shown)
+    if engine == "baccarat":
+        expect(drawn).to_have_attribute("data-result", detail["result"])
+        cards = page.locator('[data-hand="Player"] .card').evaluate_all("cs => cs.map(c => c.dataset.card)")
+        assert cards == detail["player"]["cards"]
+    elif engine == "dice":
+        expect(drawn).to_have_text(detail["roll"])
+    elif engine == "limbo":
+        expect(drawn).to_have_text(f"×{detail['result']}")
+    elif engine == "keno":
+        expect(drawn).to_have_count(len(detail["drawn"]))
+        hits = page.locator(".tile.hit").evaluate_all("ts => ts.map(t => Number(t.dataset.number))")
+        assert sorted(hits) == sorted(detail["hits"])
+    else:
+        expect(drawn).to_have_text(f"×{Decimal(detail['multiplier']):.2f}")
+    if engine == "wheel":
+        expect(page.locator(f'path[data-segment="{detail["segment"]}"]')).to_have_attribute("fill", "#f5b83d")
+    expect(page.get_by_label("Balance", exact=True)).to_have_text(usd(100_000 - record["amount"] + record["win"]))
+
+
+def test_crash_cashes_out_or_crashes_as_the_server_decides(page: Page, live: Live) -> None:
+    open_client(page, live, "crash")
+    page.get_by_label("Auto cash-out ×").fill("1.01")
+    page.get_by_role("button", name="Bet").click()
+    page.get_by_role("button", name="Ride to auto cash-out").click()
+    meter = page.get_by_label("Multiplier")
+    expect(meter).to_have_attribute("data-bust", re.compile(r"^\d+\.\d\d$"))
+    record = live.round(last_round_id(page))
+    view = record["outcome"]["view"]
+    assert record["status"] != "open" and meter.get_attribute("data-bust") == view["bust"]
+    if view["status"] == "cashed_out":
+        expect(meter).to_have_text(f"Cashed out ×{view['cashed_out_at']} (bust ×{view['bust']})")
+    else:
+        expect(meter).to_have_text(f"Crashed at ×{view['bust']}")
+    expect(page.get_by_label("Balance", exact=True)).to_have_text(usd(100_000 - record["amount"] + record["win"]))
+
+
+def test_money_in_a_currency_without_decimals(page: Page, live: Live) -> None:
+    session = live.launch("dice", live.player(5_000_000, "JPY"))
+    page.goto(f"{live.url}/play/{session['session_token']}")
+    expect(page.get_by_label("Balance", exact=True)).to_have_text("¥5,000,000")
+    options = page.locator("#stake option").all_text_contents()
+    assert options and all(re.fullmatch(r"¥[\d,]+", text) for text in options)
