@@ -1,6 +1,6 @@
 """Browser tests: a real headless Chromium (Debian's ``chromium``, driven by Playwright) against a live simulator.
 
-One browser for the whole session, one live simulator per module, a fresh page per test. Every request a page
+One browser for the browser tests, one live simulator per module, a fresh page per test. Every request a page
 makes is checked to stay on the simulator's origin, and each test leaves a screenshot under
 ``test-artifacts/screenshots/`` for a person to look at. Without a chromium (or without Playwright) the tests are
 skipped, saying why; CI installs chromium (``.ci/run``).
@@ -42,7 +42,9 @@ def _chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# package scope: one browser for every browser test, stopped before the rest of the suite, whose asyncio tests
+# cannot run while Playwright's synchronous driver holds the main thread's event loop
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     if _chromium() is None:
         pytest.skip("no chromium on this machine: apt-get install chromium (.ci/run does it as root)")
@@ -52,7 +54,7 @@ def playwright() -> Iterator[Playwright]:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     chromium = _chromium()
     assert chromium is not None

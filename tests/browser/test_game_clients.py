@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -19,7 +20,7 @@ def usd(minor: int) -> str:
     return f"${Decimal(minor).scaleb(-2):,.2f}"
 
 
-def open_client(page: Page, live: Live, engine: str, balance: int = 100_000, **launch: object) -> dict[str, object]:
+def open_client(page: Page, live: Live, engine: str, balance: int = 100_000, **launch: object) -> dict[str, Any]:
     session = live.launch(engine, live.player(balance), **launch)
     page.goto(f"{live.url}/play/{session['session_token']}")
     expect(page.locator("body")).to_have_attribute("data-ready", "true")
@@ -35,20 +36,45 @@ def last_round_id(page: Page) -> str:
     return match.group(1)
 
 
-def test_slot_shows_the_recorded_window_and_balance(page: Page, live: Live) -> None:
-    open_client(page, live, "slot-classic20-965")
-    page.get_by_role("button", name="Spin").click()
-    expect(page.locator("#details-link")).to_be_visible()
-    record = live.round(last_round_id(page))
-    window = record["outcome"]["detail"]["window"]
-    shown = page.locator(".reels .cell")
-    expect(shown).to_have_count(len(window) * len(window[0]))
-    symbols = shown.evaluate_all("cells => cells.map(c => c.dataset.symbol)")
-    assert symbols == [s for row in window for s in row]
-    lit = page.locator(".reels .cell.hit").count()
-    assert (lit > 0) == bool(record["outcome"]["detail"]["wins"] or record["outcome"]["detail"]["scatter"]["pay"])
-    expect(page.get_by_label("Balance", exact=True)).to_have_text(usd(100_000 - record["amount"] + record["win"]))
-    expect(page.get_by_label("Win", exact=True)).to_have_text(usd(record["win"]))
+def expected_lit(detail: dict[str, Any], lines: list[list[int]]) -> set[tuple[int, int]]:
+    """The cells a payline win covers (its first ``count`` positions) and, when scatters pay, every scatter."""
+    lit = {(lines[w["line"]][reel], reel) for w in detail["wins"] for reel in range(w["count"])}
+    if detail["scatter"]["pay"]:
+        lit |= {(r, c) for r, row in enumerate(detail["window"]) for c, s in enumerate(row) if s == "S"}
+    return lit
+
+
+def test_slot_shows_the_recorded_window_its_winning_lines_and_balance(page: Page, live: Live) -> None:
+    session = open_client(page, live, "slot-classic20-965")
+    info = live.http.get(f"{live.url}/play/{session['session_token']}/session").json()
+    lines = info["board"]["lines"]
+    spent = 0
+    for _ in range(30):  # spin until a line pays (about one spin in three), so the lit cells are checked too
+        before = page.locator("#details-link").get_attribute("href")
+        page.get_by_role("button", name="Spin").click()
+        if before is None:
+            expect(page.locator("#details-link")).to_have_attribute("href", re.compile("/rounds/"))
+        else:
+            expect(page.locator("#details-link")).not_to_have_attribute("href", before)
+        record = live.round(last_round_id(page))
+        spent += record["amount"] - record["win"]
+        detail = record["outcome"]["detail"]
+        window = detail["window"]
+        shown = page.locator(".reels .cell")
+        expect(shown).to_have_count(len(window) * len(window[0]))
+        symbols = shown.evaluate_all("cells => cells.map(c => c.dataset.symbol)")
+        assert symbols == [s for row in window for s in row]
+        lit = page.locator(".reels .cell.hit").evaluate_all(
+            "cells => cells.map(c => [Number(c.dataset.row), Number(c.dataset.reel)])"
+        )
+        assert {(r, c) for r, c in lit} == expected_lit(detail, lines)
+        expect(page.get_by_label("Balance", exact=True)).to_have_text(usd(100_000 - spent))
+        expect(page.get_by_label("Win", exact=True)).to_have_text(usd(record["win"]))
+        if detail["wins"]:
+            expect(page.locator(".win-line")).to_have_count(len(detail["wins"]))
+            break
+    else:
+        pytest.fail("30 spins without a paying line")
 
 
 def test_roulette_chips_on_the_table_and_the_winning_pocket(page: Page, live: Live) -> None:
