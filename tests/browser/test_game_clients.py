@@ -203,3 +203,14 @@ def test_money_in_a_currency_without_decimals(page: Page, live: Live) -> None:
     expect(page.get_by_label("Balance", exact=True)).to_have_text("¥5,000,000")
     options = page.locator("#stake option").all_text_contents()
     assert options and all(re.fullmatch(r"¥[\d,]+", text) for text in options)
+
+
+def test_a_refused_bet_is_explained_and_moves_no_money(page: Page, live: Live) -> None:
+    open_client(page, live, "dice", balance=50)
+    page.locator("#stake").select_option("100")
+    page.get_by_role("button", name="Roll").click()
+    expect(page.locator("#message")).to_have_class(re.compile("error"))
+    expect(page.locator("#message")).not_to_be_empty()
+    expect(page.locator("#dev-response")).to_contain_text("INSUFFICIENT_FUNDS")
+    expect(page.get_by_label("Balance", exact=True)).to_have_text(usd(50))
+    expect(page.locator("#details-link")).to_be_hidden()
