@@ -6,6 +6,7 @@ RUN pip install --no-cache-dir -U pip
 COPY pyproject.toml README.md ./
 COPY simulator ./simulator
 COPY games ./games
+COPY simulator_sdk ./simulator_sdk
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 # Runtime stage: the installed package only, run by an unprivileged user.
@@ -14,8 +15,11 @@ ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN useradd --create-home --uid 10001 casino
+# the dependencies from the lock file (exact versions, checked by hash), then the project without resolving again
+COPY requirements.lock /tmp/requirements.lock
+RUN pip install --no-cache-dir --require-hashes -r /tmp/requirements.lock && rm /tmp/requirements.lock
 COPY --from=build /wheels /wheels
-RUN pip install --no-cache-dir /wheels/*.whl "asyncpg>=0.29" && rm -rf /wheels
+RUN pip install --no-cache-dir --no-deps /wheels/*.whl && rm -rf /wheels
 WORKDIR /home/casino
 USER casino
 # the data directory, owned by the service's user: a named volume mounted here starts with this owner and mode

@@ -89,6 +89,7 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
         ids=app[IDS],
         epoch=app[EPOCH],
         hook=faults.hook,
+        metrics=app[METRICS],
     )
     app[WALLETS] = services.wallets
     app[DEMO] = services.demo

@@ -6,6 +6,7 @@ The other roots stay apart on purpose, and each is turned into something of the 
 boundary, written next to it: the game library depends on nothing of the simulator, the transport's errors say what
 happened to a connection and the wallet client decides what that means, and a check's skip or stop is control flow.
 ``tests/simulator/test_errors.py`` fails when a class defined anywhere in ``simulator/`` or ``games/`` is missing here.
+The client SDK (``simulator_sdk``) imports nothing from here: its own tree is drawn in ``simulator_sdk/errors.py``.
 
     SimulatorError                                        500
     ├── ConfigurationError(SimulatorError, ValueError)    settings, config file, keys, certificates: never an answer

@@ -16,6 +16,7 @@ from simulator.dialects.protocol import DialectEndpoint
 from simulator.dialects.registry import make_dialect
 from simulator.faults.outbound import SkewClock
 from simulator.ids import Ids, SeededIds
+from simulator.metrics import Metrics
 from simulator.play.rounds import RoundService
 from simulator.settings import Settings
 from simulator.settlement.settler import Settler
@@ -48,9 +49,10 @@ async def build_services(
     ids: Ids,
     epoch: int,
     hook: WalletHook | None,
+    metrics: Metrics | None = None,
 ) -> Services:
     """``epoch`` moves deterministic request ids past the ones of earlier starts on the same database; ``hook``
-    wraps every real wallet call (fault injection, journal, counters)."""
+    wraps every real wallet call (fault injection, journal, counters); ``metrics`` counts the settler's retries."""
     transport = WalletTransport(settings.wallet_pool_size, tls=wallet_ssl_context(settings))
     demo = DemoWallet(store.db, clock)
     await demo.migrate()
@@ -83,6 +85,7 @@ async def build_services(
         base_delay=settings.retry_base_delay,
         max_delay=settings.retry_max_delay,
         max_age=settings.retry_max_age,
+        on_retry=None if metrics is None else metrics.settlement_retry,
     )
     lease = 2 * settings.wallet_timeout + 5
     worker = SettlementWorker(store, settler, clock, ids, orphan_age=lease)

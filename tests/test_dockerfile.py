@@ -61,3 +61,37 @@ def test_default_command_is_a_real_console_script() -> None:
 
     args = parser().parse_args(argv[1:])
     assert args.command == "serve" and args.host == "0.0.0.0"
+
+
+def _locked() -> dict[str, tuple[str, list[str]]]:
+    """requirements.lock: package -> (version, hashes)."""
+    text = re.sub(r"\\\n\s*", " ", (ROOT / "requirements.lock").read_text())
+    locked = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            pin, *options = line.split()
+            name, _, version = pin.partition("==")
+            locked[name.lower().replace("_", "-")] = (version, [o for o in options if o.startswith("--hash=")])
+    return locked
+
+
+def test_the_image_installs_the_lock_file_with_hashes_then_the_project_without_resolving() -> None:
+    runs = [rest for keyword, rest in instructions() if keyword == "RUN"]
+    assert any("--require-hashes -r" in r and "requirements.lock" in r for r in runs)
+    assert any("--no-deps /wheels/*.whl" in r for r in runs), "the wheel adds no dependency the lock did not pin"
+
+
+def test_the_lock_file_pins_every_runtime_dependency_within_the_project_ranges() -> None:
+    from packaging.requirements import Requirement
+
+    locked = _locked()
+    assert all(version and hashes for version, hashes in locked.values()), "every line pinned and hashed"
+    wanted = [*PYPROJECT["project"]["dependencies"], *PYPROJECT["project"]["optional-dependencies"]["postgres"]]
+    for spec in wanted:
+        requirement = Requirement(spec)
+        name = requirement.name.lower().replace("_", "-")
+        assert name in locked, f"{name} is missing from requirements.lock: regenerate it (see its first lines)"
+        version = locked[name][0]
+        assert requirement.specifier.contains(version), f"{name}=={version} is outside {requirement.specifier}"
+    assert "scipy" not in locked, "the image serves; the RNG battery's extra stays out of it"

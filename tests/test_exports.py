@@ -8,9 +8,17 @@ import pytest
 
 import games
 import simulator
+import simulator_sdk
 
 
-@pytest.mark.parametrize("module", [pytest.param(simulator, id="simulator"), pytest.param(games, id="games")])
+@pytest.mark.parametrize(
+    "module",
+    [
+        pytest.param(simulator, id="simulator"),
+        pytest.param(games, id="games"),
+        pytest.param(simulator_sdk, id="simulator_sdk"),
+    ],
+)
 def test_all_lists_the_public_names(module: types.ModuleType) -> None:
     public = {
         name

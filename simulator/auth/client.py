@@ -1,10 +1,10 @@
 """The client side of authentication, for everything that calls our own server: ``casino-sim call`` and ``player
 create``, the scenario runner, the conformance suite, Locust journeys, the test harness.
 
-Which credential a request needs follows from its path (the server decides by route, and these prefixes are how its
-routes are laid out): ``/v1/…`` and ``/v2/…`` are signed with an operator key; ``/admin/…``, ``/metrics`` and the
-reference wallet's ``…/sandbox/…`` and ``…/ledger`` carry the admin token; anything else (the game client, the
-wallet protocol, health) carries neither. The admin token never leaves for a path that does not need it.
+Which credential a request needs follows from its path; that rule and the signature are the client SDK's
+(``simulator_sdk.credentials.access``, ``simulator_sdk.signing``), so there is one copy of each. This module adds
+what the server's own tools need on top: keys from the settings or the data directory, the simulator's ``Clock``,
+and an aiohttp client middleware.
 
 >>> from simulator.clock import ManualClock
 >>> auth = ClientAuth(OperatorKey("dev", "dev-key-1", "s" * 32), "t" * 32, ManualClock())
@@ -18,33 +18,18 @@ wallet protocol, health) carries neither. The admin token never leaves for a pat
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
 
 import aiohttp
 from aiohttp.client_middlewares import ClientHandlerType, ClientMiddlewareType
 from yarl import URL
 
-from simulator.auth.signing import KEY_HEADER, new_nonce, signed_headers
+from simulator.auth.signing import KEY_HEADER, new_nonce
 from simulator.clock import Clock, SystemClock
 from simulator.credentials import OperatorKey, read_existing
 from simulator.settings import Settings
-
-ClientAccess = Literal["operator", "admin", "none"]
-
-_OPERATOR = re.compile(r"^/v[12]/")
-_ADMIN = re.compile(r"^(/admin/|/metrics$|(/wallet)?/sandbox/|(/wallet)?/ledger$)")
-
-
-def client_access(path: str) -> ClientAccess:
-    """What a request to ``path`` (without the query) must carry."""
-    if _OPERATOR.match(path):
-        return "operator"
-    if _ADMIN.match(path):
-        return "admin"
-    return "none"
+from simulator_sdk.credentials import auth_headers
 
 
 @dataclass(frozen=True)
@@ -58,14 +43,16 @@ class ClientAuth:
 
     def headers(self, method: str, target: str, body: bytes) -> dict[str, str]:
         """Headers for a request to ``target`` (path and query, exactly as sent) with ``body``."""
-        access = client_access(target.split("?", 1)[0])
-        if access == "operator" and self.key is not None:
-            secret = self.key.secret.encode()
-            now = self.clock.now()
-            return signed_headers(self.key.key_id, secret, method, target, body, now=now, nonce=self.nonces())
-        if access == "admin" and self.admin_token:
-            return {"Authorization": f"Bearer {self.admin_token}"}
-        return {}
+        return auth_headers(
+            method,
+            target,
+            body,
+            key_id=self.key.key_id if self.key is not None else None,
+            secret=self.key.secret if self.key is not None else None,
+            admin_token=self.admin_token,
+            now=self.clock.now(),
+            nonce=self.nonces(),
+        )
 
 
 def client_auth(settings: Settings, *, clock: Clock | None = None) -> ClientAuth | None:

@@ -1,4 +1,5 @@
-"""Generate the catalogue from the root seed: the same seed, engine registry and Faker version give the same
+"""Generate the catalogue from the root seed: the same seed, engine registry and Faker version (pinned exactly in
+pyproject.toml; tests/simulator/catalog/test_names_pinned.py holds the default seed's names) give the same
 studios, games and change schedule on every machine and in every process.
 
 Faker is seeded per instance (never through its global instance) and every other draw comes from a

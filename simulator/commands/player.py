@@ -4,39 +4,40 @@ with the admin token from the server's credentials (``--data-dir``) or the ``adm
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from typing import Any
 
-import aiohttp
+from simulator.auth.client import client_auth
+from simulator.commands.common import load_client_settings
+from simulator.listener import trust_context
+from simulator_sdk import ApiError, Client, Credentials, TransportError
 
-from simulator.commands.common import client_session, load_client_settings
 
-
-async def _create(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
+def _create(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
+    """Through the SDK, with the wallet URL as its base: the sandbox path takes the admin token."""
     balance = 0 if args.balance is None else args.balance
-    body: dict[str, Any] = {"currency": args.currency, "balance": balance, "blocked": args.blocked}
-    if args.player_id:
-        body["player_id"] = args.player_id
-    url = args.wallet_url.rstrip("/") + "/sandbox/players"
     settings = load_client_settings(args)
-    async with client_session(settings, origins=[url]) as (session, found), session.post(url, json=body) as response:
+    auth = client_auth(settings)
+    token = auth.admin_token if auth is not None else None
+    verify = trust_context(settings.tls_cert) if settings.tls_cert is not None else True
+    with Client(args.wallet_url, Credentials(admin_token=token), verify=verify, wallet_path="") as client:
         try:
-            data = await response.json(content_type=None)
-        except ValueError:
-            data = {"error": {"code": "NOT_JSON", "message": f"HTTP {response.status} from {url}"}}
-        error = data.get("error") if isinstance(data, dict) else None
-        if response.status == 401 and not found and isinstance(error, dict):
-            error["message"] = f"{error.get('message', '')} (no admin token under {settings.data_dir}; pass --data-dir)"
-        return response.status, data
+            player = client.create_player(args.currency, balance, player_id=args.player_id, blocked=args.blocked)
+        except ApiError as exc:
+            message = exc.message
+            if exc.status == 401 and token is None:
+                message += f" (no admin token under {settings.data_dir}; pass --data-dir)"
+            return exc.status, {"error": {"code": exc.code, "message": message}}
+    return 201, dict(player)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
-        status, data = asyncio.run(_create(args))
-    except aiohttp.ClientError as exc:
-        print(f"casino-sim: cannot reach the wallet at {args.wallet_url}: {exc}", file=sys.stderr)
+        status, data = _create(args)
+    except TransportError as exc:
+        what = "cannot reach" if exc.code == "CONNECTION_FAILED" else "no usable answer from"
+        print(f"casino-sim: {what} the wallet at {args.wallet_url}: {exc}", file=sys.stderr)
         return 2
     if status >= 400:
         error = data.get("error", {})

@@ -28,6 +28,7 @@ from simulator.commands.common import (
 )
 from simulator.dialects.config import credentials_for
 from simulator.listener import freeze_start_up, make_runner, start_site
+from simulator.metrics import multiprocess_mode
 from simulator.settings import Settings
 from simulator.state import AUTH, CREDENTIALS, ROUNDS
 
@@ -150,10 +151,12 @@ def run(args: argparse.Namespace) -> int:
     def child(worker_sock: socket.socket, ready: Callable[[], None]) -> None:
         asyncio.run(serve(final, worker_sock, ready=ready))
 
-    return workers.supervise(
-        settings.workers,
-        sock,
-        bind=lambda: bind(final.host, final.port, reuse_port=True),
-        child=child,
-        banner=banner(settings, path, keys),
-    )
+    # every worker writes its samples beside the others' so that /metrics adds them up, whichever worker answers
+    with multiprocess_mode():
+        return workers.supervise(
+            settings.workers,
+            sock,
+            bind=lambda: bind(final.host, final.port, reuse_port=True),
+            child=child,
+            banner=banner(settings, path, keys),
+        )

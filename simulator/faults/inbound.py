@@ -177,7 +177,7 @@ def fault_middleware(
         header = request.headers.get(FAULT_HEADER) if requested is not None else None
         if not inbound and header is None and (journal is None or not journal.enabled):
             plain = await handler(request)
-            metrics.inc("casino_sim_http_requests_total", operation=op, status=str(plain.status))
+            metrics.http_request(op, str(plain.status))
             return plain
         info = request.match_info
         chosen: FaultSet | None = None
@@ -208,12 +208,7 @@ def fault_middleware(
             if firing is None and bucket is not None and bucket.size:
                 firing = rules.select(target, bucket)
             if firing is not None:
-                metrics.inc(
-                    "casino_sim_faults_injected_total",
-                    rule=firing.compiled.id,
-                    side="inbound",
-                    action=firing.rule.action.type,
-                )
+                metrics.fault_injected(firing.compiled.id, "inbound", firing.rule.action.type)
             player = target.player
         entry = None
         if journal is not None and journal.enabled:
@@ -247,7 +242,7 @@ def fault_middleware(
             if chosen is not None and requested is not None:
                 requested.release()
             status = response.status if response is not None and not isinstance(response, _Aborted) else None
-            metrics.inc("casino_sim_http_requests_total", operation=op, status=outcome or str(status))
+            metrics.http_request(op, outcome or str(status))
             if entry is not None and journal is not None:
                 await _finish_entry(journal, entry, request, response, status, outcome)
 

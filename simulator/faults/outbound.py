@@ -15,6 +15,7 @@ import dataclasses
 import functools
 import random
 import re
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import NoReturn
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -125,6 +126,7 @@ class FaultHook:
             return await self._send(call, client)
 
     async def _send(self, call: WalletCall, client: WalletClient) -> WalletReply:
+        started = time.perf_counter()  # latency as a metric, never a decision: the real clock, not the injected one
         firing = self._select(call, client)
         holding = firing is not None and isinstance(firing.rule.action, ReorderAction)
         error: BaseException | None = None
@@ -134,7 +136,13 @@ class FaultHook:
             error = exc
             raise
         finally:
-            self._metrics.inc("casino_sim_wallet_calls_total", operation=call.operation, outcome=_outcome(error))
+            self._metrics.wallet_call(
+                call.operation,
+                _outcome(error),
+                studio=call.studio_id,
+                dialect=client.dialect.name,
+                seconds=time.perf_counter() - started,
+            )
             if self._held and not holding and call.round_id in self._held:
                 await self._release(call.round_id)
 
@@ -160,12 +168,7 @@ class FaultHook:
         if firing is None:
             firing = self.faults.select(target)
         if firing is not None:
-            self._metrics.inc(
-                "casino_sim_faults_injected_total",
-                rule=firing.compiled.id,
-                side="outbound",
-                action=firing.rule.action.type,
-            )
+            self._metrics.fault_injected(firing.compiled.id, "outbound", firing.rule.action.type)
         return firing
 
     # transport with a journal entry per HTTP exchange

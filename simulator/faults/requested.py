@@ -92,11 +92,11 @@ class RequestedFaults:
         """The rules chosen by this header value, or ``None`` when the header is off or the cap is reached.
         Raises ``RequestError`` (400 ``INVALID_FAULT``) for a value that is not a valid rule. Pair with ``release``."""
         if not self.enabled:
-            self._metrics.inc("casino_sim_fault_header_ignored_total", reason="disabled")
+            self._metrics.fault_header_skipped("disabled")
             return None
         rules = parse_header(value, self._configured)
         if self.active >= self.max_active:
-            self._metrics.inc("casino_sim_fault_header_ignored_total", reason="max_active")
+            self._metrics.fault_header_skipped("max_active")
             return None
         self.active += 1
         return FaultSet(rules, clock=self._clock, rng=self._rng)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from aiohttp import web
@@ -24,7 +25,7 @@ from simulator.play.models import (
     SessionInfo,
 )
 from simulator.play.rounds import RoundResult
-from simulator.state import CATALOG, CLOCK, IDS, ROUND_LINKS, ROUNDS, STORE, WALLETS
+from simulator.state import CATALOG, CLOCK, IDS, METRICS, ROUND_LINKS, ROUNDS, STORE, WALLETS
 
 _ROUND_ERRORS = (
     "UNKNOWN_SESSION",
@@ -130,7 +131,9 @@ async def balance(request: web.Request) -> web.Response:
 )
 async def play_round(request: web.Request) -> web.Response:
     body = await read_model(request, PlayRequest, json_only=True)
+    started = time.perf_counter()  # latency as a metric, never a decision: the real clock, not the injected one
     result = await request.app[ROUNDS].play(request.match_info["token"], body.amount, body.params)
+    request.app[METRICS].round_played(result.round.engine_id, time.perf_counter() - started)
     return json_response(_answer(request, result))
 
 
@@ -147,7 +150,9 @@ async def play_round(request: web.Request) -> web.Response:
 async def act(request: web.Request) -> web.Response:
     body = await read_model(request, ActionRequest, json_only=True)
     token, round_id = request.match_info["token"], request.match_info["round_id"]
+    started = time.perf_counter()
     result = await request.app[ROUNDS].act(token, round_id, body.action, body.params)
+    request.app[METRICS].round_played(result.round.engine_id, time.perf_counter() - started)
     return json_response(_answer(request, result))
 
 

@@ -73,6 +73,7 @@ class Settler:
         base_delay: float,
         max_delay: float,
         max_age: float,
+        on_retry: Callable[[str], None] | None = None,
     ) -> None:
         self._store = store
         self._wallet_for = wallet_for
@@ -81,7 +82,9 @@ class Settler:
         self._base = base_delay
         self._cap = max_delay
         self._max_age = max_age
-        self.retries = 0
+        self._on_retry = on_retry or (
+            lambda kind: None
+        )  # told the kind of each transaction rescheduled (the retries metric)
 
     async def place_bet(
         self,
@@ -167,7 +170,7 @@ class Settler:
             )
             await self._store.outbox.settle(t, lifecycle.abandoned(), now=now, error=error)
             return
-        self.retries += 1
+        self._on_retry(t.kind)
         delay = backoff_delay(t.attempts, base=self._base, cap=self._cap, rng=self._rng)
         # the last attempt happens at the age limit, not one backoff after it
         await self._store.outbox.reschedule(

@@ -3,6 +3,7 @@ fault rules, and its buttons switch a rule off and on."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -43,7 +44,11 @@ def test_the_dashboard_shows_a_round_just_played_and_switches_faults(page: Page,
     assert link is not None and played.json()["details_url"].endswith(link)
     overview = live.http.get(f"{live.url}/admin/api/overview").json()
     expect(page.get_by_label("Open rounds")).to_have_text(str(overview["open_rounds"]))
-    expect(page.locator("#wallet tr[data-studio]")).not_to_have_count(0)
+    studio = overview["recent_rounds"][0]["studio_id"]
+    wallet = page.locator(f'#wallet tr[data-studio="{studio}"]')  # bet and win of the round, with latencies
+    expect(wallet.locator("td").nth(1)).to_have_text(re.compile(r"^[1-9]\d*$"))
+    expect(wallet.locator("td").nth(3)).to_have_text(re.compile(r"^\d+\.\d ms$"))
+    expect(page.locator('#wallet tr[data-studio="all"] td').nth(2)).to_have_text("0.00 %")
     play = page.locator("#journal tr").filter(has_text=f"/play/{session['session_token']}/rounds")
     expect(play.first).to_contain_text("200")
 

@@ -1,5 +1,5 @@
 """docs/architecture.md stays a true map: every path it names exists, and every package and top-level module of
-the server and the game library is on it."""
+the server, the game library and the client SDK is on it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 MAP = (ROOT / "docs" / "architecture.md").read_text()
-NAMED = set(re.findall(r"`((?:simulator|games|tests|bench|loadtests|scenarios|docs)/[^`\s]*)`", MAP))
+ROOMS = "simulator|simulator_sdk|games|tests|bench|loadtests|scenarios|docs|examples"
+NAMED = set(re.findall(rf"`((?:{ROOMS})/[^`\s]*)`", MAP))
 
 
 def test_every_path_the_map_names_exists() -> None:
@@ -20,7 +21,7 @@ def test_every_path_the_map_names_exists() -> None:
 def test_every_package_and_top_level_module_is_on_the_map() -> None:
     rooms = [
         f"{top}/{child.name}/" if child.is_dir() else f"{top}/{child.name}"
-        for top in ("simulator", "games")
+        for top in ("simulator", "games", "simulator_sdk")
         for child in sorted((ROOT / top).iterdir())
         if (child.is_dir() and (child / "__init__.py").exists())
         or (child.suffix == ".py" and child.name not in {"__init__.py", "__main__.py"})

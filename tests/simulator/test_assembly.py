@@ -69,4 +69,4 @@ async def test_wallet_clients_and_counters_are_the_apps(sim: Sim, settings: Sett
     await sim.request("GET", "/v1/games?limit=1")
     assert metrics.value("casino_sim_http_requests_total", operation="games", status="200") == 1
     reply = await sim.request("GET", "/metrics")
-    assert reply.status == 200 and 'casino_sim_http_requests_total{operation="games",status="200"} 1' in reply.body
+    assert reply.status == 200 and 'casino_sim_http_requests_total{operation="games",status="200"} 1.0' in reply.body

@@ -127,13 +127,17 @@ function draw(samples, overview) {
   const rows = [];
   for (const studio of [...studios].sort()) {
     const mine = (labels) => (labels.studio || "all") === studio;
-    const total = sum(calls, "casino_sim_wallet_calls_total", mine);
-    const failed = sum(calls, "casino_sim_wallet_calls_total", (l) => mine(l) && l.outcome !== "ok");
+    // the calls counter may lack a studio label; then a studio's calls come from its latency histogram and its
+    // error rate is known only in the "all" row
+    const counted = calls.some((s) => mine(s.labels));
+    const total = counted ? sum(calls, "casino_sim_wallet_calls_total", mine)
+      : sum(samples, "casino_sim_wallet_call_seconds_count", mine);
+    const failed = counted ? sum(calls, "casino_sim_wallet_calls_total", (l) => mine(l) && l.outcome !== "ok") : null;
     const recent = latency[studio] ? minus(latency[studio], previous && previous.latency[studio]) : null;
     const window = recent && recent.get(Infinity) ? recent : latency[studio];
     const q = (p) => (window ? quantile(window, p) : null);
     rows.push(el("tr", {dataset: {studio}}, el("td", {}, studio), el("td", {}, String(total)),
-      el("td", {}, total ? `${((100 * failed) / total).toFixed(2)} %` : "–"),
+      el("td", {}, total && failed !== null ? `${((100 * failed) / total).toFixed(2)} %` : "–"),
       el("td", {}, ms(q(0.5))), el("td", {}, ms(q(0.95))), el("td", {}, ms(q(0.99)))));
   }
   table("wallet", ["Studio", "Calls", "Errors", "p50", "p95", "p99"], rows);

@@ -115,6 +115,21 @@ def call(url: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         return reply
 
 
+def scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """``/metrics`` on a new connection, parsed by the Prometheus client's own parser: sample -> value."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    target = urllib.parse.urlsplit(url).path
+    request = urllib.request.Request(url, headers=AUTH[-1].headers("GET", target, b""))  # noqa: S310 - loopback
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        text = response.read().decode()
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
 def children(pid: int) -> list[int]:
     return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
@@ -176,6 +191,16 @@ def test_two_workers_serve_one_port_and_one_ledger(two_workers: tuple[subprocess
     assert call(f"{url}/wallet/sandbox/players/{player['player_id']}")["balance"] == 1_000_000 - 6_000 + wins
     assert call(f"{url}/play/{token}/session")["next_nonce"] == 61, "one nonce sequence across processes"
     assert all(cpu_ticks(pid) > before[pid] for pid in workers), "the kernel spread connections over both workers"
+    for _ in range(6):  # whichever worker answers /metrics, it adds up both workers' samples
+        samples = scrape(f"{url}/metrics")
+        assert samples[("casino_sim_wallet_calls_total", (("operation", "bet"), ("outcome", "ok")))] == 60
+        assert samples[("casino_sim_round_seconds_count", (("engine", "dice"),))] == 60
+        timed = {
+            dict(labels)["operation"]: v
+            for (name, labels), v in samples.items()
+            if name == "casino_sim_wallet_call_seconds_count"
+        }
+        assert timed["bet"] == timed["win"] == 60, "every wallet call timed, by operation"
 
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=60)

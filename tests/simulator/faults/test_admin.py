@@ -118,10 +118,10 @@ async def test_metrics_in_prometheus_text(sim: Sim) -> None:
     async with sim.http.get(sim.url + "/metrics") as response:
         assert response.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
         text = await response.text()
-    assert 'casino_sim_faults_injected_total{action="status",rule="rule-1",side="inbound"} 1' in text
-    assert 'casino_sim_http_requests_total{operation="games",status="429"} 1' in text
+    assert 'casino_sim_faults_injected_total{action="status",rule="rule-1",side="inbound"} 1.0' in text
+    assert 'casino_sim_http_requests_total{operation="games",status="429"} 1.0' in text
     assert "# TYPE casino_sim_faults_injected_total counter" in text
-    assert "casino_sim_journal_entries 1" in text
+    assert "casino_sim_journal_entries 1.0" in text
 
 
 async def test_faults_file_is_loaded_at_start(settings: Settings) -> None:
@@ -151,7 +151,7 @@ async def test_header_is_ignored_unless_enabled(sim: Sim) -> None:
     reply = await sim.request("GET", "/v1/games", headers=chosen({"action": {"type": "status", "status": 500}}))
     assert reply.status == 200
     text = (await sim.request("GET", "/metrics")).body
-    assert 'casino_sim_fault_header_ignored_total{reason="disabled"} 1' in text
+    assert 'casino_sim_fault_header_ignored_total{reason="disabled"} 1.0' in text
 
 
 async def test_header_rules_and_names(header_sim: Sim) -> None:
@@ -203,7 +203,7 @@ async def test_header_faults_are_capped(settings: Settings) -> None:
         assert (await first).status == 200
         assert sim.app[FAULTS].requested.active == 0
         text = (await sim.request("GET", "/metrics")).body
-        assert 'casino_sim_fault_header_ignored_total{reason="max_active"} 1' in text
+        assert 'casino_sim_fault_header_ignored_total{reason="max_active"} 1.0' in text
 
 
 def test_serve_takes_a_faults_file(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from simulator.clock import ManualClock
 from simulator.faults.rules import FaultRule
@@ -152,8 +153,49 @@ async def test_metrics_count_wallet_calls_and_rounds(world: tuple[Sim, ManualClo
     await sim.play(token, 100)
     await sim.play(token, 100)
     text = (await sim.request("GET", "/metrics")).body
-    assert 'casino_sim_wallet_calls_total{operation="bet",outcome="ok"} 1' in text
-    assert 'casino_sim_wallet_calls_total{operation="bet",outcome="error"} 1' in text
-    assert 'casino_sim_wallet_calls_total{operation="rollback",outcome="ok"} 1' in text
-    assert 'casino_sim_rounds{status="closed"} 1' in text and 'casino_sim_rounds{status="rolled_back"} 1' in text
-    assert 'casino_sim_transactions{kind="bet",status="failed"} 1' in text
+    assert 'casino_sim_wallet_calls_total{operation="bet",outcome="ok"} 1.0' in text
+    assert 'casino_sim_wallet_calls_total{operation="bet",outcome="error"} 1.0' in text
+    assert 'casino_sim_wallet_calls_total{operation="rollback",outcome="ok"} 1.0' in text
+    assert 'casino_sim_rounds{status="closed"} 1.0' in text and 'casino_sim_rounds{status="rolled_back"} 1' in text
+    assert 'casino_sim_transactions{kind="bet",status="failed"} 1.0' in text
+
+
+def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """``/metrics`` parsed by the Prometheus client's own parser: sample -> value."""
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+async def test_metrics_time_wallet_calls_and_rounds_and_count_the_settlement_queue(
+    world: tuple[Sim, ManualClock],
+) -> None:
+    sim, clock = world
+    _, token = await launch(sim)
+    game_id = await sim.game_for("dice")
+    studio = (await sim.request("GET", f"/v1/games/{game_id}")).body["studio_id"]
+    use(sim, {"match": {"side": "outbound", "operation": "win"}, "action": {"type": "status", "status": 500}})
+    for _ in range(3):
+        assert (await sim.play(token, 100)).status == 200
+    before = samples((await sim.request("GET", "/metrics")).body)
+    timed = (("dialect", "native"), ("operation", "bet"), ("studio", studio))
+    assert before[("casino_sim_wallet_call_seconds_count", timed)] == 3
+    assert before[("casino_sim_wallet_call_seconds_bucket", tuple(sorted((*timed, ("le", "+Inf")))))] == 3
+    assert before[("casino_sim_wallet_call_seconds_sum", timed)] > 0
+    assert before[("casino_sim_round_seconds_count", (("engine", "dice"),))] == 3
+    assert before[("casino_sim_settlement_queue", (("kind", "win"),))] == 3, "three wins refused with a 500 wait"
+    retries = ("casino_sim_settlement_retries_total", (("kind", "win"),))
+    assert before[retries] == 3, "each win failed once inline and was rescheduled"
+
+    clock.advance(60)
+    await sim.app[WORKER].run_once()  # still failing: each win is rescheduled
+    retried = samples((await sim.request("GET", "/metrics")).body)
+    assert retried[retries] == 6
+    use(sim)
+    clock.advance(600)
+    await sim.app[WORKER].run_once()
+    after = samples((await sim.request("GET", "/metrics")).body)
+    assert after[("casino_sim_settlement_queue", (("kind", "win"),))] == 0
+    assert after[("casino_sim_wallet_calls_total", (("operation", "win"), ("outcome", "ok")))] == 3

@@ -20,7 +20,7 @@ from simulator.settings import Settings
 from tests.harness import Sim, running_sim
 
 HEADER_TIMEOUT = 0.4
-READ_TIMEOUT = 0.6
+READ_TIMEOUT = 2.0  # far past the header timeout: a body trickled past the header deadline stays well within it
 SLACK = 1.0  # scheduling on a loaded machine; a server without the limit would hold on for seconds more
 
 
@@ -54,7 +54,7 @@ async def trickle(writer: asyncio.StreamWriter, data: bytes, *, every: float, un
         await asyncio.sleep(every)
 
 
-async def read_until_closed(reader: asyncio.StreamReader, limit: float = 2.0) -> bytes:
+async def read_until_closed(reader: asyncio.StreamReader, limit: float = READ_TIMEOUT + SLACK + 2) -> bytes:
     return await asyncio.wait_for(reader.read(), limit)
 
 
