@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from simulator.admin import dashboard as dashboard_routes
 from simulator.admin import faults as fault_routes
 from simulator.admin import metrics as metrics_routes
 from simulator.admin import routes as admin_routes
@@ -29,7 +30,10 @@ from simulator.ids import Ids, RandomIds, SeededIds
 from simulator.live import setup as live_setup
 from simulator.live import socket as live_socket
 from simulator.metrics import Metrics
+from simulator.play import assets as asset_routes
+from simulator.play import details as details_routes
 from simulator.play import routes as play_routes
+from simulator.play.links import RoundLinks
 from simulator.rates import load_rates
 from simulator.reports import routes as report_routes
 from simulator.reports.buckets import Buckets
@@ -54,6 +58,7 @@ from simulator.state import (
     OWN_IDS,
     PROMOTIONS,
     REPORTS,
+    ROUND_LINKS,
     ROUNDS,
     SETTINGS,
     SETTLER,
@@ -165,6 +170,11 @@ def create_app(
     app[OWN_IDS] = own_ids
     app[ENDPOINTS] = endpoints
     app[CATALOG] = build_catalog(settings.seed, load_rates(settings.rates_file))
+    app[ROUND_LINKS] = RoundLinks.for_server(
+        keys.admin_token if keys else None,
+        settings.base_url,
+        seed=settings.seed if settings.deterministic else None,
+    )
     app.cleanup_ctx.append(_store_ctx)
     app.cleanup_ctx.append(catalog_routes.catalog_ctx)
     app.cleanup_ctx.append(_services_ctx)
@@ -174,6 +184,9 @@ def create_app(
     bonus_routes.add_routes(app)
     play_routes.add_routes(app)
     live_socket.add_routes(app)
+    details_routes.add_routes(app)
+    asset_routes.add_routes(app)
+    dashboard_routes.add_routes(app)
     admin_routes.add_routes(app)
     settlement_routes.add_routes(app)
     report_routes.add_routes(app)

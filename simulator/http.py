@@ -163,7 +163,8 @@ Access = Literal["operator", "admin", "session", "signature", "none"]
 - ``admin``: the admin bearer token; the default, so a route nobody classified is closed, not open;
 - ``session``: the game client, authorised by the session token in its path alone;
 - ``signature``: a wallet protocol route, which checks its own dialect's signature;
-- ``none``: open to anyone (health and the API description).
+- ``none``: open to anyone: health, the API description, the pages' static files and the dashboard's empty shell,
+  and the round-details pages, which check the HMAC tag in their own link (``simulator.play.links``).
 """
 
 

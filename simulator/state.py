@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from simulator.live.tables import LiveTables
     from simulator.markets.gate import MarketGate
     from simulator.metrics import Metrics
+    from simulator.play.links import RoundLinks
     from simulator.play.rounds import RoundService
     from simulator.reports.buckets import Buckets
     from simulator.settings import Settings
@@ -71,6 +72,7 @@ MARKETS: web.AppKey[MarketGate] = web.AppKey("markets")
 LIVE: web.AppKey[LiveTables] = web.AppKey("live_tables")
 LIVE_HUB: web.AppKey[Hub] = web.AppKey("live_hub")
 LIVE_LOOPS: web.AppKey[bool] = web.AppKey("live_loops")  # tables run their own clocks (tests tick them instead)
+ROUND_LINKS: web.AppKey[RoundLinks] = web.AppKey("round_links")  # signs shareable round-details URLs
 FAULTS: web.AppKey[FaultRuntime] = web.AppKey("faults")
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 OPENAPI: web.AppKey[dict[str, Any]] = web.AppKey("openapi")

@@ -3,12 +3,31 @@ refused."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from simulator.fairness.source import RngMapping, RngMode
 from simulator.markets.session import ResponsibleGaming
+
+MAX_URL = 2048
+
+
+def _web_url(value: str) -> str:
+    """An absolute http(s) URL with a host and nothing a browser would reinterpret (spaces, controls, backslashes)."""
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 or ch == "\\" for ch in value):
+        raise ValueError("must not contain spaces, control characters or backslashes")
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise ValueError("is not a URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an absolute http:// or https:// URL")
+    return value
+
+
+WebUrl = Annotated[str, Field(min_length=8, max_length=MAX_URL), AfterValidator(_web_url)]
 
 
 class _Request(BaseModel):
@@ -42,6 +61,9 @@ class LaunchRequest(_Request):
     )
     young_adult: bool = Field(False, description="The player is 18 to 24 (lower stake caps where a profile has them).")
     responsible_gaming: ResponsibleGaming | None = Field(None, description="The operator's limits for this session.")
+    lobby_url: WebUrl | None = Field(None, description="Where the client's exit button goes (http or https).")
+    cashier_url: WebUrl | None = Field(None, description="Where the client's deposit button goes (http or https).")
+    platform: Literal["desktop", "mobile"] | None = Field(None, description="The device the player launched from.")
 
 
 class Fairness(BaseModel):
@@ -131,3 +153,4 @@ class RoundOut(BaseModel):
     outcome: dict[str, Any]
     fairness: dict[str, Any]
     transactions: list[TransactionOut]
+    details_url: str = Field(description="The round's shareable round-details page (signed link).")

@@ -32,7 +32,7 @@ from simulator.live.socket import socket_url
 from simulator.markets.profiles import check_jurisdiction
 from simulator.money import exponent
 from simulator.play.outcome import RoundOutcome, stored_outcome
-from simulator.state import CATALOG, CATALOG_SYNC, CLOCK, DEMO, IDS, MARKETS, SETTINGS, STORE, WALLETS
+from simulator.state import CATALOG, CATALOG_SYNC, CLOCK, DEMO, IDS, MARKETS, ROUND_LINKS, SETTINGS, STORE, WALLETS
 from simulator.store.provider import Session, Transaction
 
 
@@ -145,6 +145,9 @@ async def launch(request: web.Request) -> web.Response:
         server_seed_hash=seeds.server_seed_hash,
         client_seed=seeds.client_seed,
         nonce=1,
+        lobby_url=body.lobby_url,
+        cashier_url=body.cashier_url,
+        platform=body.platform,
     )
     await app[MARKETS].open(session.token, market)  # before the session exists, so no round escapes its rules
     await app[STORE].sessions.create(session)
@@ -223,6 +226,7 @@ async def get_round(request: web.Request) -> web.Response:
                 "nonce": round_.nonce,
             },
             "transactions": [transaction_json(t) for t in await store.outbox.of_round(round_.round_id)],
+            "details_url": request.app[ROUND_LINKS].url(round_.round_id),
         }
     )
 

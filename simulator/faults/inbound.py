@@ -64,8 +64,12 @@ OPERATIONS = {
     "player_rounds": "history",
     "reality_check": "reality_check",
     "live_socket": "live",
+    "balance": "client_balance",
+    "details_page": "round_details",
+    "details_data": "round_details",
+    "details_verify": "round_verify",
 }
-UNFAULTED_PREFIXES = ("/admin", "/metrics", "/healthz", "/openapi.json")
+UNFAULTED_PREFIXES = ("/admin", "/metrics", "/healthz", "/openapi.json", "/static/")
 BODY_WAIT = 1.0
 
 

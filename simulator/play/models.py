@@ -81,6 +81,7 @@ class RoundResponse(BaseModel):
     market: dict[str, Any] | None = Field(
         None, description="Regulated sessions: status, counts, reality check, and whether this win may be celebrated."
     )
+    details_url: str = Field(description="The round's shareable round-details page (signed; see docs/client.md).")
 
 
 class OpenRounds(BaseModel):
@@ -93,11 +94,19 @@ class SessionInfo(BaseModel):
     engine_id: str
     rtp: float = Field(description="The game's return to player, percent (shown where a market asks for it).")
     currency: str
+    minor_unit: int = Field(description="Decimal places of the currency's minor unit (amounts are integers of it).")
     player_id: str
+    demo: bool
     expires_at: float
     min_bet: int
     max_bet: int
+    bet_steps: list[int] = Field(description="The stakes the client offers, in minor units.")
     multi_step: bool
+    language: str | None
+    lobby_url: str | None
+    cashier_url: str | None
+    platform: str | None
+    board: dict[str, Any] = Field(description="How the client draws the game: family, module, board shape.")
     server_seed_hash: str
     client_seed: str
     next_nonce: int
@@ -111,3 +120,8 @@ class RotateResponse(BaseModel):
     server_seed_hash: str
     client_seed: str
     next_nonce: int
+
+
+class BalanceResponse(BaseModel):
+    balance: int
+    currency: str

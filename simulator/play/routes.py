@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import time
 from importlib import resources
+from typing import Any
 
 from aiohttp import web
 
+from simulator.dialects.call import WalletCall
+from simulator.errors import WalletRefused, refusal
 from simulator.fairness.seeds import new_seed_pair
 from simulator.http import RouteDoc, documented, json_response, read_model
 from simulator.markets.gate import PlayFlags
+from simulator.money import exponent
+from simulator.play.assets import page
+from simulator.play.display import board
 from simulator.play.models import (
     ActionRequest,
+    BalanceResponse,
     FreeRoundRequest,
     OpenRounds,
     PlayRequest,
@@ -21,7 +28,8 @@ from simulator.play.models import (
     RoundResponse,
     SessionInfo,
 )
-from simulator.state import CAMPAIGNS, CATALOG, CLOCK, IDS, MARKETS, METRICS, ROUNDS, STORE
+from simulator.play.rounds import RoundResult
+from simulator.state import CAMPAIGNS, CATALOG, CLOCK, IDS, MARKETS, METRICS, ROUND_LINKS, ROUNDS, STORE, WALLETS
 
 _ROUND_ERRORS = (
     "UNKNOWN_SESSION",
@@ -49,15 +57,20 @@ _ROUND_ERRORS = (
     "LIMIT_EXCEEDED",
     "PLAYER_BLOCKED",
 )
-_CLIENT_HTML = resources.files("simulator.play").joinpath("client.html").read_bytes()
 _LIVE_HTML = resources.files("simulator.live").joinpath("client.html").read_bytes()
 
 
 @documented(RouteDoc("The HTML game client for a session", "game client", content_type="text/html", auth="session"))
 async def client_page(request: web.Request) -> web.Response:
     session = await request.app[ROUNDS].session(request.match_info["token"], live=False)
-    live_table = request.app[CATALOG].game(session.game_id).category == "live"
-    return web.Response(body=_LIVE_HTML if live_table else _CLIENT_HTML, content_type="text/html")
+    if request.app[CATALOG].game(session.game_id).category == "live":
+        return web.Response(body=_LIVE_HTML, content_type="text/html")
+    return page("client.html")
+
+
+def _answer(request: web.Request, result: RoundResult) -> dict[str, Any]:
+    """The round answer with its shareable round-details link."""
+    return result.to_json() | {"details_url": request.app[ROUND_LINKS].url(result.round.round_id)}
 
 
 @documented(
@@ -72,18 +85,27 @@ async def client_page(request: web.Request) -> web.Response:
 async def session_info(request: web.Request) -> web.Response:
     session = await request.app[ROUNDS].session(request.match_info["token"], live=False)
     game = request.app[CATALOG].game(session.game_id)
+    language = session.language if session.language in game.languages else None
     return json_response(
         {
             "game_id": game.game_id,
-            "game_name": game.name,
+            "game_name": game.names.get(language or "", game.name),
             "engine_id": game.engine_id,
             "rtp": game.rtp,
             "currency": session.currency,
+            "minor_unit": exponent(session.currency),
             "player_id": session.player_id,
+            "demo": session.demo,
             "expires_at": session.expires_at,
             "min_bet": game.min_bet[session.currency],
             "max_bet": game.max_bet[session.currency],
+            "bet_steps": game.bet_steps.get(session.currency, []),
             "multi_step": game.multi_step,
+            "language": session.language,
+            "lobby_url": session.lobby_url,
+            "cashier_url": session.cashier_url,
+            "platform": session.platform,
+            "board": board(game.engine_id),
             "server_seed_hash": session.server_seed_hash,
             "client_seed": session.client_seed,
             "next_nonce": session.nonce,
@@ -91,6 +113,33 @@ async def session_info(request: web.Request) -> web.Response:
             "market": await request.app[MARKETS].session_summary(session.token),
         }
     )
+
+
+@documented(
+    RouteDoc(
+        "The player's balance, asked of the operator's wallet (fun money for demo sessions)",
+        "game client",
+        auth="session",
+        response=BalanceResponse,
+        errors=("UNKNOWN_SESSION", "WALLET_UNAVAILABLE", "WALLET_TIMEOUT", "SESSION_EXPIRED"),
+    )
+)
+async def balance(request: web.Request) -> web.Response:
+    app = request.app
+    session = await app[ROUNDS].session(request.match_info["token"])
+    call = WalletCall(
+        "balance",
+        session.player_id,
+        session.operator_token,
+        session.currency,
+        game_id=session.game_id,
+        studio_id=session.studio_id,
+    )
+    try:
+        reply = await app[WALLETS](session.studio_id).call(call)
+    except WalletRefused as exc:
+        raise refusal(exc) from None
+    return json_response({"balance": reply.balance, "currency": session.currency})
 
 
 @documented(
@@ -109,7 +158,7 @@ async def play_round(request: web.Request) -> web.Response:
     flags = PlayFlags(autoplay=body.autoplay, turbo=body.turbo)
     result = await request.app[ROUNDS].play(request.match_info["token"], body.amount, body.params, flags)
     request.app[METRICS].round_played(result.round.engine_id, time.perf_counter() - started)
-    return json_response(result.to_json())
+    return json_response(_answer(request, result))
 
 
 @documented(
@@ -133,7 +182,7 @@ async def play_round(request: web.Request) -> web.Response:
 async def play_free_round(request: web.Request) -> web.Response:
     body = await read_model(request, FreeRoundRequest, json_only=True)
     result = await request.app[ROUNDS].play_free(request.match_info["token"], body.campaign_id, body.params)
-    return json_response(result.to_json())
+    return json_response(_answer(request, result))
 
 
 @documented(
@@ -152,7 +201,7 @@ async def act(request: web.Request) -> web.Response:
     started = time.perf_counter()
     result = await request.app[ROUNDS].act(token, round_id, body.action, body.params)
     request.app[METRICS].round_played(result.round.engine_id, time.perf_counter() - started)
-    return json_response(result.to_json())
+    return json_response(_answer(request, result))
 
 
 @documented(
@@ -166,7 +215,7 @@ async def act(request: web.Request) -> web.Response:
 )
 async def open_rounds(request: web.Request) -> web.Response:
     results = await request.app[ROUNDS].open_rounds(request.match_info["token"])
-    return json_response({"rounds": [r.to_json() for r in results]})
+    return json_response({"rounds": [_answer(request, r) for r in results]})
 
 
 @documented(
@@ -218,6 +267,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/play/{token}/free-rounds", play_free_round)
     app.router.add_get("/play/{token}", client_page)
     app.router.add_get("/play/{token}/session", session_info)
+    app.router.add_get("/play/{token}/balance", balance)
     app.router.add_get("/play/{token}/rounds/open", open_rounds)
     app.router.add_post("/play/{token}/rounds/{round_id}/actions", act)
     app.router.add_post("/play/{token}/fairness/rotate", rotate_seed)

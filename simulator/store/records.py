@@ -33,6 +33,9 @@ class Session:
     server_seed_hash: str
     client_seed: str
     nonce: int
+    lobby_url: str | None = None  # where the client's exit button goes (launch's lobby_url)
+    cashier_url: str | None = None  # where its deposit button goes
+    platform: str | None = None  # desktop or mobile, as the operator launched it
 
     @staticmethod
     def from_row(row: Row) -> Session:
@@ -56,6 +59,9 @@ class Session:
             self.server_seed_hash,
             self.client_seed,
             nonce,
+            self.lobby_url,
+            self.cashier_url,
+            self.platform,
         )
 
 

@@ -118,4 +118,11 @@ BONUS = (
 
 # The provider's migrations (``simulator.store.migrations``), in order: the first is the schema of the releases that
 # recorded no version, kept as it was; a change to the tables is a new entry at the end.
-MIGRATIONS = (SCHEMA, BONUS)
+LOBBY = (
+    "ALTER TABLE sessions ADD COLUMN lobby_url TEXT",
+    "ALTER TABLE sessions ADD COLUMN cashier_url TEXT",
+    "ALTER TABLE sessions ADD COLUMN platform TEXT",
+)
+"""Migration 3: the lobby links and platform a launch names, for the game client's exit and deposit buttons."""
+
+MIGRATIONS = (SCHEMA, BONUS, LOBBY)
