@@ -138,7 +138,7 @@ def create_app(
     app[WORKER_ENABLED] = settlement_worker
     app[OWN_IDS] = own_ids
     app[ENDPOINTS] = endpoints
-    app[CATALOG] = build_catalog(settings.seed)
+    app[CATALOG] = build_catalog(settings.seed, settings.studio_dialects)
     app.cleanup_ctx.append(_store_ctx)
     app.cleanup_ctx.append(catalog_routes.catalog_ctx)
     app.cleanup_ctx.append(_services_ctx)

@@ -28,7 +28,7 @@ from games.engine import AnyEngine, MathProfile
 from games.registry import engine_ids, get_engine
 from simulator.catalog import data
 from simulator.catalog.models import Category, ChangeKind, Game, RtpVariant, Studio, Volatility
-from simulator.dialects.registry import DIALECTS, SUPPORTS
+from simulator.dialects.registry import SUPPORTS, dealt
 from simulator.money import EXPONENTS, scale_cents
 
 STUDIOS = 40
@@ -208,7 +208,7 @@ class _Generator:
 
     def studios(self) -> list[Studio]:
         names: set[str] = set()
-        known = tuple(DIALECTS)
+        known = dealt()
         dialects = [known[i % len(known)] for i in range(STUDIOS)]
         self.rng.shuffle(dialects)
         out = []
@@ -345,7 +345,7 @@ def _cached(seed: int, engines: tuple[tuple[str, int], ...], dialects: tuple[str
 def blueprint_for(seed: int) -> Blueprint:
     """The blueprint of ``seed`` over the registered engines and dialects, built once per process and set."""
     ids = engine_ids()
-    return _cached(seed, tuple((engine_id, id(get_engine(engine_id))) for engine_id in ids), tuple(DIALECTS))
+    return _cached(seed, tuple((engine_id, id(get_engine(engine_id))) for engine_id in ids), dealt())
 
 
 def catalogue_digest(blueprint: Blueprint) -> str:

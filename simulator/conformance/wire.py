@@ -89,6 +89,7 @@ class Wire(ABC):
     codes: ClassVar[frozenset[object]]
     unknown_code: ClassVar[str]
     tx_field: ClassVar[str | None] = None
+    remembers_request_ids: ClassVar[bool] = False  # a reused request id with other content must be refused
 
     def __init__(self, url: str, keys: Keys, clock: Clock) -> None:
         self.url = url.rstrip("/")

@@ -109,6 +109,7 @@ async def win_other_players_bet(ctx: Context) -> None:
     "A zero win closes the round",
     why="""A lost round ends with a win of 0 (or the dialect's end-of-round call). It moves no money but
     closes the round: a bet arriving in it afterwards is refused with ROUND_CLOSED.""",
+    requires=("round_closed_code",),
 )
 async def zero_win_closes(ctx: Context) -> None:
     player, before, bet = await ctx.staked(STAKE, funds=2 * STAKE)
@@ -170,6 +171,7 @@ async def win_only(ctx: Context) -> None:
     "A closed round takes no further bet or win",
     why="""Once the closing win is in, the round is settled. A bet or a new win landing in it afterwards is a
     bug or a replay; accepting it changes a settled round that the provider has already reported.""",
+    requires=("round_closed_code",),
 )
 async def closed_refuses(ctx: Context) -> None:
     player, before, bet = await ctx.staked(STAKE, funds=2 * STAKE)

@@ -17,6 +17,7 @@ from tests.simulator.conformance.conftest import explain, ids, run_suite
 NOT_EXPRESSIBLE = {
     "native": {"idem.request-id-reuse"},
     "rsa_json": set(),
+    "hub88": {"auth.replay-window", "rollback.after-win", "round.zero-win-closes", "round.closed-refuses"},
     "md5_form": {"idem.request-id-replay", "idem.request-id-reuse", "format.request-id-echo"},
     "token_query": {
         "idem.request-id-reuse",
