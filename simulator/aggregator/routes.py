@@ -84,7 +84,13 @@ def check_launch_rules(game: Game, body: LaunchRequest) -> None:
 )
 async def launch(request: web.Request) -> web.Response:
     body = await read_model(request, LaunchRequest)
-    app = request.app
+    out = await open_session(request.app, body)
+    return json_response(out.model_dump(), status=201)
+
+
+async def open_session(app: web.Application, body: LaunchRequest) -> LaunchResponse:
+    """Launch ``body``'s game: the catalogue's rules, the wallet's balance (unless demo), a new session with its
+    seed pair. Shared by the operator API and the real-aggregator profiles' launch routes (``simulator.compat``)."""
     await app[CATALOG_SYNC].refresh()
     game = app[CATALOG].game(body.game_id)
     check_launch_rules(game, body)
@@ -126,7 +132,7 @@ async def launch(request: web.Request) -> web.Response:
         nonce=1,
     )
     await app[STORE].sessions.create(session)
-    out = LaunchResponse(
+    return LaunchResponse(
         session_token=session.token,
         demo=body.demo,
         launch_url=f"{settings.base_url}/play/{session.token}",
@@ -137,7 +143,6 @@ async def launch(request: web.Request) -> web.Response:
         balance=balance,
         fairness=Fairness(server_seed_hash=seeds.server_seed_hash, client_seed=seeds.client_seed, next_nonce=1),
     )
-    return json_response(out.model_dump(), status=201)
 
 
 def transaction_json(t: Transaction) -> dict[str, Any]:

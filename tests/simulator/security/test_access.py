@@ -21,7 +21,8 @@ from tests.harness import Reply, Sim, authed_session, running_sim
 EXPECTED = [
     (r"^/v[12]/", "operator"),
     (r"^/play/", "session"),
-    (r"^/wallet/(balance|bet|win|rollback|rsa_json/|md5_form/|token_query/)", "signature"),
+    (r"^/wallet/(balance|bet|win|rollback|rsa_json/|md5_form/|token_query/|hub88/|groove)", "signature"),
+    (r"^/(hub88|groove)/", "signature"),  # the real aggregators' operator APIs check their own signatures
     (r"^/(healthz|openapi\.json)$", "none"),
     (r"^/(admin/|metrics$|wallet/sandbox/|wallet/ledger$)", "admin"),
 ]
