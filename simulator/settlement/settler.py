@@ -95,11 +95,11 @@ class Settler:
         """Send a pending bet and record the answer; ``win`` makes the closing win to queue with its acknowledgement
         (made only then, so a refused bet takes no id for it).
 
-        Raises ``WalletRefused`` when refused (a ``RefusalNeedsRollback``, a dialect's refusal it rolls back all
-        the same, after queuing and sending the rollback as below); when the answer is unusable, an error of the same class saying the bet
+        Raises ``WalletRefused`` when refused; when the answer is unusable, an error of the same class saying the bet
         was rolled back, after queuing its rollback (id from ``rollback_id``; the worker's first attempt ``lease``
         seconds on) and sending it once; ``WalletTimeout`` when the bet was acknowledged after a worker had declared
-        it orphaned and rolled it back."""
+        it orphaned and rolled it back. A ``RefusalNeedsRollback`` (a refusal the dialect rolls back all the same)
+        is raised after its rollback is queued and sent in the same way."""
         try:
             reply = await self._wallet_for(bet.studio_id).call(wallet_call(bet))
         except RefusalNeedsRollback as exc:  # the dialect's policy: refused, and rolled back all the same
