@@ -19,6 +19,7 @@ from simulator.auth.nonces import NonceStore
 from simulator.catalog import build_catalog
 from simulator.catalog import routes as catalog_routes
 from simulator.clock import Clock, SystemClock
+from simulator.compat import groove as groove_api
 from simulator.compat import hub88 as hub88_api
 from simulator.dialects import config as dialect_config
 from simulator.dialects.protocol import WalletDialects
@@ -146,6 +147,7 @@ def create_app(
     catalog_routes.add_routes(app)
     aggregator_routes.add_routes(app)
     hub88_api.add_routes(app, hub88_api.Hub88OperatorApi.from_settings(settings))
+    groove_api.add_routes(app)
     play_routes.add_routes(app)
     admin_routes.add_routes(app)
     settlement_routes.add_routes(app)

@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     hub88_operators: dict[str, Hub88OperatorSettings] = Field(
         default_factory=dict, description="Operators of the Hub88 operator API (/hub88), by operator_id."
     )
+    groove_operator_ids: list[str] = Field(
+        default_factory=list, description="Operator ids (nogsoperatorid) Groove's Start Game (/groove/game/) accepts."
+    )
     unknown_rollback: Literal["accept", "reject"] = Field(
         "accept", description="Reference wallet: answer to a rollback of a transaction it never saw."
     )

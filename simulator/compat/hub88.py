@@ -228,11 +228,11 @@ def add_routes(app: web.Application, api: Hub88OperatorApi) -> None:
         error=Hub88Error,
     )
 
-    async def game_list(request: web.Request) -> web.Response:
+    async def hub88_game_list(request: web.Request) -> web.Response:
         return await api.game_list(request)
 
-    async def game_url(request: web.Request) -> web.Response:
+    async def hub88_game_url(request: web.Request) -> web.Response:
         return await api.game_url(request)
 
-    app.router.add_post(f"{PREFIX}/game/list", documented(list_doc)(game_list))
-    app.router.add_post(f"{PREFIX}/game/url", documented(url_doc)(game_url))
+    app.router.add_post(f"{PREFIX}/game/list", documented(list_doc)(hub88_game_list))
+    app.router.add_post(f"{PREFIX}/game/url", documented(url_doc)(hub88_game_url))

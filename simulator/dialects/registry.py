@@ -3,7 +3,7 @@ routes, the conformance suite and fault injection all read it, so a new dialect 
 (``simulator/dialects/<name>/``, whose ``room.py`` fills in a ``Room``) plus one line in ``_ROOMS`` below.
 
 Order matters: the catalogue hands studios to the dealt dialects in this order, so the same seed builds the same
-catalogue. The real-aggregator profiles (``hub88``) are not dealt: a studio speaks them when the
+catalogue. The real-aggregator profiles (``hub88``, ``groove``) are not dealt: a studio speaks them when the
 ``studio_dialects`` setting says so."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 
 from simulator.clock import Clock
+from simulator.dialects.groove.room import ROOM as GROOVE
 from simulator.dialects.hub88.room import ROOM as HUB88
 from simulator.dialects.md5_form.room import ROOM as MD5_FORM
 from simulator.dialects.native.room import ROOM as NATIVE
@@ -19,7 +20,7 @@ from simulator.dialects.rsa_json.room import ROOM as RSA_JSON
 from simulator.dialects.token_query.room import ROOM as TOKEN_QUERY
 from simulator.errors import RequestError
 
-_ROOMS: dict[str, Room] = {room.name: room for room in (NATIVE, RSA_JSON, MD5_FORM, TOKEN_QUERY, HUB88)}
+_ROOMS: dict[str, Room] = {room.name: room for room in (NATIVE, RSA_JSON, MD5_FORM, TOKEN_QUERY, HUB88, GROOVE)}
 
 DIALECTS = _ROOMS.keys()  # a live view: a dialect registered later is in it too
 

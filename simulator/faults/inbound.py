@@ -49,6 +49,9 @@ OPERATIONS = {
     "act": "act",
     "open_rounds": "open_rounds",
     "rotate_seed": "rotate",
+    "hub88_game_list": "hub88_games",
+    "hub88_game_url": "hub88_launch",
+    "groove_start_game": "groove_launch",
 }
 UNFAULTED_PREFIXES = ("/admin", "/metrics", "/healthz", "/openapi.json")
 BODY_WAIT = 1.0
