@@ -140,7 +140,14 @@ class GrooveDialect:
         return WalletRequest(f"{self._url}?{urlencode(params)}", headers, b"", method="GET")
 
     def build(self, call: WalletCall) -> WalletRequest:
-        return self.request(wire_params(call))
+        params = wire_params(call)
+        if call.operation != "balance":
+            return self.request(params)
+        # a session starts as Groove's does: getaccount validates it, then getbalance
+        account = {k: v for k, v in params.items() if k != "gameid"} | {"request": ACCOUNT}
+        balance = self.request(params)
+        first = self.request(account)
+        return WalletRequest(first.url, first.headers, first.body, then=balance, method="GET")
 
     def parse(self, call: WalletCall, status: int, body: bytes) -> WalletReply:
         data = reply_object(call, status, body, decimals=True)
