@@ -128,7 +128,11 @@ def build_openapi(app: web.Application, *, title: str, version: str) -> tuple[di
             "description": "error: " + (", ".join(doc.errors) or "see code"),
             "content": {
                 "application/json": {
-                    "schema": _schema(doc.error, components) if doc.error else {"$ref": _REF.format(model="Error")}
+                    # a route with errors of its own still gets ours from the middlewares before it (a body too
+                    # large or too slow, a fault), so both shapes are documented
+                    "schema": {"anyOf": [_schema(doc.error, components), {"$ref": _REF.format(model="Error")}]}
+                    if doc.error
+                    else {"$ref": _REF.format(model="Error")}
                 }
             },
         }

@@ -35,7 +35,12 @@ CHECKS = [
     checks.response_schema_conformance,
     checks.negative_data_rejection,  # last: left out for bodies swapped for hostile ones
 ]
-DIALECT_PREFIXES = ("/wallet/rsa_json/", "/wallet/md5_form/", "/wallet/token_query/")  # errors in their own terms
+DIALECT_PREFIXES = (  # errors in their own terms
+    "/wallet/rsa_json/",
+    "/wallet/md5_form/",
+    "/wallet/token_query/",
+    "/wallet/hub88/",
+)
 NATIVE_OPERATIONS = {f"/wallet/{op}" for op in ("balance", "bet", "win", "rollback")}
 
 
