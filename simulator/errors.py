@@ -32,6 +32,7 @@ The client SDK (``simulator_sdk``) imports nothing from here: its own tree is dr
     ├── WalletRefused(SimulatorError)                     the wallet answered with a definitive error code; the
     │   │                                                 game API answers WALLET_REFUSAL_STATUS[code] (else 409)
     │   ├── AmountNotRepresentable(WalletRefused, ValueError)  400: simulator.dialects.amounts, nothing was sent
+    │   ├── RefusalNeedsRollback(WalletRefused)            a bet refusal the dialect's provider rolls back anyway
     │   └── DialectUnavailable                            503: simulator.dialects.registry, nothing was sent
     ├── WalletError(SimulatorError)                       502: the wallet gave no usable answer (outcome unknown)
     │   ├── WalletTimeout(WalletError, TimeoutError)      504
@@ -188,6 +189,11 @@ def refusal(exc: WalletRefused) -> WalletRefused:
     out = WalletRefused(exc.message, code=exc.code, extra=exc.extra)
     out.status = WALLET_REFUSAL_STATUS.get(exc.code, 409)
     return out
+
+
+class RefusalNeedsRollback(WalletRefused):
+    """A bet refusal after which the dialect's provider rolls the bet back all the same (Hub88 does for every
+    status but a few): the player sees the refusal, the settler queues the rollback."""
 
 
 class WalletError(SimulatorError):

@@ -186,6 +186,8 @@ class RouteDoc:
     extra: dict[str, Any] = field(default_factory=dict)
     request_content_type: str = "application/json"
     auth: Access = "admin"
+    response_list: bool = False  # the success body is a JSON array of ``response``
+    error: type[BaseModel] | None = None  # the 4xx body when it is not our own ``{"error": {code, message}}``
 
 
 H = TypeVar("H", bound=Handler)

@@ -113,7 +113,10 @@ def build_openapi(app: web.Application, *, title: str, version: str) -> tuple[di
             op["requestBody"] = {"required": True, "content": content}
         ok: dict[str, Any] = {"description": "success"}
         if doc.response is not None:
-            ok["content"] = {doc.content_type: {"schema": _schema(doc.response, components)}}
+            schema = _schema(doc.response, components)
+            ok["content"] = {
+                doc.content_type: {"schema": {"type": "array", "items": schema} if doc.response_list else schema}
+            }
         elif doc.content_type != "application/json":
             ok["content"] = {doc.content_type: {"schema": {"type": "string"}}}
         else:
@@ -123,7 +126,15 @@ def build_openapi(app: web.Application, *, title: str, version: str) -> tuple[di
         op["responses"][str(doc.status)] = ok
         error = {
             "description": "error: " + (", ".join(doc.errors) or "see code"),
-            "content": {"application/json": {"schema": {"$ref": _REF.format(model="Error")}}},
+            "content": {
+                "application/json": {
+                    # a route with errors of its own still gets ours from the middlewares before it (a body too
+                    # large or too slow, a fault), so both shapes are documented
+                    "schema": {"anyOf": [_schema(doc.error, components), {"$ref": _REF.format(model="Error")}]}
+                    if doc.error
+                    else {"$ref": _REF.format(model="Error")}
+                }
+            },
         }
         op["responses"]["4XX"] = error
         paths.setdefault(path, {})[method.lower()] = op

@@ -84,6 +84,20 @@ class WebhookEndpointSettings(BaseModel):
     keys: list[OperatorKeySettings] = Field(min_length=1, max_length=2)
 
 
+class Hub88OperatorSettings(BaseModel):
+    """An operator of the Hub88 operator API: the public key its request signatures (``X-Hub88-Signature``)
+    verify with. Our public key, which it registers to verify our wallet calls, is the hub88 dialect's
+    (``wallets.hub88.public_key_path``, by default ``hub88_public.pem`` under data_dir).
+
+    >>> Hub88OperatorSettings(public_key_path="keys/operator-1.pem").public_key_path.name
+    'operator-1.pem'
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    public_key_path: Path = Field(description="PEM public key the operator's requests are verified with.")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CASINO_SIM_", frozen=True, extra="forbid")
 
@@ -107,6 +121,16 @@ class Settings(BaseSettings):
     signature_window: int = Field(300, ge=1, description="Seconds a signed timestamp stays acceptable.")
     wallets: dict[str, WalletEndpoint] = Field(
         default_factory=dict, description="Per-dialect wallet URL and keys; absent dialects use the defaults."
+    )
+    studio_dialects: dict[str, str] = Field(
+        default_factory=dict,
+        description="Studio id -> wallet dialect, over the catalogue's own deal (e.g. a studio speaking hub88).",
+    )
+    hub88_operators: dict[str, Hub88OperatorSettings] = Field(
+        default_factory=dict, description="Operators of the Hub88 operator API (/hub88), by operator_id."
+    )
+    groove_operator_ids: list[str] = Field(
+        default_factory=list, description="Operator ids (nogsoperatorid) Groove's Start Game (/groove/game/) accepts."
     )
     unknown_rollback: Literal["accept", "reject"] = Field(
         "accept", description="Reference wallet: answer to a rollback of a transaction it never saw."
@@ -176,6 +200,16 @@ class Settings(BaseSettings):
         unknown = sorted(set(value) - set(DIALECTS))
         if unknown:
             raise ValueError(f"unknown wallet dialect {unknown[0]!r}; known: {', '.join(DIALECTS)}")
+        return value
+
+    @field_validator("studio_dialects")
+    @classmethod
+    def _studio_dialects_known(cls, value: dict[str, str]) -> dict[str, str]:
+        from simulator.dialects.registry import DIALECTS
+
+        for studio, dialect in value.items():
+            if dialect not in DIALECTS:
+                raise ValueError(f"studio {studio!r}: unknown wallet dialect {dialect!r}; known: {', '.join(DIALECTS)}")
         return value
 
     @model_validator(mode="after")

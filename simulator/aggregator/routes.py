@@ -100,7 +100,13 @@ def check_launch_rules(game: Game, body: LaunchRequest) -> None:
 )
 async def launch(request: web.Request) -> web.Response:
     body = await read_model(request, LaunchRequest)
-    app = request.app
+    out = await open_session(request.app, body)
+    return json_response(out.model_dump(), status=201)
+
+
+async def open_session(app: web.Application, body: LaunchRequest) -> LaunchResponse:
+    """Launch ``body``'s game: the catalogue's rules, the wallet's balance (unless demo), a new session with its
+    seed pair. Shared by the operator API and the real-aggregator profiles' launch routes (``simulator.compat``)."""
     await app[CATALOG_SYNC].refresh()
     game = app[CATALOG].game(body.game_id)
     if body.jurisdiction is not None:
@@ -151,7 +157,7 @@ async def launch(request: web.Request) -> web.Response:
     )
     await app[MARKETS].open(session.token, market)  # before the session exists, so no round escapes its rules
     await app[STORE].sessions.create(session)
-    out = LaunchResponse(
+    return LaunchResponse(
         session_token=session.token,
         demo=body.demo,
         launch_url=f"{settings.base_url}/play/{session.token}",
@@ -164,7 +170,6 @@ async def launch(request: web.Request) -> web.Response:
         fairness=Fairness(server_seed_hash=seeds.server_seed_hash, client_seed=seeds.client_seed, next_nonce=1),
         market=market.to_json() if market.regulated else None,
     )
-    return json_response(out.model_dump(), status=201)
 
 
 def transaction_json(t: Transaction) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from games.engine import AnyEngine, MathProfile
 from games.registry import engine_ids, get_engine
 from simulator.catalog import data
 from simulator.catalog.models import Category, ChangeKind, Game, RtpVariant, Studio, Volatility
-from simulator.dialects.registry import DIALECTS, SUPPORTS
+from simulator.dialects.registry import SUPPORTS, dealt
 from simulator.markets.profiles import builtin_profiles
 from simulator.money import EXPONENTS
 from simulator.rates import Rates, default_rates, scale_cents
@@ -219,7 +219,7 @@ class _Generator:
 
     def studios(self) -> list[Studio]:
         names: set[str] = set()
-        known = tuple(DIALECTS)
+        known = dealt()
         dialects = [known[i % len(known)] for i in range(STUDIOS)]
         self.rng.shuffle(dialects)
         out = []
@@ -385,7 +385,7 @@ def blueprint_for(seed: int, rates: Rates | None = None) -> Blueprint:
     _RATES.setdefault(rates.fingerprint, rates)
     ids = engine_ids()
     engines = tuple((engine_id, id(get_engine(engine_id))) for engine_id in ids)
-    return _cached(seed, engines, tuple(DIALECTS), rates.fingerprint)
+    return _cached(seed, engines, dealt(), rates.fingerprint)
 
 
 def catalogue_digest(blueprint: Blueprint) -> str:

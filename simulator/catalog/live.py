@@ -16,13 +16,13 @@ import hashlib
 import json
 import math
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from simulator.catalog.models import Change, Game, Studio
 from simulator.dialects.amounts import to_decimal
-from simulator.errors import NotFound
+from simulator.errors import ConfigurationError, NotFound
 from simulator.money import exponent
 
 if TYPE_CHECKING:
@@ -104,9 +104,15 @@ class Page:
 
 
 class Catalog:
-    def __init__(self, blueprint: Blueprint) -> None:
+    def __init__(self, blueprint: Blueprint, studio_dialects: Mapping[str, str] | None = None) -> None:
         self.blueprint = blueprint
         self.studios: dict[str, Studio] = {s.studio_id: s for s in blueprint.studios}
+        for studio_id, dialect in (studio_dialects or {}).items():
+            if studio_id not in self.studios:
+                raise ConfigurationError(
+                    f"studio_dialects names {studio_id!r}, which is not a studio of this catalogue"
+                )
+            self.studios[studio_id] = self.studios[studio_id].model_copy(update={"dialect": dialect})
         self.games: dict[str, Game] = {}
         self.changes: list[Change] = []
         self.version = 0
@@ -365,8 +371,11 @@ def _bisect_desc(items: list[tuple[SortKey, str]], after: tuple[SortKey, str]) -
     return lo
 
 
-def build_catalog(seed: int, rates: Rates | None = None) -> Catalog:
-    """A live catalogue over the (per-process cached) blueprint of ``seed`` and the registered engines."""
+def build_catalog(seed: int, rates: Rates | None = None, studio_dialects: Mapping[str, str] | None = None) -> Catalog:
+    """A live catalogue over the (per-process cached) blueprint of ``seed`` and the registered engines, with bet
+    limits in each currency from ``rates``; ``studio_dialects`` makes the named studios speak another dialect (their
+    games keep their currencies, so a currency the new dialect cannot carry is refused at the bet,
+    ``AMOUNT_NOT_REPRESENTABLE``)."""
     from simulator.catalog.builder import blueprint_for
 
-    return Catalog(blueprint_for(seed, rates))
+    return Catalog(blueprint_for(seed, rates), studio_dialects)

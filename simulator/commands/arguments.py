@@ -289,15 +289,20 @@ def conformance(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser.add_argument(
         "--dialect",
         metavar="NAME",
-        help="the protocol the wallet speaks (native, rsa_json, md5_form, token_query: docs/dialects/); required"
-        " unless the wallet URL ends in /NAME, as the reference wallet's do (e.g. /wallet/md5_form)",
+        help="the protocol the wallet speaks (native, rsa_json, md5_form, token_query, hub88, groove: docs/dialects/);"
+        " required unless the wallet URL ends in /NAME, as the reference wallet's do (e.g. /wallet/md5_form)",
     )
     keys = parser.add_argument_group("keys (what the suite signs with)")
     keys.add_argument("--key-id", help="key id, provider id or casino id sent with calls (default casino-sim)")
-    keys.add_argument("--secret", help="HMAC secret (native), MD5 secret (md5_form) or operator token (token_query)")
+    keys.add_argument(
+        "--secret",
+        help="HMAC secret (native), MD5 secret (md5_form), operator token (token_query) or security key (groove)",
+    )
     keys.add_argument("--secret-file", type=Path, help="read the secret from this file instead")
-    keys.add_argument("--private-key", type=Path, help="rsa_json: PEM private key the suite signs with")
-    keys.add_argument("--public-key", type=Path, help="rsa_json: the public key the wallet verifies with (checked)")
+    keys.add_argument("--private-key", type=Path, help="rsa_json, hub88: PEM private key the suite signs with")
+    keys.add_argument(
+        "--public-key", type=Path, help="rsa_json, hub88: the public key the wallet verifies with (checked)"
+    )
     keys.add_argument("--data-dir", type=Path, help="use the development keys of a reference wallet's data directory")
     players = parser.add_argument_group("players")
     players.add_argument(

@@ -89,7 +89,7 @@ class Client:
         while True:
             try:
                 status, body = await self.post(
-                    "POST", current.url, current.headers, current.body, step, record, operation=call.operation
+                    current.method, current.url, current.headers, current.body, step, record, operation=call.operation
                 )
             except WalletError as exc:
                 return Answer("unknown", call.currency, detail=exc.message, request=current)

@@ -118,7 +118,8 @@ class Context:
         """Refused with one of ``codes`` (and, when ``carried`` is given and the reply has a balance, that
         balance)."""
         answer = sent.answer
-        ok = answer.kind == "refused" and answer.code in codes
+        folded = self.wire.conflated.get(answer.code or "", frozenset())
+        ok = answer.kind == "refused" and (answer.code in codes or bool(folded & set(codes)))
         expected = f"refused with {' or '.join(sorted(codes))}"
         if carried is not None:
             expected += f", balance {money(carried, sent.call.currency)} carried"

@@ -17,7 +17,9 @@ from simulator.conformance.errors import SetupError
 if TYPE_CHECKING:
     from simulator.conformance.context import Context
 
-Capability = Literal["body_signature", "timestamp", "request_id", "win_only"]
+Capability = Literal[
+    "body_signature", "timestamp", "request_id", "win_only", "round_closed_code", "final_win_refusal", "currency_field"
+]
 CheckFn = Callable[["Context"], Awaitable[None]]
 
 GROUPS = {

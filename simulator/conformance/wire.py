@@ -89,6 +89,9 @@ class Wire(ABC):
     codes: ClassVar[frozenset[object]]
     unknown_code: ClassVar[str]
     tx_field: ClassVar[str | None] = None
+    remembers_request_ids: ClassVar[bool] = False  # a reused request id with other content must be refused
+    # native codes a dialect folds into one of its own: a refusal with the key code may stand for any of these
+    conflated: ClassVar[Mapping[str, frozenset[str]]] = {}
 
     def __init__(self, url: str, keys: Keys, clock: Clock) -> None:
         self.url = url.rstrip("/")

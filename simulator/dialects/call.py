@@ -30,15 +30,17 @@ class WalletCall:
 
 @dataclass(frozen=True, slots=True)
 class WalletRequest:
-    """One HTTP POST. ``then`` chains a second request that belongs to the same operation (a dialect's
-    explicit end-of-round call, a session check before a balance): the operation counts as done only when the
-    last reply is read, so a failure anywhere in the chain retries the whole chain with the same ids."""
+    """One HTTP request, a POST unless ``method`` says otherwise. ``then`` chains a second request that belongs to
+    the same operation (a dialect's explicit end-of-round call, a session check before a balance): the operation
+    counts as done only when the last reply is read, so a failure anywhere in the chain retries the whole chain
+    with the same ids."""
 
     url: str
     headers: dict[str, str]
     body: bytes
     then: WalletRequest | None = None
     check_reply: Callable[[WalletCall, int, bytes], None] | None = None  # reads the reply before ``then`` is sent
+    method: str = "POST"  # GET for a dialect whose calls carry everything in the query string (groove)
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,7 +88,9 @@ class Room:
     ``/{name}`` with a secret derived for it. ``form_credentials`` and ``query_credentials`` name the form fields
     and query parameters that authenticate a request (fault injection corrupts them; a signature header needs
     no naming). ``key_files`` gives the private and public key paths a dialect signs with, and ``prepare``
-    creates development keys, saying whether the dialect can run in this process."""
+    creates development keys, saying whether the dialect can run in this process. ``dealt`` false keeps the
+    dialect out of the catalogue's deal of studios (the ``studio_dialects`` setting assigns it), so adding it
+    leaves every seed's catalogue as it was."""
 
     name: str
     client: ClientFactory
@@ -100,3 +102,4 @@ class Room:
     query_credentials: frozenset[str] = field(default_factory=frozenset)
     key_files: KeyFiles | None = None
     prepare: Callable[[Settings], bool] | None = None
+    dealt: bool = True

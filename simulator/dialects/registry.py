@@ -2,14 +2,17 @@
 routes, the conformance suite and fault injection all read it, so a new dialect is its package
 (``simulator/dialects/<name>/``, whose ``room.py`` fills in a ``Room``) plus one line in ``_ROOMS`` below.
 
-Order matters: the catalogue hands studios to dialects in this order, so the same seed builds the same
-catalogue."""
+Order matters: the catalogue hands studios to the dealt dialects in this order, so the same seed builds the same
+catalogue. The real-aggregator profiles (``hub88``, ``groove``) are not dealt: a studio speaks them when the
+``studio_dialects`` setting says so."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
 from simulator.clock import Clock
+from simulator.dialects.groove.room import ROOM as GROOVE
+from simulator.dialects.hub88.room import ROOM as HUB88
 from simulator.dialects.md5_form.room import ROOM as MD5_FORM
 from simulator.dialects.native.room import ROOM as NATIVE
 from simulator.dialects.protocol import Dialect, DialectEndpoint, Room
@@ -17,7 +20,7 @@ from simulator.dialects.rsa_json.room import ROOM as RSA_JSON
 from simulator.dialects.token_query.room import ROOM as TOKEN_QUERY
 from simulator.errors import RequestError
 
-_ROOMS: dict[str, Room] = {room.name: room for room in (NATIVE, RSA_JSON, MD5_FORM, TOKEN_QUERY)}
+_ROOMS: dict[str, Room] = {room.name: room for room in (NATIVE, RSA_JSON, MD5_FORM, TOKEN_QUERY, HUB88, GROOVE)}
 
 DIALECTS = _ROOMS.keys()  # a live view: a dialect registered later is in it too
 
@@ -35,6 +38,11 @@ def unregister(name: str) -> None:
 
 def rooms() -> tuple[Room, ...]:
     return tuple(_ROOMS.values())
+
+
+def dealt() -> tuple[str, ...]:
+    """The dialects the catalogue deals studios to, in order; the others are assigned by ``studio_dialects``."""
+    return tuple(name for name, room in _ROOMS.items() if room.dealt)
 
 
 def room(name: str) -> Room:

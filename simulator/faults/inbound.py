@@ -68,6 +68,9 @@ OPERATIONS = {
     "details_page": "round_details",
     "details_data": "round_details",
     "details_verify": "round_verify",
+    "hub88_game_list": "hub88_games",
+    "hub88_game_url": "hub88_launch",
+    "groove_start_game": "groove_launch",
 }
 UNFAULTED_PREFIXES = ("/admin", "/metrics", "/healthz", "/openapi.json", "/static/")
 BODY_WAIT = 1.0

@@ -37,6 +37,7 @@ from simulator.errors import (
     BetOutOfLimits,
     Conflict,
     NotFound,
+    RefusalNeedsRollback,
     SessionExpired,
     ShuttingDown,
     WalletError,
@@ -405,6 +406,8 @@ class RoundService:
                 bet, opening=opening, win=win, rollback_id=self._ids.uuid, lease=self._lease
             )
         except WalletRefused as exc:
+            if isinstance(exc, RefusalNeedsRollback):
+                self._worker.kick()  # the rollback the dialect asks for, if its inline attempt failed
             raise refusal(exc) from None
         except WalletError:
             self._worker.kick()  # the rollback, if its inline attempt failed, or the round the bet came too late for

@@ -29,7 +29,7 @@ from simulator import lifecycle
 from simulator.bonus import context
 from simulator.clock import Clock
 from simulator.dialects.call import WalletCall, WalletReply
-from simulator.errors import WalletError, WalletRefused, WalletTimeout
+from simulator.errors import RefusalNeedsRollback, SimulatorError, WalletError, WalletRefused, WalletTimeout
 from simulator.lifecycle import TransactionKind
 from simulator.store.provider import ProviderStore, Transaction
 from simulator.wallet_client.client import WalletClient
@@ -103,25 +103,35 @@ class Settler:
         Raises ``WalletRefused`` when refused; when the answer is unusable, an error of the same class saying the bet
         was rolled back, after queuing its rollback (id from ``rollback_id``; the worker's first attempt ``lease``
         seconds on) and sending it once; ``WalletTimeout`` when the bet was acknowledged after a worker had declared
-        it orphaned and rolled it back."""
+        it orphaned and rolled it back. A ``RefusalNeedsRollback`` (a refusal the dialect rolls back all the same)
+        is raised after its rollback is queued and sent in the same way."""
         try:
             reply = await self._wallet_for(bet.studio_id).call(wallet_call(bet))
+        except RefusalNeedsRollback as exc:  # the dialect's policy: refused, and rolled back all the same
+            await self._roll_back(bet, exc, opening=opening, rollback_id=rollback_id, lease=lease)
+            raise
         except WalletRefused as exc:
             await self._store.outbox.settle(
                 bet, lifecycle.bet_refused(opening=opening), now=self._clock.now(), error=exc.code
             )
             raise
         except WalletError as exc:
-            now = self._clock.now()
-            rollback = lifecycle.rollback_for(bet, rollback_id(), now, closes_round=opening, send_at=now + lease)
-            step = lifecycle.bet_outcome_unknown(rollback, opening=opening)
-            if await self._store.outbox.settle(bet, step, now=now, error=exc.code):
-                await self.deliver(rollback)
+            await self._roll_back(bet, exc, opening=opening, rollback_id=rollback_id, lease=lease)
             raise type(exc)(f"the wallet did not confirm the bet ({exc.message}); it has been rolled back") from None
         step = lifecycle.bet_acknowledged(None if win is None else win())
         if not await self._store.outbox.settle(bet, step, now=self._clock.now(), balance=reply.balance):
             raise WalletTimeout("the bet was confirmed too late and has been rolled back")
         return reply
+
+    async def _roll_back(
+        self, bet: Transaction, exc: SimulatorError, *, opening: bool, rollback_id: Callable[[], str], lease: float
+    ) -> None:
+        """Queue the bet's rollback (first worker attempt ``lease`` seconds on) and send it once now."""
+        now = self._clock.now()
+        rollback = lifecycle.rollback_for(bet, rollback_id(), now, closes_round=opening, send_at=now + lease)
+        step = lifecycle.bet_outcome_unknown(rollback, opening=opening)
+        if await self._store.outbox.settle(bet, step, now=now, error=exc.code):
+            await self.deliver(rollback)
 
     async def deliver(self, t: Transaction) -> WalletReply | None:
         """Send a pending win or rollback once; returns the wallet's reply when acknowledged, ``None`` otherwise

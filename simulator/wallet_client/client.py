@@ -96,7 +96,12 @@ class WalletClient:
         """One HTTP exchange: the status and the raw reply, every transport error mapped to a ``WalletError``."""
         try:
             return await self._transport.post(
-                request.url, request.headers, request.body, limit=MAX_REPLY_BYTES, within=self.timeout
+                request.url,
+                request.headers,
+                request.body,
+                limit=MAX_REPLY_BYTES,
+                within=self.timeout,
+                method=request.method,
             )
         except (TimeoutError, TransportError) as exc:
             raise wallet_error(call.operation, exc) from exc

@@ -263,16 +263,17 @@ class WalletTransport:
         self._closed = False
 
     async def post(
-        self, url: str, headers: Mapping[str, str], body: bytes, *, limit: int, within: float
+        self, url: str, headers: Mapping[str, str], body: bytes, *, limit: int, within: float, method: str = "POST"
     ) -> tuple[int, bytes]:
-        """POST ``body`` to ``url``: the reply's status and decoded body, at most ``limit`` bytes, ``within`` seconds
-        (else ``TimeoutError``, and the connection is closed, not reused)."""
+        """POST ``body`` to ``url`` (or send it with ``method``, GET for a dialect that puts everything in the query
+        string): the reply's status and decoded body, at most ``limit`` bytes, ``within`` seconds (else
+        ``TimeoutError``, and the connection is closed, not reused)."""
         if self._closed:
             raise ConnectFailed("the wallet client is closed")
         loop = asyncio.get_running_loop()  # once per call, passed down: each lookup is a getpid() system call on 3.11
         deadline = loop.time() + within
         origin, target = self._where(url)
-        head = _head(target, origin.host_header, headers, len(body))
+        head = _head(target, origin.host_header, headers, len(body), method)
         slot = self._slot(origin)
         if slot.locked():  # every connection is busy: wait for one, within the deadline
             async with asyncio.timeout_at(deadline):
@@ -388,8 +389,12 @@ def _target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def _head(target: str, host: str, headers: Mapping[str, str], length: int) -> bytes:
-    lines = [f"POST {target} HTTP/1.1", f"Host: {host}", f"User-Agent: {USER_AGENT}", f"Content-Length: {length}"]
+def _head(target: str, host: str, headers: Mapping[str, str], length: int, method: str = "POST") -> bytes:
+    if method not in ("GET", "POST"):
+        raise ValueError(f"the wallet client sends GET or POST, not {method!r}")
+    lines = [f"{method} {target} HTTP/1.1", f"Host: {host}", f"User-Agent: {USER_AGENT}"]
+    if method == "POST" or length:
+        lines.append(f"Content-Length: {length}")
     for name, value in headers.items():
         if "\r" in value or "\n" in value or "\r" in name or "\n" in name or ":" in name:
             raise ValueError(f"header {name!r} cannot be sent: it holds a line break or a colon")

@@ -10,7 +10,7 @@ from types import ModuleType
 
 import pytest
 
-from simulator.dialects import md5_form, rsa_json, token_query
+from simulator.dialects import groove, hub88, md5_form, rsa_json, token_query
 from simulator.settings import load_settings
 from tests.harness import Sim
 
@@ -42,15 +42,17 @@ def test_toml_example_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("module", "page"),
     [
-        pytest.param(rsa_json, "rsa_json.md", id="rsa_json"),
-        pytest.param(md5_form, "md5_form.md", id="md5_form"),
-        pytest.param(token_query, "token_query.md", id="token_query"),
+        pytest.param(rsa_json, "dialects/rsa_json.md", id="rsa_json"),
+        pytest.param(md5_form, "dialects/md5_form.md", id="md5_form"),
+        pytest.param(token_query, "dialects/token_query.md", id="token_query"),
+        pytest.param(hub88, "compatibility/hub88.md", id="hub88"),
+        pytest.param(groove, "compatibility/groove.md", id="groove"),
     ],
 )
 def test_code_tables_match_the_modules(module: ModuleType, page: str) -> None:
     rows = re.findall(
         r"^\| `?([A-Z0-9_]+)`? \| `?([A-Z_]+|\(unknown outcome\)|\(success\))`? \|",
-        (DOCS / "dialects" / page).read_text(),
+        (DOCS / page).read_text(),
         flags=re.M,
     )
     table = {code: native for code, native in rows if code not in ("code", "status")}
@@ -70,3 +72,16 @@ async def test_v2_example_matches_a_reference_title(sim: Sim) -> None:
     game_id = await sim.game_for((await sim.request("GET", "/v1/games?limit=1")).body["games"][0]["engine_id"])
     served = (await sim.request("GET", f"/v2/games/{game_id}")).body["bet_limits"]
     assert {c: served[c] for c in limits} == limits
+
+
+def test_compatibility_toml_example_loads(tmp_path: Path) -> None:
+    (example,) = blocks(DOCS / "compatibility" / "README.md", "toml")
+    path = tmp_path / "casino-sim.toml"
+    path.write_text(example)
+    settings = load_settings(path)
+    assert settings.studio_dialects == {"studio-001": "hub88", "studio-002": "groove"}
+    assert settings.groove_operator_ids == ["11"]
+    assert settings.hub88_operators["7"].public_key_path == Path("/etc/casino-sim/operator-7-public.pem")
+    assert settings.wallets["hub88"].private_key_path == Path("/etc/casino-sim/hub88-private.pem")
+    groove_key = settings.wallets["groove"].secret
+    assert groove_key is not None and groove_key.get_secret_value() == "the-security-key"

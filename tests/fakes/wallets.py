@@ -63,8 +63,8 @@ async def wallet_under_test(
     clock = ManualClock()
     settings = Settings(data_dir=tmp_path / "data", port=0, unknown_rollback=unknown_rollback)
     creds = credentials_for(settings)
-    if dialect == "rsa_json":
-        rsa_keys.load_or_create(settings.data_dir)
+    if dialect in ("rsa_json", "hub88"):
+        rsa_keys.load_or_create(settings.data_dir, dialect)
     native_keys = keys if keys is not None else {creds.wallet_key_id: creds.wallet_secret.encode()}
     app = create_wallet_app(
         settings,

@@ -144,6 +144,7 @@ async def huge_amount(ctx: Context) -> None:
     "A bet in another currency than the player's is refused",
     why="""A player's session has one currency. A wallet that ignores the currency field debits 100 yen as
     if they were 100 cents; the provider expects CURRENCY_MISMATCH and nothing applied.""",
+    requires=("currency_field",),
 )
 async def wrong_currency(ctx: Context) -> None:
     player = await ctx.player()

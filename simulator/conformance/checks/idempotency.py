@@ -109,7 +109,7 @@ async def request_id_replay(ctx: Context) -> None:
     rsa_json promises RS_ERROR_DUPLICATE_TRANSACTION (TRANSACTION_MISMATCH) and nothing applied.""",
 )
 async def request_id_reuse(ctx: Context) -> None:
-    if ctx.wire.name != "rsa_json":
+    if not ctx.wire.remembers_request_ids:
         ctx.skip(f"{ctx.wire.name} promises no memory of request ids, so reusing one is not its wallet's concern")
     player = await ctx.player()
     before = await ctx.funds(player, 2 * STAKE)

@@ -78,6 +78,7 @@ async def unknown_transaction(ctx: Context) -> None:
     why="""Once a bet is settled by its win the round is over; none of these dialects reverses wins through
     a rollback. Refunding the stake on top of the win pays the player twice; the provider expects
     ROUND_CLOSED and nothing refunded.""",
+    requires=("round_closed_code",),
 )
 async def after_win(ctx: Context) -> None:
     player, before, bet = await ctx.staked(STAKE)

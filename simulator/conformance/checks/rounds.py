@@ -13,6 +13,7 @@ from simulator.conformance.registry import check
     "A win for a bet the wallet never saw is refused",
     why="""A win must pay a bet the wallet knows, or money appears from nowhere (a forged or misrouted
     win). The provider expects TRANSACTION_NOT_FOUND and nothing credited; it will then reconcile.""",
+    requires=("final_win_refusal",),
 )
 async def unknown_bet(ctx: Context) -> None:
     player = await ctx.player()
@@ -29,6 +30,7 @@ async def unknown_bet(ctx: Context) -> None:
     why="""A negative credit is a debit nobody agreed to: a wallet that adds the amount without validating
     it takes money from the player when the provider pays them. The provider sends a win of minus 2.50 for a
     bet it holds and expects INVALID_REQUEST with nothing applied.""",
+    requires=("final_win_refusal",),
 )
 async def negative_win(ctx: Context) -> None:
     player = await ctx.player()
@@ -52,6 +54,7 @@ async def negative_win(ctx: Context) -> None:
     why="""A win names its currency. A wallet that ignores it on wins credits 250 yen as 2.50 euros (or the
     other way round); the provider expects CURRENCY_MISMATCH and nothing credited, then settles the round by
     hand.""",
+    requires=("currency_field",),
 )
 async def win_wrong_currency(ctx: Context) -> None:
     player = await ctx.player()
@@ -72,6 +75,7 @@ async def win_wrong_currency(ctx: Context) -> None:
     A win arriving for it afterwards (a stalled process, a replay) must be refused with
     TRANSACTION_ROLLED_BACK (ROUND_CLOSED is accepted too); paying it gives the player a win for a round
     they never paid for.""",
+    requires=("final_win_refusal",),
 )
 async def win_after_rollback(ctx: Context) -> None:
     player, before, bet = await ctx.staked(STAKE)
@@ -88,6 +92,7 @@ async def win_after_rollback(ctx: Context) -> None:
     why="""A win pays the player who placed the bet. A wallet that looks the bet up by its id alone pays
     whoever the win names: a misrouted or forged win credits the wrong account. The provider expects
     TRANSACTION_MISMATCH (TRANSACTION_NOT_FOUND is accepted too) and neither balance changed.""",
+    requires=("final_win_refusal",),
 )
 async def win_other_players_bet(ctx: Context) -> None:
     owner, other = await ctx.players(Want(count=2))
@@ -109,6 +114,7 @@ async def win_other_players_bet(ctx: Context) -> None:
     "A zero win closes the round",
     why="""A lost round ends with a win of 0 (or the dialect's end-of-round call). It moves no money but
     closes the round: a bet arriving in it afterwards is refused with ROUND_CLOSED.""",
+    requires=("round_closed_code",),
 )
 async def zero_win_closes(ctx: Context) -> None:
     player, before, bet = await ctx.staked(STAKE, funds=2 * STAKE)
@@ -170,6 +176,7 @@ async def win_only(ctx: Context) -> None:
     "A closed round takes no further bet or win",
     why="""Once the closing win is in, the round is settled. A bet or a new win landing in it afterwards is a
     bug or a replay; accepting it changes a settled round that the provider has already reported.""",
+    requires=("round_closed_code", "final_win_refusal"),
 )
 async def closed_refuses(ctx: Context) -> None:
     player, before, bet = await ctx.staked(STAKE, funds=2 * STAKE)

@@ -104,17 +104,23 @@ def generate() -> tuple[bytes, bytes]:
     return private_pem, public_pem
 
 
-def load_or_create(data_dir: Path) -> KeyPair:
-    """The development key pair under ``data_dir``, generated on first use (both files 0600, as everything there).
+def key_files(data_dir: Path, name: str = "rsa_json") -> KeyPair:
+    """Where the development key pair of dialect ``name`` lives under ``data_dir``."""
+    return KeyPair(data_dir / f"{name}_private.pem", data_dir / f"{name}_public.pem")
+
+
+def load_or_create(data_dir: Path, name: str = "rsa_json") -> KeyPair:
+    """The development key pair of dialect ``name`` under ``data_dir``, generated on first use (both files 0600,
+    as everything there).
 
     Generation holds a file lock and renames finished files into place, so processes starting together on one data
     directory (the workers of ``serve --workers``, or instances sharing a volume) agree on one pair and never read a
     half-written file."""
-    pair = KeyPair(data_dir / PRIVATE_FILE, data_dir / PUBLIC_FILE)
+    pair = key_files(data_dir, name)
     if pair.private_path.exists() and pair.public_path.exists():
         return pair
     private_dir(data_dir)
-    lock = open_private(data_dir / LOCK_FILE, os.O_RDWR)
+    lock = open_private(data_dir / (LOCK_FILE if name == "rsa_json" else f".{name}.lock"), os.O_RDWR)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (pair.private_path.exists() and pair.public_path.exists()):

@@ -25,6 +25,7 @@ from simulator.money import exponent
 class RsaJsonWire(HeaderSigned):
     name = "rsa_json"
     id_field = "request_id"
+    remembers_request_ids = True
     signature_header = rsa_json.SIGNATURE_HEADER
     ok_code = rsa_json.OK
     codes = frozenset({rsa_json.OK, *rsa_json.TO_NATIVE, *rsa_json.UNCERTAIN})

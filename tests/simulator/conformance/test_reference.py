@@ -17,6 +17,20 @@ from tests.simulator.conformance.conftest import explain, ids, run_suite
 NOT_EXPRESSIBLE = {
     "native": {"idem.request-id-reuse"},
     "rsa_json": set(),
+    "groove": {
+        "auth.replay-window",
+        "idem.request-id-replay",
+        "idem.request-id-reuse",
+        "format.request-id-echo",
+        "bet.wrong-currency",
+        "win.wrong-currency",
+        "win.unknown-bet",
+        "win.negative-amount",
+        "win.after-rollback",
+        "win.other-players-bet",
+        "round.closed-refuses",
+    },
+    "hub88": {"auth.replay-window", "rollback.after-win", "round.zero-win-closes", "round.closed-refuses"},
     "md5_form": {"idem.request-id-replay", "idem.request-id-reuse", "format.request-id-echo"},
     "token_query": {
         "idem.request-id-reuse",

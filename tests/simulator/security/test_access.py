@@ -21,7 +21,9 @@ from tests.harness import Reply, Sim, authed_session, running_sim
 EXPECTED = [
     (r"^/v[12]/", "operator"),
     (r"^/play/", "session"),
-    (r"^/wallet/(balance|bet|win|rollback|rsa_json/|md5_form/|token_query/)", "signature"),
+    (r"^/wallet/(balance|bet|win|rollback|rsa_json/|md5_form/|token_query/|hub88/|groove)", "signature"),
+    (r"^/groove/game/$", "none"),  # Groove signs no launch: the casino's session id, checked by its wallet
+    (r"^/(hub88|groove)/", "signature"),  # the real aggregators' operator APIs check their own signatures
     (r"^/(healthz|openapi\.json)$", "none"),
     (r"^/static/\{name\}$", "none"),  # the pages' scripts and styles
     (r"^/rounds/\{round_id\}/\{tag\}(/data|/verify)?$", "none"),  # the tag in the link is the authorisation

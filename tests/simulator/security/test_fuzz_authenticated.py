@@ -23,7 +23,7 @@ from simulator.auth.client import ClientAuth
 from simulator.auth.keys import load_auth_keys
 from simulator.credentials import load_or_create
 from simulator.dialects import config as dialect_config
-from simulator.dialects import native, rsa_json, token_query
+from simulator.dialects import groove, hub88, native, rsa_json, token_query
 from simulator.dialects.rsa_json import keys as rsa_keys
 from simulator.settings import Settings
 from tests.live_server import LiveServer, SignedRequests
@@ -35,7 +35,12 @@ CHECKS = [
     checks.response_schema_conformance,
     checks.negative_data_rejection,  # last: left out for bodies swapped for hostile ones
 ]
-DIALECT_PREFIXES = ("/wallet/rsa_json/", "/wallet/md5_form/", "/wallet/token_query/")  # errors in their own terms
+DIALECT_PREFIXES = (  # errors in their own terms
+    "/wallet/rsa_json/",
+    "/wallet/md5_form/",
+    "/wallet/token_query/",
+    "/wallet/hub88/",
+)
 NATIVE_OPERATIONS = {f"/wallet/{op}" for op in ("balance", "bet", "win", "rollback")}
 
 
@@ -49,6 +54,8 @@ class AllCredentials(SignedRequests):
         self._endpoints = dialect_config.resolve(settings, creds)
         pem = (settings.data_dir / rsa_keys.PRIVATE_FILE).read_bytes() if rsa_keys.available() else None
         self._rsa = rsa_keys.RsaSigner(pem) if pem is not None else None
+        hub88_pem = rsa_keys.key_files(settings.data_dir, hub88.NAME).private_path
+        self._hub88 = rsa_keys.RsaSigner(hub88_pem.read_bytes()) if rsa_keys.available() else None
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         body = request.body or b""
@@ -63,6 +70,11 @@ class AllCredentials(SignedRequests):
         elif path.startswith("/wallet/rsa_json/") and self._rsa is not None:
             request.headers[rsa_json.KEY_HEADER] = self._endpoints["rsa_json"].key_id
             request.headers[rsa_json.SIGNATURE_HEADER] = self._rsa.sign(raw)
+        elif path.startswith("/wallet/hub88/") and self._hub88 is not None:
+            request.headers[hub88.SIGNATURE_HEADER] = self._hub88.sign(raw)
+        elif path == "/wallet/groove":
+            params = dict(parse_qsl(urlsplit(request.url or "").query, keep_blank_values=True))
+            request.headers[groove.SIGNATURE_HEADER] = groove.signature(params, self._endpoints["groove"].secret)
         elif path.startswith("/wallet/token_query/"):
             parts = urlsplit(request.url or "")
             query = [(k, v) for k, v in parse_qsl(parts.query) if k != token_query.TOKEN_PARAM]

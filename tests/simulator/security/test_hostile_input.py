@@ -10,7 +10,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from simulator.dialects import config as dialect_config
-from simulator.dialects import md5_form, rsa_json, token_query
+from simulator.dialects import hub88, md5_form, rsa_json, token_query
 from simulator.dialects.rsa_json import keys as rsa_keys
 from simulator.http import RouteDoc
 from simulator.openapi import iter_routes
@@ -49,6 +49,9 @@ async def _send(sim: Sim, method: str, path: str, body: bytes, token: str) -> Re
         pem = (sim.settings.data_dir / rsa_keys.PRIVATE_FILE).read_bytes()
         headers[rsa_json.KEY_HEADER] = endpoints["rsa_json"].key_id
         headers[rsa_json.SIGNATURE_HEADER] = rsa_keys.RsaSigner(pem).sign(body)
+    elif path.startswith("/wallet/hub88/"):
+        pem = rsa_keys.key_files(sim.settings.data_dir, hub88.NAME).private_path.read_bytes()
+        headers[hub88.SIGNATURE_HEADER] = rsa_keys.RsaSigner(pem).sign(body)
     elif path.startswith("/wallet/token_query/"):
         path += "?" + urlencode({token_query.TOKEN_PARAM: endpoints["token_query"].secret.decode()})
     elif path.startswith("/wallet/") and path.count("/") == 2 and path != "/wallet/ledger":
@@ -60,8 +63,10 @@ async def _send(sim: Sim, method: str, path: str, body: bytes, token: str) -> Re
 def _refused(path: str, reply: Reply) -> None:
     assert reply.status < 500, (path, reply.status, reply.body)
     assert isinstance(reply.body, dict), (path, reply.body)
-    if path.startswith("/wallet/rsa_json/"):
+    if path.startswith(("/wallet/rsa_json/", "/wallet/hub88/")):
         assert reply.body["status"] == "RS_ERROR_WRONG_SYNTAX", (path, reply.body)
+    elif path.startswith("/hub88/"):  # Hub88's Games API answers in Hub88's shape
+        assert reply.status == 400 and isinstance(reply.body["error"], str), (path, reply.status, reply.body)
     elif path.startswith("/wallet/token_query/"):
         assert reply.body["status"] == "INVALID_PARAMETER", (path, reply.body)
     else:
@@ -85,6 +90,9 @@ async def test_deeply_nested_bodies_are_refused_on_every_json_route(sim: Sim, to
     }
     assert any(p.startswith("/wallet/rsa_json/") for _, p, _ in routes)
     assert any(p.startswith("/wallet/token_query/") for _, p, _ in routes)
+    assert any(p.startswith("/wallet/hub88/") for _, p, _ in routes) and any(
+        p.startswith("/hub88/") for _, p, _ in routes
+    )
     for method, path, _ in routes:
         _refused(path, await _send(sim, method, path, body, token))
 

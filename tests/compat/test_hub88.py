@@ -1,0 +1,313 @@
+"""An operator that integrated Hub88 from its public documentation (``operators/hub88_operator.py``, which
+imports nothing of ours) runs unchanged against the simulator: it lists and launches games through the Games
+API under ``/hub88``, answers the seamless-wallet calls of a studio set to speak ``hub88``, and its ledger
+reconciles with the simulator's transaction log after rounds, injected timeouts, retries and rollbacks. Bad
+input in Hub88's own terms gets Hub88's documented answer and changes nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from simulator.clock import ManualClock
+from simulator.settings import Settings
+from simulator.state import STORE, WORKER
+from tests.compat.keys import Pair, new_pair
+from tests.compat.operators.hub88_operator import SIGNATURE, Account, Hub88Operator, sign, verify
+from tests.harness import Reply, Sim, running_sim
+
+STUDIO = "studio-001"  # a studio the default catalogue deals to rsa_json; the settings move it to hub88
+OPERATOR_ID = 7
+UNITS = 1000  # 1/100000 units per USD cent
+
+
+@dataclass
+class World:
+    sim: Sim
+    operator: Hub88Operator
+    clock: ManualClock
+    hub88: Pair
+    http: aiohttp.ClientSession
+
+    @property
+    def api(self) -> str:
+        return self.sim.url + "/hub88"
+
+    async def settle(self) -> None:
+        for _ in range(100):
+            if (await self.sim.app[STORE].outbox.summary()).pending == 0:
+                return
+            self.clock.advance(2.0)
+            await self.sim.app[WORKER].run_once()
+        raise AssertionError("settlement still pending")
+
+    async def launch(self, user: str) -> tuple[dict[str, Any], str]:
+        """The first listed slot the operator may launch in Estonia: the game and its launch URL."""
+        status, games = await self.operator.game_list(self.http, self.api)
+        assert status == 200, games
+        for game in games:
+            if game["category"] != "slots" or not game["enabled"] or "EE" in game["blocked_countries"]:
+                continue
+            status, reply = await self.operator.game_url(self.http, self.api, user, game["game_code"], country="EE")
+            if status == 200:
+                return game, reply["url"]
+        raise AssertionError("no slot of the hub88 studio could be launched")
+
+    async def play(self, url: str) -> Reply:
+        async with self.http.get(url + "/session") as response:
+            session = await response.json()
+        async with self.http.post(url + "/rounds", json={"amount": session["min_bet"], "params": {}}) as response:
+            return Reply(response.status, await response.json())
+
+    async def log(self) -> list[dict[str, Any]]:
+        reply = await self.sim.request("GET", "/v1/transactions?limit=1000")
+        assert reply.status == 200, reply.body
+        return list(reply.body["transactions"])
+
+    async def add_fault(self, rule: dict[str, Any]) -> None:
+        reply = await self.sim.request("POST", "/admin/faults", rule)
+        assert reply.status == 201, reply.body
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    hub88 = new_pair(tmp_path / "keys", "hub88")  # ours: we sign wallet calls, the operator verifies
+    operator_keys = new_pair(tmp_path / "keys", "operator")  # theirs: they sign Games API calls, we verify
+    operator = Hub88Operator(hub88.public_pem, operator_keys.key, OPERATOR_ID)
+    operator.accounts["hub88-player-1"] = Account("USD", 1000 * 100 * UNITS)
+    await operator.start()
+    clock = ManualClock()
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        port=0,
+        catalog_change_interval=0,
+        wallet_timeout=0.5,
+        retry_base_delay=1.0,
+        retry_max_delay=4.0,
+        wallets={
+            "hub88": {
+                "url": operator.url,
+                "private_key_path": hub88.private_path,
+                "public_key_path": hub88.public_path,
+            }
+        },
+        hub88_operators={str(OPERATOR_ID): {"public_key_path": operator_keys.public_path}},
+        studio_dialects={STUDIO: "hub88"},
+    )
+    try:
+        async with running_sim(settings, clock=clock, settlement_worker=False) as sim, aiohttp.ClientSession() as http:
+            yield World(sim, operator, clock, hub88, http)
+    finally:
+        await operator.stop()
+
+
+def reconcile(log: list[dict[str, Any]], operator: Hub88Operator) -> list[str]:
+    """Every transaction the simulator logged as acknowledged is in the operator's ledger with the same kind,
+    user, round, amount and reference, and the ledger holds nothing else; a rollback the operator answered
+    'does not exist' moved no money and may be absent."""
+    problems = []
+    acked = {t["transaction_id"]: t for t in log if t["status"] == "acked"}
+    for tx_id, t in acked.items():
+        entry = operator.ledger.get(tx_id)
+        if entry is None:
+            if t["kind"] == "rollback" and t["last_error"] == "TRANSACTION_NOT_FOUND":
+                continue
+            problems.append(f"missing {t['kind']} {tx_id}")
+            continue
+        expected_amount = t["amount"] * UNITS
+        if t["kind"] == "rollback":  # what the rollback gave back: the bet's stake, when the operator held it
+            expected_amount = operator.ledger[t["reference_transaction_id"]].amount
+        seen = (entry.kind, entry.user, entry.round, entry.amount, entry.reference)
+        want = (t["kind"], t["player_id"], t["round_id"], expected_amount, t["reference_transaction_id"])
+        if seen != want:
+            problems.append(f"mismatched {tx_id}: ledger {seen}, log {want}")
+    logged = {t["transaction_id"]: t for t in log}
+    for entry in operator.ledger.values():  # a bet of unknown fate ("failed") is settled by its rollback
+        if entry.transaction_uuid not in logged or logged[entry.transaction_uuid]["status"] == "refused":
+            problems.append(f"extra {entry.kind} {entry.transaction_uuid}")
+    return problems
+
+
+async def test_the_operator_lists_launches_and_plays_and_its_ledger_reconciles(world: World) -> None:
+    game, url = await world.launch("hub88-player-1")
+    assert game["product"] and game["url_thumb"].startswith("http")
+    status, games = await world.operator.game_list(world.http, world.api)
+    assert status == 200 and games  # only the studio set to speak hub88 is offered through Hub88
+    assert all(g["game_code"].startswith(STUDIO + "-") for g in games)
+    start = world.operator.accounts["hub88-player-1"].balance
+    rounds = [await world.play(url) for _ in range(5)]
+    assert all(r.status == 200 for r in rounds), rounds
+    await world.settle()
+    paths = [path for path, _, _ in world.operator.calls]
+    assert paths[0] == "/user/balance" and paths.count("/transaction/bet") == 5
+    assert paths.count("/transaction/win") == 5
+    moved = sum((r.body["win"] - r.body["amount"]) * UNITS for r in rounds)
+    assert world.operator.accounts["hub88-player-1"].balance == start + moved
+    assert rounds[-1].body["balance"] * UNITS == start + moved  # the player's client shows the operator's balance
+    assert reconcile(await world.log(), world.operator) == []
+
+
+async def test_timeouts_are_retried_or_rolled_back_as_hub88_documents(world: World) -> None:
+    _, url = await world.launch("hub88-player-1")
+    start = world.operator.accounts["hub88-player-1"].balance
+    # the operator takes the first bet, but its answer is lost: the bet's fate is unknown, so it is rolled back
+    await world.add_fault(
+        {
+            "match": {"side": "outbound", "dialect": "hub88", "operation": "bet"},
+            "action": {"type": "timeout"},
+            "schedule": {"first": 1},
+        }
+    )
+    lost = await world.play(url)
+    assert lost.status == 504, lost.body
+    await world.settle()
+    rollbacks = [b for p, b, r in world.operator.calls if p == "/transaction/rollback" and r["status"] == "RS_OK"]
+    assert len(rollbacks) == 1
+    assert world.operator.accounts["hub88-player-1"].balance == start
+    # the next round's win is taken, its answer lost: it is retried with the same transaction_uuid until answered
+    await world.add_fault(
+        {
+            "match": {"side": "outbound", "dialect": "hub88", "operation": "win"},
+            "action": {"type": "timeout"},
+            "schedule": {"first": 1},
+        }
+    )
+    played = await world.play(url)
+    assert played.status == 200, played.body
+    await world.settle()
+    wins = [b for p, b, _ in world.operator.calls if p == "/transaction/win"]
+    assert len(wins) == 2 and wins[0] == wins[1]  # the same request, byte for byte in content
+    assert sum(1 for e in world.operator.ledger.values() if e.kind == "win") == 1
+    assert (
+        world.operator.accounts["hub88-player-1"].balance
+        == start + (played.body["win"] - played.body["amount"]) * UNITS
+    )
+    assert reconcile(await world.log(), world.operator) == []
+
+
+async def test_a_refused_bet_is_rolled_back_unless_hub88_calls_the_refusal_final(world: World) -> None:
+    _, url = await world.launch("hub88-player-1")
+    account = world.operator.accounts["hub88-player-1"]
+    account.balance = 0  # RS_ERROR_NOT_ENOUGH_MONEY: final, no rollback
+    poor = await world.play(url)
+    assert (poor.status, poor.body["error"]["code"]) == (402, "INSUFFICIENT_FUNDS")
+    account.balance = 100 * 100 * UNITS
+    account.disabled = True  # RS_ERROR_USER_DISABLED: Hub88 rolls such a bet back all the same
+    blocked = await world.play(url)
+    assert (blocked.status, blocked.body["error"]["code"]) == (403, "PLAYER_BLOCKED")
+    await world.settle()
+    rollbacks = [(b, r) for p, b, r in world.operator.calls if p == "/transaction/rollback" and b is not None]
+    assert len(rollbacks) == 1
+    refused_bets = [b for p, b, r in world.operator.calls if p == "/transaction/bet" and b is not None]
+    assert rollbacks[0][0]["reference_transaction_uuid"] == refused_bets[1]["transaction_uuid"]
+    assert rollbacks[0][1]["status"] == "RS_ERROR_TRANSACTION_DOES_NOT_EXIST"  # never taken: nothing to give back
+    assert account.balance == 100 * 100 * UNITS
+    assert reconcile(await world.log(), world.operator) == []
+
+
+async def test_signatures_round_trip_both_ways_with_keys_made_here(world: World, tmp_path: Path) -> None:
+    # ours, verified by the operator with the public key it registered
+    await world.launch("hub88-player-1")
+    path, body, reply = world.operator.calls[0]
+    assert (path, reply["status"]) == ("/user/balance", "RS_OK") and body is not None
+    # theirs, verified by us: a body signed by another key is refused with Hub88's 401, and nothing is launched
+    stranger = new_pair(tmp_path / "stranger", "stranger")
+    raw = json.dumps({"operator_id": OPERATOR_ID}).encode()
+    for signature in (sign(stranger.key, raw), "", "not base64 !"):
+        async with world.http.post(
+            world.api + "/operator/generic/v2/game/list", data=raw, headers={SIGNATURE: signature}
+        ) as response:
+            assert response.status == 401
+            assert isinstance((await response.json())["error"], str)
+    # and the operator refuses a wallet call signed with any key but ours
+    call = json.dumps({"user": "hub88-player-1", "token": "x" * 12, "request_uuid": "r-1", "game_code": "g"}).encode()
+    async with world.http.post(
+        world.operator.url + "/user/balance", data=call, headers={SIGNATURE: sign(stranger.key, call)}
+    ) as response:
+        assert (await response.json())["status"] == "RS_ERROR_INVALID_SIGNATURE"
+    assert verify(world.hub88.key.public_key(), call, sign(world.hub88.key, call))
+
+
+async def test_bad_launch_input_gets_hub88s_documented_status_and_changes_nothing(world: World) -> None:
+    unknown_game = await world.operator.game_url(world.http, world.api, "hub88-player-1", "no-such-game", country="EE")
+    assert unknown_game[0] == 404 and isinstance(unknown_game[1]["error"], str)
+    native = next(
+        s for s in (await world.sim.request("GET", "/v1/studios")).body["studios"] if s["dialect"] == "native"
+    )
+    native_game = next(
+        g for g in (await world.sim.request("GET", f"/v1/games?studio={native['studio_id']}")).body["games"]
+    )
+    not_hub88 = await world.operator.game_url(
+        world.http, world.api, "hub88-player-1", native_game["game_id"], country="EE"
+    )
+    assert not_hub88[0] == 404  # a studio that does not speak hub88 is not offered through Hub88
+    raw = json.dumps({"operator_id": 999}).encode()
+    async with world.http.post(
+        world.api + "/operator/generic/v2/game/list",
+        data=raw,
+        headers={SIGNATURE: sign(world.operator.private_key, raw)},
+    ) as response:
+        assert response.status == 404  # an operator_id nobody configured
+    async with world.http.post(world.api + "/operator/generic/v2/game/url", data=b"{") as response:
+        assert response.status == 400 and isinstance((await response.json())["error"], str)
+    assert world.operator.calls == []  # no session was opened: a launch asks the wallet for the balance first
+
+
+async def test_the_reference_wallet_answers_hub88_in_its_own_terms(tmp_path: Path) -> None:
+    """The embedded reference wallet, called as Hub88 calls an operator (signed here with a key made here):
+    unknown user, wrong signature, a transaction_uuid reused with other content each get Hub88's status, and
+    none of them moves money."""
+    hub88 = new_pair(tmp_path / "keys", "hub88")
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        port=0,
+        catalog_change_interval=0,
+        wallets={"hub88": {"private_key_path": hub88.private_path, "public_key_path": hub88.public_path}},
+    )
+    async with running_sim(settings, settlement_worker=False) as sim, aiohttp.ClientSession() as http:
+        player = await sim.create_player(10_000)
+
+        async def call(path: str, body: dict[str, Any], key: Any = hub88.key) -> dict[str, Any]:
+            raw = json.dumps(body).encode()
+            async with http.post(sim.url + "/wallet/hub88" + path, data=raw, headers={SIGNATURE: sign(key, raw)}) as r:
+                assert r.status == 200  # Hub88's wallet answers are always 200; the outcome is the status
+                reply: dict[str, Any] = await r.json()
+                return reply
+
+        who = {"user": player["player_id"], "token": player["token"], "game_code": "g-1"}
+        bet = who | {
+            "request_uuid": "7b0f6f0e-0000-4000-8000-000000000001",
+            "transaction_uuid": "7b0f6f0e-0000-4000-8000-0000000000b1",
+            "supplier_transaction_id": "s-1",
+            "round": "round-1",
+            "round_closed": False,
+            "currency": "USD",
+            "amount": 250 * UNITS,
+            "is_free": False,
+        }
+        taken = await call("/transaction/bet", bet)
+        assert (taken["status"], taken["balance"]) == ("RS_OK", (10_000 - 250) * UNITS)
+        assert taken["request_uuid"] == bet["request_uuid"] and taken["user"] == player["player_id"]
+        assert (await call("/transaction/bet", bet)) == taken  # the same request again: the same answer
+        other = bet | {"request_uuid": "7b0f6f0e-0000-4000-8000-000000000002", "amount": 300 * UNITS}
+        assert (await call("/transaction/bet", other))["status"] == "RS_ERROR_DUPLICATE_TRANSACTION"
+        stranger = new_pair(tmp_path / "stranger", "stranger")
+        fresh = bet | {"request_uuid": "7b0f6f0e-0000-4000-8000-000000000003", "transaction_uuid": "7b0f-2"}
+        assert (await call("/transaction/bet", fresh, stranger.key))["status"] == "RS_ERROR_INVALID_SIGNATURE"
+        nobody = fresh | {"user": "nobody-at-all", "request_uuid": "7b0f6f0e-0000-4000-8000-000000000004"}
+        assert (await call("/transaction/bet", nobody))["status"] == "RS_ERROR_INVALID_TOKEN"
+        assert (await call("/user/balance", nobody))["status"] == "RS_ERROR_INVALID_TOKEN"
+        late = await call(
+            "/transaction/win",
+            fresh | {"request_uuid": "7b0f6f0e-0000-4000-8000-000000000005", "reference_transaction_uuid": "none"},
+        )
+        assert late["status"] == "RS_ERROR_TRANSACTION_DOES_NOT_EXIST"
+        balance = await call("/user/balance", who | {"request_uuid": "7b0f6f0e-0000-4000-8000-000000000006"})
+        assert (balance["status"], balance["balance"], balance["currency"]) == ("RS_OK", (10_000 - 250) * UNITS, "USD")
+        assert await sim.balance(player["player_id"]) == 10_000 - 250
