@@ -212,7 +212,7 @@ def pick_game(client: Client, dialect: str, currency: str, engine: str | None = 
     """A game whose studio speaks ``dialect``, offered in ``currency``, and the country to launch it with (None:
     any). Native: the reference title of ``engine`` (dice by default), offered everywhere. Other dialects: the first
     game of ``engine`` (by default, of any single-step engine) of a studio speaking that dialect, those launchable
-    everywhere first."""
+    everywhere first; never a live table."""
     if dialect == "native":
         return client.reference_game(engine or "dice"), None
     studios = [s["studio_id"] for s in client.studios() if s["dialect"] == dialect]
@@ -220,8 +220,8 @@ def pick_game(client: Client, dialect: str, currency: str, engine: str | None = 
     if studios:
         for game in client.games(studio=studios, currency=currency, engine=engine):
             details: Mapping[str, Any] = game
-            if engine is None and details.get("multi_step"):
-                continue
+            if engine is None and (details.get("multi_step") or details.get("category") == "live"):
+                continue  # a round in one request: neither a multi-step game nor a live table (bets over a socket)
             country = launch_country(details)
             if country is None and details.get("allowed_countries") is None and not details.get("blocked_countries"):
                 return game, None

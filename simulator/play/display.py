@@ -29,6 +29,9 @@ MODULES = {
 
 
 def family(engine_id: str) -> str:
+    """The client family that draws ``engine_id``'s outcomes; a live table's bets (``live-roulette-european``...)
+    are drawn by the family of the game the table deals (the table's own page is ``simulator/live/client.html``)."""
+    engine_id = engine_id.removeprefix("live-")
     for name in FAMILIES:
         if engine_id == name or engine_id.startswith("slot-" if name == "slots" else name + "-"):
             return name

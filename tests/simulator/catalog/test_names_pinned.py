@@ -16,7 +16,7 @@ from simulator.settings import Settings
 ROOT = Path(__file__).resolve().parents[3]
 
 # sha256 of the default seed's studio and game names (every language); see the test below before changing it
-NAMES_DIGEST = "9a6ffd8fb06a891cf5e11a9faa01ae8b30eaa50c6e46352aa0b9e52163bff971"
+NAMES_DIGEST = "f85d3a357cf3b88e75ccbc71585bcbae43643d8d9d593e42ce9eb8b43f873c8a"
 
 
 def _faker_requirement() -> str:
