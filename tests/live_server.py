@@ -9,6 +9,7 @@ import threading
 import requests
 
 from simulator.auth.client import ClientAuth
+from simulator.clock import Clock
 from simulator.settings import Settings
 from tests.harness import Sim, running_sim
 
@@ -16,8 +17,9 @@ from tests.harness import Sim, running_sim
 class LiveServer:
     """The simulator on its own event loop in a thread, because schemathesis calls it synchronously."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
         self._settings = settings
+        self._clock = clock
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
@@ -28,7 +30,7 @@ class LiveServer:
 
     async def _main(self) -> None:
         try:
-            async with running_sim(self._settings) as sim:
+            async with running_sim(self._settings, clock=self._clock) as sim:
                 self.url = sim.url
                 self.sim = sim
                 self._stop = asyncio.Event()
