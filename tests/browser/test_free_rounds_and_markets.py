@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ClockedLive, Live
+from tests.browser.test_lobby_and_details import lobby_PAGE, lobby_server, seen
 
 pytestmark = pytest.mark.browser
 
@@ -169,3 +170,46 @@ def test_a_session_past_its_time_limit_says_it_is_closed(clocked_page: Page, clo
     market = info(clocked, token)["market"]
     assert market["status"] == "closed" and market["closed_reason"] == "time_limit"
     expect(page.get_by_role("button", name="Spin")).to_be_disabled()
+
+
+def test_the_lobby_hears_the_servers_reality_check_and_the_close(clocked_page: Page, clocked: ClockedLive) -> None:
+    page = clocked_page
+    html: list[str] = []
+    with lobby_server(html) as lobby:
+        player = clocked.player(100_000, "GBP")
+        session = clocked.launch(
+            SLOT, player, jurisdiction="GB", responsible_gaming={"reality_check_interval": 60}, lobby_url=f"{lobby}/"
+        )
+        token = session["session_token"]
+        # the launch URL also asks for the lobby's own timer: the server's check replaces it
+        html.append(lobby_PAGE.format(src=f"{clocked.url}/play/{token}?reality_check=10"))
+        page.route(f"{lobby}/**", lambda route: route.continue_())
+        page.clock.install()
+        page.goto(f"{lobby}/")
+        game = page.frame_locator("#game")
+        expect(game.locator("body")).to_have_attribute("data-ready", "true")
+        game.locator("#stake").select_option(str(info(clocked, token)["bet_steps"][0]))
+
+        def events(kind: str) -> list[dict[str, Any]]:
+            return [e["data"] for e in page.evaluate("window.events") if e["data"]["type"] == kind]
+
+        clocked.clock.advance(3)
+        game.get_by_role("button", name="Spin").click()
+        seen(page, "roundEnded")
+        page.clock.run_for(31_000)  # three of the lobby timer's periods: no check, the server has not called one
+        assert events("realityCheck") == []
+
+        clocked.clock.advance(60)
+        game.get_by_role("button", name="Spin").click()
+        seen(page, "realityCheck")
+        market = info(clocked, token)["market"]
+        (check,) = events("realityCheck")
+        assert check["elapsedSeconds"] == round(market["elapsed"])
+        expected = {k: market[k] for k in ("rounds", "staked", "won", "net")} | {"currency": "GBP"}
+        assert {k: check[k] for k in expected} == expected
+        assert [e["code"] for e in events("error")] == ["REALITY_CHECK_DUE"]
+
+        game.get_by_role("button", name="Quit").click()
+        seen(page, "sessionClosed")
+        assert events("sessionClosed")[0]["reason"] == "player_quit"
+        assert info(clocked, token)["market"]["closed_reason"] == "player_quit"
