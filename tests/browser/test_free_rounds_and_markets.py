@@ -80,6 +80,7 @@ def test_free_rounds_offered_played_and_counted_down(page: Page, live: Live) -> 
         else:
             expect(offers).to_be_hidden()
         record = live.round(last_round_id(page))
+        expect(page.locator("#message")).not_to_have_class(re.compile("error"))
         assert record["amount"] == stake and record["status"] != "open"
         expect(page.get_by_label("Win", exact=True)).to_have_text(usd(record["win"]))
         state = live.http.get(f"{live.url}/v1/campaigns/{campaign['campaign_id']}").json()
@@ -152,6 +153,7 @@ def test_a_gb_session_shows_rtp_clock_net_and_asks_the_reality_check(clocked_pag
     expect(dialog).to_be_visible()
     dialog.get_by_role("button", name="Quit").click()
     expect(page.get_by_role("alert")).to_have_text("This game session is closed: you chose to stop playing.")
+    expect(page.locator("#message")).to_be_empty()
     market = info(clocked, token)["market"]
     assert market["status"] == "closed" and market["closed_reason"] == "player_quit"
     expect(page.get_by_role("button", name="Spin")).to_be_disabled()
@@ -167,6 +169,7 @@ def test_a_session_past_its_time_limit_says_it_is_closed(clocked_page: Page, clo
         "This game session is closed: the session's time limit has been reached."
     )
     expect(page.locator("#dev-response")).to_contain_text("HTTP 410")
+    expect(page.locator("#message")).to_be_empty()
     market = info(clocked, token)["market"]
     assert market["status"] == "closed" and market["closed_reason"] == "time_limit"
     expect(page.get_by_role("button", name="Spin")).to_be_disabled()

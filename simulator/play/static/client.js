@@ -74,7 +74,8 @@ function say(text, kind = "") {
 
 function fail(error) {
   if (market && market.refused(error)) {
-    say(error.code === "REALITY_CHECK_DUE" ? "Reality check: choose to continue or to stop" : error.message, "error");
+    // the dialog or the closed banner tells the player; the message line only points at the dialog
+    if (error.code === "REALITY_CHECK_DUE") say("Reality check: choose to continue or to stop", "error");
     post("error", {code: error.code, message: error.message});
     return;
   }

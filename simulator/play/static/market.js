@@ -90,6 +90,7 @@ export function mountMarket(ctx) {
     closed = true;
     $("closed").textContent = closedText(reason);
     $("closed").hidden = false;
+    ctx.say(""); // the banner says it; a reality-check prompt left below it would contradict it
     ctx.block(true);
     ctx.post("sessionClosed", {reason: reason || null});
   }
