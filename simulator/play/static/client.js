@@ -112,7 +112,7 @@ function showFairness(hash, clientSeed, nonce) {
   $("fair-nonce").textContent = String(nonce);
 }
 
-function showRound(round, free = false) {
+function showRound(round, campaignId = null) {
   game.show(round);
   showBalance(round.balance);
   showFairness(round.fairness.server_seed_hash, round.fairness.client_seed, round.fairness.nonce + 1);
@@ -135,9 +135,9 @@ function showRound(round, free = false) {
     if (celebrate) say(`You win ${fmt(round.win)}`, "win");
     else say(round.win > 0 ? `Returned ${fmt(round.win)}` : "No win this time");
     roundsPlayed += 1; won += round.win;
-    if (!free) staked += round.amount;
+    if (!campaignId) staked += round.amount;
     post("roundEnded", {roundId: round.round_id, stake: round.amount, win: round.win, balance: round.balance,
-      currency: session.currency, detailsUrl: round.details_url});
+      currency: session.currency, detailsUrl: round.details_url, ...(campaignId ? {campaignId} : {})});
   }
   if (market) market.update(round.market);
   syncButtons();
@@ -171,7 +171,7 @@ async function playFree(offer) {
   post("roundStarted", {stake: offer.bet_value, currency: session.currency, campaignId: offer.campaign_id});
   try {
     const params = game.amount ? {} : game.params();
-    showRound(await api("POST", "/free-rounds", {campaign_id: offer.campaign_id, params}), true);
+    showRound(await api("POST", "/free-rounds", {campaign_id: offer.campaign_id, params}), offer.campaign_id);
   } catch (error) {
     fail(error);
   } finally {

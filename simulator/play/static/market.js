@@ -78,6 +78,10 @@ export function mountMarket(ctx) {
       update(reply.market);
       if (decision === "continue") ctx.say("Play on: the next reality check is one interval away");
     } catch (error) {
+      if (error.code === "NO_REALITY_CHECK") { // answered elsewhere (another tab): nothing is held any more
+        $("reality-check").hidden = true;
+        ctx.block(false);
+      }
       ctx.fail(error);
     } finally {
       for (const button of $("reality-check").querySelectorAll("button")) button.disabled = false;
