@@ -5,19 +5,27 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import requests
 
 from simulator.auth.client import ClientAuth
+from simulator.clock import Clock
 from simulator.settings import Settings
 from tests.harness import Sim, running_sim
+
+T = TypeVar("T")
 
 
 class LiveServer:
     """The simulator on its own event loop in a thread, because schemathesis calls it synchronously."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, clock: Clock | None = None, **options: Any) -> None:
+        """``options`` go to ``create_app`` (``live_loops=False``: live tables move only when a test ticks them)."""
         self._settings = settings
+        self._clock = clock
+        self._options = options
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
@@ -28,7 +36,7 @@ class LiveServer:
 
     async def _main(self) -> None:
         try:
-            async with running_sim(self._settings) as sim:
+            async with running_sim(self._settings, clock=self._clock, **self._options) as sim:
                 self.url = sim.url
                 self.sim = sim
                 self._stop = asyncio.Event()
@@ -44,6 +52,10 @@ class LiveServer:
         if not self._ready.wait(120) or self._failed is not None:
             raise RuntimeError("simulator did not start") from self._failed
         return self
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 60) -> T:
+        """Run ``coroutine`` on the simulator's own event loop (a live table's tick) and return its result."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
     def __exit__(self, *exc: object) -> None:
         assert self._stop is not None

@@ -12,6 +12,7 @@ import importlib.util
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -21,6 +22,7 @@ import requests
 
 from simulator.auth.client import ClientAuth
 from simulator.auth.keys import load_auth_keys
+from simulator.clock import ManualClock
 from simulator.settings import Settings
 from tests.live_server import LiveServer, SignedRequests
 
@@ -111,6 +113,25 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         yield Live(server.url, http, keys.admin_token)
 
 
+class ClockedLive(Live):
+    """A live simulator whose time moves only when the test says (``clock.advance``), never by waiting."""
+
+    def __init__(self, url: str, http: requests.Session, admin_token: str, clock: ManualClock) -> None:
+        super().__init__(url, http, admin_token)
+        self.clock = clock
+
+
+@pytest.fixture(scope="module")
+def clocked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClockedLive]:
+    clock = ManualClock()
+    data = tmp_path_factory.mktemp("browser-clocked") / "data"
+    settings = Settings(data_dir=data, port=0, catalog_change_interval=0)
+    with LiveServer(settings, clock=clock) as server, requests.Session() as http:
+        keys = load_auth_keys(settings)
+        http.auth = SignedRequests(ClientAuth(keys.first_key(), keys.admin_token, clock))
+        yield ClockedLive(server.url, http, keys.admin_token, clock)
+
+
 class Offsite:
     """Requests a page tried to make outside the simulator (each one aborted)."""
 
@@ -118,12 +139,13 @@ class Offsite:
         self.urls: list[str] = []
 
 
-@pytest.fixture
-def page(browser: Browser, live: Live, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A phone-sized page that may talk to the simulator only; anything else is aborted and fails the test."""
+@contextmanager
+def guarded_page(browser: Browser, url: str, name: str) -> Iterator[Page]:
+    """A phone-sized page that may talk to the simulator at ``url`` only; anything else is aborted and fails the
+    test, as does a script error on the page."""
     context = browser.new_context(viewport=PHONE)
     offsite = Offsite()
-    origin = urlsplit(live.url).netloc
+    origin = urlsplit(url).netloc
 
     def guard(route: Any) -> None:
         parts = urlsplit(route.request.url)
@@ -139,7 +161,20 @@ def page(browser: Browser, live: Live, request: pytest.FixtureRequest) -> Iterat
     opened.on("pageerror", lambda exc: errors.append(str(exc)))
     yield opened
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    opened.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+    opened.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     context.close()
     assert offsite.urls == [], f"the page reached outside the simulator: {offsite.urls}"
     assert errors == [], f"script errors on the page: {errors}"
+
+
+@pytest.fixture
+def page(browser: Browser, live: Live, request: pytest.FixtureRequest) -> Iterator[Page]:
+    with guarded_page(browser, live.url, request.node.name) as opened:
+        yield opened
+
+
+@pytest.fixture
+def clocked_page(browser: Browser, clocked: ClockedLive, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A page on the simulator whose clock the test moves."""
+    with guarded_page(browser, clocked.url, request.node.name) as opened:
+        yield opened

@@ -36,9 +36,13 @@ def last_round_id(page: Page) -> str:
     return match.group(1)
 
 
-def expected_lit(detail: dict[str, Any], lines: list[list[int]]) -> set[tuple[int, int]]:
-    """The cells a payline win covers (its first ``count`` positions) and, when scatters pay, every scatter."""
-    lit = {(lines[w["line"]][reel], reel) for w in detail["wins"] for reel in range(w["count"])}
+def expected_lit(detail: dict[str, Any], lines: list[list[int]], wild: str) -> set[tuple[int, int]]:
+    """The cells a payline win covers (its first ``count`` positions; the engine numbers paylines from 1) and, when
+    scatters pay, every scatter. Each covered cell holds the win's symbol or a wild, or the numbering is off."""
+    window = detail["window"]
+    for w in detail["wins"]:
+        assert all(window[lines[w["line"] - 1][reel]][reel] in (w["symbol"], wild) for reel in range(w["count"]))
+    lit = {(lines[w["line"] - 1][reel], reel) for w in detail["wins"] for reel in range(w["count"])}
     if detail["scatter"]["pay"]:
         lit |= {(r, c) for r, row in enumerate(detail["window"]) for c, s in enumerate(row) if s == "S"}
     return lit
@@ -67,11 +71,13 @@ def test_slot_shows_the_recorded_window_its_winning_lines_and_balance(page: Page
         lit = page.locator(".reels .cell.hit").evaluate_all(
             "cells => cells.map(c => [Number(c.dataset.row), Number(c.dataset.reel)])"
         )
-        assert {(r, c) for r, c in lit} == expected_lit(detail, lines)
+        assert {(r, c) for r, c in lit} == expected_lit(detail, lines, info["board"]["wild"])
         expect(page.get_by_label("Balance", exact=True)).to_have_text(usd(100_000 - spent))
         expect(page.get_by_label("Win", exact=True)).to_have_text(usd(record["win"]))
         if detail["wins"]:
             expect(page.locator(".win-line")).to_have_count(len(detail["wins"]))
+            first = detail["wins"][0]
+            expect(page.locator(".win-line").first).to_have_text(re.compile(rf"^Line {first['line']}: "))
             break
     else:
         pytest.fail("30 spins without a paying line")

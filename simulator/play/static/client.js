@@ -1,6 +1,9 @@
 // The game client's core: the session, the play API, the balance, the stake ladder, the lobby bridge and the
-// developer panel. The game's own module (board.module) draws the board and reads the bet options.
+// developer panel. The game's own module (board.module) draws the board and reads the bet options; freerounds.js
+// offers the session's free rounds and market.js shows what a regulated market asks for.
 import { el, money } from "/static/common.js";
+import { mountFreeRounds } from "/static/freerounds.js";
+import { mountMarket } from "/static/market.js";
 
 const token = decodeURIComponent(location.pathname.split("/").filter(Boolean)[1] || "");
 const base = "/play/" + encodeURIComponent(token);
@@ -13,6 +16,9 @@ let balance = null;
 let openRound = null;
 let paused = false;
 let busy = false;
+let held = false; // a reality check waits for an answer, or the server closed the session
+let market = null;
+let freeRounds = null;
 const started = Date.now();
 let roundsPlayed = 0, staked = 0, won = 0;
 
@@ -52,6 +58,7 @@ async function api(method, path, body) {
   if (!response.ok) {
     const error = new Error((data.error && data.error.message) || response.statusText);
     error.code = data.error && data.error.code;
+    error.body = data;
     throw error;
   }
   return data;
@@ -66,6 +73,12 @@ function say(text, kind = "") {
 }
 
 function fail(error) {
+  if (market && market.refused(error)) {
+    // the dialog or the closed banner tells the player; the message line only points at the dialog
+    if (error.code === "REALITY_CHECK_DUE") say("Reality check: choose to continue or to stop", "error");
+    post("error", {code: error.code, message: error.message});
+    return;
+  }
   say(error.message, "error");
   post("error", {code: error.code || "CLIENT_ERROR", message: error.message});
 }
@@ -86,9 +99,11 @@ function stake() { return Number($("stake").value); }
 
 function syncButtons() {
   const blocked = paused || busy;
-  $("play").disabled = blocked || openRound !== null || !game || !game.ready();
+  $("play").disabled = blocked || held || openRound !== null || !game || !game.ready();
+  // an open round can always be finished, even once a reality check is due or a limit has closed the session
   for (const button of $("actions").querySelectorAll("button")) button.disabled = blocked;
   if (game && game.lock) game.lock(blocked || openRound === null);
+  if (freeRounds) freeRounds.lock(blocked || held || openRound !== null);
 }
 
 function showFairness(hash, clientSeed, nonce) {
@@ -97,7 +112,7 @@ function showFairness(hash, clientSeed, nonce) {
   $("fair-nonce").textContent = String(nonce);
 }
 
-function showRound(round) {
+function showRound(round, campaignId = null) {
   game.show(round);
   showBalance(round.balance);
   showFairness(round.fairness.server_seed_hash, round.fairness.client_seed, round.fairness.nonce + 1);
@@ -115,11 +130,16 @@ function showRound(round) {
     say(game.prompt ? game.prompt(round) : "Your move");
   } else {
     $("win").textContent = fmt(round.win);
-    say(round.win > 0 ? `You win ${fmt(round.win)}` : "No win this time", round.win > 0 ? "win" : "");
-    roundsPlayed += 1; staked += round.amount; won += round.win;
+    // where the market forbids it, a win at or below the stake is told plainly, not celebrated
+    const celebrate = round.market ? round.market.celebrate : round.win > 0;
+    if (celebrate) say(`You win ${fmt(round.win)}`, "win");
+    else say(round.win > 0 ? `Returned ${fmt(round.win)}` : "No win this time");
+    roundsPlayed += 1; won += round.win;
+    if (!campaignId) staked += round.amount;
     post("roundEnded", {roundId: round.round_id, stake: round.amount, win: round.win, balance: round.balance,
-      currency: session.currency, detailsUrl: round.details_url});
+      currency: session.currency, detailsUrl: round.details_url, ...(campaignId ? {campaignId} : {})});
   }
+  if (market) market.update(round.market);
   syncButtons();
 }
 
@@ -139,6 +159,25 @@ async function play() {
     fail(error);
   } finally {
     busy = false; syncButtons();
+  }
+}
+
+// a free round plays at the campaign's stake; a game whose chips set the stake (roulette, baccarat) plays the
+// engine's reference bet there, since its chips would not add up to that stake
+async function playFree(offer) {
+  if (busy || paused || held || openRound) return;
+  busy = true; syncButtons();
+  say("…");
+  post("roundStarted", {stake: offer.bet_value, currency: session.currency, campaignId: offer.campaign_id});
+  try {
+    const params = game.amount ? {} : game.params();
+    showRound(await api("POST", "/free-rounds", {campaign_id: offer.campaign_id, params}), offer.campaign_id);
+  } catch (error) {
+    fail(error);
+  } finally {
+    busy = false;
+    try { freeRounds.show((await api("GET", "/session")).free_rounds); } catch (error) { fail(error); }
+    syncButtons();
   }
 }
 
@@ -174,7 +213,11 @@ function setupLobby() {
     link.addEventListener("click", () => post(event, {url}));
   }
   if (session.lobby_url) lobbyOrigin = new URL(session.lobby_url).origin;
-  const every = Number(query.get("reality_check") || 0);
+}
+
+function setupRealityTimer() {
+  // the server's reality check, when the session has one, is the only one; else the lobby may ask for a timer
+  const every = market.checksOnServer ? 0 : Number(query.get("reality_check") || 0);
   if (every >= 10) {
     setInterval(() => post("realityCheck", {elapsedSeconds: Math.round((Date.now() - started) / 1000),
       rounds: roundsPlayed, staked, won, currency: session.currency}), every * 1000);
@@ -203,6 +246,10 @@ async function main() {
   document.body.dataset.platform = session.platform || "";
   document.body.dataset.family = session.board.family;
   setupLobby();
+  market = mountMarket({session, fmt, api, say, fail, post, block: (value) => { held = value; syncButtons(); }});
+  setupRealityTimer();
+  freeRounds = mountFreeRounds({session, fmt, playFree});
+  freeRounds.show(session.free_rounds);
   setupStakes();
   showFairness(session.server_seed_hash, session.client_seed, session.next_nonce);
   const module = await import("/static/" + session.board.module);

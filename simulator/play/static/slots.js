@@ -14,12 +14,12 @@ export function mount(ctx) {
     return Array.from({length: shape.rows}, () => Array.from({length: shape.reels}, () => "?"));
   }
 
-  // The cells a win covers: a payline's first `count` positions, or for ways every matching cell (the symbol or a
-  // wild) on the first `count` reels.
+  // The cells a win covers: a payline's first `count` positions (the engine numbers its paylines from 1), or for ways
+  // every matching cell (the symbol or a wild) on the first `count` reels.
   function cells(window, win) {
     const lit = new Set();
     if (win.line !== undefined) {
-      const line = shape.lines[win.line];
+      const line = shape.lines[win.line - 1];
       for (let reel = 0; reel < win.count; reel += 1) lit.add(`${line[reel]}:${reel}`);
     } else {
       for (let reel = 0; reel < win.count; reel += 1) {
@@ -44,7 +44,7 @@ export function mount(ctx) {
     }, symbol))));
     wins.replaceChildren(...spinWins.map((win) => el("div", {class: "win-line"},
       win.line !== undefined
-        ? `Line ${win.line + 1}: ${win.count} × ${win.symbol} pays ${win.pay} units`
+        ? `Line ${win.line}: ${win.count} × ${win.symbol} pays ${win.pay} units`
         : `${win.ways} way${win.ways > 1 ? "s" : ""}: ${win.count} × ${win.symbol} pays ${win.pay} units`)));
   }
 
