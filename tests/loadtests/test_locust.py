@@ -164,6 +164,7 @@ def test_a_failed_launch_is_a_failure_in_the_stats_and_tried_again(simulator: st
     assert (tmp_path / "load_exceptions.csv").read_text().count("\n") <= 1, "a task raised"
 
 
+@pytest.mark.slow  # the shape runs on the wall clock: on a loaded machine the spike's users arrive late
 def test_distributed_master_and_two_workers_through_a_spike(simulator: str, tmp_path: Path) -> None:
     port = free_port()
     worker = [*LOCUST, "-f", str(LOCUSTFILE), "--worker", "--master-host", "127.0.0.1", "--master-port", str(port)]
