@@ -113,3 +113,32 @@ async def test_a_refused_bet_feeds_and_wins_nothing(sim: Sim) -> None:
     reply = await sim.play(str(session["session_token"]), 1_000)
     assert 400 <= reply.status < 500, reply.body
     assert await _pool(sim, terms["id"]) is None
+
+
+async def _etag(sim: Sim) -> str:
+    async with sim.http.get(sim.url + "/v1/jackpots") as reply:
+        assert reply.status == 200
+        return reply.headers["ETag"]
+
+
+async def test_the_lobby_feed_moves_as_players_play_and_answers_304_while_nothing_moved(sim: Sim) -> None:
+    game_id, terms = await _jackpot_game(sim, trigger_odds=1_000_000)
+    unsigned = await sim.request("GET", "/v1/jackpots", auth=False)
+    assert unsigned.status == 401
+    first = await sim.request("GET", "/v1/jackpots")
+    assert first.status == 200, first.body
+    by_id = {j["jackpot_id"]: j for j in first.body["jackpots"]}
+    assert set(by_id) == {t.jackpot_id for t in JACKPOTS.values()}
+    assert game_id in by_id[terms["id"]]["games"]
+    usd = {p["currency"]: p for p in by_id[terms["id"]]["pools"]}["USD"]
+    assert (usd["value"], usd["seed"], usd["wins"]) == (terms["seed"], terms["seed"], 0)
+    tag = await _etag(sim)
+    async with sim.http.get(sim.url + "/v1/jackpots", headers={"If-None-Match": tag}) as same:
+        assert same.status == 304 and same.headers["ETag"] == tag
+    player = await sim.create_player(100_000)
+    session = await sim.launch(player, game_id)
+    assert (await sim.play(str(session["session_token"]), 2_000)).status == 200
+    moved = await sim.request("GET", "/v1/jackpots", headers={"If-None-Match": tag})
+    assert moved.status == 200 and await _etag(sim) != tag
+    usd = {p["currency"]: p for p in {j["jackpot_id"]: j for j in moved.body["jackpots"]}[terms["id"]]["pools"]}["USD"]
+    assert usd["value"] == terms["seed"] + 2_000 * terms["bp"] // 10_000
