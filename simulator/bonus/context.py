@@ -39,7 +39,7 @@ def promo(reference: str, promotion: str) -> str:
 
 
 def jackpot(jackpot_id: str, round_id: str) -> str:
-    return encode({"type": JACKPOT, "reference": round_id, "promotion": jackpot_id, "jackpot_id": jackpot_id})
+    return encode({"type": JACKPOT, "reference": round_id, "promotion": jackpot_id})
 
 
 def encode(context: dict[str, Any]) -> str:

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from games.registry import get_engine
 from simulator.bonus.jackpots import jackpot_win_ids
 from simulator.catalog.jackpots import JACKPOTS
+from simulator.dialects.rsa_json import keys as rsa_keys
 from simulator.fairness.source import round_source
 from simulator.state import CATALOG, STORE
 from tests.harness import Sim
-from tests.simulator.bonus.helpers import ledger, reconciled, settle
+from tests.simulator.bonus.helpers import ledger, reconciled, settle, slot_of
 
 ENGINE = "slot-jungle25-940"
 
@@ -142,3 +145,33 @@ async def test_the_lobby_feed_moves_as_players_play_and_answers_304_while_nothin
     assert moved.status == 200 and await _etag(sim) != tag
     usd = {p["currency"]: p for p in {j["jackpot_id"]: j for j in moved.body["jackpots"]}[terms["id"]]["pools"]}["USD"]
     assert usd["value"] == terms["seed"] + 2_000 * terms["bp"] // 10_000
+
+
+@pytest.mark.parametrize("dialect", ["native", "rsa_json", "md5_form", "token_query"])
+async def test_a_jackpot_win_is_paid_once_as_cash_in_every_dialect(sim: Sim, dialect: str) -> None:
+    if dialect == "rsa_json" and not rsa_keys.available():
+        pytest.skip("rsa_json needs the cryptography package")
+    game, country = await slot_of(sim, dialect)
+    catalog = sim.app[CATALOG]
+    record = catalog.game(game["game_id"])
+    terms = JACKPOTS[ENGINE].model_copy(update={"trigger_odds": 2, "seed": {"USD": 7_000}})
+    catalog.games[record.game_id] = record.model_copy(update={"jackpot": terms})
+    player = await sim.create_player(1_000_000)
+    session = await sim.launch(player, record.game_id, country=country)
+    stake = game["bet_steps"]["USD"][1]
+    won = []
+    for _ in range(12):
+        reply = await sim.play(str(session["session_token"]), stake)
+        assert reply.status == 200, reply.body
+        if reply.body["jackpot"]["triggered"]:
+            won.append(reply.body)
+    assert won
+    await settle(sim)
+    ids = {jackpot_win_ids(body["round_id"])[0]: body["jackpot"]["win"] for body in won}
+    paid = {
+        e["transaction_id"]: e["amount"] for e in await ledger(sim, player["player_id"]) if e["transaction_id"] in ids
+    }
+    assert paid == ids
+    t = await sim.app[STORE].outbox.get(next(iter(ids)))
+    assert t is not None and t.status == "acked"
+    assert (await reconciled(sim)).differences == 0
