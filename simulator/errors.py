@@ -27,6 +27,7 @@ The client SDK (``simulator_sdk``) imports nothing from here: its own tree is dr
     ├── ReplayCacheFull                                   503: simulator.auth.nonces, too many nonces to remember
     ├── StoreError                                        503: simulator.store.database
     │   ├── DuplicateKey                                  409
+    │   ├── PoolMoved                                     simulator.store.jackpots: a pool's win seen twice
     │   └── SchemaTooNew                                  simulator.store.migrations: a database newer than the code
     ├── DatabaseUnavailable                               503: simulator.store.postgres, the server never answered
     ├── WalletRefused(SimulatorError)                     the wallet answered with a definitive error code; the

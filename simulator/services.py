@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from simulator.bonus.campaigns import CampaignService
+from simulator.bonus.jackpots import JackpotBook
 from simulator.bonus.promotions import PromotionService
 from simulator.catalog.models import Catalog
 from simulator.clock import Clock
@@ -140,6 +141,7 @@ async def build_services(
         webhooks=deliverer,
         chores=lambda: buckets.fold(chunk=50_000, most=1),
     )
+    store.outbox.on_bet_taken(JackpotBook(catalog, lease=lease).bet_taken)
     rounds = RoundService(store, catalog, settler, worker, wallet_for, clock, ids, lease=lease, markets=markets)
     campaigns = CampaignService(store.campaigns, catalog, clock, ids)
     promotions = PromotionService(store, catalog, settler, worker, clock, lease=lease)

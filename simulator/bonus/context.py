@@ -5,7 +5,10 @@ sends the same context.
 - ``free_round``: a bet of a campaign's free round (its amount is 0: cash is never debited), that round's win and a
   rollback of its bet; ``bet_value`` is the stake the round was played with;
 - ``campaign_total``: the one win that pays a ``total`` campaign's sum when the player's share of it closes;
-- ``promo``: a win with no bet (tournament prize, prize drop), idempotent on the operator's ``reference``.
+- ``promo``: a win with no bet (tournament prize, prize drop), idempotent on the operator's ``reference``;
+- ``jackpot``: a progressive jackpot's win, its own transaction in a wallet round of its own; ``reference`` is the
+  round that triggered it (``simulator.bonus.jackpots``), ``promotion`` the jackpot's name, so every dialect that
+  maps a promotional win maps it too.
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-BonusType = Literal["free_round", "campaign_total", "promo"]
+BonusType = Literal["free_round", "campaign_total", "promo", "jackpot"]
 FREE_ROUND: BonusType = "free_round"
 CAMPAIGN_TOTAL: BonusType = "campaign_total"
 PROMO: BonusType = "promo"
-TYPES: tuple[BonusType, ...] = (FREE_ROUND, CAMPAIGN_TOTAL, PROMO)
-CASH_TYPES = frozenset({PROMO})
+JACKPOT: BonusType = "jackpot"
+TYPES: tuple[BonusType, ...] = (FREE_ROUND, CAMPAIGN_TOTAL, PROMO, JACKPOT)
+CASH_TYPES = frozenset({PROMO, JACKPOT})
 """Bonus wins the reference wallet credits to cash; the others go to the bonus balance, as free-round wins do."""
 
 
@@ -32,6 +36,10 @@ def campaign_total(campaign_id: str, rounds: int) -> str:
 
 def promo(reference: str, promotion: str) -> str:
     return encode({"type": PROMO, "reference": reference, "promotion": promotion})
+
+
+def jackpot(jackpot_id: str, round_id: str) -> str:
+    return encode({"type": JACKPOT, "reference": round_id, "promotion": jackpot_id})
 
 
 def encode(context: dict[str, Any]) -> str:

@@ -112,3 +112,23 @@ class PromoOut(BaseModel):
 class PromoReply(BaseModel):
     reference: str
     payouts: list[PromoOut]
+
+
+class JackpotPoolOut(BaseModel):
+    currency: str
+    value: int = Field(description="What the pool would pay now, minor units (its seed until its first round).")
+    seed: int = Field(description="The value it restarts at after a win, minor units.")
+    wins: int
+    updated_at: float | None = Field(description="Time of the last contribution or win; null before any.")
+
+
+class JackpotOut(BaseModel):
+    jackpot_id: str
+    games: list[str] = Field(description="The games that feed it.")
+    contribution_bp: int = Field(description="Share of each stake fed to the pool, basis points (rounded down).")
+    trigger_odds: int = Field(description="Won with probability 1 / trigger_odds per round.")
+    pools: list[JackpotPoolOut]
+
+
+class JackpotFeed(BaseModel):
+    jackpots: list[JackpotOut]

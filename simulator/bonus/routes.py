@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from simulator.bonus import feed as jackpot_feed
 from simulator.bonus.campaigns import campaign_json
 from simulator.bonus.models import (
     AssignPlayers,
     CampaignOut,
     CampaignPage,
     CreateCampaign,
+    JackpotFeed,
     PlayerCampaigns,
     PromoReply,
     PromoRequest,
 )
 from simulator.http import IntRange, RouteDoc, documented, int_query, json_response, read_model
-from simulator.state import CAMPAIGNS, PROMOTIONS
+from simulator.jsonbytes import dumps
+from simulator.state import CAMPAIGNS, CATALOG, PROMOTIONS, STORE
 
 _LIMIT = IntRange(1, 500)
 _CREATE_ERRORS = (
@@ -168,7 +171,26 @@ async def promo_payouts(request: web.Request) -> web.Response:
     )
 
 
+@documented(
+    RouteDoc(
+        "Progressive jackpots with their pools' current values per currency, for lobbies (ETag; 304 on"
+        " If-None-Match while no value moved)",
+        "bonuses",
+        auth="operator",
+        response=JackpotFeed,
+    )
+)
+async def jackpots(request: web.Request) -> web.Response:
+    body = dumps(jackpot_feed.feed(request.app[CATALOG], await request.app[STORE].jackpots.all()))
+    tag = jackpot_feed.etag(body)
+    headers = {"ETag": tag, "Cache-Control": "no-cache"}
+    if (inm := request.headers.get("If-None-Match")) is not None and jackpot_feed.matches(inm, tag):
+        return web.Response(status=304, headers=headers)
+    return web.Response(body=body, content_type="application/json", headers=headers)
+
+
 def add_routes(app: web.Application) -> None:
+    app.router.add_get("/v1/jackpots", jackpots)
     app.router.add_post("/v1/campaigns", create_campaign)
     app.router.add_get("/v1/campaigns", list_campaigns)
     app.router.add_get("/v1/campaigns/{campaign_id}", get_campaign)

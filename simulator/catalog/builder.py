@@ -28,6 +28,7 @@ from faker import Faker
 from games.engine import AnyEngine, MathProfile
 from games.registry import engine_ids, get_engine
 from simulator.catalog import data
+from simulator.catalog.jackpots import JACKPOTS
 from simulator.catalog.models import Category, ChangeKind, Game, RtpVariant, Studio, Volatility
 from simulator.dialects.registry import SUPPORTS, dealt
 from simulator.markets.profiles import builtin_profiles
@@ -47,11 +48,11 @@ def _volatility(sigma: float) -> Volatility:
     return "high"
 
 
-def engine_features(engine: AnyEngine) -> tuple[str, ...]:
+def engine_features(engine: AnyEngine, *, jackpot: bool = False) -> tuple[str, ...]:
     """The features a game on this engine advertises: those the engine declares (slots: free spins, bonus buy),
-    never a draw. No engine has a jackpot yet, so no game advertises one."""
+    never a draw, and ``jackpot`` for the titles ``simulator.catalog.jackpots`` gives a pool."""
     declared: tuple[str, ...] = getattr(engine, "features", ())
-    return tuple(sorted(declared))
+    return tuple(sorted({*declared, *(("jackpot",) if jackpot else ())}))
 
 
 def _category(engine: AnyEngine) -> Category:
@@ -315,6 +316,11 @@ class _Generator:
         released = dt.date.fromisoformat(data.RELEASE_FROM) + dt.timedelta(days=rng.randrange(data.RELEASE_DAYS))
         game_id = f"{studio.studio_id}-{engine_id}-{n:04d}"
         own_mode = getattr(engine, "rng_mode", None)
+        jackpot = JACKPOTS.get(engine_id) if reference else None
+        if jackpot is not None:
+            jackpot = jackpot.model_copy(
+                update={"seed": {c: scale_cents(c, jackpot.seed_usd_cents, self.rates) for c in currencies}}
+            )
         return Game(
             game_id=game_id,
             slug=self._slug(name),
@@ -324,7 +330,7 @@ class _Generator:
             category=category,
             engine_id=engine_id,
             multi_step=self.multi_step[engine_id],
-            rtp=round(math.rtp * 100, 4),
+            rtp=round((math.rtp + (jackpot.rtp_share if jackpot else 0.0)) * 100, 4),
             rtp_variants=self.variants[engine_id],
             volatility=_volatility(math.std_dev),
             hit_frequency=round(math.hit_frequency, 6),
@@ -336,7 +342,8 @@ class _Generator:
             allowed_countries=allowed,
             blocked_countries=tuple(blocked),
             jurisdictions=jurisdictions,
-            features=engine_features(engine),
+            features=engine_features(engine, jackpot=jackpot is not None),
+            jackpot=jackpot,
             release_date=released.isoformat(),
             demo=reference or rng.random() < 0.9,
             thumbnail_url=f"/v1/games/{game_id}/thumbnail.svg",

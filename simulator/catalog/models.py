@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from simulator.catalog.jackpots import JackpotTerms
 from simulator.catalog.steps import bet_ladder
 from simulator.fairness.source import RngMapping, RngMode
 
@@ -49,7 +50,10 @@ class Game(BaseModel):
     )
     engine_id: str
     multi_step: bool
-    rtp: float = Field(description="Return to player of the engine's reference bet, percent.")
+    rtp: float = Field(
+        description="Return to player of the engine's reference bet, percent; a jackpot game's includes the share its"
+        " stakes feed the jackpot pool."
+    )
     rtp_variants: tuple[RtpVariant, ...] = Field(description="Engines of the same family with their RTP.")
     volatility: Volatility
     hit_frequency: float
@@ -76,6 +80,7 @@ class Game(BaseModel):
     thumbnail_url: str
     rng_mode: RngMode = Field("provably-fair", description="Random source of live rounds (docs/fairness.md).")
     rng_mapping: RngMapping = Field("compatible", description="How random words become outcomes.")
+    jackpot: JackpotTerms | None = Field(None, description="The progressive jackpot the game feeds (docs/bonus.md).")
     reference: bool = Field(False, description="The engine's stable reference title (see docs/catalogue.md).")
     enabled: bool = True
     version: int = 1

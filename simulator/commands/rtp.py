@@ -6,6 +6,10 @@ bad input (unknown game, rounds that are not positive, a stake the game refuses,
 ``--stake N`` plays the rounds through the engine at N minor units instead of simulating them per unit stake, so the
 figure includes the settlement of wins to minor units; it is slower (a Python call per round), hence fewer default
 rounds.
+
+For the reference titles that carry a progressive jackpot (``simulator.catalog.jackpots``) the report adds the pool's
+share of stakes and the declared RTP with it: the engine's simulated RTP is checked against the engine's math (the
+trigger is drawn after the engine and changes none of its outcomes), and the jackpot adds its contribution rate.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import sys
 
 from games.errors import InvalidBet, UnknownEngine
 from games.rtp import RtpReport, play_rtp, simulate_rtp, write_plot
+from simulator.catalog.jackpots import JACKPOTS
 from simulator.commands.engines import unknown_engine
 from simulator.commands.progress import progress_line
 
@@ -54,7 +59,16 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             return _bad_input(f"cannot write plot {args.plot}: {exc.strerror or exc}")
     if args.json:
-        print(json.dumps(report.to_json(), indent=2))
+        body = report.to_json()
+        terms = JACKPOTS.get(report.game)
+        if terms is not None:
+            body["jackpot"] = {
+                "jackpot_id": terms.jackpot_id,
+                "contribution_bp": terms.contribution_bp,
+                "share": terms.rtp_share,
+                "declared_rtp": report.theory.rtp + terms.rtp_share,
+            }
+        print(json.dumps(body, indent=2))
     else:
         print(format_report(report))
         if args.plot:
@@ -78,6 +92,12 @@ def format_report(report: RtpReport) -> str:
         ("max win", f"{report.max_win:,.2f}x  (theoretical {max_theory})"),
         ("result", "PASS" if report.passed else "FAIL"),
     ]
+    terms = JACKPOTS.get(report.game)
+    if terms is not None:
+        rows[5:5] = [
+            ("jackpot", f"{terms.jackpot_id}: +{terms.rtp_share:.4%} of stakes paid back through the pool"),
+            ("declared RTP", f"{theory.rtp + terms.rtp_share:.4%}  (engine + jackpot, as the catalogue lists it)"),
+        ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
 

@@ -61,6 +61,7 @@ OPERATIONS = {
     "cancel_campaign": "campaign_cancel",
     "player_campaigns": "player_campaigns",
     "promo_payouts": "promo_payouts",
+    "jackpots": "jackpots",
     "player_rounds": "history",
     "reality_check": "reality_check",
     "live_socket": "live",

@@ -80,7 +80,7 @@ class Match(_Model):
     method: StrOrList | None = None
     path: StrOrList | None = None
     bonus: StrOrList | None = Field(
-        None, description="outbound only: the bonus the call carries (free_round, campaign_total, promo)"
+        None, description="outbound only: the bonus the call carries (free_round, campaign_total, promo, jackpot)"
     )
     headers: dict[str, str] | None = Field(None, description="header name -> value (glob); inbound requests only")
 

@@ -45,7 +45,7 @@ class Target:
     session: str | None = None
     round: str | None = None
     transaction: str | None = None
-    bonus: str | None = None  # outbound: the bonus context's type (free_round, campaign_total, promo)
+    bonus: str | None = None  # outbound: the bonus context's type (free_round, campaign_total, promo, jackpot)
     resolved: bool = False
 
     def key(self, per: str) -> str:

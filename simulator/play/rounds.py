@@ -29,6 +29,7 @@ from typing import Any
 from games.engine import AnyEngine
 from games.errors import IllegalAction, RoundFinished
 from games.registry import get_engine
+from simulator.bonus import jackpots
 from simulator.bonus.free_rounds import FreeRound, free_round
 from simulator.catalog.models import Catalog, Game
 from simulator.clock import Clock
@@ -66,6 +67,7 @@ class RoundResult:
     engine: AnyEngine
     status: str | None = None  # the round's status, when it moved on after ``round`` was stored (its win was acked)
     market: dict[str, Any] | None = None  # a regulated session's state after the round (simulator.markets.gate)
+    jackpot_win: int | None = None  # the pool the round won (simulator.bonus.jackpots)
 
     def to_json(self) -> dict[str, Any]:
         r = self.round
@@ -87,6 +89,8 @@ class RoundResult:
             },
         }
         body |= outcome.answer()
+        if "jackpot" in r.outcome:
+            body["jackpot"] = r.outcome["jackpot"] | ({} if self.jackpot_win is None else {"win": self.jackpot_win})
         if self.market is not None:
             body["market"] = self.market
         return body
@@ -225,7 +229,7 @@ class RoundService:
             if campaign_id is not None:
                 free = await free_round(self._store.campaigns, self._catalog, session, campaign_id, now)
                 amount = free.bet_value
-            round_, bet = self._decide(session, amount, params, now)
+            round_, bet = self._decide(session, amount, params, now, jackpot=free is None)
             if regulated is None:
                 regulated = self._markets is not None and (
                     await self._markets.admit(token, self._catalog.game(session.game_id), amount, flags, now)
@@ -247,9 +251,9 @@ class RoundService:
         engine = get_engine(round_.engine_id)
         paid = round_.win if free is None else free.paid(round_.win)
         if not regulated:
-            return await self._settle_opened(round_, bet, engine, paid)
+            return await self._jackpot_paid(await self._settle_opened(round_, bet, engine, paid))
         try:
-            result = await self._settle_opened(round_, bet, engine, paid)
+            result = await self._jackpot_paid(await self._settle_opened(round_, bet, engine, paid))
         except (WalletRefused, WalletError):
             await self._market_void(token, amount)
             raise
@@ -264,6 +268,23 @@ class RoundService:
         closing: list[Transaction] = []
         reply = await self._place_bet(bet, opening=True, win=lambda: self._closing_win(bet, paid, closing))
         return await self._pay(closing[0], reply, engine, round_)
+
+    async def _jackpot_paid(self, result: RoundResult) -> RoundResult:
+        """Send the jackpot win the round triggered, once; the worker retries it if the wallet does not take it."""
+        entry = result.round.outcome.get("jackpot")
+        if not entry or not entry["triggered"]:
+            return result
+        transaction_id, _ = jackpots.jackpot_win_ids(result.round.round_id)
+        win = await self._store.outbox.get(transaction_id)
+        if win is None:  # the bet was not taken: nothing was won
+            return result
+        if win.status == TransactionStatus.PENDING:
+            reply = await self._settler.deliver(win)
+            if reply is None:
+                self._worker.kick()
+            else:
+                result = dataclasses.replace(result, balance=reply.balance)
+        return dataclasses.replace(result, jackpot_win=win.amount)
 
     async def _market_void(self, token: str, stake: int) -> None:
         if self._markets is not None:
@@ -293,10 +314,11 @@ class RoundService:
         return win
 
     def _decide(
-        self, session: Session, amount: int, params: Mapping[str, Any], now: float
+        self, session: Session, amount: int, params: Mapping[str, Any], now: float, *, jackpot: bool = True
     ) -> tuple[Round, Transaction]:
         """The round from the session's next nonce, and its opening bet; raises, with nothing written, on a bet out of
-        limits or parameters the engine refuses."""
+        limits or parameters the engine refuses. A jackpot game's round (not a free one) records its jackpot entry,
+        drawn after the engine's draws (``simulator.bonus.jackpots``)."""
         game = self._catalog.game(session.game_id)
         if game.category == "live":
             raise Conflict(
@@ -314,6 +336,9 @@ class RoundService:
         else:
             result = engine.play(amount, params, stream)
             outcome, win = SingleStepOutcome.played(result, rng), result.win
+        recorded = outcome.to_json()
+        if jackpot and game.jackpot is not None and not engine.multi_step:
+            recorded["jackpot"] = jackpots.enter(game.jackpot, amount, stream).to_json()
         round_id = self._ids.uuid()
         round_ = Round(
             round_id=round_id,
@@ -327,7 +352,7 @@ class RoundService:
             win=win,
             status=RoundStatus.OPEN,
             params=dict(params),
-            outcome=outcome.to_json(),
+            outcome=recorded,
             server_seed_hash=session.server_seed_hash,
             client_seed=session.client_seed,
             nonce=session.nonce,

@@ -115,9 +115,11 @@ async def rtp_report(db: Database, catalog: Catalog, query: ReportQuery, *, conf
         if engine_id not in sigmas:
             sigmas[engine_id] = engine_sigma(engine_id)
         try:
-            declared = catalog.game(str(row["game_id"])).rtp
+            game = catalog.game(str(row["game_id"]))
         except NotFound:
             continue  # a game of another catalogue (another seed): nothing declared to compare with
+        # the rounds' wins are the engine's: a jackpot game's pool pays in wins of their own, so its share is left out
+        declared = game.rtp if game.jackpot is None else round(game.rtp - game.jackpot.rtp_share * 100, 4)
         out.append(
             assess(
                 game_id=str(row["game_id"]),

@@ -50,6 +50,9 @@ EventSink = Callable[[Tx, Transaction, RoundEvent, float], Awaitable[None]]
 """Called inside ``settle``'s transaction for each round event it records: writes the events that follow."""
 FreeBetSettled = Callable[[Tx, Transaction, TransactionStatus, float], Awaitable[bool]]
 """Counts a free-round bet's settlement inside the transaction that records it (``CampaignRepository``)."""
+BetTaken = Callable[[Tx, Transaction, float], Awaitable[None]]
+"""Applies what an acknowledged bet's round owes beside its money, inside the transaction that records the
+acknowledgement (``simulator.bonus.jackpots``: the round's jackpot contribution and win)."""
 
 
 class Outbox:
@@ -57,6 +60,10 @@ class Outbox:
         self._db = db
         self._events: EventSink | None = None
         self._free_bet_settled = free_bet_settled
+        self._bet_taken: BetTaken | None = None
+
+    def on_bet_taken(self, hook: BetTaken) -> None:
+        self._bet_taken = hook
 
     def subscribe(self, sink: EventSink) -> None:
         """Have ``sink`` write events with every round move ``settle`` records (webhooks: only when configured)."""
@@ -127,6 +134,8 @@ class Outbox:
                 await insert_transaction(tx, step.follow_up)
             if t.bonus is not None and t.kind == TransactionKind.BET and self._free_bet_settled is not None:
                 await self._free_bet_settled(tx, t, step.status, now)
+            if self._bet_taken is not None and t.kind == TransactionKind.BET and step.status == TransactionStatus.ACKED:
+                await self._bet_taken(tx, t, now)
         return True
 
     async def reschedule(self, transaction_id: str, *, next_attempt_at: float, error: str, now: float) -> None:

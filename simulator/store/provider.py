@@ -12,6 +12,7 @@ from simulator.store import session_cache
 from simulator.store.campaigns import CampaignRepository
 from simulator.store.database import Database
 from simulator.store.history import RoundHistory
+from simulator.store.jackpots import JackpotPools
 from simulator.store.outbox import EVENT_MIGRATIONS, EventOutbox, Outbox, SettlementSummary
 from simulator.store.records import Round, Session, Transaction
 from simulator.store.rounds import RoundRepository
@@ -41,11 +42,13 @@ class ProviderStore:
         self.campaigns = CampaignRepository(db)
         self.outbox = Outbox(db, free_bet_settled=self.campaigns.free_bet_settled)
         self.history = RoundHistory(db)
+        self.jackpots = JackpotPools(db)
 
     async def migrate(self) -> None:
         await self.db.migrate("provider", MIGRATIONS)
         await self.db.migrate("webhook_deliveries", EVENT_MIGRATIONS)
         await self.history.migrate()
+        await self.jackpots.migrate()
         if self._cache is not None:
             await self.db.migrate("nonce_mark", session_cache.MIGRATIONS)
 

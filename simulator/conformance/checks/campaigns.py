@@ -92,3 +92,17 @@ async def promo_reference_once(ctx: Context) -> None:
     bonus = context.decode(context.promo(ctx.new_id("promo"), "tournament"))
     call = ctx.call(player, "win", 2 * WIN, closed=True, bonus=bonus)
     await _once(ctx, player, call, "a promotional payout")
+
+
+@check(
+    "bonus.jackpot-win-once",
+    "A progressive jackpot's win is paid once under retries",
+    why="""A jackpot win is a win with no bet in a round of its own, naming the round that triggered it and the
+    jackpot. It is retried until acknowledged like any win; a wallet that credits each copy pays the pool many times
+    over, and the pool was reset to its seed only once.""",
+)
+async def jackpot_win_once(ctx: Context) -> None:
+    player = await ctx.player()
+    bonus = context.decode(context.jackpot("conformance-grand", ctx.new_id("round")))
+    call = ctx.call(player, "win", 4 * WIN, closed=True, bonus=bonus)
+    await _once(ctx, player, call, "a jackpot win")

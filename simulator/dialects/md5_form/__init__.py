@@ -25,8 +25,9 @@ NAME = "md5_form"
 HASH_FIELD = "hash"
 VERBS = {"balance": "balance", "bet": "bet", "win": "result", "rollback": "refund"}
 END_ROUND = "endRound"
-BONUS_VERBS = {"campaign_total": "bonusWin", "promo": "promoWin"}
-"""Wins with no bet, each on its own call: a campaign's total and a promotional payout."""
+BONUS_VERBS = {"campaign_total": "bonusWin", "promo": "promoWin", "jackpot": "promoWin"}
+"""Wins with no bet, each on its own call: a campaign's total, a promotional payout and a jackpot win (the dialect
+has no call of its own for jackpots: ``bonusType`` tells them apart)."""
 
 OK = 0
 TO_NATIVE = {

@@ -63,7 +63,7 @@ class FormBody(BaseModel):
     betReference: str | None = None
     amount: str | None = Field(None, description="Decimal major units, e.g. 1.50.")
     bonusCode: str | None = Field(None, description="The free-round campaign the operation belongs to.")
-    bonusType: str | None = Field(None, description="free_round, campaign_total or promo.")
+    bonusType: str | None = Field(None, description="free_round, campaign_total, promo or jackpot.")
     bonusBet: str | None = Field(None, description="A free round's stake, decimal major units (its amount is 0).")
     promoReference: str | None = Field(None, description="The operator's reference of a promotional payout.")
     promotion: str | None = None

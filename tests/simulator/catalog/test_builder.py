@@ -98,7 +98,8 @@ def test_metadata_is_complete_and_consistent(blueprint: Blueprint) -> None:
         assert game.category == engine.category
         assert game.volatility in data.VOLATILITIES
         assert set(game.features) <= set(data.FEATURES)
-        assert game.rtp == round(engine.math().rtp * 100, 4)
+        share = game.jackpot.rtp_share if game.jackpot is not None else 0.0
+        assert game.rtp == round((engine.math().rtp + share) * 100, 4)
         assert game.engine_id in {v.engine_id for v in game.rtp_variants}
         assert "USD" in game.currencies and "EUR" in game.currencies
         assert all(SUPPORTS[studios[game.studio_id].dialect](c) for c in game.currencies)

@@ -10,6 +10,7 @@ from games.errors import InvalidBet
 from games.registry import get_engine
 from games.rng import SeededSource
 from simulator.catalog.builder import Blueprint, blueprint_for
+from simulator.catalog.jackpots import JACKPOTS
 
 SEED = 20261120
 ROUNDS_TO_SEE_FREE_SPINS = 5_000
@@ -38,11 +39,11 @@ def _free_spins_seen(engine: AnyEngine) -> bool:
 def test_advertised_features_are_what_each_engine_plays(blueprint: Blueprint) -> None:
     advertised: dict[str, set[tuple[str, ...]]] = {}
     for game in [*blueprint.games, *blueprint.upcoming.values()]:
-        advertised.setdefault(game.engine_id, set()).add(game.features)
+        assert ("jackpot" in game.features) == (game.jackpot is not None), game.game_id
+        advertised.setdefault(game.engine_id, set()).add(tuple(f for f in game.features if f != "jackpot"))
     for engine_id, engine in _engines(blueprint).items():
         assert len(advertised[engine_id]) == 1, f"{engine_id}: games on one engine advertise different features"
         (features,) = advertised[engine_id]
-        assert "jackpot" not in features, f"{engine_id}: no engine pays a jackpot"
         if engine.multi_step:
             assert "bonus_buy" not in features, engine_id
         elif "bonus_buy" in features:
@@ -57,6 +58,15 @@ def test_advertised_features_are_what_each_engine_plays(blueprint: Blueprint) ->
             assert "free_spins" not in features, engine_id
 
 
+def test_jackpots_are_declared_only_on_their_reference_titles(blueprint: Blueprint) -> None:
+    with_jackpot = [g for g in blueprint.games if g.jackpot is not None]
+    assert {g.engine_id for g in with_jackpot} == set(JACKPOTS)
+    for game in with_jackpot:
+        assert game.reference and game.category == "slots"
+        assert game.jackpot is not None and set(game.jackpot.seed) == set(game.currencies)
+        assert game.jackpot.seed["USD"] == game.jackpot.seed_usd_cents
+
+
 def test_every_game_is_listed_in_its_engines_category_live_only_for_live_tables(blueprint: Blueprint) -> None:
     for game in [*blueprint.games, *blueprint.upcoming.values()]:
         assert game.category == get_engine(game.engine_id).category
@@ -69,7 +79,8 @@ def test_math_metadata_is_the_engines_own(blueprint: Blueprint) -> None:
     for game in [*blueprint.games, *blueprint.upcoming.values()]:
         engine = get_engine(game.engine_id)
         math = engine.math()
-        assert game.rtp == round(math.rtp * 100, 4)
+        share = game.jackpot.rtp_share if game.jackpot is not None else 0.0
+        assert game.rtp == round((math.rtp + share) * 100, 4)
         assert game.hit_frequency == round(math.hit_frequency, 6)
         assert game.multi_step == engine.multi_step
         expected_class = "low" if math.std_dev < 2 else "medium" if math.std_dev < 6 else "high"

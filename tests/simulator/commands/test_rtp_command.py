@@ -113,3 +113,15 @@ def test_bad_stake_input_exits_2(argv: tuple[str, ...], message: str, capsys: py
     args = parse(*argv)
     assert rtp.run(args) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_jackpot_title_reports_the_pools_share_in_its_declared_rtp(capsys: pytest.CaptureFixture[str]) -> None:
+    assert rtp.run(parse("--game", "slot-jungle25-940", "--rounds", "100000", "--seed", "3", "--json")) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["jackpot"]["jackpot_id"] == "jungle-mega" and body["jackpot"]["share"] == 0.01
+    assert body["jackpot"]["declared_rtp"] == pytest.approx(body["theory"]["rtp"] + 0.01)
+    assert rtp.run(parse("--game", "slot-jungle25-940", "--rounds", "100000", "--seed", "3")) == 0
+    out = capsys.readouterr().out
+    assert "jungle-mega: +1.0000% of stakes" in out and "declared RTP" in out
+    assert rtp.run(parse("--game", "slot-jungle25-920", "--rounds", "100000", "--seed", "3")) == 0
+    assert "jackpot" not in capsys.readouterr().out
