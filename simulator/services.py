@@ -31,7 +31,7 @@ from simulator.settlement.worker import SettlementWorker
 from simulator.store.provider import ProviderStore
 from simulator.wallet_client.client import WalletClient, WalletHook, wallet_ssl_context
 from simulator.wallet_client.transport import WalletTransport
-from simulator.webhooks.delivery import WebhookDeliverer
+from simulator.webhooks.delivery import DeliveryHook, WebhookDeliverer
 from simulator.webhooks.publisher import WebhookPublisher
 from simulator.webhooks.registry import WebhookRegistry
 
@@ -67,9 +67,11 @@ async def build_services(
     epoch: int,
     hook: WalletHook | None,
     metrics: Metrics | None = None,
+    webhook_hook: DeliveryHook | None = None,
 ) -> Services:
     """``epoch`` moves deterministic request ids past the ones of earlier starts on the same database; ``hook``
-    wraps every real wallet call (fault injection, journal, counters); ``metrics`` counts the settler's retries."""
+    wraps every real wallet call (fault injection, journal, counters); ``metrics`` counts the settler's retries;
+    ``webhook_hook`` wraps every webhook delivery attempt (fault injection, journal)."""
     transport = WalletTransport(settings.wallet_pool_size, tls=wallet_ssl_context(settings))
     demo = DemoWallet(store.db, clock)
     await demo.migrate()
@@ -126,6 +128,7 @@ async def build_services(
         max_delay=settings.retry_max_delay,
         max_age=settings.retry_max_age,
         lease=lease,
+        hook=webhook_hook,
     )
     buckets = Buckets(store.db)
     await buckets.migrate()
