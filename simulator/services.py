@@ -116,8 +116,15 @@ async def build_services(
     await hooks.migrate()
     await hooks.load(clock.now())
     publisher = WebhookPublisher(store.db, hooks, ids)
-    # until an endpoint exists, settling a round writes nothing more
-    hooks.on_first_endpoint(lambda: store.outbox.subscribe(publisher.on_settled))
+
+    # until an endpoint exists, nothing writes events: settling a round, closing a campaign share or a session cost
+    # nothing more
+    def publish_events() -> None:
+        store.outbox.subscribe(publisher.on_settled)
+        store.campaigns.subscribe(publisher.on_share_closed)
+        market_store.subscribe(publisher.on_session_closed)
+
+    hooks.on_first_endpoint(publish_events)
     deliverer = WebhookDeliverer(
         store.events,
         hooks,
