@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -157,7 +158,7 @@ class WebhookFaults:
             "outbound",
             OPERATION,
             "POST",
-            attempt.url,
+            urlsplit(attempt.url).path,
             headers,
             body,
             player=_text(data.get("player_id")),

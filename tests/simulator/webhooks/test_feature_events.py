@@ -17,14 +17,17 @@ from simulator.commands.serve import bind
 from simulator.faults.timing import VirtualSleep
 from simulator.settings import OperatorKeySettings, Settings, WebhookEndpointSettings
 from simulator.state import STORE, WORKER
+from tests.databases import ENGINES, database_url_for
 from tests.harness import Sim, running_sim
 from tests.simulator.bonus.helpers import campaign_for, launch_slot, settle, slot_of
 from tests.simulator.markets.helpers import code, play, session
 from tests.simulator.webhooks.conftest import HOOK_SECRETS, Receiver
 
 
-@pytest.fixture
-async def hooked_sim(tmp_path: Path) -> AsyncIterator[tuple[Sim, Receiver, ManualClock]]:
+@pytest.fixture(params=ENGINES)
+async def hooked_sim(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[Sim, Receiver, ManualClock]]:
     clock = ManualClock(1_767_225_600.0)
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
@@ -32,13 +35,14 @@ async def hooked_sim(tmp_path: Path) -> AsyncIterator[tuple[Sim, Receiver, Manua
     receiver = Receiver(clock, dict(HOOK_SECRETS))
     keys = [OperatorKeySettings(key_id=k, secret=SecretStr(v)) for k, v in HOOK_SECRETS.items()]
     endpoint = WebhookEndpointSettings(url=f"http://127.0.0.1:{port}/hooks", keys=keys)
-    settings = Settings(data_dir=tmp_path / "data", port=0, webhooks={"ops": endpoint})
-    async with running_sim(settings, clock=clock, sleep=VirtualSleep(clock), settlement_worker=False) as sim:
-        await receiver.start(port)
-        try:
-            yield sim, receiver, clock
-        finally:
-            await receiver.stop()
+    async with database_url_for(request.param, tmp_path) as url:
+        settings = Settings(data_dir=tmp_path / "data", port=0, database_url=url, webhooks={"ops": endpoint})
+        async with running_sim(settings, clock=clock, sleep=VirtualSleep(clock), settlement_worker=False) as sim:
+            await receiver.start(port)
+            try:
+                yield sim, receiver, clock
+            finally:
+                await receiver.stop()
 
 
 async def delivered(sim: Sim, receiver: Receiver, clock: ManualClock, event_type: str) -> list[dict[str, Any]]:
@@ -140,11 +144,15 @@ async def test_a_session_closed_by_a_limit_or_a_quit_is_announced_once(
         clock.advance(60)
         assert code(await play(sim, token, 100)) == "SESSION_CLOSED"
     elif how == "loss_limit":
+        stake, long_shot = 100, {"target": "99.00", "direction": "over"}  # a bet that almost always loses
         for _ in range(200):
-            if code(await play(sim, token, 100)) == "SESSION_CLOSED":
+            reply = await play(sim, token, stake, params=long_shot)
+            if code(reply) == "SESSION_CLOSED":
                 break
+            if code(reply) == "LOSS_LIMIT_REACHED":  # less than a stake left: play what remains
+                stake = reply.body["remaining"]
         else:
-            raise AssertionError("the loss limit never closed the session")
+            raise AssertionError(f"the loss limit never closed the session: {reply.status} {reply.body}")
     else:
         assert (await play(sim, token, 100)).status == 200
         clock.advance(600)
