@@ -109,6 +109,7 @@ async def _services_ctx(app: web.Application) -> AsyncIterator[None]:
         epoch=app[EPOCH],
         hook=faults.hook,
         metrics=app[METRICS],
+        webhook_hook=faults.webhooks,
     )
     app[WALLETS] = services.wallets
     app[DEMO] = services.demo

@@ -32,7 +32,7 @@ from simulator.settlement.worker import SettlementWorker
 from simulator.store.provider import ProviderStore
 from simulator.wallet_client.client import WalletClient, WalletHook, wallet_ssl_context
 from simulator.wallet_client.transport import WalletTransport
-from simulator.webhooks.delivery import WebhookDeliverer
+from simulator.webhooks.delivery import DeliveryHook, WebhookDeliverer
 from simulator.webhooks.publisher import WebhookPublisher
 from simulator.webhooks.registry import WebhookRegistry
 
@@ -68,9 +68,11 @@ async def build_services(
     epoch: int,
     hook: WalletHook | None,
     metrics: Metrics | None = None,
+    webhook_hook: DeliveryHook | None = None,
 ) -> Services:
     """``epoch`` moves deterministic request ids past the ones of earlier starts on the same database; ``hook``
-    wraps every real wallet call (fault injection, journal, counters); ``metrics`` counts the settler's retries."""
+    wraps every real wallet call (fault injection, journal, counters); ``metrics`` counts the settler's retries;
+    ``webhook_hook`` wraps every webhook delivery attempt (fault injection, journal)."""
     transport = WalletTransport(settings.wallet_pool_size, tls=wallet_ssl_context(settings))
     demo = DemoWallet(store.db, clock)
     await demo.migrate()
@@ -115,8 +117,15 @@ async def build_services(
     await hooks.migrate()
     await hooks.load(clock.now())
     publisher = WebhookPublisher(store.db, hooks, ids)
-    # until an endpoint exists, settling a round writes nothing more
-    hooks.on_first_endpoint(lambda: store.outbox.subscribe(publisher.on_settled))
+
+    # until an endpoint exists, nothing writes events: settling a round, closing a campaign share or a session cost
+    # nothing more
+    def publish_events() -> None:
+        store.outbox.subscribe(publisher.on_settled)
+        store.campaigns.subscribe(publisher.on_share_closed)
+        market_store.subscribe(publisher.on_session_closed)
+
+    hooks.on_first_endpoint(publish_events)
     deliverer = WebhookDeliverer(
         store.events,
         hooks,
@@ -127,6 +136,7 @@ async def build_services(
         max_delay=settings.retry_max_delay,
         max_age=settings.retry_max_age,
         lease=lease,
+        hook=webhook_hook,
     )
     buckets = Buckets(store.db)
     await buckets.migrate()

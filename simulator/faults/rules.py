@@ -68,7 +68,7 @@ class Match(_Model):
     are glob patterns. ``operation`` names: inbound ``launch``, ``games`` (the games feed), ``changes``, ``game``,
     ``thumbnail``, ``studios``, ``round``, ``rounds``, ``transactions``, ``verify``, ``client``, ``session``, ``play``,
     ``act``, ``open_rounds``, ``rotate``, ``parameters``, ``free_round``, the bonus API's and the reports'
-    (docs/faults.md); outbound ``balance``, ``bet``, ``win``, ``rollback``."""
+    (docs/faults.md); outbound ``balance``, ``bet``, ``win``, ``rollback``, and ``webhook`` (a webhook delivery)."""
 
     side: Side
     operation: StrOrList | None = None
@@ -82,9 +82,12 @@ class Match(_Model):
     bonus: StrOrList | None = Field(
         None, description="outbound only: the bonus the call carries (free_round, campaign_total, promo, jackpot)"
     )
+    event: StrOrList | None = Field(
+        None, description="outbound webhook deliveries only: the event type (round.closed, campaign.finished ...)"
+    )
     headers: dict[str, str] | None = Field(None, description="header name -> value (glob); inbound requests only")
 
-    @field_validator("operation", "studio", "game", "dialect", "player", "currency", "method", "path", "bonus")
+    @field_validator("operation", "studio", "game", "dialect", "player", "currency", "method", "path", "bonus", "event")
     @classmethod
     def _not_empty(cls, value: StrOrList | None) -> StrOrList | None:
         if isinstance(value, list) and not value:
@@ -537,7 +540,18 @@ class FaultRule(_Model):
             raise ValueError("action.deliver applies to outbound rules only")
         if side == "outbound" and self.match.headers is not None:
             raise ValueError("match.headers applies to inbound rules only")
+        if side == "inbound" and self.match.event is not None:
+            raise ValueError("match.event applies to outbound rules (webhook deliveries) only")
+        if self.match.values("operation") == ("webhook",) and not self._fits_webhooks():
+            raise ValueError(f"action.type {kind!r} does not apply to webhook deliveries")
         return self
+
+    def _fits_webhooks(self) -> bool:
+        """A delivery has no round order to break and no wallet call field to replace."""
+        action = self.action
+        if isinstance(action, ReorderAction):
+            return False
+        return not (isinstance(action, MalformedBodyAction) and action.how == "invalid_field")
 
     def with_id(self, rule_id: str) -> FaultRule:
         return self.model_copy(update={"id": rule_id})

@@ -23,7 +23,7 @@ from simulator.faults.rules import GLOB, FaultRule, Match
 from simulator.faults.schedule import ScheduleState
 
 ENTITY_FIELDS = ("studio", "game", "dialect", "player", "currency")
-PLAIN_FIELDS = ("method", "path", "bonus")
+PLAIN_FIELDS = ("method", "path", "bonus", "event")
 # fields a rule is filed under inside its bucket, most selective first
 KEY_FIELDS = ("player", "game", "studio", "currency")
 
@@ -46,6 +46,7 @@ class Target:
     round: str | None = None
     transaction: str | None = None
     bonus: str | None = None  # outbound: the bonus context's type (free_round, campaign_total, promo, jackpot)
+    event: str | None = None  # outbound webhook deliveries: the event type
     resolved: bool = False
 
     def key(self, per: str) -> str:

@@ -1,5 +1,6 @@
 """Everything fault injection needs at run time, built once per app from the settings: the rule set (loaded from
-``faults_file``), the seeded fault RNG, the journal, the counters, the wallet hook and the inbound middleware."""
+``faults_file``), the seeded fault RNG, the journal, the counters, the wallet hook, the inbound middleware and the
+webhook deliveries' hook."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from simulator.faults.loader import load_rules
 from simulator.faults.outbound import FaultHook, Sleep
 from simulator.faults.requested import RequestedFaults
 from simulator.faults.ruleset import FaultSet, Target
+from simulator.faults.webhooks import WebhookFaults
 from simulator.jsonbytes import loads
 from simulator.metrics import Metrics
 from simulator.settings import Settings
@@ -39,6 +41,7 @@ class FaultRuntime:
     hook: FaultHook
     requested: RequestedFaults
     middleware: Middleware
+    webhooks: WebhookFaults
 
     @classmethod
     def create(
@@ -68,7 +71,8 @@ class FaultRuntime:
         middleware = fault_middleware(
             rules=rules, rng=rng, sleep=sleep, journal=journal, metrics=metrics, resolve=resolve, requested=requested
         )
-        return cls(rules, rng, journal, metrics, hook, requested, middleware)
+        webhooks = WebhookFaults(rules, sleep=sleep, journal=journal, metrics=metrics)
+        return cls(rules, rng, journal, metrics, hook, requested, middleware, webhooks)
 
 
 async def resolve(request: web.Request, target: Target) -> None:

@@ -11,10 +11,11 @@ loss limit.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from simulator.markets.session import SessionRules
-from simulator.store.database import Database, Row
+from simulator.store.database import Database, Row, Tx
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS session_markets (
@@ -70,10 +71,19 @@ class MarketState:
         return self.won - self.staked
 
 
+SessionClosed = Callable[[Tx, str, float], Awaitable[None]]
+"""Called inside the transaction that closes a session (its token), after its row says ``closed`` and why."""
+
+
 class MarketStore:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._rules: OrderedDict[str, SessionRules | None] = OrderedDict()
+        self._closed: SessionClosed | None = None
+
+    def subscribe(self, sink: SessionClosed) -> None:
+        """Have ``sink`` write with every session that closes (webhooks: only when configured)."""
+        self._closed = sink
 
     async def migrate(self) -> None:
         await self._db.migrate("markets", MIGRATIONS)
@@ -192,7 +202,7 @@ class MarketStore:
             sets += ", next_check_at = ?"
             args.append(next_check_at)
         async with self._db.transaction() as tx:
-            return bool(
+            moved = bool(
                 await tx.execute(
                     f"UPDATE session_markets SET {sets} WHERE token = ? AND status = ?",  # noqa: S608
                     *args,
@@ -200,3 +210,6 @@ class MarketStore:
                     source,
                 )
             )
+            if moved and target == CLOSED and self._closed is not None:
+                await self._closed(tx, token, now)
+            return moved

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,9 +107,18 @@ def payout_ids(campaign_id: str, player_id: str) -> tuple[str, str]:
     return str(uuid.uuid5(_NAMESPACE, base + "\x00total")), str(uuid.uuid5(_NAMESPACE, base + "\x00round"))
 
 
+ShareClosed = Callable[[Tx, dict[str, Any], float], Awaitable[None]]
+"""Called inside the transaction that closes a player's share of a campaign, with what the share came to."""
+
+
 class CampaignRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._closed: ShareClosed | None = None
+
+    def subscribe(self, sink: ShareClosed) -> None:
+        """Have ``sink`` write with every share that closes (webhooks: only when configured)."""
+        self._closed = sink
 
     async def create(self, campaign: Campaign, players: Sequence[tuple[str, str]]) -> bool:
         """Record a new campaign with its first players, all or nothing; false, with nothing written, when the id is
@@ -316,8 +325,7 @@ class CampaignRepository:
                 closed += await self._close_if_done(tx, Campaign.from_row(r), r["player_id"], now)
         return closed
 
-    @staticmethod
-    async def _close_if_done(tx: Tx, campaign: Campaign, player_id: str, now: float) -> bool:
+    async def _close_if_done(self, tx: Tx, campaign: Campaign, player_id: str, now: float) -> bool:
         """Close the player's share when nothing is left to play or in flight, once (a conditional update), and queue a
         ``total`` campaign's sum as one win in the outbox in the same transaction."""
         payout_id, wallet_round = payout_ids(campaign.campaign_id, player_id)
@@ -367,4 +375,23 @@ class CampaignRepository:
                     bonus=context.campaign_total(campaign.campaign_id, int(row["rounds_played"])),
                 ),
             )
+        if self._closed is not None:
+            if campaign.status == CampaignStatus.CANCELLED:
+                reason = "cancelled"
+            elif campaign.running(now):
+                reason = "played_out"
+            else:
+                reason = "expired"
+            share = {
+                "campaign_id": campaign.campaign_id,
+                "player_id": player_id,
+                "currency": row["currency"],
+                "payout": campaign.payout,
+                "rounds": campaign.rounds,
+                "rounds_played": int(row["rounds_played"]),
+                "total_win": int(row["total_win"]),
+                "payout_transaction_id": row["payout_transaction_id"],
+                "reason": reason,
+            }
+            await self._closed(tx, share, now)
         return True

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from simulator.bonus import context
 from simulator.lifecycle import RoundEvent, Step, TransactionKind, TransactionStatus
 from simulator.store.database import Database, Tx
 from simulator.store.records import Transaction
@@ -47,12 +48,18 @@ class SettlementSummary:
 
 
 EventSink = Callable[[Tx, Transaction, RoundEvent, float], Awaitable[None]]
-"""Called inside ``settle``'s transaction for each round event it records: writes the events that follow."""
+"""Called inside ``settle``'s transaction for each round event it records, and for a promotional win's settlement
+(which has no round to move): writes the events that follow."""
 FreeBetSettled = Callable[[Tx, Transaction, TransactionStatus, float], Awaitable[bool]]
 """Counts a free-round bet's settlement inside the transaction that records it (``CampaignRepository``)."""
 BetTaken = Callable[[Tx, Transaction, float], Awaitable[None]]
 """Applies what an acknowledged bet's round owes beside its money, inside the transaction that records the
 acknowledgement (``simulator.bonus.jackpots``: the round's jackpot contribution and win)."""
+
+
+def _promo(t: Transaction) -> bool:
+    bonus = context.decode(t.bonus)
+    return bonus is not None and bonus.get("type") == context.PROMO
 
 
 class Outbox:
@@ -128,7 +135,8 @@ class Outbox:
                 return False
             if step.round_event is not None:
                 moved = await transition(tx, t.round_id, step.round_event, now)
-                if moved and self._events is not None:
+                # a promotional win has no round to move: its event is the payout's own
+                if self._events is not None and (moved or (t.bonus is not None and _promo(t))):
                     await self._events(tx, t, step.round_event, now)
             if step.follow_up is not None:
                 await insert_transaction(tx, step.follow_up)

@@ -1,13 +1,21 @@
 """Sending due webhook deliveries, from the settlement worker's pass: signed, with a fresh timestamp per attempt and
 the same event id and body on every one; retried with the settlement backoff until the endpoint answers 2xx or the age
 limit passes (then ``abandoned``). A 2xx is the only acknowledgement: a receiver that deduplicates by event id can
-answer a repeat with 200 and do nothing."""
+answer a repeat with 200 and do nothing.
+
+Every attempt goes through a ``DeliveryHook`` when one is given: the app's is fault injection
+(``simulator.faults.webhooks``), so fault rules on operation ``webhook`` can delay, fail, lose or corrupt deliveries
+the way they do wallet calls."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import aiohttp
 
@@ -18,6 +26,47 @@ from simulator.webhooks.registry import WebhookRegistry
 from simulator.webhooks.signing import ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, TYPE_HEADER, signature_header
 
 log = logging.getLogger("casino_sim.webhooks")
+
+Post = Callable[[bytes, Mapping[str, str]], Awaitable[int]]
+"""Send one request (body, headers) to the attempt's endpoint and return the HTTP status; raises
+``aiohttp.ClientError``, ``TimeoutError`` or ``OSError`` when no answer comes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One delivery attempt as a hook sees it: what is sent, and how to sign it."""
+
+    delivery: Delivery
+    url: str
+    body: bytes
+    keys: Mapping[str, str]
+    timestamp: int
+    timeout: float
+
+    def headers(self, *, skew: float = 0.0) -> dict[str, str]:
+        """The attempt's headers, signed with a timestamp ``skew`` seconds off (a fault rule's clock skew)."""
+        timestamp = str(int(self.timestamp + skew))
+        return {
+            "Content-Type": "application/json",
+            ID_HEADER: self.delivery.event_id,
+            TYPE_HEADER: self.delivery.event_type,
+            TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: signature_header(self.keys, timestamp, self.delivery.event_id, self.body),
+        }
+
+    def data(self) -> dict[str, Any]:
+        """The event's ``data``, for hooks that match on who it is about."""
+        try:
+            data = json.loads(self.delivery.body).get("data")
+        except (ValueError, AttributeError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+
+class DeliveryHook(Protocol):
+    """Wraps every delivery attempt; it sends through ``post`` (or not), and returns the status the simulator reads."""
+
+    async def send(self, attempt: Attempt, post: Post) -> int: ...
 
 
 class WebhookDeliverer:
@@ -33,6 +82,7 @@ class WebhookDeliverer:
         max_delay: float,
         max_age: float,
         lease: float,
+        hook: DeliveryHook | None = None,
     ) -> None:
         self._events = events
         self._endpoints = endpoints
@@ -40,7 +90,9 @@ class WebhookDeliverer:
         self._rng = rng
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._base, self._cap, self._max_age, self._lease = base_delay, max_delay, max_age, lease
+        self._timeout_seconds = timeout
         self._http: aiohttp.ClientSession | None = None
+        self._hook = hook
 
     async def close(self) -> None:
         if self._http is not None:
@@ -64,22 +116,22 @@ class WebhookDeliverer:
         if endpoint is None:
             await self._events.finish(d.delivery_id, "abandoned", now=now, error="endpoint no longer configured")
             return
-        body = d.body.encode()
-        timestamp = str(int(now))
         keys = {k.key_id: k.secret.get_secret_value() for k in endpoint.keys}
-        headers = {
-            "Content-Type": "application/json",
-            ID_HEADER: d.event_id,
-            TYPE_HEADER: d.event_type,
-            TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: signature_header(keys, timestamp, d.event_id, body),
-        }
+        attempt = Attempt(d, endpoint.url, d.body.encode(), keys, int(now), self._timeout_seconds)
         if self._http is None:
             self._http = aiohttp.ClientSession(timeout=self._timeout)
-        try:
-            async with self._http.post(endpoint.url, data=body, headers=headers, allow_redirects=False) as reply:
+        http = self._http
+
+        async def post(body: bytes, headers: Mapping[str, str]) -> int:
+            async with http.post(endpoint.url, data=body, headers=headers, allow_redirects=False) as reply:
                 await reply.read()
-                status = reply.status
+                return reply.status
+
+        try:
+            if self._hook is None:
+                status = await post(attempt.body, attempt.headers())
+            else:
+                status = await self._hook.send(attempt, post)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             error = f"{type(exc).__name__}: {exc}".strip()[:200]
         else:

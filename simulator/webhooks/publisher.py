@@ -1,10 +1,13 @@
 """Turning what happened into webhook deliveries: one row per event and subscribed endpoint, written inside the
 database transaction of the change it reports.
 
-Event types sent by the simulator today: ``round.closed`` (a closing win or a rollback was acknowledged) and
-``round.manual`` (a win or rollback was refused or retried past the age limit: the round needs a person).
-``publish`` is the generic entry other features call with their own types (``campaign.finished``,
-``jackpot.won``, ``promo.paid`` ...): nothing here lists them.
+Event types sent by the simulator today, each written by a sink the store calls inside its own transaction:
+``round.closed`` (a closing win or a rollback was acknowledged), ``round.manual`` (a win or rollback was refused or
+retried past the age limit: the round needs a person) and ``promo.paid`` (a promotional win was acknowledged), from
+the settlement outbox; ``campaign.finished`` (a player's share of a free-round campaign closed), from the campaigns;
+``session.closed`` (a regulated session was closed by its time or loss limit or by the player quitting at a reality
+check), from the market store. ``publish`` is the generic entry other features call with their own types
+(``jackpot.won`` ...): nothing in the delivery code lists them.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from simulator.bonus import context
 from simulator.ids import Ids
 from simulator.lifecycle import RoundEvent
 from simulator.settings import WebhookEndpointSettings
@@ -71,7 +75,12 @@ class WebhookPublisher:
             return await self.write(tx, event_type, data, now, only=only)
 
     async def on_settled(self, tx: Tx, t: Transaction, event: RoundEvent, now: float) -> None:
-        """The outbox's ``EventSink``: a round event recorded by ``settle``."""
+        """The outbox's ``EventSink``: a round event recorded by ``settle``, or a promotional win's settlement."""
+        bonus = context.decode(t.bonus)
+        if bonus is not None and bonus.get("type") == context.PROMO:
+            if event == RoundEvent.WIN_ACKNOWLEDGED:
+                await self.write(tx, "promo.paid", _promo_data(t, bonus), now)
+            return
         event_type = ROUND_EVENTS.get(event)
         if event_type is None:
             return
@@ -87,3 +96,44 @@ class WebhookPublisher:
             "reason": str(event),
         }
         await self.write(tx, event_type, data, now)
+
+    async def on_share_closed(self, tx: Tx, share: dict[str, Any], now: float) -> None:
+        """The campaigns' ``ShareClosed`` sink: a player's share of a campaign closed."""
+        await self.write(tx, "campaign.finished", share, now)
+
+    async def on_session_closed(self, tx: Tx, token: str, now: float) -> None:
+        """The market store's ``SessionClosed`` sink: a regulated session was closed."""
+        market = await tx.fetchone(
+            "SELECT rounds, staked, won, started_at, closed_reason FROM session_markets WHERE token = ?", token
+        )
+        session = await tx.fetchone(
+            "SELECT player_id, operator_token, game_id, studio_id, currency FROM sessions WHERE token = ?", token
+        )
+        if market is None or session is None:
+            return
+        data = {
+            "player_id": session["player_id"],
+            "operator_token": session["operator_token"],
+            "game_id": session["game_id"],
+            "studio_id": session["studio_id"],
+            "currency": session["currency"],
+            "reason": market["closed_reason"],
+            "rounds": int(market["rounds"]),
+            "staked": int(market["staked"]),
+            "won": int(market["won"]),
+            "started_at": float(market["started_at"]),
+        }
+        await self.write(tx, "session.closed", data, now)
+
+
+def _promo_data(t: Transaction, bonus: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "reference": bonus.get("reference"),
+        "promotion": bonus.get("promotion"),
+        "player_id": t.player_id,
+        "studio_id": t.studio_id,
+        "game_id": t.game_id or None,
+        "currency": t.currency,
+        "amount": t.amount,
+        "transaction_id": t.transaction_id,
+    }

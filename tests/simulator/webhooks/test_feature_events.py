@@ -1,0 +1,179 @@
+"""The events other features publish, each written in the transaction of the change it reports and delivered like
+round events: ``campaign.finished`` when a player's share of a campaign closes, ``promo.paid`` when a promotional win
+is acknowledged, ``session.closed`` when a session time limit, a loss limit or a reality-check quit closes a session.
+A simulator with no endpoint writes none of them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+
+from simulator.clock import ManualClock
+from simulator.commands.serve import bind
+from simulator.faults.timing import VirtualSleep
+from simulator.settings import OperatorKeySettings, Settings, WebhookEndpointSettings
+from simulator.state import STORE, WORKER
+from tests.databases import ENGINES, database_url_for
+from tests.harness import Sim, running_sim
+from tests.simulator.bonus.helpers import campaign_for, launch_slot, settle, slot_of
+from tests.simulator.markets.helpers import code, play, session
+from tests.simulator.webhooks.conftest import HOOK_SECRETS, Receiver
+
+
+@pytest.fixture(params=ENGINES)
+async def hooked_sim(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[Sim, Receiver, ManualClock]]:
+    clock = ManualClock(1_767_225_600.0)
+    sock = bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    sock.close()
+    receiver = Receiver(clock, dict(HOOK_SECRETS))
+    keys = [OperatorKeySettings(key_id=k, secret=SecretStr(v)) for k, v in HOOK_SECRETS.items()]
+    endpoint = WebhookEndpointSettings(url=f"http://127.0.0.1:{port}/hooks", keys=keys)
+    async with database_url_for(request.param, tmp_path) as url:
+        settings = Settings(data_dir=tmp_path / "data", port=0, database_url=url, webhooks={"ops": endpoint})
+        async with running_sim(settings, clock=clock, sleep=VirtualSleep(clock), settlement_worker=False) as sim:
+            await receiver.start(port)
+            try:
+                yield sim, receiver, clock
+            finally:
+                await receiver.stop()
+
+
+async def delivered(sim: Sim, receiver: Receiver, clock: ManualClock, event_type: str) -> list[dict[str, Any]]:
+    """Run the worker until no delivery is pending; the events of ``event_type`` the receiver processed."""
+    for _ in range(30):
+        await sim.app[WORKER].run_once()
+        if not (await sim.app[STORE].events.counts()).get("pending"):
+            break
+        clock.advance(5)
+    else:
+        raise AssertionError(f"deliveries still pending: {await sim.app[STORE].events.counts()}")
+    assert {verdict for _, verdict in receiver.answers} <= {"ok", "duplicate"}  # every signature valid
+    return [e for e in receiver.processed.values() if e["type"] == event_type]
+
+
+async def test_a_closed_campaign_share_is_announced_once_with_its_total(
+    hooked_sim: tuple[Sim, Receiver, ManualClock],
+) -> None:
+    sim, receiver, clock = hooked_sim
+    game, player, token = await launch_slot(sim, "native", 50_000)
+    campaign = await campaign_for(sim, game, player, rounds=5, payout="total")
+    wins = 0
+    for _ in range(5):
+        reply = await sim.request("POST", f"/play/{token}/free-rounds", {"campaign_id": campaign["campaign_id"]})
+        assert reply.status == 200, reply.body
+        wins += reply.body["win"]
+    await settle(sim)
+    [event] = await delivered(sim, receiver, clock, "campaign.finished")
+    share = (await sim.request("GET", f"/v1/campaigns/{campaign['campaign_id']}")).body["players"][0]
+    assert event["data"] == {
+        "campaign_id": campaign["campaign_id"],
+        "player_id": player["player_id"],
+        "currency": "USD",
+        "payout": "total",
+        "rounds": 5,
+        "rounds_played": 5,
+        "total_win": wins,
+        "payout_transaction_id": share["payout_transaction_id"],
+        "reason": "played_out",
+    }
+    assert (share["payout_transaction_id"] is None) == (wins == 0)
+
+
+async def test_a_cancelled_campaign_announces_each_share_it_closes(
+    hooked_sim: tuple[Sim, Receiver, ManualClock],
+) -> None:
+    sim, receiver, clock = hooked_sim
+    game, player, _ = await launch_slot(sim, "native", 50_000)
+    campaign = await campaign_for(sim, game, player, rounds=5, payout="per_round")
+    reply = await sim.request("POST", f"/v1/campaigns/{campaign['campaign_id']}/cancel")
+    assert reply.status == 200, reply.body
+    [event] = await delivered(sim, receiver, clock, "campaign.finished")
+    assert event["data"]["reason"] == "cancelled" and event["data"]["rounds_played"] == 0
+    assert event["data"]["total_win"] == 0 and event["data"]["payout_transaction_id"] is None
+
+
+async def test_an_acknowledged_promotional_win_is_announced_once(
+    hooked_sim: tuple[Sim, Receiver, ManualClock],
+) -> None:
+    sim, receiver, clock = hooked_sim
+    game, _ = await slot_of(sim, "native")
+    player = await sim.create_player(1_000)
+    body = {
+        "reference": "weekly-7",
+        "promotion": "tournament",
+        "studio_id": game["studio_id"],
+        "payouts": [{"player_id": player["player_id"], "currency": "USD", "amount": 2_500, "token": player["token"]}],
+    }
+    reply = await sim.request("POST", "/v1/promotions/payouts", body)
+    assert reply.status == 201, reply.body
+    assert (await sim.request("POST", "/v1/promotions/payouts", body)).status == 200  # the same again pays nothing
+    [event] = await delivered(sim, receiver, clock, "promo.paid")
+    assert event["data"] == {
+        "reference": "weekly-7",
+        "promotion": "tournament",
+        "player_id": player["player_id"],
+        "studio_id": game["studio_id"],
+        "game_id": None,
+        "currency": "USD",
+        "amount": 2_500,
+        "transaction_id": reply.body["payouts"][0]["transaction_id"],
+    }
+    assert [e["type"] for e in receiver.processed.values()] == ["promo.paid"]  # no round event: a promo has no round
+
+
+@pytest.mark.parametrize("how", ["time_limit", "loss_limit", "player_quit"])
+async def test_a_session_closed_by_a_limit_or_a_quit_is_announced_once(
+    hooked_sim: tuple[Sim, Receiver, ManualClock], how: str
+) -> None:
+    sim, receiver, clock = hooked_sim
+    limits = {
+        "time_limit": {"session_time_limit": 60},
+        "loss_limit": {"loss_limit": 300, "stake_limit": 100},
+        "player_quit": {"reality_check_interval": 600},
+    }[how]
+    token = await session(sim, "EUR", "dice", responsible_gaming=limits)
+    if how == "time_limit":
+        assert (await play(sim, token, 100)).status == 200
+        clock.advance(60)
+        assert code(await play(sim, token, 100)) == "SESSION_CLOSED"
+    elif how == "loss_limit":
+        stake, long_shot = 100, {"target": "99.00", "direction": "over"}  # a bet that almost always loses
+        for _ in range(200):
+            reply = await play(sim, token, stake, params=long_shot)
+            if code(reply) == "SESSION_CLOSED":
+                break
+            if code(reply) == "LOSS_LIMIT_REACHED":  # less than a stake left: play what remains
+                stake = reply.body["remaining"]
+        else:
+            raise AssertionError(f"the loss limit never closed the session: {reply.status} {reply.body}")
+    else:
+        assert (await play(sim, token, 100)).status == 200
+        clock.advance(600)
+        assert code(await play(sim, token, 100)) == "REALITY_CHECK_DUE"
+        assert (await sim.request("POST", f"/play/{token}/reality-check", {"decision": "quit"})).status == 200
+    assert code(await play(sim, token, 100)) == "SESSION_CLOSED"  # refused again: still one close
+    market = (await sim.request("GET", f"/play/{token}/session")).body["market"]
+    [event] = await delivered(sim, receiver, clock, "session.closed")
+    data = event["data"]
+    assert data["reason"] == how == market["closed_reason"]
+    assert (data["rounds"], data["staked"], data["won"]) == (market["rounds"], market["staked"], market["won"])
+    assert data["currency"] == "EUR" and data["player_id"]
+
+
+async def test_no_endpoint_no_event_rows(tmp_path: Path) -> None:
+    clock = ManualClock(1_767_225_600.0)
+    settings = Settings(data_dir=tmp_path / "data", port=0)
+    async with running_sim(settings, clock=clock, settlement_worker=False) as sim:
+        token = await session(sim, "EUR", "dice", responsible_gaming={"session_time_limit": 60})
+        assert (await play(sim, token, 100)).status == 200
+        clock.advance(60)
+        assert code(await play(sim, token, 100)) == "SESSION_CLOSED"
+        await sim.app[WORKER].run_once()
+        assert await sim.app[STORE].events.counts() == {}
