@@ -17,7 +17,9 @@ from pydantic import BaseModel, ConfigDict
 from simulator.http import RouteDoc, documented, json_response, read_model
 from simulator.lifecycle import RoundStatus
 from simulator.play.assets import page
-from simulator.state import CLOCK, FAULTS, ROUND_LINKS, STORE
+from simulator.reports.query import ReportQuery
+from simulator.reports.rtp import rtp_report
+from simulator.state import CATALOG, CLOCK, FAULTS, ROUND_LINKS, STORE
 
 RECENT = 15
 """Rounds and journal entries the overview lists."""
@@ -110,6 +112,19 @@ async def overview(request: web.Request) -> web.Response:
 
 @documented(
     RouteDoc(
+        "The RTP monitor: each game's observed RTP against its declared RTP and band, the games outside it first",
+        "admin",
+    )
+)
+async def rtp_monitor(request: web.Request) -> web.Response:
+    lines = await rtp_report(request.app[STORE].db, request.app[CATALOG], ReportQuery())
+    order = {"outside": 0, "ok": 1, "too_few_rounds": 2}
+    lines.sort(key=lambda line: (order.get(line.status, 3), -line.rounds))
+    return json_response({"games": [line.as_json() for line in lines]})
+
+
+@documented(
+    RouteDoc(
         "Turn one fault rule on or off (its counters start again)",
         "admin",
         request=FaultSwitch,
@@ -127,4 +142,5 @@ async def switch_fault(request: web.Request) -> web.Response:
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/admin/", dashboard_page)
     app.router.add_get("/admin/api/overview", overview)
+    app.router.add_get("/admin/api/rtp", rtp_monitor)
     app.router.add_post("/admin/api/faults/{rule_id}/enabled", switch_fault)

@@ -49,6 +49,9 @@ def test_the_dashboard_shows_a_round_just_played_and_switches_faults(page: Page,
     expect(wallet.locator("td").nth(1)).to_have_text(re.compile(r"^[1-9]\d*$"))
     expect(wallet.locator("td").nth(3)).to_have_text(re.compile(r"^\d+\.\d ms$"))
     expect(page.locator('#wallet tr[data-studio="all"] td').nth(2)).to_have_text("0.00 %")
+    monitor = page.locator("#rtp tr").filter(has_text=played.json()["game_id"])  # the RTP monitor counts the round
+    expect(monitor.locator("td").nth(3)).to_have_text("1")
+    expect(monitor).to_contain_text("too few rounds")
     play = page.locator("#journal tr").filter(has_text=f"/play/{session['session_token']}/rounds")
     expect(play.first).to_contain_text("200")
 

@@ -176,7 +176,22 @@ async function toggle(ruleId, enabled) {
   } catch (error) { $("updated").textContent = error.message; }
 }
 
+const RTP_MS = 30000; // the RTP monitor reads every closed round: less often than the rest
+let rtpRead = 0;
+
+function pct(value) { return value === null || value === undefined ? "–" : `${value.toFixed(2)}%`; }
+
+async function refreshRtp() {
+  const {games} = await (await call("/admin/api/rtp")).json();
+  table("rtp", ["Game", "Engine", "Currency", "Rounds", "Observed", "Declared", "Band", "Status"], games.map((g) =>
+    el("tr", {dataset: {status: g.status}}, el("td", {}, g.game_id), el("td", {}, g.engine_id),
+      el("td", {}, g.currency), el("td", {}, String(g.rounds)), el("td", {}, pct(g.observed_rtp)),
+      el("td", {}, pct(g.declared_rtp)), el("td", {}, g.low === null ? "–" : `${pct(g.low)} – ${pct(g.high)}`),
+      el("td", {}, g.status === "outside" ? "OUTSIDE" : g.status.replaceAll("_", " ")))));
+}
+
 async function refresh() {
+  if (Date.now() - rtpRead > RTP_MS) { await refreshRtp(); rtpRead = Date.now(); }
   const [metrics, overview] = await Promise.all([call("/metrics"), call("/admin/api/overview")]);
   draw(parseMetrics(await metrics.text()), await overview.json());
 }

@@ -138,3 +138,13 @@ async def test_the_overview_lists_rounds_queue_and_faults_behind_the_admin_token
     unknown = await sim.request("POST", "/admin/api/faults/nope/enabled", {"enabled": True})
     assert unknown.status == 404 and unknown.body["error"]["code"] == "UNKNOWN_FAULT"
     assert (await sim.request("POST", "/admin/api/faults/r1/enabled", {"enabled": "no"})).status == 400
+
+
+async def test_the_rtp_monitor_behind_the_admin_token_matches_the_rounds_played(sim: Sim) -> None:
+    _, token = await launched(sim, "dice")
+    played = [(await sim.play(token, 100)).body for _ in range(5)]
+    assert (await sim.request("GET", "/admin/api/rtp", auth=False)).status == 401
+    [line] = (await sim.request("GET", "/admin/api/rtp")).body["games"]
+    assert line["engine_id"] == "dice" and line["currency"] == "USD"
+    assert (line["rounds"], line["stakes"], line["wins"]) == (5, 500, sum(r["win"] for r in played))
+    assert line["status"] == "too_few_rounds", "no verdict on five rounds"
