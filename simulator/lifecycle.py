@@ -17,7 +17,7 @@ import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 
-from simulator.store.records import Round, Transaction
+from simulator.store.records import Round, Session, Transaction
 
 
 class RoundStatus(StrEnum):
@@ -146,6 +146,43 @@ class Step:
     status: TransactionStatus
     round_event: RoundEvent | None = None
     follow_up: Transaction | None = None
+
+
+def pending_bet(
+    session: Session,
+    transaction_id: str,
+    round_id: str,
+    amount: int,
+    now: float,
+    *,
+    send_at: float,
+    game_id: str | None = None,
+    studio_id: str | None = None,
+) -> Transaction:
+    """A pending bet of ``session``'s player in the round (on the session's game unless ``game_id`` and ``studio_id``
+    name a table's); ``send_at`` is the worker's first attempt, the caller sending it inline first."""
+    return Transaction(
+        seq=0,
+        transaction_id=transaction_id,
+        round_id=round_id,
+        kind=TransactionKind.BET,
+        player_id=session.player_id,
+        session_token=session.token,
+        wallet_session=session.operator_token,
+        game_id=session.game_id if game_id is None else game_id,
+        studio_id=session.studio_id if studio_id is None else studio_id,
+        currency=session.currency,
+        amount=amount,
+        round_closed=False,
+        reference_transaction_id=None,
+        status=TransactionStatus.PENDING,
+        attempts=0,
+        next_attempt_at=send_at,
+        last_error=None,
+        balance_after=None,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def follow_up(

@@ -33,7 +33,7 @@ from simulator.clock import Clock
 from simulator.errors import BetOutOfLimits, Conflict, NotFound, SessionExpired, WalletError, WalletRefused, refusal
 from simulator.fairness.source import round_source
 from simulator.ids import Ids
-from simulator.lifecycle import RoundStatus, TransactionKind, TransactionStatus, follow_up, rollback_for
+from simulator.lifecycle import RoundStatus, TransactionKind, TransactionStatus, follow_up, pending_bet, rollback_for
 from simulator.live.bus import Bus
 from simulator.live.phases import Phase, TableEvent
 from simulator.live.store import LiveStore, TableRound
@@ -389,27 +389,15 @@ class LiveTables:
             created_at=now,
             updated_at=now,
         )
-        bet = Transaction(
-            seq=0,
-            transaction_id=self._ids.uuid(),
-            round_id=round_.round_id,
-            kind=TransactionKind.BET,
-            player_id=session.player_id,
-            session_token=session.token,
-            wallet_session=session.operator_token,
+        bet = pending_bet(
+            session,
+            self._ids.uuid(),
+            round_.round_id,
+            stake,
+            now,
+            send_at=now + self._settlement_lease,
             game_id=game.game_id,
             studio_id=game.studio_id,
-            currency=session.currency,
-            amount=stake,
-            round_closed=False,
-            reference_transaction_id=None,
-            status=TransactionStatus.PENDING,
-            attempts=0,
-            next_attempt_at=now + self._settlement_lease,
-            last_error=None,
-            balance_after=None,
-            created_at=now,
-            updated_at=now,
         )
         recorded = await self.live.record_bet(r, round_, bet, max_total=high)
         if recorded == "closed":

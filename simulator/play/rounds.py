@@ -47,7 +47,15 @@ from simulator.errors import (
 )
 from simulator.fairness.source import round_source
 from simulator.ids import Ids
-from simulator.lifecycle import RoundEvent, RoundStatus, TransactionKind, TransactionStatus, follow_up, rollback_for
+from simulator.lifecycle import (
+    RoundEvent,
+    RoundStatus,
+    TransactionKind,
+    TransactionStatus,
+    follow_up,
+    pending_bet,
+    rollback_for,
+)
 from simulator.markets.gate import NO_FLAGS, MarketGate, PlayFlags
 from simulator.play.outcome import MultiStepOutcome, RngChoice, RoundOutcome, SingleStepOutcome, stored_outcome
 from simulator.settlement.settler import Settler
@@ -162,38 +170,11 @@ class RoundService:
         if not low <= amount <= high:
             raise BetOutOfLimits(f"bet {amount} is outside this game's limits for {currency}: {low} to {high}")
 
-    def _transaction(
-        self,
-        session: Session,
-        round_id: str,
-        kind: TransactionKind,
-        amount: int,
-    ) -> Transaction:
-        """A pending bet of ``session``'s player in the round."""
+    def _bet(self, session: Session, round_id: str, amount: int) -> Transaction:
+        """A pending bet of ``session``'s player in the round, sent inline first: the worker takes over only if this
+        process never records an answer."""
         now = self._clock.now()
-        return Transaction(
-            seq=0,
-            transaction_id=self._ids.uuid(),
-            round_id=round_id,
-            kind=kind,
-            player_id=session.player_id,
-            session_token=session.token,
-            wallet_session=session.operator_token,
-            game_id=session.game_id,
-            studio_id=session.studio_id,
-            currency=session.currency,
-            amount=amount,
-            round_closed=False,
-            reference_transaction_id=None,
-            status=TransactionStatus.PENDING,
-            attempts=0,
-            # sent inline first; the worker takes over only if this process never records an answer
-            next_attempt_at=now + self._lease,
-            last_error=None,
-            balance_after=None,
-            created_at=now,
-            updated_at=now,
-        )
+        return pending_bet(session, self._ids.uuid(), round_id, amount, now, send_at=now + self._lease)
 
     async def play(
         self, token: str, amount: int, params: Mapping[str, Any], flags: PlayFlags = NO_FLAGS
@@ -360,7 +341,7 @@ class RoundService:
             created_at=now,
             updated_at=now,
         )
-        return round_, self._transaction(session, round_id, TransactionKind.BET, amount)
+        return round_, self._bet(session, round_id, amount)
 
     async def _act(self, token: str, round_id: str, action: str, params: Mapping[str, Any]) -> RoundResult:
         session = await self.session(token, live=False)
@@ -388,7 +369,7 @@ class RoundService:
         taken: Transaction | None = None  # an extra bet the wallet acknowledged
         try:
             if cost:
-                extra = self._transaction(session, round_id, TransactionKind.BET, cost)
+                extra = self._bet(session, round_id, cost)
                 await self._store.outbox.add(extra)
                 reply = await self._place_bet(extra, opening=False)
                 taken, balance = extra, reply.balance
