@@ -62,6 +62,18 @@ def _promo(t: Transaction) -> bool:
     return bonus is not None and bonus.get("type") == context.PROMO
 
 
+async def _lease_due(
+    tx: Tx, table: str, key: str, due: str, order: str, now: float, lease: float, limit: int
+) -> list[Any]:
+    """The rows of ``table`` that are ``due`` (a condition on ``now``), oldest first by ``order``, leased to this
+    process for ``lease`` seconds (their next attempt moved on); rows another process holds are skipped."""
+    sql = f"SELECT * FROM {table} WHERE {due} ORDER BY {order} LIMIT ?{tx.skip_locked}"  # noqa: S608
+    rows = await tx.fetchall(sql, now, limit)
+    for row in rows:
+        await tx.execute(f"UPDATE {table} SET next_attempt_at = ? WHERE {key} = ?", now + lease, row[key])  # noqa: S608
+    return list(rows)
+
+
 class Outbox:
     def __init__(self, db: Database, *, free_bet_settled: FreeBetSettled | None = None) -> None:
         self._db = db
@@ -161,14 +173,7 @@ class Outbox:
         """Pending wins and rollbacks whose time has come, leased to this process for ``lease`` seconds."""
         async with self._db.transaction() as tx:
             due = "status = 'pending' AND kind != 'bet' AND next_attempt_at <= ?"
-            sql = f"SELECT * FROM transactions WHERE {due} ORDER BY next_attempt_at LIMIT ?{tx.skip_locked}"  # noqa: S608
-            rows = await tx.fetchall(sql, now, limit)
-            for row in rows:
-                await tx.execute(
-                    "UPDATE transactions SET next_attempt_at = ? WHERE transaction_id = ?",
-                    now + lease,
-                    row["transaction_id"],
-                )
+            rows = await _lease_due(tx, "transactions", "transaction_id", due, "next_attempt_at", now, lease, limit)
         return [Transaction.from_row(r) for r in rows]
 
     async def orphaned_bets(self, older_than: float) -> list[Transaction]:
@@ -320,14 +325,8 @@ class EventOutbox:
     async def claim_due(self, now: float, *, lease: float, limit: int = 100) -> list[Delivery]:
         async with self._db.transaction() as tx:
             due = "status = 'pending' AND next_attempt_at <= ?"
-            sql = f"SELECT * FROM webhook_deliveries WHERE {due} ORDER BY next_attempt_at, seq LIMIT ?{tx.skip_locked}"  # noqa: S608
-            rows = await tx.fetchall(sql, now, limit)
-            for row in rows:
-                await tx.execute(
-                    "UPDATE webhook_deliveries SET next_attempt_at = ? WHERE delivery_id = ?",
-                    now + lease,
-                    row["delivery_id"],
-                )
+            order = "next_attempt_at, seq"
+            rows = await _lease_due(tx, "webhook_deliveries", "delivery_id", due, order, now, lease, limit)
         return [
             Delivery(
                 r["delivery_id"],
