@@ -72,11 +72,11 @@ def open_dashboard(page: Page, live: Live) -> None:
 
 
 def test_the_dashboard_shows_wallet_errors_and_latency_per_studio(page: Page, live: Live) -> None:
-    games = live.http.get(f"{live.url}/v1/games", params={"engine": "dice", "limit": 500}).json()["games"]
+    games = live.http.get(f"{live.url}/v1/games", params={"engine": "dice", "limit": "500"}).json()["games"]
     open_to_all = [g for g in games if g["allowed_countries"] is None and not g["blocked_countries"]]
     by_studio = {g["studio_id"]: g["game_id"] for g in open_to_all if "USD" in g["currencies"]}
     failing, healthy = sorted(by_studio)[:2]
-    rule = {
+    rule: dict[str, Any] = {
         "id": "bets-fail-on-one-studio",
         "match": {"side": "outbound", "operation": "bet", "studio": failing},
         "action": {"type": "status", "status": 500},
