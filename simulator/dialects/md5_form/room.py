@@ -29,6 +29,5 @@ ROOM = Room(
     client,
     Md5FormWire,
     mount=mount,
-    supports=md5_form.supports,
     form_credentials=frozenset({md5_form.HASH_FIELD}),
 )

@@ -28,6 +28,5 @@ ROOM = Room(
     client,
     TokenQueryWire,
     mount=mount,
-    supports=token_query.supports,
     query_credentials=frozenset({token_query.TOKEN_PARAM}),
 )
