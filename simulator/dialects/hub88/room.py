@@ -5,7 +5,7 @@ key pair Hub88's side signs with (generated under data_dir in development as ``h
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
+from functools import partial
 
 from aiohttp import web
 
@@ -15,7 +15,6 @@ from simulator.dialects.hub88 import wallet
 from simulator.dialects.hub88.tamper import Hub88Wire
 from simulator.dialects.protocol import Dialect, DialectEndpoint, Room, UnavailableDialect, WalletDialects
 from simulator.dialects.rsa_json import keys
-from simulator.settings import Settings, WalletEndpoint
 
 
 def client(endpoint: DialectEndpoint, clock: Clock, request_ids: Callable[[], str] | None) -> Dialect:
@@ -32,21 +31,13 @@ def mount(
     wallet.add_routes(app, wallet.Hub88Endpoints(verifier, unavailable, clock), prefix)
 
 
-def key_files(settings: Settings, conf: WalletEndpoint) -> tuple[Path | None, Path | None]:
-    return keys.endpoint_files(settings, conf, hub88.NAME)
-
-
-def prepare(settings: Settings) -> bool:
-    return keys.prepare(settings, hub88.NAME)
-
-
 ROOM = Room(
     hub88.NAME,
     client,
     Hub88Wire,
     mount=mount,
     supports=hub88.supports,
-    key_files=key_files,
-    prepare=prepare,
+    key_files=partial(keys.endpoint_files, name=hub88.NAME),
+    prepare=partial(keys.prepare, name=hub88.NAME),
     dealt=False,
 )

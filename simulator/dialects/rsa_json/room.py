@@ -4,7 +4,7 @@ RSA key pair both ends use (generated under data_dir in development; unavailable
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
+from functools import partial
 
 from aiohttp import web
 
@@ -13,7 +13,6 @@ from simulator.dialects import rsa_json
 from simulator.dialects.protocol import Dialect, DialectEndpoint, Room, UnavailableDialect, WalletDialects
 from simulator.dialects.rsa_json import keys, wallet
 from simulator.dialects.rsa_json.tamper import RsaJsonWire
-from simulator.settings import Settings, WalletEndpoint
 
 
 def client(endpoint: DialectEndpoint, clock: Clock, request_ids: Callable[[], str] | None) -> Dialect:
@@ -29,20 +28,12 @@ def mount(
     wallet.add_routes(app, wallet.RsaJsonEndpoints(verifiers, unavailable, clock, window), prefix)
 
 
-def key_files(settings: Settings, conf: WalletEndpoint) -> tuple[Path | None, Path | None]:
-    return keys.endpoint_files(settings, conf, rsa_json.NAME)
-
-
-def prepare(settings: Settings) -> bool:
-    return keys.prepare(settings, rsa_json.NAME)
-
-
 ROOM = Room(
     rsa_json.NAME,
     client,
     RsaJsonWire,
     mount=mount,
     supports=rsa_json.supports,
-    key_files=key_files,
-    prepare=prepare,
+    key_files=partial(keys.endpoint_files, name=rsa_json.NAME),
+    prepare=partial(keys.prepare, name=rsa_json.NAME),
 )
