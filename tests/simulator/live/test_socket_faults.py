@@ -169,3 +169,28 @@ async def test_a_delay_rule_holds_only_the_matching_message(table_sim: tuple[Sim
         assert sleep.calls == [2.5]
         await late.ws.close()
         await on_time.ws.close()
+
+
+async def test_a_socket_dropped_after_its_nth_message_is_dropped_once_per_session(
+    table_sim: tuple[Sim, ManualClock, GatedSleep],
+) -> None:
+    sim, _, _ = table_sim
+    game_id = await sim.game_for("live-baccarat")
+    await sim.app[LIVE].tick(game_id)
+    schedule = {"skip": 3, "per": "session", "max_count": 1}
+    use(sim, {"id": "third", "match": {"side": "socket"}, "action": {"type": "close"}, "schedule": schedule})
+    player = await sim.create_player(START)
+    launch = await sim.launch(player, game_id)
+    async with aiohttp.ClientSession() as http:
+        first = await http.ws_connect(launch["websocket_url"])
+        for n in range(5):
+            await first.send_json({"type": "ping", "ref": n})
+        texts = 0
+        while (msg := await first.receive(timeout=10)).type == aiohttp.WSMsgType.TEXT:
+            texts += 1
+        assert (msg.type, msg.data, texts) == (aiohttp.WSMsgType.CLOSE, DROPPED, 3)
+        again = await seat(http, player["player_id"], launch)
+        for n in range(5):
+            await again.send({"type": "ping", "ref": n})
+            assert (await again.next("pong"))["ref"] == n, "the session was dropped once; its new socket stays"
+        await again.ws.close()
