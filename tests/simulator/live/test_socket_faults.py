@@ -18,7 +18,7 @@ from simulator.lifecycle import TransactionKind
 from simulator.settings import Settings
 from simulator.state import FAULTS, LIVE, LIVE_HUB, METRICS, STORE
 from tests.harness import Sim, running_sim
-from tests.simulator.live.table_client import Seat, seat
+from tests.simulator.live.table_client import seat
 
 START = 1_000_000
 STAKE = 100
@@ -45,14 +45,6 @@ async def table_sim(settings: Settings) -> AsyncIterator[tuple[Sim, ManualClock,
 
 def use(sim: Sim, *rules: dict[str, Any]) -> None:
     sim.app[FAULTS].rules.replace_all([FaultRule.model_validate(r) for r in rules])
-
-
-async def bet(s: Seat, spot: str) -> dict[str, Any]:
-    await s.send({"type": "place_bet", "bets": [{"type": spot, "amount": STAKE}]})
-    reply = await s.next("bet_accepted", "bet_refused")
-    assert reply["type"] == "bet_accepted", reply
-    bet: dict[str, Any] = reply["bet"]
-    return bet
 
 
 async def until_closed(ws: aiohttp.ClientWebSocketResponse) -> aiohttp.WSMessage:
@@ -88,8 +80,8 @@ async def test_a_dropped_socket_reconnects_to_its_bets_and_is_paid_once(
     async with aiohttp.ClientSession() as http:
         first = await seat(http, dropped["player_id"], launch)
         bystander = await seat(http, other["player_id"], await sim.launch(other, game_id))
-        mine = await bet(first, "banker")
-        await bet(bystander, "player")
+        mine = (await first.bet("banker"))["bet"]
+        await bystander.bet("player")
         clock.advance(tables.timing.betting)
         await tables.tick(game_id)
         if kind == "result":
@@ -148,7 +140,7 @@ async def test_a_delay_rule_holds_only_the_matching_message(table_sim: tuple[Sim
         late = await seat(http, slow["player_id"], await sim.launch(slow, game_id))
         on_time = await seat(http, quick["player_id"], await sim.launch(quick, game_id))
         for s in (late, on_time):
-            await bet(s, "tie")
+            await s.bet("tie")
         clock.advance(tables.timing.betting)
         await tables.tick(game_id)
         for s in (late, on_time):
