@@ -583,6 +583,8 @@ class FaultRule(_Model):
             raise ValueError("match.event applies to outbound rules (webhook deliveries) only")
         if side == "socket" and (unused := [name for name in _NOT_ON_SOCKETS if getattr(self.match, name)]):
             raise ValueError(f"match.{unused[0]} does not apply to socket rules")
+        if side == "socket" and kind == "delay" and "when" in fields_set:
+            raise ValueError("action.when applies to close and reset on socket rules (a delay holds the message)")
         if self.match.values("operation") == ("webhook",) and not self._fits_webhooks():
             raise ValueError(f"action.type {kind!r} does not apply to webhook deliveries")
         return self

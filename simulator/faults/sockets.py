@@ -15,8 +15,9 @@ is reset with no closing handshake), before the message is written (it is lost) 
 
 from __future__ import annotations
 
+import functools
 import random
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -36,8 +37,8 @@ class Socket(Protocol):
     async def write(self, text: str) -> None:
         """Write the message now (behind any message still held back)."""
 
-    def write_later(self, wait: Awaitable[None], text: str) -> None:
-        """Write the message once ``wait`` is over; messages written meanwhile wait behind it."""
+    def write_later(self, wait: Callable[[], Awaitable[None]], text: str) -> None:
+        """Write the message once ``wait()`` is over; messages written meanwhile wait behind it."""
 
     def drop(self, *, reset: bool) -> None:
         """End the connection: a WebSocket close (code ``DROPPED``), or a TCP reset; nothing more is written."""
@@ -57,7 +58,7 @@ class SocketCall:
         await self.socket.write(self.text)
 
     def later(self, seconds: float) -> None:
-        self.socket.write_later(self.sleep(seconds), self.text)
+        self.socket.write_later(functools.partial(self.sleep, seconds), self.text)
 
     def drop(self, *, reset: bool) -> None:
         self.socket.drop(reset=reset)
@@ -94,12 +95,8 @@ class SocketFaults:
             self._metrics.fault_injected(firing.compiled.id, SIDE, firing.rule.action.type)
         return firing
 
-    async def send(self, socket: Socket, session: Session, kind: str, text: str, round_id: str | None) -> None:
-        """Write one message to one socket, through the rule that fires on it if one does."""
-        firing = self.select(kind, session, round_id)
-        if firing is None:
-            await socket.write(text)
-            return
+    async def apply(self, firing: Firing, socket: Socket, text: str) -> None:
+        """Do what the rule that fired says with this message to this socket."""
         action = firing.rule.action
         assert isinstance(action, SocketAction), action.type  # the rule validator refused it otherwise
         await action.socket(SocketCall(socket, text, self.faults.rng, self._sleep))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,10 +53,10 @@ class Player:
         await self.deliver(message["type"], dumps(message).decode(), round_of(message))
 
     async def deliver(self, kind: str, text: str, round_id: str | None = None) -> None:
-        if self.faults is None:
-            await self.write(text)
+        if self.faults is not None and (firing := self.faults.select(kind, self.session, round_id)) is not None:
+            await self.faults.apply(firing, self, text)
         else:
-            await self.faults.send(self, self.session, kind, text, round_id)
+            await self.write(text)
 
     async def write(self, text: str) -> None:
         if self._late is not None and not self._late.done():
@@ -64,12 +64,12 @@ class Player:
             return
         await self._write(text)
 
-    def write_later(self, wait: Awaitable[None] | None, text: str) -> None:
+    def write_later(self, wait: Callable[[], Awaitable[None]] | None, text: str) -> None:
         before = self._late
 
         async def late() -> None:
             if wait is not None:
-                await wait
+                await wait()
             if before is not None:
                 await before
             await self._write(text)

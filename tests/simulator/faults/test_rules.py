@@ -76,6 +76,7 @@ INVALID = [
     pytest.param(rule({"type": "status"}, SOCKET), "action.type 'status' is not a socket action", id="status-socket"),
     pytest.param(rule({"type": "lose"}, SOCKET), "is not a socket action", id="lose-socket"),
     pytest.param(rule({"type": "reset", "deliver": True}, SOCKET), "action.deliver", id="deliver-socket"),
+    pytest.param(rule({"type": "delay", "seconds": 1, "when": "after"}, SOCKET), "action.when", id="when-delay-socket"),
     pytest.param(rule({"type": "close"}, SOCKET | {"headers": {"X": "y"}}), "match.headers", id="headers-socket"),
     pytest.param(rule({"type": "close"}, SOCKET | {"dialect": "native"}), "match.dialect", id="dialect-socket"),
 ]
