@@ -101,8 +101,8 @@ class _Aborted(web.Response):
     """Returned after the connection was taken over; aiohttp fails to write it and drops the connection quietly."""
 
 
-def _abort(request: web.Request, *, reset: bool) -> None:
-    transport = request.transport
+def abort_transport(transport: asyncio.Transport | None, *, reset: bool) -> None:
+    """End a connection: a TCP reset (SO_LINGER 0, then abort: the peer sees RST), or a plain close."""
     if transport is None:
         return
     if reset:
@@ -145,7 +145,7 @@ class InboundCall:
 
     def abort(self, *, reset: bool) -> web.StreamResponse:
         """Drop the connection (a TCP reset, or a plain close); nothing more is written."""
-        _abort(self.request, reset=reset)
+        abort_transport(self.request.transport, reset=reset)
         return _Aborted()
 
     def send_raw(self, data: bytes) -> web.StreamResponse:

@@ -1,7 +1,9 @@
 """Faults a caller chooses for one request with the ``X-Casino-Sim-Fault`` header.
 
 The value is a JSON rule (or a list of rules) or the id of a configured rule, enabled or not. Inbound rules apply to
-the request itself; outbound rules to the wallet calls that request makes (the round it plays). It is off unless
+the request itself; outbound rules to the wallet calls that request makes (the round it plays). Socket rules act on
+a live table's messages long after any one request, so they are refused here (the admin API and the faults file
+take them). It is off unless
 ``fault_header`` is set, and at most ``fault_header_max_active`` requests carry chosen faults at once; beyond that the
 header is ignored (and counted), as Envoy does with its ``max_active_faults``.
 
@@ -50,7 +52,7 @@ def parse_header(value: str, configured: FaultSet) -> list[FaultRule]:
             rule = configured.get(value).rule
         except NotFound:
             raise RequestError(f"{FAULT_HEADER}: no configured fault rule {value!r}", code="INVALID_FAULT") from None
-        return [rule.model_copy(update={"enabled": True})]
+        return [_for_a_request(rule.model_copy(update={"enabled": True}))]
     try:
         data = loads(value.encode())
     except ValueError:
@@ -66,7 +68,17 @@ def parse_header(value: str, configured: FaultSet) -> list[FaultRule]:
             where = f"[{i}] " if isinstance(data, list) else ""
             raise RequestError(f"{FAULT_HEADER}: {where}{validation_message(exc)}", code="INVALID_FAULT") from None
         rules.append(rule if rule.id is not None else rule.with_id(f"header-{i + 1}"))
-    return rules
+    return [_for_a_request(rule) for rule in rules]
+
+
+def _for_a_request(rule: FaultRule) -> FaultRule:
+    if rule.match.side == "socket":
+        raise RequestError(
+            f"{FAULT_HEADER}: socket rules apply to live tables' messages, not to one request; add them through "
+            "the admin API or the faults file",
+            code="INVALID_FAULT",
+        )
+    return rule
 
 
 class RequestedFaults:

@@ -9,11 +9,13 @@
 ('delay', 0.1)
 
 A rule whose action does not exist on its side is refused with the field named: an ``outbound`` rule cannot ``hang``
-(the wallet is the server there), an ``inbound`` rule cannot ``lose`` a callback.
+(the wallet is the server there), an ``inbound`` rule cannot ``lose`` a callback, a ``socket`` rule (the messages a
+live table's WebSocket pushes to a player) can only ``delay``, ``close`` or ``reset``.
 
 Each action carries its own behaviour, one method per side it exists on: an ``InboundAction`` says what it does to a
-request (``inbound``), an ``OutboundAction`` what it does to a wallet call (``outbound``). The base classes an action
-derives from are the one place that says which sides it belongs to; the rule validator and the side sets read them.
+request (``inbound``), an ``OutboundAction`` what it does to a wallet call (``outbound``), a ``SocketAction`` what it
+does to a message on a player's live socket (``socket``). The base classes an action derives from are the one place
+that says which sides it belongs to; the rule validator and the side sets read them.
 Actions get the fault RNG and the sleep function from the side they act on, so a test records a delay, never waits.
 """
 
@@ -39,8 +41,9 @@ from simulator.wallet_client.transport import ConnectionLost
 if TYPE_CHECKING:
     from simulator.faults.inbound import InboundCall
     from simulator.faults.outbound import OutboundCall
+    from simulator.faults.sockets import SocketCall
 
-Side = Literal["inbound", "outbound"]
+Side = Literal["inbound", "outbound", "socket"]
 StrOrList = str | list[str]
 RULE_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 GLOB = re.compile(r"[*?\[]")  # a match value with any of these is a glob pattern
@@ -68,7 +71,8 @@ class Match(_Model):
     are glob patterns. ``operation`` names: inbound ``launch``, ``games`` (the games feed), ``changes``, ``game``,
     ``thumbnail``, ``studios``, ``round``, ``rounds``, ``transactions``, ``verify``, ``client``, ``session``, ``play``,
     ``act``, ``open_rounds``, ``rotate``, ``parameters``, ``free_round``, the bonus API's and the reports'
-    (docs/faults.md); outbound ``balance``, ``bet``, ``win``, ``rollback``, and ``webhook`` (a webhook delivery)."""
+    (docs/faults.md); outbound ``balance``, ``bet``, ``win``, ``rollback``, and ``webhook`` (a webhook delivery);
+    socket: the type of the message pushed to the player (``round_opened``, ``result``, ``settlement`` ...)."""
 
     side: Side
     operation: StrOrList | None = None
@@ -150,22 +154,37 @@ class OutboundAction(abc.ABC):
     async def outbound(self, side: OutboundCall) -> WalletReply: ...
 
 
+class SocketAction(abc.ABC):
+    """An action that exists on the socket side: what it does to one message pushed to one player's live socket."""
+
+    @abc.abstractmethod
+    async def socket(self, side: SocketCall) -> None: ...
+
+
 class _Timed(_Model, InboundAction):
     when: Literal["before", "after"] = Field(
-        "before", description="inbound: before the handler runs (it never does) or after (it did, state changed)"
+        "before",
+        description="inbound: before the handler runs (it never does) or after (it did, state changed); socket close "
+        "and reset: before the message is written (it is lost) or after it",
     )
 
     @property
     def handler_first(self) -> bool:
         return self.when == "after"
 
+    async def _drop(self, side: SocketCall, *, reset: bool) -> None:
+        if self.when == "after":
+            await side.write()
+        side.drop(reset=reset)
+
 
 _DELAY_PARAMETERS = {"fixed": ("seconds",), "uniform": ("low", "high"), "lognormal": ("median", "sigma")}
 
 
-class DelayAction(_Timed, OutboundAction):
+class DelayAction(_Timed, OutboundAction, SocketAction):
     """Inbound: the response waits. Outbound: latency of the wallet call; reaching the client's timeout means the
-    wallet still gets the call but the simulator stops waiting (the classic applied-but-timed-out case)."""
+    wallet still gets the call but the simulator stops waiting (the classic applied-but-timed-out case). Socket: the
+    message reaches the player late, and the player's later messages wait behind it (one connection keeps order)."""
 
     type: Literal["delay"]
     distribution: Literal["fixed", "uniform", "lognormal"] = "fixed"
@@ -209,6 +228,9 @@ class DelayAction(_Timed, OutboundAction):
             note = f"delayed {delay:.3f}s; the simulator gave up at its timeout"
             return await side.exchange(request, note, wait=side.timeout, gave_up=True)
         return await side.exchange(request, f"delayed {delay:.3f}s", wait=delay)
+
+    async def socket(self, side: SocketCall) -> None:
+        side.later(self.draw(side.rng))
 
 
 class StatusAction(_Timed, OutboundAction):
@@ -254,8 +276,9 @@ def _wallet_error_body(status: int) -> dict[str, object]:
     return {"error": {"code": code, "message": f"HTTP {status} injected by a fault rule"}}
 
 
-class ResetAction(_Timed, OutboundAction):
-    """A TCP reset (SO_LINGER 0). Outbound, with ``deliver`` the reset comes after the wallet got the call."""
+class ResetAction(_Timed, OutboundAction, SocketAction):
+    """A TCP reset (SO_LINGER 0). Outbound, with ``deliver`` the reset comes after the wallet got the call. Socket: the
+    player's connection is reset with no closing handshake, before the message (or after it, ``when: after``)."""
 
     type: Literal["reset"]
     deliver: bool = False
@@ -271,12 +294,21 @@ class ResetAction(_Timed, OutboundAction):
             await side.record(request, "connection reset before sending", "reset")
         side.fail(ConnectionLost("connection reset by peer (injected)"))
 
+    async def socket(self, side: SocketCall) -> None:
+        await self._drop(side, reset=True)
 
-class CloseAction(_Timed):
+
+class CloseAction(_Timed, SocketAction):
+    """Inbound: the connection closes with no response. Socket: the server closes the player's WebSocket (close code
+    4001) before the message (or after it, ``when: after``)."""
+
     type: Literal["close"]
 
     async def inbound(self, side: InboundCall) -> web.StreamResponse:
         return side.abort(reset=False)
+
+    async def socket(self, side: SocketCall) -> None:
+        await self._drop(side, reset=False)
 
 
 class GarbageAction(_Timed):
@@ -517,6 +549,10 @@ def _type_name(action: type[BaseModel]) -> str:
 
 INBOUND_ACTIONS = frozenset(_type_name(a) for a in ACTION_TYPES if issubclass(a, InboundAction))
 OUTBOUND_ACTIONS = frozenset(_type_name(a) for a in ACTION_TYPES if issubclass(a, OutboundAction))
+SOCKET_ACTIONS = frozenset(_type_name(a) for a in ACTION_TYPES if issubclass(a, SocketAction))
+_ACTIONS = {"inbound": INBOUND_ACTIONS, "outbound": OUTBOUND_ACTIONS, "socket": SOCKET_ACTIONS}
+# match fields a socket message has no value for: a rule naming them would never fire
+_NOT_ON_SOCKETS = ("dialect", "method", "path", "bonus", "event", "headers")
 
 
 class FaultRule(_Model):
@@ -530,18 +566,25 @@ class FaultRule(_Model):
     @model_validator(mode="after")
     def _fits_side(self) -> FaultRule:
         side, kind = self.match.side, self.action.type
-        allowed = INBOUND_ACTIONS if side == "inbound" else OUTBOUND_ACTIONS
+        allowed = _ACTIONS[side]
         if kind not in allowed:
-            raise ValueError(f"action.type {kind!r} is not an {side} action; use one of {', '.join(sorted(allowed))}")
+            article = "a" if side == "socket" else "an"
+            raise ValueError(
+                f"action.type {kind!r} is not {article} {side} action; use one of {', '.join(sorted(allowed))}"
+            )
         fields_set = self.action.model_fields_set
         if side == "outbound" and "when" in fields_set:
-            raise ValueError("action.when applies to inbound rules only")
-        if side == "inbound" and "deliver" in fields_set:
+            raise ValueError("action.when applies to inbound and socket rules only")
+        if side != "outbound" and "deliver" in fields_set:
             raise ValueError("action.deliver applies to outbound rules only")
         if side == "outbound" and self.match.headers is not None:
             raise ValueError("match.headers applies to inbound rules only")
         if side == "inbound" and self.match.event is not None:
             raise ValueError("match.event applies to outbound rules (webhook deliveries) only")
+        if side == "socket" and (unused := [name for name in _NOT_ON_SOCKETS if getattr(self.match, name)]):
+            raise ValueError(f"match.{unused[0]} does not apply to socket rules")
+        if side == "socket" and kind == "delay" and "when" in fields_set:
+            raise ValueError("action.when applies to close and reset on socket rules (a delay holds the message)")
         if self.match.values("operation") == ("webhook",) and not self._fits_webhooks():
             raise ValueError(f"action.type {kind!r} does not apply to webhook deliveries")
         return self

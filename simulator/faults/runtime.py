@@ -1,6 +1,6 @@
 """Everything fault injection needs at run time, built once per app from the settings: the rule set (loaded from
-``faults_file``), the seeded fault RNG, the journal, the counters, the wallet hook, the inbound middleware and the
-webhook deliveries' hook."""
+``faults_file``), the seeded fault RNG, the journal, the counters, the wallet hook, the inbound middleware, the
+webhook deliveries' hook and the live sockets' faults."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from simulator.faults.loader import load_rules
 from simulator.faults.outbound import FaultHook, Sleep
 from simulator.faults.requested import RequestedFaults
 from simulator.faults.ruleset import FaultSet, Target
+from simulator.faults.sockets import SocketFaults
 from simulator.faults.webhooks import WebhookFaults
 from simulator.jsonbytes import loads
 from simulator.metrics import Metrics
@@ -42,6 +43,7 @@ class FaultRuntime:
     requested: RequestedFaults
     middleware: Middleware
     webhooks: WebhookFaults
+    sockets: SocketFaults
 
     @classmethod
     def create(
@@ -72,7 +74,8 @@ class FaultRuntime:
             rules=rules, rng=rng, sleep=sleep, journal=journal, metrics=metrics, resolve=resolve, requested=requested
         )
         webhooks = WebhookFaults(rules, sleep=sleep, journal=journal, metrics=metrics)
-        return cls(rules, rng, journal, metrics, hook, requested, middleware, webhooks)
+        sockets = SocketFaults(rules, sleep=sleep, metrics=metrics)
+        return cls(rules, rng, journal, metrics, hook, requested, middleware, webhooks, sockets)
 
 
 async def resolve(request: web.Request, target: Target) -> None:

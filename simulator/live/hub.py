@@ -11,13 +11,16 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
+from simulator.faults.inbound import abort_transport
+from simulator.faults.sockets import DROPPED, SocketFaults
 from simulator.jsonbytes import dumps
+from simulator.lifecycle import RoundStatus
 from simulator.live.bus import Bus
 from simulator.live.phases import Phase
 from simulator.live.tables import LiveTables
@@ -25,11 +28,13 @@ from simulator.store.records import Session
 
 log = logging.getLogger("casino_sim.live")
 COUNT_EVERY = 1.0  # seconds between two player counts sent to a table
+SETTLED = (RoundStatus.SETTLING, RoundStatus.CLOSED)  # a player's bet whose result is known and its win queued
 
 
 @dataclass(eq=False)
 class Player:
-    """One socket at one table."""
+    """One socket at one table. Every message to it goes through the socket fault rules when there are any
+    (``faults``); a message they hold back keeps the ones after it waiting (one connection keeps its order)."""
 
     ws: web.WebSocketResponse
     session: Session
@@ -38,18 +43,67 @@ class Player:
     refilled: float = 0.0
     sent: int = 0
     settled: set[str] = field(default_factory=set)  # bets whose settlement this socket was sent
+    faults: SocketFaults | None = None
+    transport: asyncio.Transport | None = None  # the connection under the socket, for a reset
+    dropped: bool = False
+    _late: asyncio.Task[None] | None = None  # the last message held back, still to be written
+    _closing: asyncio.Task[bool] | None = None
 
     async def send(self, message: dict[str, Any]) -> None:
-        await self.send_raw(dumps(message).decode())
+        await self.deliver(message["type"], dumps(message).decode(), round_of(message))
 
-    async def send_raw(self, text: str) -> None:
-        if self.ws.closed:
+    async def deliver(self, kind: str, text: str, round_id: str | None = None) -> None:
+        if self.faults is not None and (firing := self.faults.select(kind, self.session, round_id)) is not None:
+            await self.faults.apply(firing, self, text)
+        else:
+            await self.write(text)
+
+    async def write(self, text: str) -> None:
+        if self._late is not None and not self._late.done():
+            self.write_later(None, text)
+            return
+        await self._write(text)
+
+    def write_later(self, wait: Callable[[], Awaitable[None]] | None, text: str) -> None:
+        before = self._late
+
+        async def late() -> None:
+            if wait is not None:
+                await wait()
+            if before is not None:
+                await before
+            await self._write(text)
+
+        self._late = asyncio.create_task(late())
+
+    def drop(self, *, reset: bool) -> None:
+        self.dropped = True
+        if reset:
+            abort_transport(self.transport, reset=True)
+        else:  # the closing handshake waits for the peer: in the background, not in the table's broadcast
+            self._closing = asyncio.create_task(self.ws.close(code=DROPPED, message=b"dropped by a fault rule"))
+
+    def stop(self) -> None:
+        """The socket is gone: what is still held back for it is never written."""
+        if self._late is not None:
+            self._late.cancel()
+
+    async def _write(self, text: str) -> None:
+        if self.ws.closed or self.dropped:
             return
         try:
             await self.ws.send_str(text)
             self.sent += 1
         except (ConnectionError, RuntimeError):  # the peer went away mid-write: its handler cleans up
             pass
+
+
+def round_of(message: dict[str, Any]) -> str | None:
+    """The table round a message is about, for rules counted per round."""
+    round_id = message.get("round_id")
+    if round_id is None and isinstance(message.get("round"), dict):
+        round_id = message["round"].get("round_id")
+    return round_id if isinstance(round_id, str) else None
 
 
 class Hub:
@@ -73,6 +127,7 @@ class Hub:
         self._players.setdefault(player.table_id, set()).add(player)
 
     async def leave(self, player: Player) -> None:
+        player.stop()
         at = self._players.get(player.table_id)
         if at is not None:
             at.discard(player)
@@ -103,8 +158,8 @@ class Hub:
         await asyncio.gather(*(ws.close(code=1001, message=b"server stopping") for ws in sockets))
 
     async def broadcast(self, players: Iterable[Player], message: dict[str, Any]) -> None:
-        text = dumps(message).decode()
-        await asyncio.gather(*(p.send_raw(text) for p in players))
+        kind, text, round_id = message["type"], dumps(message).decode(), round_of(message)
+        await asyncio.gather(*(p.deliver(kind, text, round_id) for p in players))
 
     async def handle(self, event: dict[str, Any]) -> None:
         """An event from the bus (this process's own, or another's)."""
@@ -149,7 +204,7 @@ class Hub:
             by_token.setdefault(p.session.token, []).append(p)
         sends = []
         for round_, balance in await self._tables.live.player_rounds(r, list(by_token)):
-            if round_.status not in ("settling", "closed"):
+            if round_.status not in SETTLED:
                 continue
             message = {
                 "type": "settlement",

@@ -1,12 +1,13 @@
 """``GET /play/{token}/ws``: a player's socket at a live table (messages in ``simulator.live.messages``).
 
 On join the player gets the table's state, the current round, the road and their own bets in that round (so a
-reconnect picks up where it left). Client messages are read one at a time; each bad one (not JSON, not an object,
-an unknown type, a bet out of limits or in the wrong phase) is answered with an ``error`` or ``bet_refused`` message
-and nothing else happens: the socket stays open and no other player or the table notices. Past the per-socket rate
-(a token bucket of ``live_message_rate`` per second, twice that in a burst) messages are answered with
-``RATE_LIMITED`` without being looked at. The server pings every ``live_heartbeat`` seconds and closes a socket that
-has sent nothing for ``live_idle_timeout`` seconds.
+reconnect picks up where it left; a bet it shows settled is not sent again as a ``settlement``). Client messages are
+read one at a time; each bad one (not JSON, not an object, an unknown type, a bet out of limits or in the wrong phase)
+is answered with an ``error`` or ``bet_refused`` message and nothing else happens: the socket stays open and no other
+player or the table notices. Past the per-socket rate (a token bucket of ``live_message_rate`` per second, twice that
+in a burst) messages are answered with ``RATE_LIMITED`` without being looked at. The server pings every
+``live_heartbeat`` seconds and closes a socket that has sent nothing for ``live_idle_timeout`` seconds. Messages to
+the player go through the socket fault rules (``simulator.faults.sockets``).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from games.errors import GameError
 from simulator.errors import SimulatorError
 from simulator.http import RouteDoc, documented
 from simulator.jsonbytes import loads
-from simulator.live.hub import Hub, Player
+from simulator.live.hub import SETTLED, Hub, Player
 from simulator.live.tables import LiveTables, bet_json, round_json, table_id_of
 from simulator.settings import Settings
-from simulator.state import CLOCK, LIVE, LIVE_HUB, ROUNDS, SETTINGS
+from simulator.state import CLOCK, FAULTS, LIVE, LIVE_HUB, ROUNDS, SETTINGS
 
 MAX_MESSAGE = 8 * 1024
 IDLE_CLOSE = 4000  # close code for an idle socket (private range)
@@ -46,7 +47,15 @@ async def live_socket(request: web.Request) -> web.StreamResponse:
     )
     await ws.prepare(request)
     clock = app[CLOCK]
-    player = Player(ws, session, table_id, tokens=2 * settings.live_message_rate, refilled=clock.monotonic())
+    player = Player(
+        ws,
+        session,
+        table_id,
+        tokens=2 * settings.live_message_rate,
+        refilled=clock.monotonic(),
+        faults=app[FAULTS].sockets,
+        transport=request.transport,
+    )
     tables.start(table_id)
     hub.join(player)
     try:
@@ -66,6 +75,8 @@ async def _send_state(tables: LiveTables, hub: Hub, player: Player, now: float) 
     history = await tables.live.history(player.table_id, 60)
     engine = tables.engine(game)
     balance = next((b for _, b in reversed(mine) if b is not None), None)
+    # a bet the state shows settled is never sent again as a settlement: a reconnect gets each win once
+    player.settled.update(rd.round_id for rd, _ in mine if rd.status in SETTLED)
     chain = await tables.chain(game)
     await player.send(
         {

@@ -80,6 +80,11 @@ class SimProcess:
         await self.kill()
         raise AssertionError(f"simulator did not start; its log:\n{self.log.read_text()[-3000:]}")
 
+    @property
+    def pid(self) -> int:
+        assert self._proc is not None, "not started"
+        return self._proc.pid
+
     async def kill(self) -> None:
         """SIGKILL: no drain, no cleanup, exactly what a crash leaves."""
         if self._proc is not None and self._proc.returncode is None:

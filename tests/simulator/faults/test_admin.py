@@ -174,6 +174,11 @@ async def test_header_rules_and_names(header_sim: Sim) -> None:
         pytest.param(json.dumps({"action": {"type": "status", "status": 99}}), "action.status.status", id="field"),
         pytest.param("no-such-rule", "no configured fault rule", id="unknown-name"),
         pytest.param("[]", "give 1 to", id="empty-list"),
+        pytest.param(
+            json.dumps({"match": {"side": "socket"}, "action": {"type": "close"}}),
+            "socket rules apply to live tables' messages",
+            id="socket-rule",
+        ),
     ],
 )
 async def test_bad_header_is_a_400_naming_the_problem(header_sim: Sim, value: str, named: str) -> None:

@@ -14,6 +14,7 @@ from simulator.faults.rules import FaultRule
 
 INBOUND = {"side": "inbound", "operation": "games"}
 OUTBOUND = {"side": "outbound", "operation": "bet"}
+SOCKET = {"side": "socket", "operation": "result"}
 
 
 def rule(action: dict[str, Any], match: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
@@ -38,6 +39,11 @@ VALID = [
         id="schedule",
     ),
     pytest.param(rule({"type": "close"}, {"side": "inbound", "path": "/v1/*", "headers": {"X-Test": "a*"}}), id="glob"),
+    pytest.param(rule({"type": "delay", "seconds": 2}, SOCKET), id="socket-delay"),
+    pytest.param(rule({"type": "close", "when": "after"}, SOCKET | {"game": "live-*"}), id="socket-close"),
+    pytest.param(
+        rule({"type": "reset"}, {"side": "socket"}, schedule={"skip": 3, "per": "session"}), id="socket-reset"
+    ),
 ]
 
 
@@ -67,6 +73,12 @@ INVALID = [
         rule({"type": "malformed_body", "field": "nope"}, OUTBOUND), "action.malformed_body.field", id="field"
     ),
     pytest.param(rule({"type": "lose"}, OUTBOUND, id="has space"), "id", id="bad-id"),
+    pytest.param(rule({"type": "status"}, SOCKET), "action.type 'status' is not a socket action", id="status-socket"),
+    pytest.param(rule({"type": "lose"}, SOCKET), "is not a socket action", id="lose-socket"),
+    pytest.param(rule({"type": "reset", "deliver": True}, SOCKET), "action.deliver", id="deliver-socket"),
+    pytest.param(rule({"type": "delay", "seconds": 1, "when": "after"}, SOCKET), "action.when", id="when-delay-socket"),
+    pytest.param(rule({"type": "close"}, SOCKET | {"headers": {"X": "y"}}), "match.headers", id="headers-socket"),
+    pytest.param(rule({"type": "close"}, SOCKET | {"dialect": "native"}), "match.dialect", id="dialect-socket"),
 ]
 
 

@@ -31,6 +31,13 @@ class Seat:
             if message["type"] in kinds:
                 return message
 
+    async def bet(self, spot: str, amount: int = 100) -> dict[str, Any]:
+        """Bet on one spot; the bet must be accepted. Returns the ``bet_accepted`` message."""
+        await self.send({"type": "place_bet", "bets": [{"type": spot, "amount": amount}]})
+        reply = await self.next("bet_accepted", "bet_refused")
+        assert reply["type"] == "bet_accepted", reply
+        return reply
+
     async def read(self) -> dict[str, Any]:
         message: dict[str, Any] = await asyncio.wait_for(self.ws.receive_json(), WAIT)
         jsonschema.validate(message, SERVER_MESSAGES[message["type"]])

@@ -9,12 +9,22 @@ import aiohttp
 import pytest
 
 from simulator.clock import ManualClock
+from simulator.live.socket import MAX_MESSAGE
 from simulator.settings import Settings
 from simulator.state import LIVE
 from tests.harness import Sim, running_sim
-from tests.simulator.live.table_client import seat
+from tests.simulator.live.table_client import Seat, seat
 
 START = 1_000_000
+TABLE = "live-baccarat"
+
+
+async def two_seated(sim: Sim, http: aiohttp.ClientSession) -> list[Seat]:
+    """Two players seated at a live baccarat table (``TABLE``) that takes bets."""
+    game_id = await sim.game_for(TABLE)
+    await sim.app[LIVE].tick(game_id)
+    players = [await sim.create_player(START) for _ in range(2)]
+    return [await seat(http, p["player_id"], await sim.launch(p, game_id)) for p in players]
 
 
 @pytest.fixture
@@ -51,6 +61,12 @@ async def table_sim(settings: Settings) -> AsyncIterator[tuple[Sim, ManualClock]
             "INVALID_BET",
             id="unknown-spot",
         ),
+        pytest.param(
+            '{"type": "place_bet", "round_id": "an-earlier-round", "bets": [{"type": "banker", "amount": 100}]}',
+            "bet_refused",
+            "BETS_CLOSED",
+            id="wrong-round",
+        ),
         pytest.param('{"type": "cancel_bet"}', "error", "INVALID_MESSAGE", id="cancel-without-id"),
         pytest.param('{"type": "cancel_bet", "bet_id": "nope"}', "error", "UNKNOWN_BET", id="cancel-unknown"),
     ],
@@ -59,27 +75,20 @@ async def test_bad_input_is_answered_and_harms_nobody(
     table_sim: tuple[Sim, ManualClock], raw: str, kind: str, code: str
 ) -> None:
     sim, _ = table_sim
-    game_id = await sim.game_for("live-baccarat")
-    await sim.app[LIVE].tick(game_id)
     async with aiohttp.ClientSession() as http:
-        players = [await sim.create_player(START) for _ in range(2)]
-        bad, good = [await seat(http, p["player_id"], await sim.launch(p, game_id)) for p in players]
+        bad, good = await two_seated(sim, http)
         await bad.ws.send_str(raw)
         answer = await bad.next("error", "bet_refused")
         assert (answer["type"], answer["code"]) == (kind, code), answer
         for s in (bad, good):
-            await s.send({"type": "place_bet", "bets": [{"type": "player", "amount": 100}]})
-            assert (await s.next("bet_accepted", "bet_refused"))["type"] == "bet_accepted"
-        assert await sim.balance(players[0]["player_id"]) == START - 100
+            await s.bet("player")
+        assert await sim.balance(bad.player_id) == START - 100
 
 
 async def test_a_flood_is_rate_limited_without_closing_anything(table_sim: tuple[Sim, ManualClock]) -> None:
     sim, _ = table_sim
-    game_id = await sim.game_for("live-baccarat")
-    await sim.app[LIVE].tick(game_id)
     async with aiohttp.ClientSession() as http:
-        players = [await sim.create_player(START) for _ in range(2)]
-        flood, other = [await seat(http, p["player_id"], await sim.launch(p, game_id)) for p in players]
+        flood, other = await two_seated(sim, http)
         for n in range(200):
             await flood.send({"type": "ping", "ref": n})
         answers = [await flood.next("pong", "error") for _ in range(200)]
@@ -87,8 +96,55 @@ async def test_a_flood_is_rate_limited_without_closing_anything(table_sim: tuple
         assert limited and all(a["code"] == "RATE_LIMITED" for a in limited)
         assert len(answers) - len(limited) <= 10, "the manual clock stands still: only the burst gets through"
         assert not flood.ws.closed
-        await other.send({"type": "place_bet", "bets": [{"type": "tie", "amount": 100}]})
-        assert (await other.next("bet_accepted", "bet_refused"))["type"] == "bet_accepted"
+        await other.bet("tie")
+
+
+async def test_a_flood_of_bets_and_garbage_leaves_the_table_and_the_other_player_alone(
+    table_sim: tuple[Sim, ManualClock],
+) -> None:
+    sim, clock = table_sim
+    tables = sim.app[LIVE]
+    game_id = await sim.game_for(TABLE)
+    async with aiohttp.ClientSession() as http:
+        flood, other = await two_seated(sim, http)
+        await other.bet("player")
+        sent = 300
+        for n in range(sent):
+            if n % 2:
+                await flood.ws.send_str("}{ not json")
+            else:
+                await flood.send({"type": "place_bet", "bets": [{"type": "banker", "amount": 100}], "ref": n})
+        answers = [await flood.next("bet_accepted", "bet_refused", "error") for _ in range(sent)]
+        accepted = [a for a in answers if a["type"] == "bet_accepted"]
+        codes = {a.get("code") for a in answers if a["type"] != "bet_accepted"}
+        assert 1 <= len(accepted) <= 10, "the burst gets through; the rest is refused unread"
+        assert codes <= {"RATE_LIMITED", "INVALID_JSON"} and "RATE_LIMITED" in codes
+        assert not flood.ws.closed and not other.ws.closed
+        clock.advance(tables.timing.betting)
+        await tables.tick(game_id)
+        clock.advance(tables.timing.draw)
+        await tables.tick(game_id)
+        results = [await s.next("result") for s in (flood, other)]
+        assert results[0]["round_id"] == results[1]["round_id"], "the table played on"
+        flood_wins = [(await flood.next("settlement"))["win"] for _ in accepted]
+        other_win = (await other.next("settlement"))["win"]
+    assert await sim.balance(flood.player_id) == START - 100 * len(accepted) + sum(flood_wins)
+    assert await sim.balance(other.player_id) == START - 100 + other_win
+
+
+async def test_binary_frames_are_refused_and_an_oversized_frame_closes_only_its_socket(
+    table_sim: tuple[Sim, ManualClock],
+) -> None:
+    sim, _ = table_sim
+    async with aiohttp.ClientSession() as http:
+        bad, good = await two_seated(sim, http)
+        await bad.ws.send_bytes(b"\x00\x01 not text")
+        assert (await bad.next("error"))["code"] == "INVALID_MESSAGE"
+        await bad.ws.send_str(" " * (MAX_MESSAGE + 1))
+        while (closing := await bad.ws.receive(timeout=10)).type == aiohttp.WSMsgType.TEXT:
+            pass
+        assert (closing.type, closing.data) == (aiohttp.WSMsgType.CLOSE, aiohttp.WSCloseCode.MESSAGE_TOO_BIG)
+        await good.bet("tie")
 
 
 async def test_reconnect_gets_the_round_and_open_bets_back_and_cancel_refunds(
