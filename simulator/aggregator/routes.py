@@ -13,6 +13,7 @@ from simulator.aggregator.models import (
     LaunchRequest,
     LaunchResponse,
     RoundOut,
+    TransactionOut,
     TransactionPage,
     VerifyRequest,
     VerifyResponse,
@@ -172,28 +173,11 @@ async def open_session(app: web.Application, body: LaunchRequest) -> LaunchRespo
     )
 
 
+_TRANSACTION_FIELDS = tuple(name for name in TransactionOut.model_fields if name != "bonus")  # bonus: decoded
+
+
 def transaction_json(t: Transaction) -> dict[str, Any]:
-    keys = (
-        "seq",
-        "transaction_id",
-        "round_id",
-        "kind",
-        "player_id",
-        "game_id",
-        "studio_id",
-        "currency",
-        "amount",
-        "round_closed",
-        "reference_transaction_id",
-        "status",
-        "attempts",
-        "last_error",
-        "balance_after",
-        "next_attempt_at",
-        "created_at",
-        "updated_at",
-    )
-    return {k: getattr(t, k) for k in keys} | {"bonus": context.decode(t.bonus)}
+    return {k: getattr(t, k) for k in _TRANSACTION_FIELDS} | {"bonus": context.decode(t.bonus)}
 
 
 @documented(
