@@ -27,7 +27,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
 from simulator.jsonbytes import loads
@@ -47,43 +47,35 @@ class LedgerFileError(ValueError):
     """A wallet ledger file that does not follow the documented format; the message says where."""
 
 
-@dataclass(frozen=True, slots=True)
-class ProviderRecord:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Record:
+    """A bet, win or rollback as one side holds it: what the provider and the wallet must agree on."""
+
     transaction_id: str
     kind: str
     player_id: str
     round_id: str
     currency: str
     amount: int
-    status: str
     reference_transaction_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProviderRecord(Record):
+    """The provider's record, with what it knows of the wallet's answer."""
+
+    status: str
     last_error: str | None = None
 
     @staticmethod
     def of(t: Transaction) -> ProviderRecord:
         """A transaction as the provider's store holds it."""
-        return ProviderRecord(
-            t.transaction_id,
-            t.kind,
-            t.player_id,
-            t.round_id,
-            t.currency,
-            t.amount,
-            t.status,
-            t.reference_transaction_id,
-            t.last_error,
-        )
+        return ProviderRecord(**{f.name: getattr(t, f.name) for f in fields(ProviderRecord)})
 
 
-@dataclass(frozen=True, slots=True)
-class WalletRecord:
-    transaction_id: str
-    kind: str
-    player_id: str
-    round_id: str
-    currency: str
-    amount: int
-    reference_transaction_id: str | None = None
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WalletRecord(Record):
+    """An entry of the wallet's ledger."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +164,7 @@ class Report:
         return "\n".join(lines)
 
 
-def _difference(kind: DifferenceKind, record: ProviderRecord | WalletRecord, detail: str) -> Difference:
+def _difference(kind: DifferenceKind, record: Record, detail: str) -> Difference:
     return Difference(kind, record.transaction_id, record.round_id, record.player_id, detail)
 
 
