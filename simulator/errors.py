@@ -81,10 +81,19 @@ from typing import Any
 
 
 class SimulatorError(Exception):
-    """``extra`` joins the JSON error body; ``headers`` the HTTP response (``Retry-After``, ``WWW-Authenticate``)."""
+    """``extra`` joins the JSON error body; ``headers`` the HTTP response (``Retry-After``, ``WWW-Authenticate``).
+    A subclass names its own code and status in its header: ``class NotFound(SimulatorError, code="NOT_FOUND",
+    status=404)``; what it leaves out it inherits."""
 
     code = "SIMULATOR_ERROR"
     status = 500
+
+    def __init_subclass__(cls, *, code: str | None = None, status: int | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
+        if status is not None:
+            cls.status = status
 
     def __init__(
         self,
@@ -102,71 +111,46 @@ class SimulatorError(Exception):
         self.headers = headers or {}
 
 
-class ConfigurationError(SimulatorError, ValueError):
+class ConfigurationError(SimulatorError, ValueError, code="INVALID_CONFIGURATION", status=500):
     """Settings, a config file, keys or certificates the process cannot start with. The CLI prints the message and
     exits 2; it is never an answer to a request, so its status is the server's own fault."""
 
-    code = "INVALID_CONFIGURATION"
-    status = 500
+
+class RequestError(SimulatorError, ValueError, code="INVALID_REQUEST", status=400): ...
 
 
-class RequestError(SimulatorError, ValueError):
-    code = "INVALID_REQUEST"
-    status = 400
+class UnknownCurrency(RequestError, code="UNKNOWN_CURRENCY"): ...
 
 
-class UnknownCurrency(RequestError):
-    code = "UNKNOWN_CURRENCY"
+class BetOutOfLimits(RequestError, code="BET_OUT_OF_LIMITS"): ...
 
 
-class BetOutOfLimits(RequestError):
-    code = "BET_OUT_OF_LIMITS"
+class UnsupportedMediaType(RequestError, code="UNSUPPORTED_MEDIA_TYPE", status=415): ...
 
 
-class UnsupportedMediaType(RequestError):
-    code = "UNSUPPORTED_MEDIA_TYPE"
-    status = 415
+class Unauthorized(SimulatorError, PermissionError, code="UNAUTHORIZED", status=401): ...
 
 
-class Unauthorized(SimulatorError, PermissionError):
-    code = "UNAUTHORIZED"
-    status = 401
+class Forbidden(SimulatorError, PermissionError, code="FORBIDDEN", status=403): ...
 
 
-class Forbidden(SimulatorError, PermissionError):
-    code = "FORBIDDEN"
-    status = 403
+class NotFound(SimulatorError, LookupError, code="NOT_FOUND", status=404): ...
 
 
-class NotFound(SimulatorError, LookupError):
-    code = "NOT_FOUND"
-    status = 404
+class SessionExpired(SimulatorError, code="SESSION_EXPIRED", status=410): ...
 
 
-class SessionExpired(SimulatorError):
-    code = "SESSION_EXPIRED"
-    status = 410
+class Conflict(SimulatorError, code="CONFLICT", status=409): ...
 
 
-class Conflict(SimulatorError):
-    code = "CONFLICT"
-    status = 409
+class TooManyRequests(SimulatorError, code="RATE_LIMITED", status=429): ...
 
 
-class TooManyRequests(SimulatorError):
-    code = "RATE_LIMITED"
-    status = 429
+class ShuttingDown(SimulatorError, code="SHUTTING_DOWN", status=503): ...
 
 
-class ShuttingDown(SimulatorError):
-    code = "SHUTTING_DOWN"
-    status = 503
-
-
-class WalletRefused(SimulatorError):
+class WalletRefused(SimulatorError, status=402):
     """The wallet refused the operation with one of the protocol's error codes; ``extra`` may hold its balance."""
-
-    status = 402
 
 
 # what a wallet's refusal means to the player's client: the HTTP status the game API answers with (others: 409)
@@ -197,19 +181,13 @@ class RefusalNeedsRollback(WalletRefused):
     status but a few): the player sees the refusal, the settler queues the rollback."""
 
 
-class WalletError(SimulatorError):
-    code = "WALLET_UNAVAILABLE"
-    status = 502
+class WalletError(SimulatorError, code="WALLET_UNAVAILABLE", status=502): ...
 
 
-class WalletTimeout(WalletError, TimeoutError):
-    code = "WALLET_TIMEOUT"
-    status = 504
+class WalletTimeout(WalletError, TimeoutError, code="WALLET_TIMEOUT", status=504): ...
 
 
-class WalletUnavailable(WalletError, ConnectionError):
-    code = "WALLET_UNAVAILABLE"
+class WalletUnavailable(WalletError, ConnectionError, code="WALLET_UNAVAILABLE"): ...
 
 
-class WalletProtocolError(WalletError, ValueError):
-    code = "WALLET_PROTOCOL_ERROR"
+class WalletProtocolError(WalletError, ValueError, code="WALLET_PROTOCOL_ERROR"): ...

@@ -145,15 +145,24 @@ async def read_json(request: web.Request, *, json_only: bool = False) -> Any:
         raise RequestError("request body is not valid JSON", code="INVALID_JSON") from None
 
 
-def parse_model(model: type[M], data: Any) -> M:
+def parse_model(model: type[M], data: Any, *, strict: bool | None = True, code: str = "INVALID_REQUEST") -> M:
+    """``data`` as ``model``, or a 400 with ``code`` saying what is wrong; ``strict=None`` leaves strictness to the
+    model's own configuration."""
     try:
-        return model.model_validate(data, strict=True)
+        return model.model_validate(data, strict=strict)
     except ValidationError as exc:
-        raise RequestError(validation_message(exc), code="INVALID_REQUEST") from None
+        raise RequestError(validation_message(exc), code=code) from None
 
 
-async def read_model(request: web.Request, model: type[M], *, json_only: bool = False) -> M:
-    return parse_model(model, await read_json(request, json_only=json_only))
+async def read_model(
+    request: web.Request,
+    model: type[M],
+    *,
+    json_only: bool = False,
+    strict: bool | None = True,
+    code: str = "INVALID_REQUEST",
+) -> M:
+    return parse_model(model, await read_json(request, json_only=json_only), strict=strict, code=code)
 
 
 Access = Literal["operator", "admin", "session", "signature", "none"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from simulator.errors import RequestError
 from simulator.faults.rules import FaultFile, FaultRule
@@ -13,14 +13,14 @@ from simulator.faults.runtime import FaultRuntime
 from simulator.http import (
     AFTER,
     IntRange,
+    M,
     QueryParam,
     RouteDoc,
     documented,
     enum_schema,
     int_query,
     json_response,
-    read_json,
-    validation_message,
+    read_model,
 )
 from simulator.state import FAULTS
 
@@ -48,12 +48,9 @@ class JournalPage(BaseModel):
     recorded: int
 
 
-async def _body(request: web.Request, model: type[FaultRule] | type[FaultFile]) -> Any:
-    data = await read_json(request)
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise RequestError(validation_message(exc), code="INVALID_FAULT") from None
+async def _read(request: web.Request, model: type[M]) -> M:
+    """A rule or a rule file as its own model configures it (JSON types as written); refused: ``INVALID_FAULT``."""
+    return await read_model(request, model, strict=None, code="INVALID_FAULT")
 
 
 def _listing(faults: FaultRuntime) -> dict[str, Any]:
@@ -80,7 +77,7 @@ async def list_rules(request: web.Request) -> web.Response:
     )
 )
 async def add_rule(request: web.Request) -> web.Response:
-    rule = await _body(request, FaultRule)
+    rule = await _read(request, FaultRule)
     return json_response(request.app[FAULTS].rules.add(rule).to_json(), status=201)
 
 
@@ -88,7 +85,7 @@ async def add_rule(request: web.Request) -> web.Response:
     RouteDoc("Replace every fault rule at once", "admin", request=FaultFile, response=RuleList, errors=_RULE_ERRORS)
 )
 async def replace_rules(request: web.Request) -> web.Response:
-    file = await _body(request, FaultFile)
+    file = await _read(request, FaultFile)
     faults = request.app[FAULTS]
     faults.rules.replace_all(file.rules)
     return json_response(_listing(faults))
@@ -116,7 +113,7 @@ async def get_rule(request: web.Request) -> web.Response:
     )
 )
 async def replace_rule(request: web.Request) -> web.Response:
-    rule = await _body(request, FaultRule)
+    rule = await _read(request, FaultRule)
     return json_response(request.app[FAULTS].rules.replace(request.match_info["rule_id"], rule).to_json())
 
 

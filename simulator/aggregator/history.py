@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, Field
 
+from simulator.aggregator.round_json import round_json
 from simulator.errors import RequestError
 from simulator.http import IntRange, RouteDoc, documented, int_query, json_response
 from simulator.lifecycle import ROUND_STATUSES
@@ -115,22 +116,6 @@ def parse_history_query(player_id: str, request: web.Request) -> HistoryQuery:
     )
 
 
-def history_round(r: Round) -> dict[str, Any]:
-    return {
-        "round_id": r.round_id,
-        "game_id": r.game_id,
-        "studio_id": r.studio_id,
-        "engine_id": r.engine_id,
-        "currency": r.currency,
-        "amount": r.stake,
-        "win": r.win,
-        "status": r.status,
-        "created_at": r.created_at,
-        "updated_at": r.updated_at,
-        "details_url": None,
-    }
-
-
 def totals_json(t: Totals) -> dict[str, Any]:
     return {"currency": t.currency, "rounds": t.rounds, "staked": t.staked, "won": t.won, "net": t.net}
 
@@ -161,7 +146,7 @@ async def player_rounds(request: web.Request) -> web.Response:
     return json_response(
         {
             "player_id": player_id,
-            "rounds": [history_round(r) for r in rounds],
+            "rounds": [round_json(r, HistoryRound, details_url=None) for r in rounds],
             "next_cursor": encode_cursor(rounds[-1]) if len(rounds) == query.limit else None,
             "totals": [totals_json(t) for t in totals],
         }

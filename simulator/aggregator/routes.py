@@ -13,10 +13,12 @@ from simulator.aggregator.models import (
     LaunchRequest,
     LaunchResponse,
     RoundOut,
+    TransactionOut,
     TransactionPage,
     VerifyRequest,
     VerifyResponse,
 )
+from simulator.aggregator.round_json import round_json
 from simulator.bonus import context
 from simulator.catalog.models import Game
 from simulator.demo import DEMO_PREFIX, is_demo
@@ -172,28 +174,11 @@ async def open_session(app: web.Application, body: LaunchRequest) -> LaunchRespo
     )
 
 
+_TRANSACTION_FIELDS = tuple(name for name in TransactionOut.model_fields if name != "bonus")  # bonus: decoded
+
+
 def transaction_json(t: Transaction) -> dict[str, Any]:
-    keys = (
-        "seq",
-        "transaction_id",
-        "round_id",
-        "kind",
-        "player_id",
-        "game_id",
-        "studio_id",
-        "currency",
-        "amount",
-        "round_closed",
-        "reference_transaction_id",
-        "status",
-        "attempts",
-        "last_error",
-        "balance_after",
-        "next_attempt_at",
-        "created_at",
-        "updated_at",
-    )
-    return {k: getattr(t, k) for k in keys} | {"bonus": context.decode(t.bonus)}
+    return {k: getattr(t, k) for k in _TRANSACTION_FIELDS} | {"bonus": context.decode(t.bonus)}
 
 
 @documented(
@@ -212,27 +197,18 @@ async def get_round(request: web.Request) -> web.Response:
         raise NotFound("no such round", code="UNKNOWN_ROUND")
     revealed = await store.sessions.revealed_seed(round_.server_seed_hash)
     return json_response(
-        {
-            "round_id": round_.round_id,
-            "game_id": round_.game_id,
-            "studio_id": round_.studio_id,
-            "engine_id": round_.engine_id,
-            "player_id": round_.player_id,
-            "currency": round_.currency,
-            "amount": round_.stake,
-            "win": round_.win,
-            "status": round_.status,
-            "params": round_.params,
-            "outcome": round_.outcome,
-            "fairness": {
+        round_json(
+            round_,
+            RoundOut,
+            fairness={
                 "server_seed_hash": round_.server_seed_hash,
                 "server_seed": revealed,
                 "client_seed": round_.client_seed,
                 "nonce": round_.nonce,
             },
-            "transactions": [transaction_json(t) for t in await store.outbox.of_round(round_.round_id)],
-            "details_url": request.app[ROUND_LINKS].url(round_.round_id),
-        }
+            transactions=[transaction_json(t) for t in await store.outbox.of_round(round_.round_id)],
+            details_url=request.app[ROUND_LINKS].url(round_.round_id),
+        )
     )
 
 

@@ -28,9 +28,7 @@ SCHEMA = [
 MIGRATIONS = (SCHEMA,)  # simulator.store.migrations
 
 
-class ReplayCacheFull(SimulatorError):
-    code = "REPLAY_CACHE_FULL"
-    status = 503
+class ReplayCacheFull(SimulatorError, code="REPLAY_CACHE_FULL", status=503): ...
 
 
 class NonceStore:

@@ -40,6 +40,27 @@ def add_progress_argument(parser: argparse.ArgumentParser | argparse._ArgumentGr
     )
 
 
+def add_server_arguments(parser: argparse.ArgumentParser, *, config_holds: str) -> None:
+    """Where a client command finds a running simulator and the credentials to sign its requests with."""
+    parser.add_argument("--url", help=f"server base URL (default: ${URL_VARIABLE}, else the settings' address)")
+    parser.add_argument("--data-dir", type=Path, help="where the server keeps its credentials (default ./data)")
+    parser.add_argument("--config", type=Path, help=f"TOML or YAML settings file ({config_holds})")
+    parser.add_argument("--cacert", type=Path, help="PEM CA certificates to trust for an https URL")
+
+
+def add_store_arguments(parser: argparse.ArgumentParser, *, config_holds: str) -> None:
+    """Which database a command that reads the server's store opens."""
+    parser.add_argument("--config", type=Path, help=f"TOML or YAML settings file ({config_holds})")
+    parser.add_argument("--data-dir", type=Path, help="where the SQLite files live (default ./data)")
+    parser.add_argument("--database-url", help="sqlite:///path or postgresql://... (default: the data dir's)")
+
+
+def add_period_arguments(parser: argparse.ArgumentParser) -> None:
+    """The UTC period a store report covers, start included, end excluded."""
+    parser.add_argument("--from", dest="start", help="UTC date YYYY-MM-DD or hour YYYY-MM-DDTHH, included")
+    parser.add_argument("--to", dest="end", help="UTC date or hour, excluded")
+
+
 def serve(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("serve", help="run the simulator (with the reference wallet inside by default)")
     add_settings_arguments(parser)
@@ -63,10 +84,7 @@ def call(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser.add_argument("method", type=str.upper, help="GET, POST, PATCH, ...")
     parser.add_argument("path", help="path and query, e.g. '/v1/games?engine=dice&limit=5'")
     parser.add_argument("--json", dest="body", help="request body: JSON text, @FILE, or - for standard input")
-    parser.add_argument("--url", help=f"server base URL (default: ${URL_VARIABLE}, else the settings' address)")
-    parser.add_argument("--data-dir", type=Path, help="where the server keeps its credentials (default ./data)")
-    parser.add_argument("--config", type=Path, help="TOML or YAML settings file (operators, admin_token, TLS)")
-    parser.add_argument("--cacert", type=Path, help="PEM CA certificates to trust for an https URL")
+    add_server_arguments(parser, config_holds="operators, admin_token, TLS")
     parser.add_argument("-i", "--include", action="store_true", help="print the status line and headers too")
     return parser
 
@@ -83,10 +101,7 @@ def history(subparsers: Subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="default table")
     parser.add_argument("--output", type=Path, help="write to this file instead of standard output")
     parser.add_argument("--max-rounds", type=int, default=10_000, help="stop after this many rounds (default 10000)")
-    parser.add_argument("--url", help=f"server base URL (default: ${URL_VARIABLE}, else the settings' address)")
-    parser.add_argument("--data-dir", type=Path, help="where the server keeps its credentials (default ./data)")
-    parser.add_argument("--config", type=Path, help="TOML or YAML settings file (operators, TLS)")
-    parser.add_argument("--cacert", type=Path, help="PEM CA certificates to trust for an https URL")
+    add_server_arguments(parser, config_holds="operators, TLS")
     return parser
 
 
@@ -210,15 +225,12 @@ def report(subparsers: Subparsers) -> argparse.ArgumentParser:
         description="Reads the database the server writes (docs/reporting.md); amounts of two currencies are never"
         " added.",
     )
-    parser.add_argument("--config", type=Path, help="TOML or YAML settings file (database, seed)")
-    parser.add_argument("--data-dir", type=Path, help="where the SQLite files live (default ./data)")
-    parser.add_argument("--database-url", help="sqlite:///path or postgresql://... (default: the data dir's)")
+    add_store_arguments(parser, config_holds="database, seed")
     parser.add_argument("--seed", type=int, help="root seed of the catalogue whose declared RTPs are compared")
     parser.add_argument(
         "--group-by", default="day,game", help=f"comma-separated: {', '.join(REPORT_DIMENSIONS)} (default day,game)"
     )
-    parser.add_argument("--from", dest="start", help="UTC date YYYY-MM-DD or hour YYYY-MM-DDTHH, included")
-    parser.add_argument("--to", dest="end", help="UTC date or hour, excluded")
+    add_period_arguments(parser)
     for name in ("studio-id", "game-id", "currency", "player-id"):
         parser.add_argument(f"--{name}", help=f"only this {name.removesuffix('-id')}")
     parser.add_argument("--format", choices=REPORT_OUTPUTS, default="json", help="default json")
@@ -234,13 +246,10 @@ def audit_export(subparsers: Subparsers) -> argparse.ArgumentParser:
         description="Reads the store (docs/reporting.md). The wallet exchanges live in the serving process's"
         " journal: GET /v1/reports/audit on a running server includes them.",
     )
-    parser.add_argument("--config", type=Path, help="TOML or YAML settings file (database)")
-    parser.add_argument("--data-dir", type=Path, help="where the SQLite files live (default ./data)")
-    parser.add_argument("--database-url", help="sqlite:///path or postgresql://... (default: the data dir's)")
+    add_store_arguments(parser, config_holds="database")
     parser.add_argument("--round-id", help="one round")
     parser.add_argument("--player-id", help="a player's rounds (within --from and --to when given)")
-    parser.add_argument("--from", dest="start", help="UTC date YYYY-MM-DD or hour YYYY-MM-DDTHH, included")
-    parser.add_argument("--to", dest="end", help="UTC date or hour, excluded")
+    add_period_arguments(parser)
     parser.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
     return parser
 

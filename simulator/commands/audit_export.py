@@ -6,9 +6,9 @@ import argparse
 import asyncio
 import sys
 import time
-from pathlib import Path
 
-from simulator.errors import RequestError, SimulatorError
+from simulator.commands.report_io import stored_database_url, write_output
+from simulator.errors import SimulatorError
 from simulator.reports.audit import AuditSelection, audit_lines
 from simulator.settings import load_settings
 from simulator.store.database import open_database
@@ -27,18 +27,13 @@ async def collect(url: str, selection: AuditSelection) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(args.config, data_dir=args.data_dir, database_url=args.database_url)
-        url = settings.effective_database_url
-        if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
-            raise RequestError(f"no database file at {url.removeprefix('sqlite:///')}: run casino-sim serve first")
+        url = stored_database_url(settings)
         selection = AuditSelection.parse(args.round_id, args.player_id, args.start, args.end)
         lines = asyncio.run(collect(url, selection))
     except SimulatorError as exc:
         print(f"casino-sim audit-export: {exc.message}", file=sys.stderr)
         return 2
-    text = "".join(line + "\n" for line in lines)
-    if args.output is None:
-        sys.stdout.write(text)
-    else:
-        args.output.write_text(text, encoding="utf-8")
-        print(f"wrote {len(lines)} lines to {args.output}", file=sys.stderr)
+    write_output(
+        "".join(line + "\n" for line in lines), args.output, wrote=f"wrote {len(lines)} lines to {args.output}"
+    )
     return 0

@@ -42,8 +42,7 @@ PROVIDER_PAGE = 1000
 WALLET_PAGE = 10000
 
 
-class SourceError(SimulatorError):
-    code = "SOURCE_UNREADABLE"
+class SourceError(SimulatorError, code="SOURCE_UNREADABLE"): ...
 
 
 async def _get(http: aiohttp.ClientSession, url: str) -> Any:

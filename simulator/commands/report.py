@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from pathlib import Path
 
 from simulator.catalog import build_catalog
+from simulator.commands.report_io import stored_database_url, write_output
 from simulator.errors import RequestError, SimulatorError
 from simulator.reports.buckets import Buckets
 from simulator.reports.money import money_report
@@ -58,18 +58,12 @@ async def build(args: argparse.Namespace, url: str, seed: int) -> str:
 def run(args: argparse.Namespace) -> int:
     try:
         settings = load_settings(args.config, data_dir=args.data_dir, database_url=args.database_url, seed=args.seed)
-        url = settings.effective_database_url
-        if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
-            raise RequestError(f"no database file at {url.removeprefix('sqlite:///')}: run casino-sim serve first")
+        url = stored_database_url(settings)
         if not 0.5 <= args.confidence <= 0.99999:
             raise RequestError("--confidence must be between 0.5 and 0.99999")
         text = asyncio.run(build(args, url, settings.seed))
     except SimulatorError as exc:
         print(f"casino-sim report: {exc.message}", file=sys.stderr)
         return 2
-    if args.output is None:
-        sys.stdout.write(text)
-    else:
-        args.output.write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
+    write_output(text, args.output, wrote=f"wrote {args.output}")
     return 0

@@ -204,6 +204,16 @@ class Context:
         self.expect_ok(bet, "the bet", before - stake, required=True)
         return player, before, bet
 
+    async def staked_before_expiry(self, stake: int) -> tuple[Player, int, Sent, str]:
+        """A player, their balance before, a bet of ``stake`` the wallet acknowledged while the session was valid
+        (the check stops if it is refused), and a token of that session that has since expired: the opening of the
+        checks that settle a bet after its session ended."""
+        player = await self.player(Want(expired_token=True))
+        before = await self.funds(player, stake)
+        bet = await self.bet(player, stake, "bet while the session is valid")
+        self.expect_ok(bet, "bet while the session is valid", before - stake, required=True)
+        return player, before, bet, await self.expired_token(player)
+
     async def bet(self, player: Player, amount: int, label: str = "bet", **fields: Any) -> Sent:
         return await self.send(self.call(player, "bet", amount, **fields), label)
 

@@ -10,15 +10,10 @@ from __future__ import annotations
 from simulator.errors import SimulatorError
 
 
-class ConformanceError(SimulatorError):
-    code = "CONFORMANCE_ERROR"
+class ConformanceError(SimulatorError, code="CONFORMANCE_ERROR"): ...
 
 
-class SetupError(ConformanceError, ValueError):
-    code = "CONFORMANCE_SETUP"
-    status = 400
+class SetupError(ConformanceError, ValueError, code="CONFORMANCE_SETUP", status=400): ...
 
 
-class WalletUnreachable(ConformanceError, ConnectionError):
-    code = "WALLET_UNREACHABLE"
-    status = 502
+class WalletUnreachable(ConformanceError, ConnectionError, code="WALLET_UNREACHABLE", status=502): ...

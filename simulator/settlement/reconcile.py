@@ -27,7 +27,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
 from simulator.jsonbytes import loads
@@ -40,49 +40,42 @@ KINDS = frozenset({"bet", "win", "rollback"})
 UNKNOWN_FATE = frozenset({"pending", "failed", "abandoned"})
 NOTHING_TO_ROLL_BACK = frozenset({"TRANSACTION_NOT_FOUND", "TRANSACTION_ROLLED_BACK"})
 REQUIRED_COLUMNS = ("transaction_id", "kind", "player_id", "round_id", "amount", "currency")
+DifferenceKind = Literal["missing", "extra", "mismatched"]
 
 
 class LedgerFileError(ValueError):
     """A wallet ledger file that does not follow the documented format; the message says where."""
 
 
-@dataclass(frozen=True, slots=True)
-class ProviderRecord:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Record:
+    """A bet, win or rollback as one side holds it: what the provider and the wallet must agree on."""
+
     transaction_id: str
     kind: str
     player_id: str
     round_id: str
     currency: str
     amount: int
-    status: str
     reference_transaction_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProviderRecord(Record):
+    """The provider's record, with what it knows of the wallet's answer."""
+
+    status: str
     last_error: str | None = None
 
     @staticmethod
     def of(t: Transaction) -> ProviderRecord:
         """A transaction as the provider's store holds it."""
-        return ProviderRecord(
-            t.transaction_id,
-            t.kind,
-            t.player_id,
-            t.round_id,
-            t.currency,
-            t.amount,
-            t.status,
-            t.reference_transaction_id,
-            t.last_error,
-        )
+        return ProviderRecord(**{f.name: getattr(t, f.name) for f in fields(ProviderRecord)})
 
 
-@dataclass(frozen=True, slots=True)
-class WalletRecord:
-    transaction_id: str
-    kind: str
-    player_id: str
-    round_id: str
-    currency: str
-    amount: int
-    reference_transaction_id: str | None = None
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WalletRecord(Record):
+    """An entry of the wallet's ledger."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +87,7 @@ class RoundState:
 
 @dataclass(frozen=True, slots=True)
 class Difference:
-    kind: Literal["missing", "extra", "mismatched"]
+    kind: DifferenceKind
     transaction_id: str
     round_id: str
     player_id: str
@@ -171,6 +164,10 @@ class Report:
         return "\n".join(lines)
 
 
+def _difference(kind: DifferenceKind, record: Record, detail: str) -> Difference:
+    return Difference(kind, record.transaction_id, record.round_id, record.player_id, detail)
+
+
 def _compare(p: ProviderRecord, w: WalletRecord, wallet: Mapping[str, WalletRecord]) -> str | None:
     """What differs between the provider's record and the wallet's, or None."""
     for name in ("kind", "player_id", "round_id", "currency", "reference_transaction_id"):
@@ -203,13 +200,7 @@ def reconcile(
     missing: list[Difference] = []
     extra: list[Difference] = []
     mismatched = [
-        Difference(
-            "mismatched",
-            txid,
-            by_id[txid].round_id,
-            by_id[txid].player_id,
-            f"{n} entries in the wallet ledger: applied {n} times",
-        )
+        _difference("mismatched", by_id[txid], f"{n} entries in the wallet ledger: applied {n} times")
         for txid, n in sorted(counts.items())
         if n > 1
     ]
@@ -221,12 +212,8 @@ def reconcile(
         if p.status == "refused":
             if w is not None:
                 extra.append(
-                    Difference(
-                        "extra",
-                        p.transaction_id,
-                        p.round_id,
-                        p.player_id,
-                        f"the provider recorded the wallet refusing this {p.kind}, yet it is in the ledger",
+                    _difference(
+                        "extra", p, f"the provider recorded the wallet refusing this {p.kind}, yet it is in the ledger"
                     )
                 )
             else:
@@ -237,12 +224,8 @@ def reconcile(
                 matched += 1
             else:
                 missing.append(
-                    Difference(
-                        "missing",
-                        p.transaction_id,
-                        p.round_id,
-                        p.player_id,
-                        f"{p.kind} of {p.amount} acknowledged by the wallet but not in its ledger",
+                    _difference(
+                        "missing", p, f"{p.kind} of {p.amount} acknowledged by the wallet but not in its ledger"
                     )
                 )
             continue
@@ -250,18 +233,12 @@ def reconcile(
         if detail is None:
             matched += 1
         elif counts[p.transaction_id] == 1:
-            mismatched.append(Difference("mismatched", p.transaction_id, p.round_id, p.player_id, detail))
+            mismatched.append(_difference("mismatched", p, detail))
     late_ids = set(late)
     for w in by_id.values():
         if w.transaction_id not in logged and w.transaction_id not in late_ids:
             extra.append(
-                Difference(
-                    "extra",
-                    w.transaction_id,
-                    w.round_id,
-                    w.player_id,
-                    f"{w.kind} of {w.amount} in the wallet ledger, never logged by the provider",
-                )
+                _difference("extra", w, f"{w.kind} of {w.amount} in the wallet ledger, never logged by the provider")
             )
     by_round: dict[str, list[ProviderRecord]] = {}
     for p in logged.values():

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from simulator.aggregator.round_json import round_json
 from simulator.errors import RequestError
 from simulator.http import IntRange, RouteDoc, documented, int_query, json_response
 from simulator.lifecycle import ROUND_STATUSES, UNSETTLED_ROUND_STATUSES
-from simulator.settlement.models import RoundPage, SettlementReport
+from simulator.settlement.models import RoundPage, RoundSummary, SettlementReport
 from simulator.state import CLOCK, STORE
-from simulator.store.provider import Round
 
 _LIMIT = IntRange(1, 1000)
 _STATUS_HELP = "comma-separated: " + ", ".join(ROUND_STATUSES) + "; or 'unsettled' for every non-final one"
@@ -28,22 +28,6 @@ def _statuses(raw: str | None) -> list[str] | None:
         else:
             raise RequestError(f"unknown round status {status!r}; use {_STATUS_HELP}", code="INVALID_STATUS")
     return sorted(set(out))
-
-
-def round_summary(r: Round) -> dict[str, object]:
-    return {
-        "round_id": r.round_id,
-        "session_token": r.session_token,
-        "player_id": r.player_id,
-        "game_id": r.game_id,
-        "studio_id": r.studio_id,
-        "currency": r.currency,
-        "amount": r.stake,
-        "win": r.win,
-        "status": r.status,
-        "created_at": r.created_at,
-        "updated_at": r.updated_at,
-    }
 
 
 @documented(
@@ -65,7 +49,7 @@ async def list_rounds(request: web.Request) -> web.Response:
     limit = int_query(request, "limit", 500, _LIMIT)
     rounds = await request.app[STORE].rounds.page(statuses=statuses, after=request.query.get("cursor"), limit=limit)
     next_cursor = rounds[-1].round_id if len(rounds) == limit else None
-    return json_response({"rounds": [round_summary(r) for r in rounds], "next_cursor": next_cursor})
+    return json_response({"rounds": [round_json(r, RoundSummary) for r in rounds], "next_cursor": next_cursor})
 
 
 @documented(

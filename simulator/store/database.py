@@ -32,14 +32,10 @@ from simulator.errors import SimulatorError
 Row = Mapping[str, Any]
 
 
-class StoreError(SimulatorError):
-    code = "STORE_ERROR"
-    status = 503
+class StoreError(SimulatorError, code="STORE_ERROR", status=503): ...
 
 
-class DuplicateKey(StoreError):
-    code = "CONFLICT"
-    status = 409
+class DuplicateKey(StoreError, code="CONFLICT", status=409): ...
 
 
 class Tx(Protocol):

@@ -174,35 +174,28 @@ class Ledger:
                 return await self._bonus_bet(tx, req, player, campaign, fingerprint)
             await self._check_limits(tx, player, req.amount)
             if req.amount > player.balance:
-                raise LedgerError(
-                    "INSUFFICIENT_FUNDS",
-                    "balance too low for this bet",
-                    balance=player.balance,
-                    bonus_balance=player.bonus_balance,
-                )
+                raise LedgerError.with_balances("INSUFFICIENT_FUNDS", "balance too low for this bet", player)
             await add_totals(tx, player.player_id, day_of(self._clock.now()), req.amount, req.amount)
             return await self._apply(tx, "bet", req, player, fingerprint, funds="cash", cash=-req.amount)
 
     async def _bonus_bet(
         self, tx: Tx, req: OperationRequest, player: Player, campaign: str | None, fingerprint: str
     ) -> dict[str, Any]:
-        if req.bonus is not None and req.bonus.get("type") == context.FREE_ROUND:
-            return await self._apply(tx, "bet", req, player, fingerprint, funds="free_round", campaign=campaign)
-        if campaign is not None:
-            used = await tx.execute(
+        # a free round the provider granted, or else one left of the player's campaign here
+        provider_granted = req.bonus is not None and req.bonus.get("type") == context.FREE_ROUND
+        if provider_granted or (
+            campaign is not None
+            and await tx.execute(
                 "UPDATE free_rounds SET remaining = remaining - 1"
                 " WHERE player_id = ? AND campaign_id = ? AND remaining > 0",
                 player.player_id,
                 campaign,
             )
-            if used:
-                return await self._apply(tx, "bet", req, player, fingerprint, funds="free_round", campaign=campaign)
+        ):
+            return await self._apply(tx, "bet", req, player, fingerprint, funds="free_round", campaign=campaign)
         if req.amount > player.bonus_balance:
-            raise LedgerError(
-                "INSUFFICIENT_FUNDS",
-                "no free round left and bonus balance too low for this bet",
-                balance=player.balance,
-                bonus_balance=player.bonus_balance,
+            raise LedgerError.with_balances(
+                "INSUFFICIENT_FUNDS", "no free round left and bonus balance too low for this bet", player
             )
         return await self._apply(
             tx, "bet", req, player, fingerprint, funds="bonus", bonus=-req.amount, campaign=campaign
@@ -251,12 +244,7 @@ class Ledger:
                 if await self._tombstone(tx, ref) or self._unknown_rollback == "accept":
                     await self._bury(tx, ref, req.transaction_id)
                     return await self._apply(tx, "rollback", req, player, fingerprint, funds="cash")
-                raise LedgerError(
-                    "TRANSACTION_NOT_FOUND",
-                    "no bet with that transaction id",
-                    balance=player.balance,
-                    bonus_balance=player.bonus_balance,
-                )
+                raise LedgerError.with_balances("TRANSACTION_NOT_FOUND", "no bet with that transaction id", player)
             if bet["kind"] != "bet" or bet["player_id"] != player.player_id:
                 raise LedgerError("TRANSACTION_MISMATCH", "the referenced transaction is not a bet of this player")
             if await self._tombstone(tx, ref):
@@ -349,7 +337,7 @@ class Ledger:
         ):
             if limit is not None and used + amount > limit:
                 message = f"daily {name} limit {limit}: {used} used today, this bet {amount}"
-                raise LedgerError("LIMIT_EXCEEDED", message, balance=player.balance, bonus_balance=player.bonus_balance)
+                raise LedgerError.with_balances("LIMIT_EXCEEDED", message, player)
 
     async def _replay(self, tx: Tx, req: OperationRequest, fingerprint: str) -> dict[str, Any] | None:
         row = await entry(tx, req.transaction_id)

@@ -133,6 +133,11 @@ class LedgerError(SimulatorError):
         super().__init__(message, code=code, extra=extra)
         self.status = _STATUS.get(code, 400)
 
+    @classmethod
+    def with_balances(cls, code: str, message: str, player: Player) -> LedgerError:
+        """A refusal that tells the caller where the player stands: insufficient funds, a limit, an unknown bet."""
+        return cls(code, message, balance=player.balance, bonus_balance=player.bonus_balance)
+
 
 @dataclass(frozen=True, slots=True)
 class Player:

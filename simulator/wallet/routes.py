@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import io
 
 from aiohttp import web
@@ -29,13 +30,12 @@ from simulator.wallet.sandbox import UNCHANGED
 _KINDS = ("bet", "win", "rollback", "deposit", "bonus_credit")
 _FORMATS = ("json", "csv")
 _LIMIT = IntRange(1, 10000)
+_doc = functools.partial(RouteDoc, tag="wallet sandbox", auth="admin")  # every route here
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "Create a sandbox player with a starting balance and a session token",
-        "wallet sandbox",
-        auth="admin",
         request=CreatePlayer,
         response=CreatedPlayer,
         status=201,
@@ -56,10 +56,8 @@ async def create_player(request: web.Request) -> web.Response:
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "A sandbox player: cash and bonus balances, free rounds, controls and today's totals",
-        "wallet sandbox",
-        auth="admin",
         response=PlayerState,
         errors=("NOT_FOUND",),
     )
@@ -69,10 +67,8 @@ async def get_player(request: web.Request) -> web.Response:
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "Player controls: block or unblock, self-exclude or not, set or remove (null) daily wager and loss limits",
-        "wallet sandbox",
-        auth="admin",
         request=PlayerControls,
         response=PlayerState,
         errors=("NOT_FOUND", "INVALID_REQUEST"),
@@ -94,10 +90,8 @@ async def update_player(request: web.Request) -> web.Response:
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "Grant bonus money and/or free rounds of a campaign (idempotent with transaction_id)",
-        "wallet sandbox",
-        auth="admin",
         request=BonusGrant,
         response=BonusResult,
         errors=("NOT_FOUND", "INVALID_REQUEST"),
@@ -118,10 +112,8 @@ async def grant_bonus(request: web.Request) -> web.Response:
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "Issue another session token for a player",
-        "wallet sandbox",
-        auth="admin",
         request=IssueToken,
         response=TokenInfo,
         status=201,
@@ -136,9 +128,8 @@ async def issue_token(request: web.Request) -> web.Response:
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "Stop offering a game (its bets are refused with UNKNOWN_GAME) or offer it again",
-        "wallet sandbox",
         request=GameControl,
         response=GameState,
         errors=("INVALID_REQUEST",),
@@ -158,10 +149,8 @@ def _csv_cell(value: object) -> object:
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "Ledger export for reconciliation, oldest first: JSON, or CSV with format=csv (cursor: X-Next-After)",
-        "wallet sandbox",
-        auth="admin",
         response=LedgerPage,
         also_content_types=("text/csv",),
         errors=("INVALID_REQUEST",),

@@ -150,11 +150,7 @@ async def expired_refuses_bet(ctx: Context) -> None:
     round unpaid and the provider retrying it until a person settles it by hand.""",
 )
 async def expired_accepts_win(ctx: Context) -> None:
-    player = await ctx.player(Want(expired_token=True))
-    before = await ctx.funds(player, STAKE)
-    bet = await ctx.bet(player, STAKE, "bet while the session is valid")
-    ctx.expect_ok(bet, "bet while the session is valid", before - STAKE, required=True)
-    expired = await ctx.expired_token(player)
+    player, before, bet, expired = await ctx.staked_before_expiry(STAKE)
     win = await ctx.win(player, bet, WIN, "win with the expired token", token=expired)
     ctx.expect_ok(win, "win with the expired token", before - STAKE + WIN)
     await ctx.expect_balance(player, before - STAKE + WIN)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from simulator.conformance.checks.common import STAKE
 from simulator.conformance.context import Context
-from simulator.conformance.players import Want
 from simulator.conformance.registry import check
 
 
@@ -142,11 +141,7 @@ async def before_bet(ctx: Context) -> None:
     to accept them with any session state.""",
 )
 async def after_session_expiry(ctx: Context) -> None:
-    player = await ctx.player(Want(expired_token=True))
-    before = await ctx.funds(player, STAKE)
-    bet = await ctx.bet(player, STAKE, "bet while the session is valid")
-    ctx.expect_ok(bet, "bet while the session is valid", before - STAKE, required=True)
-    expired = await ctx.expired_token(player)
+    player, before, bet, expired = await ctx.staked_before_expiry(STAKE)
     rollback = await ctx.rollback(player, bet, "its rollback with the expired token", token=expired)
     ctx.expect_ok(rollback, "its rollback with the expired token", before)
     await ctx.expect_balance(player, before)
