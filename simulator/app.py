@@ -23,6 +23,7 @@ from simulator.catalog import routes as catalog_routes
 from simulator.clock import Clock, SystemClock
 from simulator.compat import groove as groove_api
 from simulator.compat import hub88 as hub88_api
+from simulator.compat import hub88_freebets
 from simulator.dialects import config as dialect_config
 from simulator.dialects.protocol import WalletDialects
 from simulator.faults.outbound import Sleep
@@ -185,7 +186,9 @@ def create_app(
     catalog_routes.add_routes(app)
     aggregator_routes.add_routes(app)
     bonus_routes.add_routes(app)
-    hub88_api.add_routes(app, hub88_api.Hub88OperatorApi.from_settings(settings))
+    hub88 = hub88_api.Hub88OperatorApi.from_settings(settings)
+    hub88_api.add_routes(app, hub88)
+    hub88_freebets.add_routes(app, hub88)
     groove_api.add_routes(app)
     play_routes.add_routes(app)
     live_socket.add_routes(app)

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from games.registry import get_engine
 from simulator.aggregator.models import LaunchRequest
 from simulator.aggregator.routes import open_session
 from simulator.catalog.models import Game
@@ -88,7 +89,7 @@ class Hub88Error(BaseModel):
     error: str
 
 
-def _error(status: int, message: str) -> web.Response:
+def error(status: int, message: str) -> web.Response:
     return json_response({"error": message}, status=status)
 
 
@@ -113,7 +114,8 @@ class Hub88OperatorApi:
                 raise ConfigurationError(f"hub88 operator {operator_id!r}: {exc.strerror}") from None
         return cls(verifiers)
 
-    async def _read(self, request: web.Request, model: type[GameListBody]) -> GameListBody | web.Response:
+    async def read(self, request: web.Request, model: type[GameListBody]) -> GameListBody | web.Response:
+        """The parsed body, or Hub88's error answer: 400 unreadable, 404 unknown operator, 401 bad signature."""
         body = await request.read()
         try:
             data = loads(body, unique=True)
@@ -121,17 +123,17 @@ class Hub88OperatorApi:
         except (ValueError, ValidationError) as exc:  # ValidationError is a ValueError; both answer 400
             first = exc.errors()[0] if isinstance(exc, ValidationError) else None
             where = "" if first is None else f": {'.'.join(map(str, first['loc']))} {first['msg']}"
-            return _error(400, f"invalid or missing request parameters{where}")
+            return error(400, f"invalid or missing request parameters{where}")
         verifier = self._verifiers.get(parsed.operator_id)
         if verifier is None:
-            return _error(404, f"operator_id {parsed.operator_id} does not correspond to any operator")
+            return error(404, f"operator_id {parsed.operator_id} does not correspond to any operator")
         signature = request.headers.get(hub88.SIGNATURE_HEADER, "")
         if not signature or not verifier.verify(body, signature):
-            return _error(401, "request signature is invalid or the X-Hub88-Signature header is missing")
+            return error(401, "request signature is invalid or the X-Hub88-Signature header is missing")
         return parsed
 
     async def game_list(self, request: web.Request) -> web.Response:
-        parsed = await self._read(request, GameListBody)
+        parsed = await self.read(request, GameListBody)
         if isinstance(parsed, web.Response):
             return parsed
         await request.app[CATALOG_SYNC].refresh()
@@ -145,17 +147,17 @@ class Hub88OperatorApi:
         return json_response(games)
 
     async def game_url(self, request: web.Request) -> web.Response:
-        parsed = await self._read(request, GameUrlBody)
+        parsed = await self.read(request, GameUrlBody)
         if isinstance(parsed, web.Response):
             return parsed
         assert isinstance(parsed, GameUrlBody)
         catalog = request.app[CATALOG]
         game = catalog.games.get(parsed.game_code)
         if game is None or catalog.studio(game.studio_id).dialect != hub88.NAME:
-            return _error(404, f"game {parsed.game_code!r} does not exist")
+            return error(404, f"game {parsed.game_code!r} does not exist")
         demo = parsed.currency == DEMO_CURRENCY
         if not demo and (parsed.user is None or parsed.token is None):
-            return _error(400, "user and token are required unless currency is XXX (demo)")
+            return error(400, "user and token are required unless currency is XXX (demo)")
         launch = LaunchRequest(
             game_id=game.game_id,
             currency=game.currencies[0] if demo else parsed.currency,
@@ -168,17 +170,23 @@ class Hub88OperatorApi:
         try:
             out = await open_session(request.app, launch)
         except NotFound as exc:
-            return _error(404, exc.message)
+            return error(404, exc.message)
         except Forbidden as exc:
-            return _error(403, exc.message)
+            return error(403, exc.message)
         except RequestError as exc:
             status = 403 if exc.code in ("CURRENCY_NOT_OFFERED", "UNKNOWN_CURRENCY") else 400
-            return _error(status, exc.message)
+            return error(status, exc.message)
         except (WalletRefused, WalletError) as exc:
-            return _error(400 if isinstance(exc, WalletRefused) else 500, f"the operator's wallet: {exc.message}")
+            return error(400 if isinstance(exc, WalletRefused) else 500, f"the operator's wallet: {exc.message}")
         except SimulatorError as exc:
-            return _error(500, exc.message)
+            return error(500, exc.message)
         return json_response({"url": out.launch_url})
+
+
+def freebet_game(game: Game) -> bool:
+    """A game plays free bets when its stake is fixed before the round: single-step engines (a campaign refuses
+    the others)."""
+    return not get_engine(game.engine_id).multi_step
 
 
 def _game(game: Game, product: str, base: str) -> dict[str, Any]:
@@ -198,7 +206,7 @@ def _game(game: Game, product: str, base: str) -> dict[str, Any]:
         "hit_ratio": game.hit_frequency,
         "languages": list(game.languages),
         "demo_game_support": game.demo,
-        "freebet_support": False,
+        "freebet_support": freebet_game(game),
     }
 
 
