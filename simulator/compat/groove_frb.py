@@ -22,16 +22,16 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from simulator.bonus.models import CreateCampaign, PlayerRef
-from simulator.catalog.models import Catalog, Game
+from simulator.compat.common import ShareState, complaint, offered, share_state
 from simulator.compat.hub88 import freebet_game
 from simulator.dialects import groove
 from simulator.errors import SimulatorError
 from simulator.http import QueryParam, RouteDoc, documented, json_response
 from simulator.jsonbytes import loads
-from simulator.lifecycle import AssignmentStatus, CampaignStatus, PayoutMode
+from simulator.lifecycle import PayoutMode
 from simulator.rates import Rates
 from simulator.settings import Settings
 from simulator.state import CAMPAIGNS, CATALOG, CLOCK
@@ -121,21 +121,17 @@ def provider_id(studio_id: str) -> int | None:
     return int(digits) if digits else None
 
 
+STATUS: dict[ShareState, Status] = {
+    "new": "active",  # Groove names no state before availableFromDate
+    "active": "active",
+    "finished": "completed",
+    "cancelled": "canceled",
+    "expired": "expired",
+}
+
+
 def status(campaign: Campaign, share: Assignment, now: float) -> Status:
-    if campaign.status == CampaignStatus.CANCELLED:
-        return "canceled"
-    if share.rounds_played >= campaign.rounds:
-        return "completed"
-    if now >= campaign.expires_at or share.status == AssignmentStatus.CLOSED:
-        return "expired"
-    return "active"
-
-
-def _groove_game(catalog: Catalog, game_id: str) -> Game | None:
-    game = catalog.games.get(game_id)
-    if game is None or catalog.studio(game.studio_id).dialect != groove.NAME:
-        return None
-    return game
+    return STATUS[share_state(campaign, share, now)]
 
 
 def grant_error(http: int, message: str) -> web.Response:
@@ -176,15 +172,13 @@ class GrooveFrb:
             return grant_error(401, "Authorization: Bearer base64(email:password) of a back-office user is required")
         try:
             body = TemplateAndGrant.model_validate(loads(await request.read(), unique=True), strict=True)
-        except (ValueError, ValidationError) as exc:
-            first = exc.errors()[0] if isinstance(exc, ValidationError) else None
-            where = "" if first is None else f": {'.'.join(map(str, first['loc']))} {first['msg']}"
-            return grant_error(400, f"invalid request{where}")
+        except ValueError as exc:  # a ValidationError too
+            return grant_error(400, f"invalid request{complaint(exc)}")
         if str(body.operatorId) not in self._operators:
             return grant_error(403, f"operator {body.operatorId} is not configured")
         catalog = request.app[CATALOG]
         wanted, player = body.games[0], body.players[0]
-        game = _groove_game(catalog, wanted.gameId)
+        game = offered(catalog, wanted.gameId, groove.NAME)
         if game is None or catalog.studio(game.studio_id).name != body.providerName:
             return grant_error(404, f"no game {wanted.gameId!r} of provider {body.providerName!r}")
         if not freebet_game(game):
@@ -267,7 +261,7 @@ class GrooveFrb:
             return refused(404, f"no free round bonus {template_id!r}")
         catalog = request.app[CATALOG]
         share = next((s for s in shares if s.player_id == player_id), None)
-        if share is None or len(campaign.games) != 1 or _groove_game(catalog, campaign.games[0]) is None:
+        if share is None or len(campaign.games) != 1 or offered(catalog, campaign.games[0], groove.NAME) is None:
             return refused(404, f"no free round bonus {template_id!r} for player {player_id!r}")
         now = request.app[CLOCK].now()
         if request.method == "DELETE" and status(campaign, share, now) == "active":
@@ -313,6 +307,7 @@ def add_routes(app: web.Application, frb: GrooveFrb) -> None:
         request=TemplateAndGrant,
         response=GrantOut,
         errors=("400", "401", "403", "404"),
+        error=GrantOut,
     )
 
     def bonus_doc(verb: str) -> RouteDoc:
@@ -324,6 +319,7 @@ def add_routes(app: web.Application, frb: GrooveFrb) -> None:
             response=BonusOut,
             query=BONUS_QUERY,
             errors=("400", "401", "403", "404"),
+            error=BonusOut,
         )
 
     async def groove_frb_create(request: web.Request) -> web.Response:

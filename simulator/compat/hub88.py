@@ -11,15 +11,16 @@ that speak the ``hub88`` dialect are listed and launched, so every wallet call o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from games.registry import get_engine
 from simulator.aggregator.models import LaunchRequest
 from simulator.aggregator.routes import open_session
 from simulator.catalog.models import Game
+from simulator.compat.common import complaint, offered
 from simulator.dialects import hub88
 from simulator.dialects.rsa_json import keys
 from simulator.errors import (
@@ -44,6 +45,9 @@ VOLATILITY = {"low": 1, "medium": 3, "high": 5}
 class GameListBody(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
     operator_id: int = Field(description="The operator's id, as configured in hub88_operators.")
+
+
+Body = TypeVar("Body", bound=GameListBody)
 
 
 class GameUrlBody(GameListBody):
@@ -114,16 +118,14 @@ class Hub88OperatorApi:
                 raise ConfigurationError(f"hub88 operator {operator_id!r}: {exc.strerror}") from None
         return cls(verifiers)
 
-    async def read(self, request: web.Request, model: type[GameListBody]) -> GameListBody | web.Response:
+    async def read(self, request: web.Request, model: type[Body]) -> Body | web.Response:
         """The parsed body, or Hub88's error answer: 400 unreadable, 404 unknown operator, 401 bad signature."""
         body = await request.read()
         try:
             data = loads(body, unique=True)
             parsed = model.model_validate(data, strict=True)
-        except (ValueError, ValidationError) as exc:  # ValidationError is a ValueError; both answer 400
-            first = exc.errors()[0] if isinstance(exc, ValidationError) else None
-            where = "" if first is None else f": {'.'.join(map(str, first['loc']))} {first['msg']}"
-            return error(400, f"invalid or missing request parameters{where}")
+        except ValueError as exc:  # a ValidationError too
+            return error(400, f"invalid or missing request parameters{complaint(exc)}")
         verifier = self._verifiers.get(parsed.operator_id)
         if verifier is None:
             return error(404, f"operator_id {parsed.operator_id} does not correspond to any operator")
@@ -150,10 +152,9 @@ class Hub88OperatorApi:
         parsed = await self.read(request, GameUrlBody)
         if isinstance(parsed, web.Response):
             return parsed
-        assert isinstance(parsed, GameUrlBody)
         catalog = request.app[CATALOG]
-        game = catalog.games.get(parsed.game_code)
-        if game is None or catalog.studio(game.studio_id).dialect != hub88.NAME:
+        game = offered(catalog, parsed.game_code, hub88.NAME)
+        if game is None:
             return error(404, f"game {parsed.game_code!r} does not exist")
         demo = parsed.currency == DEMO_CURRENCY
         if not demo and (parsed.user is None or parsed.token is None):

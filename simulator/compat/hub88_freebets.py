@@ -20,13 +20,14 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from simulator.bonus.models import CreateCampaign, PlayerRef
-from simulator.catalog.models import Catalog, Game
+from simulator.catalog.models import Catalog
+from simulator.compat.common import ShareState, offered, share_state
 from simulator.compat.hub88 import PREFIX, GameListBody, Hub88Error, Hub88OperatorApi, error, freebet_game
 from simulator.dialects import hub88
 from simulator.dialects.amounts import from_scaled, to_scaled
 from simulator.errors import SimulatorError
 from simulator.http import RouteDoc, documented, json_response
-from simulator.lifecycle import AssignmentStatus, CampaignStatus, PayoutMode
+from simulator.lifecycle import PayoutMode
 from simulator.state import CAMPAIGNS, CATALOG, CLOCK
 from simulator.store.campaigns import Assignment, Campaign
 
@@ -116,14 +117,17 @@ def unix(text: str) -> float:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC).timestamp()
 
 
+STATUS: dict[ShareState, Status] = {
+    "new": "FRS_NEW",
+    "active": "FRS_ACTIVE",
+    "finished": "FRS_FINISHED",
+    "cancelled": "FRS_CANCELLED",
+    "expired": "FRS_EXPIRED",
+}
+
+
 def status(campaign: Campaign, share: Assignment, now: float) -> Status:
-    if campaign.status == CampaignStatus.CANCELLED:
-        return "FRS_CANCELLED"
-    if share.rounds_played >= campaign.rounds:
-        return "FRS_FINISHED"
-    if now >= campaign.expires_at or share.status == AssignmentStatus.CLOSED:
-        return "FRS_EXPIRED"
-    return "FRS_NEW" if now < campaign.starts_at else "FRS_ACTIVE"
+    return STATUS[share_state(campaign, share, now)]
 
 
 def reward_json(campaign: Campaign, share: Assignment, now: float, reference: str | None = None) -> dict[str, Any]:
@@ -146,16 +150,9 @@ def reward_json(campaign: Campaign, share: Assignment, now: float, reference: st
     }
 
 
-def _hub88_game(catalog: Catalog, game_code: str) -> Game | None:
-    game = catalog.games.get(game_code)
-    if game is None or catalog.studio(game.studio_id).dialect != hub88.NAME:
-        return None
-    return game
-
-
 def is_reward(catalog: Catalog, campaign: Campaign, shares: list[Assignment]) -> bool:
     """A campaign reads as a Hub88 reward when it has one game, a Hub88 one, and one player."""
-    return len(campaign.games) == 1 and len(shares) == 1 and _hub88_game(catalog, campaign.games[0]) is not None
+    return len(campaign.games) == 1 and len(shares) == 1 and offered(catalog, campaign.games[0], hub88.NAME) is not None
 
 
 def _refusal(exc: SimulatorError) -> web.Response:
@@ -171,11 +168,10 @@ class Hub88Freebets:
         parsed = await self._api.read(request, PrepaidsBody)
         if isinstance(parsed, web.Response):
             return parsed
-        assert isinstance(parsed, PrepaidsBody)
         catalog = request.app[CATALOG]
         out = []
         for game in catalog.games.values():
-            if _hub88_game(catalog, game.game_id) is None or not freebet_game(game):
+            if offered(catalog, game.game_id, hub88.NAME) is None or not freebet_game(game):
                 continue
             if parsed.game_code is not None and game.game_id != parsed.game_code:
                 continue
@@ -198,9 +194,8 @@ class Hub88Freebets:
         parsed = await self._api.read(request, CreateRewardBody)
         if isinstance(parsed, web.Response):
             return parsed
-        assert isinstance(parsed, CreateRewardBody)
         catalog = request.app[CATALOG]
-        game = _hub88_game(catalog, parsed.game_code)
+        game = offered(catalog, parsed.game_code, hub88.NAME)
         if game is None:
             return error(404, f"game {parsed.game_code!r} does not exist")
         if not freebet_game(game):
@@ -240,7 +235,6 @@ class Hub88Freebets:
         parsed = await self._api.read(request, ListRewardsBody)
         if isinstance(parsed, web.Response):
             return parsed
-        assert isinstance(parsed, ListRewardsBody)
         catalog = request.app[CATALOG]
         service = request.app[CAMPAIGNS]
         now = request.app[CLOCK].now()
@@ -267,7 +261,6 @@ class Hub88Freebets:
         parsed = await self._api.read(request, CancelRewardBody)
         if isinstance(parsed, web.Response):
             return parsed
-        assert isinstance(parsed, CancelRewardBody)
         service = request.app[CAMPAIGNS]
         now = request.app[CLOCK].now()
         try:

@@ -366,6 +366,7 @@ async def test_a_reward_created_through_the_freebets_api_is_played_as_free_bets_
     for call in bets + wins:
         assert (call["is_free"], call["reward_uuid"]) == (True, reward["reward_uuid"])
     assert {b["amount"] for b in bets} == {0}  # the reward pays the stake
+    assert {b["meta"]["bonus"]["bet_value"] * UNITS for b in bets} == {terms["bet_value"]}  # the stake it was played at
     won = sum(r.body["win"] for r in rounds) * UNITS
     assert world.operator.accounts["hub88-player-1"].balance == start + won
     status, listed = await world.operator.rewards_list(world.http, world.api, user="hub88-player-1")
