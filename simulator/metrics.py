@@ -7,9 +7,9 @@ totals of all the workers, whichever of them is asked.
 
 >>> m = Metrics()
 >>> m.wallet_call("bet", "ok", studio="studio-1", dialect="native", seconds=0.004)
->>> m.value("casino_sim_wallet_calls_total", operation="bet", outcome="ok")
+>>> m.value("casino_sim_wallet_calls_total", studio="studio-1", operation="bet", outcome="ok")
 1.0
->>> 'casino_sim_wallet_calls_total{operation="bet",outcome="ok"} 1.0' in m.render().splitlines()
+>>> 'casino_sim_wallet_calls_total{operation="bet",outcome="ok",studio="studio-1"} 1.0' in m.render().splitlines()
 True
 """
 
@@ -104,8 +104,8 @@ class Metrics:
         )
         self.wallet_calls = Counter(
             "casino_sim_wallet_calls",
-            "Wallet calls by operation and outcome, as the simulator saw them.",
-            ["operation", "outcome"],
+            "Wallet calls by studio, operation and outcome, as the simulator saw them.",
+            ["studio", "operation", "outcome"],
             registry=r,
         )
         self.wallet_call_seconds = Histogram(
@@ -152,7 +152,8 @@ class Metrics:
         self._child(("http", operation, status), lambda: self.http_requests.labels(operation, status).inc)(1)
 
     def wallet_call(self, operation: str, outcome: str, *, studio: str, dialect: str, seconds: float) -> None:
-        self._child(("calls", operation, outcome), lambda: self.wallet_calls.labels(operation, outcome).inc)(1)
+        calls = ("calls", studio, operation, outcome)
+        self._child(calls, lambda: self.wallet_calls.labels(studio, operation, outcome).inc)(1)
         key = ("call_seconds", studio, dialect, operation)
         self._child(key, lambda: self.wallet_call_seconds.labels(studio, dialect, operation).observe)(seconds)
 

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from simulator.credentials import Credentials
     from simulator.demo import DemoWallet
     from simulator.dialects.protocol import DialectEndpoint
-    from simulator.dialects.wallet_common import ReplyStore
     from simulator.faults.runtime import FaultRuntime
     from simulator.ids import Ids
     from simulator.live.hub import Hub
@@ -80,4 +79,3 @@ OPENAPI: web.AppKey[dict[str, Any]] = web.AppKey("openapi")
 # the reference wallet (simulator.wallet.app)
 LEDGER: web.AppKey[Ledger] = web.AppKey("ledger")
 SANDBOX: web.AppKey[Sandbox] = web.AppKey("sandbox")
-REPLIES: web.AppKey[ReplyStore] = web.AppKey("rsa_json_replies")

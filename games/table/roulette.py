@@ -36,6 +36,7 @@ from games.engine import JSON, MathProfile, Outcome, SingleStep
 from games.errors import InvalidBet
 from games.rng import RandomSource
 from games.table.roulette_layout import (
+    CALL_BET_CHIPS,
     CALL_BETS,
     DOUBLE_ZERO,
     PAYOUT_TO_ONE,
@@ -143,6 +144,17 @@ class RouletteEngine(SingleStep):
             )
         )
 
+    def felt(self) -> JSON:
+        """The table a client draws: its pockets, every legal inside bet other than a straight as the numbers it
+        covers (ascending, ``"00"`` last), and the announced bets it takes with their chips."""
+        inside = {
+            kind: [[_number_json(n) for n in numbers] for numbers in sorted(sorted(covered) for covered in sets)]
+            for kind, sets in self.layout.legal.items()
+            if kind != "straight" and kind not in self.layout.outside
+        }
+        calls = CALL_BET_CHIPS if self.layout.call_bets else {}
+        return {"pockets": self.layout.pockets, "inside": inside, "call_bets": dict(calls)}
+
     def parse_bets(self, params: Mapping[str, Any], stake: int | None) -> list[Bet]:
         """Validated bets; ``stake=None`` (math only) takes the stake to be the sum of the amounts."""
         params = check_mapping(params, self.engine_id)
@@ -191,12 +203,11 @@ class RouletteEngine(SingleStep):
     def _call(name: str, bet: Mapping[str, Any], amount: int, where: str) -> list[Bet]:
         if "numbers" in bet or "which" in bet:
             raise InvalidBet(f"{where}: {name} is an announced bet and takes no numbers")
-        parts = CALL_BETS[name]
-        chips = sum(count for _, _, count in parts)
+        chips = CALL_BET_CHIPS[name]
         if amount % chips:
             raise InvalidBet(f"{where}: {name} is {chips} chips, so its amount must be a multiple of {chips}")
         unit = amount // chips
-        return [Bet(kind, covered, unit * count, call=name) for kind, covered, count in parts]
+        return [Bet(kind, covered, unit * count, call=name) for kind, covered, count in CALL_BETS[name]]
 
     def _outside(self, bet_type: str, which: object, numbers: frozenset[int] | None, where: str) -> frozenset[int]:
         options = self.layout.outside[bet_type]

@@ -61,6 +61,9 @@ CALL_BETS: dict[str, tuple[tuple[str, frozenset[int], int], ...]] = {
 }
 """French announced bets: sectors of the single-zero wheel as (inside bet, pockets, chips) parts."""
 
+CALL_BET_CHIPS = {name: sum(count for _, _, count in parts) for name, parts in CALL_BETS.items()}
+"""Chips per announced bet: its amount must be a whole number of them."""
+
 
 def label(pocket: int) -> str:
     return "00" if pocket == DOUBLE_ZERO else str(pocket)

@@ -1,6 +1,6 @@
-"""What every dialect endpoint of the reference wallet shares: the keys it checks calls with, the ledger call,
-the native code of a failure, and the durable request-id replies (same request id and content -> the very same
-reply, even for a refusal).
+"""What every dialect endpoint of the reference wallet shares: the ledger call, the native code of a failure and
+the balance a refusal carries, the routes and their documentation, and the durable request-id replies (same
+request id and content -> the very same reply, even for a refusal).
 
 Each dialect lives under ``/{dialect}`` of the wallet app (``/wallet/md5_form/bet`` in the embedded default)
 and only translates: wire format in, a ledger operation, wire format out. Keys come from the same resolved
@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Literal, TypeVar
 
 from aiohttp import web
 
 from simulator.clock import Clock
+from simulator.dialects.common import Codes
 from simulator.errors import SimulatorError
-from simulator.http import parse_model
+from simulator.http import RouteDoc, documented, parse_model
+from simulator.state import LEDGER
 from simulator.store.database import Database
 from simulator.wallet.ledger import Ledger, LedgerError
 from simulator.wallet.models import BalanceRequest, OperationRequest
@@ -52,6 +54,23 @@ def bound(
     return handler
 
 
+def add_verb_route(
+    app: web.Application,
+    path: str,
+    doc: RouteDoc,
+    handle: Callable[[web.Request, Verb], Awaitable[web.Response]],
+    verb: Verb,
+) -> None:
+    """A documented POST route answered by the dialect's ``handle`` with the verb its path names."""
+    app.router.add_post(path, documented(doc)(bound(handle, verb)))
+
+
+def route_doc(summary: str, codes: Codes, **details: Any) -> RouteDoc:
+    """A dialect route's documentation: listed under "wallet dialects", authenticated as the dialect signs, failing
+    with the dialect's codes."""
+    return RouteDoc(summary, "wallet dialects", auth="signature", errors=codes.errors, **details)
+
+
 def native_code(exc: SimulatorError) -> str:
     """The native code of a failure inside the wallet; request and currency errors map to their nearest."""
     if isinstance(exc, LedgerError):
@@ -59,6 +78,12 @@ def native_code(exc: SimulatorError) -> str:
     if exc.code == "UNKNOWN_CURRENCY":
         return "CURRENCY_MISMATCH"
     return "INVALID_REQUEST"
+
+
+def refusal_balance(exc: SimulatorError) -> int | None:
+    """The balance (minor units) a refusal carries, if it carries one."""
+    balance = exc.extra.get("balance")
+    return balance if isinstance(balance, int) else None
 
 
 async def apply(ledger: Ledger, op: LedgerOp, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -112,3 +137,42 @@ class ReplyStore:
                 json.dumps(reply),
                 self._clock.now(),
             )
+
+
+class RememberingEndpoints:
+    """Endpoints of a dialect whose transactional requests carry a request id. A request seen before under the same
+    id and content gets the very reply it got then, even a refusal; under the same id with other content, the
+    dialect's refusal of a reused id. The replies live in the wallet's database, opened when the wallet app
+    starts (``open_replies``)."""
+
+    def __init__(self, codes: Codes, clock: Clock) -> None:
+        self._codes = codes
+        self.clock = clock
+        self.replies: ReplyStore | None = None
+
+    def open_replies(self, app: web.Application) -> None:
+        async def replies_ctx(app: web.Application) -> AsyncIterator[None]:
+            store = ReplyStore(app[LEDGER].db, self._codes.dialect, self.clock)
+            await store.migrate()
+            self.replies = store
+            yield
+
+        app.cleanup_ctx.append(replies_ctx)
+
+    async def remembered(
+        self,
+        request_id: str,
+        content: Mapping[str, Any],
+        run: Callable[[], Awaitable[dict[str, Any]]],
+        reused: Callable[[], dict[str, Any]],
+    ) -> dict[str, Any]:
+        """The reply to a transactional request: the remembered one, ``reused()``, or ``run()``'s, remembered
+        unless its ``status`` leaves the outcome unknown."""
+        assert self.replies is not None
+        print_ = fingerprint(content)
+        if (seen := await self.replies.get(request_id)) is not None:
+            return seen[1] if seen[0] == print_ else reused()
+        reply = await run()
+        if reply["status"] not in self._codes.uncertain:
+            await self.replies.put(request_id, print_, reply)
+        return reply

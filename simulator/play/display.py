@@ -65,7 +65,7 @@ def _shape(kind: str, engine: AnyEngine) -> dict[str, Any]:
             "bet_units": model.bet_units,
         }
     if isinstance(engine, RouletteEngine):
-        return {"pockets": engine.layout.pockets, "call_bets": bool(engine.layout.call_bets)}
+        return engine.felt()
     if kind == "mines":
         return {"tiles": mines.TILES}
     if kind == "keno":

@@ -83,22 +83,59 @@ def test_slot_shows_the_recorded_window_its_winning_lines_and_balance(page: Page
         pytest.fail("30 spins without a paying line")
 
 
+def spin_three_dollars(page: Page, live: Live) -> dict[str, Any]:
+    """Spin the $3.00 the test placed; the pocket, win and balance shown are the round record's, which is returned."""
+    expect(page.get_by_text("Total bet $3.00")).to_be_visible()
+    page.get_by_role("button", name="Spin").click()
+    expect(page.locator("#details-link")).to_be_visible()
+    record = live.round(last_round_id(page))
+    detail: dict[str, Any] = record["outcome"]["detail"]
+    assert record["amount"] == 300
+    expect(page.get_by_label("Winning pocket")).to_have_text(detail["label"])
+    expect(page.locator(f'[data-bet="n{detail["label"]}"]')).to_have_class(re.compile("winning"))
+    expect(page.get_by_label("Win", exact=True)).to_have_text(usd(record["win"]))
+    expect(page.get_by_label("Balance", exact=True)).to_have_text(usd(100_000 - 300 + record["win"]))
+    return detail
+
+
 def test_roulette_chips_on_the_table_and_the_winning_pocket(page: Page, live: Live) -> None:
     open_client(page, live, "roulette-european")
     page.locator("#stake").select_option("100")
     page.get_by_role("button", name="bet 17", exact=True).click()
     page.get_by_role("button", name="bet Red", exact=True).click()
     page.get_by_role("button", name="bet Red", exact=True).click()
-    expect(page.get_by_text("Total bet $3.00")).to_be_visible()
-    page.get_by_role("button", name="Spin").click()
-    expect(page.locator("#details-link")).to_be_visible()
-    record = live.round(last_round_id(page))
-    detail = record["outcome"]["detail"]
-    assert record["amount"] == 300
+    detail = spin_three_dollars(page, live)
     assert sorted((b["type"], b["amount"]) for b in detail["bets"]) == [("red", 200), ("straight", 100)]
-    expect(page.get_by_label("Winning pocket")).to_have_text(detail["label"])
-    expect(page.locator(f'[data-bet="n{detail["label"]}"]')).to_have_class(re.compile("winning"))
-    expect(page.get_by_label("Balance", exact=True)).to_have_text(usd(100_000 - 300 + record["win"]))
+
+
+def click_between(page: Page, *numbers: int) -> None:
+    """A click where the boxes of ``numbers`` meet on the felt: the line between two, the crossing of four."""
+    boxes = [page.get_by_role("button", name=f"bet {n}", exact=True).bounding_box() for n in numbers]
+    assert all(boxes)
+    left = max(b["x"] for b in boxes if b)
+    right = min(b["x"] + b["width"] for b in boxes if b)
+    top = max(b["y"] for b in boxes if b)
+    bottom = min(b["y"] + b["height"] for b in boxes if b)
+    page.mouse.click((left + right) / 2, (top + bottom) / 2)
+
+
+def test_roulette_split_and_corner_placed_where_the_numbers_meet(page: Page, live: Live) -> None:
+    open_client(page, live, "roulette-european")
+    page.locator("#stake").select_option("100")
+    click_between(page, 17, 20)
+    click_between(page, 1, 2, 4, 5)
+    click_between(page, 1, 2, 4, 5)
+    expect(page.locator('[data-bet="split:17-20"] .chip')).to_have_text("$1.00")
+    expect(page.locator('[data-bet="corner:1-2-4-5"] .chip')).to_have_text("$2.00")
+    detail = spin_three_dollars(page, live)
+    placed = sorted((b["type"], b["numbers"], b["amount"]) for b in detail["bets"])
+    assert placed == [("corner", [1, 2, 4, 5], 200), ("split", [17, 20], 100)]
+    for bet in detail["bets"]:  # a bet that won is marked on the felt, one that lost is not
+        spot = page.locator(f'[data-bet="{bet["type"]}:{"-".join(map(str, bet["numbers"]))}"]')
+        if bet["win"]:
+            expect(spot).to_have_class(re.compile(r"\bwon\b"))
+        else:
+            expect(spot).not_to_have_class(re.compile(r"\bwon\b"))
 
 
 def test_blackjack_deals_cards_and_offers_the_engines_actions(page: Page, live: Live) -> None:

@@ -259,3 +259,34 @@ def test_declared_rtp_long_run(table: str) -> None:
 def test_bad_bets_are_invalid(table: str, stake: int, params: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidBet, match=message):
         engine(table).play(stake, params, ScriptedSource([0]))
+
+
+@pytest.mark.parametrize(
+    ("table", "sizes", "calls"),
+    [
+        ("european", {"split": 60, "street": 14, "corner": 23, "six_line": 11}, {}),
+        ("american", {"split": 62, "street": 15, "corner": 22, "six_line": 11, "five_number": 1}, {}),
+        (
+            "french",
+            {"split": 60, "street": 14, "corner": 23, "six_line": 11},
+            {"voisins": 9, "tiers": 6, "orphelins": 5, "jeu_zero": 4},
+        ),
+    ],
+)
+def test_the_felt_a_client_draws_lists_every_inside_bet_the_engine_takes(
+    table: str, sizes: dict[str, int], calls: dict[str, int]
+) -> None:
+    roulette = engine(table)
+    felt = roulette.felt()
+    assert felt["pockets"] == roulette.layout.pockets and felt["call_bets"] == calls
+    assert {kind: len(sets) for kind, sets in felt["inside"].items()} == sizes
+    for kind, sets in felt["inside"].items():
+        for numbers in sets:
+            [bet] = roulette.parse_bets({"bets": [{"type": kind, "numbers": numbers}]}, 100)
+            assert bet.to_json()["numbers"] == numbers, "listed in the order a round records them"
+    for name, chips in calls.items():
+        assert sum(b.amount for b in roulette.parse_bets({"bets": [{"type": name, "amount": 3 * chips}]}, None)) == (
+            3 * chips
+        )
+        with pytest.raises(InvalidBet, match="multiple"):
+            roulette.parse_bets({"bets": [{"type": name, "amount": chips + 1}]}, None)

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from simulator.clock import Clock
 from simulator.dialects.amounts import from_decimal, to_decimal
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
-from simulator.dialects.common import raise_for_code, reply_object, reverse
+from simulator.dialects.common import Codes, reply_object, reverse
 from simulator.errors import WalletError, WalletProtocolError, WalletRefused
 
 NAME = "groove"
@@ -55,6 +55,7 @@ FROM_NATIVE = reverse(
         "TRANSACTION_ROLLED_BACK": 409,
     },
 )
+CODES = Codes(NAME, OK, TO_NATIVE, UNCERTAIN)
 # the native codes each Groove refusal may stand for: Groove has one code where we have several
 CONFLATED = {
     "INVALID_REQUEST": frozenset({"CURRENCY_MISMATCH", "UNKNOWN_GAME", "ROUND_CLOSED", "TRANSACTION_ROLLED_BACK"}),
@@ -75,10 +76,6 @@ STATUS_TEXT = {
     1019: "Gaming limit",
     1035: "Account blocked",
 }
-
-
-def supports(currency: str) -> bool:
-    return True
 
 
 def signature(params: Mapping[str, str], key: bytes) -> str:
@@ -132,9 +129,6 @@ class GrooveDialect:
         self._key = key
         self._clock = clock
 
-    def supports(self, currency: str) -> bool:
-        return True
-
     def request(self, params: dict[str, str]) -> WalletRequest:
         headers = {SIGNATURE_HEADER: signature(params, self._key)}
         return WalletRequest(f"{self._url}?{urlencode(params)}", headers, b"", method="GET")
@@ -156,15 +150,7 @@ class GrooveDialect:
             raw = data.get("real_balance", data.get("balance"))
             balance = _amount(raw, call.currency) if raw is not None else None
             try:
-                raise_for_code(
-                    call,
-                    NAME,
-                    code,
-                    to_native=TO_NATIVE,
-                    uncertain=UNCERTAIN,
-                    message=data.get("status"),
-                    balance=balance,
-                )
+                CODES.refuse(call, code, message=data.get("status"), balance=balance)
             except WalletRefused as exc:
                 if call.operation == "win" or (call.operation == "rollback" and code not in FINAL_ROLLBACK_CODES):
                     raise WalletError(f"{exc.message}: Groove resends the {REQUESTS[call.operation]}") from None

@@ -25,4 +25,4 @@ def mount(
     wallet.add_routes(app, wallet.GrooveEndpoint(endpoint.secret), prefix)
 
 
-ROOM = Room(groove.NAME, client, GrooveWire, mount=mount, supports=groove.supports, dealt=False)
+ROOM = Room(groove.NAME, client, GrooveWire, mount=mount, dealt=False)

@@ -29,7 +29,7 @@ class GrooveWire(Wire):
     code_field = "code"
     code_kind = "a numeric code"
     ok_code = groove.OK
-    codes = frozenset({groove.OK, *groove.TO_NATIVE, *groove.UNCERTAIN})
+    codes = groove.CODES.defined
     unknown_code = "code must be one of Groove's numeric codes, got {!r}"
     conflated = groove.CONFLATED
 

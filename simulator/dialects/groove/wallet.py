@@ -19,9 +19,9 @@ from pydantic import BaseModel, Field
 
 from simulator.dialects import groove as wire
 from simulator.dialects.amounts import from_decimal, to_decimal
-from simulator.dialects.wallet_common import LedgerOp, apply, native_code
+from simulator.dialects.wallet_common import LedgerOp, apply, native_code, refusal_balance, route_doc
 from simulator.errors import SimulatorError, WalletProtocolError
-from simulator.http import QueryParam, RouteDoc, documented
+from simulator.http import QueryParam, documented
 from simulator.state import LEDGER
 from simulator.store.database import Tx
 from simulator.wallet.records import entry, lock_player
@@ -126,8 +126,8 @@ class GrooveEndpoint:
         except SimulatorError as exc:
             native = native_code(exc)
             code = 110 if name == "rollback" and native == "ROUND_CLOSED" else wire.FROM_NATIVE[native]
-            balance = exc.extra.get("balance")
-            return _reply(code, balance=to_decimal(balance, currency) if isinstance(balance, int) else None)
+            balance = refusal_balance(exc)
+            return _reply(code, balance=None if balance is None else to_decimal(balance, currency))
         status = "Success - duplicate request" if existed else None
         out = _reply(200, status, **_balances(result, currency))
         if name == "getaccount":
@@ -212,14 +212,12 @@ QUERY: tuple[QueryParam, ...] = tuple(
 
 
 def add_routes(app: web.Application, endpoint: GrooveEndpoint, prefix: str = "/groove") -> None:
-    doc = RouteDoc(
+    doc = route_doc(
         "groove dialect: Groove's Transaction API as a casino serves it; one GET, the call named by `request`,"
         " signed in X-Groove-Signature; decimal amounts; HTTP 200 with a numeric code",
-        "wallet dialects",
-        auth="signature",
+        wire.CODES,
         response=GrooveReply,
         query=QUERY,
-        errors=tuple(str(c) for c in sorted({*wire.TO_NATIVE, *wire.UNCERTAIN})),
     )
 
     async def handler(request: web.Request) -> web.Response:

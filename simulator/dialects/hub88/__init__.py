@@ -10,14 +10,14 @@ Hub88's rollback policy differs from our native one: a bet answered with any sta
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, NoReturn
 
 from simulator.clock import Clock
-from simulator.dialects.amounts import from_scaled, scale_supports, to_scaled
+from simulator.dialects.amounts import scale_supports, to_scaled
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
-from simulator.dialects.common import check_currency, raise_for_code, reply_object, reverse
+from simulator.dialects.common import Codes, reverse, scaled_status_reply
 from simulator.dialects.rsa_json.keys import Signer
-from simulator.errors import RefusalNeedsRollback, WalletProtocolError, WalletRefused
+from simulator.errors import RefusalNeedsRollback, WalletRefused
 from simulator.jsonbytes import dumps
 
 NAME = "hub88"
@@ -53,6 +53,23 @@ UNCERTAIN = frozenset({"RS_ERROR_UNKNOWN"})
 # Hub88 names no status for a transaction in a settled round: the reference wallet answers it as a general error
 FROM_NATIVE = reverse(TO_NATIVE, {"INTERNAL_ERROR": "RS_ERROR_UNKNOWN", "ROUND_CLOSED": "RS_ERROR_UNKNOWN"})
 FINAL_BET_REFUSALS = frozenset({"RS_ERROR_NOT_ENOUGH_MONEY", "RS_ERROR_LIMIT_REACHED"})
+
+
+class Hub88Codes(Codes):
+    """Hub88's codes with its rollback policy: a bet refused with a status that is not final is rolled back."""
+
+    __slots__ = ()
+
+    def refuse(self, call: WalletCall, code: object, *, message: object = "", balance: int | None = None) -> NoReturn:
+        try:
+            super().refuse(call, code, message=message, balance=balance)
+        except WalletRefused as exc:
+            if call.operation == "bet" and code not in FINAL_BET_REFUSALS:
+                raise RefusalNeedsRollback(exc.message, code=exc.code, extra=exc.extra) from None
+            raise
+
+
+CODES = Hub88Codes(NAME, OK, TO_NATIVE, UNCERTAIN)
 
 
 def supports(currency: str) -> bool:
@@ -112,34 +129,11 @@ class Hub88Dialect:
         self._signer = signer
         self._clock = clock
 
-    def supports(self, currency: str) -> bool:
-        return supports(currency)
-
     def build(self, call: WalletCall) -> WalletRequest:
         body = dumps(wire_fields(call))
         headers = {"Content-Type": "application/json", SIGNATURE_HEADER: self._signer.sign(body)}
         return WalletRequest(self._urls[call.operation], headers, body)
 
     def parse(self, call: WalletCall, status: int, body: bytes) -> WalletReply:
-        data = reply_object(call, status, body)
-        code = data.get("status")
-        if status >= 500 and code is None:
-            raise WalletProtocolError(f"wallet answered {call.operation} with HTTP {status} and no status")
-        balance_raw = data.get("balance")
-        if code != OK:
-            balance = from_scaled(balance_raw, call.currency, SCALE) if type(balance_raw) is int else None
-            try:
-                raise_for_code(
-                    call,
-                    NAME,
-                    code,
-                    to_native=TO_NATIVE,
-                    uncertain=UNCERTAIN,
-                    balance=balance,
-                )
-            except WalletRefused as exc:
-                if call.operation == "bet" and code not in FINAL_BET_REFUSALS:
-                    raise RefusalNeedsRollback(exc.message, code=exc.code, extra=exc.extra) from None
-                raise
-        check_currency(call, data.get("currency"))
-        return WalletReply(from_scaled(balance_raw, call.currency, SCALE), call.currency, None)
+        balance, _ = scaled_status_reply(call, status, body, CODES, SCALE)
+        return WalletReply(balance, call.currency, None)

@@ -10,7 +10,7 @@ account currency is used.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -20,9 +20,17 @@ from simulator.clock import Clock
 from simulator.dialects import hub88 as wire
 from simulator.dialects.amounts import from_scaled, to_scaled
 from simulator.dialects.rsa_json.keys import Verifier
-from simulator.dialects.wallet_common import LedgerOp, ReplyStore, apply, bound, fingerprint, native_code
+from simulator.dialects.wallet_common import (
+    LedgerOp,
+    RememberingEndpoints,
+    add_verb_route,
+    apply,
+    native_code,
+    refusal_balance,
+    route_doc,
+)
 from simulator.errors import SimulatorError, WalletProtocolError
-from simulator.http import RouteDoc, documented, json_response
+from simulator.http import RouteDoc, json_response
 from simulator.jsonbytes import loads
 from simulator.money import EXPONENTS
 from simulator.state import LEDGER
@@ -42,22 +50,22 @@ class Hub88BalanceBody(Hub88InfoBody):
     game_code: str | None = Field(None, max_length=MAX_ID)
 
 
-class Hub88RollbackBody(Hub88BalanceBody):
+class Hub88RoundBody(Hub88BalanceBody):
+    """What a bet, a win and a rollback share."""
+
     transaction_uuid: str = Field(min_length=1, max_length=MAX_ID)
     supplier_transaction_id: str | None = Field(None, max_length=MAX_ID)
     supplier_user: str | None = Field(None, max_length=MAX_ID)
     round: str = Field(min_length=1, max_length=MAX_ID)
     round_closed: bool = False
+
+
+class Hub88RollbackBody(Hub88RoundBody):
     reference_transaction_uuid: str = Field(min_length=1, max_length=MAX_ID)
     meta: dict[str, Any] | None = None
 
 
-class Hub88TransactionBody(Hub88BalanceBody):
-    transaction_uuid: str = Field(min_length=1, max_length=MAX_ID)
-    supplier_transaction_id: str | None = Field(None, max_length=MAX_ID)
-    supplier_user: str | None = Field(None, max_length=MAX_ID)
-    round: str = Field(min_length=1, max_length=MAX_ID)
-    round_closed: bool = False
+class Hub88TransactionBody(Hub88RoundBody):
     reference_transaction_uuid: str | None = Field(None, min_length=1, max_length=MAX_ID)
     currency: str = Field(min_length=3, max_length=8)
     amount: int = Field(ge=0, description="1/100000 of the currency's major unit.")
@@ -99,12 +107,11 @@ def _reply(status: str, **fields: Any) -> dict[str, Any]:
     return {"status": status} | {k: v for k, v in fields.items() if v is not None}
 
 
-class Hub88Endpoints:
+class Hub88Endpoints(RememberingEndpoints):
     def __init__(self, verifier: Verifier | None, unavailable: str | None, clock: Clock) -> None:
+        super().__init__(wire.CODES, clock)
         self._verifier = verifier
         self._unavailable = unavailable
-        self.clock = clock
-        self.replies: ReplyStore | None = None  # set when the wallet app starts
 
     async def handle(self, request: web.Request, verb: str) -> web.Response:
         if self._unavailable is not None or self._verifier is None:
@@ -126,18 +133,15 @@ class Hub88Endpoints:
             return json_response(_reply("RS_ERROR_WRONG_TYPES", request_uuid=request_uuid))
         if verb == "info":
             return json_response(await self._info(request, req))
-        if not isinstance(req, Hub88TransactionBody | Hub88RollbackBody):
+        if not isinstance(req, Hub88RoundBody):
             return json_response(await self._run(request, "balance", req))
         op: LedgerOp = "rollback" if isinstance(req, Hub88RollbackBody) else ("bet" if verb == "bet" else "win")
-        assert self.replies is not None
-        print_ = fingerprint(req.model_dump())
-        if (seen := await self.replies.get(req.request_uuid)) is not None:
-            if seen[0] == print_:
-                return json_response(seen[1])
-            return json_response(_reply("RS_ERROR_DUPLICATE_TRANSACTION", request_uuid=req.request_uuid))
-        reply = await self._run(request, op, req)
-        if reply["status"] not in wire.UNCERTAIN:
-            await self.replies.put(req.request_uuid, print_, reply)
+        reply = await self.remembered(
+            req.request_uuid,
+            req.model_dump(),
+            lambda: self._run(request, op, req),
+            lambda: _reply("RS_ERROR_DUPLICATE_TRANSACTION", request_uuid=req.request_uuid),
+        )
         return json_response(reply)
 
     async def _currency(self, request: web.Request, user: str) -> str:
@@ -187,32 +191,24 @@ class Hub88Endpoints:
         except WalletProtocolError:
             return _reply("RS_ERROR_WRONG_TYPES", **base)
         except SimulatorError as exc:
-            balance = exc.extra.get("balance")
-            scaled = to_scaled(balance, currency, wire.SCALE) if isinstance(balance, int) else None
+            balance = refusal_balance(exc)
+            scaled = None if balance is None else to_scaled(balance, currency, wire.SCALE)
             return _reply(wire.FROM_NATIVE[native_code(exc)], balance=scaled, **base)
         return _reply(wire.OK, **base, balance=to_scaled(result["balance"], result["currency"], wire.SCALE))
 
 
 def _doc(verb: str, model: type[BaseModel]) -> RouteDoc:
-    return RouteDoc(
+    return route_doc(
         f"hub88 dialect: {verb}, as Hub88 calls an operator's wallet. Body signed with RSA-SHA256 in"
         " X-Hub88-Signature; amounts are integers in 1/100000 of the major unit.",
-        "wallet dialects",
-        auth="signature",
+        wire.CODES,
         request=model,
         response=Hub88Reply,
-        errors=tuple(sorted({*wire.TO_NATIVE, *wire.UNCERTAIN})),
     )
 
 
 def add_routes(app: web.Application, endpoints: Hub88Endpoints, prefix: str = "/hub88") -> None:
-    async def replies_ctx(app: web.Application) -> AsyncIterator[None]:
-        store = ReplyStore(app[LEDGER].db, wire.NAME, endpoints.clock)
-        await store.migrate()
-        endpoints.replies = store
-        yield
-
-    app.cleanup_ctx.append(replies_ctx)
+    endpoints.open_replies(app)
     paths: Mapping[str, str] = {"info": wire.INFO_PATH, **wire.PATHS}
     for verb, path in paths.items():
-        app.router.add_post(prefix + path, documented(_doc(verb, MODELS[verb]))(bound(endpoints.handle, verb)))
+        add_verb_route(app, prefix + path, _doc(verb, MODELS[verb]), endpoints.handle, verb)

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from simulator.clock import Clock
 from simulator.dialects.amounts import from_decimal, to_decimal
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
-from simulator.dialects.common import check_currency, raise_for_code, reply_object, reverse
+from simulator.dialects.common import Codes, check_currency, reply_object, reverse
 from simulator.errors import WalletProtocolError
 
 NAME = "md5_form"
@@ -48,6 +48,7 @@ TO_NATIVE = {
 }
 UNCERTAIN = frozenset({100})
 FROM_NATIVE = reverse(TO_NATIVE, {"INTERNAL_ERROR": 100})
+CODES = Codes(NAME, OK, TO_NATIVE, UNCERTAIN)
 DESCRIPTIONS = {
     0: "Success",
     1: "Insufficient balance",
@@ -66,10 +67,6 @@ DESCRIPTIONS = {
     14: "Player is self-excluded",
     100: "Internal error, try again",
 }
-
-
-def supports(currency: str) -> bool:
-    return True
 
 
 def digest(params: Mapping[str, str], secret: bytes) -> str:
@@ -123,9 +120,6 @@ class Md5FormDialect:
         self._secret = secret
         self._clock = clock
 
-    def supports(self, currency: str) -> bool:
-        return True
-
     def _request(self, verb: str, params: dict[str, str], then: WalletRequest | None = None) -> WalletRequest:
         params = {"providerId": self._provider_id, "timestamp": str(int(self._clock.now() * 1000))} | params
         params[HASH_FIELD] = digest(params, self._secret)
@@ -178,15 +172,7 @@ class Md5FormDialect:
         cash = data.get("cash")
         if code != OK:
             balance = from_decimal(cash, call.currency) if cash is not None else None
-            raise_for_code(
-                call,
-                NAME,
-                code,
-                to_native=TO_NATIVE,
-                uncertain=UNCERTAIN,
-                message=data.get("description"),
-                balance=balance,
-            )
+            CODES.refuse(call, code, message=data.get("description"), balance=balance)
         check_currency(call, data.get("currency"))
         txid = data.get("transactionId")
         return WalletReply(from_decimal(cash, call.currency), call.currency, txid if isinstance(txid, str) else None)

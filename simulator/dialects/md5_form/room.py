@@ -24,11 +24,4 @@ def mount(
     wallet.add_routes(app, endpoints, prefix)
 
 
-ROOM = Room(
-    md5_form.NAME,
-    client,
-    Md5FormWire,
-    mount=mount,
-    supports=md5_form.supports,
-    form_credentials=frozenset({md5_form.HASH_FIELD}),
-)
+ROOM = Room(md5_form.NAME, client, Md5FormWire, mount=mount, form_credentials=frozenset({md5_form.HASH_FIELD}))

@@ -30,7 +30,7 @@ class Md5FormWire(Wire):
     code_field = "error"
     code_kind = "a numeric code"
     ok_code = md5_form.OK
-    codes = frozenset({md5_form.OK, *md5_form.TO_NATIVE, *md5_form.UNCERTAIN})
+    codes = md5_form.CODES.defined
     unknown_code = "error must be one of the dialect's numeric codes, got {!r}"
 
     def fields(self, request: WalletRequest) -> dict[str, Any]:

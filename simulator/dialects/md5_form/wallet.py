@@ -21,9 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from simulator.clock import Clock
 from simulator.dialects import md5_form as wire
 from simulator.dialects.amounts import from_decimal, to_decimal
-from simulator.dialects.wallet_common import LedgerOp, apply, bound, native_code
+from simulator.dialects.wallet_common import LedgerOp, add_verb_route, apply, native_code, refusal_balance, route_doc
 from simulator.errors import SimulatorError, WalletProtocolError
-from simulator.http import RouteDoc, documented, strict_int
+from simulator.http import strict_int
 from simulator.money import EXPONENTS
 from simulator.state import LEDGER
 
@@ -165,12 +165,11 @@ class Md5FormEndpoints:
         except WalletProtocolError as exc:
             return reply_bytes(6, description=exc.message)
         except SimulatorError as exc:
-            balance = exc.extra.get("balance")
             code = wire.FROM_NATIVE[native_code(exc)]
             return reply_bytes(
                 code,
                 currency=currency,
-                cash=balance if isinstance(balance, int) else None,
+                cash=refusal_balance(exc),
                 description=f"{wire.DESCRIPTIONS.get(code, '')}: {exc.message}",
             )
         return reply_bytes(
@@ -183,13 +182,11 @@ class Md5FormEndpoints:
 
 def add_routes(app: web.Application, endpoints: Md5FormEndpoints, prefix: str = "/md5_form") -> None:
     for verb in REQUIRED:
-        doc = RouteDoc(
+        doc = route_doc(
             f"md5_form dialect: {verb}. Form-encoded, MD5 hash over sorted non-empty fields plus the secret.",
-            "wallet dialects",
-            auth="signature",
+            wire.CODES,
             request=FormBody,
             response=Md5FormReply,
-            errors=tuple(str(c) for c in sorted({*wire.TO_NATIVE, *wire.UNCERTAIN})),
             request_content_type="application/x-www-form-urlencoded",
         )
-        app.router.add_post(f"{prefix}/{verb}", documented(doc)(bound(endpoints.handle, verb)))
+        add_verb_route(app, f"{prefix}/{verb}", doc, endpoints.handle, verb)

@@ -14,11 +14,10 @@ import uuid
 from typing import Any
 
 from simulator.clock import Clock
-from simulator.dialects.amounts import from_scaled, scale_supports, to_scaled
+from simulator.dialects.amounts import scale_supports, to_scaled
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
-from simulator.dialects.common import check_currency, raise_for_code, reply_object, reverse
+from simulator.dialects.common import Codes, reverse, scaled_status_reply
 from simulator.dialects.rsa_json.keys import Signer
-from simulator.errors import WalletProtocolError
 from simulator.jsonbytes import dumps
 
 NAME = "rsa_json"
@@ -53,6 +52,7 @@ TO_NATIVE = {
 }
 UNCERTAIN = frozenset({"RS_ERROR_UNKNOWN"})
 FROM_NATIVE = reverse(TO_NATIVE, {"INTERNAL_ERROR": "RS_ERROR_UNKNOWN"})
+CODES = Codes(NAME, OK, TO_NATIVE, UNCERTAIN)
 
 
 def supports(currency: str) -> bool:
@@ -99,9 +99,6 @@ class RsaJsonDialect:
         self._signer = signer
         self._clock = clock
 
-    def supports(self, currency: str) -> bool:
-        return supports(currency)
-
     def build(self, call: WalletCall) -> WalletRequest:
         body = dumps(wire_fields(call, int(self._clock.now())))
         headers = {
@@ -112,26 +109,6 @@ class RsaJsonDialect:
         return WalletRequest(self._urls[call.operation], headers, body)
 
     def parse(self, call: WalletCall, status: int, body: bytes) -> WalletReply:
-        data = reply_object(call, status, body)
-        code = data.get("status")
-        if status >= 500 and code is None:
-            raise WalletProtocolError(f"wallet answered {call.operation} with HTTP {status} and no status")
-        balance_raw = data.get("balance")
-        if code != OK:
-            balance = from_scaled(balance_raw, call.currency, SCALE) if type(balance_raw) is int else None
-            raise_for_code(
-                call,
-                NAME,
-                code,
-                to_native=TO_NATIVE,
-                uncertain=UNCERTAIN,
-                message=data.get("message"),
-                balance=balance,
-            )
-        check_currency(call, data.get("currency"))
+        balance, data = scaled_status_reply(call, status, body, CODES, SCALE, message_field="message")
         txid = data.get("tx_id")
-        return WalletReply(
-            from_scaled(balance_raw, call.currency, SCALE),
-            call.currency,
-            txid if isinstance(txid, str) else None,
-        )
+        return WalletReply(balance, call.currency, txid if isinstance(txid, str) else None)

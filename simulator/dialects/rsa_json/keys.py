@@ -1,4 +1,6 @@
-"""RSA-SHA256 (PKCS#1 v1.5) body signatures for the ``rsa_json`` dialect, and the development key pair.
+"""RSA-SHA256 (PKCS#1 v1.5) body signatures for the dialects that sign with RSA (``rsa_json``, ``hub88``), the
+development key pair, and what their rooms read from a resolved endpoint: the client's signer, the wallet's
+verifiers, the key paths.
 
 All RSA arithmetic is done by the ``cryptography`` package; this module never implements it. When that package
 is not installed, ``available()`` is false, the ``rsa_json`` dialect reports itself unavailable (launches of
@@ -14,16 +16,23 @@ import binascii
 import fcntl
 import importlib.util
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from simulator.errors import RequestError
 from simulator.private_files import open_private, private_dir
+
+if TYPE_CHECKING:
+    from simulator.dialects.protocol import DialectEndpoint, WalletDialects
+    from simulator.settings import Settings, WalletEndpoint
 
 PRIVATE_FILE = "rsa_json_private.pem"
 PUBLIC_FILE = "rsa_json_public.pem"
 LOCK_FILE = ".rsa_json.lock"
 KEY_BITS = 2048
+MISSING = "the 'cryptography' package is not installed"
 
 
 class Signer(Protocol):
@@ -137,3 +146,44 @@ def _replace(path: Path, content: bytes) -> None:
     with os.fdopen(open_private(tmp, os.O_WRONLY | os.O_TRUNC), "wb") as handle:
         handle.write(content)
     os.replace(tmp, path)
+
+
+def endpoint_signer(endpoint: DialectEndpoint) -> RsaSigner:
+    """A client's signer: the endpoint's private key (``RequestError`` when it cannot be read)."""
+    assert endpoint.private_key_path is not None
+    try:
+        pem = endpoint.private_key_path.read_bytes()
+    except OSError as exc:
+        raise RequestError(f"{endpoint.dialect} private key {endpoint.private_key_path}: {exc.strerror}") from exc
+    return RsaSigner(pem)
+
+
+def endpoint_verifiers(
+    endpoint: DialectEndpoint, dialects: WalletDialects
+) -> tuple[Mapping[str, Verifier] | None, str | None]:
+    """The wallet's verifiers of the endpoint's calls (key id -> verifier), or why it has none."""
+    if dialects.rsa_verifiers is not None:
+        return dialects.rsa_verifiers, None
+    if not available():
+        return None, f"this wallet cannot verify RSA signatures: {MISSING}"
+    if endpoint.public_key_path is None or not endpoint.public_key_path.exists():
+        return None, f"no {endpoint.dialect} public key at {endpoint.public_key_path}"
+    return {endpoint.key_id: RsaVerifier(endpoint.public_key_path.read_bytes())}, None
+
+
+def endpoint_files(settings: Settings, conf: WalletEndpoint, name: str) -> tuple[Path | None, Path | None]:
+    """The configured key paths of dialect ``name``, else its development pair under data_dir."""
+    pair = key_files(settings.data_dir, name)
+    return conf.private_key_path or pair.private_path, conf.public_key_path or pair.public_path
+
+
+def prepare(settings: Settings, name: str) -> bool:
+    """Generate dialect ``name``'s development key pair under data_dir when no key paths are configured; false
+    when the ``cryptography`` package is missing (the dialect is then unavailable)."""
+    conf = settings.wallets.get(name)
+    if conf is not None and (conf.private_key_path or conf.public_key_path):
+        return available()
+    if not available():
+        return False
+    load_or_create(settings.data_dir, name)
+    return True

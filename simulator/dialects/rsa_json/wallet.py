@@ -7,7 +7,7 @@ content, and refused with ``RS_ERROR_DUPLICATE_TRANSACTION`` when it was seen wi
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -17,12 +17,20 @@ from simulator.clock import Clock
 from simulator.dialects import rsa_json as wire
 from simulator.dialects.amounts import from_scaled, to_scaled
 from simulator.dialects.rsa_json.keys import Verifier
-from simulator.dialects.wallet_common import LedgerOp, ReplyStore, apply, bound, fingerprint, native_code
+from simulator.dialects.wallet_common import (
+    LedgerOp,
+    RememberingEndpoints,
+    add_verb_route,
+    apply,
+    native_code,
+    refusal_balance,
+    route_doc,
+)
 from simulator.errors import SimulatorError, WalletProtocolError
-from simulator.http import RouteDoc, documented, json_response
+from simulator.http import RouteDoc, json_response
 from simulator.jsonbytes import loads
 from simulator.money import EXPONENTS
-from simulator.state import LEDGER, REPLIES
+from simulator.state import LEDGER
 
 MAX_ID = 255
 
@@ -61,13 +69,13 @@ def _error(code: str, message: str, **fields: Any) -> dict[str, Any]:
     return {"status": code, "message": message} | {k: v for k, v in fields.items() if v is not None}
 
 
-class RsaJsonEndpoints:
+class RsaJsonEndpoints(RememberingEndpoints):
     def __init__(
         self, verifiers: Mapping[str, Verifier] | None, unavailable: str | None, clock: Clock, window: int
     ) -> None:
+        super().__init__(wire.CODES, clock)
         self._verifiers = verifiers or {}
         self._unavailable = unavailable
-        self.clock = clock
         self._window = window
 
     def _authentic(self, request: web.Request, body: bytes) -> str | None:
@@ -107,22 +115,14 @@ class RsaJsonEndpoints:
             )
         if not isinstance(req, TransactionBody):
             return json_response(await self._run(request, op, req))
-        replies = request.app[REPLIES]
-        content = req.model_dump(exclude={"sent_at"})
-        print_ = fingerprint(content)
-        if (seen := await replies.get(req.request_id)) is not None:
-            if seen[0] == print_:
-                return json_response(seen[1])
-            return json_response(
-                _error(
-                    "RS_ERROR_DUPLICATE_TRANSACTION",
-                    "request_id reused with other content",
-                    request_id=req.request_id,
-                )
-            )
-        reply = await self._run(request, op, req)
-        if reply["status"] not in wire.UNCERTAIN:
-            await replies.put(req.request_id, print_, reply)
+        reply = await self.remembered(
+            req.request_id,
+            req.model_dump(exclude={"sent_at"}),
+            lambda: self._run(request, op, req),
+            lambda: _error(
+                "RS_ERROR_DUPLICATE_TRANSACTION", "request_id reused with other content", request_id=req.request_id
+            ),
+        )
         return json_response(reply)
 
     async def _run(self, request: web.Request, op: LedgerOp, req: BalanceBody) -> dict[str, Any]:
@@ -151,8 +151,8 @@ class RsaJsonEndpoints:
         except WalletProtocolError as exc:
             return _error("RS_ERROR_WRONG_TYPES", exc.message, **base)
         except SimulatorError as exc:
-            balance = exc.extra.get("balance")
-            scaled = to_scaled(balance, req.currency, wire.SCALE) if isinstance(balance, int) else None
+            balance = refusal_balance(exc)
+            scaled = None if balance is None else to_scaled(balance, req.currency, wire.SCALE)
             return _error(wire.FROM_NATIVE[native_code(exc)], exc.message, balance=scaled, **base)
         return {
             "status": wire.OK,
@@ -164,25 +164,17 @@ class RsaJsonEndpoints:
 
 
 def _doc(op: str, model: type[BaseModel]) -> RouteDoc:
-    return RouteDoc(
+    return route_doc(
         f"rsa_json dialect: {op}. Body signed with RSA-SHA256 (X-Sim-Signature, X-Sim-Key-Id); amounts are"
         " integers in 1/100000 of the major unit.",
-        "wallet dialects",
-        auth="signature",
+        wire.CODES,
         request=model,
         response=RsaJsonReply,
-        errors=tuple(sorted({*wire.TO_NATIVE, *wire.UNCERTAIN})),
     )
 
 
 def add_routes(app: web.Application, endpoints: RsaJsonEndpoints, prefix: str = "/rsa_json") -> None:
-    async def replies_ctx(app: web.Application) -> AsyncIterator[None]:
-        store = ReplyStore(app[LEDGER].db, wire.NAME, endpoints.clock)
-        await store.migrate()
-        app[REPLIES] = store
-        yield
-
-    app.cleanup_ctx.append(replies_ctx)
+    endpoints.open_replies(app)
     ops: dict[LedgerOp, type[BaseModel]] = {
         "balance": BalanceBody,
         "bet": TransactionBody,
@@ -190,4 +182,4 @@ def add_routes(app: web.Application, endpoints: RsaJsonEndpoints, prefix: str = 
         "rollback": TransactionBody,
     }
     for op, model in ops.items():
-        app.router.add_post(prefix + wire.PATHS[op], documented(_doc(op, model))(bound(endpoints.handle, op)))
+        add_verb_route(app, prefix + wire.PATHS[op], _doc(op, model), endpoints.handle, op)

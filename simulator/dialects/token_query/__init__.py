@@ -18,7 +18,7 @@ from urllib.parse import quote
 from simulator.clock import Clock
 from simulator.dialects.amounts import from_decimal, to_decimal
 from simulator.dialects.call import WalletCall, WalletReply, WalletRequest
-from simulator.dialects.common import raise_for_code, reply_object, reverse
+from simulator.dialects.common import Codes, reply_object, reverse
 from simulator.errors import WalletProtocolError
 from simulator.jsonbytes import dumps
 
@@ -47,10 +47,7 @@ TO_NATIVE = {
 }
 UNCERTAIN = frozenset({"TEMPORARY_ERROR", "UNKNOWN_ERROR", "OPERATION_IN_PROCESS"})
 FROM_NATIVE = reverse(TO_NATIVE, {"INTERNAL_ERROR": "UNKNOWN_ERROR"})
-
-
-def supports(currency: str) -> bool:
-    return True
+CODES = Codes(NAME, OK, TO_NATIVE, UNCERTAIN)
 
 
 def _status(call: WalletCall, data: dict[str, Any], currency_checked: bool) -> None:
@@ -59,7 +56,7 @@ def _status(call: WalletCall, data: dict[str, Any], currency_checked: bool) -> N
         return
     balance_raw = data.get("balance")
     balance = from_decimal(balance_raw, call.currency) if balance_raw is not None and currency_checked else None
-    raise_for_code(call, NAME, code, to_native=TO_NATIVE, uncertain=UNCERTAIN, balance=balance)
+    CODES.refuse(call, code, balance=balance)
 
 
 class TokenQueryDialect:
@@ -70,9 +67,6 @@ class TokenQueryDialect:
         self._casino_id = casino_id
         self._query = f"?{TOKEN_PARAM}={quote(auth_token.decode(), safe='')}"
         self._clock = clock
-
-    def supports(self, currency: str) -> bool:
-        return True
 
     def _request(self, verb: str, fields: dict[str, Any], **kwargs: Any) -> WalletRequest:
         body = dumps({"uuid": str(uuid.uuid4())} | fields)

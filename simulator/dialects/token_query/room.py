@@ -24,10 +24,5 @@ def mount(
 
 
 ROOM = Room(
-    token_query.NAME,
-    client,
-    TokenQueryWire,
-    mount=mount,
-    supports=token_query.supports,
-    query_credentials=frozenset({token_query.TOKEN_PARAM}),
+    token_query.NAME, client, TokenQueryWire, mount=mount, query_credentials=frozenset({token_query.TOKEN_PARAM})
 )

@@ -33,7 +33,7 @@ class TokenQueryWire(Wire):
     setup_hint = "token_query sends the operator token: give it with --secret"
     id_field = "uuid"
     ok_code = token_query.OK
-    codes = frozenset({token_query.OK, *token_query.TO_NATIVE, *token_query.UNCERTAIN})
+    codes = token_query.CODES.defined
     unknown_code = "status {!r} is not a token_query status"
 
     def with_fields(self, request: WalletRequest, fields: Mapping[str, Any], *, sign: bool = True) -> WalletRequest:

@@ -15,9 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simulator.dialects import token_query as wire
 from simulator.dialects.amounts import from_decimal, to_decimal
-from simulator.dialects.wallet_common import LedgerOp, apply, bound, native_code
+from simulator.dialects.wallet_common import LedgerOp, add_verb_route, apply, native_code, refusal_balance, route_doc
 from simulator.errors import SimulatorError, WalletProtocolError
-from simulator.http import RouteDoc, documented, json_response
+from simulator.http import json_response
 from simulator.jsonbytes import loads
 from simulator.money import EXPONENTS
 from simulator.state import LEDGER
@@ -122,8 +122,7 @@ class TokenQueryEndpoints:
             return base | {"status": "INVALID_PARAMETER"}
         except SimulatorError as exc:
             out = base | {"status": wire.FROM_NATIVE[native_code(exc)]}
-            balance = exc.extra.get("balance")
-            if isinstance(balance, int):
+            if (balance := refusal_balance(exc)) is not None:
                 out |= {"currency": body.currency, "balance": to_decimal(balance, body.currency)}
             return out
         if verb == "check":
@@ -139,13 +138,11 @@ class TokenQueryEndpoints:
 
 def add_routes(app: web.Application, endpoints: TokenQueryEndpoints, prefix: str = "/token_query") -> None:
     for verb in LEDGER_OPS:
-        doc = RouteDoc(
+        doc = route_doc(
             f"token_query dialect: {verb}. JSON; the operator token rides in the authToken query parameter.",
-            "wallet dialects",
-            auth="signature",
+            wire.CODES,
             request=TokenQueryBody,
             response=TokenQueryReply,
-            errors=tuple(sorted({*wire.TO_NATIVE, *wire.UNCERTAIN})),
             query=((wire.TOKEN_PARAM, "the operator's auth token"),),
         )
-        app.router.add_post(f"{prefix}/{verb}", documented(doc)(bound(endpoints.handle, verb)))
+        add_verb_route(app, f"{prefix}/{verb}", doc, endpoints.handle, verb)

@@ -6,7 +6,7 @@ const $ = (id) => document.getElementById(id);
 const POLL_MS = 2000;
 const HISTORY = 90;
 let token = sessionStorage.getItem("casino-sim-admin") || "";
-let previous = null; // {time, rounds, buckets}
+let previous = null; // {time, rounds, wallet}
 const rpsHistory = [];
 
 // ---- Prometheus text format: `name{label="value",...} number`, comments skipped ----
@@ -32,17 +32,28 @@ function sum(samples, name, keep = () => true) {
   return samples.filter((s) => s.name === name && keep(s.labels)).reduce((a, s) => a + s.value, 0);
 }
 
-// cumulative buckets {le -> count} per studio of a histogram, other labels summed
-function buckets(samples, name) {
-  const byStudio = {};
+// wallet calls per studio: calls and failures from casino_sim_wallet_calls_total{studio,operation,outcome},
+// cumulative latency buckets {le -> count} from casino_sim_wallet_call_seconds{studio,dialect,operation}; the other
+// labels summed. TOTAL holds every studio together.
+const TOTAL = "\u0000total";
+const NO_STUDIO = "(no studio)";
+
+function walletStats(samples) {
+  const stats = {};
+  const of = (studio) => (stats[studio] = stats[studio] || {calls: 0, failed: 0, buckets: new Map()});
   for (const s of samples) {
-    if (s.name !== `${name}_bucket`) continue;
-    const studio = s.labels.studio || "all";
-    const le = s.labels.le === "+Inf" ? Infinity : Number(s.labels.le);
-    byStudio[studio] = byStudio[studio] || new Map();
-    byStudio[studio].set(le, (byStudio[studio].get(le) || 0) + s.value);
+    const studio = s.labels.studio || NO_STUDIO;
+    if (s.name === "casino_sim_wallet_calls_total") {
+      for (const row of [of(studio), of(TOTAL)]) {
+        row.calls += s.value;
+        if (s.labels.outcome !== "ok") row.failed += s.value;
+      }
+    } else if (s.name === "casino_sim_wallet_call_seconds_bucket") {
+      const le = s.labels.le === "+Inf" ? Infinity : Number(s.labels.le);
+      for (const row of [of(studio), of(TOTAL)]) row.buckets.set(le, (row.buckets.get(le) || 0) + s.value);
+    }
   }
-  return byStudio;
+  return stats;
 }
 
 function quantile(cumulative, q) {
@@ -65,9 +76,9 @@ function quantile(cumulative, q) {
 
 function minus(now, before) {
   if (!before) return now;
-  const out = new Map();
-  for (const [le, count] of now) out.set(le, count - (before.get(le) || 0));
-  return out;
+  const buckets = new Map();
+  for (const [le, count] of now.buckets) buckets.set(le, count - (before.buckets.get(le) || 0));
+  return {calls: now.calls - before.calls, failed: now.failed - before.failed, buckets};
 }
 
 const ms = (seconds) => (seconds === null ? "–" : `${(seconds * 1000).toFixed(1)} ms`);
@@ -107,7 +118,7 @@ function draw(samples, overview) {
   const time = overview.time;
   const roundsTotal = samples.some((s) => s.name === "casino_sim_round_seconds_count")
     ? sum(samples, "casino_sim_round_seconds_count") : sum(samples, "casino_sim_rounds");
-  const latency = buckets(samples, "casino_sim_wallet_call_seconds");
+  const wallet = walletStats(samples);
   if (previous && time > previous.time) {
     rpsHistory.push(Math.max(0, (roundsTotal - previous.rounds) / (time - previous.time)));
     if (rpsHistory.length > HISTORY) rpsHistory.shift();
@@ -120,26 +131,19 @@ function draw(samples, overview) {
   $("q-manual").textContent = String(overview.settlement.manual);
   $("status-chart").replaceChildren(bars(Object.entries(overview.rounds)));
 
-  // wallet calls: counts and failures per studio (the label when the metrics carry it), latency from histograms
-  const studios = new Set(Object.keys(latency));
-  const calls = samples.filter((s) => s.name === "casino_sim_wallet_calls_total");
-  for (const s of calls) studios.add(s.labels.studio || "all");
-  const rows = [];
-  for (const studio of [...studios].sort()) {
-    const mine = (labels) => (labels.studio || "all") === studio;
-    // the calls counter may lack a studio label; then a studio's calls come from its latency histogram and its
-    // error rate is known only in the "all" row
-    const counted = calls.some((s) => mine(s.labels));
-    const total = counted ? sum(calls, "casino_sim_wallet_calls_total", mine)
-      : sum(samples, "casino_sim_wallet_call_seconds_count", mine);
-    const failed = counted ? sum(calls, "casino_sim_wallet_calls_total", (l) => mine(l) && l.outcome !== "ok") : null;
-    const recent = latency[studio] ? minus(latency[studio], previous && previous.latency[studio]) : null;
-    const window = recent && recent.get(Infinity) ? recent : latency[studio];
-    const q = (p) => (window ? quantile(window, p) : null);
-    rows.push(el("tr", {dataset: {studio}}, el("td", {}, studio), el("td", {}, String(total)),
-      el("td", {}, total && failed !== null ? `${((100 * failed) / total).toFixed(2)} %` : "–"),
-      el("td", {}, ms(q(0.5))), el("td", {}, ms(q(0.95))), el("td", {}, ms(q(0.99)))));
-  }
+  // wallet calls per studio: calls since start; error rate and latency between two polls when the studio had calls
+  // in between, else since start
+  const rows = Object.entries(wallet).sort(([a], [b]) => (a === TOTAL) - (b === TOTAL) || a.localeCompare(b))
+    .map(([studio, now]) => {
+      const recent = minus(now, previous && previous.wallet[studio]);
+      const window = recent.calls > 0 ? recent : now;
+      const q = (p) => quantile(window.buckets, p);
+      const name = studio === TOTAL ? "all studios" : studio;
+      return el("tr", {dataset: studio === TOTAL ? {total: "true"} : {studio}}, el("td", {}, name),
+        el("td", {}, String(now.calls)),
+        el("td", {}, window.calls ? `${((100 * window.failed) / window.calls).toFixed(2)} %` : "–"),
+        el("td", {}, ms(q(0.5))), el("td", {}, ms(q(0.95))), el("td", {}, ms(q(0.99))));
+    });
   table("wallet", ["Studio", "Calls", "Errors", "p50", "p95", "p99"], rows);
 
   table("faults", ["Rule", "Action", "Enabled", "Calls", "Injected", ""], overview.faults.map((rule) => {
@@ -163,7 +167,7 @@ function draw(samples, overview) {
       el("td", {}, e.elapsed === null || e.elapsed === undefined ? "–" : ms(e.elapsed)),
       el("td", {}, (e.faults || []).join(", ")))));
 
-  previous = {time, rounds: roundsTotal, latency};
+  previous = {time, rounds: roundsTotal, wallet};
   $("updated").textContent = `updated ${new Date(time * 1000).toLocaleTimeString()}`;
   document.body.dataset.ready = "true";
 }

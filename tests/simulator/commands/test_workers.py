@@ -193,7 +193,8 @@ def test_two_workers_serve_one_port_and_one_ledger(two_workers: tuple[subprocess
     assert all(cpu_ticks(pid) > before[pid] for pid in workers), "the kernel spread connections over both workers"
     for _ in range(6):  # whichever worker answers /metrics, it adds up both workers' samples
         samples = scrape(f"{url}/metrics")
-        assert samples[("casino_sim_wallet_calls_total", (("operation", "bet"), ("outcome", "ok")))] == 60
+        bets = (("operation", "bet"), ("outcome", "ok"), ("studio", dice["studio_id"]))
+        assert samples[("casino_sim_wallet_calls_total", bets)] == 60
         assert samples[("casino_sim_round_seconds_count", (("engine", "dice"),))] == 60
         timed = {
             dict(labels)["operation"]: v

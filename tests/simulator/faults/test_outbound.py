@@ -27,7 +27,9 @@ async def test_without_rules_calls_are_journaled_and_counted(wallet: WalletWorld
     [entry] = wallet.journal.query()
     assert entry["side"] == "outbound" and entry["operation"] == "bet" and entry["response"]["status"] == 200
     assert entry["request"]["headers"]["X-Casino-Sim-Signature"] == "[redacted]"
-    assert wallet.metrics.value("casino_sim_wallet_calls_total", operation="bet", outcome="ok") == 1
+    assert (
+        wallet.metrics.value("casino_sim_wallet_calls_total", studio="studio-001", operation="bet", outcome="ok") == 1
+    )
     assert SECRET not in json.dumps(wallet.journal.query())
 
 
@@ -186,7 +188,12 @@ async def test_unreadable_reply_is_a_protocol_error(wallet: WalletWorld) -> None
     wallet.use(rule({"type": "status", "status": 400, "body": "not json"}))
     with pytest.raises(WalletProtocolError):
         await wallet.client.call(op(player, "bet", "t1"))
-    assert wallet.metrics.value("casino_sim_wallet_calls_total", operation="bet", outcome="protocol_error") == 1
+    assert (
+        wallet.metrics.value(
+            "casino_sim_wallet_calls_total", studio="studio-001", operation="bet", outcome="protocol_error"
+        )
+        == 1
+    )
 
 
 @pytest.mark.parametrize(

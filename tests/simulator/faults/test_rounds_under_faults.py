@@ -142,6 +142,7 @@ async def test_journal_follows_a_round_and_keeps_no_secret(world: tuple[Sim, Man
 async def test_metrics_count_wallet_calls_and_rounds(world: tuple[Sim, ManualClock]) -> None:
     sim, _ = world
     _, token = await launch(sim)
+    studio = (await sim.request("GET", f"/v1/games/{await sim.game_for('dice')}")).body["studio_id"]
     use(
         sim,
         {
@@ -153,9 +154,9 @@ async def test_metrics_count_wallet_calls_and_rounds(world: tuple[Sim, ManualClo
     await sim.play(token, 100)
     await sim.play(token, 100)
     text = (await sim.request("GET", "/metrics")).body
-    assert 'casino_sim_wallet_calls_total{operation="bet",outcome="ok"} 1.0' in text
-    assert 'casino_sim_wallet_calls_total{operation="bet",outcome="error"} 1.0' in text
-    assert 'casino_sim_wallet_calls_total{operation="rollback",outcome="ok"} 1.0' in text
+    assert f'casino_sim_wallet_calls_total{{operation="bet",outcome="ok",studio="{studio}"}} 1.0' in text
+    assert f'casino_sim_wallet_calls_total{{operation="bet",outcome="error",studio="{studio}"}} 1.0' in text
+    assert f'casino_sim_wallet_calls_total{{operation="rollback",outcome="ok",studio="{studio}"}} 1.0' in text
     assert 'casino_sim_rounds{status="closed"} 1.0' in text and 'casino_sim_rounds{status="rolled_back"} 1' in text
     assert 'casino_sim_transactions{kind="bet",status="failed"} 1.0' in text
 
@@ -198,4 +199,5 @@ async def test_metrics_time_wallet_calls_and_rounds_and_count_the_settlement_que
     await sim.app[WORKER].run_once()
     after = samples((await sim.request("GET", "/metrics")).body)
     assert after[("casino_sim_settlement_queue", (("kind", "win"),))] == 0
-    assert after[("casino_sim_wallet_calls_total", (("operation", "win"), ("outcome", "ok")))] == 3
+    won = (("operation", "win"), ("outcome", "ok"), ("studio", studio))
+    assert after[("casino_sim_wallet_calls_total", won)] == 3
