@@ -3,6 +3,7 @@ first complaint of a refused body."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import ValidationError
@@ -39,3 +40,8 @@ def complaint(exc: ValueError) -> str:
         return ""
     first = exc.errors()[0]
     return f": {'.'.join(map(str, first['loc']))} {first['msg']}"
+
+
+def utc(text: str, layout: str) -> float:
+    """Unix time of a UTC date written in ``layout``; ``ValueError`` for a date that does not exist (Feb 30)."""
+    return datetime.strptime(text, layout).replace(tzinfo=UTC).timestamp()

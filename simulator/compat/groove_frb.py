@@ -22,10 +22,10 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from simulator.bonus.models import CreateCampaign, PlayerRef
-from simulator.compat.common import ShareState, complaint, offered, share_state
+from simulator.compat.common import ShareState, complaint, offered, share_state, utc
 from simulator.compat.hub88 import freebet_game
 from simulator.dialects import groove
 from simulator.errors import SimulatorError
@@ -71,6 +71,12 @@ class TemplateAndGrant(BaseModel):
     games: list[FrbGame] = Field(min_length=1, max_length=1)
     players: list[FrbPlayer] = Field(min_length=1, max_length=1)
 
+    @field_validator("availableFromDate", "expirationDate")
+    @classmethod
+    def _a_real_date(cls, value: str) -> str:
+        unix(value)  # ValueError (a 400) for a date that does not exist
+        return value
+
 
 class GrantOut(BaseModel):
     status: str
@@ -109,7 +115,7 @@ def grant_id(operator_id: int, transaction_id: str | None) -> str:
 
 
 def unix(text: str) -> float:
-    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC).timestamp()
+    return utc(text, "%Y-%m-%d %H:%M:%S")
 
 
 def closest_step(steps: list[int], value: int) -> int:

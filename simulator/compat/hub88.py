@@ -211,31 +211,25 @@ def _game(game: Game, product: str, base: str) -> dict[str, Any]:
     }
 
 
-_ERRORS = ("400", "401", "403", "404")
+def route_doc(summary: str, request: type[BaseModel], response: type[BaseModel], *, many: bool = False) -> RouteDoc:
+    """A route of Hub88's operator API: signed by the operator, refused in Hub88's error shape."""
+    return RouteDoc(
+        f"{summary}; body signed by the operator with RSA-SHA256 in X-Hub88-Signature",
+        "hub88",
+        auth="signature",
+        request=request,
+        response=response,
+        response_list=many,
+        errors=("400", "401", "403", "404"),
+        error=Hub88Error,
+    )
 
 
 def add_routes(app: web.Application, api: Hub88OperatorApi) -> None:
-    list_doc = RouteDoc(
-        "Hub88 Games API: the games of studios speaking hub88 (a JSON array); body signed by the operator with"
-        " RSA-SHA256 in X-Hub88-Signature",
-        "hub88",
-        auth="signature",
-        request=GameListBody,
-        response=Hub88Game,
-        response_list=True,
-        errors=_ERRORS,
-        error=Hub88Error,
+    list_doc = route_doc(
+        "Hub88 Games API: the games of studios speaking hub88 (a JSON array)", GameListBody, Hub88Game, many=True
     )
-    url_doc = RouteDoc(
-        "Hub88 Games API: a game's launch URL (currency XXX: demo); body signed by the operator with RSA-SHA256"
-        " in X-Hub88-Signature",
-        "hub88",
-        auth="signature",
-        request=GameUrlBody,
-        response=GameUrlReply,
-        errors=_ERRORS,
-        error=Hub88Error,
-    )
+    url_doc = route_doc("Hub88 Games API: a game's launch URL (currency XXX: demo)", GameUrlBody, GameUrlReply)
 
     async def hub88_game_list(request: web.Request) -> web.Response:
         return await api.game_list(request)

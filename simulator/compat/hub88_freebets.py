@@ -17,12 +17,12 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from simulator.bonus.models import CreateCampaign, PlayerRef
 from simulator.catalog.models import Catalog
-from simulator.compat.common import ShareState, offered, share_state
-from simulator.compat.hub88 import PREFIX, GameListBody, Hub88Error, Hub88OperatorApi, error, freebet_game
+from simulator.compat.common import ShareState, offered, share_state, utc
+from simulator.compat.hub88 import PREFIX, GameListBody, Hub88OperatorApi, error, freebet_game, route_doc
 from simulator.dialects import hub88
 from simulator.dialects.amounts import from_scaled, to_scaled
 from simulator.errors import SimulatorError
@@ -36,6 +36,7 @@ PREPAID_NAMESPACE = uuid.UUID("5d0c2a41-7e7b-4a55-9a3c-1f63d7f0b8e2")
 REWARD_NAMESPACE = uuid.UUID("9a4e6b10-2c8d-4f0e-b7a1-3e5c9d2f6a84")
 DEFAULT_LIFETIME = 21 * 86_400  # Hub88: a reward without an end date expires "in several weeks"
 ISO = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"
+ISO_LAYOUT = "%Y-%m-%dT%H:%M:%S"
 Status = Literal["FRS_NEW", "FRS_ACTIVE", "FRS_CANCELLED", "FRS_FAILED", "FRS_FINISHED", "FRS_EXPIRED"]
 
 
@@ -58,6 +59,13 @@ class CreateRewardBody(GameListBody):
         None, min_length=1, max_length=255, description="The operator's own id: the same reference creates once."
     )
     campaign_uuid: None = Field(None, description="Hub88 campaigns are not emulated: absent or null.")
+
+    @field_validator("start_time", "end_time")
+    @classmethod
+    def _a_real_date(cls, value: str | None) -> str | None:
+        if value is not None:
+            unix(value)  # ValueError (a 400) for a date that does not exist
+        return value
 
 
 class ListRewardsBody(GameListBody):
@@ -114,7 +122,7 @@ def iso(when: float) -> str:
 
 
 def unix(text: str) -> float:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC).timestamp()
+    return utc(text, ISO_LAYOUT)
 
 
 STATUS: dict[ShareState, Status] = {
@@ -276,23 +284,11 @@ class Hub88Freebets:
         return json_response(reward_json(campaign, shares[0], now))
 
 
-_ERRORS = ("400", "401", "403", "404")
-
-
 def add_routes(app: web.Application, api: Hub88OperatorApi) -> None:
     freebets = Hub88Freebets(api)
 
     def doc(text: str, request: type[BaseModel], response: type[BaseModel], many: bool) -> RouteDoc:
-        return RouteDoc(
-            f"Hub88 Freebets API: {text}; body signed by the operator with RSA-SHA256 in X-Hub88-Signature",
-            "hub88",
-            auth="signature",
-            request=request,
-            response=response,
-            response_list=many,
-            errors=_ERRORS,
-            error=Hub88Error,
-        )
+        return route_doc(f"Hub88 Freebets API: {text}", request, response, many=many)
 
     async def hub88_prepaids(request: web.Request) -> web.Response:
         return await freebets.prepaids(request)
@@ -320,5 +316,5 @@ def add_routes(app: web.Application, api: Hub88OperatorApi) -> None:
             hub88_reward_cancel,
         ),
     )
-    for path, route_doc, handler in routes:
-        app.router.add_post(f"{FREEBET}/{path}", documented(route_doc)(handler))
+    for path, spec, handler in routes:
+        app.router.add_post(f"{FREEBET}/{path}", documented(spec)(handler))

@@ -387,6 +387,7 @@ async def test_bad_frb_input_gets_groove_answers_and_changes_nothing(world: Worl
     await refused(400, players=[{"playerId": "not valid!", "playerCurrency": "USD"}])
     await refused(400, players=[{"playerId": "player1", "playerCurrency": "XYZ"}])
     await refused(400, expirationDate="2000-01-01 00:00:00")
+    await refused(400, expirationDate="2100-02-30 00:00:00")  # no such day
     await refused(400, numberOfRounds=4)  # the same transactionId with other content
     await refused(400, players=[{"playerId": "player2", "playerCurrency": "USD"}])  # ... for another player
     async with world.http.post(

@@ -412,6 +412,7 @@ async def test_bad_freebet_input_gets_hub88s_documented_status_and_changes_nothi
     await refused(400, bet_value=terms["bet_value"] * 1_000_000)  # not one of the game's bet steps
     await refused(400, bet_count=0)
     await refused(400, end_time="2000-01-01T00:00:00")
+    await refused(400, end_time="2100-02-30T00:00:00")  # no such day
     await refused(400, bet_count=4)  # the same reference with other content
     await refused(400, user="someone-else")  # the same reference for another user
     await refused(400, campaign_uuid="7b5c8a93-4d3a-4bfb-8554-f923d46aa485")  # Hub88 campaigns are not emulated
