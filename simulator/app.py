@@ -22,6 +22,7 @@ from simulator.catalog import build_catalog
 from simulator.catalog import routes as catalog_routes
 from simulator.clock import Clock, SystemClock
 from simulator.compat import groove as groove_api
+from simulator.compat import groove_frb, hub88_freebets
 from simulator.compat import hub88 as hub88_api
 from simulator.dialects import config as dialect_config
 from simulator.dialects.protocol import WalletDialects
@@ -172,7 +173,8 @@ def create_app(
     app[LIVE_LOOPS] = live_loops
     app[OWN_IDS] = own_ids
     app[ENDPOINTS] = endpoints
-    app[CATALOG] = build_catalog(settings.seed, load_rates(settings.rates_file), settings.studio_dialects)
+    rates = load_rates(settings.rates_file)
+    app[CATALOG] = build_catalog(settings.seed, rates, settings.studio_dialects)
     app[ROUND_LINKS] = RoundLinks.for_server(
         keys.admin_token if keys else None,
         settings.base_url,
@@ -185,8 +187,11 @@ def create_app(
     catalog_routes.add_routes(app)
     aggregator_routes.add_routes(app)
     bonus_routes.add_routes(app)
-    hub88_api.add_routes(app, hub88_api.Hub88OperatorApi.from_settings(settings))
+    hub88 = hub88_api.Hub88OperatorApi.from_settings(settings)
+    hub88_api.add_routes(app, hub88)
+    hub88_freebets.add_routes(app, hub88)
     groove_api.add_routes(app)
+    groove_frb.add_routes(app, groove_frb.GrooveFrb.from_settings(settings, rates))
     play_routes.add_routes(app)
     live_socket.add_routes(app)
     details_routes.add_routes(app)

@@ -132,6 +132,11 @@ class Settings(BaseSettings):
     groove_operator_ids: list[str] = Field(
         default_factory=list, description="Operator ids (nogsoperatorid) Groove's Start Game (/groove/game/) accepts."
     )
+    groove_frb_users: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Groove FRB API (/groove/frb/...) back-office users, email -> password: the request's"
+        " Authorization is Bearer base64(email:password).",
+    )
     unknown_rollback: Literal["accept", "reject"] = Field(
         "accept", description="Reference wallet: answer to a rollback of a transaction it never saw."
     )

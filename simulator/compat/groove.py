@@ -13,6 +13,7 @@ from aiohttp import web
 
 from simulator.aggregator.models import LaunchRequest
 from simulator.aggregator.routes import open_session
+from simulator.compat.common import offered
 from simulator.dialects import groove
 from simulator.errors import Forbidden, NotFound, RequestError
 from simulator.http import QueryParam, RouteDoc, documented
@@ -60,8 +61,8 @@ async def groove_start_game(request: web.Request) -> web.Response:
     if operator not in settings.groove_operator_ids:
         raise Forbidden(f"operator {operator!r} is not configured", code="UNKNOWN_OPERATOR")
     catalog = request.app[CATALOG]
-    game = catalog.games.get(_text(request, "nogsgameid"))
-    if game is None or catalog.studio(game.studio_id).dialect != groove.NAME:
+    game = offered(catalog, _text(request, "nogsgameid"), groove.NAME)
+    if game is None:
         raise NotFound(f"no game {request.query.get('nogsgameid')!r} is offered through Groove", code="UNKNOWN_GAME")
     mode = _text(request, "nogsmode")
     if mode not in ("real", "demo"):

@@ -11,14 +11,16 @@ that speak the ``hub88`` dialect are listed and launched, so every wallet call o
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from games.registry import get_engine
 from simulator.aggregator.models import LaunchRequest
 from simulator.aggregator.routes import open_session
 from simulator.catalog.models import Game
+from simulator.compat.common import complaint, offered
 from simulator.dialects import hub88
 from simulator.dialects.rsa_json import keys
 from simulator.errors import (
@@ -43,6 +45,9 @@ VOLATILITY = {"low": 1, "medium": 3, "high": 5}
 class GameListBody(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
     operator_id: int = Field(description="The operator's id, as configured in hub88_operators.")
+
+
+Body = TypeVar("Body", bound=GameListBody)
 
 
 class GameUrlBody(GameListBody):
@@ -88,7 +93,7 @@ class Hub88Error(BaseModel):
     error: str
 
 
-def _error(status: int, message: str) -> web.Response:
+def error(status: int, message: str) -> web.Response:
     return json_response({"error": message}, status=status)
 
 
@@ -113,25 +118,24 @@ class Hub88OperatorApi:
                 raise ConfigurationError(f"hub88 operator {operator_id!r}: {exc.strerror}") from None
         return cls(verifiers)
 
-    async def _read(self, request: web.Request, model: type[GameListBody]) -> GameListBody | web.Response:
+    async def read(self, request: web.Request, model: type[Body]) -> Body | web.Response:
+        """The parsed body, or Hub88's error answer: 400 unreadable, 404 unknown operator, 401 bad signature."""
         body = await request.read()
         try:
             data = loads(body, unique=True)
             parsed = model.model_validate(data, strict=True)
-        except (ValueError, ValidationError) as exc:  # ValidationError is a ValueError; both answer 400
-            first = exc.errors()[0] if isinstance(exc, ValidationError) else None
-            where = "" if first is None else f": {'.'.join(map(str, first['loc']))} {first['msg']}"
-            return _error(400, f"invalid or missing request parameters{where}")
+        except ValueError as exc:  # a ValidationError too
+            return error(400, f"invalid or missing request parameters{complaint(exc)}")
         verifier = self._verifiers.get(parsed.operator_id)
         if verifier is None:
-            return _error(404, f"operator_id {parsed.operator_id} does not correspond to any operator")
+            return error(404, f"operator_id {parsed.operator_id} does not correspond to any operator")
         signature = request.headers.get(hub88.SIGNATURE_HEADER, "")
         if not signature or not verifier.verify(body, signature):
-            return _error(401, "request signature is invalid or the X-Hub88-Signature header is missing")
+            return error(401, "request signature is invalid or the X-Hub88-Signature header is missing")
         return parsed
 
     async def game_list(self, request: web.Request) -> web.Response:
-        parsed = await self._read(request, GameListBody)
+        parsed = await self.read(request, GameListBody)
         if isinstance(parsed, web.Response):
             return parsed
         await request.app[CATALOG_SYNC].refresh()
@@ -145,17 +149,16 @@ class Hub88OperatorApi:
         return json_response(games)
 
     async def game_url(self, request: web.Request) -> web.Response:
-        parsed = await self._read(request, GameUrlBody)
+        parsed = await self.read(request, GameUrlBody)
         if isinstance(parsed, web.Response):
             return parsed
-        assert isinstance(parsed, GameUrlBody)
         catalog = request.app[CATALOG]
-        game = catalog.games.get(parsed.game_code)
-        if game is None or catalog.studio(game.studio_id).dialect != hub88.NAME:
-            return _error(404, f"game {parsed.game_code!r} does not exist")
+        game = offered(catalog, parsed.game_code, hub88.NAME)
+        if game is None:
+            return error(404, f"game {parsed.game_code!r} does not exist")
         demo = parsed.currency == DEMO_CURRENCY
         if not demo and (parsed.user is None or parsed.token is None):
-            return _error(400, "user and token are required unless currency is XXX (demo)")
+            return error(400, "user and token are required unless currency is XXX (demo)")
         launch = LaunchRequest(
             game_id=game.game_id,
             currency=game.currencies[0] if demo else parsed.currency,
@@ -168,17 +171,23 @@ class Hub88OperatorApi:
         try:
             out = await open_session(request.app, launch)
         except NotFound as exc:
-            return _error(404, exc.message)
+            return error(404, exc.message)
         except Forbidden as exc:
-            return _error(403, exc.message)
+            return error(403, exc.message)
         except RequestError as exc:
             status = 403 if exc.code in ("CURRENCY_NOT_OFFERED", "UNKNOWN_CURRENCY") else 400
-            return _error(status, exc.message)
+            return error(status, exc.message)
         except (WalletRefused, WalletError) as exc:
-            return _error(400 if isinstance(exc, WalletRefused) else 500, f"the operator's wallet: {exc.message}")
+            return error(400 if isinstance(exc, WalletRefused) else 500, f"the operator's wallet: {exc.message}")
         except SimulatorError as exc:
-            return _error(500, exc.message)
+            return error(500, exc.message)
         return json_response({"url": out.launch_url})
+
+
+def freebet_game(game: Game) -> bool:
+    """A game plays free bets when its stake is fixed before the round: single-step engines (a campaign refuses
+    the others)."""
+    return not get_engine(game.engine_id).multi_step
 
 
 def _game(game: Game, product: str, base: str) -> dict[str, Any]:
@@ -198,35 +207,29 @@ def _game(game: Game, product: str, base: str) -> dict[str, Any]:
         "hit_ratio": game.hit_frequency,
         "languages": list(game.languages),
         "demo_game_support": game.demo,
-        "freebet_support": False,
+        "freebet_support": freebet_game(game),
     }
 
 
-_ERRORS = ("400", "401", "403", "404")
+def route_doc(summary: str, request: type[BaseModel], response: type[BaseModel], *, many: bool = False) -> RouteDoc:
+    """A route of Hub88's operator API: signed by the operator, refused in Hub88's error shape."""
+    return RouteDoc(
+        f"{summary}; body signed by the operator with RSA-SHA256 in X-Hub88-Signature",
+        "hub88",
+        auth="signature",
+        request=request,
+        response=response,
+        response_list=many,
+        errors=("400", "401", "403", "404"),
+        error=Hub88Error,
+    )
 
 
 def add_routes(app: web.Application, api: Hub88OperatorApi) -> None:
-    list_doc = RouteDoc(
-        "Hub88 Games API: the games of studios speaking hub88 (a JSON array); body signed by the operator with"
-        " RSA-SHA256 in X-Hub88-Signature",
-        "hub88",
-        auth="signature",
-        request=GameListBody,
-        response=Hub88Game,
-        response_list=True,
-        errors=_ERRORS,
-        error=Hub88Error,
+    list_doc = route_doc(
+        "Hub88 Games API: the games of studios speaking hub88 (a JSON array)", GameListBody, Hub88Game, many=True
     )
-    url_doc = RouteDoc(
-        "Hub88 Games API: a game's launch URL (currency XXX: demo); body signed by the operator with RSA-SHA256"
-        " in X-Hub88-Signature",
-        "hub88",
-        auth="signature",
-        request=GameUrlBody,
-        response=GameUrlReply,
-        errors=_ERRORS,
-        error=Hub88Error,
-    )
+    url_doc = route_doc("Hub88 Games API: a game's launch URL (currency XXX: demo)", GameUrlBody, GameUrlReply)
 
     async def hub88_game_list(request: web.Request) -> web.Response:
         return await api.game_list(request)

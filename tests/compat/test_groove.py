@@ -25,6 +25,7 @@ from tests.harness import Reply, Sim, running_sim
 STUDIO = "studio-002"  # dealt to md5_form by the default catalogue; the settings move it to groove
 OPERATOR = "11"
 KEY = b"groove-security-key-made-for-this-test"
+BACK_OFFICE = ("frb@casino.example", "back-office-password-made-here")
 CENT = Decimal("0.01")
 
 
@@ -83,7 +84,7 @@ class World:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    casino = GrooveCasino(KEY, OPERATOR)
+    casino = GrooveCasino(KEY, OPERATOR, BACK_OFFICE)
     casino.accounts["player1"] = Account("USD", Decimal("1000.00"))
     await casino.start()
     clock = ManualClock()
@@ -96,6 +97,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         retry_max_delay=4.0,
         wallets={"groove": {"url": casino.url, "secret": KEY.decode()}},
         groove_operator_ids=[OPERATOR],
+        groove_frb_users=dict([BACK_OFFICE]),
         studio_dialects={STUDIO: "groove"},
     )
     try:
@@ -291,3 +293,112 @@ async def test_bad_input_gets_groove_codes_and_changes_nothing(tmp_path: Path) -
             async with http.get(sim.url + "/groove/game/", params=launch | change, allow_redirects=False) as r:
                 assert r.status == status, await r.text()
         assert await sim.balance("groovebad1") == 10_000 - 250
+
+
+async def grant_terms(world: World, accountid: str, rounds: int = 3, **extra: Any) -> dict[str, Any]:
+    """A template-and-grant request for the first slot the casino can launch, its bet amount in EUR cents."""
+    await world.launch(accountid)  # the slot world.launch opens: the first one not blocked in Estonia
+    game = next(g for g in await world.games() if "EE" not in g["blocked_countries"])
+    studios = (await world.sim.request("GET", "/v1/studios")).body["studios"]
+    studio = next(s for s in studios if s["studio_id"] == STUDIO)
+    return {
+        "providerName": studio["name"],
+        "operatorId": int(OPERATOR),
+        "transactionId": "frb-tx-1",
+        "numberOfRounds": rounds,
+        "availableFromDate": "2020-01-01 00:00:00",
+        "availableDuration": 30,
+        "expirationDate": "2100-01-01 00:00:00",
+        "balanceTypeId": 1,
+        "messageFirstLine": "Free rounds",
+        "messageSecondLine": "for you",
+        "offerName": "welcome-frb",
+        "games": [{"gameId": game["game_id"], "betAmount": [100]}],
+        "players": [{"playerId": accountid, "playerCurrency": "USD", "playerCountry": "EST"}],
+    } | extra
+
+
+async def test_a_free_round_bonus_granted_through_the_frb_api_is_played_and_reconciles(world: World) -> None:
+    terms = await grant_terms(world, "player1")
+    status, grant = await world.casino.grant_frb(world.http, world.sim.url + "/groove", terms)
+    assert (status, grant["code"], grant["status"]) == (200, 200, "Success"), grant
+    frbid = grant["templateId"]
+    assert grant["succeeded_frb_awarded"][0]["playerId"] == "player1" and grant["failed_frb_awarded"] == []
+    assert await world.casino.grant_frb(world.http, world.sim.url + "/groove", terms) == (200, grant)  # idempotent
+    status, bonus = await world.casino.frb(world.http, world.sim.url + "/groove", frbid, "player1")
+    assert (status, bonus["status"], bonus["left_rounds"], bonus["total_rounds"]) == (200, "active", 3, 3)
+    stake = bonus["games"][0]["bet_amount"][0]
+    start = world.casino.accounts["player1"].balance
+    url = await world.launch("player1")
+    async with world.http.get(url + "/session") as response:
+        session = await response.json()
+    assert [(o["campaign_id"], o["bet_value"]) for o in session["free_rounds"]] == [(frbid, stake)]
+    assert stake in session["bet_steps"]  # 1.00 EUR in USD, moved to the game's closest bet step
+    rounds = []
+    for _ in range(3):
+        async with world.http.post(url + "/free-rounds", json={"campaign_id": frbid, "params": {}}) as response:
+            rounds.append(Reply(response.status, await response.json()))
+    assert all(r.status == 200 for r in rounds), rounds
+    await world.settle()
+    wagers = [p for p, r in world.casino.calls if p["request"] == "wager"]
+    results = [p for p, r in world.casino.calls if p["request"] == "result"]
+    assert len(wagers) == 3 and len(results) == 3
+    assert all(p["frbid"] == frbid for p in wagers + results)
+    assert {p["betamount"] for p in wagers} == {"0.00"}  # the bonus pays the stake
+    won = sum(Decimal(r.body["win"]) * CENT for r in rounds)
+    assert world.casino.accounts["player1"].balance == start + won
+    status, done = await world.casino.frb(world.http, world.sim.url + "/groove", frbid, "player1", cancel=True)
+    assert (status, done["status"], done["left_rounds"]) == (200, "completed", 0)  # its actual status, not cancelled
+    assert reconcile(await world.log(), world.casino) == []
+
+
+async def test_a_cancelled_free_round_bonus_plays_no_more_rounds(world: World) -> None:
+    terms = await grant_terms(world, "player1", rounds=5, transactionId="frb-tx-2")
+    _, grant = await world.casino.grant_frb(world.http, world.sim.url + "/groove", terms)
+    frbid = grant["templateId"]
+    url = await world.launch("player1")
+    async with world.http.post(url + "/free-rounds", json={"campaign_id": frbid, "params": {}}) as response:
+        assert response.status == 200
+    status, cancelled = await world.casino.frb(world.http, world.sim.url + "/groove", frbid, "player1", cancel=True)
+    assert (status, cancelled["status"], cancelled["left_rounds"]) == (200, "canceled", 0)
+    again = await world.casino.frb(world.http, world.sim.url + "/groove", frbid, "player1", cancel=True)
+    assert again == (200, cancelled)
+    async with world.http.post(url + "/free-rounds", json={"campaign_id": frbid, "params": {}}) as response:
+        assert response.status == 409
+    await world.settle()
+    assert reconcile(await world.log(), world.casino) == []
+
+
+async def test_bad_frb_input_gets_groove_answers_and_changes_nothing(world: World) -> None:
+    groove = world.sim.url + "/groove"
+    terms = await grant_terms(world, "player1")
+    status, grant = await world.casino.grant_frb(world.http, groove, terms)
+    assert status == 200, grant
+    before = (await world.sim.request("GET", "/v1/campaigns")).body
+
+    async def refused(expected: int, **changes: Any) -> None:
+        status, body = await world.casino.grant_frb(world.http, groove, terms | changes)
+        assert (status, body["code"], body["templateId"]) == (expected, expected, None), (changes, body)
+
+    game = terms["games"][0]
+    await refused(404, games=[game | {"gameId": "no-such-game"}])
+    await refused(404, providerName="Another Studio")
+    await refused(403, operatorId=99)
+    await refused(400, players=[{"playerId": "not valid!", "playerCurrency": "USD"}])
+    await refused(400, players=[{"playerId": "player1", "playerCurrency": "XYZ"}])
+    await refused(400, expirationDate="2000-01-01 00:00:00")
+    await refused(400, expirationDate="2100-02-30 00:00:00")  # no such day
+    await refused(400, numberOfRounds=4)  # the same transactionId with other content
+    await refused(400, players=[{"playerId": "player2", "playerCurrency": "USD"}])  # ... for another player
+    async with world.http.post(
+        groove + "/frb/create/1.0/template-and-grant", json=terms | {"transactionId": "frb-tx-9"}
+    ) as response:
+        assert response.status == 401  # no back-office credential
+    stranger = GrooveCasino(KEY, OPERATOR, ("frb@casino.example", "a wrong password"))
+    assert (await stranger.grant_frb(world.http, groove, terms | {"transactionId": "frb-tx-9"}))[0] == 401
+    assert (await world.casino.frb(world.http, groove, "no-such-template", "player1"))[0] == 404
+    assert (await world.casino.frb(world.http, groove, grant["templateId"], "player2", cancel=True))[0] == 404
+    assert (await stranger.frb(world.http, groove, grant["templateId"], "player1", cancel=True))[0] == 401
+    assert (await world.sim.request("GET", "/v1/campaigns")).body == before
+    status, bonus = await world.casino.frb(world.http, groove, grant["templateId"], "player1")
+    assert (status, bonus["status"], bonus["left_rounds"]) == (200, "active", 3)

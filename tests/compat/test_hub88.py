@@ -311,3 +311,125 @@ async def test_the_reference_wallet_answers_hub88_in_its_own_terms(tmp_path: Pat
         balance = await call("/user/balance", who | {"request_uuid": "7b0f6f0e-0000-4000-8000-000000000006"})
         assert (balance["status"], balance["balance"], balance["currency"]) == ("RS_OK", (10_000 - 250) * UNITS, "USD")
         assert await sim.balance(player["player_id"]) == 10_000 - 250
+
+
+async def free_round(world: World, url: str, reward_uuid: str) -> Reply:
+    async with world.http.post(url + "/free-rounds", json={"campaign_id": reward_uuid, "params": {}}) as response:
+        return Reply(response.status, await response.json())
+
+
+async def reward_terms(world: World, user: str, bet_count: int = 3, **extra: Any) -> dict[str, Any]:
+    """A reward on the first slot the operator can launch: its prepaid, and its smallest stake as bet_value."""
+    game, url = await world.launch(user)
+    async with world.http.get(url + "/session") as response:
+        session = await response.json()
+    status, prepaids = await world.operator.prepaids(world.http, world.api, game_code=game["game_code"])
+    assert status == 200, prepaids
+    prepaid = next(p for p in prepaids if p["currency"] == "USD")
+    assert (prepaid["bet_value"], prepaid["bet_count"], prepaid["bonus_buy"]) == (None, None, False)
+    return {
+        "user": user,
+        "prepaid_uuid": prepaid["prepaid_uuid"],
+        "game_code": game["game_code"],
+        "currency": "USD",
+        "bet_value": session["min_bet"] * UNITS,
+        "bet_count": bet_count,
+    } | extra
+
+
+async def test_a_reward_created_through_the_freebets_api_is_played_as_free_bets_and_reconciles(world: World) -> None:
+    terms = await reward_terms(world, "hub88-player-1", end_time="2100-01-01T00:00:00", operator_reference="promo-1")
+    status, reward = await world.operator.create_reward(world.http, world.api, **terms)
+    assert status == 200, reward
+    assert (reward["status"], reward["bet_count"], reward["bet_value"]) == ("FRS_ACTIVE", 3, terms["bet_value"])
+    assert (reward["user"], reward["game_code"], reward["end_time"]) == (
+        "hub88-player-1",
+        terms["game_code"],
+        "2100-01-01T00:00:00",
+    )
+    again = await world.operator.create_reward(world.http, world.api, **terms)  # the same reference: the same reward
+    assert again == (200, reward)
+    start = world.operator.accounts["hub88-player-1"].balance
+    _, url = await world.launch("hub88-player-1")
+    async with world.http.get(url + "/session") as response:
+        offers = (await response.json())["free_rounds"]
+    assert [(o["campaign_id"], o["rounds_left"]) for o in offers] == [(reward["reward_uuid"], 3)]
+    rounds = [await free_round(world, url, reward["reward_uuid"]) for _ in range(3)]
+    assert all(r.status == 200 for r in rounds), rounds
+    refused = await free_round(world, url, reward["reward_uuid"])
+    assert refused.status == 409, refused.body  # three free bets, no fourth
+    await world.settle()
+    free = [(p, b) for p, b, r in world.operator.calls if p.startswith("/transaction/") and b is not None]
+    bets = [b for p, b in free if p == "/transaction/bet"]
+    wins = [b for p, b in free if p == "/transaction/win"]
+    assert len(bets) == 3 and len(wins) == 3
+    for call in bets + wins:
+        assert (call["is_free"], call["reward_uuid"]) == (True, reward["reward_uuid"])
+    assert {b["amount"] for b in bets} == {0}  # the reward pays the stake
+    assert {b["meta"]["bonus"]["bet_value"] * UNITS for b in bets} == {terms["bet_value"]}  # the stake it was played at
+    won = sum(r.body["win"] for r in rounds) * UNITS
+    assert world.operator.accounts["hub88-player-1"].balance == start + won
+    status, listed = await world.operator.rewards_list(world.http, world.api, user="hub88-player-1")
+    assert status == 200 and [(r["reward_uuid"], r["status"]) for r in listed] == [
+        (reward["reward_uuid"], "FRS_FINISHED")
+    ]
+    assert (await world.operator.cancel_reward(world.http, world.api, reward["reward_uuid"]))[0] == 400
+    assert reconcile(await world.log(), world.operator) == []
+
+
+async def test_a_cancelled_reward_plays_no_more_free_bets(world: World) -> None:
+    terms = await reward_terms(world, "hub88-player-1", bet_count=5)
+    status, reward = await world.operator.create_reward(world.http, world.api, **terms)
+    assert status == 200, reward
+    _, url = await world.launch("hub88-player-1")
+    assert (await free_round(world, url, reward["reward_uuid"])).status == 200
+    status, cancelled = await world.operator.cancel_reward(world.http, world.api, reward["reward_uuid"])
+    assert (status, cancelled["status"]) == (200, "FRS_CANCELLED")
+    assert (await world.operator.cancel_reward(world.http, world.api, reward["reward_uuid"])) == (200, cancelled)
+    assert (await free_round(world, url, reward["reward_uuid"])).status == 409
+    await world.settle()
+    status, listed = await world.operator.rewards_list(world.http, world.api, status="FRS_CANCELLED")
+    assert status == 200 and [r["reward_uuid"] for r in listed] == [reward["reward_uuid"]]
+    assert sum(1 for p, b, _ in world.operator.calls if p == "/transaction/bet" and b and b["is_free"]) == 1
+    assert reconcile(await world.log(), world.operator) == []
+
+
+async def test_bad_freebet_input_gets_hub88s_documented_status_and_changes_nothing(
+    world: World, tmp_path: Path
+) -> None:
+    terms = await reward_terms(world, "hub88-player-1", operator_reference="promo-9")
+    status, reward = await world.operator.create_reward(world.http, world.api, **terms)
+    assert status == 200, reward
+    before = (await world.sim.request("GET", "/v1/campaigns")).body
+
+    async def refused(expected: int, **changes: Any) -> None:
+        status, body = await world.operator.create_reward(world.http, world.api, **(terms | changes))
+        assert status == expected and isinstance(body["error"], str), (changes, status, body)
+
+    await refused(404, game_code="no-such-game")
+    await refused(404, prepaid_uuid="0e6bde62-4713-4b85-b510-59f0d729d8f7")
+    await refused(400, bet_value=terms["bet_value"] + 1)  # not a whole cent
+    await refused(400, bet_value=terms["bet_value"] * 1_000_000)  # not one of the game's bet steps
+    await refused(400, bet_count=0)
+    await refused(400, end_time="2000-01-01T00:00:00")
+    await refused(400, end_time="2100-02-30T00:00:00")  # no such day
+    await refused(400, bet_count=4)  # the same reference with other content
+    await refused(400, user="someone-else")  # the same reference for another user
+    await refused(400, campaign_uuid="7b5c8a93-4d3a-4bfb-8554-f923d46aa485")  # Hub88 campaigns are not emulated
+    stranger = new_pair(tmp_path / "stranger", "stranger")
+    raw = json.dumps({"operator_id": OPERATOR_ID} | terms | {"operator_reference": "promo-10"}).encode()
+    async with world.http.post(
+        world.api + "/operator/generic/v2/freebet/rewards/create",
+        data=raw,
+        headers={SIGNATURE: sign(stranger.key, raw)},
+    ) as response:
+        assert response.status == 401
+    assert await world.operator.cancel_reward(world.http, world.api, "7b5c8a93-0000-4bfb-8554-f923d46aa485") == (
+        404,
+        {"error": "reward '7b5c8a93-0000-4bfb-8554-f923d46aa485' does not exist"},
+    )
+    status, listed = await world.operator.rewards_list(world.http, world.api, user="nobody-at-all")
+    assert (status, listed) == (200, [])
+    assert (await world.sim.request("GET", "/v1/campaigns")).body == before
+    status, listed = await world.operator.rewards_list(world.http, world.api, reward_uuid=reward["reward_uuid"])
+    assert status == 200 and listed == [reward | {"operator_reference": None}]  # the reference is not kept

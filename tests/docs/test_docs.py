@@ -81,6 +81,7 @@ def test_compatibility_toml_example_loads(tmp_path: Path) -> None:
     settings = load_settings(path)
     assert settings.studio_dialects == {"studio-001": "hub88", "studio-002": "groove"}
     assert settings.groove_operator_ids == ["11"]
+    assert settings.groove_frb_users["frb@casino.example"].get_secret_value() == "the-back-office-password"
     assert settings.hub88_operators["7"].public_key_path == Path("/etc/casino-sim/operator-7-public.pem")
     assert settings.wallets["hub88"].private_key_path == Path("/etc/casino-sim/hub88-private.pem")
     groove_key = settings.wallets["groove"].secret

@@ -3,12 +3,14 @@
 It serves the one Transaction API endpoint Groove calls (a GET whose ``request`` parameter names the call:
 getaccount, getbalance, wager, result, rollback), checks ``X-Groove-Signature`` (HMAC-SHA256 with the security
 key over the parameter values in name order, ``request`` left out), keeps money as exact decimals, answers
-with Groove's numeric codes, and launches games through Groove's Start Game URL. It imports nothing from the
-simulator.
+with Groove's numeric codes, launches games through Groove's Start Game URL, and grants, reads and cancels free
+round bonuses through Groove's FRB API (a back-office user's Bearer token). A wager carrying an ``frbid`` is a
+free round the casino granted: it debits nothing. It imports nothing from the simulator.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -55,9 +57,11 @@ class Entry:
 
 
 class GrooveCasino:
-    def __init__(self, key: bytes, operator_id: str) -> None:
+    def __init__(self, key: bytes, operator_id: str, back_office: tuple[str, str] = ("", "")) -> None:
         self.key = key
         self.operator_id = operator_id
+        self.back_office = back_office  # (email, password) of the casino's Groove back-office user
+        self.bonuses: dict[str, dict[str, Any]] = {}  # templateId: the grant as Groove answered it
         self.accounts: dict[str, Account] = {}
         self.ledger: dict[tuple[str, str], Entry] = {}  # (kind, transactionid)
         self.closed_rounds: set[str] = set()
@@ -104,6 +108,32 @@ class GrooveCasino:
             if response.status in (301, 302):
                 return response.status, response.headers["Location"]
             return response.status, await response.text()
+
+    # the FRB API, as the casino calls it
+
+    def _bearer(self) -> dict[str, str]:
+        token = base64.b64encode(":".join(self.back_office).encode()).decode()
+        return {"Authorization": f"Bearer {token}"}
+
+    async def grant_frb(self, http: aiohttp.ClientSession, groove_url: str, body: dict[str, Any]) -> tuple[int, Any]:
+        """Create a template and grant it to one player at once; the granted templateId is the wagers' frbid."""
+        url = groove_url + "/frb/create/1.0/template-and-grant"
+        async with http.post(url, json=body, headers=self._bearer()) as response:
+            reply = await response.json()
+        if response.status == 200:
+            for awarded in reply["succeeded_frb_awarded"]:
+                self.bonuses[awarded["templateId"]] = awarded
+        return response.status, reply
+
+    async def frb(
+        self, http: aiohttp.ClientSession, groove_url: str, template_id: str, player_id: str, *, cancel: bool = False
+    ) -> tuple[int, Any]:
+        params = {"operator_id": self.operator_id, "template_id": template_id, "player_id": player_id}
+        method = "DELETE" if cancel else "GET"
+        async with http.request(method, groove_url + "/frb/1.0/bonus", params=params, headers=self._bearer()) as r:
+            return r.status, await r.json()
+
+    # the Transaction API
 
     async def _serve(self, request: web.Request) -> web.Response:
         params = {k: request.query[k] for k in request.query}
@@ -174,9 +204,13 @@ class GrooveCasino:
             return self._code(409, "Round closed or transaction ID exists")
         if account.blocked:
             return self._code(1035, "Account blocked")
-        if amount > account.balance:
+        free = "frbid" in p
+        if free and p["frbid"] not in self.bonuses:
+            return self._code(110, "Operation not allowed")
+        if not free and amount > account.balance:
             return self._code(1006, "Out of money", account)
-        account.balance -= amount
+        if not free:  # a free round's stake is the bonus's, not the player's
+            account.balance -= amount
         self.ledger[("wager", p["transactionid"])] = Entry(
             p["transactionid"], "wager", p["accountid"], p["roundid"], amount, p
         )

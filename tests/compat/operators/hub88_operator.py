@@ -2,8 +2,10 @@
 
 It serves the seamless-wallet endpoints Hub88 calls (user info, balance, bet, win, rollback), checks every
 call's ``X-Hub88-Signature`` against Hub88's public key, keeps balances as integers of 1/100000 of the
-currency's unit, and calls the Games API (game list, game URL) with requests signed by its own private key.
-It imports nothing from the simulator.
+currency's unit, and calls the Games API (game list, game URL) and the Freebets API (prepaids, rewards) with
+requests signed by its own private key. A bet flagged ``is_free`` is the player's reward, not their money: it
+debits nothing, and its ``reward_uuid`` must be a reward the operator created. It imports nothing from the
+simulator.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ class Hub88Operator:
         self.ledger: dict[str, Entry] = {}
         self.rolled_back: set[str] = set()  # bets that a rollback reached, taken or not
         self.disabled_games: set[str] = set()
+        self.rewards: dict[str, dict[str, Any]] = {}  # reward_uuid: the reward as Hub88 answered its creation
         self.calls: list[tuple[str, dict[str, Any] | None, dict[str, Any]]] = []  # path, body, reply
         self._seen_requests: dict[str, tuple[str, dict[str, Any]]] = {}
         self._runner: web.AppRunner | None = None
@@ -128,6 +131,33 @@ class Hub88Operator:
             account.tokens.add(token)
             body |= {"user": user, "token": token}
         status, reply = await self._call(http, api_url, "/game/url", body)
+        return status, reply
+
+    # the Freebets API
+
+    async def prepaids(self, http: aiohttp.ClientSession, api_url: str, **filters: Any) -> tuple[int, Any]:
+        status, reply = await self._call(
+            http, api_url, "/freebet/prepaids/list", {"operator_id": self.operator_id} | filters
+        )
+        return status, reply
+
+    async def create_reward(self, http: aiohttp.ClientSession, api_url: str, **fields: Any) -> tuple[int, Any]:
+        status, reply = await self._call(
+            http, api_url, "/freebet/rewards/create", {"operator_id": self.operator_id} | fields
+        )
+        if status == 200:
+            self.rewards[reply["reward_uuid"]] = reply
+        return status, reply
+
+    async def rewards_list(self, http: aiohttp.ClientSession, api_url: str, **filters: Any) -> tuple[int, Any]:
+        status, reply = await self._call(
+            http, api_url, "/freebet/rewards/list", {"operator_id": self.operator_id} | filters
+        )
+        return status, reply
+
+    async def cancel_reward(self, http: aiohttp.ClientSession, api_url: str, reward_uuid: str) -> tuple[int, Any]:
+        body = {"operator_id": self.operator_id, "reward_uuid": reward_uuid}
+        status, reply = await self._call(http, api_url, "/freebet/rewards/cancel", body)
         return status, reply
 
     # the wallet
@@ -242,6 +272,10 @@ class Hub88Operator:
             return self._answer("RS_ERROR_INVALID_GAME", body["user"], account)
         if account.disabled:
             return self._answer("RS_ERROR_USER_DISABLED", body["user"], account)
+        if body.get("is_free"):  # the reward pays the stake: nothing leaves the player's balance
+            if body.get("reward_uuid") not in self.rewards:
+                return self._answer("RS_ERROR_WRONG_TYPES", body["user"], account)
+            return self._record(body, "bet", 0, account.currency, account)
         if body["amount"] > account.balance:
             return self._answer("RS_ERROR_NOT_ENOUGH_MONEY", body["user"], account)
         account.balance -= body["amount"]

@@ -4,6 +4,7 @@ surface's own 4xx (or its dialect's error status), never a 500."""
 
 from __future__ import annotations
 
+import base64
 import json
 from urllib.parse import quote, urlencode
 
@@ -14,11 +15,19 @@ from simulator.dialects import hub88, md5_form, rsa_json, token_query
 from simulator.dialects.rsa_json import keys as rsa_keys
 from simulator.http import RouteDoc
 from simulator.openapi import iter_routes
+from simulator.settings import Settings
 from simulator.state import CLOCK, CREDENTIALS
 from tests.harness import Reply, Sim, signed_headers
 
 NESTED_ARRAYS = b"[" * 1025 + b"]" * 1025  # 2 KiB, well under the body limit
 NESTED_OBJECTS = b'{"amount":100,"params":' + b'{"a":' * 1025 + b"1" + b"}" * 1026
+GROOVE_FRB_USER = ("frb@casino.example", "a-back-office-password")
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """A Groove back-office user, so the FRB API reads the bodies it is sent."""
+    return Settings(data_dir=settings.data_dir, port=0, groove_frb_users=dict([GROOVE_FRB_USER]))
 
 
 def _json_routes(sim: Sim) -> list[tuple[str, str, RouteDoc]]:
@@ -40,6 +49,7 @@ async def _send(sim: Sim, method: str, path: str, body: bytes, token: str) -> Re
         "game_id": "g",
         "campaign_id": "c-1",
         "endpoint_id": "e",
+        "version": "1.0",
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", value)
@@ -52,6 +62,8 @@ async def _send(sim: Sim, method: str, path: str, body: bytes, token: str) -> Re
     elif path.startswith("/wallet/hub88/"):
         pem = rsa_keys.key_files(sim.settings.data_dir, hub88.NAME).private_path.read_bytes()
         headers[hub88.SIGNATURE_HEADER] = rsa_keys.RsaSigner(pem).sign(body)
+    elif path.startswith("/groove/frb/"):
+        headers["Authorization"] = "Bearer " + base64.b64encode(":".join(GROOVE_FRB_USER).encode()).decode()
     elif path.startswith("/wallet/token_query/"):
         path += "?" + urlencode({token_query.TOKEN_PARAM: endpoints["token_query"].secret.decode()})
     elif path.startswith("/wallet/") and path.count("/") == 2 and path != "/wallet/ledger":
@@ -67,6 +79,8 @@ def _refused(path: str, reply: Reply) -> None:
         assert reply.body["status"] == "RS_ERROR_WRONG_SYNTAX", (path, reply.body)
     elif path.startswith("/hub88/"):  # Hub88's Games API answers in Hub88's shape
         assert reply.status == 400 and isinstance(reply.body["error"], str), (path, reply.status, reply.body)
+    elif path.startswith("/groove/frb/"):  # Groove's FRB API answers in its own shape
+        assert (reply.status, reply.body["code"]) == (400, 400), (path, reply.status, reply.body)
     elif path.startswith("/wallet/token_query/"):
         assert reply.body["status"] == "INVALID_PARAMETER", (path, reply.body)
     else:
