@@ -59,6 +59,7 @@ from simulator.state import (
     NONCES,
     OWN_IDS,
     PROMOTIONS,
+    RATES,
     REPORTS,
     ROUND_LINKS,
     ROUNDS,
@@ -172,7 +173,8 @@ def create_app(
     app[LIVE_LOOPS] = live_loops
     app[OWN_IDS] = own_ids
     app[ENDPOINTS] = endpoints
-    app[CATALOG] = build_catalog(settings.seed, load_rates(settings.rates_file), settings.studio_dialects)
+    app[RATES] = load_rates(settings.rates_file)
+    app[CATALOG] = build_catalog(settings.seed, app[RATES], settings.studio_dialects)
     app[ROUND_LINKS] = RoundLinks.for_server(
         keys.admin_token if keys else None,
         settings.base_url,
