@@ -19,7 +19,7 @@ from typing import Any
 from simulator.money import exponent
 from simulator.rates import Rates
 from simulator.reports.buckets import Buckets, log_totals_sql
-from simulator.reports.kinds import Role, role
+from simulator.reports.kinds import Role, closes_game_round, role
 from simulator.reports.query import COLUMNS, ReportQuery, day_label, decode_cursor, encode_cursor, hour_label
 from simulator.store.database import Database, Row
 
@@ -40,7 +40,7 @@ class Totals:
         counted[1] += amount
         kind_role = role(kind)
         self.by_role[kind_role] = self.by_role.get(kind_role, 0) + amount
-        if kind_role is Role.WIN:
+        if closes_game_round(kind):
             self.rounds_closed += int(row["rounds_closed"])
         elif kind_role is Role.REVERSAL:
             self.rounds_rolled_back += int(row["rounds_closed"])

@@ -110,18 +110,23 @@ async def test_report_totals_equal_the_feed_and_the_wallet_ledger(world_on: Worl
         if t["bonus"] is not None and t["kind"] == "win":
             by_type[t["bonus"]["type"]] += t["amount"]
     assert dict(by_type) == bonus_wins and by_type["jackpot"] > 0  # each bonus win in the log, acknowledged
-    kinds: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for t in feed:
-        kinds[(t["currency"], t["kind"])]["count"] += 1
-        kinds[(t["currency"], t["kind"])]["amount"] += t["amount"]
+    kinds: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    for t in feed:  # a bonus transaction's report kind names its bonus type
+        kind = t["kind"] if t["bonus"] is None else f"{t['kind']}:{t['bonus']['type']}"
+        kinds[t["currency"]][kind]["count"] += 1
+        kinds[t["currency"]][kind]["amount"] += t["amount"]
+    assert {"win:free_round", "bet:free_round", "win:promo", "win:jackpot"} <= set(kinds["USD"])
     report = await _report(world, "group_by=day,game")
     assert first["rows"] != report["rows"]
     assert {t["currency"] for t in report["totals"]} == {"USD", "EUR"}
     everything = {t["transaction_id"]: t for t in await _feed(world)}
     for totals in report["totals"]:
         currency = totals["currency"]
-        for kind in ("bet", "win", "rollback"):
-            assert totals["kinds"][kind] == dict(kinds[(currency, kind)]), (currency, kind)
+        assert totals["kinds"] == {kind: dict(c) for kind, c in kinds[currency].items()}, currency
+        plain = [t for t in feed if t["currency"] == currency and t["bonus"] is None]
+        assert totals["bets"] == sum(t["amount"] for t in plain if t["kind"] == "bet")  # free bets are 0 anyway
+        assert totals["wins"] == sum(t["amount"] for t in plain if t["kind"] == "win")
+        assert totals["bonus_payouts"] == (sum(bonus_wins.values()) if currency == "USD" else 0)
         reversed_ = sum(
             everything[t["reference_transaction_id"]]["amount"]
             for t in feed
@@ -130,26 +135,29 @@ async def test_report_totals_equal_the_feed_and_the_wallet_ledger(world_on: Worl
             and everything[t["reference_transaction_id"]]["status"] == "acked"
         )
         assert totals["stake_reversed"] == reversed_
-        closed = sum(1 for t in feed if t["kind"] == "win" and t["round_closed"] and t["currency"] == currency)
+        game_rounds = [t for t in feed if t["bonus"] is None or t["bonus"]["type"] == "free_round"]
+        closed = sum(1 for t in game_rounds if t["kind"] == "win" and t["round_closed"] and t["currency"] == currency)
         assert totals["rounds"] == closed
         assert totals["rounds_rolled_back"] == sum(
             1 for t in feed if t["kind"] == "rollback" and t["currency"] == currency
         )
-        assert totals["ggr"] == totals["ngr"] == totals["bets"] - reversed_ - totals["wins"]
-    # 24 cash rounds, 3 free rounds, the jackpot game's round: 28 game rounds, and the promotional and jackpot wins,
-    # which close wallet rounds of their own, counted among the wins that close a round
-    assert sum(t["rounds"] + t["rounds_rolled_back"] for t in report["totals"]) == 28 + 2
+        assert totals["ggr"] == totals["bets"] - reversed_ - totals["wins"]
+        assert totals["ngr"] == totals["ggr"] - totals["bonus_payouts"]
+    # 24 cash rounds, 3 free rounds and the jackpot game's round; the promotional and jackpot wins, each in a wallet
+    # round of its own, close no game round
+    assert sum(t["rounds"] + t["rounds_rolled_back"] for t in report["totals"]) == 28
     assert sum(t["rounds_rolled_back"] for t in report["totals"]) == 5
 
-    # the wallet's ledger, which knows nothing of the provider's statuses: money in minus money out, per currency
+    # the wallet's ledger, which knows nothing of the provider's statuses or bonuses: money in minus money out, per
+    # currency, is the NGR, and its credits are the wins and the bonus payouts
     currency_of = {p["player_id"]: p["currency"] for p in usd + eur}
     wallet: dict[str, Counter[str]] = defaultdict(Counter)
     for entry in await _ledger(world):
         wallet[currency_of[entry["player_id"]]][entry["kind"]] += int(entry["amount"])
     for totals in report["totals"]:
         money = wallet[totals["currency"]]
-        assert totals["ggr"] == money["bet"] - money["rollback"] - money["win"]
-        assert totals["wins"] == money["win"]
+        assert totals["ngr"] == money["bet"] - money["rollback"] - money["win"]
+        assert totals["wins"] + totals["bonus_payouts"] == money["win"]
 
     # by day: each row equals the feed's acknowledged transactions of that day and game
     by_day: dict[tuple[str, str, str], int] = Counter()
