@@ -23,7 +23,7 @@ from tests.databases import ENGINES, database_url_for
 from tests.harness import Sim, running_sim
 from tests.simulator.bonus.helpers import campaign_for, jackpot_game, launch_slot, settle, slot_of
 from tests.simulator.markets.helpers import code, play, session
-from tests.simulator.webhooks.conftest import HOOK_SECRETS, Receiver
+from tests.simulator.webhooks.conftest import HOOK_SECRETS, Receiver, documented_fields
 
 
 @pytest.fixture(params=ENGINES)
@@ -57,7 +57,10 @@ async def delivered(sim: Sim, receiver: Receiver, clock: ManualClock, event_type
     else:
         raise AssertionError(f"deliveries still pending: {await sim.app[STORE].events.counts()}")
     assert {verdict for _, verdict in receiver.answers} <= {"ok", "duplicate"}  # every signature valid
-    return [e for e in receiver.processed.values() if e["type"] == event_type]
+    events = [e for e in receiver.processed.values() if e["type"] == event_type]
+    for event in events:  # docs/webhooks.md lists exactly the fields sent
+        assert set(event["data"]) == documented_fields(event_type), event_type
+    return events
 
 
 async def test_a_closed_campaign_share_is_announced_once_with_its_total(
