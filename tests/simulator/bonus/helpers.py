@@ -88,3 +88,13 @@ async def jackpot_game(sim: Sim, *, trigger_odds: int) -> tuple[str, dict[str, A
     terms = game.jackpot.model_copy(update={"trigger_odds": trigger_odds})
     catalog.games[game_id] = game.model_copy(update={"jackpot": terms})
     return game_id, {"seed": terms.seed["USD"], "bp": terms.contribution_bp, "id": terms.jackpot_id}
+
+
+def promo_payout(studio_id: str, player: dict[str, Any], amount: int, reference: str) -> dict[str, Any]:
+    """The body of ``POST /v1/promotions/payouts`` paying ``player`` (USD) a tournament prize of ``amount``."""
+    return {
+        "reference": reference,
+        "promotion": "tournament",
+        "studio_id": studio_id,
+        "payouts": [{"player_id": player["player_id"], "currency": "USD", "amount": amount, "token": player["token"]}],
+    }

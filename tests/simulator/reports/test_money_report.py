@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from simulator.state import CATALOG
-from tests.simulator.bonus.helpers import campaign_for, jackpot_game, slot_of
+from tests.simulator.bonus.helpers import campaign_for, jackpot_game, promo_payout, slot_of
 from tests.simulator.settlement.conftest import World
 
 
@@ -66,13 +66,7 @@ async def _bonuses(world: World, player: dict[str, Any]) -> dict[str, int]:
         assert reply.status == 200, reply.body
         free += reply.body["win"]
         world.clock.advance(600)
-    payout = {
-        "reference": "report-prize",
-        "promotion": "tournament",
-        "studio_id": game["studio_id"],
-        "payouts": [{"player_id": player["player_id"], "currency": "USD", "amount": 2_500, "token": player["token"]}],
-    }
-    reply = await sim.request("POST", "/v1/promotions/payouts", payout)
+    reply = await sim.request("POST", "/v1/promotions/payouts", promo_payout(game["studio_id"], player, 2_500, "prize"))
     assert reply.status == 201, reply.body
     game_id, _ = await jackpot_game(sim, trigger_odds=1)  # its next round triggers
     reply = await sim.play(str((await sim.launch(player, game_id))["session_token"]), 100)

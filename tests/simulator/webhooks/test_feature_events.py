@@ -21,7 +21,7 @@ from simulator.settings import OperatorKeySettings, Settings, WebhookEndpointSet
 from simulator.state import CATALOG, STORE, WORKER
 from tests.databases import ENGINES, database_url_for
 from tests.harness import Sim, running_sim
-from tests.simulator.bonus.helpers import campaign_for, jackpot_game, launch_slot, settle, slot_of
+from tests.simulator.bonus.helpers import campaign_for, jackpot_game, launch_slot, promo_payout, settle, slot_of
 from tests.simulator.markets.helpers import code, play, session
 from tests.simulator.webhooks.conftest import HOOK_SECRETS, Receiver, documented_fields
 
@@ -110,12 +110,7 @@ async def test_an_acknowledged_promotional_win_is_announced_once(
     sim, receiver, clock = hooked_sim
     game, _ = await slot_of(sim, "native")
     player = await sim.create_player(1_000)
-    body = {
-        "reference": "weekly-7",
-        "promotion": "tournament",
-        "studio_id": game["studio_id"],
-        "payouts": [{"player_id": player["player_id"], "currency": "USD", "amount": 2_500, "token": player["token"]}],
-    }
+    body = promo_payout(game["studio_id"], player, 2_500, "weekly-7")
     reply = await sim.request("POST", "/v1/promotions/payouts", body)
     assert reply.status == 201, reply.body
     assert (await sim.request("POST", "/v1/promotions/payouts", body)).status == 200  # the same again pays nothing
