@@ -38,7 +38,11 @@ async def hooked_sim(
     keys = [OperatorKeySettings(key_id=k, secret=SecretStr(v)) for k, v in HOOK_SECRETS.items()]
     endpoint = WebhookEndpointSettings(url=f"http://127.0.0.1:{port}/hooks", keys=keys)
     async with database_url_for(request.param, tmp_path) as url:
-        settings = Settings(data_dir=tmp_path / "data", port=0, database_url=url, webhooks={"ops": endpoint})
+        # deterministic: the server seeds, so every round of these tests (the loss-limit one plays long shots) is
+        # the same on every run
+        settings = Settings(
+            data_dir=tmp_path / "data", port=0, database_url=url, webhooks={"ops": endpoint}, deterministic=True
+        )
         async with running_sim(settings, clock=clock, sleep=VirtualSleep(clock), settlement_worker=False) as sim:
             await receiver.start(port)
             try:
