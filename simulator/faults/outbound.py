@@ -232,25 +232,6 @@ class FaultHook:
         with contextlib.suppress(WalletError, WalletRefused):
             await self._exchange(out, note)
 
-    async def _record(
-        self,
-        out: _Outgoing,
-        note: str,
-        outcome: str,
-        *,
-        status: int | None = None,
-        body: bytes = b"",
-        wait: float = 0.0,
-    ) -> None:
-        """Journal an exchange that did not happen on the wire (lost, held, or answered by the fault itself); ``wait``
-        is how long the simulator waited for it."""
-        entry = self._open(out)
-        if entry is not None:
-            entry.notes.append(note)
-        if wait:
-            await self._sleep(wait)
-        self._journal.close(entry, status=status, body=body, outcome=outcome)
-
     # actions
 
     async def _apply(self, firing: Firing | None, call: WalletCall, client: WalletClient) -> WalletReply:
@@ -376,7 +357,15 @@ class OutboundCall:
         body: bytes = b"",
         wait: float = 0.0,
     ) -> None:
-        await self.hook._record(self._outgoing(request), note, outcome, status=status, body=body, wait=wait)
+        """Journal an exchange that did not happen on the wire (lost, held, or answered by the fault itself); ``wait``
+        is how long the simulator waited for it."""
+        hook = self.hook
+        entry = hook._open(self._outgoing(request))
+        if entry is not None:
+            entry.notes.append(note)
+        if wait:
+            await hook._sleep(wait)
+        hook._journal.close(entry, status=status, body=body, outcome=outcome)
 
     def fail(self, exc: Exception) -> NoReturn:
         _fail(self.call.operation, exc)
