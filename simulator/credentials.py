@@ -38,9 +38,7 @@ DEV_OPERATOR = "dev"
 DEV_KEY_IDS = ("dev-key-1", "dev-key-2")
 
 
-class CredentialsError(ConfigurationError):
-    code = "CREDENTIALS_ERROR"
-    status = 500
+class CredentialsError(ConfigurationError, code="CREDENTIALS_ERROR", status=500): ...
 
 
 @dataclass(frozen=True, slots=True)

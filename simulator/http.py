@@ -145,13 +145,15 @@ async def read_json(request: web.Request, *, json_only: bool = False) -> Any:
         raise RequestError("request body is not valid JSON", code="INVALID_JSON") from None
 
 
-def parse_model(model: type[M], data: Any, *, strict: bool | None = True, code: str = "INVALID_REQUEST") -> M:
-    """``data`` as ``model``, or a 400 with ``code`` saying what is wrong; ``strict=None`` leaves strictness to the
-    model's own configuration."""
+def parse_model(
+    model: type[M], data: Any, *, strict: bool | None = True, code: str = "INVALID_REQUEST", where: str = ""
+) -> M:
+    """``data`` as ``model``, or a 400 with ``code`` saying what is wrong (after ``where``, which names the file or
+    header it came from); ``strict=None`` leaves strictness to the model's own configuration."""
     try:
         return model.model_validate(data, strict=strict)
     except ValidationError as exc:
-        raise RequestError(validation_message(exc), code=code) from None
+        raise RequestError(where + validation_message(exc), code=code) from None
 
 
 async def read_model(

@@ -16,8 +16,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from simulator.store.records import Round, Session, Transaction
+
+if TYPE_CHECKING:
+    from simulator.catalog.models import Game
 
 
 class RoundStatus(StrEnum):
@@ -148,6 +152,87 @@ class Step:
     follow_up: Transaction | None = None
 
 
+def open_round(
+    session: Session,
+    game: Game,
+    round_id: str,
+    stake: int,
+    now: float,
+    *,
+    win: int,
+    params: dict[str, Any],
+    outcome: dict[str, Any],
+    server_seed_hash: str,
+    client_seed: str,
+    nonce: int,
+) -> Round:
+    """A new ``open`` round of ``session``'s player on ``game`` (a slot's, or a live table's) from its fairness
+    inputs."""
+    return Round(
+        round_id=round_id,
+        session_token=session.token,
+        player_id=session.player_id,
+        game_id=game.game_id,
+        studio_id=game.studio_id,
+        engine_id=game.engine_id,
+        currency=session.currency,
+        stake=stake,
+        win=win,
+        status=RoundStatus.OPEN,
+        params=params,
+        outcome=outcome,
+        server_seed_hash=server_seed_hash,
+        client_seed=client_seed,
+        nonce=nonce,
+        version=0,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def new_transaction(
+    kind: TransactionKind,
+    transaction_id: str,
+    round_id: str,
+    *,
+    player_id: str,
+    session_token: str,
+    wallet_session: str,
+    game_id: str,
+    studio_id: str,
+    currency: str,
+    amount: int,
+    round_closed: bool,
+    now: float,
+    send_at: float,
+    bonus: str | None = None,
+) -> Transaction:
+    """A transaction as it starts: ``pending``, not tried yet, the worker's first attempt at ``send_at``."""
+    return Transaction(
+        seq=0,
+        transaction_id=transaction_id,
+        round_id=round_id,
+        kind=kind,
+        player_id=player_id,
+        session_token=session_token,
+        wallet_session=wallet_session,
+        game_id=game_id,
+        studio_id=studio_id,
+        currency=currency,
+        amount=amount,
+        round_closed=round_closed,
+        reference_transaction_id=None,
+        status=TransactionStatus.PENDING,
+        attempts=0,
+        next_attempt_at=send_at,
+        last_error=None,
+        balance_after=None,
+        created_at=now,
+        updated_at=now,
+        bonus=bonus,
+    )
+
+
 def pending_bet(
     session: Session,
     transaction_id: str,
@@ -161,11 +246,10 @@ def pending_bet(
 ) -> Transaction:
     """A pending bet of ``session``'s player in the round (on the session's game unless ``game_id`` and ``studio_id``
     name a table's); ``send_at`` is the worker's first attempt, the caller sending it inline first."""
-    return Transaction(
-        seq=0,
-        transaction_id=transaction_id,
-        round_id=round_id,
-        kind=TransactionKind.BET,
+    return new_transaction(
+        TransactionKind.BET,
+        transaction_id,
+        round_id,
         player_id=session.player_id,
         session_token=session.token,
         wallet_session=session.operator_token,
@@ -174,14 +258,8 @@ def pending_bet(
         currency=session.currency,
         amount=amount,
         round_closed=False,
-        reference_transaction_id=None,
-        status=TransactionStatus.PENDING,
-        attempts=0,
-        next_attempt_at=send_at,
-        last_error=None,
-        balance_after=None,
-        created_at=now,
-        updated_at=now,
+        now=now,
+        send_at=send_at,
     )
 
 

@@ -33,9 +33,9 @@ from simulator.lifecycle import TRANSACTION_STATUSES
 from simulator.live.socket import socket_url
 from simulator.markets.profiles import check_jurisdiction
 from simulator.money import exponent
-from simulator.play.outcome import RoundOutcome, stored_outcome
+from simulator.play.outcome import stored_outcome
 from simulator.state import CATALOG, CATALOG_SYNC, CLOCK, DEMO, IDS, MARKETS, ROUND_LINKS, SETTINGS, STORE, WALLETS
-from simulator.store.provider import Session, Transaction
+from simulator.store.provider import Round, Session, Transaction
 
 
 def check_launch_rules(game: Game, body: LaunchRequest) -> None:
@@ -253,6 +253,27 @@ async def list_transactions(request: web.Request) -> web.Response:
     )
 
 
+def recompute_round(round_: Round, server_seed: str) -> tuple[dict[str, Any], bool]:
+    """The round's outcome recomputed from ``server_seed`` and its recorded fairness inputs, and whether it is the one
+    recorded (for a multi-step round, its opening)."""
+    stored = stored_outcome(round_.outcome)
+    stake = stored.opening_stake if stored.multi_step else round_.stake
+    mode, mapping = stored.rng.mode, stored.rng.mapping
+    again = recompute(
+        round_.engine_id,
+        server_seed,
+        round_.client_seed,
+        round_.nonce,
+        stake,
+        round_.params,
+        mode=mode,
+        mapping=mapping,
+    )
+    if stored.multi_step:
+        return again, stored.opening == again["state"]
+    return again, stored.detail == again["detail"] and round_.win == again["win"]
+
+
 @documented(
     RouteDoc(
         "Recompute an outcome from its fairness inputs and check the seed against its commitment",
@@ -266,36 +287,27 @@ async def list_transactions(request: web.Request) -> web.Response:
 async def verify(request: web.Request) -> web.Response:
     body = await read_model(request, VerifyRequest)
     app = request.app
-    stored: RoundOutcome | None = None
-    stored_win = 0
+    matches: bool | None = None
     expected_hash = body.server_seed_hash
     if body.round_id is not None:
         round_ = await app[STORE].rounds.get(body.round_id)
         if round_ is None:
             raise NotFound("no such round", code="UNKNOWN_ROUND")
-        engine_id, client_seed, nonce = round_.engine_id, round_.client_seed, round_.nonce
-        amount, params, expected_hash = round_.stake, round_.params, round_.server_seed_hash
-        stored, stored_win = stored_outcome(round_.outcome), round_.win
-        mode, mapping = stored.rng.mode, stored.rng.mapping
-        if stored.multi_step:
-            amount = stored.opening_stake
+        engine_id, nonce, expected_hash = round_.engine_id, round_.nonce, round_.server_seed_hash
+        outcome, matches = recompute_round(round_, body.server_seed)
     else:
         engine_id = body.engine_id or (app[CATALOG].game(body.game_id).engine_id if body.game_id else "")
         if not engine_id or body.client_seed is None or body.nonce is None or body.amount is None:
             raise RequestError("give round_id, or engine_id (or game_id), client_seed, nonce and amount")
-        client_seed, nonce, amount, params = body.client_seed, body.nonce, body.amount, body.params
+        nonce = body.nonce
         if body.game_id is not None and body.engine_id is None:
             game = app[CATALOG].game(body.game_id)
             mode, mapping = game.rng_mode, game.rng_mapping
         else:
             mode, mapping = body.rng, body.mapping
-    outcome = recompute(engine_id, body.server_seed, client_seed, nonce, amount, params, mode=mode, mapping=mapping)
-    matches: bool | None = None
-    if stored is not None:
-        if stored.multi_step:
-            matches = stored.opening == outcome["state"]
-        else:
-            matches = stored.detail == outcome["detail"] and stored_win == outcome["win"]
+        outcome = recompute(
+            engine_id, body.server_seed, body.client_seed, nonce, body.amount, body.params, mode=mode, mapping=mapping
+        )
     commitment_ok = None if expected_hash is None else commitment(body.server_seed) == expected_hash
     return json_response(
         {

@@ -51,6 +51,10 @@ def campaign_json(c: Campaign, players: list[Assignment] | None = None) -> dict[
     return body
 
 
+def _unknown(campaign_id: str) -> NotFound:
+    return NotFound(f"no campaign {campaign_id!r}", code="UNKNOWN_CAMPAIGN")
+
+
 class CampaignService:
     def __init__(self, campaigns: CampaignRepository, catalog: Catalog, clock: Clock, ids: Ids) -> None:
         self._campaigns = campaigns
@@ -130,11 +134,14 @@ class CampaignService:
                     f"player {p.player_id!r} is listed in two currencies", code="CAMPAIGN_CURRENCY_MISMATCH"
                 )
 
-    async def get(self, campaign_id: str) -> tuple[Campaign, list[Assignment]]:
-        campaign = await self._campaigns.get(campaign_id)
+    async def _with_players(self, campaign_id: str, campaign: Campaign | None) -> tuple[Campaign, list[Assignment]]:
+        """``campaign`` (found under ``campaign_id``, else ``UNKNOWN_CAMPAIGN``) with its players' shares."""
         if campaign is None:
-            raise NotFound(f"no campaign {campaign_id!r}", code="UNKNOWN_CAMPAIGN")
+            raise _unknown(campaign_id)
         return campaign, await self._campaigns.assignments(campaign_id)
+
+    async def get(self, campaign_id: str) -> tuple[Campaign, list[Assignment]]:
+        return await self._with_players(campaign_id, await self._campaigns.get(campaign_id))
 
     async def page(self, *, after: str | None, limit: int) -> list[Campaign]:
         return await self._campaigns.page(after=after, limit=limit)
@@ -142,7 +149,7 @@ class CampaignService:
     async def assign(self, campaign_id: str, players: list[PlayerRef]) -> tuple[Campaign, list[Assignment]]:
         campaign = await self._campaigns.get(campaign_id)
         if campaign is None:
-            raise NotFound(f"no campaign {campaign_id!r}", code="UNKNOWN_CAMPAIGN")
+            raise _unknown(campaign_id)
         self._check_players(players, campaign.bet_values)
         if not campaign.running(self._clock.now()) and self._clock.now() >= campaign.expires_at:
             raise Conflict(f"campaign {campaign_id!r} has expired", code="CAMPAIGN_NOT_RUNNING")
@@ -150,14 +157,11 @@ class CampaignService:
             raise Conflict(f"campaign {campaign_id!r} is {campaign.status}", code="CAMPAIGN_NOT_RUNNING")
         pairs = [(p.player_id, p.currency) for p in players]
         if await self._campaigns.assign(campaign_id, pairs, self._clock.now()) is None:
-            raise NotFound(f"no campaign {campaign_id!r}", code="UNKNOWN_CAMPAIGN")
-        return campaign, await self._campaigns.assignments(campaign_id)
+            raise _unknown(campaign_id)
+        return await self._with_players(campaign_id, campaign)
 
     async def cancel(self, campaign_id: str) -> tuple[Campaign, list[Assignment]]:
-        campaign = await self._campaigns.cancel(campaign_id, self._clock.now())
-        if campaign is None:
-            raise NotFound(f"no campaign {campaign_id!r}", code="UNKNOWN_CAMPAIGN")
-        return campaign, await self._campaigns.assignments(campaign_id)
+        return await self._with_players(campaign_id, await self._campaigns.cancel(campaign_id, self._clock.now()))
 
     async def of_player(self, player_id: str) -> list[dict[str, Any]]:
         out = []

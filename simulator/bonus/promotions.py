@@ -18,7 +18,7 @@ from simulator.catalog.models import Catalog
 from simulator.clock import Clock
 from simulator.demo import is_demo
 from simulator.errors import Conflict, NotFound, RequestError
-from simulator.lifecycle import TransactionKind, TransactionStatus
+from simulator.lifecycle import TransactionKind, new_transaction
 from simulator.money import exponent
 from simulator.settlement.settler import Settler
 from simulator.settlement.worker import SettlementWorker
@@ -75,11 +75,10 @@ class PromotionService:
                 raise RequestError("promotional wins are paid to real players' sessions, not demo ones")
             transaction_id, round_id = promo_ids(body.reference, p.player_id)
             wanted.append(
-                Transaction(
-                    seq=0,
-                    transaction_id=transaction_id,
-                    round_id=round_id,
-                    kind=TransactionKind.WIN,
+                new_transaction(
+                    TransactionKind.WIN,
+                    transaction_id,
+                    round_id,
                     player_id=p.player_id,
                     session_token="",
                     wallet_session=p.token,
@@ -88,14 +87,8 @@ class PromotionService:
                     currency=p.currency,
                     amount=p.amount,
                     round_closed=True,
-                    reference_transaction_id=None,
-                    status=TransactionStatus.PENDING,
-                    attempts=0,
-                    next_attempt_at=now + self._lease,  # sent here first; the worker takes over after the lease
-                    last_error=None,
-                    balance_after=None,
-                    created_at=now,
-                    updated_at=now,
+                    now=now,
+                    send_at=now + self._lease,  # sent here first; the worker takes over after the lease
                     bonus=context.promo(body.reference, body.promotion),
                 )
             )

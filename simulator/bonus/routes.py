@@ -3,6 +3,8 @@ rest of /v1)."""
 
 from __future__ import annotations
 
+import functools
+
 from aiohttp import web
 
 from simulator.bonus import feed as jackpot_feed
@@ -20,6 +22,7 @@ from simulator.bonus.models import (
 from simulator.http import IntRange, RouteDoc, documented, int_query, json_response, read_model
 from simulator.jsonbytes import dumps
 from simulator.state import CAMPAIGNS, CATALOG, PROMOTIONS, STORE
+from simulator.store.campaigns import Assignment, Campaign
 
 _LIMIT = IntRange(1, 500)
 _CREATE_ERRORS = (
@@ -33,14 +36,18 @@ _CREATE_ERRORS = (
     "CAMPAIGN_CURRENCY_MISMATCH",
     "CAMPAIGN_EXISTS",
 )
+_doc = functools.partial(RouteDoc, tag="bonuses", auth="operator")  # every route here
+
+
+def _campaign(found: tuple[Campaign, list[Assignment]], *, status: int = 200) -> web.Response:
+    """The answer of every route about one campaign: it with its players."""
+    return json_response(campaign_json(*found), status=status)
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "Create a free-round campaign, optionally with its first players (all or nothing; the same request again"
         " answers 200 with the campaign)",
-        "bonuses",
-        auth="operator",
         request=CreateCampaign,
         response=CampaignOut,
         status=201,
@@ -51,15 +58,12 @@ async def create_campaign(request: web.Request) -> web.Response:
     body = await read_model(request, CreateCampaign)
     service = request.app[CAMPAIGNS]
     campaign, created = await service.create(body)
-    _, players = await service.get(campaign.campaign_id)
-    return json_response(campaign_json(campaign, players), status=201 if created else 200)
+    return _campaign(await service.get(campaign.campaign_id), status=201 if created else 200)
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "Free-round campaigns, by id (cursor: after = last campaign id seen)",
-        "bonuses",
-        auth="operator",
         response=CampaignPage,
         query=(("after", "campaign id to start after"), ("limit", "1 to 500", _LIMIT.schema)),
         errors=("INVALID_REQUEST",),
@@ -77,24 +81,19 @@ async def list_campaigns(request: web.Request) -> web.Response:
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "One campaign with every player's rounds left, in flight and played, and what it won",
-        "bonuses",
-        auth="operator",
         response=CampaignOut,
         errors=("UNKNOWN_CAMPAIGN",),
     )
 )
 async def get_campaign(request: web.Request) -> web.Response:
-    campaign, players = await request.app[CAMPAIGNS].get(request.match_info["campaign_id"])
-    return json_response(campaign_json(campaign, players))
+    return _campaign(await request.app[CAMPAIGNS].get(request.match_info["campaign_id"]))
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "Give players the campaign's rounds (idempotent: a player already assigned keeps its share)",
-        "bonuses",
-        auth="operator",
         request=AssignPlayers,
         response=CampaignOut,
         errors=("UNKNOWN_CAMPAIGN", "INVALID_REQUEST", "CAMPAIGN_CURRENCY_MISMATCH", "CAMPAIGN_NOT_RUNNING"),
@@ -102,43 +101,30 @@ async def get_campaign(request: web.Request) -> web.Response:
 )
 async def assign_players(request: web.Request) -> web.Response:
     body = await read_model(request, AssignPlayers)
-    campaign, players = await request.app[CAMPAIGNS].assign(request.match_info["campaign_id"], body.players)
-    return json_response(campaign_json(campaign, players))
+    return _campaign(await request.app[CAMPAIGNS].assign(request.match_info["campaign_id"], body.players))
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "Cancel a campaign: rounds not played are void; a total campaign pays what was already won (docs/bonus.md)",
-        "bonuses",
-        auth="operator",
         response=CampaignOut,
         errors=("UNKNOWN_CAMPAIGN",),
     )
 )
 async def cancel_campaign(request: web.Request) -> web.Response:
-    campaign, players = await request.app[CAMPAIGNS].cancel(request.match_info["campaign_id"])
-    return json_response(campaign_json(campaign, players))
+    return _campaign(await request.app[CAMPAIGNS].cancel(request.match_info["campaign_id"]))
 
 
-@documented(
-    RouteDoc(
-        "A player's campaigns with rounds left",
-        "bonuses",
-        auth="operator",
-        response=PlayerCampaigns,
-    )
-)
+@documented(_doc("A player's campaigns with rounds left", response=PlayerCampaigns))
 async def player_campaigns(request: web.Request) -> web.Response:
     player_id = request.match_info["player_id"]
     return json_response({"player_id": player_id, "campaigns": await request.app[CAMPAIGNS].of_player(player_id)})
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "Pay promotional wins (tournament prizes, prize drops): one win with no bet per player, idempotent on the"
         " reference, delivered and retried by the settlement like any win",
-        "bonuses",
-        auth="operator",
         request=PromoRequest,
         response=PromoReply,
         errors=(
@@ -172,11 +158,9 @@ async def promo_payouts(request: web.Request) -> web.Response:
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "Progressive jackpots with their pools' current values per currency, for lobbies (ETag; 304 on"
         " If-None-Match while no value moved)",
-        "bonuses",
-        auth="operator",
         response=JackpotFeed,
     )
 )

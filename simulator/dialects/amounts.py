@@ -24,11 +24,8 @@ AMOUNT_NOT_REPRESENTABLE = "AMOUNT_NOT_REPRESENTABLE"
 _DECIMAL = re.compile(r"-?[0-9]{1,30}(\.[0-9]{1,30})?")
 
 
-class AmountNotRepresentable(WalletRefused, ValueError):
+class AmountNotRepresentable(WalletRefused, ValueError, code=AMOUNT_NOT_REPRESENTABLE, status=400):
     """The dialect cannot carry this currency's amounts exactly; nothing was sent."""
-
-    code = AMOUNT_NOT_REPRESENTABLE
-    status = 400
 
 
 def scale_supports(currency: str, scale: int) -> bool:

@@ -29,11 +29,8 @@ class Dialect(Protocol):
     def parse(self, call: WalletCall, status: int, body: bytes) -> WalletReply: ...
 
 
-class DialectUnavailable(WalletRefused):
+class DialectUnavailable(WalletRefused, code="DIALECT_UNAVAILABLE", status=503):
     """This process cannot speak the dialect (a missing optional package); nothing was sent."""
-
-    code = "DIALECT_UNAVAILABLE"
-    status = 503
 
 
 class UnavailableDialect:

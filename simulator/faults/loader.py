@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from simulator.errors import RequestError
 from simulator.faults.rules import FaultFile, FaultRule
-from simulator.http import validation_message
+from simulator.http import parse_model
 
 
 def read_document(path: Path) -> Any:
@@ -44,10 +43,7 @@ def parse_rules(data: Any, *, source: str = "rules") -> list[FaultRule]:
         return []
     if isinstance(data, list):
         data = {"rules": data}
-    try:
-        return list(FaultFile.model_validate(data).rules)
-    except ValidationError as exc:
-        raise RequestError(f"{source}: {validation_message(exc)}", code="INVALID_FAULT") from None
+    return list(parse_model(FaultFile, data, strict=None, code="INVALID_FAULT", where=f"{source}: ").rules)
 
 
 def load_rules(path: Path) -> list[FaultRule]:

@@ -87,8 +87,11 @@ def _corrupt(value: str) -> str:
     return value[:-1] + ("0" if last != "0" else "1")
 
 
-@dataclasses.dataclass(slots=True)
-class _Held:
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Outgoing:
+    """A request on its way to the wallet: the call it carries, the client that sends it and the fault labels its
+    journal entries get (kept as it is while a reorder rule holds it back)."""
+
     call: WalletCall
     client: WalletClient
     request: WalletRequest
@@ -113,7 +116,7 @@ class FaultHook:
         self._journal = journal
         self._metrics = metrics
         self._lock = asyncio.Lock() if serial else None
-        self._held: dict[str, list[_Held]] = {}
+        self._held: dict[str, list[_Outgoing]] = {}
         self._held_count = 0
         # transaction id -> what the wallet really did with a call the simulator was told it accepted (reorder with
         # reply: ack): "pending" until released, then "acked", "refused" or "failed"
@@ -174,7 +177,8 @@ class FaultHook:
 
     # transport with a journal entry per HTTP exchange
 
-    def _open(self, call: WalletCall, request: WalletRequest, labels: list[str]) -> Exchange | None:
+    def _open(self, out: _Outgoing) -> Exchange | None:
+        call, request = out.call, out.request
         entry = self._journal.open(
             "outbound",
             call.operation,
@@ -186,28 +190,19 @@ class FaultHook:
             round=call.round_id or None,
             transaction=call.transaction_id or None,
         )
-        if entry is not None and labels:
-            entry.faults.extend(labels)
+        if entry is not None and out.labels:
+            entry.faults.extend(out.labels)
         return entry
 
-    async def _post(
-        self,
-        call: WalletCall,
-        client: WalletClient,
-        request: WalletRequest,
-        labels: list[str],
-        note: str = "",
-        *,
-        wait: float = 0.0,
-    ) -> tuple[int, bytes]:
+    async def _post(self, out: _Outgoing, note: str = "", *, wait: float = 0.0) -> tuple[int, bytes]:
         """One HTTP exchange, journaled; ``wait`` seconds pass first and count in the exchange's time."""
-        entry = self._open(call, request, labels)
+        entry = self._open(out)
         if entry is not None and note:
             entry.notes.append(note)
         if wait:
             await self._sleep(wait)
         try:
-            status, body = await client.post(call, request)
+            status, body = await out.client.post(out.call, out.request)
         except WalletError as exc:
             self._journal.close(entry, outcome=exc.code)
             raise
@@ -215,15 +210,7 @@ class FaultHook:
         return status, body
 
     async def _exchange(
-        self,
-        call: WalletCall,
-        client: WalletClient,
-        request: WalletRequest,
-        labels: list[str],
-        note: str = "",
-        *,
-        wait: float = 0.0,
-        gave_up: bool = False,
+        self, out: _Outgoing, note: str = "", *, wait: float = 0.0, gave_up: bool = False
     ) -> WalletReply:
         """The request and those chained after it, as the client sends them, each journaled; ``wait`` comes before
         the first. With ``gave_up`` the wallet gets everything but the simulator has stopped waiting: whatever the
@@ -231,59 +218,37 @@ class FaultHook:
         waits = [wait]
 
         async def post(c: WalletCall, r: WalletRequest) -> tuple[int, bytes]:
-            return await self._post(c, client, r, labels, note, wait=waits.pop() if waits else 0.0)
+            chained = dataclasses.replace(out, call=c, request=r)
+            return await self._post(chained, note, wait=waits.pop() if waits else 0.0)
 
         if not gave_up:
-            return await client.exchange(call, request, post)
+            return await out.client.exchange(out.call, out.request, post)
         with contextlib.suppress(WalletError, WalletRefused):
-            await client.exchange(call, request, post)
-        _fail(call.operation, TimeoutError())
+            await out.client.exchange(out.call, out.request, post)
+        _fail(out.call.operation, TimeoutError())
 
-    async def _deliver(
-        self, call: WalletCall, client: WalletClient, request: WalletRequest, labels: list[str], note: str
-    ) -> None:
+    async def _deliver(self, out: _Outgoing, note: str) -> None:
         """Send the call for the wallet to apply, and ignore what comes back."""
         with contextlib.suppress(WalletError, WalletRefused):
-            await self._exchange(call, client, request, labels, note)
-
-    async def _record(
-        self,
-        call: WalletCall,
-        request: WalletRequest,
-        labels: list[str],
-        note: str,
-        outcome: str,
-        *,
-        status: int | None = None,
-        body: bytes = b"",
-        wait: float = 0.0,
-    ) -> None:
-        """Journal an exchange that did not happen on the wire (lost, held, or answered by the fault itself); ``wait``
-        is how long the simulator waited for it."""
-        entry = self._open(call, request, labels)
-        if entry is not None:
-            entry.notes.append(note)
-        if wait:
-            await self._sleep(wait)
-        self._journal.close(entry, status=status, body=body, outcome=outcome)
+            await self._exchange(out, note)
 
     # actions
 
     async def _apply(self, firing: Firing | None, call: WalletCall, client: WalletClient) -> WalletReply:
         if firing is None:
-            request = client.dialect.build(call)
-            if request.then is None:  # most calls: one exchange, journaled
-                status, reply = await self._post(call, client, request, [])
+            out = _Outgoing(call, client, client.dialect.build(call), [])
+            if out.request.then is None:  # most calls: one exchange, journaled
+                status, reply = await self._post(out)
                 return client.dialect.parse(call, status, reply)
-            return await self._exchange(call, client, request, [])
+            return await self._exchange(out)
         action = firing.rule.action
         assert isinstance(action, OutboundAction), action.type  # the rule validator refused it otherwise
         return await action.outbound(OutboundCall(self, call, client, [firing.label]))
 
-    async def _hold(self, call: WalletCall, client: WalletClient, request: WalletRequest, labels: list[str]) -> None:
+    async def _hold(self, out: _Outgoing) -> None:
         if self._held_count >= MAX_HELD:
             await self.flush()
-        self._held.setdefault(call.round_id, []).append(_Held(call, client, request, labels))
+        self._held.setdefault(out.call.round_id, []).append(out)
         self._held_count += 1
 
     async def _release(self, round_id: str) -> None:
@@ -291,10 +256,10 @@ class FaultHook:
             self._held_count -= 1
             txid, note = held.call.transaction_id, "released out of order"
             if txid not in self.fabricated:
-                await self._deliver(held.call, held.client, held.request, held.labels, note)
+                await self._deliver(held, note)
                 continue
             try:
-                await self._exchange(held.call, held.client, held.request, held.labels, note)
+                await self._exchange(held, note)
             except WalletRefused:
                 self.fabricated[txid] = "refused"
             except WalletError:
@@ -371,13 +336,16 @@ class OutboundCall:
     def parse(self, status: int, body: bytes) -> WalletReply:
         return self.client.dialect.parse(self.call, status, body)
 
+    def _outgoing(self, request: WalletRequest) -> _Outgoing:
+        return _Outgoing(self.call, self.client, request, self.labels)
+
     async def exchange(
         self, request: WalletRequest, note: str = "", *, wait: float = 0.0, gave_up: bool = False
     ) -> WalletReply:
-        return await self.hook._exchange(self.call, self.client, request, self.labels, note, wait=wait, gave_up=gave_up)
+        return await self.hook._exchange(self._outgoing(request), note, wait=wait, gave_up=gave_up)
 
     async def deliver(self, request: WalletRequest, note: str) -> None:
-        await self.hook._deliver(self.call, self.client, request, self.labels, note)
+        await self.hook._deliver(self._outgoing(request), note)
 
     async def record(
         self,
@@ -389,7 +357,15 @@ class OutboundCall:
         body: bytes = b"",
         wait: float = 0.0,
     ) -> None:
-        await self.hook._record(self.call, request, self.labels, note, outcome, status=status, body=body, wait=wait)
+        """Journal an exchange that did not happen on the wire (lost, held, or answered by the fault itself); ``wait``
+        is how long the simulator waited for it."""
+        hook = self.hook
+        entry = hook._open(self._outgoing(request))
+        if entry is not None:
+            entry.notes.append(note)
+        if wait:
+            await hook._sleep(wait)
+        hook._journal.close(entry, status=status, body=body, outcome=outcome)
 
     def fail(self, exc: Exception) -> NoReturn:
         _fail(self.call.operation, exc)
@@ -399,7 +375,7 @@ class OutboundCall:
 
     async def hold(self, request: WalletRequest) -> None:
         """Keep the request back until the round's next call has gone out."""
-        await self.hook._hold(self.call, self.client, request, self.labels)
+        await self.hook._hold(self._outgoing(request))
 
     def fabricate(self) -> WalletReply:
         """An acceptance the wallet never gave, for a held call; what the wallet really does is tracked."""

@@ -21,13 +21,11 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from pydantic import ValidationError
-
 from simulator.clock import Clock
 from simulator.errors import NotFound, RequestError
 from simulator.faults.rules import INBOUND_ACTIONS, FaultRule
 from simulator.faults.ruleset import FaultSet
-from simulator.http import validation_message
+from simulator.http import parse_model
 from simulator.jsonbytes import loads
 from simulator.metrics import Metrics
 
@@ -62,11 +60,8 @@ def parse_header(value: str, configured: FaultSet) -> list[FaultRule]:
         raise RequestError(f"{FAULT_HEADER}: give 1 to {MAX_HEADER_RULES} rules", code="INVALID_FAULT")
     rules = []
     for i, item in enumerate(items):
-        try:
-            rule = FaultRule.model_validate(_with_side(item))
-        except ValidationError as exc:
-            where = f"[{i}] " if isinstance(data, list) else ""
-            raise RequestError(f"{FAULT_HEADER}: {where}{validation_message(exc)}", code="INVALID_FAULT") from None
+        where = f"{FAULT_HEADER}: [{i}] " if isinstance(data, list) else f"{FAULT_HEADER}: "
+        rule = parse_model(FaultRule, _with_side(item), strict=None, code="INVALID_FAULT", where=where)
         rules.append(rule if rule.id is not None else rule.with_id(f"header-{i + 1}"))
     return [_for_a_request(rule) for rule in rules]
 

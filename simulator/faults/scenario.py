@@ -28,12 +28,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from simulator.errors import RequestError
 from simulator.faults.loader import read_document
 from simulator.faults.rules import FaultRule
-from simulator.http import validation_message
+from simulator.http import parse_model
 
 # settings a scenario may change; the rest (ports, files, seeds of ids) belong to the runner
 SCENARIO_SETTINGS = frozenset(
@@ -213,8 +212,4 @@ class Scenario(_Model):
 
 
 def load_scenario(path: Path) -> Scenario:
-    data = read_document(path)
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise RequestError(f"{path}: {validation_message(exc)}", code="INVALID_SCENARIO") from None
+    return parse_model(Scenario, read_document(path), strict=None, code="INVALID_SCENARIO", where=f"{path}: ")

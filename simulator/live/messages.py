@@ -8,13 +8,17 @@ from typing import Any
 _ID = {"type": "string", "minLength": 1}
 _MONEY = {"type": "integer", "minimum": 0}
 _TIME = {"type": "number"}
+_TEXT = {"type": "string"}
+_COUNT = {"type": "integer", "minimum": 0}
+_INT_OR_NULL = {"type": ["integer", "null"]}  # a balance the wallet did not report, a win not decided yet
+_REFUSAL = {"code": _TEXT, "message": _TEXT, "ref": {}}
 _BETS = {
     "type": "array",
     "minItems": 1,
     "items": {
         "type": "object",
         "required": ["type", "amount"],
-        "properties": {"type": {"type": "string"}, "amount": _MONEY},
+        "properties": {"type": _TEXT, "amount": _MONEY},
     },
 }
 _ROUND = {
@@ -38,8 +42,8 @@ _MY_BET = {
         "round_id": _ID,
         "stake": _MONEY,
         "bets": _BETS,
-        "status": {"type": "string"},
-        "win": {"type": ["integer", "null"]},
+        "status": _TEXT,
+        "win": _INT_OR_NULL,
     },
 }
 
@@ -71,8 +75,8 @@ SERVER_MESSAGES: dict[str, dict[str, Any]] = {
             "round": {"oneOf": [_ROUND, {"type": "null"}]},
             "history": {"type": "array"},
             "open_bets": {"type": "array", "items": _MY_BET},
-            "players": {"type": "integer", "minimum": 0},
-            "balance": {"type": ["integer", "null"]},
+            "players": _COUNT,
+            "balance": _INT_OR_NULL,
             "chain": {
                 "oneOf": [
                     {"type": "null"},
@@ -82,7 +86,7 @@ SERVER_MESSAGES: dict[str, dict[str, Any]] = {
                         "properties": {
                             "scheme": {"const": "bustabit-v2"},
                             "terminating_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-                            "salt": {"type": "string"},
+                            "salt": _TEXT,
                             "length": {"type": "integer", "minimum": 1},
                         },
                     },
@@ -100,19 +104,13 @@ SERVER_MESSAGES: dict[str, dict[str, Any]] = {
             "round_id": _ID,
             "round_no": {"type": "integer"},
             "result": {"type": "object"},
-            "server_seed": {"type": "string"},
-            "server_seed_hash": {"type": "string"},
+            "server_seed": _TEXT,
+            "server_seed_hash": _TEXT,
             "road": {},
         },
     ),
-    "bet_accepted": _message(
-        "bet_accepted", ["bet", "balance"], {"bet": _MY_BET, "balance": {"type": ["integer", "null"]}, "ref": {}}
-    ),
-    "bet_refused": _message(
-        "bet_refused",
-        ["code", "message"],
-        {"code": {"type": "string"}, "message": {"type": "string"}, "ref": {}},
-    ),
+    "bet_accepted": _message("bet_accepted", ["bet", "balance"], {"bet": _MY_BET, "balance": _INT_OR_NULL, "ref": {}}),
+    "bet_refused": _message("bet_refused", ["code", "message"], _REFUSAL),
     "bet_cancelled": _message("bet_cancelled", ["bet_id"], {"bet_id": _ID, "ref": {}}),
     "settlement": _message(
         "settlement",
@@ -122,17 +120,13 @@ SERVER_MESSAGES: dict[str, dict[str, Any]] = {
             "bet_id": _ID,
             "stake": _MONEY,
             "win": _MONEY,
-            "status": {"type": "string"},
-            "balance": {"type": ["integer", "null"]},
+            "status": _TEXT,
+            "balance": _INT_OR_NULL,
         },
     ),
-    "player_count": _message("player_count", ["players"], {"players": {"type": "integer", "minimum": 0}}),
+    "player_count": _message("player_count", ["players"], {"players": _COUNT}),
     "pong": _message("pong", ["now"], {"now": _TIME, "ref": {}}),
-    "error": _message(
-        "error",
-        ["code", "message"],
-        {"code": {"type": "string"}, "message": {"type": "string"}, "ref": {}},
-    ),
+    "error": _message("error", ["code", "message"], _REFUSAL),
 }
 
 CLIENT_MESSAGES: dict[str, dict[str, Any]] = {

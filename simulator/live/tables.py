@@ -33,7 +33,15 @@ from simulator.clock import Clock
 from simulator.errors import BetOutOfLimits, Conflict, NotFound, SessionExpired, WalletError, WalletRefused, refusal
 from simulator.fairness.source import round_source
 from simulator.ids import Ids
-from simulator.lifecycle import RoundStatus, TransactionKind, TransactionStatus, follow_up, pending_bet, rollback_for
+from simulator.lifecycle import (
+    RoundStatus,
+    TransactionKind,
+    TransactionStatus,
+    follow_up,
+    open_round,
+    pending_bet,
+    rollback_for,
+)
 from simulator.live.bus import Bus
 from simulator.live.phases import Phase, TableEvent
 from simulator.live.store import LiveStore, TableRound
@@ -366,17 +374,13 @@ class LiveTables:
             raise BetOutOfLimits(f"each bet must be at least {low} {session.currency} minor units at this table")
         if stake > high:
             raise BetOutOfLimits(f"bets in one round may total at most {high} {session.currency} minor units")
-        round_ = Round(
-            round_id=self._ids.uuid(),
-            session_token=session.token,
-            player_id=session.player_id,
-            game_id=game.game_id,
-            studio_id=game.studio_id,
-            engine_id=game.engine_id,
-            currency=session.currency,
-            stake=stake,
+        round_ = open_round(
+            session,
+            game,
+            self._ids.uuid(),
+            stake,
+            now,
             win=0,
-            status=RoundStatus.OPEN,
             params={"bets": [dict(b) for b in bets]},
             outcome={
                 "detail": {"table_round_id": r.round_id, "awaiting_result": True},
@@ -385,9 +389,6 @@ class LiveTables:
             server_seed_hash=r.server_seed_hash,
             client_seed=await self.client_seed(game),
             nonce=r.round_no,
-            version=0,
-            created_at=now,
-            updated_at=now,
         )
         bet = pending_bet(
             session,

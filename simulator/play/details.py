@@ -9,9 +9,8 @@ from typing import Any
 from aiohttp import web
 
 from games.rng import commitment
-from simulator.aggregator.routes import transaction_json
+from simulator.aggregator.routes import recompute_round, transaction_json
 from simulator.errors import NotFound
-from simulator.fairness.verify import recompute
 from simulator.http import RouteDoc, documented, json_response
 from simulator.money import exponent
 from simulator.play.assets import page
@@ -91,22 +90,7 @@ async def details_verify(request: web.Request) -> web.Response:
             "the server seed of this round is not revealed yet: rotate the session's seed first",
             code="SEED_NOT_REVEALED",
         )
-    stored = stored_outcome(round_.outcome)
-    stake = stored.opening_stake if stored.multi_step else round_.stake
-    again = recompute(
-        round_.engine_id,
-        seed,
-        round_.client_seed,
-        round_.nonce,
-        stake,
-        round_.params,
-        mode=stored.rng.mode,
-        mapping=stored.rng.mapping,
-    )
-    if stored.multi_step:
-        matches = stored.opening == again["state"]
-    else:
-        matches = stored.detail == again["detail"] and round_.win == again["win"]
+    _, matches = recompute_round(round_, seed)
     return json_response(
         {"commitment_ok": commitment(seed) == round_.server_seed_hash, "matches_round": matches, "server_seed": seed}
     )

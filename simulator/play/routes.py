@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Awaitable
 from importlib import resources
 from typing import Any
 
@@ -30,6 +32,7 @@ from simulator.play.models import (
 )
 from simulator.play.rounds import RoundResult
 from simulator.state import CAMPAIGNS, CATALOG, CLOCK, IDS, MARKETS, METRICS, ROUND_LINKS, ROUNDS, STORE, WALLETS
+from simulator.store.provider import Session
 
 _ROUND_ERRORS = (
     "UNKNOWN_SESSION",
@@ -58,11 +61,17 @@ _ROUND_ERRORS = (
     "PLAYER_BLOCKED",
 )
 _LIVE_HTML = resources.files("simulator.live").joinpath("client.html").read_bytes()
+_doc = functools.partial(RouteDoc, tag="game client", auth="session")  # every route here
 
 
-@documented(RouteDoc("The HTML game client for a session", "game client", content_type="text/html", auth="session"))
+async def _session(request: web.Request) -> Session:
+    """The path's session, expired or not (``UNKNOWN_SESSION`` when there is none)."""
+    return await request.app[ROUNDS].session(request.match_info["token"], live=False)
+
+
+@documented(_doc("The HTML game client for a session", content_type="text/html"))
 async def client_page(request: web.Request) -> web.Response:
-    session = await request.app[ROUNDS].session(request.match_info["token"], live=False)
+    session = await _session(request)
     if request.app[CATALOG].game(session.game_id).category == "live":
         return web.Response(body=_LIVE_HTML, content_type="text/html")
     return page("client.html")
@@ -73,17 +82,23 @@ def _answer(request: web.Request, result: RoundResult) -> dict[str, Any]:
     return result.to_json() | {"details_url": request.app[ROUND_LINKS].url(result.round.round_id)}
 
 
+async def _timed(request: web.Request, playing: Awaitable[RoundResult]) -> RoundResult:
+    """``playing``'s result, its time counted in the engine's round latency."""
+    started = time.perf_counter()  # latency as a metric, never a decision: the real clock, not the injected one
+    result = await playing
+    request.app[METRICS].round_played(result.round.engine_id, time.perf_counter() - started)
+    return result
+
+
 @documented(
-    RouteDoc(
+    _doc(
         "Session, game and fairness commitment for the client",
-        "game client",
-        auth="session",
         response=SessionInfo,
         errors=("UNKNOWN_SESSION",),
     )
 )
 async def session_info(request: web.Request) -> web.Response:
-    session = await request.app[ROUNDS].session(request.match_info["token"], live=False)
+    session = await _session(request)
     game = request.app[CATALOG].game(session.game_id)
     language = session.language if session.language in game.languages else None
     return json_response(
@@ -116,10 +131,8 @@ async def session_info(request: web.Request) -> web.Response:
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "The player's balance, asked of the operator's wallet (fun money for demo sessions)",
-        "game client",
-        auth="session",
         response=BalanceResponse,
         errors=("UNKNOWN_SESSION", "WALLET_UNAVAILABLE", "WALLET_TIMEOUT", "SESSION_EXPIRED"),
     )
@@ -143,10 +156,8 @@ async def balance(request: web.Request) -> web.Response:
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "Play a round (or open a multi-step round)",
-        "game client",
-        auth="session",
         request=PlayRequest,
         response=RoundResponse,
         errors=_ROUND_ERRORS,
@@ -154,18 +165,16 @@ async def balance(request: web.Request) -> web.Response:
 )
 async def play_round(request: web.Request) -> web.Response:
     body = await read_model(request, PlayRequest, json_only=True)
-    started = time.perf_counter()  # latency as a metric, never a decision: the real clock, not the injected one
     flags = PlayFlags(autoplay=body.autoplay, turbo=body.turbo)
-    result = await request.app[ROUNDS].play(request.match_info["token"], body.amount, body.params, flags)
-    request.app[METRICS].round_played(result.round.engine_id, time.perf_counter() - started)
+    result = await _timed(
+        request, request.app[ROUNDS].play(request.match_info["token"], body.amount, body.params, flags)
+    )
     return json_response(_answer(request, result))
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "Play one of the player's free rounds of a campaign: the campaign's stake, no cash debited",
-        "game client",
-        auth="session",
         request=FreeRoundRequest,
         response=RoundResponse,
         errors=(
@@ -186,10 +195,8 @@ async def play_free_round(request: web.Request) -> web.Response:
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "Act in an open multi-step round (hit, stand, double, reveal, cashout...)",
-        "game client",
-        auth="session",
         request=ActionRequest,
         response=RoundResponse,
         errors=(*_ROUND_ERRORS, "UNKNOWN_ROUND", "ILLEGAL_ACTION", "ROUND_FINISHED", "ROUND_BUSY"),
@@ -198,17 +205,13 @@ async def play_free_round(request: web.Request) -> web.Response:
 async def act(request: web.Request) -> web.Response:
     body = await read_model(request, ActionRequest, json_only=True)
     token, round_id = request.match_info["token"], request.match_info["round_id"]
-    started = time.perf_counter()
-    result = await request.app[ROUNDS].act(token, round_id, body.action, body.params)
-    request.app[METRICS].round_played(result.round.engine_id, time.perf_counter() - started)
+    result = await _timed(request, request.app[ROUNDS].act(token, round_id, body.action, body.params))
     return json_response(_answer(request, result))
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "Unfinished rounds of this session, to resume after a disconnect",
-        "game client",
-        auth="session",
         response=OpenRounds,
         errors=("UNKNOWN_SESSION",),
     )
@@ -219,10 +222,8 @@ async def open_rounds(request: web.Request) -> web.Response:
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "Reveal the current server seed and commit to a new one (optionally with a new client seed)",
-        "game client",
-        auth="session",
         request=RotateRequest,
         response=RotateResponse,
         errors=("UNKNOWN_SESSION", "INVALID_REQUEST", "INVALID_JSON", "UNSUPPORTED_MEDIA_TYPE"),
@@ -231,7 +232,7 @@ async def open_rounds(request: web.Request) -> web.Response:
 async def rotate_seed(request: web.Request) -> web.Response:
     body = await read_model(request, RotateRequest, json_only=True)
     app = request.app
-    old = await app[ROUNDS].session(request.match_info["token"], live=False)
+    old = await _session(request)
     seeds = new_seed_pair(app[IDS], body.client_seed or old.client_seed)
     new = await app[STORE].sessions.rotate_seed(
         old.token, seeds.server_seed, seeds.server_seed_hash, seeds.client_seed, app[CLOCK].now()
@@ -248,17 +249,15 @@ async def rotate_seed(request: web.Request) -> web.Response:
 
 
 @documented(
-    RouteDoc(
+    _doc(
         "Answer a due reality check: continue (the next one is an interval away) or quit (the session closes)",
-        "game client",
-        auth="session",
         request=RealityCheckRequest,
         errors=("UNKNOWN_SESSION", "NO_REALITY_CHECK", "SESSION_CLOSED", "INVALID_REQUEST", "INVALID_JSON"),
     )
 )
 async def reality_check(request: web.Request) -> web.Response:
     body = await read_model(request, RealityCheckRequest, json_only=True)
-    session = await request.app[ROUNDS].session(request.match_info["token"], live=False)
+    session = await _session(request)
     return json_response({"market": await request.app[MARKETS].reality_check(session.token, body.decision)})
 
 

@@ -26,8 +26,7 @@ Migration = Sequence[str]
 VERSIONS_DDL = "CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)"
 
 
-class SchemaTooNew(StoreError):
-    code = "SCHEMA_TOO_NEW"
+class SchemaTooNew(StoreError, code="SCHEMA_TOO_NEW"): ...
 
 
 async def schema_version(tx: Tx, component: str) -> int:

@@ -74,6 +74,21 @@ async def _lease_due(
     return list(rows)
 
 
+async def _reschedule(
+    db: Database, table: str, key: str, row_id: str, next_attempt_at: float, error: str, now: float
+) -> None:
+    """Count a failed attempt on the pending row of ``table`` whose ``key`` is ``row_id`` and set its next one."""
+    async with db.transaction() as tx:
+        await tx.execute(
+            f"UPDATE {table} SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,"  # noqa: S608
+            f" updated_at = ? WHERE {key} = ? AND status = 'pending'",
+            next_attempt_at,
+            error,
+            now,
+            row_id,
+        )
+
+
 class Outbox:
     def __init__(self, db: Database, *, free_bet_settled: FreeBetSettled | None = None) -> None:
         self._db = db
@@ -159,15 +174,7 @@ class Outbox:
         return True
 
     async def reschedule(self, transaction_id: str, *, next_attempt_at: float, error: str, now: float) -> None:
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE transactions SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,"
-                " updated_at = ? WHERE transaction_id = ? AND status = 'pending'",
-                next_attempt_at,
-                error,
-                now,
-                transaction_id,
-            )
+        await _reschedule(self._db, "transactions", "transaction_id", transaction_id, next_attempt_at, error, now)
 
     async def claim_due(self, now: float, *, lease: float, limit: int = 100) -> list[Transaction]:
         """Pending wins and rollbacks whose time has come, leased to this process for ``lease`` seconds."""
@@ -355,15 +362,7 @@ class EventOutbox:
             )
 
     async def reschedule(self, delivery_id: str, *, next_attempt_at: float, error: str, now: float) -> None:
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,"
-                " updated_at = ? WHERE delivery_id = ? AND status = 'pending'",
-                next_attempt_at,
-                error,
-                now,
-                delivery_id,
-            )
+        await _reschedule(self._db, "webhook_deliveries", "delivery_id", delivery_id, next_attempt_at, error, now)
 
     async def counts(self) -> dict[str, int]:
         async with self._db.transaction() as tx:

@@ -39,9 +39,7 @@ CONNECT_WAIT = 60.0  # seconds a start waits for a server that is not up yet
 log = logging.getLogger(__name__)
 
 
-class DatabaseUnavailable(SimulatorError):
-    code = "DATABASE_UNAVAILABLE"
-    status = 503
+class DatabaseUnavailable(SimulatorError, code="DATABASE_UNAVAILABLE", status=503): ...
 
 
 def _server(url: str) -> str:
