@@ -64,10 +64,11 @@ def grant_id(namespace: uuid.UUID, operator: str, reference: str | None) -> str:
     return str(uuid.uuid5(namespace, f"{operator}\x00{reference}"))
 
 
-def owner(profile: str, operator: str, reference: str | None, request: BaseModel) -> Owner:
-    """The grant's owner: the profile's operator, its reference and the request's terms (all of its fields)."""
+def owner(profile: str, operator: str, reference: str | None, player_id: str, request: BaseModel) -> Owner:
+    """The grant's owner: the profile's operator, its reference, the player and the request's terms (all of its
+    fields)."""
     terms = json.dumps(request.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return Owner(f"{profile}:{operator}", reference, terms)
+    return Owner(f"{profile}:{operator}", reference, player_id, terms)
 
 
 async def grant(app: web.Application, body: CreateCampaign, by: Owner) -> tuple[Campaign, list[Assignment]]:
@@ -87,16 +88,20 @@ async def grant(app: web.Application, body: CreateCampaign, by: Owner) -> tuple[
 
 async def owned(
     app: web.Application, by: str, *, campaign_id: str | None = None, player_id: str | None = None
-) -> list[tuple[Campaign, list[Assignment], str | None]]:
-    """The grants ``by`` made (the first 500, oldest first), each with its players and its reference: an operator
-    finds no other's."""
+) -> list[tuple[Campaign, Assignment, str | None]]:
+    """The grants ``by`` made (the first 500, oldest first), each with the share of the player it was made for and
+    its reference: an operator finds no other's, and players assigned to it on ``/v1`` are not part of it."""
     service = app[CAMPAIGNS]
     out = []
-    found = await app[STORE].campaigns.owned(by, campaign_id=campaign_id, player_id=player_id)
-    for found_id, reference in found.items():
+    for found_id, made in await app[STORE].campaigns.owned(by, campaign_id=campaign_id, player_id=player_id):
         campaign, shares = await service.get(found_id)  # written with its owner, never deleted
-        out.append((campaign, shares, reference))
+        out.append((campaign, share_of(shares, made.player_id), made.reference))
     return out
+
+
+def share_of(shares: list[Assignment], player_id: str) -> Assignment:
+    """The player's share of a grant (a grant's player always holds one)."""
+    return next(s for s in shares if s.player_id == player_id)
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -36,6 +36,7 @@ from simulator.compat.common import (
     owned,
     owner,
     route,
+    share_of,
     share_state,
     utc,
 )
@@ -146,10 +147,6 @@ def status(campaign: Campaign, share: Assignment, now: float) -> Status:
     return STATUS[share_state(campaign, share, now)]
 
 
-def players_share(shares: list[Assignment], player_id: str) -> Assignment:
-    return next(s for s in shares if s.player_id == player_id)
-
-
 def grant_error(http: int, message: str) -> web.Response:
     body = {
         "status": "General Error",
@@ -218,7 +215,9 @@ class GrooveFrb:
             players=[PlayerRef(player_id=player.playerId, currency=player.playerCurrency)],
         )
         try:
-            campaign, _ = await grant(request.app, wanted_campaign, owner(groove.NAME, operator, reference, body))
+            campaign, _ = await grant(
+                request.app, wanted_campaign, owner(groove.NAME, operator, reference, player.playerId, body)
+            )
         except ReferenceReused:
             return grant_error(400, "Transaction parameter mismatch")
         except SimulatorError as exc:
@@ -265,10 +264,10 @@ class GrooveFrb:
         found = await owned(request.app, f"{groove.NAME}:{operator}", campaign_id=template_id, player_id=player_id)
         if not found:
             return refused(404, f"no free round bonus {template_id!r} for player {player_id!r} of operator {operator}")
-        (campaign, shares, _), now = found[0], request.app[CLOCK].now()
-        if request.method == "DELETE" and status(campaign, players_share(shares, player_id), now) == "active":
+        (campaign, share, _), now = found[0], request.app[CLOCK].now()
+        if request.method == "DELETE" and status(campaign, share, now) == "active":
             campaign, shares = await request.app[CAMPAIGNS].cancel(template_id)
-        share = players_share(shares, player_id)
+            share = share_of(shares, player_id)
         game = request.app[CATALOG].games[campaign.games[0]]
         return json_response(
             {

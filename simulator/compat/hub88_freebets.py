@@ -22,7 +22,18 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from simulator.bonus.models import CreateCampaign, PlayerRef
-from simulator.compat.common import ShareState, grant, grant_id, offered, owned, owner, route, share_state, utc
+from simulator.compat.common import (
+    ShareState,
+    grant,
+    grant_id,
+    offered,
+    owned,
+    owner,
+    route,
+    share_of,
+    share_state,
+    utc,
+)
 from simulator.compat.hub88 import PREFIX, GameCodeBody, GameListBody, Hub88OperatorApi, error, freebet_game, route_doc
 from simulator.dialects import hub88
 from simulator.dialects.amounts import from_scaled, to_scaled
@@ -213,7 +224,9 @@ class Hub88Freebets:
                 expires_at=expires_at,
                 players=[PlayerRef(player_id=parsed.user, currency=parsed.currency)],
             )
-            campaign, shares = await grant(request.app, body, owner(hub88.NAME, operator, reference, parsed))
+            campaign, shares = await grant(
+                request.app, body, owner(hub88.NAME, operator, reference, parsed.user, parsed)
+            )
         except ReferenceReused:
             return error(400, f"operator_reference {reference!r} names a reward with other content or another user")
         except SimulatorError as exc:
@@ -228,7 +241,7 @@ class Hub88Freebets:
         found = await owned(
             request.app, f"{hub88.NAME}:{parsed.operator_id}", campaign_id=parsed.reward_uuid, player_id=parsed.user
         )
-        rewards = [reward_json(campaign, shares[0], now, reference) for campaign, shares, reference in found]
+        rewards = [reward_json(campaign, share, now, reference) for campaign, share, reference in found]
         return json_response([r for r in rewards if parsed.status in (None, r["status"])])
 
     async def cancel(self, request: web.Request) -> web.Response:
@@ -238,12 +251,12 @@ class Hub88Freebets:
         found = await owned(request.app, f"{hub88.NAME}:{parsed.operator_id}", campaign_id=parsed.reward_uuid)
         if not found:
             return error(404, f"reward {parsed.reward_uuid!r} does not exist")
-        (campaign, shares, reference), now = found[0], request.app[CLOCK].now()
-        current = status(campaign, shares[0], now)
+        (campaign, share, reference), now = found[0], request.app[CLOCK].now()
+        current = status(campaign, share, now)
         if current in ("FRS_FINISHED", "FRS_EXPIRED"):
             return error(400, f"reward {parsed.reward_uuid!r} is {current} and cannot be cancelled")
         campaign, shares = await request.app[CAMPAIGNS].cancel(parsed.reward_uuid)
-        return json_response(reward_json(campaign, shares[0], now, reference))
+        return json_response(reward_json(campaign, share_of(shares, share.player_id), now, reference))
 
 
 def add_routes(app: web.Application, api: Hub88OperatorApi) -> None:

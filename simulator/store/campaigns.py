@@ -43,6 +43,7 @@ OWNER_MIGRATIONS = (
         campaign_id TEXT PRIMARY KEY,
         owner TEXT NOT NULL,
         reference TEXT,
+        player_id TEXT NOT NULL,
         terms TEXT NOT NULL,
         created_at {real} NOT NULL,
         UNIQUE (owner, reference))""",
@@ -70,6 +71,9 @@ class CurrencyConflict(Conflict):
         super().__init__(f"player {player_id!r} already holds this campaign in {currency}")
 
 
+_OWNER = "owner, reference, player_id, terms"
+
+
 class ReferenceReused(Conflict):
     """The owner's reference already names a campaign asked with other terms; nothing was written."""
 
@@ -81,11 +85,13 @@ class ReferenceReused(Conflict):
 
 @dataclass(frozen=True, slots=True)
 class Owner:
-    """Who made a campaign: ``owner`` names the API and the operator (``hub88:42``), ``reference`` is the
-    operator's idempotency key (none: every create is a new campaign), ``terms`` the request as it was asked."""
+    """Who made a campaign, for whom: ``owner`` names the API and the operator (``hub88:42``), ``reference`` is the
+    operator's idempotency key (none: every create is a new campaign), ``player_id`` the player it was made for,
+    ``terms`` the request as it was asked."""
 
     owner: str
     reference: str | None
+    player_id: str
     terms: str
 
 
@@ -173,11 +179,12 @@ class CampaignRepository:
             if owner is not None:
                 # the claim: on PostgreSQL a twin's uncommitted claim makes this wait for its end, then do nothing
                 claimed = await tx.execute(
-                    "INSERT INTO campaign_owners (campaign_id, owner, reference, terms, created_at)"
-                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    "INSERT INTO campaign_owners (campaign_id, owner, reference, player_id, terms, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     campaign.campaign_id,
                     owner.owner,
                     owner.reference,
+                    owner.player_id,
                     owner.terms,
                     campaign.created_at,
                 )
@@ -204,34 +211,28 @@ class CampaignRepository:
     @staticmethod
     async def _held(tx: Tx, campaign_id: str, owner: Owner) -> None:
         """Refuse unless the campaign is held by this owner, under this reference, with these terms."""
-        row = await tx.fetchone(
-            "SELECT owner, reference, terms FROM campaign_owners WHERE campaign_id = ?", campaign_id
-        )
-        if row is None or Owner(row["owner"], row["reference"], row["terms"]) != owner:
+        row = await tx.fetchone(f"SELECT {_OWNER} FROM campaign_owners WHERE campaign_id = ?", campaign_id)  # noqa: S608
+        if row is None or Owner(**row) != owner:
             raise ReferenceReused(owner.reference)
 
     async def owned(
         self, owner: str, *, campaign_id: str | None = None, player_id: str | None = None, limit: int = 500
-    ) -> dict[str, str | None]:
-        """The campaigns ``owner`` made, oldest first, each with its reference; narrowed to one campaign, or to those
-        a player holds a share of."""
-        where, args = ["o.owner = ?"], [owner]
-        if campaign_id is not None:
-            where.append("o.campaign_id = ?")
-            args.append(campaign_id)
-        if player_id is not None:
-            where.append(
-                "EXISTS (SELECT 1 FROM campaign_players p WHERE p.campaign_id = o.campaign_id AND p.player_id = ?)"
-            )
-            args.append(player_id)
+    ) -> list[tuple[str, Owner]]:
+        """The campaigns ``owner`` made (their ids and owners), oldest first; narrowed to one campaign, or to those
+        made for one player."""
+        where, args = ["owner = ?"], [owner]
+        for column, value in (("campaign_id", campaign_id), ("player_id", player_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
-                f"SELECT o.campaign_id, o.reference FROM campaign_owners o WHERE {' AND '.join(where)}"  # noqa: S608
-                " ORDER BY o.created_at, o.campaign_id LIMIT ?",
+                f"SELECT campaign_id, {_OWNER} FROM campaign_owners WHERE {' AND '.join(where)}"  # noqa: S608
+                " ORDER BY created_at, campaign_id LIMIT ?",
                 *args,
                 limit,
             )
-        return {row["campaign_id"]: row["reference"] for row in rows}
+        return [(row["campaign_id"], Owner(**{k: row[k] for k in Owner.__slots__})) for row in rows]
 
     async def assign(self, campaign_id: str, players: Sequence[tuple[str, str]], now: float) -> Campaign | None:
         """Give each (player, currency) the campaign's rounds, once: a player already assigned keeps its share.

@@ -515,6 +515,12 @@ async def test_an_operator_sees_and_cancels_only_its_own_rewards(world: World) -
     )
     assert made.status == 201, made.body
     assert await world.operator.rewards_list(world.http, world.api, user="hub88-player-1") == (200, [mine])
+    # a player added to the reward on /v1 is not its user
+    path = f"/v1/campaigns/{mine['reward_uuid']}/players"
+    added = await world.sim.request("POST", path, {"players": [{"player_id": "aaa-first", "currency": "USD"}]})
+    assert added.status == 200, added.body
+    assert await world.operator.rewards_list(world.http, world.api) == (200, [mine])
+    assert await world.operator.rewards_list(world.http, world.api, user="aaa-first") == (200, [])
     assert (await world.operator.cancel_reward(world.http, world.api, made.body["campaign_id"]))[0] == 404
     status, cancelled = await world.operator.cancel_reward(world.http, world.api, mine["reward_uuid"])
     assert (status, cancelled["status"], cancelled["operator_reference"]) == (200, "FRS_CANCELLED", "promo-1")
