@@ -22,6 +22,7 @@ from simulator.clock import ManualClock
 from simulator.settings import Settings
 from simulator.state import STORE, WORKER
 from tests.compat.operators.groove_operator import SIGNATURE, Account, GrooveCasino, sign
+from tests.compat.stored import campaigns
 from tests.databases import ENGINES, database_url_for
 from tests.harness import Reply, Sim, running_sim
 
@@ -421,15 +422,6 @@ async def test_bad_frb_input_gets_groove_answers_and_changes_nothing(world: Worl
     assert (status, bonus["status"], bonus["left_rounds"]) == (200, "active", 3)
 
 
-async def campaigns(world: World) -> list[tuple[str, list[str]]]:
-    """Every campaign on the server with its players."""
-    store = world.sim.app[STORE].campaigns
-    return [
-        (c.campaign_id, [a.player_id for a in await store.assignments(c.campaign_id)])
-        for c in await store.page(after=None, limit=100)
-    ]
-
-
 async def test_one_transaction_id_sent_at_once_grants_once(world_on_each_engine: World) -> None:
     """Concurrent grants under one transactionId: the same content answers the one grant every time; for several
     players, one wins and the others get the mismatch. Exactly one campaign exists either way."""
@@ -438,7 +430,7 @@ async def test_one_transaction_id_sent_at_once_grants_once(world_on_each_engine:
     terms = await grant_terms(world, "player1", transactionId="race-1")
     replies = await asyncio.gather(*(world.casino.grant_frb(world.http, groove, terms) for _ in range(6)))
     assert {status for status, _ in replies} == {200} and all(r == replies[0] for r in replies), replies
-    assert await campaigns(world) == [(replies[0][1]["templateId"], ["player1"])]
+    assert await campaigns(world.sim) == [(replies[0][1]["templateId"], ["player1"])]
 
     players = [f"racer{n}" for n in range(6)]
     contested = [
@@ -448,7 +440,7 @@ async def test_one_transaction_id_sent_at_once_grants_once(world_on_each_engine:
     won = [grant for status, grant in replies if status == 200]
     assert len(won) == 1 and sorted(status for status, _ in replies) == [200] + [400] * 5, replies
     assert {g["exceptionResponses"] for status, g in replies if status == 400} == {"Transaction parameter mismatch"}
-    after = await campaigns(world)
+    after = await campaigns(world.sim)
     assert len(after) == 2 and (won[0]["templateId"], [won[0]["succeeded_frb_awarded"][0]["playerId"]]) in after
 
 

@@ -22,6 +22,7 @@ from simulator.settings import Settings
 from simulator.state import STORE, WORKER
 from tests.compat.keys import Pair, new_pair
 from tests.compat.operators.hub88_operator import SIGNATURE, Account, Hub88Operator, sign, verify
+from tests.compat.stored import campaigns
 from tests.databases import ENGINES, database_url_for
 from tests.harness import Reply, Sim, running_sim
 
@@ -458,15 +459,6 @@ async def test_bad_freebet_input_gets_hub88s_documented_status_and_changes_nothi
     assert status == 200 and listed == [reward]  # operator_reference "promo-9" listed too
 
 
-async def campaigns(world: World) -> list[tuple[str, list[str]]]:
-    """Every campaign on the server with its players."""
-    store = world.sim.app[STORE].campaigns
-    return [
-        (c.campaign_id, [a.player_id for a in await store.assignments(c.campaign_id)])
-        for c in await store.page(after=None, limit=100)
-    ]
-
-
 async def test_one_operator_reference_sent_at_once_creates_one_reward(world_on_each_engine: World) -> None:
     """Concurrent creates under one operator_reference: the same content answers the one reward every time; for
     several users, one wins and the others are refused. Exactly one campaign exists either way."""
@@ -475,7 +467,7 @@ async def test_one_operator_reference_sent_at_once_creates_one_reward(world_on_e
     replies = await asyncio.gather(*(world.operator.create_reward(world.http, world.api, **terms) for _ in range(6)))
     assert {status for status, _ in replies} == {200}, replies
     assert all(reward == replies[0][1] for _, reward in replies)
-    assert await campaigns(world) == [(replies[0][1]["reward_uuid"], ["hub88-player-1"])]
+    assert await campaigns(world.sim) == [(replies[0][1]["reward_uuid"], ["hub88-player-1"])]
 
     users = [f"racer-{n}" for n in range(6)]
     contested = terms | {"operator_reference": "race-2"}
@@ -484,7 +476,7 @@ async def test_one_operator_reference_sent_at_once_creates_one_reward(world_on_e
     )
     won = [reward for status, reward in replies if status == 200]
     assert len(won) == 1 and sorted(status for status, _ in replies) == [200] + [400] * 5, replies
-    after = await campaigns(world)
+    after = await campaigns(world.sim)
     assert len(after) == 2 and (won[0]["reward_uuid"], [won[0]["user"]]) in after
 
 
