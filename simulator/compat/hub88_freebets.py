@@ -67,10 +67,7 @@ class CreateRewardBody(GameCodeBody):
     start_time: str | None = Field(None, pattern=ISO)
     end_time: str | None = Field(None, pattern=ISO)
     operator_reference: str | None = Field(
-        None,
-        min_length=1,
-        max_length=255,
-        description="The operator's own id: the same reference creates once; listed with the reward.",
+        None, min_length=1, max_length=255, description="The operator's own id: one reward per operator and id."
     )
     campaign_uuid: None = Field(None, description="Hub88 campaigns are not emulated: absent or null.")
 

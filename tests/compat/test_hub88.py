@@ -457,6 +457,8 @@ async def test_bad_freebet_input_gets_hub88s_documented_status_and_changes_nothi
     assert (await world.sim.request("GET", "/v1/campaigns")).body == before
     status, listed = await world.operator.rewards_list(world.http, world.api, reward_uuid=reward["reward_uuid"])
     assert status == 200 and listed == [reward]  # operator_reference "promo-9" listed too
+    world.clock.advance(60)  # a repeat without start_time or end_time: the reward keeps the times of its creation
+    assert await world.operator.create_reward(world.http, world.api, **terms) == (200, reward)
 
 
 async def test_one_operator_reference_sent_at_once_creates_one_reward(world_on_each_engine: World) -> None:
