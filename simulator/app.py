@@ -60,6 +60,7 @@ from simulator.state import (
     NONCES,
     OWN_IDS,
     PROMOTIONS,
+    RATES,
     REPORTS,
     ROUND_LINKS,
     ROUNDS,
@@ -173,8 +174,8 @@ def create_app(
     app[LIVE_LOOPS] = live_loops
     app[OWN_IDS] = own_ids
     app[ENDPOINTS] = endpoints
-    rates = load_rates(settings.rates_file)
-    app[CATALOG] = build_catalog(settings.seed, rates, settings.studio_dialects)
+    app[RATES] = load_rates(settings.rates_file)
+    app[CATALOG] = build_catalog(settings.seed, app[RATES], settings.studio_dialects)
     app[ROUND_LINKS] = RoundLinks.for_server(
         keys.admin_token if keys else None,
         settings.base_url,
@@ -191,7 +192,7 @@ def create_app(
     hub88_api.add_routes(app, hub88)
     hub88_freebets.add_routes(app, hub88)
     groove_api.add_routes(app)
-    groove_frb.add_routes(app, groove_frb.GrooveFrb.from_settings(settings, rates))
+    groove_frb.add_routes(app, groove_frb.GrooveFrb.from_settings(settings, app[RATES]))
     play_routes.add_routes(app)
     live_socket.add_routes(app)
     details_routes.add_routes(app)

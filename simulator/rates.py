@@ -9,12 +9,16 @@ integers of minor units; the arithmetic between is exact (``Decimal``), and each
 - ``bet_amount`` rounds to the **nearest 1, 2 or 5 times a power of ten** minor units (ties upward, never below one
   unit): the game's bet limits, written in US cents in the catalogue, become readable amounts in every currency, and
   the stake ladder in each currency is the 1-2-5 amounts between them (``simulator.catalog.steps``).
+- ``exchange`` rounds to the **nearest** minor unit, ties to the even one, computed as an exact fraction: a report's
+  total converted for reading beside others, favouring neither side and symmetric for negative amounts (a GGR).
 
 >>> rates = default_rates()
 >>> rates.convert(500, "GBP", "EUR")  # GBP 5.00 at 1.27 / 1.08 = EUR 5.8796..., down to 5.87
 587
 >>> rates.bet_amount(10, "USD", "JPY"), rates.bet_amount(10, "USD", "EUR"), rates.bet_amount(10, "USD", "VND")
 (10, 10, 2000)
+>>> rates.exchange(500, "GBP", "EUR"), rates.exchange(-500, "GBP", "EUR")  # 587.96... to the nearest
+(588, -588)
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
@@ -43,8 +48,10 @@ def nearest_125(value: Decimal) -> int:
 
 
 class Rates:
-    def __init__(self, base: str, values: Mapping[str, Decimal]) -> None:
+    def __init__(self, base: str, values: Mapping[str, Decimal], *, source: str = "") -> None:
+        """``source`` names where the table came from (a file name, never a path)."""
         self.base = base
+        self.source = source
         self.values = dict(sorted(values.items()))
         self.fingerprint = hashlib.sha256(
             repr(sorted((c, str(v)) for c, v in self.values.items())).encode()
@@ -68,12 +75,19 @@ class Rates:
             return amount
         return int(self._major(amount, source, target).to_integral_value(rounding=ROUND_FLOOR))
 
+    def exchange(self, amount: int, source: str, target: str) -> int:
+        """Rounded to the nearest minor unit, ties to even (``round`` of an exact ``Fraction``)."""
+        if source == target:
+            return amount
+        scale = Fraction(10) ** (exponent(target) - exponent(source))
+        return round(amount * scale * Fraction(self.value(source)) / Fraction(self.value(target)))
+
     def bet_amount(self, amount: int, source: str, target: str) -> int:
         """Rounded to the nearest 1-2-5 amount of minor units: a bet limit or a stake in ``target``."""
         return nearest_125(self._major(amount, source, target))
 
 
-def _parse(text: str, where: str) -> Rates:
+def _parse(text: str, where: str, source: str) -> Rates:
     try:
         data = json.loads(text)
         base = data["base"]
@@ -90,13 +104,15 @@ def _parse(text: str, where: str) -> Rates:
         raise ConfigurationError(f"exchange rates {where}: no rate for {', '.join(missing)}")
     if values.get(base) != 1:
         raise ConfigurationError(f"exchange rates {where}: the base currency {base} must have the rate 1")
-    return Rates(base, values)
+    return Rates(base, values, source=source)
 
 
 @functools.cache
 def default_rates() -> Rates:
     """The built-in table (``rates.json``)."""
-    return _parse(resources.files("simulator").joinpath("rates.json").read_text("utf-8"), "rates.json")
+    return _parse(
+        resources.files("simulator").joinpath("rates.json").read_text("utf-8"), "rates.json", "built-in rates.json"
+    )
 
 
 def load_rates(path: Path | None = None) -> Rates:
@@ -107,7 +123,7 @@ def load_rates(path: Path | None = None) -> Rates:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigurationError(f"exchange rates {path}: {exc.strerror}") from None
-    return _parse(text, str(path))
+    return _parse(text, str(path), path.name)
 
 
 def scale_cents(currency: str, usd_cents: int, rates: Rates | None = None) -> int:

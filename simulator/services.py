@@ -118,12 +118,16 @@ async def build_services(
     await hooks.load(clock.now())
     publisher = WebhookPublisher(store.db, hooks, ids)
 
-    # until an endpoint exists, nothing writes events: settling a round, closing a campaign share or a session cost
-    # nothing more
+    jackpots = JackpotBook(catalog, lease=lease)
+
+    # until an endpoint exists, nothing writes events: settling a round, closing a campaign share or a session, or
+    # winning a jackpot cost nothing more
     def publish_events() -> None:
         store.outbox.subscribe(publisher.on_settled)
         store.campaigns.subscribe(publisher.on_share_closed)
         market_store.subscribe(publisher.on_session_closed)
+        store.sessions.subscribe(publisher.on_session_closed)
+        jackpots.subscribe(publisher.on_jackpot_won)
 
     hooks.on_first_endpoint(publish_events)
     deliverer = WebhookDeliverer(
@@ -151,7 +155,7 @@ async def build_services(
         webhooks=deliverer,
         chores=lambda: buckets.fold(chunk=50_000, most=1),
     )
-    store.outbox.on_bet_taken(JackpotBook(catalog, lease=lease).bet_taken)
+    store.outbox.on_bet_taken(jackpots.bet_taken)
     rounds = RoundService(store, catalog, settler, worker, wallet_for, clock, ids, lease=lease, markets=markets)
     campaigns = CampaignService(store.campaigns, catalog, clock, ids)
     promotions = PromotionService(store, catalog, settler, worker, clock, lease=lease)

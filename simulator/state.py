@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from simulator.metrics import Metrics
     from simulator.play.links import RoundLinks
     from simulator.play.rounds import RoundService
+    from simulator.rates import Rates
     from simulator.reports.buckets import Buckets
     from simulator.settings import Settings
     from simulator.settlement.settler import Settler
@@ -54,6 +55,7 @@ ENDPOINTS: web.AppKey[dict[str, DialectEndpoint]] = web.AppKey("wallet_endpoints
 
 # the simulator: what it builds at start-up (simulator.app, simulator.services)
 CATALOG: web.AppKey[Catalog] = web.AppKey("catalog")
+RATES: web.AppKey[Rates] = web.AppKey("rates")  # the exchange rates table (rates_file or the built-in one)
 CATALOG_SYNC: web.AppKey[CatalogSync] = web.AppKey("catalog_sync")
 STORE: web.AppKey[ProviderStore] = web.AppKey("store")
 REPORTS: web.AppKey[Buckets] = web.AppKey("report_buckets")

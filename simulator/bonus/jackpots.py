@@ -3,10 +3,12 @@
 A round of a game the catalogue gives a jackpot (``simulator.catalog.jackpots``) records, in its outcome, the
 contribution its stake makes and whether the trigger fired (drawn from the round's stream after the engine's own
 draws). Nothing touches the pool until the wallet has taken the bet: in the transaction that records the bet's
-acknowledgement (``Outbox.settle``), the contribution is added and, if the round triggered, the pool is taken and
-its win queued in the settlement outbox as a transaction of its own: a win with no bet in a wallet round of its own,
+acknowledgement (``Outbox.settle``), the contribution is added and, if the round triggered, the pool is taken and its
+win queued in the settlement outbox as a transaction of its own: a win with no bet in a wallet round of its own,
 whose ids derive from the triggering round, so it is recorded once and retried with the same id until acknowledged.
-A refused or rolled-back bet feeds and wins nothing. Free rounds of a campaign neither contribute nor trigger.
+That transaction also writes the ``jackpot.won`` event (webhooks, when an endpoint exists): the bet's acknowledgement
+is recorded once, so the win and its event are too. A refused or rolled-back bet feeds and wins nothing. Free rounds
+of a campaign neither contribute nor trigger.
 
 A game without a jackpot costs one look-up in the catalogue per acknowledged bet, and no database work.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,12 +56,21 @@ def enter(terms: JackpotTerms, stake: int, stream: RandomSource) -> Entry:
     return Entry(terms.jackpot_id, terms.contribution(stake), terms.triggered(stream))
 
 
+JackpotWon = Callable[[Tx, dict[str, Any], float], Awaitable[None]]
+"""Called inside the transaction that takes a pool, with the win (``JackpotBook.bet_taken``'s ``won`` data)."""
+
+
 class JackpotBook:
     """Applies an acknowledged bet's jackpot entry to its pool (``Outbox`` calls it inside ``settle``)."""
 
     def __init__(self, catalog: Catalog, *, lease: float) -> None:
         self._catalog = catalog
         self._lease = lease
+        self._won: JackpotWon | None = None
+
+    def subscribe(self, sink: JackpotWon) -> None:
+        """Have ``sink`` write with every win (webhooks: only when configured)."""
+        self._won = sink
 
     async def bet_taken(self, tx: Tx, bet: Transaction, now: float) -> None:
         game = self._catalog.games.get(bet.game_id)
@@ -103,3 +115,15 @@ class JackpotBook:
                 bonus=context.jackpot(terms.jackpot_id, bet.round_id),
             ),
         )
+        if self._won is not None:
+            won = {
+                "jackpot_id": terms.jackpot_id,
+                "amount": amount,
+                "currency": bet.currency,
+                "player_id": bet.player_id,
+                "round_id": bet.round_id,
+                "game_id": bet.game_id,
+                "studio_id": bet.studio_id,
+                "transaction_id": transaction_id,
+            }
+            await self._won(tx, won, now)

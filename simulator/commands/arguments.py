@@ -223,7 +223,7 @@ def report(subparsers: Subparsers) -> argparse.ArgumentParser:
         "report",
         help="money (bets, wins, GGR, NGR) and RTP reports from the simulator's store, as CSV, JSON or HTML",
         description="Reads the database the server writes (docs/reporting.md); amounts of two currencies are never"
-        " added.",
+        " added, unless --convert-to converts the totals with the exchange rates table and says so.",
     )
     add_store_arguments(parser, config_holds="database, seed")
     parser.add_argument("--seed", type=int, help="root seed of the catalogue whose declared RTPs are compared")
@@ -234,6 +234,11 @@ def report(subparsers: Subparsers) -> argparse.ArgumentParser:
     for name in ("studio-id", "game-id", "currency", "player-id"):
         parser.add_argument(f"--{name}", help=f"only this {name.removesuffix('-id')}")
     parser.add_argument("--format", choices=REPORT_OUTPUTS, default="json", help="default json")
+    parser.add_argument(
+        "--convert-to",
+        metavar="CURRENCY",
+        help="also give the totals converted into this ISO currency with the rates table (json and html)",
+    )
     parser.add_argument("--confidence", type=float, default=0.999, help="of the RTP band, 0.5 to 0.99999")
     parser.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
     return parser

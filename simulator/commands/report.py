@@ -9,6 +9,8 @@ import sys
 from simulator.catalog import build_catalog
 from simulator.commands.report_io import stored_database_url, write_output
 from simulator.errors import RequestError, SimulatorError
+from simulator.money import exponent
+from simulator.rates import Rates, load_rates
 from simulator.reports.buckets import Buckets
 from simulator.reports.money import money_report
 from simulator.reports.query import ReportQuery
@@ -34,15 +36,20 @@ def _filters(args: argparse.Namespace) -> dict[str, str]:
     }
 
 
-async def build(args: argparse.Namespace, url: str, seed: int) -> str:
+async def build(args: argparse.Namespace, url: str, seed: int, rates: Rates) -> str:
     filters = _filters(args)
     query = ReportQuery.parse(args.group_by, args.start, args.end, filters)
+    convert = None if args.convert_to is None else (rates, args.convert_to)
+    if convert is not None:
+        if args.format == "csv":
+            raise RequestError("--convert-to gives converted totals in json and html; the CSV holds only rows")
+        exponent(args.convert_to)  # before opening the database
     db = await open_database(url)
     try:
         await ProviderStore(db).migrate()  # a database of an older release gains the report tables
         buckets = Buckets(db)
         await buckets.migrate()
-        report = await money_report(db, buckets, query, limit=EVERYTHING)
+        report = await money_report(db, buckets, query, limit=EVERYTHING, convert=convert)
         if args.format == "csv":
             return money_csv(report)
         rtp = await rtp_report(db, build_catalog(seed), query, confidence=args.confidence)
@@ -61,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         url = stored_database_url(settings)
         if not 0.5 <= args.confidence <= 0.99999:
             raise RequestError("--confidence must be between 0.5 and 0.99999")
-        text = asyncio.run(build(args, url, settings.seed))
+        text = asyncio.run(build(args, url, settings.seed, load_rates(settings.rates_file)))
     except SimulatorError as exc:
         print(f"casino-sim report: {exc.message}", file=sys.stderr)
         return 2

@@ -72,6 +72,13 @@ OPERATIONS = {
     "hub88_game_list": "hub88_games",
     "hub88_game_url": "hub88_launch",
     "groove_start_game": "groove_launch",
+    "hub88_prepaids": "hub88_prepaids",
+    "hub88_reward_create": "hub88_reward_create",
+    "hub88_reward_list": "hub88_rewards",
+    "hub88_reward_cancel": "hub88_reward_cancel",
+    "groove_frb_create": "groove_frb_create",
+    "groove_frb_status": "groove_frb",
+    "groove_frb_cancel": "groove_frb_cancel",
 }
 UNFAULTED_PREFIXES = ("/admin", "/metrics", "/healthz", "/openapi.json", "/static/")
 BODY_WAIT = 1.0

@@ -11,11 +11,11 @@ loss limit.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from simulator.markets.session import SessionRules
-from simulator.store.database import Database, Row, Tx
+from simulator.store.database import Database, Row
+from simulator.store.sessions import SessionClosed, mark_closed
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS session_markets (
@@ -31,7 +31,15 @@ SCHEMA = (
         closed_reason TEXT,
         updated_at {real} NOT NULL)""",
 )
-MIGRATIONS = (SCHEMA,)
+# sessions the gate closed before the sessions table recorded closes (provider migration 4, which runs first) are
+# closed there too, so the expiry sweep does not close them a second time
+CLOSES = (
+    "UPDATE sessions SET"
+    " closed_at = (SELECT m.updated_at FROM session_markets m WHERE m.token = sessions.token),"
+    " closed_reason = (SELECT m.closed_reason FROM session_markets m WHERE m.token = sessions.token)"
+    " WHERE closed_at IS NULL AND token IN (SELECT token FROM session_markets WHERE status = 'closed')",
+)
+MIGRATIONS = (SCHEMA, CLOSES)
 
 ACTIVE, REALITY_CHECK, CLOSED = "active", "reality_check", "closed"
 HELD = 65_536  # tokens whose rules (or their absence) this process remembers
@@ -69,10 +77,6 @@ class MarketState:
     def net(self) -> int:
         """The player's net result so far: wins less stakes (negative when losing)."""
         return self.won - self.staked
-
-
-SessionClosed = Callable[[Tx, str, float], Awaitable[None]]
-"""Called inside the transaction that closes a session (its token), after its row says ``closed`` and why."""
 
 
 class MarketStore:
@@ -192,7 +196,8 @@ class MarketStore:
         next_check_at: float | None = None,
     ) -> bool:
         """Move the session from ``source`` to ``target`` status (closing it with ``reason``, or setting the next
-        reality check); false when it was not in ``source``."""
+        reality check); false when it was not in ``source``. A close also closes the session's own row, and
+        announces it only if that row was still open (its expiry may have closed it first)."""
         sets = "status = ?, updated_at = ?"
         args: list[object] = [target, now]
         if reason is not None:
@@ -210,6 +215,8 @@ class MarketStore:
                     source,
                 )
             )
-            if moved and target == CLOSED and self._closed is not None:
-                await self._closed(tx, token, now)
+            if moved and target == CLOSED:
+                first = await mark_closed(tx, token, reason or CLOSED, now)
+                if first and self._closed is not None:
+                    await self._closed(tx, token, now)
             return moved

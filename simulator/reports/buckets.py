@@ -1,12 +1,12 @@
 """Hourly totals kept beside the transaction log, so a report over millions of rounds reads thousands of rows.
 
 A bucket holds, for one hour (``report_buckets``) or one day (``report_days``; UTC, counted from the epoch), studio,
-game, currency and transaction kind, the count and sum of the acknowledged transactions written in that hour, how many
-of them closed their round, and (for rollbacks) the stakes they gave back. Buckets are folded from the log in ``seq``
-order, off the round path: ``fold`` runs when a report is asked for. Only a transaction whose status is final can be
-folded, so folding stops below the oldest ``pending`` one; a report adds what lies above the fold by reading those
-rows of the log directly (``tail``). A transaction leaves ``pending`` once and never changes again, so a folded row
-never needs folding twice.
+game, currency and report kind (the transaction's kind, and its bonus type if it has one), the count and sum of the
+acknowledged transactions written in that hour, how many of them closed their round, and (for rollbacks) the stakes
+they gave back. Buckets are folded from the log in ``seq`` order, off the round path: ``fold`` runs when a report is
+asked for. Only a transaction whose status is final can be folded, so folding stops below the oldest ``pending`` one;
+a report adds what lies above the fold by reading those rows of the log directly (``tail``). A transaction leaves
+``pending`` once and never changes again, so a folded row never needs folding twice.
 
 On PostgreSQL a transaction's ``seq`` is handed out before it commits: ``fold`` first takes the log's barrier (every
 writer in flight commits) and reads the bound under it, so no row below the bound can appear later.
@@ -42,6 +42,11 @@ MIGRATIONS = (
         "CREATE TABLE IF NOT EXISTS report_fold (name TEXT PRIMARY KEY, folded_seq BIGINT NOT NULL)",
         "INSERT INTO report_fold (name, folded_seq) VALUES ('transactions', 0) ON CONFLICT (name) DO NOTHING",
     ),
+    # report kinds tell bonus transactions apart (``report_kind``): what was folded before is folded again
+    (
+        *(f"DELETE FROM {table}" for table in TABLES.values()),  # noqa: S608
+        "UPDATE report_fold SET folded_seq = 0 WHERE name = 'transactions'",
+    ),
 )
 
 FOLD_CHUNK = 200_000  # log rows folded per database transaction, so no transaction holds locks for long
@@ -59,14 +64,23 @@ def period_of(unit: str, hours: str) -> str:
     return {"hour": hours, "day": f"({hours}) / 24", "all": "0"}[unit]
 
 
+def report_kind(dialect: str) -> str:
+    """SQL for a log row's report kind: its stored ``kind``, followed by ``:`` and its bonus type when it carries a
+    bonus context (``win:jackpot``, ``bet:free_round``...; ``simulator.reports.kinds`` gives each its role)."""
+    bonus_type = "(CAST(t.bonus AS json) ->> 'type')" if dialect == "postgresql" else "json_extract(t.bonus, '$.type')"
+    return f"CASE WHEN t.bonus IS NULL THEN t.kind ELSE COALESCE(t.kind || ':' || {bonus_type}, t.kind) END"
+
+
 def log_totals_sql(dialect: str, *, where: str, dimensions: tuple[str, ...], unit: str = "hour") -> str:
     """Totals of the acknowledged log rows matching ``where`` (over ``t``), grouped by period (``unit``: hour, day or
-    all), ``dimensions`` and kind. The reversed stake of a rollback is its bet's amount when that bet had been
-    acknowledged (a bet whose fate was unknown moved no money the log knows of); only rollbacks look their bet up."""
+    all), ``dimensions`` and report kind (``report_kind``). The reversed stake of a rollback is its bet's amount when
+    that bet had been acknowledged (a bet whose fate was unknown moved no money the log knows of); only rollbacks look
+    their bet up."""
     columns = "".join(f"t.{d}, " for d in dimensions)
     groups = ", ".join(str(i + 1) for i in range(len(dimensions) + 2))
     return (
-        f"SELECT {period_of(unit, hour_of(dialect, 't.created_at'))} AS period, {columns}t.kind AS kind,"  # noqa: S608
+        f"SELECT {period_of(unit, hour_of(dialect, 't.created_at'))} AS period, {columns}"  # noqa: S608
+        f"{report_kind(dialect)} AS kind,"
         " COUNT(*) AS transactions, SUM(t.amount) AS amount, SUM(t.round_closed) AS rounds_closed,"
         " SUM(CASE WHEN t.kind = 'rollback' THEN COALESCE((SELECT b.amount FROM transactions b"
         " WHERE b.transaction_id = t.reference_transaction_id AND b.status = 'acked'), 0) ELSE 0 END)"

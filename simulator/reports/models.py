@@ -36,10 +36,23 @@ class CurrencyTotals(MoneyFigures):
     currency: str
 
 
+class ConvertedTotals(BaseModel):
+    to: str = Field(description="The currency asked for (convert_to).")
+    rates_source: str = Field(description="Where the rates came from: the built-in table or the rates_file's name.")
+    rates_fingerprint: str = Field(description="SHA-256 of the whole rates table.")
+    base: str = Field(description="The rates' base currency.")
+    rates: dict[str, str] = Field(
+        description="Value of one unit of each currency involved in the base, exact decimals."
+    )
+    rounding: str = Field(description="How amounts were rounded.")
+    totals: MoneyFigures = Field(description="Every currency's totals converted and added; minor units of `to`.")
+
+
 class MoneyReportOut(BaseModel):
     group_by: list[str]
     rows: list[MoneyRow]
     totals: list[CurrencyTotals] = Field(description="Per currency, over every row of the report, not this page.")
+    converted: ConvertedTotals | None = Field(description="The totals in one currency, only when convert_to is given.")
     next_cursor: str | None
     source: str = Field(description="buckets+log (hourly buckets and the log above them) or log.")
 

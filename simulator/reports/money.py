@@ -1,17 +1,25 @@
 """The money report: acknowledged transactions by kind, rounds, GGR and NGR for each group of a ``ReportQuery``,
 exact integers of minor units, one currency per row (``simulator.reports.kinds`` says how kinds enter GGR and NGR).
 
+Asked to, it also converts the per-currency totals into one currency with the exchange rates table and says so
+(``converted``): each currency's amount of each kind, and its stakes reversed, converted once by ``Rates.exchange``
+(nearest minor unit, ties to even, exact fractions), then added; bets, wins, rollbacks, bonus payouts, GGR and NGR are
+derived from those converted amounts as for any currency, so GGR still equals bets - stake_reversed - wins.
+
 Figures come from the hourly buckets up to the fold and from the log above it (``simulator.reports.buckets``); a
 report by or for a player reads the log alone, since buckets hold no player."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulator.money import exponent
+from simulator.rates import Rates
 from simulator.reports.buckets import Buckets, log_totals_sql
-from simulator.reports.kinds import Role, role
+from simulator.reports.kinds import Role, closes_game_round, role
 from simulator.reports.query import COLUMNS, ReportQuery, day_label, decode_cursor, encode_cursor, hour_label
 from simulator.store.database import Database, Row
 
@@ -32,7 +40,7 @@ class Totals:
         counted[1] += amount
         kind_role = role(kind)
         self.by_role[kind_role] = self.by_role.get(kind_role, 0) + amount
-        if kind_role is Role.WIN:
+        if closes_game_round(kind):
             self.rounds_closed += int(row["rounds_closed"])
         elif kind_role is Role.REVERSAL:
             self.rounds_rolled_back += int(row["rounds_closed"])
@@ -48,6 +56,20 @@ class Totals:
         self.rounds_closed += other.rounds_closed
         self.rounds_rolled_back += other.rounds_rolled_back
         self.stake_reversed += other.stake_reversed
+
+    def exchanged(self, exchange: Callable[[int], int]) -> Totals:
+        """These totals with each kind's amount and the stakes reversed passed through ``exchange``; counts kept."""
+        out = Totals(
+            rounds_closed=self.rounds_closed,
+            rounds_rolled_back=self.rounds_rolled_back,
+            stake_reversed=exchange(self.stake_reversed),
+        )
+        for kind, (count, amount) in self.kinds.items():
+            converted = exchange(amount)
+            out.kinds[kind] = [count, converted]
+            kind_role = role(kind)
+            out.by_role[kind_role] = out.by_role.get(kind_role, 0) + converted
+        return out
 
     def figures(self) -> dict[str, Any]:
         get = self.by_role.get
@@ -74,15 +96,42 @@ class MoneyReport:
     totals: list[dict[str, Any]]  # per currency, over every row (not only this page)
     next_cursor: str | None
     source: str  # "buckets+log" or "log"
+    converted: dict[str, Any] | None = None  # the totals in one currency, when asked (``converted``)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "group_by": list(self.group_by),
             "rows": self.rows,
             "totals": self.totals,
+            "converted": self.converted,
             "next_cursor": self.next_cursor,
             "source": self.source,
         }
+
+
+ROUNDING = (
+    "each currency's amount per kind, and its stakes reversed, to the nearest minor unit (ties to even), then added"
+)
+
+
+def _exchange(rates: Rates, source: str, target: str, amount: int) -> int:
+    return rates.exchange(amount, source, target)
+
+
+def converted(by_currency: Mapping[str, Totals], rates: Rates, target: str) -> dict[str, Any]:
+    """The totals of every currency in ``target``, with the rates used and how they were applied."""
+    total = Totals()
+    for currency, totals in sorted(by_currency.items()):
+        total.merge(totals.exchanged(functools.partial(_exchange, rates, currency, target)))
+    return {
+        "to": target,
+        "rates_source": rates.source,
+        "rates_fingerprint": rates.fingerprint,
+        "base": rates.base,
+        "rates": {c: str(rates.value(c)) for c in sorted({*by_currency, target})},
+        "rounding": ROUNDING,
+        "totals": total.figures(),
+    }
 
 
 def _unit(query: ReportQuery) -> str:
@@ -139,8 +188,17 @@ async def _rows(db: Database, buckets: Buckets, query: ReportQuery) -> tuple[lis
 
 
 async def money_report(
-    db: Database, buckets: Buckets, query: ReportQuery, *, cursor: str | None = None, limit: int = 500
+    db: Database,
+    buckets: Buckets,
+    query: ReportQuery,
+    *,
+    cursor: str | None = None,
+    limit: int = 500,
+    convert: tuple[Rates, str] | None = None,
 ) -> MoneyReport:
+    """``convert``: the rates and the currency to also give the totals in (``UnknownCurrency`` when not one)."""
+    if convert is not None:
+        exponent(convert[1])
     rows, source = await _rows(db, buckets, query)
     groups = _group(query, rows)
     by_currency: dict[str, Totals] = {}
@@ -160,4 +218,5 @@ async def money_report(
         totals=[{"currency": c} | t.figures() for c, t in sorted(by_currency.items())],
         next_cursor=encode_cursor(page[-1]) if len(keys) > limit else None,
         source=source,
+        converted=None if convert is None else converted(by_currency, *convert),
     )

@@ -182,12 +182,23 @@ def report_html(
         f" {escape(_amount(t['ngr'], t['currency']))}, {t['rounds']} rounds</li>"
         for t in report.totals
     )
+    converted = report.converted
+    if converted is not None:
+        c, to = converted["totals"], converted["to"]
+        rates = ", ".join(f"{currency} {value}" for currency, value in converted["rates"].items())
+        totals += (
+            f"<li>All converted to {escape(to)}: bets {escape(_amount(c['bets'], to))}, wins"
+            f" {escape(_amount(c['wins'], to))}, GGR {escape(_amount(c['ggr'], to))}, NGR"
+            f" {escape(_amount(c['ngr'], to))} (rates from {escape(converted['rates_source'])}, one unit in"
+            f" {escape(converted['base'])}: {escape(rates)}; {escape(converted['rounding'])})</li>"
+        )
     flagged = sorted(rtp, key=lambda line: (line.status != "outside", -line.rounds))[:60]
     outside = sum(line.status == "outside" for line in rtp)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title><style>{CSS}</style></head>
 <body><header><h1>{escape(title)}</h1>
-<p class="note">Exact amounts in each currency's major units; currencies are never added together. GGR = bets -
+<p class="note">Exact amounts in each currency's major units; currencies are never added together unless converted
+with the rates table, and then the line says so. GGR = bets -
 stakes reversed by rollbacks - wins; NGR = GGR - bonus payouts (every payout kind other than the game's own win).</p>
 <ul>{totals or "<li>No acknowledged transactions.</li>"}</ul></header>
 <main>

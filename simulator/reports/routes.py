@@ -12,7 +12,7 @@ from simulator.reports.models import MoneyReportOut, RtpReportOut
 from simulator.reports.money import money_report
 from simulator.reports.query import DIMENSIONS, FILTERS, MAX_LIMIT, ReportQuery
 from simulator.reports.rtp import rtp_report
-from simulator.state import CATALOG, CLOCK, FAULTS, REPORTS, STORE
+from simulator.state import CATALOG, CLOCK, FAULTS, RATES, REPORTS, STORE
 
 _LIMIT = IntRange(1, MAX_LIMIT)
 _RANGE = (
@@ -33,10 +33,11 @@ def _query(request: web.Request) -> ReportQuery:
         "reports",
         auth="operator",
         response=MoneyReportOut,
-        errors=("INVALID_REQUEST",),
+        errors=("INVALID_REQUEST", "UNKNOWN_CURRENCY"),
         query=(
             ("group_by", f"comma-separated: {', '.join(DIMENSIONS)} (currency is always added)"),
             *_RANGE,
+            ("convert_to", "ISO currency code: also give the totals converted into it with the rates table"),
             ("cursor", "next_cursor of the previous page"),
             ("limit", f"1 to {MAX_LIMIT}", _LIMIT.schema),
         ),
@@ -45,8 +46,14 @@ def _query(request: web.Request) -> ReportQuery:
 async def money(request: web.Request) -> web.Response:
     query = _query(request)
     limit = int_query(request, "limit", 500, _LIMIT)
+    target = request.query.get("convert_to")
     report = await money_report(
-        request.app[STORE].db, request.app[REPORTS], query, cursor=request.query.get("cursor"), limit=limit
+        request.app[STORE].db,
+        request.app[REPORTS],
+        query,
+        cursor=request.query.get("cursor"),
+        limit=limit,
+        convert=None if target is None else (request.app[RATES], target),
     )
     return json_response(report.as_json())
 

@@ -1,6 +1,7 @@
 """The background loop that finishes what the request path could not: pending wins and rollbacks whose time
 has come, bets left in flight by a process that died (they are rolled back, as a provider must when a bet's
-fate is unknown), multi-step rounds such a process left mid-action, and webhook events that are due.
+fate is unknown), multi-step rounds such a process left mid-action, sessions whose time ran out (closed once,
+announced as ``session.closed``), and webhook events that are due.
 
 ``run_once`` does one pass and is what tests call; ``run`` loops until cancelled, waking early when ``kick``
 is called. Several processes may run it on one PostgreSQL database: due rows are leased with ``SKIP LOCKED``
@@ -99,10 +100,11 @@ class SettlementWorker:
 
     async def run_once(self) -> int:
         """One pass: recover what dead processes left, close the campaign shares that expired or were cancelled
-        (queuing their totals), then deliver what is due (wallet operations, then webhook events). Returns
-        deliveries tried."""
+        (queuing their totals) and the sessions whose time ran out, then deliver what is due (wallet operations, then
+        webhook events). Returns deliveries tried."""
         await self.recover()
         await self._store.campaigns.close_due(self._clock.now())
+        await self._store.sessions.close_expired(self._clock.now())
         due = await self._store.outbox.claim_due(self._clock.now(), lease=self._orphan_age)
         if due:
             await asyncio.gather(*(self._settler.deliver(t) for t in due))

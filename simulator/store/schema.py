@@ -125,4 +125,12 @@ LOBBY = (
 )
 """Migration 3: the lobby links and platform a launch names, for the game client's exit and deposit buttons."""
 
-MIGRATIONS = (SCHEMA, BONUS, LOBBY)
+CLOSING = (
+    "ALTER TABLE sessions ADD COLUMN closed_at {real}",
+    "ALTER TABLE sessions ADD COLUMN closed_reason TEXT",
+    "CREATE INDEX IF NOT EXISTS sessions_open_expiry ON sessions (expires_at) WHERE closed_at IS NULL",
+)
+"""Migration 4: when and why a session closed (a regulated limit, a reality-check quit, or its expiry found by the
+settlement worker), set once by a conditional update; the index holds only the sessions still open."""
+
+MIGRATIONS = (SCHEMA, BONUS, LOBBY, CLOSING)

@@ -12,9 +12,28 @@ session one process serves costs no read.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from simulator.store.database import Database, Tx
 from simulator.store.records import Session
 from simulator.store.session_cache import SessionCache
+
+EXPIRED = "expired"
+
+SessionClosed = Callable[[Tx, str, float], Awaitable[None]]
+"""Called inside the transaction that closes a session (its token), after its row says when and why."""
+
+
+async def mark_closed(tx: Tx, token: str, reason: str, now: float) -> bool:
+    """Close the session with ``reason``, once: false when it was closed already (or is unknown)."""
+    return bool(
+        await tx.execute(
+            "UPDATE sessions SET closed_at = ?, closed_reason = ? WHERE token = ? AND closed_at IS NULL",
+            now,
+            reason,
+            token,
+        )
+    )
 
 
 def placeholders(n: int) -> str:
@@ -61,6 +80,30 @@ class SessionRepository:
         self._db = db
         self._cache = cache
         self._recent = recent
+        self._closed: SessionClosed | None = None
+
+    def subscribe(self, sink: SessionClosed) -> None:
+        """Have ``sink`` write with every session ``close_expired`` closes (webhooks: only when configured)."""
+        self._closed = sink
+
+    async def close_expired(self, now: float, limit: int = 100) -> int:
+        """Close up to ``limit`` sessions whose time ran out by ``now`` and that nothing closed before, each with
+        reason ``expired`` and its ``SessionClosed`` sink in one transaction; returns how many closed. Each close is
+        conditional, so two processes sweeping at once close a session once. The round path needs none of this: it
+        refuses a session past its expiry whether or not the sweep has been by."""
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT token FROM sessions WHERE closed_at IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+                now,
+                limit,
+            )
+            closed = 0
+            for row in rows:
+                if await mark_closed(tx, row["token"], EXPIRED, now):
+                    closed += 1
+                    if self._closed is not None:
+                        await self._closed(tx, row["token"], now)
+        return closed
 
     async def create(self, session: Session) -> None:
         cols = Session.__slots__

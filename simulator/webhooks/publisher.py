@@ -6,8 +6,9 @@ Event types sent by the simulator today, each written by a sink the store calls 
 retried past the age limit: the round needs a person) and ``promo.paid`` (a promotional win was acknowledged), from
 the settlement outbox; ``campaign.finished`` (a player's share of a free-round campaign closed), from the campaigns;
 ``session.closed`` (a regulated session was closed by its time or loss limit or by the player quitting at a reality
-check), from the market store. ``publish`` is the generic entry other features call with their own types
-(``jackpot.won`` ...): nothing in the delivery code lists them.
+check, or any session's time ran out), from the market store and the sessions' expiry sweep; ``jackpot.won`` (an
+acknowledged bet's trigger took a jackpot pool), from the jackpot book. ``publish`` is the generic entry other
+features call with their own types: nothing in the delivery code lists them.
 """
 
 from __future__ import annotations
@@ -101,27 +102,32 @@ class WebhookPublisher:
         """The campaigns' ``ShareClosed`` sink: a player's share of a campaign closed."""
         await self.write(tx, "campaign.finished", share, now)
 
+    async def on_jackpot_won(self, tx: Tx, won: dict[str, Any], now: float) -> None:
+        """The jackpot book's ``JackpotWon`` sink: a round's bet was acknowledged and its trigger took the pool."""
+        await self.write(tx, "jackpot.won", won, now)
+
     async def on_session_closed(self, tx: Tx, token: str, now: float) -> None:
-        """The market store's ``SessionClosed`` sink: a regulated session was closed."""
-        market = await tx.fetchone(
-            "SELECT rounds, staked, won, started_at, closed_reason FROM session_markets WHERE token = ?", token
-        )
+        """The ``SessionClosed`` sink of the market store (a regulated limit or quit) and of the sessions' expiry
+        sweep: the session's row says why; a regulated session adds its market counts."""
         session = await tx.fetchone(
-            "SELECT player_id, operator_token, game_id, studio_id, currency FROM sessions WHERE token = ?", token
+            "SELECT player_id, operator_token, game_id, studio_id, currency, created_at, closed_reason"
+            " FROM sessions WHERE token = ?",
+            token,
         )
-        if market is None or session is None:
+        if session is None:
             return
+        market = await tx.fetchone("SELECT rounds, staked, won, started_at FROM session_markets WHERE token = ?", token)
         data = {
             "player_id": session["player_id"],
             "operator_token": session["operator_token"],
             "game_id": session["game_id"],
             "studio_id": session["studio_id"],
             "currency": session["currency"],
-            "reason": market["closed_reason"],
-            "rounds": int(market["rounds"]),
-            "staked": int(market["staked"]),
-            "won": int(market["won"]),
-            "started_at": float(market["started_at"]),
+            "reason": session["closed_reason"],
+            "rounds": None if market is None else int(market["rounds"]),
+            "staked": None if market is None else int(market["staked"]),
+            "won": None if market is None else int(market["won"]),
+            "started_at": float(session["created_at"] if market is None else market["started_at"]),
         }
         await self.write(tx, "session.closed", data, now)
 

@@ -6,9 +6,11 @@ from typing import Any
 
 from simulator.clock import ManualClock
 from simulator.settlement.reconcile import ProviderRecord, Report, reconcile, wallet_record
-from simulator.state import CLOCK, STORE, WORKER
+from simulator.state import CATALOG, CLOCK, STORE, WORKER
 from tests.harness import Sim
 from tests.simulator.play.test_every_studio import launchable
+
+JACKPOT_ENGINE = "slot-jungle25-940"
 
 
 async def campaign_for(
@@ -75,3 +77,24 @@ async def reconciled(sim: Sim) -> Report:
     reply = await sim.request("GET", "/wallet/ledger?limit=10000")
     wallet = [wallet_record(row, "ledger") for row in reply.body["entries"]]
     return reconcile(provider, wallet)
+
+
+async def jackpot_game(sim: Sim, *, trigger_odds: int) -> tuple[str, dict[str, Any]]:
+    """The engine's reference title, its trigger made likely enough for a test to see it fire."""
+    game_id = await sim.game_for(JACKPOT_ENGINE)
+    catalog = sim.app[CATALOG]
+    game = catalog.game(game_id)
+    assert game.jackpot is not None and "jackpot" in game.features
+    terms = game.jackpot.model_copy(update={"trigger_odds": trigger_odds})
+    catalog.games[game_id] = game.model_copy(update={"jackpot": terms})
+    return game_id, {"seed": terms.seed["USD"], "bp": terms.contribution_bp, "id": terms.jackpot_id}
+
+
+def promo_payout(studio_id: str, player: dict[str, Any], amount: int, reference: str) -> dict[str, Any]:
+    """The body of ``POST /v1/promotions/payouts`` paying ``player`` (USD) a tournament prize of ``amount``."""
+    return {
+        "reference": reference,
+        "promotion": "tournament",
+        "studio_id": studio_id,
+        "payouts": [{"player_id": player["player_id"], "currency": "USD", "amount": amount, "token": player["token"]}],
+    }

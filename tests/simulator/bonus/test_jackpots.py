@@ -15,20 +15,7 @@ from simulator.dialects.rsa_json import keys as rsa_keys
 from simulator.fairness.source import round_source
 from simulator.state import CATALOG, STORE
 from tests.harness import Sim
-from tests.simulator.bonus.helpers import ledger, reconciled, settle, slot_of
-
-ENGINE = "slot-jungle25-940"
-
-
-async def _jackpot_game(sim: Sim, *, trigger_odds: int) -> tuple[str, dict[str, Any]]:
-    """The engine's reference title, its trigger made likely enough for a test to see it fire."""
-    game_id = await sim.game_for(ENGINE)
-    catalog = sim.app[CATALOG]
-    game = catalog.game(game_id)
-    assert game.jackpot is not None and "jackpot" in game.features
-    terms = game.jackpot.model_copy(update={"trigger_odds": trigger_odds})
-    catalog.games[game_id] = game.model_copy(update={"jackpot": terms})
-    return game_id, {"seed": terms.seed["USD"], "bp": terms.contribution_bp, "id": terms.jackpot_id}
+from tests.simulator.bonus.helpers import JACKPOT_ENGINE, jackpot_game, ledger, reconciled, settle, slot_of
 
 
 async def _pool(sim: Sim, jackpot_id: str, currency: str = "USD") -> Any:
@@ -37,7 +24,7 @@ async def _pool(sim: Sim, jackpot_id: str, currency: str = "USD") -> Any:
 
 
 async def test_rounds_feed_the_pool_and_a_triggered_round_pays_it_once_as_cash(sim: Sim) -> None:
-    game_id, terms = await _jackpot_game(sim, trigger_odds=4)
+    game_id, terms = await jackpot_game(sim, trigger_odds=4)
     player = await sim.create_player(1_000_000)
     session = await sim.launch(player, game_id)
     token = str(session["session_token"])
@@ -78,7 +65,7 @@ async def test_rounds_feed_the_pool_and_a_triggered_round_pays_it_once_as_cash(s
 
 
 async def test_the_trigger_is_drawn_after_the_engine_so_the_outcome_is_the_engines_own(sim: Sim) -> None:
-    game_id, _ = await _jackpot_game(sim, trigger_odds=3)
+    game_id, _ = await jackpot_game(sim, trigger_odds=3)
     player = await sim.create_player(1_000_000)
     session = await sim.launch(player, game_id)
     token = str(session["session_token"])
@@ -110,7 +97,7 @@ async def test_a_game_without_a_jackpot_records_no_entry_and_makes_no_pool(sim: 
 
 
 async def test_a_refused_bet_feeds_and_wins_nothing(sim: Sim) -> None:
-    game_id, terms = await _jackpot_game(sim, trigger_odds=2)
+    game_id, terms = await jackpot_game(sim, trigger_odds=2)
     player = await sim.create_player(100)  # cannot cover the stake
     session = await sim.launch(player, game_id)
     reply = await sim.play(str(session["session_token"]), 1_000)
@@ -125,7 +112,7 @@ async def _etag(sim: Sim) -> str:
 
 
 async def test_the_lobby_feed_moves_as_players_play_and_answers_304_while_nothing_moved(sim: Sim) -> None:
-    game_id, terms = await _jackpot_game(sim, trigger_odds=1_000_000)
+    game_id, terms = await jackpot_game(sim, trigger_odds=1_000_000)
     unsigned = await sim.request("GET", "/v1/jackpots", auth=False)
     assert unsigned.status == 401
     first = await sim.request("GET", "/v1/jackpots")
@@ -154,7 +141,7 @@ async def test_a_jackpot_win_is_paid_once_as_cash_in_every_dialect(sim: Sim, dia
     game, country = await slot_of(sim, dialect)
     catalog = sim.app[CATALOG]
     record = catalog.game(game["game_id"])
-    terms = JACKPOTS[ENGINE].model_copy(update={"trigger_odds": 2, "seed": {"USD": 7_000}})
+    terms = JACKPOTS[JACKPOT_ENGINE].model_copy(update={"trigger_odds": 2, "seed": {"USD": 7_000}})
     catalog.games[record.game_id] = record.model_copy(update={"jackpot": terms})
     player = await sim.create_player(1_000_000)
     session = await sim.launch(player, record.game_id, country=country)

@@ -7,7 +7,10 @@ import pytest
 
 from simulator.clock import ManualClock
 from simulator.settings import Settings
+from tests.databases import database_url, db
 from tests.harness import Sim, running_sim
+
+__all__ = ["clock", "database_url", "db", "msim"]
 
 
 @pytest.fixture

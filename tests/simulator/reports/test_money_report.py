@@ -1,5 +1,6 @@
 """Every figure of the money report equals a sum computed independently: from the provider's transaction feed and from
-the wallet's own ledger, after rounds in two currencies over two days with rollbacks and retried wins."""
+the wallet's own ledger, after rounds in two currencies over two days with rollbacks and retried wins, free rounds of a
+campaign, a promotional win and a jackpot win."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
+from simulator.state import CATALOG
+from tests.simulator.bonus.helpers import campaign_for, jackpot_game, promo_payout, slot_of
 from tests.simulator.settlement.conftest import World
 
 
@@ -50,6 +53,35 @@ async def _play(world: World, players: list[dict[str, Any]], rounds: int) -> Non
     await world.settle()
 
 
+async def _bonuses(world: World, player: dict[str, Any]) -> dict[str, int]:
+    """Three free rounds of a campaign, a promotional win and a jackpot win for ``player`` (USD); returns the bonus
+    wins' amounts by type, as the simulator answered them."""
+    sim = world.sim
+    game, country = await slot_of(sim, "native")
+    campaign = await campaign_for(sim, game, player, rounds=3, payout="per_round")
+    token = str((await sim.launch(player, game["game_id"], country=country))["session_token"])
+    free = 0
+    for _ in range(3):
+        reply = await sim.request("POST", f"/play/{token}/free-rounds", {"campaign_id": campaign["campaign_id"]})
+        assert reply.status == 200, reply.body
+        free += reply.body["win"]
+        world.clock.advance(600)
+    reply = await sim.request("POST", "/v1/promotions/payouts", promo_payout(game["studio_id"], player, 2_500, "prize"))
+    assert reply.status == 201, reply.body
+    game_id, _ = await jackpot_game(sim, trigger_odds=1)  # its next round triggers
+    reply = await sim.play(str((await sim.launch(player, game_id))["session_token"]), 100)
+    assert reply.status == 200 and reply.body["jackpot"]["triggered"], reply.body
+    terms = sim.app[CATALOG].game(game_id).jackpot
+    assert terms is not None
+    catalog_game = sim.app[CATALOG].game(game_id)
+    sim.app[CATALOG].games[game_id] = catalog_game.model_copy(
+        update={"jackpot": terms.model_copy(update={"trigger_odds": 10**9})}
+    )
+    world.clock.advance(600)
+    await world.settle()
+    return {"free_round": free, "promo": 2_500, "jackpot": reply.body["jackpot"]["win"]}
+
+
 def _day(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d")
 
@@ -64,20 +96,31 @@ async def test_report_totals_equal_the_feed_and_the_wallet_ledger(world_on: Worl
     first = await _report(world, "group_by=day,game")  # folds what is final so far
     world.plan.on("bet", "fail_after", times=1)
     await _play(world, usd + eur, 12)
+    bonus_wins = await _bonuses(world, usd[0])
 
     feed = [t for t in await _feed(world) if t["status"] == "acked"]
-    kinds: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    by_type: Counter[str] = Counter()
     for t in feed:
-        kinds[(t["currency"], t["kind"])]["count"] += 1
-        kinds[(t["currency"], t["kind"])]["amount"] += t["amount"]
+        if t["bonus"] is not None and t["kind"] == "win":
+            by_type[t["bonus"]["type"]] += t["amount"]
+    assert dict(by_type) == bonus_wins and by_type["jackpot"] > 0  # each bonus win in the log, acknowledged
+    kinds: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    for t in feed:  # a bonus transaction's report kind names its bonus type
+        kind = t["kind"] if t["bonus"] is None else f"{t['kind']}:{t['bonus']['type']}"
+        kinds[t["currency"]][kind]["count"] += 1
+        kinds[t["currency"]][kind]["amount"] += t["amount"]
+    assert {"win:free_round", "bet:free_round", "win:promo", "win:jackpot"} <= set(kinds["USD"])
     report = await _report(world, "group_by=day,game")
     assert first["rows"] != report["rows"]
     assert {t["currency"] for t in report["totals"]} == {"USD", "EUR"}
     everything = {t["transaction_id"]: t for t in await _feed(world)}
     for totals in report["totals"]:
         currency = totals["currency"]
-        for kind in ("bet", "win", "rollback"):
-            assert totals["kinds"][kind] == dict(kinds[(currency, kind)]), (currency, kind)
+        assert totals["kinds"] == {kind: dict(c) for kind, c in kinds[currency].items()}, currency
+        plain = [t for t in feed if t["currency"] == currency and t["bonus"] is None]
+        assert totals["bets"] == sum(t["amount"] for t in plain if t["kind"] == "bet")  # free bets are 0 anyway
+        assert totals["wins"] == sum(t["amount"] for t in plain if t["kind"] == "win")
+        assert totals["bonus_payouts"] == (sum(bonus_wins.values()) if currency == "USD" else 0)
         reversed_ = sum(
             everything[t["reference_transaction_id"]]["amount"]
             for t in feed
@@ -86,30 +129,34 @@ async def test_report_totals_equal_the_feed_and_the_wallet_ledger(world_on: Worl
             and everything[t["reference_transaction_id"]]["status"] == "acked"
         )
         assert totals["stake_reversed"] == reversed_
-        closed = sum(1 for t in feed if t["kind"] == "win" and t["round_closed"] and t["currency"] == currency)
+        game_rounds = [t for t in feed if t["bonus"] is None or t["bonus"]["type"] == "free_round"]
+        closed = sum(1 for t in game_rounds if t["kind"] == "win" and t["round_closed"] and t["currency"] == currency)
         assert totals["rounds"] == closed
         assert totals["rounds_rolled_back"] == sum(
             1 for t in feed if t["kind"] == "rollback" and t["currency"] == currency
         )
-        assert totals["ggr"] == totals["ngr"] == totals["bets"] - reversed_ - totals["wins"]
-    assert sum(t["rounds"] + t["rounds_rolled_back"] for t in report["totals"]) == 24
+        assert totals["ggr"] == totals["bets"] - reversed_ - totals["wins"]
+        assert totals["ngr"] == totals["ggr"] - totals["bonus_payouts"]
+    # 24 cash rounds, 3 free rounds and the jackpot game's round; the promotional and jackpot wins, each in a wallet
+    # round of its own, close no game round
+    assert sum(t["rounds"] + t["rounds_rolled_back"] for t in report["totals"]) == 28
     assert sum(t["rounds_rolled_back"] for t in report["totals"]) == 5
 
-    # the wallet's ledger, which knows nothing of the provider's statuses: money in minus money out, per currency
+    # the wallet's ledger, which knows nothing of the provider's statuses or bonuses: money in minus money out, per
+    # currency, is the NGR, and its credits are the wins and the bonus payouts
     currency_of = {p["player_id"]: p["currency"] for p in usd + eur}
     wallet: dict[str, Counter[str]] = defaultdict(Counter)
     for entry in await _ledger(world):
         wallet[currency_of[entry["player_id"]]][entry["kind"]] += int(entry["amount"])
     for totals in report["totals"]:
         money = wallet[totals["currency"]]
-        assert totals["ggr"] == money["bet"] - money["rollback"] - money["win"]
-        assert totals["wins"] == money["win"]
+        assert totals["ngr"] == money["bet"] - money["rollback"] - money["win"]
+        assert totals["wins"] + totals["bonus_payouts"] == money["win"]
 
     # by day: each row equals the feed's acknowledged transactions of that day and game
     by_day: dict[tuple[str, str, str], int] = Counter()
-    for t in feed:
-        if t["kind"] == "bet":
-            by_day[(_day(t["created_at"]), t["game_id"], t["currency"])] += t["amount"]
+    for t in feed:  # a group with no bet (the promotional win, which names no game) has bets of 0
+        by_day[(_day(t["created_at"]), t["game_id"], t["currency"])] += t["amount"] if t["kind"] == "bet" else 0
     assert len({row["day"] for row in report["rows"]}) == 2
     assert {(r["day"], r["game_id"], r["currency"]): r["bets"] for r in report["rows"]} == by_day
 

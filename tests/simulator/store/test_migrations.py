@@ -366,7 +366,8 @@ LATEST = len(schema.MIGRATIONS)
 def without_new_columns(tables: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
     """The dump with the columns later migrations added (empty on rows written before them) taken out."""
     assert [row.pop("bonus") for row in tables["transactions"]] == [None] * len(tables["transactions"])
-    for column in ("lobby_url", "cashier_url", "platform"):  # migration 3: the lobby links a launch names
+    # migration 3: the lobby links a launch names; migration 4: when and why a session closed
+    for column in ("lobby_url", "cashier_url", "platform", "closed_at", "closed_reason"):
         assert [row.pop(column) for row in tables["sessions"]] == [None] * len(tables["sessions"])
     return tables
 

@@ -23,7 +23,7 @@ from tests.fakes.processes import AUTH_SETTINGS
 from tests.harness import running_sim
 from tests.simulator.settlement.conftest import KEYS, SECRET, World, engines
 
-__all__ = ["HOOK_SECRETS", "Receiver", "doc_recipe", "engines", "hooked"]
+__all__ = ["HOOK_SECRETS", "Receiver", "doc_recipe", "documented_fields", "engines", "hooked"]
 
 DOC = (Path(__file__).resolve().parents[3] / "docs" / "webhooks.md").read_text()
 HOOK_SECRETS = {"hook-old": "o" * 24, "hook-new": "n" * 24}
@@ -37,6 +37,17 @@ def doc_recipe() -> Callable[..., str]:
     exec(code.group(1), namespace)  # noqa: S102 - our own document's example, run as the test of it
     check: Callable[..., str] = namespace["verify_webhook"]
     return check
+
+
+def documented_fields(event_type: str) -> set[str]:
+    """The ``data`` fields docs/webhooks.md's table of events lists for ``event_type`` (what a field's parentheses
+    say about it left out)."""
+    row = re.search(rf"^\| `{re.escape(event_type)}` \|[^|]*\|(.*)\|$", DOC, re.M)
+    assert row is not None, f"{event_type} has no row in docs/webhooks.md"
+    cell = row.group(1)
+    while (bare := re.sub(r"\([^()]*\)", "", cell)) != cell:
+        cell = bare
+    return set(re.findall(r"`([a-z_]+)`", cell))
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """The events other features publish, each written in the transaction of the change it reports and delivered like
 round events: ``campaign.finished`` when a player's share of a campaign closes, ``promo.paid`` when a promotional win
-is acknowledged, ``session.closed`` when a session time limit, a loss limit or a reality-check quit closes a session.
+is acknowledged, ``jackpot.won`` when an acknowledged bet's trigger takes a pool, ``session.closed`` when a session
+time limit, a loss limit or a reality-check quit closes a session, or the worker closes a session that expired.
 A simulator with no endpoint writes none of them."""
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from simulator.bonus.jackpots import jackpot_win_ids
 from simulator.clock import ManualClock
 from simulator.commands.serve import bind
 from simulator.faults.timing import VirtualSleep
 from simulator.settings import OperatorKeySettings, Settings, WebhookEndpointSettings
-from simulator.state import STORE, WORKER
+from simulator.state import CATALOG, STORE, WORKER
 from tests.databases import ENGINES, database_url_for
 from tests.harness import Sim, running_sim
-from tests.simulator.bonus.helpers import campaign_for, launch_slot, settle, slot_of
+from tests.simulator.bonus.helpers import campaign_for, jackpot_game, launch_slot, promo_payout, settle, slot_of
 from tests.simulator.markets.helpers import code, play, session
-from tests.simulator.webhooks.conftest import HOOK_SECRETS, Receiver
+from tests.simulator.webhooks.conftest import HOOK_SECRETS, Receiver, documented_fields
 
 
 @pytest.fixture(params=ENGINES)
@@ -55,7 +57,10 @@ async def delivered(sim: Sim, receiver: Receiver, clock: ManualClock, event_type
     else:
         raise AssertionError(f"deliveries still pending: {await sim.app[STORE].events.counts()}")
     assert {verdict for _, verdict in receiver.answers} <= {"ok", "duplicate"}  # every signature valid
-    return [e for e in receiver.processed.values() if e["type"] == event_type]
+    events = [e for e in receiver.processed.values() if e["type"] == event_type]
+    for event in events:  # docs/webhooks.md lists exactly the fields sent
+        assert set(event["data"]) == documented_fields(event_type), event_type
+    return events
 
 
 async def test_a_closed_campaign_share_is_announced_once_with_its_total(
@@ -105,12 +110,7 @@ async def test_an_acknowledged_promotional_win_is_announced_once(
     sim, receiver, clock = hooked_sim
     game, _ = await slot_of(sim, "native")
     player = await sim.create_player(1_000)
-    body = {
-        "reference": "weekly-7",
-        "promotion": "tournament",
-        "studio_id": game["studio_id"],
-        "payouts": [{"player_id": player["player_id"], "currency": "USD", "amount": 2_500, "token": player["token"]}],
-    }
+    body = promo_payout(game["studio_id"], player, 2_500, "weekly-7")
     reply = await sim.request("POST", "/v1/promotions/payouts", body)
     assert reply.status == 201, reply.body
     assert (await sim.request("POST", "/v1/promotions/payouts", body)).status == 200  # the same again pays nothing
@@ -126,6 +126,41 @@ async def test_an_acknowledged_promotional_win_is_announced_once(
         "transaction_id": reply.body["payouts"][0]["transaction_id"],
     }
     assert [e["type"] for e in receiver.processed.values()] == ["promo.paid"]  # no round event: a promo has no round
+
+
+async def test_a_jackpot_win_is_announced_once_in_the_transaction_that_takes_the_pool(
+    hooked_sim: tuple[Sim, Receiver, ManualClock],
+) -> None:
+    sim, receiver, clock = hooked_sim
+    game_id, terms = await jackpot_game(sim, trigger_odds=1)  # every round triggers
+    player = await sim.create_player(100_000)
+    token = str((await sim.launch(player, game_id))["session_token"])
+    reply = await sim.play(token, 1_000)
+    assert reply.status == 200 and reply.body["jackpot"]["triggered"], reply.body
+    game = sim.app[CATALOG].game(game_id)
+    game_terms = game.jackpot
+    assert game_terms is not None
+    sim.app[CATALOG].games[game_id] = game.model_copy(
+        update={"jackpot": game_terms.model_copy(update={"trigger_odds": 1_000_000})}
+    )
+    assert (await sim.play(token, 1_000)).status == 200  # fed, not won: no event
+    await settle(sim)
+    [event] = await delivered(sim, receiver, clock, "jackpot.won")
+    transaction_id, _ = jackpot_win_ids(reply.body["round_id"])
+    win = await sim.app[STORE].outbox.get(transaction_id)
+    assert win is not None and win.status == "acked"
+    assert event["data"] == {
+        "jackpot_id": terms["id"],
+        "amount": reply.body["jackpot"]["win"],
+        "currency": "USD",
+        "player_id": player["player_id"],
+        "round_id": reply.body["round_id"],
+        "game_id": game_id,
+        "studio_id": win.studio_id,
+        "transaction_id": transaction_id,
+    }
+    assert win.amount == event["data"]["amount"] >= terms["seed"]
+    assert [v for i, v in receiver.answers if i == event["id"]] == ["ok"]  # delivered once, its signature valid
 
 
 @pytest.mark.parametrize("how", ["time_limit", "loss_limit", "player_quit"])
@@ -165,6 +200,39 @@ async def test_a_session_closed_by_a_limit_or_a_quit_is_announced_once(
     assert data["reason"] == how == market["closed_reason"]
     assert (data["rounds"], data["staked"], data["won"]) == (market["rounds"], market["staked"], market["won"])
     assert data["currency"] == "EUR" and data["player_id"]
+    clock.advance(3_600)  # past the session's expiry too: the sweep leaves a closed session alone
+    assert [e["data"]["reason"] for e in await delivered(sim, receiver, clock, "session.closed")] == [how]
+
+
+async def test_a_session_that_expires_is_closed_by_the_worker_and_announced_once(
+    hooked_sim: tuple[Sim, Receiver, ManualClock],
+) -> None:
+    sim, receiver, clock = hooked_sim
+    launched_at = clock.now()
+    game, player, token = await launch_slot(sim, "native", 50_000)
+    assert (await sim.play(token, game["bet_steps"]["USD"][0])).status == 200
+    await delivered(sim, receiver, clock, "round.closed")
+    clock.advance(launched_at + 3_600 - 1 - clock.now())  # a second before the session's expiry (session_ttl)
+    await sim.app[WORKER].run_once()
+    assert not (await sim.app[STORE].events.counts()).get("pending")  # nothing to announce yet
+    clock.advance(1)
+    [event] = await delivered(sim, receiver, clock, "session.closed")
+    assert event["data"] == {
+        "player_id": player["player_id"],
+        "operator_token": player["token"],
+        "game_id": game["game_id"],
+        "studio_id": game["studio_id"],
+        "currency": "USD",
+        "reason": "expired",
+        "rounds": None,  # counted for regulated sessions only
+        "staked": None,
+        "won": None,
+        "started_at": launched_at,
+    }
+    reply = await sim.play(token, game["bet_steps"]["USD"][0])
+    assert (reply.status, code(reply)) == (410, "SESSION_EXPIRED")  # the answer a round on an expired session had
+    clock.advance(3_600)
+    assert len(await delivered(sim, receiver, clock, "session.closed")) == 1  # closed once
 
 
 async def test_no_endpoint_no_event_rows(tmp_path: Path) -> None:
