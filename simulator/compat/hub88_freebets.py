@@ -228,7 +228,7 @@ class Hub88Freebets:
             return error(400, f"operator_reference {reference!r} names a reward with other content or another user")
         except SimulatorError as exc:
             return _refusal(exc)
-        return json_response(reward_json(campaign, shares[0], now, reference))
+        return json_response(reward_json(campaign, share_of(shares, parsed.user), now, reference))
 
     async def list(self, request: web.Request) -> web.Response:
         parsed = await self._api.read(request, ListRewardsBody)

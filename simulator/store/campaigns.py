@@ -71,9 +71,6 @@ class CurrencyConflict(Conflict):
         super().__init__(f"player {player_id!r} already holds this campaign in {currency}")
 
 
-_OWNER = "owner, reference, player_id, terms"
-
-
 class ReferenceReused(Conflict):
     """The owner's reference already names a campaign asked with other terms; nothing was written."""
 
@@ -93,6 +90,10 @@ class Owner:
     reference: str | None
     player_id: str
     terms: str
+
+    @staticmethod
+    def from_row(row: Row) -> Owner:
+        return Owner(**{k: row[k] for k in Owner.__slots__})
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,8 +212,8 @@ class CampaignRepository:
     @staticmethod
     async def _held(tx: Tx, campaign_id: str, owner: Owner) -> None:
         """Refuse unless the campaign is held by this owner, under this reference, with these terms."""
-        row = await tx.fetchone(f"SELECT {_OWNER} FROM campaign_owners WHERE campaign_id = ?", campaign_id)  # noqa: S608
-        if row is None or Owner(**row) != owner:
+        row = await tx.fetchone("SELECT * FROM campaign_owners WHERE campaign_id = ?", campaign_id)
+        if row is None or Owner.from_row(row) != owner:
             raise ReferenceReused(owner.reference)
 
     async def owned(
@@ -227,12 +228,12 @@ class CampaignRepository:
                 args.append(value)
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
-                f"SELECT campaign_id, {_OWNER} FROM campaign_owners WHERE {' AND '.join(where)}"  # noqa: S608
+                f"SELECT * FROM campaign_owners WHERE {' AND '.join(where)}"  # noqa: S608
                 " ORDER BY created_at, campaign_id LIMIT ?",
                 *args,
                 limit,
             )
-        return [(row["campaign_id"], Owner(**{k: row[k] for k in Owner.__slots__})) for row in rows]
+        return [(row["campaign_id"], Owner.from_row(row)) for row in rows]
 
     async def assign(self, campaign_id: str, players: Sequence[tuple[str, str]], now: float) -> Campaign | None:
         """Give each (player, currency) the campaign's rounds, once: a player already assigned keeps its share.
