@@ -482,7 +482,8 @@ async def test_one_operator_reference_sent_at_once_creates_one_reward(world_on_e
     assert len(after) == 2 and (won[0]["reward_uuid"], [won[0]["user"]]) in after
 
 
-async def test_an_operator_sees_and_cancels_only_its_own_rewards(world: World) -> None:
+async def test_an_operator_sees_and_cancels_only_its_own_rewards(world_on_each_engine: World) -> None:
+    world = world_on_each_engine
     terms = await reward_terms(world, "hub88-player-1", operator_reference="promo-1")
     status, mine = await world.operator.create_reward(world.http, world.api, **terms)
     assert status == 200, mine
