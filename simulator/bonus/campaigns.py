@@ -18,7 +18,7 @@ from simulator.errors import BetOutOfLimits, Conflict, NotFound, RequestError
 from simulator.ids import Ids
 from simulator.lifecycle import CampaignStatus
 from simulator.money import exponent
-from simulator.store.campaigns import Assignment, Campaign, CampaignRepository
+from simulator.store.campaigns import Assignment, Campaign, CampaignRepository, Owner
 from simulator.store.records import Session
 
 
@@ -62,8 +62,9 @@ class CampaignService:
         self._clock = clock
         self._ids = ids
 
-    async def create(self, body: CreateCampaign) -> tuple[Campaign, bool]:
-        """The campaign, and whether it was created now (false: the same campaign already existed)."""
+    async def create(self, body: CreateCampaign, owner: Owner | None = None) -> tuple[Campaign, bool]:
+        """The campaign, and whether it was created now (false: the same campaign already existed). An ``owner``
+        (an aggregator's API) is written with it; its reference reused with other terms raises ``ReferenceReused``."""
         now = self._clock.now()
         self._check(body, now)
         starts_at = now if body.starts_at is None else body.starts_at
@@ -80,7 +81,7 @@ class CampaignService:
             now,
         )
         players = [(p.player_id, p.currency) for p in body.players]
-        if await self._campaigns.create(campaign, players):
+        if await self._campaigns.create(campaign, players, owner):
             return campaign, True
         existing = await self._campaigns.get(campaign.campaign_id)
         assert existing is not None

@@ -7,8 +7,10 @@ Every call carries ``Authorization: Bearer base64(email:password)`` of a back-of
 the operator must be one of ``groove_operator_ids``. A grant is a native free-round campaign (``simulator.bonus``)
 with that one game and that one player, its ``campaign_id`` the granted ``templateId``: the wallet calls of its
 rounds carry it as ``frbid`` (``simulator.dialects.groove``). The bet amount is in EUR cents, converted to the
-player's currency with the rates table and moved to the game's closest bet step, as Groove documents. Nothing
-else is stored. Refusals answer with the HTTP status and ``code`` of Groove's error shape.
+player's currency with the rates table and moved to the game's closest bet step, as Groove documents. Beside the
+campaign, only its owner is stored (``simulator.store.campaigns``): the operator, its ``transactionId`` and the
+request's terms, written in the campaign's own transaction, so an operator reads and cancels only its own grants and
+a transactionId grants once. Refusals answer with the HTTP status and ``code`` of Groove's error shape.
 """
 
 from __future__ import annotations
@@ -25,17 +27,29 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from simulator.bonus.models import CreateCampaign, PlayerRef
-from simulator.compat.common import ShareState, complaint, offered, share_state, utc
+from simulator.compat.common import (
+    ShareState,
+    complaint,
+    grant,
+    grant_id,
+    offered,
+    owned,
+    owner,
+    route,
+    share_of,
+    share_state,
+    utc,
+)
 from simulator.compat.hub88 import freebet_game
 from simulator.dialects import groove
 from simulator.errors import SimulatorError
-from simulator.http import QueryParam, RouteDoc, documented, json_response
+from simulator.http import QueryParam, RouteDoc, json_response
 from simulator.jsonbytes import loads
 from simulator.lifecycle import PayoutMode
 from simulator.rates import Rates
 from simulator.settings import Settings
 from simulator.state import CAMPAIGNS, CATALOG, CLOCK
-from simulator.store.campaigns import Assignment, Campaign
+from simulator.store.campaigns import Assignment, Campaign, ReferenceReused
 
 PREFIX = "/groove/frb"
 BASE_CURRENCY = "EUR"
@@ -105,13 +119,6 @@ class BonusOut(BaseModel):
     expiration_date: str | None
     games: list[BonusGame]
     error_message: str
-
-
-def grant_id(operator_id: int, transaction_id: str | None) -> str:
-    """The same transactionId names the same grant (Groove's idempotency key); a fresh id without one."""
-    if transaction_id is None:
-        return str(uuid.uuid4())
-    return str(uuid.uuid5(GRANT_NAMESPACE, f"{operator_id}\x00{transaction_id}"))
 
 
 def unix(text: str) -> float:
@@ -196,30 +203,24 @@ class GrooveFrb:
             stake = game.min_bet[player.playerCurrency]
         else:
             stake = closest_step(steps, self._rates.convert(wanted.betAmount[0], BASE_CURRENCY, player.playerCurrency))
-        template_id = grant_id(body.operatorId, body.transactionId)
-        service = request.app[CAMPAIGNS]
+        operator, reference = str(body.operatorId), body.transactionId
+        wanted_campaign = CreateCampaign(
+            campaign_id=grant_id(GRANT_NAMESPACE, operator, reference),
+            games=[game.game_id],
+            rounds=body.numberOfRounds,
+            bet_values={player.playerCurrency: stake},
+            payout=PayoutMode.PER_ROUND.value,
+            starts_at=unix(body.availableFromDate),
+            expires_at=unix(body.expirationDate),
+            players=[PlayerRef(player_id=player.playerId, currency=player.playerCurrency)],
+        )
         try:
-            _, holders = await service.get(template_id)
-        except SimulatorError:
-            holders = []
-        if any((s.player_id, s.currency) != (player.playerId, player.playerCurrency) for s in holders):
-            return grant_error(400, "Transaction parameter mismatch")  # checked before anything is written
-        try:
-            campaign, _ = await service.create(
-                CreateCampaign(
-                    campaign_id=template_id,
-                    games=[game.game_id],
-                    rounds=body.numberOfRounds,
-                    bet_values={player.playerCurrency: stake},
-                    payout=PayoutMode.PER_ROUND.value,
-                    starts_at=unix(body.availableFromDate),
-                    expires_at=unix(body.expirationDate),
-                    players=[PlayerRef(player_id=player.playerId, currency=player.playerCurrency)],
-                )
+            campaign, _ = await grant(
+                request.app, wanted_campaign, owner(groove.NAME, operator, reference, player.playerId, body)
             )
+        except ReferenceReused:
+            return grant_error(400, "Transaction parameter mismatch")
         except SimulatorError as exc:
-            if exc.code == "CAMPAIGN_EXISTS":
-                return grant_error(400, "Transaction parameter mismatch")
             return grant_error(404 if exc.status == 404 else 400, exc.message)
         awarded = {"templateId": campaign.campaign_id} | player.model_dump()
         return json_response(
@@ -260,20 +261,14 @@ class GrooveFrb:
             return refused(400, "operator_id (a number), template_id and player_id are required")
         if operator not in self._operators:
             return refused(403, f"operator {operator} is not configured")
-        service = request.app[CAMPAIGNS]
-        try:
-            campaign, shares = await service.get(template_id)
-        except SimulatorError:
-            return refused(404, f"no free round bonus {template_id!r}")
-        catalog = request.app[CATALOG]
-        share = next((s for s in shares if s.player_id == player_id), None)
-        if share is None or len(campaign.games) != 1 or offered(catalog, campaign.games[0], groove.NAME) is None:
-            return refused(404, f"no free round bonus {template_id!r} for player {player_id!r}")
-        now = request.app[CLOCK].now()
+        found = await owned(request.app, f"{groove.NAME}:{operator}", campaign_id=template_id, player_id=player_id)
+        if not found:
+            return refused(404, f"no free round bonus {template_id!r} for player {player_id!r} of operator {operator}")
+        (campaign, share, _), now = found[0], request.app[CLOCK].now()
         if request.method == "DELETE" and status(campaign, share, now) == "active":
-            campaign, shares = await service.cancel(template_id)
-            share = next(s for s in shares if s.player_id == player_id)
-        game = catalog.games[campaign.games[0]]
+            campaign, shares = await request.app[CAMPAIGNS].cancel(template_id)
+            share = share_of(shares, player_id)
+        game = request.app[CATALOG].games[campaign.games[0]]
         return json_response(
             {
                 "player_id": player_id,
@@ -305,38 +300,27 @@ BONUS_QUERY: tuple[QueryParam, ...] = (
 
 
 def add_routes(app: web.Application, frb: GrooveFrb) -> None:
-    create_doc = RouteDoc(
-        "Groove FRB API: create a free round bonus template and grant it to one player on one game (bet amount in"
-        " EUR cents); Authorization: Bearer base64(email:password)",
-        "groove",
-        auth="signature",
+    def doc(summary: str, **shape: Any) -> RouteDoc:
+        return RouteDoc(
+            f"Groove FRB API: {summary}; Authorization: Bearer base64(email:password)",
+            "groove",
+            auth="signature",
+            errors=("400", "401", "403", "404"),
+            **shape,
+        )
+
+    create_doc = doc(
+        "create a free round bonus template and grant it to one player on one game (bet amount in EUR cents)",
         request=TemplateAndGrant,
         response=GrantOut,
-        errors=("400", "401", "403", "404"),
         error=GrantOut,
     )
 
     def bonus_doc(verb: str) -> RouteDoc:
-        return RouteDoc(
-            f"Groove FRB API: {verb} a granted free round bonus, answered with its actual status (active, canceled,"
-            " completed, expired); Authorization: Bearer base64(email:password)",
-            "groove",
-            auth="signature",
-            response=BonusOut,
-            query=BONUS_QUERY,
-            errors=("400", "401", "403", "404"),
-            error=BonusOut,
-        )
+        summary = f"{verb} a free round bonus the operator granted, answered with its actual status (active, canceled,"
+        return doc(f"{summary} completed, expired)", response=BonusOut, query=BONUS_QUERY, error=BonusOut)
 
-    async def groove_frb_create(request: web.Request) -> web.Response:
-        return await frb.create(request)
-
-    async def groove_frb_status(request: web.Request) -> web.Response:
-        return await frb.bonus(request)
-
-    async def groove_frb_cancel(request: web.Request) -> web.Response:
-        return await frb.bonus(request)
-
-    app.router.add_post(f"{PREFIX}/create/{{version}}/template-and-grant", documented(create_doc)(groove_frb_create))
-    app.router.add_get(f"{PREFIX}/{{version}}/bonus", documented(bonus_doc("the status of"))(groove_frb_status))
-    app.router.add_delete(f"{PREFIX}/{{version}}/bonus", documented(bonus_doc("cancel"))(groove_frb_cancel))
+    create = route("groove_frb_create", create_doc, frb.create)
+    app.router.add_post(f"{PREFIX}/create/{{version}}/template-and-grant", create)
+    app.router.add_get(f"{PREFIX}/{{version}}/bonus", route("groove_frb_status", bonus_doc("the status of"), frb.bonus))
+    app.router.add_delete(f"{PREFIX}/{{version}}/bonus", route("groove_frb_cancel", bonus_doc("cancel"), frb.bonus))

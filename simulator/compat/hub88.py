@@ -20,7 +20,7 @@ from games.registry import get_engine
 from simulator.aggregator.models import LaunchRequest
 from simulator.aggregator.routes import open_session
 from simulator.catalog.models import Game
-from simulator.compat.common import complaint, offered
+from simulator.compat.common import complaint, offered, route
 from simulator.dialects import hub88
 from simulator.dialects.rsa_json import keys
 from simulator.errors import (
@@ -32,7 +32,7 @@ from simulator.errors import (
     WalletError,
     WalletRefused,
 )
-from simulator.http import RouteDoc, documented, json_response
+from simulator.http import RouteDoc, json_response
 from simulator.jsonbytes import loads
 from simulator.settings import Settings
 from simulator.state import CATALOG, CATALOG_SYNC, SETTINGS
@@ -47,15 +47,19 @@ class GameListBody(BaseModel):
     operator_id: int = Field(description="The operator's id, as configured in hub88_operators.")
 
 
+class GameCodeBody(GameListBody):
+    game_code: str = Field(min_length=1, max_length=255)
+
+
 Body = TypeVar("Body", bound=GameListBody)
+GameBody = TypeVar("GameBody", bound=GameCodeBody)
 
 
-class GameUrlBody(GameListBody):
+class GameUrlBody(GameCodeBody):
     user: str | None = Field(None, min_length=3, max_length=255)
     token: str | None = Field(None, min_length=10, max_length=255)
     sub_partner_id: str | None = None
     platform: Literal["GPL_DESKTOP", "GPL_MOBILE"]
-    game_code: str = Field(min_length=1, max_length=255)
     currency: str = Field(min_length=3, max_length=8)
     lang: str | None = Field(None, min_length=2, max_length=16)
     country: str | None = Field(None, pattern=r"^[A-Z]{2}$")
@@ -134,6 +138,17 @@ class Hub88OperatorApi:
             return error(401, "request signature is invalid or the X-Hub88-Signature header is missing")
         return parsed
 
+    async def read_for_game(self, request: web.Request, model: type[GameBody]) -> tuple[GameBody, Game] | web.Response:
+        """The parsed body and the game it names, or Hub88's error answer (``read``'s, or 404 for a game not offered
+        through Hub88)."""
+        parsed = await self.read(request, model)
+        if isinstance(parsed, web.Response):
+            return parsed
+        game = offered(request.app[CATALOG], parsed.game_code, hub88.NAME)
+        if game is None:
+            return error(404, f"game {parsed.game_code!r} does not exist")
+        return parsed, game
+
     async def game_list(self, request: web.Request) -> web.Response:
         parsed = await self.read(request, GameListBody)
         if isinstance(parsed, web.Response):
@@ -149,13 +164,10 @@ class Hub88OperatorApi:
         return json_response(games)
 
     async def game_url(self, request: web.Request) -> web.Response:
-        parsed = await self.read(request, GameUrlBody)
-        if isinstance(parsed, web.Response):
-            return parsed
-        catalog = request.app[CATALOG]
-        game = offered(catalog, parsed.game_code, hub88.NAME)
-        if game is None:
-            return error(404, f"game {parsed.game_code!r} does not exist")
+        read = await self.read_for_game(request, GameUrlBody)
+        if isinstance(read, web.Response):
+            return read
+        parsed, game = read
         demo = parsed.currency == DEMO_CURRENCY
         if not demo and (parsed.user is None or parsed.token is None):
             return error(400, "user and token are required unless currency is XXX (demo)")
@@ -231,11 +243,5 @@ def add_routes(app: web.Application, api: Hub88OperatorApi) -> None:
     )
     url_doc = route_doc("Hub88 Games API: a game's launch URL (currency XXX: demo)", GameUrlBody, GameUrlReply)
 
-    async def hub88_game_list(request: web.Request) -> web.Response:
-        return await api.game_list(request)
-
-    async def hub88_game_url(request: web.Request) -> web.Response:
-        return await api.game_url(request)
-
-    app.router.add_post(f"{PREFIX}/game/list", documented(list_doc)(hub88_game_list))
-    app.router.add_post(f"{PREFIX}/game/url", documented(url_doc)(hub88_game_url))
+    app.router.add_post(f"{PREFIX}/game/list", route("hub88_game_list", list_doc, api.game_list))
+    app.router.add_post(f"{PREFIX}/game/url", route("hub88_game_url", url_doc, api.game_url))

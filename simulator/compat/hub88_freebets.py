@@ -5,9 +5,11 @@
 A reward is one player's free bets on one game: it is a native free-round campaign (``simulator.bonus``) with that
 one game and that one player, its ``campaign_id`` the ``reward_uuid``, so the rounds are counted, played, paid and
 cancelled by the campaign code and every wallet call of a free bet carries ``is_free`` and the ``reward_uuid``
-(``simulator.dialects.hub88``). Nothing else is stored: a prepaid is derived from its game and currency, a reward's
-status from its campaign and its player's share. Amounts are integers of 1/100000 of the currency's unit, times
-ISO 8601 without a zone (UTC).
+(``simulator.dialects.hub88``). Beside the campaign, only its owner is stored (``simulator.store.campaigns``): the
+operator that made it, its ``operator_reference`` and the request's terms, written in the campaign's own
+transaction, so an operator lists and cancels only its own rewards and a reference creates once. A prepaid is
+derived from its game and currency, a reward's status from its campaign and its player's share. Amounts are
+integers of 1/100000 of the currency's unit, times ISO 8601 without a zone (UTC).
 """
 
 from __future__ import annotations
@@ -20,16 +22,26 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from simulator.bonus.models import CreateCampaign, PlayerRef
-from simulator.catalog.models import Catalog
-from simulator.compat.common import ShareState, offered, share_state, utc
-from simulator.compat.hub88 import PREFIX, GameListBody, Hub88OperatorApi, error, freebet_game, route_doc
+from simulator.compat.common import (
+    ShareState,
+    grant,
+    grant_id,
+    offered,
+    owned,
+    owner,
+    route,
+    share_of,
+    share_state,
+    utc,
+)
+from simulator.compat.hub88 import PREFIX, GameCodeBody, GameListBody, Hub88OperatorApi, error, freebet_game, route_doc
 from simulator.dialects import hub88
 from simulator.dialects.amounts import from_scaled, to_scaled
 from simulator.errors import SimulatorError
-from simulator.http import RouteDoc, documented, json_response
+from simulator.http import json_response
 from simulator.lifecycle import PayoutMode
 from simulator.state import CAMPAIGNS, CATALOG, CLOCK
-from simulator.store.campaigns import Assignment, Campaign
+from simulator.store.campaigns import Assignment, Campaign, ReferenceReused
 
 FREEBET = PREFIX + "/freebet"
 PREPAID_NAMESPACE = uuid.UUID("5d0c2a41-7e7b-4a55-9a3c-1f63d7f0b8e2")
@@ -45,18 +57,17 @@ class PrepaidsBody(GameListBody):
     currency: str | None = Field(None, min_length=3, max_length=8)
 
 
-class CreateRewardBody(GameListBody):
+class CreateRewardBody(GameCodeBody):
     user: str = Field(min_length=3, max_length=255)
     sub_partner_id: str | None = None
     prepaid_uuid: str = Field(min_length=1, max_length=64, description="From prepaids/list: the game and currency.")
-    game_code: str = Field(min_length=1, max_length=255)
     currency: str = Field(min_length=3, max_length=8)
     bet_value: int = Field(gt=0, description="1/100000 of the currency's unit: one of the game's bet steps.")
     bet_count: int = Field(ge=1, le=10_000)
     start_time: str | None = Field(None, pattern=ISO)
     end_time: str | None = Field(None, pattern=ISO)
     operator_reference: str | None = Field(
-        None, min_length=1, max_length=255, description="The operator's own id: the same reference creates once."
+        None, min_length=1, max_length=255, description="The operator's own id: one reward per operator and id."
     )
     campaign_uuid: None = Field(None, description="Hub88 campaigns are not emulated: absent or null.")
 
@@ -110,13 +121,6 @@ def prepaid_uuid(game_code: str, currency: str) -> str:
     return str(uuid.uuid5(PREPAID_NAMESPACE, f"{game_code}\x00{currency}"))
 
 
-def reward_uuid(operator_id: int, reference: str | None) -> str:
-    """Derived from the operator's reference, so the same reference names the same reward; random without one."""
-    if reference is None:
-        return str(uuid.uuid4())
-    return str(uuid.uuid5(REWARD_NAMESPACE, f"{operator_id}\x00{reference}"))
-
-
 def iso(when: float) -> str:
     return datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
@@ -158,11 +162,6 @@ def reward_json(campaign: Campaign, share: Assignment, now: float, reference: st
     }
 
 
-def is_reward(catalog: Catalog, campaign: Campaign, shares: list[Assignment]) -> bool:
-    """A campaign reads as a Hub88 reward when it has one game, a Hub88 one, and one player."""
-    return len(campaign.games) == 1 and len(shares) == 1 and offered(catalog, campaign.games[0], hub88.NAME) is not None
-
-
 def _refusal(exc: SimulatorError) -> web.Response:
     """The campaign code's refusal in Hub88's terms: 404 for what does not exist, else 400 (nothing was written)."""
     return error(404 if exc.status == 404 else 400, exc.message)
@@ -199,13 +198,10 @@ class Hub88Freebets:
         return json_response(out)
 
     async def create(self, request: web.Request) -> web.Response:
-        parsed = await self._api.read(request, CreateRewardBody)
-        if isinstance(parsed, web.Response):
-            return parsed
-        catalog = request.app[CATALOG]
-        game = offered(catalog, parsed.game_code, hub88.NAME)
-        if game is None:
-            return error(404, f"game {parsed.game_code!r} does not exist")
+        read = await self._api.read_for_game(request, CreateRewardBody)
+        if isinstance(read, web.Response):
+            return read
+        parsed, game = read
         if not freebet_game(game):
             return error(403, f"game {parsed.game_code!r} does not support free bets")
         if parsed.prepaid_uuid != prepaid_uuid(game.game_id, parsed.currency) or not hub88.supports(parsed.currency):
@@ -213,18 +209,10 @@ class Hub88Freebets:
         now = request.app[CLOCK].now()
         starts_at = now if parsed.start_time is None else unix(parsed.start_time)
         expires_at = starts_at + DEFAULT_LIFETIME if parsed.end_time is None else unix(parsed.end_time)
-        campaign_id = reward_uuid(parsed.operator_id, parsed.operator_reference)
-        service = request.app[CAMPAIGNS]
-        try:
-            _, holders = await service.get(campaign_id)
-        except SimulatorError:
-            holders = []
-        if any((s.player_id, s.currency) != (parsed.user, parsed.currency) for s in holders):
-            # checked before anything is written: the native call would add this user to that reward
-            return error(400, f"operator_reference {parsed.operator_reference!r} names another user's reward")
+        operator, reference = str(parsed.operator_id), parsed.operator_reference
         try:
             body = CreateCampaign(
-                campaign_id=campaign_id,
+                campaign_id=grant_id(REWARD_NAMESPACE, operator, reference),
                 games=[game.game_id],
                 rounds=parsed.bet_count,
                 bet_values={parsed.currency: from_scaled(parsed.bet_value, parsed.currency, hub88.SCALE)},
@@ -233,88 +221,71 @@ class Hub88Freebets:
                 expires_at=expires_at,
                 players=[PlayerRef(player_id=parsed.user, currency=parsed.currency)],
             )
-            campaign, _ = await service.create(body)
-            campaign, shares = await service.get(campaign.campaign_id)
+            campaign, shares = await grant(
+                request.app, body, owner(hub88.NAME, operator, reference, parsed.user, parsed)
+            )
+        except ReferenceReused:
+            return error(400, f"operator_reference {reference!r} names a reward with other content or another user")
         except SimulatorError as exc:
             return _refusal(exc)
-        return json_response(reward_json(campaign, shares[0], now, parsed.operator_reference))
+        return json_response(reward_json(campaign, share_of(shares, parsed.user), now, reference))
 
     async def list(self, request: web.Request) -> web.Response:
         parsed = await self._api.read(request, ListRewardsBody)
         if isinstance(parsed, web.Response):
             return parsed
-        catalog = request.app[CATALOG]
-        service = request.app[CAMPAIGNS]
         now = request.app[CLOCK].now()
-        if parsed.reward_uuid is not None:
-            ids = [parsed.reward_uuid]
-        elif parsed.user is not None:
-            ids = [row["campaign_id"] for row in await service.of_player(parsed.user)]
-        else:
-            ids = [c.campaign_id for c in await service.page(after=None, limit=500)]
-        out = []
-        for campaign_id in ids:
-            try:
-                campaign, shares = await service.get(campaign_id)
-            except SimulatorError:
-                continue
-            if not is_reward(catalog, campaign, shares) or parsed.user not in (None, shares[0].player_id):
-                continue
-            reward = reward_json(campaign, shares[0], now)
-            if parsed.status in (None, reward["status"]):
-                out.append(reward)
-        return json_response(out)
+        found = await owned(
+            request.app, f"{hub88.NAME}:{parsed.operator_id}", campaign_id=parsed.reward_uuid, player_id=parsed.user
+        )
+        rewards = [reward_json(campaign, share, now, reference) for campaign, share, reference in found]
+        return json_response([r for r in rewards if parsed.status in (None, r["status"])])
 
     async def cancel(self, request: web.Request) -> web.Response:
         parsed = await self._api.read(request, CancelRewardBody)
         if isinstance(parsed, web.Response):
             return parsed
-        service = request.app[CAMPAIGNS]
-        now = request.app[CLOCK].now()
-        try:
-            campaign, shares = await service.get(parsed.reward_uuid)
-        except SimulatorError:
+        found = await owned(request.app, f"{hub88.NAME}:{parsed.operator_id}", campaign_id=parsed.reward_uuid)
+        if not found:
             return error(404, f"reward {parsed.reward_uuid!r} does not exist")
-        if not is_reward(request.app[CATALOG], campaign, shares):
-            return error(404, f"reward {parsed.reward_uuid!r} does not exist")
-        current = status(campaign, shares[0], now)
+        (campaign, share, reference), now = found[0], request.app[CLOCK].now()
+        current = status(campaign, share, now)
         if current in ("FRS_FINISHED", "FRS_EXPIRED"):
             return error(400, f"reward {parsed.reward_uuid!r} is {current} and cannot be cancelled")
-        campaign, shares = await service.cancel(parsed.reward_uuid)
-        return json_response(reward_json(campaign, shares[0], now))
+        campaign, shares = await request.app[CAMPAIGNS].cancel(parsed.reward_uuid)
+        return json_response(reward_json(campaign, share_of(shares, share.player_id), now, reference))
 
 
 def add_routes(app: web.Application, api: Hub88OperatorApi) -> None:
     freebets = Hub88Freebets(api)
 
-    def doc(text: str, request: type[BaseModel], response: type[BaseModel], many: bool) -> RouteDoc:
-        return route_doc(f"Hub88 Freebets API: {text}", request, response, many=many)
-
-    async def hub88_prepaids(request: web.Request) -> web.Response:
-        return await freebets.prepaids(request)
-
-    async def hub88_reward_create(request: web.Request) -> web.Response:
-        return await freebets.create(request)
-
-    async def hub88_reward_list(request: web.Request) -> web.Response:
-        return await freebets.list(request)
-
-    async def hub88_reward_cancel(request: web.Request) -> web.Response:
-        return await freebets.cancel(request)
-
     routes = (
-        ("prepaids/list", doc("prepaids of the hub88 games", PrepaidsBody, Prepaid, True), hub88_prepaids),
+        ("prepaids/list", "hub88_prepaids", freebets.prepaids, "prepaids of the hub88 games", PrepaidsBody, Prepaid),
         (
             "rewards/create",
-            doc("grant a user free bets on a game (a campaign of one player)", CreateRewardBody, Reward, False),
-            hub88_reward_create,
+            "hub88_reward_create",
+            freebets.create,
+            "grant a user free bets on a game (a campaign of one player)",
+            CreateRewardBody,
+            Reward,
         ),
-        ("rewards/list", doc("rewards, by user, reward or status", ListRewardsBody, Reward, True), hub88_reward_list),
+        (
+            "rewards/list",
+            "hub88_reward_list",
+            freebets.list,
+            "the operator's own rewards, by user, reward or status",
+            ListRewardsBody,
+            Reward,
+        ),
         (
             "rewards/cancel",
-            doc("cancel a reward: its free bets not yet played are void", CancelRewardBody, Reward, False),
-            hub88_reward_cancel,
+            "hub88_reward_cancel",
+            freebets.cancel,
+            "cancel a reward: its free bets not yet played are void",
+            CancelRewardBody,
+            Reward,
         ),
     )
-    for path, spec, handler in routes:
-        app.router.add_post(f"{FREEBET}/{path}", documented(spec)(handler))
+    for path, name, serve, text, body, answer in routes:
+        doc = route_doc(f"Hub88 Freebets API: {text}", body, answer, many=path.endswith("/list"))
+        app.router.add_post(f"{FREEBET}/{path}", route(name, doc, serve))

@@ -5,6 +5,11 @@ The counts move only in the transaction that makes them true: a round's claim ta
 round; the free bet's settlement moves the round to ``played`` or gives it back (``simulator.lifecycle``
 ``FreeRoundStatus``); and an assignment closes once, with one conditional update, which is when a ``total``
 campaign's sum is queued in the settlement outbox. Every process sharing the database agrees on them.
+
+A campaign made through an aggregator's API (``simulator.compat``) has an owner: the operator that made it, the
+operator's own reference for it (its idempotency key, unique per owner) and the terms it was asked with. The owner is
+written in the transaction that writes the campaign, and a create under a reference already held, by a concurrent
+twin too, writes nothing: it is the same campaign when the terms are the same, else ``ReferenceReused``.
 """
 
 from __future__ import annotations
@@ -32,6 +37,21 @@ from simulator.store.records import Round, Session, Transaction
 
 _NAMESPACE = uuid.UUID("0b6f7c52-5a43-4e8e-9a0e-2f1f4c1b7d10")
 
+OWNER_MIGRATIONS = (
+    (
+        """CREATE TABLE IF NOT EXISTS campaign_owners (
+        campaign_id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        reference TEXT,
+        player_id TEXT NOT NULL,
+        terms TEXT NOT NULL,
+        created_at {real} NOT NULL,
+        UNIQUE (owner, reference))""",
+    ),
+)
+"""The component ``campaign_owners``: who made a campaign through an aggregator's API (``Owner``). A NULL reference
+(none given) never meets another: SQL counts NULLs as distinct in a unique key, on both engines."""
+
 
 class NoFreeRoundLeft(Conflict):
     """The claim found no round left (played out, cancelled, expired, or taken by a concurrent round)."""
@@ -49,6 +69,31 @@ class CurrencyConflict(Conflict):
 
     def __init__(self, player_id: str, currency: str) -> None:
         super().__init__(f"player {player_id!r} already holds this campaign in {currency}")
+
+
+class ReferenceReused(Conflict):
+    """The owner's reference already names a campaign asked with other terms; nothing was written."""
+
+    code = "CAMPAIGN_REFERENCE_REUSED"
+
+    def __init__(self, reference: str | None) -> None:
+        super().__init__(f"reference {reference!r} already names a campaign with other terms")
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Who made a campaign, for whom: ``owner`` names the API and the operator (``hub88:42``), ``reference`` is the
+    operator's idempotency key (none: every create is a new campaign), ``player_id`` the player it was made for,
+    ``terms`` the request as it was asked."""
+
+    owner: str
+    reference: str | None
+    player_id: str
+    terms: str
+
+    @staticmethod
+    def from_row(row: Row) -> Owner:
+        return Owner(**{k: row[k] for k in Owner.__slots__})
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,12 +165,33 @@ class CampaignRepository:
         """Have ``sink`` write with every share that closes (webhooks: only when configured)."""
         self._closed = sink
 
-    async def create(self, campaign: Campaign, players: Sequence[tuple[str, str]]) -> bool:
-        """Record a new campaign with its first players, all or nothing; false, with nothing written, when the id is
-        taken."""
+    async def migrate(self) -> None:
+        await self._db.migrate("campaign_owners", OWNER_MIGRATIONS)
+
+    async def create(self, campaign: Campaign, players: Sequence[tuple[str, str]], owner: Owner | None = None) -> bool:
+        """Record a new campaign with its first players (and its ``owner``), all or nothing; false, with nothing
+        written, when the id is taken. With an owner, a campaign taken under another owner, reference or terms (or
+        made without an owner) raises ``ReferenceReused`` instead."""
         async with self._db.transaction() as tx:
             if await tx.fetchone("SELECT 1 FROM campaigns WHERE campaign_id = ?", campaign.campaign_id) is not None:
+                if owner is not None:
+                    await self._held(tx, campaign.campaign_id, owner)
                 return False
+            if owner is not None:
+                # the claim: on PostgreSQL a twin's uncommitted claim makes this wait for its end, then do nothing
+                claimed = await tx.execute(
+                    "INSERT INTO campaign_owners (campaign_id, owner, reference, player_id, terms, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    campaign.campaign_id,
+                    owner.owner,
+                    owner.reference,
+                    owner.player_id,
+                    owner.terms,
+                    campaign.created_at,
+                )
+                if not claimed:
+                    await self._held(tx, campaign.campaign_id, owner)
+                    return False
             await tx.execute(
                 "INSERT INTO campaigns (campaign_id, rounds, payout, games, bet_values, starts_at, expires_at, status,"
                 " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -142,6 +208,32 @@ class CampaignRepository:
             )
             await self._assign(tx, campaign, players, campaign.created_at)
         return True
+
+    @staticmethod
+    async def _held(tx: Tx, campaign_id: str, owner: Owner) -> None:
+        """Refuse unless the campaign is held by this owner, under this reference, with these terms."""
+        row = await tx.fetchone("SELECT * FROM campaign_owners WHERE campaign_id = ?", campaign_id)
+        if row is None or Owner.from_row(row) != owner:
+            raise ReferenceReused(owner.reference)
+
+    async def owned(
+        self, owner: str, *, campaign_id: str | None = None, player_id: str | None = None, limit: int = 500
+    ) -> list[tuple[str, Owner]]:
+        """The campaigns ``owner`` made (their ids and owners), oldest first; narrowed to one campaign, or to those
+        made for one player."""
+        where, args = ["owner = ?"], [owner]
+        for column, value in (("campaign_id", campaign_id), ("player_id", player_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                f"SELECT * FROM campaign_owners WHERE {' AND '.join(where)}"  # noqa: S608
+                " ORDER BY created_at, campaign_id LIMIT ?",
+                *args,
+                limit,
+            )
+        return [(row["campaign_id"], Owner.from_row(row)) for row in rows]
 
     async def assign(self, campaign_id: str, players: Sequence[tuple[str, str]], now: float) -> Campaign | None:
         """Give each (player, currency) the campaign's rounds, once: a player already assigned keeps its share.

@@ -49,6 +49,7 @@ class ProviderStore:
         await self.db.migrate("webhook_deliveries", EVENT_MIGRATIONS)
         await self.history.migrate()
         await self.jackpots.migrate()
+        await self.campaigns.migrate()
         if self._cache is not None:
             await self.db.migrate("nonce_mark", session_cache.MIGRATIONS)
 

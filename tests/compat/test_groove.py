@@ -6,7 +6,9 @@ input in Groove's own terms gets Groove's documented code and changes nothing.""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -20,10 +22,13 @@ from simulator.clock import ManualClock
 from simulator.settings import Settings
 from simulator.state import STORE, WORKER
 from tests.compat.operators.groove_operator import SIGNATURE, Account, GrooveCasino, sign
+from tests.compat.stored import campaigns
+from tests.databases import ENGINES, database_url_for
 from tests.harness import Reply, Sim, running_sim
 
 STUDIO = "studio-002"  # dealt to md5_form by the default catalogue; the settings move it to groove
 OPERATOR = "11"
+OTHER_OPERATOR = "12"  # another casino of the same server
 KEY = b"groove-security-key-made-for-this-test"
 BACK_OFFICE = ("frb@casino.example", "back-office-password-made-here")
 CENT = Decimal("0.01")
@@ -82,21 +87,22 @@ class World:
         return list(reply.body["transactions"])
 
 
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
+@asynccontextmanager
+async def opened_world(tmp_path: Path, database_url: str | None = None) -> AsyncIterator[World]:
     casino = GrooveCasino(KEY, OPERATOR, BACK_OFFICE)
     casino.accounts["player1"] = Account("USD", Decimal("1000.00"))
     await casino.start()
     clock = ManualClock()
     settings = Settings(
         data_dir=tmp_path / "data",
+        database_url=database_url,
         port=0,
         catalog_change_interval=0,
         wallet_timeout=0.5,
         retry_base_delay=1.0,
         retry_max_delay=4.0,
         wallets={"groove": {"url": casino.url, "secret": KEY.decode()}},
-        groove_operator_ids=[OPERATOR],
+        groove_operator_ids=[OPERATOR, OTHER_OPERATOR],
         groove_frb_users=dict([BACK_OFFICE]),
         studio_dialects={STUDIO: "groove"},
     )
@@ -105,6 +111,18 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
             yield World(sim, casino, clock, http)
     finally:
         await casino.stop()
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    async with opened_world(tmp_path) as opened:
+        yield opened
+
+
+@pytest.fixture(params=ENGINES)
+async def world_on_each_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
+    async with database_url_for(request.param, tmp_path) as url, opened_world(tmp_path, url) as opened:
+        yield opened
 
 
 def reconcile(log: list[dict[str, Any]], casino: GrooveCasino) -> list[str]:
@@ -401,4 +419,43 @@ async def test_bad_frb_input_gets_groove_answers_and_changes_nothing(world: Worl
     assert (await stranger.frb(world.http, groove, grant["templateId"], "player1", cancel=True))[0] == 401
     assert (await world.sim.request("GET", "/v1/campaigns")).body == before
     status, bonus = await world.casino.frb(world.http, groove, grant["templateId"], "player1")
+    assert (status, bonus["status"], bonus["left_rounds"]) == (200, "active", 3)
+
+
+async def test_one_transaction_id_sent_at_once_grants_once(world_on_each_engine: World) -> None:
+    """Concurrent grants under one transactionId: the same content answers the one grant every time; for several
+    players, one wins and the others get the mismatch. Exactly one campaign exists either way."""
+    world = world_on_each_engine
+    groove = world.sim.url + "/groove"
+    terms = await grant_terms(world, "player1", transactionId="race-1")
+    replies = await asyncio.gather(*(world.casino.grant_frb(world.http, groove, terms) for _ in range(6)))
+    assert {status for status, _ in replies} == {200} and all(r == replies[0] for r in replies), replies
+    assert await campaigns(world.sim) == [(replies[0][1]["templateId"], ["player1"])]
+
+    players = [f"racer{n}" for n in range(6)]
+    contested = [
+        terms | {"transactionId": "race-2", "players": [{"playerId": p, "playerCurrency": "USD"}]} for p in players
+    ]
+    replies = await asyncio.gather(*(world.casino.grant_frb(world.http, groove, body) for body in contested))
+    won = [grant for status, grant in replies if status == 200]
+    assert len(won) == 1 and sorted(status for status, _ in replies) == [200] + [400] * 5, replies
+    assert {g["exceptionResponses"] for status, g in replies if status == 400} == {"Transaction parameter mismatch"}
+    after = await campaigns(world.sim)
+    assert len(after) == 2 and (won[0]["templateId"], [won[0]["succeeded_frb_awarded"][0]["playerId"]]) in after
+
+
+async def test_a_casino_reads_and_cancels_only_its_own_grants(world: World) -> None:
+    groove = world.sim.url + "/groove"
+    terms = await grant_terms(world, "player1")
+    status, mine = await world.casino.grant_frb(world.http, groove, terms)
+    assert status == 200, mine
+    other = GrooveCasino(KEY, OTHER_OPERATOR, BACK_OFFICE)  # the same back office, another operator id
+    for cancel in (False, True):
+        status, body = await other.frb(world.http, groove, mine["templateId"], "player1", cancel=cancel)
+        assert (status, body["status"]) == (404, None), body
+    status, theirs = await other.grant_frb(world.http, groove, terms | {"operatorId": int(OTHER_OPERATOR)})
+    assert status == 200 and theirs["templateId"] != mine["templateId"], theirs  # its own "frb-tx-1"
+    status, cancelled = await other.frb(world.http, groove, theirs["templateId"], "player1", cancel=True)
+    assert (status, cancelled["status"], cancelled["operator_id"]) == (200, "canceled", int(OTHER_OPERATOR))
+    status, bonus = await world.casino.frb(world.http, groove, mine["templateId"], "player1")
     assert (status, bonus["status"], bonus["left_rounds"]) == (200, "active", 3)

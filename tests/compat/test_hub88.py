@@ -6,8 +6,10 @@ input in Hub88's own terms gets Hub88's documented answer and changes nothing.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,10 +22,13 @@ from simulator.settings import Settings
 from simulator.state import STORE, WORKER
 from tests.compat.keys import Pair, new_pair
 from tests.compat.operators.hub88_operator import SIGNATURE, Account, Hub88Operator, sign, verify
+from tests.compat.stored import campaigns
+from tests.databases import ENGINES, database_url_for
 from tests.harness import Reply, Sim, running_sim
 
 STUDIO = "studio-001"  # a studio the default catalogue deals to rsa_json; the settings move it to hub88
 OPERATOR_ID = 7
+OTHER_ID = 8
 UNITS = 1000  # 1/100000 units per USD cent
 
 
@@ -34,6 +39,7 @@ class World:
     clock: ManualClock
     hub88: Pair
     http: aiohttp.ClientSession
+    other: Hub88Operator  # another operator configured on the same server
 
     @property
     def api(self) -> str:
@@ -75,16 +81,18 @@ class World:
         assert reply.status == 201, reply.body
 
 
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
+@asynccontextmanager
+async def opened_world(tmp_path: Path, database_url: str | None = None) -> AsyncIterator[World]:
     hub88 = new_pair(tmp_path / "keys", "hub88")  # ours: we sign wallet calls, the operator verifies
     operator_keys = new_pair(tmp_path / "keys", "operator")  # theirs: they sign Games API calls, we verify
+    other_keys = new_pair(tmp_path / "keys", "other")  # a second operator of the same server
     operator = Hub88Operator(hub88.public_pem, operator_keys.key, OPERATOR_ID)
     operator.accounts["hub88-player-1"] = Account("USD", 1000 * 100 * UNITS)
     await operator.start()
     clock = ManualClock()
     settings = Settings(
         data_dir=tmp_path / "data",
+        database_url=database_url,
         port=0,
         catalog_change_interval=0,
         wallet_timeout=0.5,
@@ -97,14 +105,30 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
                 "public_key_path": hub88.public_path,
             }
         },
-        hub88_operators={str(OPERATOR_ID): {"public_key_path": operator_keys.public_path}},
+        hub88_operators={
+            str(OPERATOR_ID): {"public_key_path": operator_keys.public_path},
+            str(OTHER_ID): {"public_key_path": other_keys.public_path},
+        },
         studio_dialects={STUDIO: "hub88"},
     )
+    other = Hub88Operator(hub88.public_pem, other_keys.key, OTHER_ID)  # calls the API only
     try:
         async with running_sim(settings, clock=clock, settlement_worker=False) as sim, aiohttp.ClientSession() as http:
-            yield World(sim, operator, clock, hub88, http)
+            yield World(sim, operator, clock, hub88, http, other)
     finally:
         await operator.stop()
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    async with opened_world(tmp_path) as opened:
+        yield opened
+
+
+@pytest.fixture(params=ENGINES)
+async def world_on_each_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[World]:
+    async with database_url_for(request.param, tmp_path) as url, opened_world(tmp_path, url) as opened:
+        yield opened
 
 
 def reconcile(log: list[dict[str, Any]], operator: Hub88Operator) -> list[str]:
@@ -432,4 +456,67 @@ async def test_bad_freebet_input_gets_hub88s_documented_status_and_changes_nothi
     assert (status, listed) == (200, [])
     assert (await world.sim.request("GET", "/v1/campaigns")).body == before
     status, listed = await world.operator.rewards_list(world.http, world.api, reward_uuid=reward["reward_uuid"])
-    assert status == 200 and listed == [reward | {"operator_reference": None}]  # the reference is not kept
+    assert status == 200 and listed == [reward]  # operator_reference "promo-9" listed too
+    world.clock.advance(60)  # a repeat without start_time or end_time: the reward keeps the times of its creation
+    assert await world.operator.create_reward(world.http, world.api, **terms) == (200, reward)
+
+
+async def test_one_operator_reference_sent_at_once_creates_one_reward(world_on_each_engine: World) -> None:
+    """Concurrent creates under one operator_reference: the same content answers the one reward every time; for
+    several users, one wins and the others are refused. Exactly one campaign exists either way."""
+    world = world_on_each_engine
+    terms = await reward_terms(world, "hub88-player-1", operator_reference="race-1")
+    replies = await asyncio.gather(*(world.operator.create_reward(world.http, world.api, **terms) for _ in range(6)))
+    assert {status for status, _ in replies} == {200}, replies
+    assert all(reward == replies[0][1] for _, reward in replies)
+    assert await campaigns(world.sim) == [(replies[0][1]["reward_uuid"], ["hub88-player-1"])]
+
+    users = [f"racer-{n}" for n in range(6)]
+    contested = terms | {"operator_reference": "race-2"}
+    replies = await asyncio.gather(
+        *(world.operator.create_reward(world.http, world.api, **(contested | {"user": u})) for u in users)
+    )
+    won = [reward for status, reward in replies if status == 200]
+    assert len(won) == 1 and sorted(status for status, _ in replies) == [200] + [400] * 5, replies
+    after = await campaigns(world.sim)
+    assert len(after) == 2 and (won[0]["reward_uuid"], [won[0]["user"]]) in after
+
+
+async def test_an_operator_sees_and_cancels_only_its_own_rewards(world_on_each_engine: World) -> None:
+    world = world_on_each_engine
+    terms = await reward_terms(world, "hub88-player-1", operator_reference="promo-1")
+    status, mine = await world.operator.create_reward(world.http, world.api, **terms)
+    assert status == 200, mine
+    other = world.other
+    assert await other.rewards_list(world.http, world.api) == (200, [])
+    assert await other.rewards_list(world.http, world.api, reward_uuid=mine["reward_uuid"]) == (200, [])
+    assert await other.rewards_list(world.http, world.api, user="hub88-player-1") == (200, [])
+    assert (await other.cancel_reward(world.http, world.api, mine["reward_uuid"]))[0] == 404
+    status, theirs = await other.create_reward(world.http, world.api, **terms)  # its own "promo-1": another reward
+    assert status == 200 and theirs["reward_uuid"] != mine["reward_uuid"], theirs
+    assert await other.rewards_list(world.http, world.api) == (200, [theirs])
+    assert await world.operator.rewards_list(world.http, world.api) == (200, [mine])
+    # a campaign made on our own API is no operator's reward
+    made = await world.sim.request(
+        "POST",
+        "/v1/campaigns",
+        {
+            "games": [terms["game_code"]],
+            "rounds": 2,
+            "bet_values": {"USD": terms["bet_value"] // UNITS},
+            "expires_at": world.clock.now() + 3600,
+            "players": [{"player_id": "hub88-player-1", "currency": "USD"}],
+        },
+    )
+    assert made.status == 201, made.body
+    assert await world.operator.rewards_list(world.http, world.api, user="hub88-player-1") == (200, [mine])
+    # a player added to the reward on /v1 is not its user
+    path = f"/v1/campaigns/{mine['reward_uuid']}/players"
+    added = await world.sim.request("POST", path, {"players": [{"player_id": "aaa-first", "currency": "USD"}]})
+    assert added.status == 200, added.body
+    assert await world.operator.rewards_list(world.http, world.api) == (200, [mine])
+    assert await world.operator.rewards_list(world.http, world.api, user="aaa-first") == (200, [])
+    assert (await world.operator.cancel_reward(world.http, world.api, made.body["campaign_id"]))[0] == 404
+    status, cancelled = await world.operator.cancel_reward(world.http, world.api, mine["reward_uuid"])
+    assert (status, cancelled["status"], cancelled["operator_reference"]) == (200, "FRS_CANCELLED", "promo-1")
+    assert (await other.rewards_list(world.http, world.api))[1][0]["status"] == "FRS_ACTIVE"

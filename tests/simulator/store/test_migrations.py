@@ -383,10 +383,10 @@ async def test_a_past_store_is_adopted_as_version_1_then_upgraded_losing_nothing
         # the ledger's migration 2 adds the self-exclusion flag, off for every player
         assert [row.pop("self_excluded") for row in upgraded["players"]] == [0] * len(before["players"])
         assert upgraded == before
-        # webhook_deliveries, round_history and jackpot_pools are components of their own, new in this release:
-        # created on upgrade
+        # webhook_deliveries, round_history, jackpot_pools and campaign_owners are components of their own, new in
+        # this release: created on upgrade
         expected = {"provider": LATEST, "round_history": 1, "wallet_ledger": 2, "webhook_deliveries": 1}
-        expected |= {"jackpot_pools": 1}
+        expected |= {"jackpot_pools": 1, "campaign_owners": 1}
         expected |= {"nonce_mark": 1} if db.dialect == "sqlite" else {}
         assert await versions(db) == expected
         session = await store.sessions.get("tok-1")
