@@ -15,7 +15,10 @@ True
 
 from __future__ import annotations
 
+import bisect
 import contextlib
+import itertools
+import math
 import os
 import shutil
 import tempfile
@@ -31,8 +34,9 @@ from prometheus_client import (
     multiprocess,
     values,
 )
-from prometheus_client.metrics_core import GaugeMetricFamily, Metric
+from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
 
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -89,38 +93,101 @@ GAUGE_HELP = {
 }
 
 
+class _Tally(Collector):
+    """A labelled counter or histogram that one process keeps as plain numbers and the client renders when scraped.
+
+    The hot path (every request and wallet call) pays a dictionary lookup and, for a histogram, one ``bisect``: the
+    client's own children take a lock per bucket and per sum and check their state on every call, several times the
+    work (``bench/round_calls.py`` counts the calls). Only for one process: under ``--workers`` the client's own
+    metrics write to the shared files that ``/metrics`` adds up (``_Shared``)."""
+
+    def __init__(self, name: str, doc: str, labels: list[str], buckets: tuple[float, ...] | None = None) -> None:
+        self._name = name
+        self._doc = doc
+        self._labels = labels
+        self._bounds = buckets
+        # per label values: a counter's total, or a histogram's count per bucket (not cumulative; +Inf last) and sum
+        self._series: dict[tuple[str, ...], list[float]] = {}
+
+    def add(self, key: tuple[str, ...], value: float) -> None:
+        """Count ``value`` (a counter's increment, a histogram's observation) for the label values ``key``."""
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = [0.0] * (1 if self._bounds is None else len(self._bounds) + 2)
+        if self._bounds is None:
+            series[0] += value
+        else:
+            series[bisect.bisect_left(self._bounds, value)] += 1  # the first bucket whose bound is >= value
+            series[-1] += value
+
+    def collect(self) -> Iterator[Metric]:
+        if self._bounds is None:
+            counter = CounterMetricFamily(self._name, self._doc, labels=self._labels)
+            for key, (total,) in self._series.items():
+                counter.add_metric(key, total)
+            yield counter
+            return
+        histogram = HistogramMetricFamily(self._name, self._doc, labels=self._labels)
+        bounds = [floatToGoString(b) for b in (*self._bounds, math.inf)]  # type: ignore[no-untyped-call]
+        for key, series in self._series.items():
+            cumulative = itertools.accumulate(series[:-1])
+            histogram.add_metric(key, list(zip(bounds, cumulative, strict=True)), sum_value=series[-1])
+        yield histogram
+
+
+class _Shared:
+    """The client's own labelled counter or histogram, for ``--workers``: each sample goes to the shared files at once.
+    Its children are cached, so a call costs a dictionary lookup, not the client's label check."""
+
+    def __init__(self, metric: Counter | Histogram) -> None:
+        self._metric = metric
+        self._children: dict[tuple[str, ...], Callable[[float], None]] = {}
+
+    def add(self, key: tuple[str, ...], value: float) -> None:
+        child = self._children.get(key)
+        if child is None:
+            labelled = self._metric.labels(*key)
+            child = self._children[key] = labelled.observe if isinstance(labelled, Histogram) else labelled.inc
+        child(value)
+
+
 class Metrics:
-    """Counters and histograms of one app. The hot path calls ``wallet_call`` and ``round_played``; the labelled
-    children are cached so that a round costs a dictionary lookup per series, not the client's label check."""
+    """Counters and histograms of one app. The hot path (``http_request``, ``wallet_call``, ``round_played``) counts
+    into plain numbers the client renders (``_Tally``), or, with ``--workers``, into the client's shared files."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
-        self.http_requests = Counter(
-            "casino_sim_http_requests",
-            "Inbound API requests by operation and status.",
-            ["operation", "status"],
-            registry=r,
+        shared = bool(os.environ.get(MULTIPROCESS_ENV))
+
+        def hot(name: str, doc: str, labels: list[str], buckets: tuple[float, ...] | None = None) -> _Tally | _Shared:
+            if shared:
+                if buckets is None:
+                    return _Shared(Counter(name, doc, labels, registry=r))
+                return _Shared(Histogram(name, doc, labels, buckets=buckets, registry=r))
+            tally = _Tally(name, doc, labels, buckets)
+            r.register(tally)
+            return tally
+
+        self._http_requests = hot(
+            "casino_sim_http_requests", "Inbound API requests by operation and status.", ["operation", "status"]
         )
-        self.wallet_calls = Counter(
+        self._wallet_calls = hot(
             "casino_sim_wallet_calls",
             "Wallet calls by studio, operation and outcome, as the simulator saw them.",
             ["studio", "operation", "outcome"],
-            registry=r,
         )
-        self.wallet_call_seconds = Histogram(
+        self._wallet_call_seconds = hot(
             "casino_sim_wallet_call_seconds",
             "Wallet call latency in seconds, faults included, by studio, dialect and operation.",
             ["studio", "dialect", "operation"],
-            buckets=LATENCY_BUCKETS,
-            registry=r,
+            LATENCY_BUCKETS,
         )
-        self.round_seconds = Histogram(
+        self._round_seconds = hot(
             "casino_sim_round_seconds",
             "Time to answer a round or an action in seconds, wallet calls included, by engine.",
             ["engine"],
-            buckets=LATENCY_BUCKETS,
-            registry=r,
+            LATENCY_BUCKETS,
         )
         self.settlement_retries = Counter(
             "casino_sim_settlement_retries",
@@ -140,25 +207,16 @@ class Metrics:
             ["reason"],
             registry=r,
         )
-        self._children: dict[tuple[object, ...], Callable[[float], None]] = {}
-
-    def _child(self, key: tuple[object, ...], make: Callable[[], Callable[[float], None]]) -> Callable[[float], None]:
-        child = self._children.get(key)
-        if child is None:
-            child = self._children[key] = make()
-        return child
 
     def http_request(self, operation: str, status: str) -> None:
-        self._child(("http", operation, status), lambda: self.http_requests.labels(operation, status).inc)(1)
+        self._http_requests.add((operation, status), 1)
 
     def wallet_call(self, operation: str, outcome: str, *, studio: str, dialect: str, seconds: float) -> None:
-        calls = ("calls", studio, operation, outcome)
-        self._child(calls, lambda: self.wallet_calls.labels(studio, operation, outcome).inc)(1)
-        key = ("call_seconds", studio, dialect, operation)
-        self._child(key, lambda: self.wallet_call_seconds.labels(studio, dialect, operation).observe)(seconds)
+        self._wallet_calls.add((studio, operation, outcome), 1)
+        self._wallet_call_seconds.add((studio, dialect, operation), seconds)
 
     def round_played(self, engine: str, seconds: float) -> None:
-        self._child(("round", engine), lambda: self.round_seconds.labels(engine).observe)(seconds)
+        self._round_seconds.add((engine,), seconds)
 
     def settlement_retry(self, kind: str) -> None:
         self.settlement_retries.labels(kind).inc()

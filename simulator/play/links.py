@@ -43,7 +43,7 @@ class RoundLinks:
         return cls(hmac.new(admin_token.encode(), _LABEL, hashlib.sha256).digest(), base_url)
 
     def tag(self, round_id: str) -> str:
-        return hmac.new(self._key, round_id.encode(), hashlib.sha256).hexdigest()[: 2 * TAG_BYTES]
+        return hmac.digest(self._key, round_id.encode(), "sha256")[:TAG_BYTES].hex()  # one-shot: every round pays it
 
     def path(self, round_id: str) -> str:
         return f"/rounds/{quote(round_id, safe='')}/{self.tag(round_id)}"

@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from simulator.private_files import private_dir, private_file
+from simulator.store.checkpoint import EVERY as CHECKPOINT_EVERY
+from simulator.store.checkpoint import SAFETY_NET_PAGES, Checkpointer
 from simulator.store.database import DuplicateKey, Row
 from simulator.store.migrations import Migration, upgrade
 
@@ -127,8 +129,11 @@ class _Transaction:
 class SqliteDatabase:
     dialect = "sqlite"
 
-    def __init__(self, path: str, *, load: Callable[[], bool] | None = None) -> None:
-        """``load`` says whether the process is busy (default: ``CpuLoad().busy``), which sets how long batches wait."""
+    def __init__(
+        self, path: str, *, load: Callable[[], bool] | None = None, checkpoint_every: float = CHECKPOINT_EVERY
+    ) -> None:
+        """``load`` says whether the process is busy (default: ``CpuLoad().busy``), which sets how long batches wait;
+        ``checkpoint_every``: seconds between the checkpointer thread's passes."""
         if path != ":memory:":
             private_dir(Path(path).parent)
             private_file(Path(path))
@@ -136,6 +141,11 @@ class SqliteDatabase:
         self._conn.row_factory = sqlite3.Row
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000", "foreign_keys=ON"):
             self._conn.execute(f"PRAGMA {pragma}")
+        # checkpoints run on a thread of their own (simulator.store.checkpoint), off the event loop
+        self._checkpointer: Checkpointer | None = None
+        if path != ":memory:":
+            self._conn.execute(f"PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES}")
+            self._checkpointer = Checkpointer(path, every=checkpoint_every)
         self._lock = asyncio.Lock()
         self._open = False  # BEGIN issued, COMMIT pending
         self._changes_at_begin = 0
@@ -266,4 +276,6 @@ class SqliteDatabase:
                 self._flush = None
             if self._open:
                 self._commit_now()
+            if self._checkpointer is not None:
+                self._checkpointer.close()
             self._conn.close()
