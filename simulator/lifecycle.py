@@ -13,7 +13,6 @@ Statuses are ``StrEnum`` members, so the strings stored and sent stay what they 
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -206,6 +205,7 @@ def new_transaction(
     now: float,
     send_at: float,
     bonus: str | None = None,
+    reference_transaction_id: str | None = None,
 ) -> Transaction:
     """A transaction as it starts: ``pending``, not tried yet, the worker's first attempt at ``send_at``."""
     return Transaction(
@@ -221,7 +221,7 @@ def new_transaction(
         currency=currency,
         amount=amount,
         round_closed=round_closed,
-        reference_transaction_id=None,
+        reference_transaction_id=reference_transaction_id,
         status=TransactionStatus.PENDING,
         attempts=0,
         next_attempt_at=send_at,
@@ -275,21 +275,23 @@ def follow_up(
 ) -> Transaction:
     """A win or rollback after ``bet``: same player, session and round, pointing at the bet's transaction id.
     ``send_at`` defers the worker's first attempt (the caller sends it inline first)."""
-    return dataclasses.replace(
-        bet,
-        seq=0,
-        transaction_id=transaction_id,
-        kind=kind,
+    # built field by field rather than by dataclasses.replace, which reads every field by name: every round pays it
+    return new_transaction(
+        kind,
+        transaction_id,
+        bet.round_id,
+        player_id=bet.player_id,
+        session_token=bet.session_token,
+        wallet_session=bet.wallet_session,
+        game_id=bet.game_id,
+        studio_id=bet.studio_id,
+        currency=bet.currency,
         amount=amount,
         round_closed=closes_round,
+        now=now,
+        send_at=now if send_at is None else send_at,
+        bonus=bet.bonus,
         reference_transaction_id=bet.transaction_id,
-        status=TransactionStatus.PENDING,
-        attempts=0,
-        next_attempt_at=now if send_at is None else send_at,
-        last_error=None,
-        balance_after=None,
-        created_at=now,
-        updated_at=now,
     )
 
 

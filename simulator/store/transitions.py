@@ -22,6 +22,7 @@ def _transition_sql(event: RoundEvent) -> str:
 
 
 _TRANSITIONS = {event: _transition_sql(event) for event in RoundEvent}
+_PLAIN = {event: sql.format(sets="", where="") for event, sql in _TRANSITIONS.items()}
 
 
 async def transition(
@@ -36,6 +37,8 @@ async def transition(
 ) -> bool:
     """Apply ``event`` to the round, with ``sets`` (column, value) written alongside and ``where`` (with ``args``) as
     a further condition; false, with nothing changed, when the round is not in one of the event's sources."""
+    if not sets and not where:  # a plain move, as every round makes it: the statement is ready
+        return await tx.execute(_PLAIN[event], now, round_id) == 1
     sql = _TRANSITIONS[event].format(sets="".join(f", {column} = ?" for column, _ in sets), where=where)
     changed = await tx.execute(sql, now, *(value for _, value in sets), round_id, *args)
     return changed == 1
