@@ -25,7 +25,7 @@ from games.rng import RandomSource
 from simulator.bonus import context
 from simulator.catalog.jackpots import JackpotTerms
 from simulator.catalog.models import Catalog
-from simulator.lifecycle import TransactionKind, TransactionStatus
+from simulator.lifecycle import TransactionKind, new_transaction
 from simulator.store import jackpots as pools
 from simulator.store.database import Tx
 from simulator.store.outbox import insert_transaction
@@ -91,11 +91,10 @@ class JackpotBook:
         transaction_id, round_id = jackpot_win_ids(bet.round_id)
         await insert_transaction(
             tx,
-            Transaction(
-                seq=0,
-                transaction_id=transaction_id,
-                round_id=round_id,
-                kind=TransactionKind.WIN,
+            new_transaction(
+                TransactionKind.WIN,
+                transaction_id,
+                round_id,
                 player_id=bet.player_id,
                 session_token=bet.session_token,
                 wallet_session=bet.wallet_session,
@@ -104,14 +103,8 @@ class JackpotBook:
                 currency=bet.currency,
                 amount=amount,
                 round_closed=True,
-                reference_transaction_id=None,
-                status=TransactionStatus.PENDING,
-                attempts=0,
-                next_attempt_at=now + self._lease,  # sent by the round first; the worker takes over after the lease
-                last_error=None,
-                balance_after=None,
-                created_at=now,
-                updated_at=now,
+                now=now,
+                send_at=now + self._lease,  # sent by the round first; the worker takes over after the lease
                 bonus=context.jackpot(terms.jackpot_id, bet.round_id),
             ),
         )

@@ -53,6 +53,7 @@ from simulator.lifecycle import (
     TransactionKind,
     TransactionStatus,
     follow_up,
+    open_round,
     pending_bet,
     rollback_for,
 )
@@ -321,25 +322,18 @@ class RoundService:
         if jackpot and game.jackpot is not None and not engine.multi_step:
             recorded["jackpot"] = jackpots.enter(game.jackpot, amount, stream).to_json()
         round_id = self._ids.uuid()
-        round_ = Round(
-            round_id=round_id,
-            session_token=session.token,
-            player_id=session.player_id,
-            game_id=game.game_id,
-            studio_id=game.studio_id,
-            engine_id=game.engine_id,
-            currency=session.currency,
-            stake=amount,
+        round_ = open_round(
+            session,
+            game,
+            round_id,
+            amount,
+            now,
             win=win,
-            status=RoundStatus.OPEN,
             params=dict(params),
             outcome=recorded,
             server_seed_hash=session.server_seed_hash,
             client_seed=session.client_seed,
             nonce=session.nonce,
-            version=0,
-            created_at=now,
-            updated_at=now,
         )
         return round_, self._bet(session, round_id, amount)
 

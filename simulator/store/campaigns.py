@@ -30,6 +30,7 @@ from simulator.lifecycle import (
     TransactionKind,
     TransactionStatus,
     free_round_after,
+    new_transaction,
 )
 from simulator.store.database import Database, Row, Tx
 from simulator.store.outbox import insert_transaction
@@ -443,11 +444,10 @@ class CampaignRepository:
         if row["payout_transaction_id"] is not None:
             await insert_transaction(
                 tx,
-                Transaction(
-                    seq=0,
-                    transaction_id=payout_id,
-                    round_id=wallet_round,
-                    kind=TransactionKind.WIN,
+                new_transaction(
+                    TransactionKind.WIN,
+                    payout_id,
+                    wallet_round,
                     player_id=player_id,
                     session_token=row["last_session"],
                     wallet_session=row["last_wallet_session"],
@@ -456,14 +456,8 @@ class CampaignRepository:
                     currency=row["currency"],
                     amount=int(row["total_win"]),
                     round_closed=True,
-                    reference_transaction_id=None,
-                    status=TransactionStatus.PENDING,
-                    attempts=0,
-                    next_attempt_at=now,
-                    last_error=None,
-                    balance_after=None,
-                    created_at=now,
-                    updated_at=now,
+                    now=now,
+                    send_at=now,
                     bonus=context.campaign_total(campaign.campaign_id, int(row["rounds_played"])),
                 ),
             )
