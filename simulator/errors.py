@@ -22,7 +22,7 @@ The client SDK (``simulator_sdk``) imports nothing from here: its own tree is dr
     ├── Conflict(SimulatorError)                          409: the request contradicts current state
     │   ├── NoFreeRoundLeft                               simulator.store.campaigns: none left to claim
     │   ├── CurrencyConflict                              simulator.store.campaigns: player held in another currency
-    │   └── ReferenceReused                               simulator.store.campaigns: an operator's reference, other terms
+    │   └── ReferenceReused                               simulator.store.campaigns: a reference, other terms
     ├── TooManyRequests(SimulatorError)                   429: an operator key's rate limit; see Retry-After
     ├── ShuttingDown(SimulatorError)                      503: draining before a stop; retry shortly
     ├── ReplayCacheFull                                   503: simulator.auth.nonces, too many nonces to remember
