@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from simulator.store.records import Round, Session, Transaction
 
@@ -280,18 +280,37 @@ def follow_up(
         kind,
         transaction_id,
         bet.round_id,
-        player_id=bet.player_id,
-        session_token=bet.session_token,
-        wallet_session=bet.wallet_session,
-        game_id=bet.game_id,
-        studio_id=bet.studio_id,
-        currency=bet.currency,
+        **parties(bet),
         amount=amount,
         round_closed=closes_round,
         now=now,
         send_at=now if send_at is None else send_at,
         bonus=bet.bonus,
         reference_transaction_id=bet.transaction_id,
+    )
+
+
+class Parties(TypedDict):
+    """Who a transaction is between, as ``new_transaction`` takes it."""
+
+    player_id: str
+    session_token: str
+    wallet_session: str
+    game_id: str
+    studio_id: str
+    currency: str
+
+
+def parties(bet: Transaction) -> Parties:
+    """Those of ``bet``, for a transaction that follows it: the same player, session, wallet session, game, studio
+    and currency."""
+    return Parties(
+        player_id=bet.player_id,
+        session_token=bet.session_token,
+        wallet_session=bet.wallet_session,
+        game_id=bet.game_id,
+        studio_id=bet.studio_id,
+        currency=bet.currency,
     )
 
 

@@ -25,7 +25,7 @@ from games.rng import RandomSource
 from simulator.bonus import context
 from simulator.catalog.jackpots import JackpotTerms
 from simulator.catalog.models import Catalog
-from simulator.lifecycle import TransactionKind, new_transaction
+from simulator.lifecycle import TransactionKind, new_transaction, parties
 from simulator.store import jackpots as pools
 from simulator.store.database import Tx
 from simulator.store.outbox import insert_transaction
@@ -95,12 +95,7 @@ class JackpotBook:
                 TransactionKind.WIN,
                 transaction_id,
                 round_id,
-                player_id=bet.player_id,
-                session_token=bet.session_token,
-                wallet_session=bet.wallet_session,
-                game_id=bet.game_id,
-                studio_id=bet.studio_id,
-                currency=bet.currency,
+                **parties(bet),
                 amount=amount,
                 round_closed=True,
                 now=now,
