@@ -3,6 +3,7 @@ loopback, with one manual clock: settlement is driven by ``settle()`` (worker pa
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from tests.fakes.flaky_wallet import FaultPlan, FlakyWallet, WalletServer, flaky
 from tests.fakes.processes import AUTH_SETTINGS
 from tests.harness import Reply, Sim, running_sim
 
-__all__ = ["World", "database_url", "db", "engines", "pg_url", "world"]
+__all__ = ["World", "database_url", "db", "engines", "pg_url", "running_world", "world"]
 
 SECRET = "settlement-test-secret"
 KEYS = {"casino-sim": SECRET.encode()}
@@ -73,28 +74,41 @@ class World:
         raise AssertionError(f"still pending after {rounds} passes: {await self.store.outbox.summary()}")
 
 
-@pytest.fixture
-async def world(engines: None, tmp_path: Path) -> AsyncIterator[World]:
-    clock = ManualClock()
+@contextlib.asynccontextmanager
+async def running_world(
+    tmp_path: Path, clock: ManualClock, *, sim: dict[str, Any] | None = None, **settings: Any
+) -> AsyncIterator[World]:
+    """A simulator calling a separate reference wallet through a fault proxy, on ``clock``. ``settings`` change those
+    of both servers; ``sim`` those of the simulator alone (its database, its webhooks)."""
     base = Settings(
-        data_dir=tmp_path / "data",
-        port=0,
-        embedded_wallet=False,
-        wallet_secret=SECRET,
-        wallet_timeout=0.2,
-        retry_base_delay=1.0,
-        retry_max_delay=8.0,
-        retry_max_age=120.0,
-        **AUTH_SETTINGS,  # the credentials the CLI processes of these tests are given
-        signature_window=10**10,  # those processes sign with the wall clock; this world runs on a manual one
+        **{
+            "data_dir": tmp_path / "data",
+            "port": 0,
+            "embedded_wallet": False,
+            "wallet_secret": SECRET,
+            "wallet_timeout": 0.2,
+            "retry_base_delay": 1.0,
+            "retry_max_delay": 8.0,
+            **AUTH_SETTINGS,  # the credentials the CLI processes of these tests are given
+            "signature_window": 10**10,  # those processes sign with the wall clock; this world runs on a manual one
+            **settings,
+        }
     )
     plan = FaultPlan()
     async with (
         running_wallet(base, clock=clock, keys=KEYS) as wallet,
         flaky(wallet.url, plan, hang=0.5) as proxy,
-        running_sim(base.model_copy(update={"wallet_url": proxy.url}), clock=clock, settlement_worker=False) as sim,
+        running_sim(
+            base.model_copy(update={**(sim or {}), "wallet_url": proxy.url}), clock=clock, settlement_worker=False
+        ) as simulator,
     ):
-        yield World(sim, wallet, proxy, plan, clock)
+        yield World(simulator, wallet, proxy, plan, clock)
+
+
+@pytest.fixture
+async def world(engines: None, tmp_path: Path) -> AsyncIterator[World]:
+    async with running_world(tmp_path, ManualClock(), retry_max_age=120.0) as world:
+        yield world
 
 
 @pytest.fixture

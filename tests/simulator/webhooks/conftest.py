@@ -16,12 +16,9 @@ from pydantic import SecretStr
 
 from simulator.clock import ManualClock
 from simulator.commands.serve import bind
-from simulator.settings import OperatorKeySettings, Settings, WebhookEndpointSettings
+from simulator.settings import OperatorKeySettings, WebhookEndpointSettings
 from tests.databases import ENGINES, database_url_for
-from tests.fakes.flaky_wallet import FaultPlan, flaky, running_wallet
-from tests.fakes.processes import AUTH_SETTINGS
-from tests.harness import running_sim
-from tests.simulator.settlement.conftest import KEYS, SECRET, World, engines
+from tests.simulator.settlement.conftest import World, engines, running_world
 
 __all__ = ["HOOK_SECRETS", "Receiver", "doc_recipe", "documented_fields", "engines", "hooked"]
 
@@ -97,36 +94,20 @@ async def hooked(
     receiver = Receiver(clock, {"hook-new": HOOK_SECRETS["hook-new"]})  # it already trusts the new key only
     # the simulator signs with both keys of a rotation
     keys = [OperatorKeySettings(key_id=k, secret=SecretStr(v)) for k, v in HOOK_SECRETS.items()]
-    async with database_url_for(request.param, tmp_path) as url:
-        base = Settings(
-            data_dir=tmp_path / "data",
-            port=0,
-            embedded_wallet=False,
-            wallet_secret=SECRET,
+    webhooks = {"ops": WebhookEndpointSettings(url=f"http://127.0.0.1:{port}/hooks", keys=keys)}
+    async with (
+        database_url_for(request.param, tmp_path) as url,
+        running_world(
+            tmp_path,
+            clock,
+            sim={"database_url": url, "webhooks": webhooks},
             wallet_timeout=0.5,
-            retry_base_delay=1.0,
-            retry_max_delay=8.0,
             session_ttl=10**7,
-            **AUTH_SETTINGS,
-            signature_window=10**10,
-        )
-        sim_settings = base.model_copy(
-            update={
-                "database_url": url,
-                "webhooks": {"ops": WebhookEndpointSettings(url=f"http://127.0.0.1:{port}/hooks", keys=keys)},
-            }
-        )
-        plan = FaultPlan()
-        async with (
-            running_wallet(base, clock=clock, keys=KEYS) as wallet,
-            flaky(wallet.url, plan, hang=0.5) as proxy,
-            running_sim(
-                sim_settings.model_copy(update={"wallet_url": proxy.url}), clock=clock, settlement_worker=False
-            ) as sim,
-        ):
-            await receiver.start(port)
-            try:
-                yield World(sim, wallet, proxy, plan, clock), receiver, port
-            finally:
-                if receiver.runner is not None:
-                    await receiver.runner.cleanup()
+        ) as world,
+    ):
+        await receiver.start(port)
+        try:
+            yield world, receiver, port
+        finally:
+            if receiver.runner is not None:
+                await receiver.runner.cleanup()
