@@ -90,13 +90,15 @@ def cpu_seconds(pid: int) -> float:
 class Server:
     """A child process that prints ``... listening on URL`` when it accepts connections."""
 
-    def __init__(self, argv: list[str], log: Path, *, cpus: str | None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, argv: list[str], log: Path, *, cpus: str | None, env: dict[str, str] | None = None, cwd: Path = ROOT
+    ) -> None:
         prefix = ["taskset", "-c", cpus] if cpus else []
         self.log = log
         self._log = log.open("w")
         self.proc = subprocess.Popen(
             [*prefix, *argv],
-            cwd=ROOT,
+            cwd=cwd,
             stdout=subprocess.PIPE,
             stderr=self._log,
             text=True,
@@ -125,8 +127,10 @@ class Server:
 
 
 @contextlib.contextmanager
-def running(argv: list[str], log: Path, *, cpus: str | None, env: dict[str, str] | None = None) -> Iterator[Server]:
-    server = Server(argv, log, cpus=cpus, env=env)
+def running(
+    argv: list[str], log: Path, *, cpus: str | None, env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> Iterator[Server]:
+    server = Server(argv, log, cpus=cpus, env=env, cwd=cwd)
     try:
         yield server
     finally:

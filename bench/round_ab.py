@@ -1,0 +1,77 @@
+"""Scenario ``b`` of ``round_throughput.py`` (the simulator calling a trivial wallet) on several checkouts at once,
+against the baseline ``a``: the way to see whether a change lowered b/a, old and new code measured in the same run.
+
+    python bench/round_ab.py ../old-checkout . --pin --repeat 3
+
+Every server runs at once (the simulators each from their own checkout, with ``PYTHONPATH`` set to it) and with
+``--repeat`` their runs take turns, so that a machine that changes speed moves every scenario alike. It prints rounds/s
+and server CPU per round for each, and each checkout's b/a, by rounds/s and by CPU per round.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import round_throughput as rt
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("trees", nargs="+", type=Path, help="checkouts of the project to compare")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per run (default 10)")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring (default 3)")
+    parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default 32)")
+    parser.add_argument("--sessions", type=int, default=256, help="game sessions the load cycles over (default 256)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per scenario, taking turns (default 3)")
+    parser.add_argument("--pin", action="store_true", help="pin servers to CPU 0 and wrk + trivial wallet to CPU 1")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is needed (apt-get install wrk)", file=sys.stderr)
+        return 2
+    trees = [tree.resolve() for tree in args.trees]
+    if missing := [str(tree) for tree in trees if not (tree / "simulator" / "cli.py").is_file()]:
+        print(f"not a checkout of the project: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="round-ab-"))
+    server_cpus = "0" if args.pin else None
+    side_cpus = "1" if args.pin else None
+    env = {"CASINO_SIM_WALLET_SECRET": rt.SECRET} | rt.AUTH_ENV
+    try:
+        with contextlib.ExitStack() as stack:
+
+            def start(
+                argv: list[str], log: str, cpus: str | None, env: dict[str, str] | None = None, cwd: Path = rt.ROOT
+            ) -> rt.Server:
+                return stack.enter_context(rt.running(argv, work / log, cpus=cpus, env=env, cwd=cwd))
+
+            wallet = start([sys.executable, str(rt.BENCH / "stubs.py"), "wallet"], "wallet.log", side_cpus)
+            base = start([sys.executable, str(rt.BENCH / "stubs.py"), "baseline", "--wallet-url", wallet.url],
+                         "baseline.log", server_cpus)  # fmt: skip
+            paths = work / "baseline-paths.txt"
+            paths.write_text("".join(f"/play/bench-{i}/rounds\n" for i in range(args.sessions)))
+            scenarios = [rt.Scenario("a", "baseline: bare aiohttp + 2 wallet POSTs", base, paths)]
+            for n, tree in enumerate(trees):
+                data = str(work / f"b{n}")
+                argv = [sys.executable, "-m", "simulator.cli", "serve", "--port", "0", "--data-dir", data,
+                        "--wallet-url", wallet.url, "--no-embedded-wallet"]  # fmt: skip
+                sim = start(argv, f"b{n}.log", server_cpus, env=env | {"PYTHONPATH": str(tree)}, cwd=tree)
+                scenarios.append(rt.Scenario(f"b{n}", str(tree), sim, rt.sessions(sim.url, args.sessions, None, work)))
+            results = rt.measure(scenarios, args)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    a = results[0]
+    print(f"\n{'':4}{'checkout':50}{'rounds/s':>10}{'CPU us':>8}{'b/a':>6}{'by CPU':>8}")
+    print(f"{a.name:4}{'(baseline)':50}{a.rounds_per_s:10.0f}{a.cpu_us:8.0f}")
+    for r in results[1:]:
+        ratio, by_cpu = r.rounds_per_s / a.rounds_per_s, a.cpu_us / r.cpu_us
+        print(f"{r.name:4}{r.title[-50:]:50}{r.rounds_per_s:10.0f}{r.cpu_us:8.0f}{ratio:6.2f}{by_cpu:8.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
