@@ -9,9 +9,11 @@ sent at most once a second, so thousands of players joining at once do not make 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import gc
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +30,7 @@ from simulator.store.records import Session
 
 log = logging.getLogger("casino_sim.live")
 COUNT_EVERY = 1.0  # seconds between two player counts sent to a table
+BACKLOG = 16 * 1024  # bytes unsent to a socket past which its messages are written in the background
 SETTLED = (RoundStatus.SETTLING, RoundStatus.CLOSED)  # a player's bet whose result is known and its win queued
 
 
@@ -59,10 +62,16 @@ class Player:
             await self.write(text)
 
     async def write(self, text: str) -> None:
-        if self._late is not None and not self._late.done():
+        """Write now when the peer keeps up (a write then finishes without suspending); behind what is held back,
+        or when the peer has not read what it was sent, in the background in order, so that a table's broadcast
+        never waits for one socket."""
+        if (self._late is not None and not self._late.done()) or self._backed_up():
             self.write_later(None, text)
             return
         await self._write(text)
+
+    def _backed_up(self) -> bool:
+        return self.transport is not None and self.transport.get_write_buffer_size() > BACKLOG
 
     def write_later(self, wait: Callable[[], Awaitable[None]] | None, text: str) -> None:
         before = self._late
@@ -96,6 +105,28 @@ class Player:
             self.sent += 1
         except (ConnectionError, RuntimeError):  # the peer went away mid-write: its handler cleans up
             pass
+
+
+class _Deferral:
+    depth = 0  # writings under way
+    resume = False  # whether collection was on when the first of them began
+
+
+@contextlib.contextmanager
+def collection_deferred() -> Iterator[None]:
+    """No cyclic garbage collection while a table's sockets are written: a full collection walks every object of
+    every connection (80 to 400 ms with 5,000 sockets, seen with bench/live_fanout.py) and, falling inside a
+    broadcast, holds back every socket after it. Collection resumes as the last writing ends, as it was before."""
+    if _Deferral.depth == 0:
+        _Deferral.resume = gc.isenabled()
+        gc.disable()
+    _Deferral.depth += 1
+    try:
+        yield
+    finally:
+        _Deferral.depth -= 1
+        if _Deferral.depth == 0 and _Deferral.resume:
+            gc.enable()
 
 
 def round_of(message: dict[str, Any]) -> str | None:
@@ -158,8 +189,12 @@ class Hub:
         await asyncio.gather(*(ws.close(code=1001, message=b"server stopping") for ws in sockets))
 
     async def broadcast(self, players: Iterable[Player], message: dict[str, Any]) -> None:
+        """Encode once, then write to each socket in turn: no task per socket, as a write to a peer that keeps up
+        does not suspend, and one that does not keep up is written in the background (``Player.write``)."""
         kind, text, round_id = message["type"], dumps(message).decode(), round_of(message)
-        await asyncio.gather(*(p.deliver(kind, text, round_id) for p in players))
+        with collection_deferred():
+            for p in list(players):
+                await p.deliver(kind, text, round_id)
 
     async def handle(self, event: dict[str, Any]) -> None:
         """An event from the bus (this process's own, or another's)."""
@@ -202,21 +237,21 @@ class Hub:
         by_token: dict[str, list[Player]] = {}
         for p in at:
             by_token.setdefault(p.session.token, []).append(p)
-        sends = []
-        for round_, balance in await self._tables.live.player_rounds(r, list(by_token)):
-            if round_.status not in SETTLED:
-                continue
-            message = {
-                "type": "settlement",
-                "round_id": r.round_id,
-                "bet_id": round_.round_id,
-                "stake": round_.stake,
-                "win": round_.win,
-                "status": round_.status,
-                "balance": balance,
-            }
-            for p in by_token.get(round_.session_token, []):
-                if round_.round_id not in p.settled:
-                    p.settled.add(round_.round_id)
-                    sends.append(p.send(message))
-        await asyncio.gather(*sends)
+        settled = await self._tables.live.player_rounds(r, list(by_token))
+        with collection_deferred():
+            for round_, balance in settled:
+                if round_.status not in SETTLED:
+                    continue
+                message = {
+                    "type": "settlement",
+                    "round_id": r.round_id,
+                    "bet_id": round_.round_id,
+                    "stake": round_.stake,
+                    "win": round_.win,
+                    "status": round_.status,
+                    "balance": balance,
+                }
+                for p in by_token.get(round_.session_token, []):
+                    if round_.round_id not in p.settled:
+                        p.settled.add(round_.round_id)
+                        await p.send(message)
