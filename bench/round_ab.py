@@ -6,6 +6,14 @@ against the baseline ``a``: the way to see whether a change lowered b/a, old and
 Every server runs at once (the simulators each from their own checkout, with ``PYTHONPATH`` set to it) and with
 ``--repeat`` their runs take turns, so that a machine that changes speed moves every scenario alike. It prints rounds/s
 and server CPU per round for each, and each checkout's b/a, by rounds/s and by CPU per round.
+
+On a machine whose speed changes from one ten-second run to the next (a shared virtual machine: runs of the same
+server have differed by 1.6x), taking turns is not enough. ``--together`` loads every server at the same moment, all
+on one core, each with its own wrk, so that whatever the machine does, it does to all of them; what is compared is
+server CPU per round, run by run, as a ratio to the first checkout's in the same run (the median over runs is printed,
+with the spread):
+
+    python bench/round_ab.py ../old-checkout . --together --repeat 5
 """
 
 from __future__ import annotations
@@ -13,8 +21,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import shutil
+import statistics
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import round_throughput as rt
@@ -29,7 +39,9 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=256, help="game sessions the load cycles over (default 256)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per scenario, taking turns (default 3)")
     parser.add_argument("--pin", action="store_true", help="pin servers to CPU 0 and wrk + trivial wallet to CPU 1")
+    parser.add_argument("--together", action="store_true", help="load every server at once (implies --pin)")
     args = parser.parse_args()
+    args.pin = args.pin or args.together
     if shutil.which("wrk") is None:
         print("wrk is needed (apt-get install wrk)", file=sys.stderr)
         return 2
@@ -61,6 +73,9 @@ def main() -> int:
                         "--wallet-url", wallet.url, "--no-embedded-wallet"]  # fmt: skip
                 sim = start(argv, f"b{n}.log", server_cpus, env=env | {"PYTHONPATH": str(tree)}, cwd=tree)
                 scenarios.append(rt.Scenario(f"b{n}", str(tree), sim, rt.sessions(sim.url, args.sessions, None, work)))
+            if args.together:
+                together(scenarios, args)
+                return 0
             results = rt.measure(scenarios, args)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -71,6 +86,46 @@ def main() -> int:
         ratio, by_cpu = r.rounds_per_s / a.rounds_per_s, a.cpu_us / r.cpu_us
         print(f"{r.name:4}{r.title[-50:]:50}{r.rounds_per_s:10.0f}{r.cpu_us:8.0f}{ratio:6.2f}{by_cpu:8.2f}")
     return 0
+
+
+def all_at_once(scenarios: list[rt.Scenario], args: argparse.Namespace, seconds: float) -> list[int]:
+    """Requests answered by each scenario's server, all of them loaded for the same ``seconds`` at once."""
+    requests = [0] * len(scenarios)
+
+    def load(n: int) -> None:
+        requests[n] = rt.load(scenarios[n], args, seconds)["requests"]
+
+    threads = [threading.Thread(target=load, args=(n,)) for n in range(len(scenarios))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return requests
+
+
+def together(scenarios: list[rt.Scenario], args: argparse.Namespace) -> None:
+    """Every scenario loaded at the same moment, ``--repeat`` times after a warm-up; CPU per round of each, and of
+    each checkout against the first checkout's and the baseline's in the same run."""
+    runs: list[list[float]] = [[] for _ in scenarios]
+    for turn in range(args.repeat + 1):
+        seconds = args.warmup if turn == 0 else args.duration
+        before = [rt.cpu_seconds(s.server.proc.pid) for s in scenarios]
+        requests = all_at_once(scenarios, args, seconds)
+        if turn == 0:
+            continue
+        for n, s in enumerate(scenarios):
+            runs[n].append((rt.cpu_seconds(s.server.proc.pid) - before[n]) / max(1, requests[n]) * 1e6)
+        line = "  ".join(f"{s.name} {runs[n][-1]:.0f} us" for n, s in enumerate(scenarios))
+        print(f"  run {turn}: {line}", flush=True)
+    a, first = runs[0], runs[1]
+    print(f"\n{'':4}{'checkout':50}{'CPU us':>8}{'vs b0':>8}{'spread':>14}{'a/b':>6}")
+    print(f"{scenarios[0].name:4}{'(baseline)':50}{statistics.median(a):8.0f}")
+    for n, s in enumerate(scenarios[1:], 1):
+        ratios = sorted(mine / theirs for mine, theirs in zip(runs[n], first, strict=True))
+        by_cpu = statistics.median(x / y for x, y in zip(a, runs[n], strict=True))
+        spread = f"{ratios[0]:.3f}-{ratios[-1]:.3f}"
+        print(f"{s.name:4}{s.title[-50:]:50}{statistics.median(runs[n]):8.0f}{statistics.median(ratios):8.3f}"
+              f"{spread:>14}{by_cpu:6.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":
