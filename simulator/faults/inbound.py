@@ -148,7 +148,7 @@ class InboundCall:
 
     def note(self, text: str) -> None:
         if self.entry is not None:
-            self.entry.notes.append(text)
+            self.entry.note(text)
 
     def abort(self, *, reset: bool) -> web.StreamResponse:
         """Drop the connection (a TCP reset, or a plain close); nothing more is written."""
@@ -189,9 +189,9 @@ def fault_middleware(
         assert isinstance(action, InboundAction), action.type  # the rule validator refused it otherwise
         response = await handler(request) if action.handler_first else None
         if entry is not None:
-            entry.faults.append(firing.label)
+            entry.fault(firing.label)
             if response is not None:
-                entry.notes.append(f"handler answered {response.status}")
+                entry.note(f"handler answered {response.status}")
         return await action.inbound(InboundCall(request, handler, entry, rng, sleep, response))
 
     @web.middleware
@@ -243,7 +243,7 @@ def fault_middleware(
                 op,
                 request.method,
                 request.path_qs,
-                request.headers,
+                request.raw_headers,
                 b"",
                 player=player,
                 session=info.get("token"),

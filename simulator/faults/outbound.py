@@ -191,14 +191,14 @@ class FaultHook:
             transaction=call.transaction_id or None,
         )
         if entry is not None and out.labels:
-            entry.faults.extend(out.labels)
+            entry.fault(*out.labels)
         return entry
 
     async def _post(self, out: _Outgoing, note: str = "", *, wait: float = 0.0) -> tuple[int, bytes]:
         """One HTTP exchange, journaled; ``wait`` seconds pass first and count in the exchange's time."""
         entry = self._open(out)
         if entry is not None and note:
-            entry.notes.append(note)
+            entry.note(note)
         if wait:
             await self._sleep(wait)
         try:
@@ -362,7 +362,7 @@ class OutboundCall:
         hook = self.hook
         entry = hook._open(self._outgoing(request))
         if entry is not None:
-            entry.notes.append(note)
+            entry.note(note)
         if wait:
             await hook._sleep(wait)
         hook._journal.close(entry, status=status, body=body, outcome=outcome)

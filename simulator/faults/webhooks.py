@@ -166,7 +166,7 @@ class WebhookFaults:
             transaction=attempt.delivery.delivery_id,
         )
         if entry is not None and labels:
-            entry.faults.extend(labels)
+            entry.fault(*labels)
         return entry
 
     def _record(
@@ -182,7 +182,7 @@ class WebhookFaults:
     ) -> None:
         entry = self._open(attempt, body, headers, labels)
         if entry is not None:
-            entry.notes.append(note)
+            entry.note(note)
         self._journal.close(entry, status=status, outcome=outcome)
 
     async def _post(
@@ -201,7 +201,7 @@ class WebhookFaults:
         caller has decided the outcome already) and 0 is returned."""
         entry = self._open(attempt, body, headers, labels)
         if entry is not None and note:
-            entry.notes.append(note)
+            entry.note(note)
         if wait:
             await self._sleep(wait)
         try:

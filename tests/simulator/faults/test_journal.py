@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 from simulator.clock import ManualClock
@@ -43,7 +44,7 @@ def test_filters_and_cursor() -> None:
         )
         clock.advance(0.5)
         if entry is not None and i == 3:
-            entry.faults.append("slow:delay")
+            entry.fault("slow:delay")
         journal.close(entry, status=200 if i != 4 else 502)
     assert [e["seq"] for e in journal.query(side="outbound")] == [2, 4, 6]
     assert [e["seq"] for e in journal.query(player="p0")] == [1, 4]
@@ -70,3 +71,29 @@ def test_size_zero_turns_it_off() -> None:
     journal = Journal(0, clock=ManualClock())
     assert journal.open("inbound", "play", "POST", "/", {}, b"") is None
     assert journal.query() == [] and len(journal) == 0
+
+
+def test_raw_request_headers_are_shown_as_text_with_secrets_redacted_and_host_left_out() -> None:
+    journal = Journal(10, clock=ManualClock())
+    raw = ((b"Host", b"127.0.0.1:8080"), (b"X-Casino-Sim-Signature", b"sha256=abc"), (b"Accept", b"application/json"))
+    entry = journal.open("inbound", "play", "POST", "/play/t/rounds", raw, b"")
+    journal.close(entry, status=200, headers={"Content-Type": "application/json", "Server": "x", "Date": "y"})
+    (record,) = journal.query()
+    assert record["request"]["headers"] == {"X-Casino-Sim-Signature": "[redacted]", "Accept": "application/json"}
+    assert record["response"]["headers"] == {"Content-Type": "application/json"}
+
+
+def test_what_an_entry_keeps_leaves_the_garbage_collectors_sight() -> None:
+    """Headers, faults and notes are tuples of strings and bytes: once collections have seen them (a pair first, then
+    the tuple holding it), the collector no longer tracks them, so a thousand entries alive for a thousand rounds cost
+    it nothing (lists and header objects did)."""
+    journal = Journal(10, clock=ManualClock())
+    entry = journal.open("outbound", "bet", "POST", "/bet", {"X-Casino-Sim-Signature": "sha256=ab"}, b"{}")
+    assert entry is not None
+    entry.fault("slow:delay")
+    entry.note("waited 2s")
+    journal.close(entry, status=200, body=b"{}", headers={"Content-Type": "application/json"})
+    gc.collect()
+    gc.collect()
+    assert not any(gc.is_tracked(x) for x in (entry.request_headers, entry.response_headers, entry.faults, entry.notes))
+    assert journal.query()[0]["faults"] == ["slow:delay"] and journal.query()[0]["notes"] == ["waited 2s"]

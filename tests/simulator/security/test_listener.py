@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.listener import freeze_start_up
+from simulator.listener import YOUNG_COLLECTION_EVERY, freeze_start_up
 from simulator.settings import Settings
 from tests.harness import Sim, running_sim
 
@@ -178,10 +178,13 @@ async def test_connections_beyond_the_cap_are_turned_away_at_once(capped: Sim) -
         other.close()
 
 
-def test_start_up_objects_are_frozen_out_of_the_collectors_way() -> None:
+def test_start_up_objects_are_frozen_out_of_the_collectors_way_and_collections_become_rarer() -> None:
     gc.unfreeze()
+    thresholds = gc.get_threshold()
     try:
         freeze_start_up()
         assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[0] == YOUNG_COLLECTION_EVERY > thresholds[0]
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
