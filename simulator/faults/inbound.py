@@ -242,7 +242,7 @@ def fault_middleware(
                 "inbound",
                 op,
                 request.method,
-                request.path_qs,
+                request.raw_path,
                 request.raw_headers,
                 b"",
                 player=player,

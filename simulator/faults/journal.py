@@ -2,10 +2,12 @@
 
 It is a ring buffer (``collections.deque`` with ``maxlen``): under load it keeps the latest ``size`` exchanges and
 never grows, unlike request journals that keep everything until memory runs out. An entry holds strings, bytes,
-numbers and tuples of them (headers as name-value pairs, the faults and notes as tuples), not the request's or
-response's own header objects: the garbage collector stops looking at those tuples once it has seen them, where
-headers, lists and the objects they kept alive were walked again and again for the thousand rounds an entry lives
-(measured with ``bench/round_ab.py --together``: the journal cost a round 9% of its CPU, now about half that).
+numbers, and tuples and plain dictionaries of them (an inbound request's raw header pairs, a wallet call's own header
+dictionary, the faults and notes as tuples), not the request's or response's header objects: the garbage collector
+stops looking at such tuples and dictionaries once it has seen them, where header objects, lists and what they kept
+alive were walked again and again for the thousand rounds an entry lives. Recording is a few assignments: nothing is
+copied, clipped or rendered until the journal is read (``bench/round_ab.py --together`` measures what it costs a
+round).
 
 Secrets never enter it: signature and authorization headers are replaced by ``[redacted]`` and any known secret value
 is scrubbed from bodies.
@@ -37,12 +39,9 @@ _KEPT_RESPONSE_HEADERS = ("Content-Type", "Retry-After")
 
 
 Body = bytes | str
-Pairs = tuple[tuple[str, str], ...] | tuple[tuple[bytes, bytes], ...]
-"""Headers as recorded: name-value pairs, as text or as the raw bytes an aiohttp request keeps them in."""
-
-
-def pairs(headers: Mapping[str, str] | Pairs) -> Pairs:
-    return headers if isinstance(headers, tuple) else tuple(headers.items())
+Pairs = tuple[tuple[bytes, bytes], ...]
+"""An inbound request's headers as aiohttp keeps them (``raw_headers``)."""
+Headers = Mapping[str, str] | Pairs
 
 
 def _text(value: str | bytes) -> str:
@@ -65,7 +64,7 @@ class Exchange:
     path: str
     started: float
     started_mono: float
-    request_headers: Pairs
+    request_headers: Headers
     request_body: Body
     player: str | None = None
     session: str | None = None
@@ -116,10 +115,10 @@ class Journal:
                 text = text.replace(secret, REDACTED)
         return text
 
-    def _headers(self, headers: Pairs) -> dict[str, str]:
+    def _headers(self, headers: Headers) -> dict[str, str]:
         """Request headers without ``Host`` (it names a port that changes between runs), secrets redacted."""
         out = {}
-        for raw_name, raw_value in headers:
+        for raw_name, raw_value in headers if isinstance(headers, tuple) else headers.items():
             name = _text(raw_name)
             if name.lower() != "host":
                 out[name] = REDACTED if _SECRET_HEADER.search(name) else self.redact(raw_value)
@@ -161,7 +160,7 @@ class Journal:
         operation: str,
         method: str,
         path: str,
-        headers: Mapping[str, str] | Pairs,
+        headers: Headers,
         body: Body,
         *,
         player: str | None = None,
@@ -170,10 +169,10 @@ class Journal:
         transaction: str | None = None,
     ) -> Exchange | None:
         """Start recording an exchange; ``None`` when the journal is off. Sequence numbers follow start order.
-        ``headers``: a mapping (copied as pairs) or pairs (kept as given)."""
+        ``headers`` is kept as given: pass a mapping nobody changes afterwards."""
         if not self.enabled:
             return None
-        clipped, left = _clip(body)
+        clipped, left = (body, 0) if len(body) <= BODY_LIMIT else _clip(body)
         entry = Exchange(
             next(self._seq),
             side,
@@ -182,7 +181,7 @@ class Journal:
             path,
             self._clock.now(),
             self._clock.monotonic(),
-            pairs(headers),
+            headers,
             clipped,
             player,
             session,
@@ -207,7 +206,7 @@ class Journal:
             return
         entry.elapsed = self._clock.monotonic() - entry.started_mono
         entry.status = status
-        entry.response_body, left = _clip(body)
+        entry.response_body, left = (body, 0) if len(body) <= BODY_LIMIT else _clip(body)
         entry.clipped = (entry.clipped[0], left)
         if headers:
             entry.response_headers = tuple((k, headers[k]) for k in _KEPT_RESPONSE_HEADERS if k in headers)

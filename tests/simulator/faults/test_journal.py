@@ -84,9 +84,10 @@ def test_raw_request_headers_are_shown_as_text_with_secrets_redacted_and_host_le
 
 
 def test_what_an_entry_keeps_leaves_the_garbage_collectors_sight() -> None:
-    """Headers, faults and notes are tuples of strings and bytes: once collections have seen them (a pair first, then
-    the tuple holding it), the collector no longer tracks them, so a thousand entries alive for a thousand rounds cost
-    it nothing (lists and header objects did)."""
+    """Headers (a dictionary of strings, or raw pairs of bytes), faults and notes are tuples and dictionaries of
+    strings and bytes: once collections have seen them (a pair first, then the tuple holding it), the collector no
+    longer tracks them, so a thousand entries alive for a thousand rounds cost it nothing (lists and header objects
+    did)."""
     journal = Journal(10, clock=ManualClock())
     entry = journal.open("outbound", "bet", "POST", "/bet", {"X-Casino-Sim-Signature": "sha256=ab"}, b"{}")
     assert entry is not None
@@ -95,5 +96,10 @@ def test_what_an_entry_keeps_leaves_the_garbage_collectors_sight() -> None:
     journal.close(entry, status=200, body=b"{}", headers={"Content-Type": "application/json"})
     gc.collect()
     gc.collect()
-    assert not any(gc.is_tracked(x) for x in (entry.request_headers, entry.response_headers, entry.faults, entry.notes))
+    raw = journal.open("inbound", "play", "POST", "/play/t/rounds", ((b"Accept", b"application/json"),), b"")
+    assert raw is not None
+    gc.collect()
+    gc.collect()
+    kept = (entry.request_headers, entry.response_headers, entry.faults, entry.notes, raw.request_headers)
+    assert not any(gc.is_tracked(x) for x in kept)
     assert journal.query()[0]["faults"] == ["slow:delay"] and journal.query()[0]["notes"] == ["waited 2s"]
