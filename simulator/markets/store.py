@@ -112,6 +112,10 @@ class MarketStore:
             self._rules.popitem(last=False)
         self._rules[token] = rules
 
+    def unregulated(self, token: str) -> bool:
+        """Whether the session is known to have been launched without rules (no await, no query: the common case)."""
+        return token in self._rules and self._rules[token] is None
+
     async def rules(self, token: str) -> SessionRules | None:
         """The session's rules; ``None`` for a session launched without any (remembered either way)."""
         if token in self._rules:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from urllib.parse import quote
 
@@ -25,6 +26,7 @@ TAG_BYTES = 16
 """128 bits: guessing a tag is hopeless, and the link stays short enough to paste in a support ticket."""
 
 _LABEL = b"casino-sim round details v1"
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]+")  # what ``quote(..., safe="")`` leaves as it is: every round id made here
 
 
 class RoundLinks:
@@ -46,7 +48,8 @@ class RoundLinks:
         return hmac.digest(self._key, round_id.encode(), "sha256")[:TAG_BYTES].hex()  # one-shot: every round pays it
 
     def path(self, round_id: str) -> str:
-        return f"/rounds/{quote(round_id, safe='')}/{self.tag(round_id)}"
+        quoted = round_id if _UNQUOTED.fullmatch(round_id) else quote(round_id, safe="")
+        return f"/rounds/{quoted}/{self.tag(round_id)}"
 
     def url(self, round_id: str) -> str:
         return self._base + self.path(round_id)

@@ -213,9 +213,13 @@ class RoundService:
                 amount = free.bet_value
             round_, bet = self._decide(session, amount, params, now, jackpot=free is None)
             if regulated is None:
-                regulated = self._markets is not None and (
-                    await self._markets.admit(token, self._catalog.game(session.game_id), amount, flags, now)
-                    is not None
+                regulated = (
+                    self._markets is not None
+                    and not self._markets.store.unregulated(token)
+                    and (
+                        await self._markets.admit(token, self._catalog.game(session.game_id), amount, flags, now)
+                        is not None
+                    )
                 )
             claim = None
             if free is not None:

@@ -78,7 +78,9 @@ async def client_page(request: web.Request) -> web.Response:
 
 def _answer(request: web.Request, result: RoundResult) -> dict[str, Any]:
     """The round answer with its shareable round-details link."""
-    return result.to_json() | {"details_url": request.app[ROUND_LINKS].url(result.round.round_id)}
+    body = result.to_json()
+    body["details_url"] = request.app[ROUND_LINKS].url(result.round.round_id)
+    return body
 
 
 def _timed(request: web.Request, result: RoundResult, started: float) -> RoundResult:
