@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,12 +72,16 @@ class Receiver:
             return web.Response(text="ok")
         return web.Response(status=401, text=verdict)
 
-    async def start(self, port: int) -> None:
+    async def start(self, where: int | socket.socket) -> None:
+        """Listen on a socket already bound, or bind ``port`` again (a restart)."""
         app = web.Application()
         app.router.add_post("/hooks", self.handle)
         self.runner = web.AppRunner(app)
         await self.runner.setup()
-        await web.TCPSite(self.runner, "127.0.0.1", port).start()
+        if isinstance(where, socket.socket):
+            await web.SockSite(self.runner, where).start()
+        else:
+            await web.TCPSite(self.runner, "127.0.0.1", where).start()
 
     async def stop(self) -> None:
         assert self.runner is not None
@@ -90,24 +95,24 @@ async def hooked(
     clock = ManualClock(1_767_225_600.0)
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
-    sock.close()
     receiver = Receiver(clock, {"hook-new": HOOK_SECRETS["hook-new"]})  # it already trusts the new key only
+    # listening before the world's servers start: a port closed and bound again later could be one of theirs by then
+    await receiver.start(sock)
     # the simulator signs with both keys of a rotation
     keys = [OperatorKeySettings(key_id=k, secret=SecretStr(v)) for k, v in HOOK_SECRETS.items()]
     webhooks = {"ops": WebhookEndpointSettings(url=f"http://127.0.0.1:{port}/hooks", keys=keys)}
-    async with (
-        database_url_for(request.param, tmp_path) as url,
-        running_world(
-            tmp_path,
-            clock,
-            sim={"database_url": url, "webhooks": webhooks},
-            wallet_timeout=0.5,
-            session_ttl=10**7,
-        ) as world,
-    ):
-        await receiver.start(port)
-        try:
+    try:
+        async with (
+            database_url_for(request.param, tmp_path) as url,
+            running_world(
+                tmp_path,
+                clock,
+                sim={"database_url": url, "webhooks": webhooks},
+                wallet_timeout=0.5,
+                session_ttl=10**7,
+            ) as world,
+        ):
             yield world, receiver, port
-        finally:
-            if receiver.runner is not None:
-                await receiver.runner.cleanup()
+    finally:
+        if receiver.runner is not None:
+            await receiver.runner.cleanup()

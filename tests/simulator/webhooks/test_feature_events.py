@@ -33,22 +33,21 @@ async def hooked_sim(
     clock = ManualClock(1_767_225_600.0)
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
-    sock.close()
     receiver = Receiver(clock, dict(HOOK_SECRETS))
+    await receiver.start(sock)  # listening before the simulator binds: the port stays the receiver's
     keys = [OperatorKeySettings(key_id=k, secret=SecretStr(v)) for k, v in HOOK_SECRETS.items()]
     endpoint = WebhookEndpointSettings(url=f"http://127.0.0.1:{port}/hooks", keys=keys)
-    async with database_url_for(request.param, tmp_path) as url:
-        # deterministic: the server seeds, so every round of these tests (the loss-limit one plays long shots) is
-        # the same on every run
-        settings = Settings(
-            data_dir=tmp_path / "data", port=0, database_url=url, webhooks={"ops": endpoint}, deterministic=True
-        )
-        async with running_sim(settings, clock=clock, sleep=VirtualSleep(clock), settlement_worker=False) as sim:
-            await receiver.start(port)
-            try:
+    try:
+        async with database_url_for(request.param, tmp_path) as url:
+            # deterministic: the server seeds, so every round of these tests (the loss-limit one plays long shots)
+            # is the same on every run
+            settings = Settings(
+                data_dir=tmp_path / "data", port=0, database_url=url, webhooks={"ops": endpoint}, deterministic=True
+            )
+            async with running_sim(settings, clock=clock, sleep=VirtualSleep(clock), settlement_worker=False) as sim:
                 yield sim, receiver, clock
-            finally:
-                await receiver.stop()
+    finally:
+        await receiver.stop()
 
 
 async def delivered(sim: Sim, receiver: Receiver, clock: ManualClock, event_type: str) -> list[dict[str, Any]]:
