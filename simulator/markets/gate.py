@@ -89,6 +89,11 @@ class MarketGate:
 
     # rounds
 
+    def unregulated(self, token: str) -> bool:
+        """Whether the session is known to play without rules: then ``admit`` would only say ``None``, and a round
+        need not await it."""
+        return self.store.unregulated(token)
+
     async def admit(self, token: str, game: Game, amount: int, flags: PlayFlags, now: float) -> SessionRules | None:
         """Count the round as started, or refuse it with nothing written; ``None`` for an unregulated session."""
         rules = await self.store.rules(token)

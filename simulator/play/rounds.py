@@ -215,7 +215,7 @@ class RoundService:
             if regulated is None:
                 regulated = (
                     self._markets is not None
-                    and not self._markets.store.unregulated(token)
+                    and not self._markets.unregulated(token)
                     and (
                         await self._markets.admit(token, self._catalog.game(session.game_id), amount, flags, now)
                         is not None
