@@ -5,9 +5,9 @@ never grows, unlike request journals that keep everything until memory runs out.
 numbers, and tuples and plain dictionaries of them (an inbound request's raw header pairs, a wallet call's own header
 dictionary, the faults and notes as tuples), not the request's or response's header objects: the garbage collector
 stops looking at such tuples and dictionaries once it has seen them, where header objects, lists and what they kept
-alive were walked again and again for the thousand rounds an entry lives. Recording is a few assignments: nothing is
-copied, clipped or rendered until the journal is read (``bench/round_ab.py --together`` measures what it costs a
-round).
+alive were walked again and again for the thousand rounds an entry lives. Recording copies nothing but a body longer
+than ``BODY_LIMIT`` (sliced); redaction and rendering wait until the journal is read (``bench/round_ab.py
+--together`` measures what recording costs a round).
 
 Secrets never enter it: signature and authorization headers are replaced by ``[redacted]`` and any known secret value
 is scrubbed from bodies.
@@ -172,7 +172,7 @@ class Journal:
         ``headers`` is kept as given: pass a mapping nobody changes afterwards."""
         if not self.enabled:
             return None
-        clipped, left = (body, 0) if len(body) <= BODY_LIMIT else _clip(body)
+        clipped, left = _clip(body)
         entry = Exchange(
             next(self._seq),
             side,
@@ -206,7 +206,7 @@ class Journal:
             return
         entry.elapsed = self._clock.monotonic() - entry.started_mono
         entry.status = status
-        entry.response_body, left = (body, 0) if len(body) <= BODY_LIMIT else _clip(body)
+        entry.response_body, left = _clip(body)
         entry.clipped = (entry.clipped[0], left)
         if headers:
             entry.response_headers = tuple((k, headers[k]) for k in _KEPT_RESPONSE_HEADERS if k in headers)
