@@ -34,17 +34,12 @@ import round_throughput as rt
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("trees", nargs="+", type=Path, help="checkouts of the project to compare")
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per run (default 10)")
-    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring (default 3)")
-    parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default 32)")
-    parser.add_argument("--sessions", type=int, default=256, help="game sessions the load cycles over (default 256)")
+    rt.load_arguments(parser)
     parser.add_argument("--repeat", type=int, default=3, help="runs per scenario, taking turns (default 3)")
-    parser.add_argument("--pin", action="store_true", help="pin servers to CPU 0 and wrk + trivial wallet to CPU 1")
     parser.add_argument("--together", action="store_true", help="load every server at once (implies --pin)")
     args = parser.parse_args()
     args.pin = args.pin or args.together
-    if shutil.which("wrk") is None:
-        print("wrk is needed (apt-get install wrk)", file=sys.stderr)
+    if rt.no_wrk():
         return 2
     trees = [tree.resolve() for tree in args.trees]
     if missing := [str(tree) for tree in trees if not (tree / "simulator" / "cli.py").is_file()]:
@@ -127,7 +122,7 @@ def together(scenarios: list[rt.Scenario], args: argparse.Namespace) -> None:
         print(f"{s.name:4}{s.title[-50:]:50}{statistics.median(runs[n]):8.0f}{statistics.median(ratios):8.3f}"
               f"{spread:>14}")  # fmt: skip
     print(
-        "(sharing one core changes what a round costs, the baseline's less than the simulator's: compare checkouts "
+        "(sharing one core changes what a round costs, not by the same factor for every server: compare checkouts "
         "with each other here, and b/a with its target in runs taking turns)"
     )
 

@@ -356,20 +356,32 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
         print("some requests failed: the figures above count only answers; see the server logs", file=sys.stderr)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def load_arguments(parser: argparse.ArgumentParser) -> None:
+    """The load's options, shared with ``round_ab.py``."""
     parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per run (default 10)")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring (default 3)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default 32)")
     parser.add_argument("--sessions", type=int, default=256, help="game sessions the load cycles over (default 256)")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per scenario, taking turns; medians are reported")
     parser.add_argument("--pin", action="store_true", help="pin servers to CPU 0 and wrk + trivial wallet to CPU 1")
+
+
+def no_wrk() -> bool:
+    """True, having said so, when wrk is not installed."""
+    if shutil.which("wrk") is None:
+        print("wrk is needed (apt-get install wrk)", file=sys.stderr)
+        return True
+    return False
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    load_arguments(parser)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per scenario, taking turns; medians are reported")
     parser.add_argument("--database-url", help="PostgreSQL URL: also measure --workers 1 and --workers 2")
     parser.add_argument("--only", help="comma-separated scenarios to run: a,b,c,e,w1,w2")
     parser.add_argument("--keep", action="store_true", help="keep the working directory with server logs")
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        print("wrk is needed (apt-get install wrk)", file=sys.stderr)
+    if no_wrk():
         return 2
     if args.pin and shutil.which("taskset") is None:
         print("--pin needs taskset (util-linux)", file=sys.stderr)
