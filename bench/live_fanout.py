@@ -3,6 +3,7 @@ goes through the wallet, and how much memory the sockets take, against a bare ai
 
     python bench/live_fanout.py                  # 5,000 players, 3 rounds
     python bench/live_fanout.py --players 500 --rounds 2
+    python bench/live_fanout.py --show-collections   # and every garbage collection over 5 ms, in either process
 
 The simulator (embedded reference wallet, SQLite, this process, start-up frozen out of the collector's way as
 ``serve`` does) holds every socket; the players are a second process that opens the sockets (picows ones, see
@@ -140,11 +141,29 @@ async def players_main() -> None:
 # the server side
 
 
+SHOW_COLLECTIONS = "--show-collections"
+
+
+def show_collections(process: str) -> None:
+    """Print, on stderr, every garbage collection of this process that takes over 5 ms (where a broadcast's tail
+    goes when one falls inside it)."""
+    started = [0.0]
+
+    def watch(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        elif (took := (time.perf_counter() - started[0]) * 1000) > 5:
+            print(f"  [{process}: generation {info['generation']} collection, {took:.0f} ms]", file=sys.stderr)
+
+    gc.callbacks.append(watch)
+
+
 async def start_players(urls: list[str], rounds: int, *, bet: bool) -> asyncio.subprocess.Process:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         __file__,
         "--as-players",
+        *([SHOW_COLLECTIONS] if SHOW_COLLECTIONS in sys.argv else []),
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         limit=1 << 26,  # the arrivals come back as one JSON line: 5,000 sockets x rounds of timestamps
@@ -319,10 +338,15 @@ async def main(players: int, rounds: int) -> None:
 
 if __name__ == "__main__":
     if "--as-players" in sys.argv:
+        if SHOW_COLLECTIONS in sys.argv:
+            show_collections("players")
         asyncio.run(players_main())
         sys.exit(0)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--players", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(SHOW_COLLECTIONS, action="store_true", help="print every collection over 5 ms")
     args = parser.parse_args()
+    if args.show_collections:
+        show_collections("simulator")
     asyncio.run(main(args.players, args.rounds))

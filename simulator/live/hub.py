@@ -115,7 +115,7 @@ class _Deferral:
 @contextlib.contextmanager
 def collection_deferred() -> Iterator[None]:
     """No cyclic garbage collection while a table's sockets are written: a full collection walks every object of
-    every connection (80 to 400 ms with 5,000 sockets, seen with bench/live_fanout.py) and, falling inside a
+    every connection (80 to 400 ms with 5,000 sockets: bench/live_fanout.py --show-collections) and, falling inside a
     broadcast, holds back every socket after it. Collection resumes as the last writing ends, as it was before."""
     if _Deferral.depth == 0:
         _Deferral.resume = gc.isenabled()
