@@ -108,7 +108,7 @@ async def hooked(
                 tmp_path,
                 clock,
                 sim={"database_url": url, "webhooks": webhooks},
-                wallet_timeout=0.5,
+                wallet_timeout=5.0,  # the round and the deliveries, on a loaded machine too: no test here waits one out
                 session_ttl=10**7,
             ) as world,
         ):
