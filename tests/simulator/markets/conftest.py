@@ -20,6 +20,9 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 async def msim(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Sim]:
-    """A simulator on a manual clock: tests move time instead of sleeping."""
-    async with running_sim(Settings(data_dir=tmp_path / "data", port=0), clock=clock) as running:
+    """A simulator on a manual clock: tests move time instead of sleeping. Deterministic: the server seeds, so every
+    round is the same on every run (the loss-limit test plays long shots, and a win early on would leave the limit
+    out of reach of its 200 rounds on some seeds)."""
+    settings = Settings(data_dir=tmp_path / "data", port=0, deterministic=True)
+    async with running_sim(settings, clock=clock) as running:
         yield running
