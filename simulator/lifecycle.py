@@ -177,7 +177,7 @@ def open_round(
         currency=session.currency,
         stake=stake,
         win=win,
-        status=RoundStatus.OPEN,
+        status=str(RoundStatus.OPEN),  # records hold plain strings (simulator.store.records)
         params=params,
         outcome=outcome,
         server_seed_hash=server_seed_hash,
@@ -212,7 +212,7 @@ def new_transaction(
         seq=0,
         transaction_id=transaction_id,
         round_id=round_id,
-        kind=kind,
+        kind=str(kind),  # records hold plain strings (simulator.store.records)
         player_id=player_id,
         session_token=session_token,
         wallet_session=wallet_session,
@@ -222,7 +222,7 @@ def new_transaction(
         amount=amount,
         round_closed=round_closed,
         reference_transaction_id=reference_transaction_id,
-        status=TransactionStatus.PENDING,
+        status=str(TransactionStatus.PENDING),
         attempts=0,
         next_attempt_at=send_at,
         last_error=None,

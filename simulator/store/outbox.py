@@ -152,7 +152,7 @@ class Outbox:
             changed = await tx.execute(
                 "UPDATE transactions SET status = ?, attempts = attempts + 1, balance_after = ?,"
                 " last_error = ?, updated_at = ? WHERE transaction_id = ? AND status = 'pending'",
-                step.status,
+                str(step.status),  # a plain string: sqlite3 binds a str subclass through its slow adaptation
                 balance,
                 error,
                 now,

@@ -15,7 +15,9 @@ from simulator.store.database import Row
 
 # Sessions, rounds and transactions are built several times a round, so they are plain slotted dataclasses: a frozen
 # one sets each field through object.__setattr__, which made building a transaction four times slower. Nothing
-# changes them in place; a change is a new record (dataclasses.replace) written back through the store.
+# changes them in place; a change is a new record (dataclasses.replace) written back through the store. Statuses and
+# kinds are plain strings, as read back from the database: sqlite3 binds an enum member (a str subclass) through its
+# adaptation protocol, which looks for adapters and raises and clears two AttributeErrors per value.
 @dataclass(slots=True)
 class Session:
     token: str
