@@ -141,7 +141,8 @@ def diagram() -> str:
     return "\n".join(f"{' | '.join(t.sources)} --{event}--> {t.target}" for event, t in ROUND_TRANSITIONS.items())
 
 
-@dataclass(frozen=True, slots=True)
+# not frozen: built several times a round, and a frozen dataclass sets each field through object.__setattr__
+@dataclass(slots=True)
 class Step:
     """What recording an event on a pending transaction writes, atomically: the transaction's new status, the
     round's event (if the round moves), and the transaction that follows (if any)."""

@@ -9,7 +9,9 @@ from typing import Any, Literal
 Operation = Literal["balance", "bet", "win", "rollback"]
 
 
-@dataclass(frozen=True, slots=True)
+# None of these is frozen: each is built several times a round, and a frozen dataclass sets each field through
+# object.__setattr__ (several times slower). Nothing changes them in place; a change is a new one (dataclasses.replace).
+@dataclass(slots=True)
 class WalletCall:
     """One wallet operation. ``transaction_id`` is minted once and reused by every retry of the same
     operation."""
@@ -28,7 +30,7 @@ class WalletCall:
     bonus: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class WalletRequest:
     """One HTTP request, a POST unless ``method`` says otherwise. ``then`` chains a second request that belongs to
     the same operation (a dialect's explicit end-of-round call, a session check before a balance): the operation
@@ -43,7 +45,7 @@ class WalletRequest:
     method: str = "POST"  # GET for a dialect whose calls carry everything in the query string (groove)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class WalletReply:
     balance: int
     currency: str

@@ -87,7 +87,8 @@ def _corrupt(value: str) -> str:
     return value[:-1] + ("0" if last != "0" else "1")
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+# not frozen: built several times a round, and a frozen dataclass sets each field through object.__setattr__
+@dataclasses.dataclass(slots=True)
 class _Outgoing:
     """A request on its way to the wallet: the call it carries, the client that sends it and the fault labels its
     journal entries get (kept as it is while a reorder rule holds it back)."""

@@ -25,7 +25,9 @@ from games.engine import JSON, Outcome, Step
 from simulator.fairness.source import RngMapping, RngMode
 
 
-@dataclass(frozen=True, slots=True)
+# None of these is frozen: each is built several times a round, and a frozen dataclass sets each field through
+# object.__setattr__ (several times slower). Nothing changes them in place; a change is a new one (dataclasses.replace).
+@dataclass(slots=True)
 class RngChoice:
     """How the round's random stream was made, so that it can be made again."""
 
@@ -40,7 +42,7 @@ class RngChoice:
         return cls(data["mode"], data["mapping"])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SingleStepOutcome:
     multi_step: ClassVar[Literal[False]] = False
     finished: ClassVar[Literal[True]] = True

@@ -69,7 +69,8 @@ NONCE_RACES = 32
 waits at most this many rounds of its own session, then is told to play again (409 ``SESSION_BUSY``)."""
 
 
-@dataclass(frozen=True, slots=True)
+# not frozen: built several times a round, and a frozen dataclass sets each field through object.__setattr__
+@dataclass(slots=True)
 class RoundResult:
     round: Round
     balance: int | None
