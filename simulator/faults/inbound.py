@@ -285,10 +285,13 @@ async def _finish_entry(
 ) -> None:
     if request.body_exists and status not in (408, 413):  # a body too slow or too large was given up on already
         # usually the handler read it already and this is the cached copy; never wait long for a dead peer
-        with contextlib.suppress(Exception):
+        try:  # not contextlib.suppress: every journaled request pays for it
             raw = (
                 await request.read() if request.content.at_eof() else await asyncio.wait_for(request.read(), BODY_WAIT)
             )
+        except Exception:  # noqa: S110 - a body that cannot be read is journaled empty
+            pass
+        else:
             entry.set_request_body(raw)
     body = response.body if isinstance(response, web.Response) and isinstance(response.body, bytes) else b""
     headers = response.headers if response is not None else None

@@ -77,7 +77,8 @@ class Exchange:
     outcome: str | None = None
     faults: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
-    clipped: tuple[int, int] = (0, 0)
+    request_left: int = 0  # bytes of the request body left out (``BODY_LIMIT``)
+    response_left: int = 0
 
     def fault(self, *labels: str) -> None:
         self.faults += labels
@@ -86,8 +87,7 @@ class Exchange:
         self.notes += (text,)
 
     def set_request_body(self, body: Body) -> None:
-        self.request_body, left = _clip(body)
-        self.clipped = (left, self.clipped[1])
+        self.request_body, self.request_left = _clip(body)
 
 
 class Journal:
@@ -130,7 +130,7 @@ class Journal:
             response = {
                 "status": e.status,
                 "headers": dict(e.response_headers),
-                "body": self.redact(e.response_body, e.clipped[1]),
+                "body": self.redact(e.response_body, e.response_left),
             }
         ids = (("player", e.player), ("session", e.session), ("round", e.round), ("transaction", e.transaction))
         out: dict[str, Any] = {
@@ -141,7 +141,7 @@ class Journal:
                 "method": e.method,
                 "path": e.path,
                 "headers": self._headers(e.request_headers),
-                "body": self.redact(e.request_body, e.clipped[0]),
+                "body": self.redact(e.request_body, e.request_left),
             },
             "response": response,
             "outcome": e.outcome,
@@ -187,7 +187,7 @@ class Journal:
             session,
             round,
             transaction,
-            clipped=(left, 0),
+            request_left=left,
         )
         self._entries.append(entry)
         self.recorded += 1
@@ -206,10 +206,14 @@ class Journal:
             return
         entry.elapsed = self._clock.monotonic() - entry.started_mono
         entry.status = status
-        entry.response_body, left = _clip(body)
-        entry.clipped = (entry.clipped[0], left)
+        entry.response_body, entry.response_left = _clip(body)
         if headers:
-            entry.response_headers = tuple((k, headers[k]) for k in _KEPT_RESPONSE_HEADERS if k in headers)
+            kept = []
+            for name in _KEPT_RESPONSE_HEADERS:  # a loop, not a generator: every exchange pays it
+                value = headers.get(name)
+                if value is not None:
+                    kept.append((name, value))
+            entry.response_headers = tuple(kept)
         entry.outcome = outcome if outcome is not None else ("ok" if status is not None and status < 400 else None)
 
     def clear(self) -> None:
