@@ -41,9 +41,8 @@ def main() -> int:
     args.pin = args.pin or args.together
     if rt.no_wrk():
         return 2
-    trees = [tree.resolve() for tree in args.trees]
-    if missing := [str(tree) for tree in trees if not (tree / "simulator" / "cli.py").is_file()]:
-        print(f"not a checkout of the project: {', '.join(missing)}", file=sys.stderr)
+    trees = rt.checkouts(args.trees)
+    if trees is None:
         return 2
     work = Path(tempfile.mkdtemp(prefix="round-ab-"))
     server_cpus = "0" if args.pin else None

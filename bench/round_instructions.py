@@ -90,9 +90,8 @@ def main() -> int:
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         print("valgrind is not installed (apt install valgrind)", file=sys.stderr)
         return 2
-    trees = [tree.resolve() for tree in args.trees]
-    if missing := [str(tree) for tree in trees if not (tree / "simulator" / "cli.py").is_file()]:
-        print(f"not a checkout of the project: {', '.join(missing)}", file=sys.stderr)
+    trees = rt.checkouts(args.trees)
+    if trees is None:
         return 2
     work = Path(tempfile.mkdtemp(prefix="round-instructions-"))
     try:

@@ -365,6 +365,15 @@ def load_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pin", action="store_true", help="pin servers to CPU 0 and wrk + trivial wallet to CPU 1")
 
 
+def checkouts(trees: list[Path]) -> list[Path] | None:
+    """``trees`` as absolute paths, or ``None`` after saying which of them is not a checkout of the project."""
+    resolved = [tree.resolve() for tree in trees]
+    if missing := [str(tree) for tree in resolved if not (tree / "simulator" / "cli.py").is_file()]:
+        print(f"not a checkout of the project: {', '.join(missing)}", file=sys.stderr)
+        return None
+    return resolved
+
+
 def no_wrk() -> bool:
     """True, having said so, when wrk is not installed."""
     if shutil.which("wrk") is None:
