@@ -15,6 +15,9 @@ with the spread). Sharing one core changes what a round costs, and not by the sa
 compares checkouts with each other, not b/a with its target:
 
     python bench/round_ab.py ../old-checkout . --together --repeat 5
+
+``--scenario c`` does the same for scenario ``c``: each simulator calls a reference wallet (``casino-sim wallet``) of
+its own checkout, in a process of its own beside wrk; it prints c/a, and CPU per round is the simulator's alone.
 """
 
 from __future__ import annotations
@@ -37,6 +40,12 @@ def main() -> int:
     rt.load_arguments(parser)
     parser.add_argument("--repeat", type=int, default=3, help="runs per scenario, taking turns (default 3)")
     parser.add_argument("--together", action="store_true", help="load every server at once (implies --pin)")
+    parser.add_argument(
+        "--scenario",
+        choices=("b", "c"),
+        default="b",
+        help="b: each simulator calls the trivial wallet (default); c: each calls its own checkout's reference wallet",
+    )
     args = parser.parse_args()
     args.pin = args.pin or args.together
     if rt.no_wrk():
@@ -63,11 +72,17 @@ def main() -> int:
             paths.write_text("".join(f"/play/bench-{i}/rounds\n" for i in range(args.sessions)))
             scenarios = [rt.Scenario("a", "baseline: bare aiohttp + 2 wallet POSTs", base, paths)]
             for n, tree in enumerate(trees):
-                data = str(work / f"b{n}")
-                argv = [sys.executable, "-m", "simulator.cli", "serve", "--port", "0", "--data-dir", data,
-                        "--wallet-url", wallet.url, "--no-embedded-wallet"]  # fmt: skip
-                sim = start(argv, f"b{n}.log", server_cpus, env=env | {"PYTHONPATH": str(tree)}, cwd=tree)
-                scenarios.append(rt.Scenario(f"b{n}", str(tree), sim, rt.sessions(sim.url, args.sessions, None, work)))
+                name, tree_env = f"{args.scenario}{n}", env | {"PYTHONPATH": str(tree)}
+                wallet_url, players = wallet.url, None
+                if args.scenario == "c":  # the checkout's own reference wallet, beside wrk
+                    argv = rt.casino_sim("wallet", "--port", "0", "--data-dir", str(work / f"{name}-wallet"))
+                    ref = start(argv, f"{name}-wallet.log", side_cpus, env=tree_env, cwd=tree)
+                    wallet_url = players = ref.url
+                argv = rt.casino_sim("serve", "--port", "0", "--data-dir", str(work / name))
+                argv += ["--wallet-url", wallet_url, "--no-embedded-wallet"]
+                sim = start(argv, f"{name}.log", server_cpus, env=tree_env, cwd=tree)
+                paths = rt.sessions(sim.url, args.sessions, players, work)
+                scenarios.append(rt.Scenario(name, str(tree), sim, paths))
             if args.together:
                 together(scenarios, args)
                 return 0
@@ -75,7 +90,8 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     a = results[0]
-    print(f"\n{'':4}{'checkout':50}{'rounds/s':>10}{'CPU us':>8}{'b/a':>6}{'by CPU':>8}")
+    ratio_name = f"{args.scenario}/a"
+    print(f"\n{'':4}{'checkout':50}{'rounds/s':>10}{'CPU us':>8}{ratio_name:>6}{'by CPU':>8}")
     print(f"{a.name:4}{'(baseline)':50}{a.rounds_per_s:10.0f}{a.cpu_us:8.0f}")
     for r in results[1:]:
         ratio, by_cpu = r.rounds_per_s / a.rounds_per_s, a.cpu_us / r.cpu_us
@@ -113,7 +129,7 @@ def together(scenarios: list[rt.Scenario], args: argparse.Namespace) -> None:
         line = "  ".join(f"{s.name} {runs[n][-1]:.0f} us" for n, s in enumerate(scenarios))
         print(f"  run {turn}: {line}", flush=True)
     first = runs[1]
-    print(f"\n{'':4}{'checkout':50}{'CPU us':>8}{'vs b0':>8}{'spread':>14}")
+    print(f"\n{'':4}{'checkout':50}{'CPU us':>8}{'vs ' + scenarios[1].name:>8}{'spread':>14}")
     print(f"{scenarios[0].name:4}{'(baseline)':50}{statistics.median(runs[0]):8.0f}")
     for n, s in enumerate(scenarios[1:], 1):
         ratios = sorted(mine / theirs for mine, theirs in zip(runs[n], first, strict=True))
