@@ -7,6 +7,7 @@ hook with no rules. Prints figures; it is not a test.
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -65,7 +66,7 @@ def bench_matching() -> None:
         for n in (0, 10, 100, 1000, 10_000):
             faults = FaultSet(rules(n, general), clock=SystemClock(), rng=random.Random(0))
             met = len(faults.candidates(target))
-            cost = per_call(lambda faults=faults: faults.select(target))
+            cost = per_call(functools.partial(faults.select, target))
             print(
                 f"  {n:>6} rules: {cost:7.2f} us/call ({met} of {faults.bucket('outbound', 'bet').size} bet rules met)"
             )
@@ -86,7 +87,7 @@ async def bench_middleware() -> None:
     request = make_mocked_request("POST", "/play/abc/rounds", app=app)
     match_info = await app.router.resolve(request)
     match_info.add_app(app)
-    request._match_info = match_info  # type: ignore[attr-defined]
+    request._match_info = match_info
     base = await per_call_async(direct)
     print(f"  handler alone:                 {base:6.2f} us")
     for label, size in (("no rules, journal off", 0), ("no rules, journal on", 1000)):

@@ -87,7 +87,9 @@ def generate(
         )
         bet_id = f"bet-{n}"
         common = (round_id, player, "s", "w", game_id, studio_id, currency)
-        txs = [(bet_id, common[0], "bet", *common[1:], stake, 0, None, "acked", 1, at, None, None, at, at)]
+        txs: list[tuple[object, ...]] = [
+            (bet_id, common[0], "bet", *common[1:], stake, 0, None, "acked", 1, at, None, None, at, at)
+        ]
         second = (f"rb-{n}", "rollback", stake) if rolled_back else (f"win-{n}", "win", win)
         txs.append(
             (second[0], common[0], second[1], *common[1:], second[2], 1, bet_id, "acked", 1, at, None, None, at, at)
