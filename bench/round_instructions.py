@@ -1,6 +1,7 @@
 """Machine instructions per round of scenario ``b`` (the simulator calling a trivial wallet), counted by valgrind's
 callgrind, for one or more checkouts: a figure that neither the machine's speed nor its load moves, so two checkouts
-compare to a fraction of a percent where CPU time per round moves by several.
+compare to about a percent (group commits batch a few more or fewer rounds from one run to the next) where CPU time per
+round moves by several.
 
     python bench/round_instructions.py ../old-checkout .          # needs valgrind (apt install valgrind)
     python bench/round_instructions.py . --rounds 2000

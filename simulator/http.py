@@ -128,11 +128,15 @@ def int_query(request: web.Request, name: str, default: int, bounds: IntRange) -
     return value
 
 
+_JSON = "application/json"
+
+
 async def read_json(request: web.Request, *, json_only: bool = False) -> Any:
     """The body as JSON. ``json_only`` also demands ``Content-Type: application/json`` (415 otherwise): a
     cross-site HTML form can only send form or plain-text types, and a page that sets this type needs a CORS
     preflight, which no route answers. Routes authorised by a bearer secret in the URL need it."""
-    if json_only and request.content_type != "application/json":
+    # the header as clients send it settles it without aiohttp's parse of the media type (several microseconds)
+    if json_only and request.headers.get("Content-Type") != _JSON and request.content_type != _JSON:
         raise UnsupportedMediaType("send the body as Content-Type: application/json")
     raw = await request.read()
     if not raw:

@@ -97,6 +97,18 @@ async def test_play_posts_take_json_only(sim: Sim, token: tuple[str, str], conte
     assert (await sim.play(session, 100)).status == 200  # the client's own fetch, with application/json
 
 
+@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8", "Application/JSON"])
+async def test_play_posts_take_json_however_its_type_is_written(
+    sim: Sim, token: tuple[str, str], content_type: str
+) -> None:
+    session, _ = token
+    body = b'{"amount": 100, "params": {"target": "50.50", "direction": "over"}}'
+    async with sim.http.post(
+        f"{sim.url}/play/{session}/rounds", data=body, headers={"Content-Type": content_type}
+    ) as r:
+        assert r.status == 200, await r.text()
+
+
 async def test_no_route_invites_a_cross_origin_call(sim: Sim, token: tuple[str, str]) -> None:
     session, _ = token
     origin = {"Origin": "https://elsewhere.example"}
