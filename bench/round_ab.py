@@ -56,7 +56,6 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="round-ab-"))
     server_cpus = "0" if args.pin else None
     side_cpus = "1" if args.pin else None
-    env = {"CASINO_SIM_WALLET_SECRET": rt.SECRET} | rt.AUTH_ENV
     try:
         with contextlib.ExitStack() as stack:
 
@@ -72,15 +71,13 @@ def main() -> int:
             paths.write_text("".join(f"/play/bench-{i}/rounds\n" for i in range(args.sessions)))
             scenarios = [rt.Scenario("a", "baseline: bare aiohttp + 2 wallet POSTs", base, paths)]
             for n, tree in enumerate(trees):
-                name, tree_env = f"{args.scenario}{n}", env | {"PYTHONPATH": str(tree)}
+                name, tree_env = f"{args.scenario}{n}", rt.SIM_ENV | {"PYTHONPATH": str(tree)}
                 wallet_url, players = wallet.url, None
                 if args.scenario == "c":  # the checkout's own reference wallet, beside wrk
                     argv = rt.casino_sim("wallet", "--port", "0", "--data-dir", str(work / f"{name}-wallet"))
                     ref = start(argv, f"{name}-wallet.log", side_cpus, env=tree_env, cwd=tree)
                     wallet_url = players = ref.url
-                argv = rt.casino_sim("serve", "--port", "0", "--data-dir", str(work / name))
-                argv += ["--wallet-url", wallet_url, "--no-embedded-wallet"]
-                sim = start(argv, f"{name}.log", server_cpus, env=tree_env, cwd=tree)
+                sim = start(rt.simulator_argv(work / name, wallet_url), f"{name}.log", server_cpus, tree_env, tree)
                 paths = rt.sessions(sim.url, args.sessions, players, work)
                 scenarios.append(rt.Scenario(name, str(tree), sim, paths))
             if args.together:

@@ -64,9 +64,8 @@ def totals(out: Path) -> int:
 def measure(tree: Path, wallet: rt.Server, args: argparse.Namespace, work: Path, name: str) -> int:
     out = work / f"{name}.callgrind"
     argv = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}"]
-    argv += rt.casino_sim("serve", "--port", "0", "--data-dir", str(work / name))
-    argv += ["--wallet-url", wallet.url, "--no-embedded-wallet"]
-    env = {"CASINO_SIM_WALLET_SECRET": rt.SECRET} | rt.AUTH_ENV | {"PYTHONPATH": str(tree)}
+    argv += rt.simulator_argv(work / name, wallet.url)
+    env = rt.SIM_ENV | {"PYTHONPATH": str(tree)}
     with rt.running(argv, work / f"{name}.log", cpus=None, env=env, cwd=tree) as sim:
         paths = rt.sessions(sim.url, args.sessions, None, work).read_text().split()
         if asyncio.run(play(sim.url, paths, args.warmup_rounds)):

@@ -141,6 +141,18 @@ def casino_sim(*args: str) -> list[str]:
     return [sys.executable, "-m", "simulator.cli", *args]
 
 
+SIM_ENV = {"CASINO_SIM_WALLET_SECRET": SECRET} | AUTH_ENV
+"""The environment of a simulator calling a wallet of its own (``simulator_argv``)."""
+
+
+def simulator_argv(data: Path, wallet_url: str) -> list[str]:
+    """``casino-sim serve`` on a free port, its files in ``data``, calling the wallet at ``wallet_url`` (scenarios
+    ``b`` and ``c``)."""
+    return casino_sim(
+        "serve", "--port", "0", "--data-dir", str(data), "--wallet-url", wallet_url, "--no-embedded-wallet"
+    )
+
+
 async def _post(http: aiohttp.ClientSession, url: str, body: dict[str, Any], expect: int) -> dict[str, Any]:
     async with http.post(url, json=body) as response:
         data: dict[str, Any] = await response.json(content_type=None)
@@ -263,7 +275,6 @@ def run(args: argparse.Namespace, work: Path) -> list[Result]:
     server_cpus = "0" if args.pin else None
     side_cpus = "1" if args.pin else None  # the trivial wallet shares the generator's core
     wanted = set(args.only.split(",")) if args.only else {"a", "b", "c", "e", "w1", "w2"}
-    sim_env = {"CASINO_SIM_WALLET_SECRET": SECRET} | AUTH_ENV
     scenarios: list[Scenario] = []
     with contextlib.ExitStack() as stack:
 
@@ -278,15 +289,13 @@ def run(args: argparse.Namespace, work: Path) -> list[Result]:
             paths.write_text("".join(f"/play/bench-{i}/rounds\n" for i in range(args.sessions)))
             scenarios.append(Scenario("a", "baseline: bare aiohttp + 2 wallet POSTs", base, paths))
         if "b" in wanted:
-            argv = casino_sim("serve", "--port", "0", "--data-dir", str(work / "b"))
-            sim = start([*argv, "--wallet-url", wallet.url, "--no-embedded-wallet"], "b.log", server_cpus, sim_env)
+            sim = start(simulator_argv(work / "b", wallet.url), "b.log", server_cpus, SIM_ENV)
             paths = sessions(sim.url, args.sessions, None, work)
             scenarios.append(Scenario("b", "simulator + trivial wallet", sim, paths))
         if "c" in wanted:
             ref = start(casino_sim("wallet", "--port", "0", "--data-dir", str(work / "c-wallet")), "c-wallet.log",
-                        side_cpus, sim_env)  # fmt: skip
-            argv = casino_sim("serve", "--port", "0", "--data-dir", str(work / "c"))
-            sim = start([*argv, "--wallet-url", ref.url, "--no-embedded-wallet"], "c.log", server_cpus, sim_env)
+                        side_cpus, SIM_ENV)  # fmt: skip
+            sim = start(simulator_argv(work / "c", ref.url), "c.log", server_cpus, SIM_ENV)
             paths = sessions(sim.url, args.sessions, ref.url, work)
             scenarios.append(Scenario("c", "simulator + reference wallet (SQLite)", sim, paths))
         if "e" in wanted:
@@ -305,7 +314,7 @@ def run(args: argparse.Namespace, work: Path) -> list[Result]:
                     "serve", "--port", "0", "--data-dir", str(work / name), "--database-url", url,
                     "--workers", str(workers),
                 )  # fmt: skip
-                with running(argv, work / f"{name}.log", cpus=None, env=sim_env) as sim:
+                with running(argv, work / f"{name}.log", cpus=None, env=SIM_ENV) as sim:
                     paths = sessions(sim.url, args.sessions, f"{sim.url}/wallet", work)
                     title = f"embedded default on PostgreSQL, --workers {workers}"
                     results += measure([Scenario(name, title, sim, paths)], args)
