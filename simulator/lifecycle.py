@@ -141,7 +141,7 @@ def diagram() -> str:
     return "\n".join(f"{' | '.join(t.sources)} --{event}--> {t.target}" for event, t in ROUND_TRANSITIONS.items())
 
 
-# not frozen: built several times a round, and a frozen dataclass sets each field through object.__setattr__
+# not frozen, like the store's records: built several times a round (simulator.store.records says why)
 @dataclass(slots=True)
 class Step:
     """What recording an event on a pending transaction writes, atomically: the transaction's new status, the

@@ -9,8 +9,8 @@ from typing import Any, Literal
 Operation = Literal["balance", "bet", "win", "rollback"]
 
 
-# None of these is frozen: each is built several times a round, and a frozen dataclass sets each field through
-# object.__setattr__ (several times slower). Nothing changes them in place; a change is a new one (dataclasses.replace).
+# None of these is frozen, like the store's records: each is built several times a round (simulator.store.records
+# says why). Nothing changes them in place; a change is a new one (dataclasses.replace).
 @dataclass(slots=True)
 class WalletCall:
     """One wallet operation. ``transaction_id`` is minted once and reused by every retry of the same

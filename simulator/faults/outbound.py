@@ -87,7 +87,7 @@ def _corrupt(value: str) -> str:
     return value[:-1] + ("0" if last != "0" else "1")
 
 
-# not frozen: built several times a round, and a frozen dataclass sets each field through object.__setattr__
+# not frozen, like the store's records: built several times a round (simulator.store.records says why)
 @dataclasses.dataclass(slots=True)
 class _Outgoing:
     """A request on its way to the wallet: the call it carries, the client that sends it and the fault labels its

@@ -25,8 +25,8 @@ from games.engine import JSON, Outcome, Step
 from simulator.fairness.source import RngMapping, RngMode
 
 
-# None of these is frozen: each is built several times a round, and a frozen dataclass sets each field through
-# object.__setattr__ (several times slower). Nothing changes them in place; a change is a new one (dataclasses.replace).
+# None of these is frozen, like the store's records: each is built several times a round (simulator.store.records
+# says why). Nothing changes them in place; a change is a new one (dataclasses.replace).
 @dataclass(slots=True)
 class RngChoice:
     """How the round's random stream was made, so that it can be made again."""

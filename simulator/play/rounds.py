@@ -69,7 +69,7 @@ NONCE_RACES = 32
 waits at most this many rounds of its own session, then is told to play again (409 ``SESSION_BUSY``)."""
 
 
-# not frozen: built several times a round, and a frozen dataclass sets each field through object.__setattr__
+# not frozen, like the store's records: built several times a round (simulator.store.records says why)
 @dataclass(slots=True)
 class RoundResult:
     round: Round
