@@ -167,6 +167,9 @@ class Settings(BaseSettings):
     fault_header: bool = Field(False, description="Honour X-Casino-Sim-Fault request headers (testing only).")
     fault_header_max_active: int = Field(10, ge=1, description="Requests that may carry header-chosen faults at once.")
     journal_size: int = Field(1000, ge=0, description="Exchanges kept in the in-memory journal; 0 turns it off.")
+    event_loop: Literal["auto", "uvloop", "asyncio"] = Field(
+        "auto", description="The servers' event loop: uvloop when installed (auto), or the one named."
+    )
 
     auth: bool = Field(
         True, description="Signed operator API and admin token; false is refused on a non-loopback address."

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from simulator import event_loop
 from simulator.app import create_app
 from simulator.auth.keys import AuthKeys, load_auth_keys
 from simulator.commands import workers
@@ -140,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
     if settings.port == 0:
         settings = settings.model_copy(update={"port": sock.getsockname()[1]})
     if settings.workers == 1:
-        asyncio.run(serve(settings, sock))
+        event_loop.run(serve(settings, sock), settings.event_loop)
         return 0
     final = settings
     # made before forking, so that the workers share one set of development credentials instead of racing to create it
@@ -149,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
     announce_auth_off(settings)
 
     def child(worker_sock: socket.socket, ready: Callable[[], None]) -> None:
-        asyncio.run(serve(final, worker_sock, ready=ready))
+        event_loop.run(serve(final, worker_sock, ready=ready), final.event_loop)
 
     # every worker writes its samples beside the others' so that /metrics adds them up, whichever worker answers
     with multiprocess_mode():

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from simulator import event_loop
 from simulator.auth.keys import load_auth_keys
 from simulator.clock import SystemClock
 from simulator.commands.common import (
@@ -63,5 +64,5 @@ def run(args: argparse.Namespace) -> int:
         return 2
     settings = settings.model_copy(update={"port": sock.getsockname()[1]})
     admin_from = load_auth_keys(settings).path if settings.auth else None
-    asyncio.run(_serve(app, sock, settings, admin_from))
+    event_loop.run(_serve(app, sock, settings, admin_from), settings.event_loop)
     return 0
