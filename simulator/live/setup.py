@@ -17,7 +17,7 @@ from simulator.state import CATALOG, CLOCK, IDS, LIVE, LIVE_HUB, LIVE_LOOPS, SET
 
 async def live_ctx(app: web.Application) -> AsyncIterator[None]:
     settings, store = app[SETTINGS], app[STORE]
-    live = LiveStore(store.db)
+    live = LiveStore(store.db, store.history)
     await live.migrate()
     worker = app[WORKER]
     lease = 2 * settings.wallet_timeout + 5  # as the round service's: the worker takes a send over after it

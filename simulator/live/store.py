@@ -23,6 +23,7 @@ from simulator.jsonbytes import dumps
 from simulator.lifecycle import RoundEvent
 from simulator.live.phases import PHASE_MOVES, Phase, TableEvent
 from simulator.store.database import Database, Row
+from simulator.store.history import RoundHistory
 from simulator.store.outbox import insert_transaction
 from simulator.store.records import Round, Transaction
 from simulator.store.rounds import RoundRepository
@@ -92,8 +93,10 @@ _SETTLE_SQL = (
 
 
 class LiveStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, history: RoundHistory | None = None) -> None:
+        """``history`` is told of every player's round recorded, for the rounds it writes behind."""
         self._db = db
+        self._history = history
 
     async def migrate(self) -> None:
         await self._db.migrate("live", MIGRATIONS)
@@ -256,6 +259,8 @@ class LiveStore:
                 return "over_limit"
             await RoundRepository.insert(tx, round_)
             await insert_transaction(tx, bet)
+        if self._history is not None and self._history.recorded():
+            await self._history.fold()
         return "recorded"
 
     async def cancel_bet(self, table_round_id: str, round_id: str, rollback: Transaction, now: float) -> bool:

@@ -69,18 +69,25 @@ class AuditSelection:
 
 
 async def _rounds(store: ProviderStore, selection: AuditSelection) -> list[Round]:
+    """The selected rounds, oldest first; a player's are found through the rounds by player (``store.history``)."""
+    source, key = store.history.source if selection.player_id is not None else ("rounds r", "r")
     where: list[str] = []
     args: list[Any] = []
-    for column, value in (("round_id", selection.round_id), ("player_id", selection.player_id)):
+    for column, value in ((f"{key}.round_id", selection.round_id), (f"{key}.player_id", selection.player_id)):
         if value is not None:
             where.append(f"{column} = ?")
             args.append(value)
     for bound, op in ((selection.start, ">="), (selection.end, "<")):
         if bound is not None:
-            where.append(f"created_at {op} ?")
+            where.append(f"{key}.created_at {op} ?")
             args.append(float(bound * 3600))
-    sql = f"SELECT * FROM rounds WHERE {' AND '.join(where)} ORDER BY created_at, round_id LIMIT ?"  # noqa: S608
+    sql = (
+        f"SELECT r.* FROM {source} WHERE {' AND '.join(where)}"  # noqa: S608
+        f" ORDER BY {key}.created_at, {key}.round_id LIMIT ?"
+    )
     async with store.db.transaction() as tx:
+        if selection.player_id is not None:
+            await store.history.fold_in(tx)
         rows = await tx.fetchall(sql, *args, MAX_ROUNDS + 1)
     if len(rows) > MAX_ROUNDS:
         raise RequestError(f"more than {MAX_ROUNDS} rounds match: export a shorter range or one player")

@@ -27,8 +27,9 @@ __all__ = ["ProviderStore", "Round", "Session", "SettlementSummary", "Transactio
 class ProviderStore:
     """The four repositories, sharing the database and (on SQLite) the sessions held in memory."""
 
-    def __init__(self, db: Database, *, cache: SessionCache | None = None) -> None:
-        """``cache`` replaces the default one on SQLite (to try other limits)."""
+    def __init__(self, db: Database, *, cache: SessionCache | None = None, history: RoundHistory | None = None) -> None:
+        """``cache`` replaces the default one on SQLite, ``history`` the default rounds by player (to try other
+        limits)."""
         self.db = db
         # SQLite, written by this process alone, holds sessions in memory and writes nonces behind; PostgreSQL, shared
         # by workers, reads and writes them through
@@ -36,12 +37,12 @@ class ProviderStore:
             cache = SessionCache(db, Session.from_row)
         self._cache = cache
         recent = RecentSessions() if cache is None else None
+        self.history = history or RoundHistory(db)
         self.sessions = SessionRepository(db, cache, recent)
-        self.rounds = RoundRepository(db, cache, recent)
+        self.rounds = RoundRepository(db, cache, recent, self.history)
         self.events = EventOutbox(db)
         self.campaigns = CampaignRepository(db)
         self.outbox = Outbox(db, free_bet_settled=self.campaigns.free_bet_settled)
-        self.history = RoundHistory(db)
         self.jackpots = JackpotPools(db)
 
     async def migrate(self) -> None:

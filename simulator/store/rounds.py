@@ -9,6 +9,7 @@ from typing import Any
 from simulator.jsonbytes import dumps
 from simulator.lifecycle import ROUND_TRANSITIONS, RoundEvent, RoundStatus
 from simulator.store.database import Database, Tx
+from simulator.store.history import RoundHistory
 from simulator.store.outbox import insert_transaction
 from simulator.store.records import Round, Transaction
 from simulator.store.schema import UNFINISHED
@@ -22,8 +23,16 @@ def _dumps(value: Any) -> str:
 
 
 class RoundRepository:
-    def __init__(self, db: Database, cache: SessionCache | None, recent: RecentSessions | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        cache: SessionCache | None,
+        recent: RecentSessions | None = None,
+        history: RoundHistory | None = None,
+    ) -> None:
+        """``history`` is told of every round recorded, for the rounds it writes behind."""
         self._db = db
+        self._history = history
         # SQLite, written by this process alone, holds sessions in memory and writes nonces behind; PostgreSQL, shared
         # by workers, writes each nonce through
         self._cache = cache
@@ -71,6 +80,8 @@ class RoundRepository:
                 await insert_transaction(tx, t)
         if cache is not None and cache.due:
             await cache.write_back()
+        if self._history is not None and self._history.recorded():
+            await self._history.fold()
         if self._recent is not None:
             self._recent.played(token, round_.nonce)
         return True
