@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ async def store(db: Database) -> AsyncIterator[ProviderStore]:
     yield s
 
 
-async def play(store: ProviderStore, token: str, player: str, at: float, **fields: object) -> str:
+async def play(store: ProviderStore, token: str, player: str, at: float, **fields: Any) -> str:
     """Record a round of ``player`` at ``at`` as the round service does; its id."""
     s = await store.sessions.current(token)
     assert s is not None
