@@ -9,6 +9,8 @@ always equal the sum of their entries' signed amounts.
 from __future__ import annotations
 
 import datetime
+import functools
+import math
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -175,7 +177,23 @@ class DailyTotals:
 
 
 def day_of(timestamp: float) -> str:
-    return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).date().isoformat()
+    """The UTC day of a Unix time, ``YYYY-MM-DD``, as ``datetime.fromtimestamp`` dates it (the time rounded to the
+    microsecond, half to even, first): every bet and win asks, so the text is made once per day."""
+    fraction, whole = math.modf(timestamp)
+    micros = round(fraction * 1e6)
+    if micros >= 1_000_000:
+        whole += 1
+    elif micros < 0:
+        whole -= 1
+    return _day(int(whole) // 86400)
+
+
+@functools.lru_cache(maxsize=8)
+def _day(days: int) -> str:
+    return (_EPOCH + datetime.timedelta(days=days)).isoformat()
+
+
+_EPOCH = datetime.date(1970, 1, 1)
 
 
 def export_row(row: Row) -> dict[str, object]:
