@@ -15,6 +15,8 @@ whichever process recorded them, under SQLite's one write lock.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +24,8 @@ from typing import Any
 from simulator.store.database import Database, Tx
 from simulator.store.records import Round
 from simulator.store.sessions import placeholders
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = (("CREATE INDEX IF NOT EXISTS rounds_player ON rounds (player_id, created_at, round_id)",),)
 # SQLite only, after MIGRATIONS: the index gives way to the table written behind, filled with the rounds so far
@@ -117,13 +121,16 @@ class RoundHistory:
         return self.deferred and self._recorded >= self._fold_every and not self._folding
 
     async def fold(self) -> None:
-        """Write behind every round recorded since the last fold, in a transaction of its own."""
+        """Write behind every round recorded since the last fold, in a transaction of its own. It runs after a round
+        was recorded, so it never fails one: an error is logged, and the next fold or read folds those rounds."""
         if self._folding:
             return
         self._folding = True
         try:
             async with self._db.transaction() as tx:
                 await self.fold_in(tx)
+        except sqlite3.Error as exc:
+            log.warning("rounds by player not written behind this time: %s", exc)
         finally:
             self._folding = False
 

@@ -3,6 +3,7 @@ the rounds are written behind into (``simulator.store.history``), which every re
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
@@ -114,3 +115,22 @@ async def test_sqlite_reads_a_player_in_the_order_of_the_rounds_written_behind(s
     assert any(s.startswith("SEARCH p USING PRIMARY KEY (player_id=?)") for s in steps), steps
     assert any(s.startswith("SEARCH r USING INDEX sqlite_autoindex_rounds_1 (round_id=?)") for s in steps), steps
     assert not any("TEMP B-TREE" in s or s.startswith("SCAN") for s in steps), steps
+
+
+async def test_a_failed_fold_fails_no_round_and_the_next_read_folds(
+    store: ProviderStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    if not store.history.deferred:
+        pytest.skip("PostgreSQL indexes the rounds by player as they are recorded")
+    history = store.history
+    fold_in = history.fold_in
+
+    async def locked(tx: Any) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(history, "fold_in", locked)
+    played = [await play(store, "tok", "p1", NOW + i) for i in range(3)]  # the third round's fold fails
+    assert "not written behind" in caplog.text
+    monkeypatch.setattr(history, "fold_in", fold_in)
+    assert await behind(store.db) == (0, 0)
+    assert [r.round_id for r in await history.page(HistoryQuery("p1"))] == played[::-1]
