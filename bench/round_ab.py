@@ -88,11 +88,12 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
     a = results[0]
     ratio_name = f"{args.scenario}/a"
-    print(f"\n{'':4}{'checkout':50}{'rounds/s':>10}{'CPU us':>8}{ratio_name:>6}{'by CPU':>8}")
+    print(f"\n{'':4}{'checkout':50}{'rounds/s':>10}{'CPU us':>8}{ratio_name:>6}{'by CPU':>8}{'disk KB':>9}")
     print(f"{a.name:4}{'(baseline)':50}{a.rounds_per_s:10.0f}{a.cpu_us:8.0f}")
     for r in results[1:]:
         ratio, by_cpu = r.rounds_per_s / a.rounds_per_s, a.cpu_us / r.cpu_us
-        print(f"{r.name:4}{r.title[-50:]:50}{r.rounds_per_s:10.0f}{r.cpu_us:8.0f}{ratio:6.2f}{by_cpu:8.2f}")
+        print(f"{r.name:4}{r.title[-50:]:50}{r.rounds_per_s:10.0f}{r.cpu_us:8.0f}{ratio:6.2f}{by_cpu:8.2f}"
+              f"{r.disk_kb:9.1f}")  # fmt: skip
     return 0
 
 

@@ -17,8 +17,9 @@ once, and with ``--repeat`` their runs take turns, so that a machine that change
      does the wallet's work
   w1, w2  the embedded default on PostgreSQL with ``--workers 1`` and ``--workers 2`` (with ``--database-url``)
 
-It prints rounds/s, p50 and p99 per scenario and the ratios b/a and c/a (targets: 0.6 and 0.45), and e/a. Figures
-from one machine only compare with each other; run it on a quiet machine, with ``--repeat 3`` or more.
+It prints rounds/s, p50 and p99 per scenario, the server's CPU time and the bytes its writes dirtied in its files
+(``disk KB``) per round, and the ratios b/a and c/a (targets: 0.6 and 0.45), and e/a. Figures from one machine only
+compare with each other; run it on a quiet machine, with ``--repeat 3`` or more.
 """
 
 from __future__ import annotations
@@ -70,20 +71,40 @@ class Result:
     p99_ms: float
     errors: int
     cpu_us: float  # server CPU time per round: steadier than rounds/s on a busy machine
+    disk_kb: float  # bytes the server's writes dirtied in its files per round (/proc's write_bytes), in KB
+
+
+def _tree(pid: int) -> Iterator[int]:
+    """``pid`` and its descendants (the workers of ``--workers``)."""
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        yield current
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pids.extend(int(child) for child in (task / "children").read_text().split())
+
+
+def written_bytes(pid: int) -> int:
+    """Bytes a process and its descendants caused to be written to storage (the page cache pages their writes
+    dirtied), from /proc: a database's write-ahead log and checkpoints, where sockets count nothing."""
+    total = 0
+    for current in _tree(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{current}/io").read_text().splitlines():
+                if line.startswith("write_bytes:"):
+                    total += int(line.split()[1])
+    return total
 
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and its descendants (the workers of ``--workers``), from /proc."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
-    pids = [pid]
-    while pids:
-        current = pids.pop()
+    for current in _tree(pid):
         with contextlib.suppress(OSError):
             fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / ticks
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pids.extend(int(child) for child in (task / "children").read_text().split())
     return total
 
 
@@ -234,9 +255,10 @@ def load(scenario: Scenario, args: argparse.Namespace, seconds: float) -> dict[s
 
 def measure_once(scenario: Scenario, args: argparse.Namespace) -> None:
     pid = scenario.server.proc.pid
-    cpu = cpu_seconds(pid)
+    cpu, written = cpu_seconds(pid), written_bytes(pid)
     figures = load(scenario, args, args.duration)
     figures["cpu_us"] = (cpu_seconds(pid) - cpu) / max(1, figures["requests"]) * 1e6
+    figures["disk_kb"] = (written_bytes(pid) - written) / max(1, figures["requests"]) / 1000
     rate = figures["requests"] / (figures["duration_us"] / 1e6)
     scenario.runs.append((rate, figures))
     print(f"  {scenario.name} run {len(scenario.runs)}: {rate:8.0f} rounds/s  {figures['cpu_us']:6.0f} us CPU/round",
@@ -264,6 +286,7 @@ def measure(scenarios: list[Scenario], args: argparse.Namespace) -> list[Result]
                 figures["p99_us"] / 1000,
                 figures["http_errors"] + figures["socket_errors"],
                 statistics.median(f["cpu_us"] for _, f in scenario.runs),
+                statistics.median(f["disk_kb"] for _, f in scenario.runs),
             )
         )
     return results
@@ -347,9 +370,10 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
     print()
     print(f"wrk -t1 -c{args.connections}, {args.duration:g} s after {args.warmup:g} s warm-up, {os.cpu_count()} CPUs"
           + (", servers pinned to CPU 0, wrk and trivial wallet to CPU 1" if args.pin else ", no pinning"))  # fmt: skip
-    print(f"{'':3}{'scenario':52}{'rounds/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'CPU us':>8}{'errors':>8}")
+    print(f"{'':3}{'scenario':52}{'rounds/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'CPU us':>8}{'disk KB':>8}{'errors':>8}")
     for r in results:
-        print(f"{r.name:3}{r.title:52}{r.rounds_per_s:10.0f}{r.p50_ms:9.1f}{r.p99_ms:9.1f}{r.cpu_us:8.0f}{r.errors:8d}")
+        print(f"{r.name:3}{r.title:52}{r.rounds_per_s:10.0f}{r.p50_ms:9.1f}{r.p99_ms:9.1f}{r.cpu_us:8.0f}"
+              f"{r.disk_kb:8.1f}{r.errors:8d}")  # fmt: skip
     if "a" in by_name:
         base = by_name["a"].rounds_per_s
         for name, target in (("b", 0.6), ("c", 0.45), ("e", None)):
