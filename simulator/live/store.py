@@ -93,10 +93,9 @@ _SETTLE_SQL = (
 
 
 class LiveStore:
-    def __init__(self, db: Database, history: RoundHistory | None = None) -> None:
-        """``history`` is told of every player's round recorded, for the rounds it writes behind."""
+    def __init__(self, db: Database, history: RoundHistory) -> None:
         self._db = db
-        self._history = history
+        self._history = history  # told of every player's round recorded, for the rounds it writes behind
 
     async def migrate(self) -> None:
         await self._db.migrate("live", MIGRATIONS)
@@ -259,7 +258,7 @@ class LiveStore:
                 return "over_limit"
             await RoundRepository.insert(tx, round_)
             await insert_transaction(tx, bet)
-        if self._history is not None and self._history.recorded():
+        if self._history.recorded():
             await self._history.fold()
         return "recorded"
 

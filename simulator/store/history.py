@@ -100,8 +100,9 @@ class RoundHistory:
         self._db = db
         self.deferred = db.dialect == "sqlite"
         self._fold_every = fold_every
-        self._recorded = 0  # rounds this process recorded since its last fold
-        self._folding = False
+        # rounds this process recorded since its last fold; two folds at once are only one more than needed, since
+        # each takes the rounds above the mark under the write lock
+        self._recorded = 0
 
     async def migrate(self) -> None:
         await self._db.migrate("round_history", MIGRATIONS)
@@ -118,21 +119,16 @@ class RoundHistory:
     def recorded(self) -> bool:
         """Count a round this process recorded: true when a fold is due (``fold``)."""
         self._recorded += 1
-        return self.deferred and self._recorded >= self._fold_every and not self._folding
+        return self.deferred and self._recorded >= self._fold_every
 
     async def fold(self) -> None:
         """Write behind every round recorded since the last fold, in a transaction of its own. It runs after a round
         was recorded, so it never fails one: an error is logged, and the next fold or read folds those rounds."""
-        if self._folding:
-            return
-        self._folding = True
         try:
             async with self._db.transaction() as tx:
                 await self.fold_in(tx)
         except sqlite3.Error as exc:
             log.warning("rounds by player not written behind this time: %s", exc)
-        finally:
-            self._folding = False
 
     async def fold_in(self, tx: Tx) -> None:
         """Inside ``tx``, before reading by player: bring the rounds written behind up to every round there is."""

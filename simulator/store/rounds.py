@@ -24,15 +24,10 @@ def _dumps(value: Any) -> str:
 
 class RoundRepository:
     def __init__(
-        self,
-        db: Database,
-        cache: SessionCache | None,
-        recent: RecentSessions | None = None,
-        history: RoundHistory | None = None,
+        self, db: Database, cache: SessionCache | None, recent: RecentSessions | None, history: RoundHistory
     ) -> None:
-        """``history`` is told of every round recorded, for the rounds it writes behind."""
         self._db = db
-        self._history = history
+        self._history = history  # told of every round recorded, for the rounds it writes behind
         # SQLite, written by this process alone, holds sessions in memory and writes nonces behind; PostgreSQL, shared
         # by workers, writes each nonce through
         self._cache = cache
@@ -80,7 +75,7 @@ class RoundRepository:
                 await insert_transaction(tx, t)
         if cache is not None and cache.due:
             await cache.write_back()
-        if self._history is not None and self._history.recorded():
+        if self._history.recorded():
             await self._history.fold()
         if self._recent is not None:
             self._recent.played(token, round_.nonce)
