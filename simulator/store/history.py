@@ -100,8 +100,8 @@ class RoundHistory:
         self._db = db
         self.deferred = db.dialect == "sqlite"
         self._fold_every = fold_every
-        # rounds this process recorded since its last fold; two folds at once are only one more than needed, since
-        # each takes the rounds above the mark under the write lock
+        # rounds this process recorded since its last fold; two folds at once (one due, one before a read) are correct,
+        # since each takes the rounds above the mark under the write lock
         self._recorded = 0
 
     async def migrate(self) -> None:
@@ -117,9 +117,12 @@ class RoundHistory:
         return "rounds r", "r"
 
     def recorded(self) -> bool:
-        """Count a round this process recorded: true when a fold is due (``fold``)."""
+        """Count a round this process recorded: true when a fold is due (``fold``), once per ``fold_every`` rounds."""
         self._recorded += 1
-        return self.deferred and self._recorded >= self._fold_every
+        if not self.deferred or self._recorded < self._fold_every:
+            return False
+        self._recorded = 0
+        return True
 
     async def fold(self) -> None:
         """Write behind every round recorded since the last fold, in a transaction of its own. It runs after a round

@@ -76,6 +76,11 @@ async def test_sqlite_writes_rounds_behind_every_fold_and_reads_see_them_all(sto
     assert await behind(store.db) == (3, 3)  # two rounds not written behind yet
     assert len(await store.history.page(HistoryQuery("p1"))) == 4  # the read folds them first
     assert await behind(store.db) == (5, 5)
+    for i in range(2):  # the read's fold started the count again
+        await play(store, "tok", "p1", NOW + 5 + i)
+    assert await behind(store.db) == (5, 5)
+    await play(store, "tok", "p1", NOW + 7)
+    assert await behind(store.db) == (8, 8)
 
 
 async def test_rounds_another_process_recorded_are_found(database_url: str) -> None:
