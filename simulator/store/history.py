@@ -4,8 +4,8 @@ a (created_at, round_id) position, with totals over the whole selection per curr
 Finding a player's rounds needs them by player and time. On PostgreSQL that is an index on the rounds table. On
 SQLite, the embedded default, such an index put each round into a page of its own player's part of the index: a group
 commit of five rounds by five players wrote five more pages to the write-ahead log (4 KiB each), and the checkpoint
-read them back and wrote them again, so a round cost 60% more bytes written (``/proc/<pid>/io`` of the simulator in
-``bench/round_throughput.py``'s scenario b: 18.2 against 11.1 KB a round without the index). So on SQLite the rounds
+read them back and wrote them again, so a round dirtied about 40% more of the files (the ``disk KB`` column of
+``bench/round_ab.py --pin`` in scenario b: 17.0 KB a round, against 12.2 before the index). So on SQLite the rounds
 are written behind into a table of their own, ``player_rounds``, by player and time: every ``FOLD_EVERY`` rounds this
 process records, and before every read, which therefore sees every round committed. A player's rounds of one fold
 share pages, so a fold writes a page per player where the index wrote one per round. ``player_rounds_mark`` holds the
