@@ -28,6 +28,11 @@ from simulator.store.sessions import placeholders
 log = logging.getLogger(__name__)
 
 MIGRATIONS = (("CREATE INDEX IF NOT EXISTS rounds_player ON rounds (player_id, created_at, round_id)",),)
+# every round's player, time and id, into the table written behind; a fold takes those above the mark
+_COPY = (
+    "INSERT OR IGNORE INTO player_rounds (player_id, created_at, round_id)"
+    " SELECT player_id, created_at, round_id FROM rounds"
+)
 # SQLite only, after MIGRATIONS: the index gives way to the table written behind, filled with the rounds so far
 DEFERRED_MIGRATIONS = (
     (
@@ -35,18 +40,14 @@ DEFERRED_MIGRATIONS = (
         " round_id TEXT NOT NULL, PRIMARY KEY (player_id, created_at, round_id)) WITHOUT ROWID",
         "CREATE TABLE IF NOT EXISTS player_rounds_mark (id INTEGER PRIMARY KEY CHECK (id = 0),"
         " round_rowid INTEGER NOT NULL)",
-        "INSERT OR IGNORE INTO player_rounds (player_id, created_at, round_id)"
-        " SELECT player_id, created_at, round_id FROM rounds",
+        _COPY,
         "INSERT OR IGNORE INTO player_rounds_mark (id, round_rowid) SELECT 0, COALESCE(MAX(rowid), 0) FROM rounds",
         "DROP INDEX IF EXISTS rounds_player",
     ),
 )
 FOLD_EVERY = 2048
-"""Rounds recorded by this process between folds: a fold of that many holds the write lock for a few milliseconds."""
-_FOLD = (
-    "INSERT OR IGNORE INTO player_rounds (player_id, created_at, round_id)"
-    " SELECT player_id, created_at, round_id FROM rounds WHERE rowid > ? AND rowid <= ?"
-)
+"""Rounds recorded by this process between folds, so a fold copies about that many rows under the write lock."""
+_FOLD = f"{_COPY} WHERE rowid > ? AND rowid <= ?"  # the rounds between two marks
 # rounds that moved money: their stakes and wins count in the totals (void and rolled-back rounds took nothing)
 MONEY_STATUSES = ("open", "acting", "settling", "manual", "closed")
 
